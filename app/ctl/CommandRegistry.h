@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+
+#include <functional>
+#include <map>
+
+namespace mandate::ctl {
+
+/// Exit codes shared by every mandatectl command.
+enum ExitCode : int {
+    Ok = 0,           ///< success; for checks: the check passed / the request was allowed
+    Failed = 1,       ///< denied, or a check failed (tampered log, invalid token, ...)
+    UsageError = 2,   ///< bad arguments or unreadable / invalid input
+};
+
+/// What a command group gets: its arguments (after the group name) and the two streams.
+struct Invocation
+{
+    QStringList args;
+    QTextStream &out;
+    QTextStream &err;
+};
+
+/// A top-level command group (`registry`, `policy`, `token`, ...).
+struct CommandGroup
+{
+    QString summary;                          ///< one line for `mandatectl --help`
+    std::function<int(Invocation &)> run;     ///< handles its own sub-commands and --help
+};
+
+/// The table of command groups. Each *Command.cpp registers its group with a static
+/// CommandRegistration, so adding a group touches no other file.
+class CommandRegistry
+{
+public:
+    static std::map<QString, CommandGroup> &groups();
+};
+
+struct CommandRegistration
+{
+    CommandRegistration(const QString &name, CommandGroup group)
+    {
+        CommandRegistry::groups().emplace(name, std::move(group));
+    }
+};
+
+} // namespace mandate::ctl

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// mandatectl: the scripting CLI. Exit codes: 0 ok, 1 denied / failed check, 2 usage or input error.
+#include "CommandRegistry.h"
+
+#include <QCoreApplication>
+
+using namespace mandate::ctl;
+
+namespace {
+
+void printUsage(QTextStream &stream)
+{
+    stream << "Usage: mandatectl <command> [options]\n\nCommands:\n";
+    for (const auto &[name, group] : CommandRegistry::groups())
+        stream << "  " << name.leftJustified(10) << "  " << group.summary << '\n';
+    stream << "\nRun 'mandatectl <command> --help' for a command's options.\n";
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("mandatectl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MANDATE_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty()) {
+        printUsage(err);
+        return UsageError;
+    }
+    const QString name = args.takeFirst();
+    if (name == QLatin1String("--help") || name == QLatin1String("-h") || name == QLatin1String("help")) {
+        printUsage(out);
+        return Ok;
+    }
+    if (name == QLatin1String("--version")) {
+        out << "mandatectl " << QCoreApplication::applicationVersion() << '\n';
+        return Ok;
+    }
+    const auto &groups = CommandRegistry::groups();
+    const auto it = groups.find(name);
+    if (it == groups.end()) {
+        err << "mandatectl: unknown command '" << name << "'\n";
+        printUsage(err);
+        return UsageError;
+    }
+    Invocation invocation{args, out, err};
+    return it->second.run(invocation);
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "DemoSetup.h"
+
+#include "common/Logging.h"
+#include "json/JsonReader.h"
+
+#include <QDir>
+#include <QFile>
+
+namespace mandate::gateway {
+
+DemoSetup::DemoSetup(registry::Registry &registry, api::ApiKeyStore &keys, QString dataDir, QString upstreamBase)
+    : m_registry(registry), m_keys(keys), m_dataDir(std::move(dataDir)), m_upstreamBase(std::move(upstreamBase))
+{
+}
+
+Status DemoSetup::run()
+{
+    if (Status loaded = loadRegistry(); !loaded)
+        return loaded;
+    for (api::Role role : {api::Role::Admin, api::Role::Auditor, api::Role::Analyst}) {
+        if (Status key = ensureKey(role); !key)
+            return key;
+    }
+    return Status::success();
+}
+
+Status DemoSetup::loadRegistry()
+{
+    auto humans = m_registry.humans();
+    if (!humans)
+        return humans.error();
+    if (!humans->empty())
+        return followDemoUpstream();  // not the first start: keep whatever the admins changed
+
+    QFile file(QStringLiteral(":/mandate/demo/registry.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("internal"), QStringLiteral("the demo registry resource is missing")};
+    QByteArray text = file.readAll();
+    text.replace("${DEMO_UPSTREAM}", m_upstreamBase.toUtf8());
+    Result<QJsonValue> document = json::parse(text);
+    if (!document)
+        return Error{QStringLiteral("internal"), QStringLiteral("demo registry: ") + document.error().toString()};
+    auto imported = m_registry.importJson(document->toObject(), QStringLiteral("demo"));
+    if (!imported)
+        return imported.error();
+    qCInfo(lcGateway) << "loaded the demo registry:" << imported->created << "records";
+    return Status::success();
+}
+
+Status DemoSetup::followDemoUpstream()
+{
+    // The demo business API lives on this gateway, whose port may differ from the last start.
+    auto tools = m_registry.tools();
+    if (!tools)
+        return tools.error();
+    for (identity::Tool tool : tools.value()) {
+        const QLatin1String marker("/demo-api/");
+        const qsizetype at = tool.upstream.indexOf(marker);
+        if (at < 0)
+            continue;
+        const QString moved = m_upstreamBase + tool.upstream.mid(at + marker.size() - 1);
+        if (moved == tool.upstream)
+            continue;
+        const qint64 version = tool.version;
+        tool.upstream = moved;
+        if (auto updated = m_registry.update(tool, version, QStringLiteral("demo")); !updated)
+            return updated.error();
+    }
+    return Status::success();
+}
+
+Status DemoSetup::ensureKey(api::Role role)
+{
+    const QString path = QDir(m_dataDir).filePath(api::roleName(role) + QStringLiteral(".key"));
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly)) {
+        if (m_keys.authenticate(existing.readAll().trimmed()))
+            return Status::success();
+        existing.close();
+        existing.remove();  // stale: its database is gone
+    }
+    Result<QString> key = m_keys.create(QStringLiteral("demo-") + api::roleName(role), role);
+    if (!key)
+        return key.error();
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    file.write(key->toLatin1() + '\n');
+    m_written << path;
+    return Status::success();
+}
+
+} // namespace mandate::gateway

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "GatewayOptions.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QHostInfo>
+#include <QSettings>
+
+namespace mandate::gateway {
+
+Result<std::pair<QHostAddress, quint16>> GatewayOptions::parseListen(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0)
+        return Error{QStringLiteral("usage"), QStringLiteral("--listen expects HOST:PORT, got \"%1\"").arg(text)};
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return Error{QStringLiteral("usage"), QStringLiteral("--listen: \"%1\" is not a port").arg(text.mid(colon + 1))};
+    QHostAddress address;
+    if (host == QLatin1String("localhost"))
+        address = QHostAddress(QHostAddress::LocalHost);
+    else if (!address.setAddress(host))
+        return Error{QStringLiteral("usage"), QStringLiteral("--listen: \"%1\" is not an IP address").arg(host)};
+    return std::pair{address, static_cast<quint16>(port)};
+}
+
+Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("mandated", "Mandate gateway: per-call authorization for AI agents"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption config(QStringLiteral("config"), QCoreApplication::translate("mandated", "INI configuration file."), QStringLiteral("file"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QCoreApplication::translate("mandated", "Address to listen on, HOST:PORT."), QStringLiteral("address"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QCoreApplication::translate("mandated", "Directory for the database and keys."), QStringLiteral("dir"));
+    const QCommandLineOption demo(QStringLiteral("demo"), QCoreApplication::translate("mandated", "Self-contained demo: demo registry, policies, development identity provider and business API."));
+    const QCommandLineOption id(QStringLiteral("id"), QCoreApplication::translate("mandated", "Gateway id written into audit records."), QStringLiteral("id"));
+    const QCommandLineOption cert(QStringLiteral("tls-cert"), QCoreApplication::translate("mandated", "PEM certificate chain for HTTPS."), QStringLiteral("file"));
+    const QCommandLineOption key(QStringLiteral("tls-key"), QCoreApplication::translate("mandated", "PEM private key for HTTPS."), QStringLiteral("file"));
+    parser.addOptions({config, listen, dataDir, demo, id, cert, key});
+    parser.process(arguments);  // exits with usage on --help, --version or unknown flags
+    if (!parser.positionalArguments().isEmpty())
+        return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
+
+    GatewayOptions options;
+    options.gatewayId = QHostInfo::localHostName();
+    QString listenText;
+    if (parser.isSet(config)) {
+        const QString path = parser.value(config);
+        if (!QFileInfo(path).isReadable())
+            return Error{QStringLiteral("usage"), QStringLiteral("cannot read config file %1").arg(path)};
+        QSettings settings(path, QSettings::IniFormat);
+        if (settings.status() != QSettings::NoError)
+            return Error{QStringLiteral("usage"), QStringLiteral("config file %1 is not valid INI").arg(path)};
+        listenText = settings.value(QStringLiteral("gateway/listen")).toString();
+        options.dataDir = settings.value(QStringLiteral("gateway/data-dir")).toString();
+        options.gatewayId = settings.value(QStringLiteral("gateway/id"), options.gatewayId).toString();
+        options.tlsCertificate = settings.value(QStringLiteral("tls/certificate")).toString();
+        options.tlsKey = settings.value(QStringLiteral("tls/key")).toString();
+        bool ok = true;
+        options.maxBodyBytes = settings.value(QStringLiteral("limits/max-body-bytes"), options.maxBodyBytes).toLongLong(&ok);
+        if (!ok || options.maxBodyBytes <= 0)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-body-bytes must be a positive integer").arg(path)};
+    }
+    if (parser.isSet(listen))
+        listenText = parser.value(listen);
+    if (!listenText.isEmpty()) {
+        auto parsed = parseListen(listenText);
+        if (!parsed)
+            return parsed.error();
+        options.listenAddress = parsed->first;
+        options.listenPort = parsed->second;
+    }
+    if (parser.isSet(dataDir))
+        options.dataDir = parser.value(dataDir);
+    if (parser.isSet(id))
+        options.gatewayId = parser.value(id);
+    if (parser.isSet(cert))
+        options.tlsCertificate = parser.value(cert);
+    if (parser.isSet(key))
+        options.tlsKey = parser.value(key);
+    options.demo = parser.isSet(demo);
+    if (options.dataDir.isEmpty())
+        return Error{QStringLiteral("usage"), QStringLiteral("--data-dir is required")};
+    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty())
+        return Error{QStringLiteral("usage"), QStringLiteral("--tls-cert and --tls-key go together")};
+    return options;
+}
+
+} // namespace mandate::gateway

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+
+#include <QHostAddress>
+#include <QStringList>
+
+namespace mandate::gateway {
+
+/// mandated's settings, from an INI config file (--config) overridden by flags.
+struct GatewayOptions
+{
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 8443;
+    QString dataDir;
+    QString gatewayId;
+    QString tlsCertificate;
+    QString tlsKey;
+    bool demo = false;
+    qsizetype maxBodyBytes = 1 << 20;
+
+    /// Parses the command line (and the config file it names). Errors name the bad flag or key.
+    static Result<GatewayOptions> fromArguments(const QStringList &arguments);
+    static Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text);
+};
+
+} // namespace mandate::gateway

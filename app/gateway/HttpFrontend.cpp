@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "HttpFrontend.h"
+
+#include "common/Logging.h"
+
+#include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QTcpSocket>
+
+namespace mandate::gateway {
+
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    case QHttpServerRequest::Method::Options: return "OPTIONS";
+    case QHttpServerRequest::Method::Patch: return "PATCH";
+    default: return "UNKNOWN";
+    }
+}
+
+} // namespace
+
+HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, QObject *parent)
+    : QAbstractHttpServer(parent), m_api(api), m_maxBodyBytes(maxBodyBytes)
+{
+}
+
+bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QElapsedTimer timer;
+    timer.start();
+    api::HttpRequest converted;
+    converted.method = methodName(request.method());
+    converted.path = request.url().path(QUrl::FullyDecoded);
+    converted.query = request.query();
+    for (const auto &[name, value] : request.headers())
+        converted.headers.append({name.toLower(), value});
+    converted.remoteAddress = request.remoteAddress().toString();
+
+    QHttpServerResponder responder = makeResponder(request, socket);
+    api::HttpResponse response;
+    if (request.body().size() > m_maxBodyBytes) {
+        response = api::HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Request body too large"),
+                                              QStringLiteral("bodies are limited to %1 bytes").arg(m_maxBodyBytes));
+    } else {
+        converted.body = request.body();
+        response = m_api.handle(converted);
+    }
+    write(response, responder);
+    // Never log headers or bodies: they carry tokens and API keys.
+    qCDebug(lcGateway).noquote() << converted.method << converted.path << response.status
+                                 << QStringLiteral("%1us").arg(timer.nsecsElapsed() / 1000);
+    return true;
+}
+
+void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QHttpServerResponder responder = makeResponder(request, socket);
+    write(api::HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"), {}), responder);
+}
+
+void HttpFrontend::write(const api::HttpResponse &response, QHttpServerResponder &responder)
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+    for (const auto &[name, value] : response.headers)
+        responder.writeHeader(name, value);
+    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    responder.writeBody(response.body);
+}
+
+} // namespace mandate::gateway

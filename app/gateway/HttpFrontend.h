@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/GatewayApi.h"
+
+#include <QAbstractHttpServer>
+
+namespace mandate::gateway {
+
+/// Puts GatewayApi on the wire: converts Qt HttpServer requests to api::HttpRequest and writes
+/// the api::HttpResponse back. Holds no logic of its own.
+class HttpFrontend final : public QAbstractHttpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpFrontend)
+
+public:
+    HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, QObject *parent = nullptr);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    static void write(const api::HttpResponse &response, QHttpServerResponder &responder);
+
+    const api::GatewayApi &m_api;
+    qsizetype m_maxBodyBytes;
+};
+
+} // namespace mandate::gateway

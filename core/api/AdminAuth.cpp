@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/AdminAuth.h"
+
+namespace mandate::api {
+
+Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission permission) const
+{
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.isEmpty())
+        return Error{QStringLiteral("unauthorized"), QStringLiteral("this endpoint needs an admin API key (Authorization: Bearer mdk_…)")};
+    if (!authorization.startsWith("Bearer "))
+        return Error{QStringLiteral("unauthorized"), QStringLiteral("only Bearer authorization is accepted")};
+    const QByteArray credential = authorization.mid(7).trimmed();
+    if (credential.count('.') == 2 && !credential.startsWith("mdk_"))
+        return Error{QStringLiteral("forbidden"), QStringLiteral("execution tokens cannot use the admin API")};
+    Result<ApiPrincipal> principal = m_keys.authenticate(credential);
+    if (!principal)
+        return principal.error();
+    if (!roleAllows(principal->role, permission))
+        return Error{QStringLiteral("forbidden"), QStringLiteral("the %1 role may not do this").arg(roleName(principal->role))};
+    return principal;
+}
+
+HttpResponse AdminAuth::guard(const HttpRequest &request, Permission permission, const Guarded &handler) const
+{
+    Result<ApiPrincipal> principal = check(request, permission);
+    if (!principal) {
+        HttpResponse response = HttpResponse::fromError(principal.error());
+        if (response.status == 401)
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"mandate-admin\"");
+        return response;
+    }
+    return handler(principal.value());
+}
+
+} // namespace mandate::api

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/Router.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QMutex>
+
+namespace mandate::api {
+
+/// The toy business API behind the demo tools (tickets, refunds, accounts), served by a demo
+/// gateway under /demo-api so that a newcomer has a real upstream without setting one up.
+/// Not an admin or enforcement endpoint: it is what agents reach *through* the firewall.
+class DemoBusinessApi final
+{
+public:
+    DemoBusinessApi();
+    Q_DISABLE_COPY_MOVE(DemoBusinessApi)
+
+    void install(Router &router);
+
+private:
+    HttpResponse ticket(const QString &id) const;
+    HttpResponse updateTicket(const QString &id, const QByteArray &body);
+    HttpResponse createRefund(const QByteArray &body);
+    HttpResponse account(const QString &id) const;
+
+    mutable QMutex m_mutex;
+    QHash<QString, QJsonObject> m_tickets;
+    int m_nextRefund = 1;
+};
+
+} // namespace mandate::api

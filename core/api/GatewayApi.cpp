@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/GatewayApi.h"
+
+#include "api/RegistryEndpoints.h"
+
+namespace mandate::api {
+
+GatewayApi::GatewayApi(Services services)
+    : m_services(std::move(services)), m_auth(m_services.keys), m_startedAt(m_services.clock.now())
+{
+    installPublic();
+    RegistryEndpoints::install(m_router, m_services.registry, m_auth);
+}
+
+void GatewayApi::installPublic()
+{
+    m_router.add("GET", QStringLiteral("/healthz"), [this](const HttpRequest &, const RouteParams &) {
+        // Healthy means the store answers: a gateway that cannot read its database denies everything.
+        const bool storeOk = m_services.registry.tools().ok();
+        return HttpResponse::json(QJsonObject{{QStringLiteral("status"), storeOk ? QStringLiteral("ok") : QStringLiteral("degraded")},
+                                              {QStringLiteral("gateway"), m_services.gatewayId},
+                                              {QStringLiteral("version"), QStringLiteral(MANDATE_VERSION)},
+                                              {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODate)},
+                                              {QStringLiteral("store"), storeOk ? QStringLiteral("ok") : QStringLiteral("unavailable")}},
+                                  storeOk ? 200 : 503);
+    });
+    m_router.add("GET", QStringLiteral("/v1/whoami"), [this](const HttpRequest &request, const RouteParams &) {
+        return m_auth.guard(request, Permission::ReadRegistry, [](const ApiPrincipal &caller) {
+            return HttpResponse::json(QJsonObject{{QStringLiteral("name"), caller.name},
+                                                  {QStringLiteral("role"), roleName(caller.role)},
+                                                  {QStringLiteral("keyId"), caller.keyId}});
+        });
+    });
+}
+
+HttpResponse GatewayApi::handle(const HttpRequest &request) const
+{
+    HttpResponse response = m_router.dispatch(request);
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    return response;
+}
+
+} // namespace mandate::api

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrlQuery>
+
+namespace mandate::api {
+
+/// A parsed HTTP request as the API layer sees it, independent of the server library, so
+/// that every endpoint can be tested without a socket.
+struct HttpRequest
+{
+    QByteArray method;                               ///< upper case: GET, POST, ...
+    QString path;                                    ///< decoded path, no query
+    QUrlQuery query;
+    QList<QPair<QByteArray, QByteArray>> headers;    ///< names lower case
+    QByteArray body;
+    QString remoteAddress;
+
+    /// First value of header `name` (case-insensitive), empty if absent.
+    QByteArray header(QByteArrayView name) const
+    {
+        for (const auto &[key, value] : headers) {
+            if (key.compare(name, Qt::CaseInsensitive) == 0)
+                return value;
+        }
+        return {};
+    }
+    bool hasHeader(QByteArrayView name) const
+    {
+        for (const auto &header : headers) {
+            if (header.first.compare(name, Qt::CaseInsensitive) == 0)
+                return true;
+        }
+        return false;
+    }
+};
+
+} // namespace mandate::api

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/RegistryEndpoints.h"
+
+#include "api/RequestBody.h"
+
+#include <QJsonArray>
+
+namespace mandate::api {
+
+using namespace mandate::identity;
+using registry::Registry;
+
+namespace {
+
+QByteArray etagOf(qint64 version)
+{
+    return '"' + QByteArray::number(version) + '"';
+}
+
+/// The version named by If-Match, or a 428/400 response.
+std::variant<qint64, HttpResponse> requiredVersion(const HttpRequest &request)
+{
+    QByteArray value = request.header("if-match").trimmed();
+    if (value.isEmpty()) {
+        return HttpResponse::problem(428, QStringLiteral("precondition-required"), QStringLiteral("If-Match required"),
+                                     QStringLiteral("send the record's ETag in If-Match so that concurrent edits are not lost"));
+    }
+    if (value.startsWith("W/"))
+        value = value.mid(2);
+    bool ok = false;
+    const qint64 version = value.startsWith('"') && value.endsWith('"') ? value.mid(1, value.size() - 2).toLongLong(&ok) : 0;
+    if (!ok || version <= 0)
+        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad If-Match"),
+                                     QStringLiteral("If-Match must be a record ETag such as \"3\""));
+    return version;
+}
+
+template<typename Record>
+Result<Record> getRecord(const Registry &registry, const QString &id);
+template<> Result<Agent> getRecord(const Registry &r, const QString &id) { return r.agent(id); }
+template<> Result<Tool> getRecord(const Registry &r, const QString &id) { return r.tool(id); }
+template<> Result<Human> getRecord(const Registry &r, const QString &id) { return r.human(id); }
+template<> Result<Machine> getRecord(const Registry &r, const QString &id) { return r.machine(id); }
+
+template<typename Record>
+HttpResponse recordResponse(const Record &record, int status = 200)
+{
+    HttpResponse response = HttpResponse::json(record.toJson(), status);
+    response.setHeader("ETag", etagOf(record.version));
+    return response;
+}
+
+/// A failed write: a conflict carries the current record so the client can show both sides.
+template<typename Record>
+HttpResponse writeFailure(const Registry &registry, const QString &id, const Error &error)
+{
+    if (error.code == QLatin1String("conflict")) {
+        if (Result<Record> current = getRecord<Record>(registry, id)) {
+            HttpResponse response = HttpResponse::fromError(error, {{QStringLiteral("currentVersion"), current->version},
+                                                                    {QStringLiteral("current"), current->toJson()}});
+            response.setHeader("ETag", etagOf(current->version));
+            return response;
+        }
+    }
+    HttpResponse response = HttpResponse::fromError(error);
+    return response;
+}
+
+template<typename Record>
+Result<Record> recordFromBody(const HttpRequest &request, const QString &pathId)
+{
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return body.error();
+    QJsonObject json = body.value();
+    if (!pathId.isEmpty()) {
+        if (json.contains(QStringLiteral("id")) && json.value(QStringLiteral("id")).toString() != pathId)
+            return Error{QStringLiteral("bad_request"), QStringLiteral("the body's id does not match the URL (%1)").arg(pathId)};
+        json.insert(QStringLiteral("id"), pathId);
+    }
+    std::vector<Error> errors;
+    Record record = Record::fromJson(json, QString(), errors);
+    if (!errors.empty()) {
+        Error error{QStringLiteral("invalid"), QStringLiteral("%1 is invalid: %2").arg(QLatin1String(Record::kind), errors.front().toString())};
+        error.details = std::move(errors);
+        return error;
+    }
+    return record;
+}
+
+template<typename Record>
+QJsonArray toArray(const std::vector<Record> &records)
+{
+    QJsonArray array;
+    for (const Record &record : records)
+        array.append(record.toJson());
+    return array;
+}
+
+template<typename Record, typename ListFn>
+void installCollection(Router &router, Registry &registry, const AdminAuth &auth, const QString &collection, ListFn list)
+{
+    const QString base = QStringLiteral("/v1/") + collection;
+    const QString item = base + QStringLiteral("/{id}");
+
+    router.add("GET", base, [&auth, list](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadRegistry, [&](const ApiPrincipal &) {
+            auto records = list(request);
+            if (!records)
+                return HttpResponse::fromError(records.error());
+            return HttpResponse::json(QJsonObject{{QStringLiteral("items"), toArray(records.value())}});
+        });
+    });
+    router.add("GET", item, [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::ReadRegistry, [&](const ApiPrincipal &) {
+            Result<Record> record = getRecord<Record>(registry, params.value(QStringLiteral("id")));
+            return record ? recordResponse(record.value()) : HttpResponse::fromError(record.error());
+        });
+    });
+    router.add("POST", base, [&registry, &auth, base](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
+            Result<Record> record = recordFromBody<Record>(request, QString());
+            if (!record)
+                return HttpResponse::fromError(record.error());
+            Result<Record> created = registry.create(record.value(), caller.name);
+            if (!created)
+                return HttpResponse::fromError(created.error());
+            HttpResponse response = recordResponse(created.value(), 201);
+            response.setHeader("Location", (base + u'/' + created->id).toUtf8());
+            return response;
+        });
+    });
+    router.add("PUT", item, [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
+            const QString id = params.value(QStringLiteral("id"));
+            const auto version = requiredVersion(request);
+            if (const auto *failure = std::get_if<HttpResponse>(&version))
+                return *failure;
+            Result<Record> record = recordFromBody<Record>(request, id);
+            if (!record)
+                return HttpResponse::fromError(record.error());
+            Result<Record> updated = registry.update(record.value(), std::get<qint64>(version), caller.name);
+            return updated ? recordResponse(updated.value()) : writeFailure<Record>(registry, id, updated.error());
+        });
+    });
+    router.add("DELETE", item, [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
+            const QString id = params.value(QStringLiteral("id"));
+            const auto version = requiredVersion(request);
+            if (const auto *failure = std::get_if<HttpResponse>(&version))
+                return *failure;
+            const Status removed = registry.remove<Record>(id, std::get<qint64>(version), caller.name);
+            return removed ? HttpResponse::noContent() : writeFailure<Record>(registry, id, removed.error());
+        });
+    });
+}
+
+HttpResponse importResponse(Registry &registry, const HttpRequest &request, const ApiPrincipal &caller, bool dryRun)
+{
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return HttpResponse::fromError(body.error());
+    if (dryRun) {
+        const Status valid = registry.validateImport(body.value());
+        return valid ? HttpResponse::json(QJsonObject{{QStringLiteral("valid"), true}}) : HttpResponse::fromError(valid.error());
+    }
+    Result<registry::ImportSummary> summary = registry.importJson(body.value(), caller.name);
+    if (!summary)
+        return HttpResponse::fromError(summary.error());
+    return HttpResponse::json(QJsonObject{{QStringLiteral("created"), summary->created},
+                                          {QStringLiteral("updated"), summary->updated}});
+}
+
+} // namespace
+
+void RegistryEndpoints::install(Router &router, Registry &registry, const AdminAuth &auth)
+{
+    installCollection<Agent>(router, registry, auth, QStringLiteral("agents"), [&registry](const HttpRequest &request) {
+        registry::AgentFilter filter;
+        filter.status = request.query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
+        filter.owner = request.query.queryItemValue(QStringLiteral("owner"), QUrl::FullyDecoded);
+        filter.text = request.query.queryItemValue(QStringLiteral("q"), QUrl::FullyDecoded);
+        filter.label = request.query.queryItemValue(QStringLiteral("label"), QUrl::FullyDecoded);
+        return registry.agents(filter);
+    });
+    installCollection<Tool>(router, registry, auth, QStringLiteral("tools"), [&registry](const HttpRequest &) { return registry.tools(); });
+    installCollection<Human>(router, registry, auth, QStringLiteral("humans"), [&registry](const HttpRequest &) { return registry.humans(); });
+    installCollection<Machine>(router, registry, auth, QStringLiteral("machines"), [&registry](const HttpRequest &) { return registry.machines(); });
+
+    router.add("POST", QStringLiteral("/v1/agents/{id}/retire"), [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
+            const QString id = params.value(QStringLiteral("id"));
+            const auto version = requiredVersion(request);
+            if (const auto *failure = std::get_if<HttpResponse>(&version))
+                return *failure;
+            Result<Agent> retired = registry.retireAgent(id, std::get<qint64>(version), caller.name);
+            return retired ? recordResponse(retired.value()) : writeFailure<Agent>(registry, id, retired.error());
+        });
+    });
+    router.add("GET", QStringLiteral("/v1/registry"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadRegistry, [&](const ApiPrincipal &) {
+            Result<QJsonObject> exported = registry.exportJson();
+            return exported ? HttpResponse::json(exported.value()) : HttpResponse::fromError(exported.error());
+        });
+    });
+    router.add("POST", QStringLiteral("/v1/registry/import"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
+            return importResponse(registry, request, caller, false);
+        });
+    });
+    router.add("POST", QStringLiteral("/v1/registry/validate"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadRegistry, [&](const ApiPrincipal &caller) {
+            return importResponse(registry, request, caller, true);
+        });
+    });
+}
+
+} // namespace mandate::api

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/Router.h"
+
+namespace mandate::api {
+
+void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
+{
+    m_routes.append(Route{method, pattern.split(u'/', Qt::SkipEmptyParts), std::move(handler)});
+}
+
+bool Router::match(const Route &route, const QStringList &segments, RouteParams &params)
+{
+    params.clear();
+    for (qsizetype i = 0; i < route.segments.size(); ++i) {
+        const QString &expected = route.segments[i];
+        if (expected.startsWith(u'{') && expected.endsWith(QLatin1String("...}"))) {
+            if (i >= segments.size())
+                return false;
+            params.insert(expected.mid(1, expected.size() - 5), segments.mid(i).join(u'/'));
+            return true;
+        }
+        if (i >= segments.size())
+            return false;
+        if (expected.startsWith(u'{') && expected.endsWith(u'}'))
+            params.insert(expected.mid(1, expected.size() - 2), segments[i]);
+        else if (expected != segments[i])
+            return false;
+    }
+    return route.segments.size() == segments.size();
+}
+
+HttpResponse Router::dispatch(const HttpRequest &request) const
+{
+    const QStringList segments = request.path.split(u'/', Qt::SkipEmptyParts);
+    QByteArrayList allowed;
+    RouteParams params;
+    for (const Route &route : m_routes) {
+        if (!match(route, segments, params))
+            continue;
+        if (route.method == request.method)
+            return route.handler(request, params);
+        if (!allowed.contains(route.method))
+            allowed.append(route.method);
+    }
+    if (!allowed.isEmpty()) {
+        HttpResponse response = HttpResponse::problem(405, QStringLiteral("method-not-allowed"), QStringLiteral("Method not allowed"),
+                                                      QStringLiteral("%1 does not accept %2").arg(request.path, QString::fromLatin1(request.method)));
+        response.setHeader("Allow", allowed.join(", "));
+        return response;
+    }
+    return HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"),
+                                 QStringLiteral("no endpoint at %1").arg(request.path));
+}
+
+} // namespace mandate::api

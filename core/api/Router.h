@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/HttpRequest.h"
+#include "api/HttpResponse.h"
+
+#include <QHash>
+#include <QList>
+#include <QStringList>
+
+#include <functional>
+
+namespace mandate::api {
+
+/// Path parameters captured by `{name}` segments of a route pattern.
+using RouteParams = QHash<QString, QString>;
+using Handler = std::function<HttpResponse(const HttpRequest &, const RouteParams &)>;
+
+/// Maps method + path to a handler. Patterns are literal segments and `{name}` captures;
+/// a trailing `{name...}` captures the rest of the path. Unknown paths answer 404 and a known
+/// path with another method 405 with an Allow header, both as problem+json.
+class Router
+{
+public:
+    void add(const QByteArray &method, const QString &pattern, Handler handler);
+    HttpResponse dispatch(const HttpRequest &request) const;
+
+private:
+    struct Route
+    {
+        QByteArray method;
+        QStringList segments;
+        Handler handler;
+    };
+    static bool match(const Route &route, const QStringList &segments, RouteParams &params);
+
+    QList<Route> m_routes;
+};
+
+} // namespace mandate::api

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QDateTime>
+
+namespace mandate {
+
+/// Source of the current time. Injected everywhere expiry matters so that tests can move time.
+class Clock
+{
+public:
+    virtual ~Clock() = default;
+    virtual QDateTime now() const = 0;
+    qint64 nowSecs() const { return now().toSecsSinceEpoch(); }
+};
+
+/// The wall clock, in UTC.
+class SystemClock final : public Clock
+{
+public:
+    QDateTime now() const override { return QDateTime::currentDateTimeUtc(); }
+};
+
+/// A clock that only moves when told to; for tests.
+class ManualClock final : public Clock
+{
+public:
+    explicit ManualClock(QDateTime start = QDateTime::fromSecsSinceEpoch(1'800'000'000, Qt::UTC))
+        : m_now(std::move(start)) {}
+    QDateTime now() const override { return m_now; }
+    void advanceSecs(qint64 secs) { m_now = m_now.addSecs(secs); }
+    void set(QDateTime t) { m_now = std::move(t); }
+
+private:
+    QDateTime m_now;
+};
+
+} // namespace mandate

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+
+#include <QByteArrayView>
+#include <QJsonObject>
+#include <QJsonValue>
+
+namespace mandate::json {
+
+/// Bounds applied while parsing untrusted JSON. Exceeding any is an error, never a truncation.
+struct Limits
+{
+    qsizetype maxBytes = 1 << 20;      ///< whole document
+    int maxDepth = 64;                 ///< nesting of arrays and objects (keep it modest: the
+                                       ///< parser is iterative, but Qt frees QJsonValue trees recursively)
+    qsizetype maxStringBytes = 1 << 20; ///< one string (after unescaping, in UTF-8 bytes)
+    qsizetype maxMembers = 100'000;    ///< members of one object / elements of one array
+};
+
+/// Strict RFC 8259 JSON reader for untrusted input (tokens, API bodies, entity files).
+/// Unlike QJsonDocument it rejects duplicate object keys, invalid UTF-8, lone surrogates,
+/// trailing data, leading zeros and control characters in strings, and enforces Limits.
+/// Integers without fraction or exponent that fit in 64 bits are kept exact (QJsonValue holds
+/// a qint64; read them with toInteger()); other numbers become doubles.
+/// On error the Error's path is "line:column" (1-based, column in bytes) and code is "json".
+Result<QJsonValue> parse(QByteArrayView text, const Limits &limits = {});
+
+/// What kind of problem made parse() fail, for callers that must report some of them under
+/// their own error code (JOSE: duplicate member names).
+enum class Failure { None, Syntax, DuplicateKey, Encoding, Limit };
+
+/// parse(), also telling which kind of failure occurred (None on success).
+Result<QJsonValue> parse(QByteArrayView text, const Limits &limits, Failure *failure);
+
+/// parse(), and additionally requires the document to be an object (JOSE headers, claims, JWKs).
+Result<QJsonObject> parseObject(QByteArrayView text, const Limits &limits = {});
+
+} // namespace mandate::json

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: Apache-2.0
+// Registry::exportJson / importJson: the whole registry as one JSON document.
+#include "registry/Registry.h"
+
+#include "common/Logging.h"
+#include "identity/Validator.h"
+#include "registry/RegistryTables.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+namespace mandate::registry {
+
+using namespace mandate::identity;
+
+namespace {
+
+const QString formatName = QStringLiteral("mandate-registry/1");
+
+template<typename Record>
+QJsonArray toArray(const std::vector<Record> &records)
+{
+    QJsonArray array;
+    for (const Record &record : records)
+        array.append(record.toJson());
+    return array;
+}
+
+template<typename Record>
+std::vector<Record> readSection(const QJsonObject &document, const char *section, std::vector<Error> &errors)
+{
+    std::vector<Record> records;
+    const QJsonValue value = document.value(QLatin1String(section));
+    if (value.isUndefined() || value.isNull())
+        return records;
+    if (!value.isArray()) {
+        errors.push_back(Error{QStringLiteral("invalid"), QStringLiteral("expected an array"), QLatin1String(section)});
+        return records;
+    }
+    const QJsonArray array = value.toArray();
+    QSet<QString> ids;
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString path = QLatin1String(section) + u'[' + QString::number(i) + u']';
+        if (!array[i].isObject()) {
+            errors.push_back(Error{QStringLiteral("invalid"), QStringLiteral("expected an object"), path});
+            continue;
+        }
+        Record record = Record::fromJson(array[i].toObject(), path, errors);
+        if (ids.contains(record.id))
+            errors.push_back(Error{QStringLiteral("invalid"), QStringLiteral("duplicate id \"%1\"").arg(record.id), path + QStringLiteral(".id")});
+        ids.insert(record.id);
+        records.push_back(std::move(record));
+    }
+    return records;
+}
+
+/// Validation context for an import: the stored registry plus everything the import brings.
+class ImportContext final : public ValidationContext
+{
+public:
+    QSet<QString> humans, agents, actions;
+    bool hasHuman(const QString &id) const override { return humans.contains(id); }
+    bool hasAgent(const QString &id) const override { return agents.contains(id); }
+    bool hasAction(const QString &action) const override { return actions.contains(action); }
+};
+
+} // namespace
+
+Result<QJsonObject> Registry::exportJson() const
+{
+    auto allHumans = humans();
+    auto allMachines = machines();
+    auto allTools = tools();
+    auto allAgents = agents();
+    for (const Error *error : {allHumans ? nullptr : &allHumans.error(), allMachines ? nullptr : &allMachines.error(),
+                               allTools ? nullptr : &allTools.error(), allAgents ? nullptr : &allAgents.error()}) {
+        if (error)
+            return *error;
+    }
+    return QJsonObject{{QStringLiteral("format"), formatName},
+                       {QStringLiteral("humans"), toArray(allHumans.value())},
+                       {QStringLiteral("machines"), toArray(allMachines.value())},
+                       {QStringLiteral("tools"), toArray(allTools.value())},
+                       {QStringLiteral("agents"), toArray(allAgents.value())}};
+}
+
+Registry::ParsedImport Registry::parseImport(const QJsonObject &document, std::vector<Error> &errors) const
+{
+    const QJsonValue format = document.value(QStringLiteral("format"));
+    if (!format.isUndefined() && format.toString() != formatName)
+        errors.push_back(Error{QStringLiteral("invalid"), QStringLiteral("unsupported format \"%1\" (expected \"%2\")").arg(format.toString(), formatName), QStringLiteral("format")});
+    for (auto it = document.constBegin(); it != document.constEnd(); ++it) {
+        static const QStringList known{QStringLiteral("format"), QStringLiteral("humans"), QStringLiteral("machines"),
+                                       QStringLiteral("tools"), QStringLiteral("agents")};
+        if (!known.contains(it.key()))
+            errors.push_back(Error{QStringLiteral("invalid"), QStringLiteral("unknown field"), it.key()});
+    }
+    ParsedImport parsed;
+    parsed.humans = readSection<Human>(document, "humans", errors);
+    parsed.machines = readSection<Machine>(document, "machines", errors);
+    parsed.tools = readSection<Tool>(document, "tools", errors);
+    parsed.agents = readSection<Agent>(document, "agents", errors);
+
+    ImportContext context;
+    auto storedHumans = humans();
+    auto storedAgents = agents();
+    auto storedTools = tools();
+    if (!storedHumans || !storedAgents || !storedTools) {
+        errors.push_back(Error{QStringLiteral("store_error"), QStringLiteral("cannot read the current registry")});
+        return parsed;
+    }
+    for (const Human &h : storedHumans.value()) context.humans.insert(h.id);
+    for (const Human &h : parsed.humans) context.humans.insert(h.id);
+    for (const Agent &a : storedAgents.value()) context.agents.insert(a.id);
+    for (const Agent &a : parsed.agents) context.agents.insert(a.id);
+    // Imported tools replace stored ones of the same id, so their actions are what counts.
+    QSet<QString> importedTools;
+    for (const Tool &t : parsed.tools) {
+        importedTools.insert(t.id);
+        for (const ToolAction &action : t.actions)
+            context.actions.insert(action.name);
+    }
+    for (const Tool &t : storedTools.value()) {
+        if (importedTools.contains(t.id))
+            continue;
+        for (const ToolAction &action : t.actions)
+            context.actions.insert(action.name);
+    }
+
+    const auto validateAll = [&](const auto &records, const char *section, auto validate) {
+        for (size_t i = 0; i < records.size(); ++i) {
+            const QString path = QLatin1String(section) + u'[' + QString::number(i) + u']';
+            for (Error &error : validate(records[i], path))
+                errors.push_back(std::move(error));
+        }
+    };
+    validateAll(parsed.humans, "humans", [](const Human &h, const QString &p) { return Validator::validate(h, p); });
+    validateAll(parsed.machines, "machines", [&](const Machine &m, const QString &p) { return Validator::validate(m, context, p); });
+    validateAll(parsed.tools, "tools", [](const Tool &t, const QString &p) { return Validator::validate(t, p); });
+    // A stored agent that the document leaves alone keeps every action it may call.
+    QSet<QString> importedAgents;
+    for (const Agent &a : parsed.agents)
+        importedAgents.insert(a.id);
+    for (size_t i = 0; i < parsed.tools.size(); ++i) {
+        for (const Tool &stored : storedTools.value()) {
+            if (stored.id != parsed.tools[i].id)
+                continue;
+            for (const ToolAction &action : stored.actions) {
+                if (parsed.tools[i].action(action.name))
+                    continue;
+                QStringList users;
+                for (const Agent &agent : storedAgents.value()) {
+                    if (!importedAgents.contains(agent.id) && agent.allowedActions.contains(action.name))
+                        users << QStringLiteral("agent \"%1\"").arg(agent.id);
+                }
+                if (!users.isEmpty()) {
+                    errors.push_back(Error{QStringLiteral("invalid"),
+                                           QStringLiteral("cannot drop action \"%1\": it is allowed to %2")
+                                               .arg(action.name, users.join(QStringLiteral(", "))),
+                                           QStringLiteral("tools[%1].actions").arg(i)});
+                }
+            }
+        }
+    }
+    validateAll(parsed.agents, "agents", [&](const Agent &a, const QString &p) { return Validator::validate(a, context, p); });
+    return parsed;
+}
+
+Status Registry::validateImport(const QJsonObject &document) const
+{
+    std::vector<Error> errors;
+    parseImport(document, errors);
+    if (errors.empty())
+        return Status::success();
+    Error error{QStringLiteral("invalid"), QStringLiteral("%1 invalid record field(s); nothing was imported").arg(errors.size())};
+    error.details = std::move(errors);
+    return error;
+}
+
+Result<ImportSummary> Registry::importJson(const QJsonObject &document, const QString &actor)
+{
+    std::vector<Error> errors;
+    ParsedImport parsed = parseImport(document, errors);
+    if (!errors.empty()) {
+        Error error{QStringLiteral("invalid"), QStringLiteral("%1 invalid record field(s); nothing was imported").arg(errors.size())};
+        error.details = std::move(errors);
+        return error;
+    }
+    const QDateTime now = m_clock.now();
+    ImportSummary summary;
+    std::vector<RegistryChange> changes;
+    const auto writeAll = [&](auto &records, const auto &table) -> Status {
+        for (auto &record : records) {
+            Result<qint64> version = table.versionOf(record.id);
+            if (!version)
+                return version.error();
+            QJsonObject before;
+            if (version.value() > 0) {
+                if (auto current = table.get(record.id))
+                    before = current->toJson();
+            }
+            record.version = version.value() + 1;
+            if (Status written = table.write(record, now, version.value() == 0); !written)
+                return written;
+            ++(version.value() == 0 ? summary.created : summary.updated);
+            changes.push_back(RegistryChange{QLatin1String(std::decay_t<decltype(record)>::kind),
+                                             version.value() == 0 ? RegistryChange::Operation::Created : RegistryChange::Operation::Updated,
+                                             record.id, actor, before, record.toJson(), record.version, now});
+        }
+        return Status::success();
+    };
+    const Status status = m_db.transaction([&]() -> Status {
+        if (Status s = writeAll(parsed.humans, m_tables->humans); !s) return s;
+        if (Status s = writeAll(parsed.machines, m_tables->machines); !s) return s;
+        if (Status s = writeAll(parsed.tools, m_tables->tools); !s) return s;
+        return writeAll(parsed.agents, m_tables->agents);
+    });
+    if (!status)
+        return status.error();
+    qCInfo(lcRegistry) << actor << "imported" << summary.created << "new and" << summary.updated << "updated records";
+    for (const RegistryChange &change : changes)
+        Q_EMIT changed(change);
+    return summary;
+}
+
+} // namespace mandate::registry

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/Database.h"
+
+#include "common/Logging.h"
+#include "store/Schema.h"
+
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUuid>
+
+namespace mandate::store {
+
+namespace {
+
+Error describe(const QString &what, const QSqlError &error)
+{
+    const QString text = error.text();
+    if (text.contains(QLatin1String("locked"), Qt::CaseInsensitive) || text.contains(QLatin1String("busy"), Qt::CaseInsensitive))
+        return Error{QStringLiteral("store_locked"), what + QStringLiteral(": the database is locked by another process (%1)").arg(text)};
+    if (text.contains(QLatin1String("not a database"), Qt::CaseInsensitive) || text.contains(QLatin1String("malformed"), Qt::CaseInsensitive))
+        return Error{QStringLiteral("store_corrupt"), what + QStringLiteral(": the file is not a valid Mandate database (%1)").arg(text)};
+    return Error{QStringLiteral("store_error"), what + QStringLiteral(": ") + text};
+}
+
+} // namespace
+
+Database::Database(QString path)
+    : m_path(std::move(path)), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+Database::~Database()
+{
+    // Connections of other threads are closed by their owners; ours is removed here.
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QString Database::connectionName() const
+{
+    return QStringLiteral("mandate-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()));
+}
+
+QSqlDatabase Database::connection() const
+{
+    const QString name = connectionName();
+    if (QSqlDatabase::contains(name))
+        return QSqlDatabase::database(name);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
+    if (db.open()) {
+        QSqlQuery pragma(db);
+        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    }
+    return db;
+}
+
+Error Database::sqlError(const QString &what, const QSqlQuery &query)
+{
+    return describe(what, query.lastError());
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &path)
+{
+    return open(path, Schema::migrations());
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &path, const QList<Migration> &migrations)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        return Error{QStringLiteral("store_error"), QStringLiteral("%1 is not a regular file").arg(path)};
+    std::unique_ptr<Database> database(new Database(path));
+    QSqlDatabase db = database->connection();
+    if (!db.isOpen())
+        return describe(QStringLiteral("cannot open %1").arg(path), db.lastError());
+    // Touch the schema: a file that is not SQLite fails here, before anything is written.
+    QSqlQuery probe(db);
+    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
+        return describe(QStringLiteral("cannot read %1").arg(path), probe.lastError());
+    if (const Status migrated = database->migrate(migrations); !migrated)
+        return migrated.error();
+    return database;
+}
+
+int Database::schemaVersion() const
+{
+    QSqlQuery query(connection());
+    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) || !query.next())
+        return 0;
+    return query.value(0).toInt();
+}
+
+Status Database::transaction(const std::function<Status()> &work) const
+{
+    QSqlDatabase db = connection();
+    QSqlQuery begin(db);
+    // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+    if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return describe(QStringLiteral("cannot start a transaction"), begin.lastError());
+    const Status status = work();
+    QSqlQuery end(db);
+    if (!status) {
+        end.exec(QStringLiteral("ROLLBACK"));
+        return status;
+    }
+    if (!end.exec(QStringLiteral("COMMIT"))) {
+        const Error error = describe(QStringLiteral("cannot commit"), end.lastError());
+        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+        return error;
+    }
+    return Status::success();
+}
+
+Status Database::migrate(const QList<Migration> &migrations) const
+{
+    QSqlDatabase db = connection();
+    return transaction([&]() -> Status {
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")))
+            return describe(QStringLiteral("cannot create the meta table"), query.lastError());
+        int version = 0;
+        if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) && query.next())
+            version = query.value(0).toInt();
+        const int newest = migrations.isEmpty() ? 0 : migrations.constLast().version;
+        if (version > newest) {
+            return Error{QStringLiteral("store_too_new"),
+                         QStringLiteral("%1 has schema version %2, newer than this build supports (%3); "
+                                        "upgrade Mandate or use a copy of an older database")
+                             .arg(m_path).arg(version).arg(newest)};
+        }
+        for (const Migration &migration : migrations) {
+            if (migration.version <= version)
+                continue;
+            for (const QString &statement : migration.statements) {
+                if (!query.exec(statement)) {
+                    return describe(QStringLiteral("migration to schema %1 (%2) failed")
+                                        .arg(migration.version).arg(migration.description),
+                                    query.lastError());
+                }
+            }
+            qCInfo(lcStore) << "migrated" << m_path << "to schema" << migration.version << migration.description;
+            version = migration.version;
+        }
+        query.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('schema_version', :v) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+        query.bindValue(QStringLiteral(":v"), QString::number(version));
+        if (!query.exec())
+            return describe(QStringLiteral("cannot record the schema version"), query.lastError());
+        return Status::success();
+    });
+}
+
+} // namespace mandate::store

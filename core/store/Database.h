@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+#include "store/Migration.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace mandate::store {
+
+/// One gateway database file (SQLite, WAL) and its schema. Each thread that touches it gets
+/// its own named Qt Sql connection, created on first use. Opening migrates the schema inside
+/// one transaction; a corrupt, locked or too-new file is reported and left untouched.
+class Database final
+{
+public:
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    /// Opens (creating if missing) the database at `path` and brings it to the newest of
+    /// `migrations` (Schema::migrations() by default).
+    static Result<std::unique_ptr<Database>> open(const QString &path);
+    static Result<std::unique_ptr<Database>> open(const QString &path, const QList<Migration> &migrations);
+
+    /// The calling thread's connection.
+    QSqlDatabase connection() const;
+    QString path() const { return m_path; }
+    int schemaVersion() const;
+
+    /// Runs `work` in a transaction: commits if it returns success, rolls back otherwise.
+    Status transaction(const std::function<Status()> &work) const;
+
+    /// An Error describing a failed query, with the SQLite message translated for people.
+    static Error sqlError(const QString &what, const class QSqlQuery &query);
+
+private:
+    explicit Database(QString path);
+    Status migrate(const QList<Migration> &migrations) const;
+    QString connectionName() const;
+
+    QString m_path;
+    QString m_id;
+};
+
+} // namespace mandate::store

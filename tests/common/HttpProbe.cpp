@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "HttpProbe.h"
+
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QTimer>
+
+namespace mandate::testing {
+
+QByteArray HttpResult::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+QJsonObject HttpResult::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+HttpResult HttpProbe::send(const QByteArray &method, const QString &path, const QByteArray &body,
+                           const QList<QPair<QByteArray, QByteArray>> &headers, int timeoutMs)
+{
+    QUrl url = m_base;
+    const qsizetype question = path.indexOf(u'?');
+    url.setPath(question < 0 ? path : path.left(question));
+    if (question >= 0)
+        url.setQuery(path.mid(question + 1));
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    timer.start(timeoutMs);
+    loop.exec();
+    HttpResult result;
+    if (!reply->isFinished()) {
+        reply->abort();
+        result.networkError = QStringLiteral("timed out");
+    } else {
+        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        result.body = reply->readAll();
+        for (const auto &pair : reply->rawHeaderPairs())
+            result.headers.append(pair);
+        if (reply->error() != QNetworkReply::NoError && result.status == 0)
+            result.networkError = reply->errorString();
+    }
+    reply->deleteLater();
+    return result;
+}
+
+HttpResult HttpProbe::get(const QString &path, const QByteArray &bearer)
+{
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (!bearer.isEmpty())
+        headers.append({"Authorization", "Bearer " + bearer});
+    return send("GET", path, {}, headers);
+}
+
+HttpResult HttpProbe::postJson(const QString &path, const QByteArray &json, const QByteArray &bearer,
+                               const QList<QPair<QByteArray, QByteArray>> &extra)
+{
+    QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", "application/json"}};
+    if (!bearer.isEmpty())
+        headers.append({"Authorization", "Bearer " + bearer});
+    headers += extra;
+    return send("POST", path, json, headers);
+}
+
+} // namespace mandate::testing
