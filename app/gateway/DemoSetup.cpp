@@ -6,17 +6,22 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace mandate::gateway {
 
-DemoSetup::DemoSetup(registry::Registry &registry, api::ApiKeyStore &keys, QString dataDir, QString upstreamBase)
-    : m_registry(registry), m_keys(keys), m_dataDir(std::move(dataDir)), m_upstreamBase(std::move(upstreamBase))
+DemoSetup::DemoSetup(registry::Registry &registry, registry::PolicyStore &policies, api::ApiKeyStore &keys,
+                     QString dataDir, QString upstreamBase)
+    : m_registry(registry), m_policies(policies), m_keys(keys), m_dataDir(std::move(dataDir)), m_upstreamBase(std::move(upstreamBase))
 {
 }
 
 Status DemoSetup::run()
 {
     if (Status loaded = loadRegistry(); !loaded)
+        return loaded;
+    if (Status loaded = loadPolicies(); !loaded)
         return loaded;
     for (api::Role role : {api::Role::Admin, api::Role::Auditor, api::Role::Analyst}) {
         if (Status key = ensureKey(role); !key)
@@ -45,6 +50,20 @@ Status DemoSetup::loadRegistry()
     if (!imported)
         return imported.error();
     qCInfo(lcGateway) << "loaded the demo registry:" << imported->created << "records";
+    return Status::success();
+}
+
+Status DemoSetup::loadPolicies()
+{
+    if (m_policies.current())
+        return Status::success();  // published before: the analysts' edits win
+    QFile file(QStringLiteral(":/mandate/policies/demo.cedar"));
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("internal"), QStringLiteral("the demo policy resource is missing")};
+    auto published = m_policies.publish(QString::fromUtf8(file.readAll()), 0, QStringLiteral("demo"),
+                                        QStringLiteral("demo policies"));
+    if (!published)
+        return published.error();
     return Status::success();
 }
 
@@ -87,6 +106,43 @@ Status DemoSetup::ensureKey(api::Role role)
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
         return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
     file.write(key->toLatin1() + '\n');
+    m_written << path;
+    return Status::success();
+}
+
+Status DemoSetup::ensureClients(broker::OAuthClientStore &clients)
+{
+    const QStringList agents{QStringLiteral("support-agent"), QStringLiteral("finance-agent"), QStringLiteral("refund-subagent")};
+    const QString path = QDir(m_dataDir).filePath(QStringLiteral("demo-clients.json"));
+    QFile existing(path);
+    if (existing.open(QIODevice::ReadOnly)) {
+        const auto document = json::parse(existing.read(64 * 1024));
+        existing.close();
+        bool valid = document && document->isObject();
+        for (const QString &agent : agents) {
+            if (!valid)
+                break;
+            const QJsonObject entry = document->toObject().value(agent).toObject();
+            valid = entry.value(QStringLiteral("client_id")).toString() == agent
+                    && clients.authenticate(agent, entry.value(QStringLiteral("client_secret")).toString().toUtf8()).ok();
+        }
+        if (valid)
+            return Status::success();
+        existing.remove();  // stale: its database is gone, or an agent's secret was rotated
+    }
+    QJsonObject document;
+    for (const QString &agent : agents) {
+        if (!m_registry.agent(agent).ok())
+            continue;  // removed by an admin: no client for it
+        auto secret = clients.issueSecret(agent);
+        if (!secret)
+            return secret.error();
+        document.insert(agent, QJsonObject{{QStringLiteral("client_id"), agent}, {QStringLiteral("client_secret"), secret.value()}});
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    file.write(QJsonDocument(document).toJson(QJsonDocument::Indented));
     m_written << path;
     return Status::success();
 }

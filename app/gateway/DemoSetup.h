@@ -2,27 +2,36 @@
 #pragma once
 
 #include "api/ApiKeyStore.h"
+#include "broker/OAuthClientStore.h"
+#include "registry/PolicyStore.h"
 #include "registry/Registry.h"
 
 namespace mandate::gateway {
 
-/// Prepares a --demo gateway's data directory: loads the demo registry on first start and
+/// Prepares a --demo gateway's data directory: loads the demo registry and policies on first start and
 /// writes one API key per role (admin.key, auditor.key, analyst.key, mode 0600) whenever the
 /// existing file no longer authenticates.
 class DemoSetup
 {
 public:
-    DemoSetup(registry::Registry &registry, api::ApiKeyStore &keys, QString dataDir, QString upstreamBase);
+    DemoSetup(registry::Registry &registry, registry::PolicyStore &policies, api::ApiKeyStore &keys, QString dataDir,
+              QString upstreamBase);
 
     Status run();
+    /// Gives each demo agent an OAuth client and writes their credentials to demo-clients.json
+    /// ({"support-agent":{"client_id":…,"client_secret":…},…}, mode 0600), unless the existing
+    /// file still authenticates every one of them.
+    Status ensureClients(broker::OAuthClientStore &clients);
     QStringList filesWritten() const { return m_written; }
 
 private:
     Status loadRegistry();
+    Status loadPolicies();
     Status followDemoUpstream();
     Status ensureKey(api::Role role);
 
     registry::Registry &m_registry;
+    registry::PolicyStore &m_policies;
     api::ApiKeyStore &m_keys;
     QString m_dataDir;
     QString m_upstreamBase;

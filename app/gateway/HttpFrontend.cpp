@@ -4,6 +4,7 @@
 #include "common/Logging.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QTcpSocket>
@@ -45,19 +46,26 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         converted.headers.append({name.toLower(), value});
     converted.remoteAddress = request.remoteAddress().toString();
 
-    QHttpServerResponder responder = makeResponder(request, socket);
-    api::HttpResponse response;
+    // The responder must be used on this thread; answers from worker threads are queued back.
+    auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+    QPointer<QTcpSocket> connection(socket);
+    const auto respond = [this, responder, connection, timer, method = converted.method, path = converted.path](api::HttpResponse response) {
+        QMetaObject::invokeMethod(this, [responder, connection, timer, method, path, response = std::move(response)]() {
+            if (!connection)
+                return;  // the client went away while the call was decided
+            write(response, *responder);
+            // Never log headers or bodies: they carry tokens and API keys.
+            qCDebug(lcGateway).noquote() << method << path << response.status
+                                         << QStringLiteral("%1us").arg(timer.nsecsElapsed() / 1000);
+        }, Qt::AutoConnection);
+    };
     if (request.body().size() > m_maxBodyBytes) {
-        response = api::HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Request body too large"),
-                                              QStringLiteral("bodies are limited to %1 bytes").arg(m_maxBodyBytes));
-    } else {
-        converted.body = request.body();
-        response = m_api.handle(converted);
+        respond(api::HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Request body too large"),
+                                           QStringLiteral("bodies are limited to %1 bytes").arg(m_maxBodyBytes)));
+        return true;
     }
-    write(response, responder);
-    // Never log headers or bodies: they carry tokens and API keys.
-    qCDebug(lcGateway).noquote() << converted.method << converted.path << response.status
-                                 << QStringLiteral("%1us").arg(timer.nsecsElapsed() / 1000);
+    converted.body = request.body();
+    m_api.handle(converted, respond);
     return true;
 }
 

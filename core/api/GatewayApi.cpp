@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/GatewayApi.h"
 
+#include "api/BrokerEndpoints.h"
+#include "api/PolicyEndpoints.h"
 #include "api/RegistryEndpoints.h"
 
 namespace mandate::api {
@@ -10,6 +12,9 @@ GatewayApi::GatewayApi(Services services)
 {
     installPublic();
     RegistryEndpoints::install(m_router, m_services.registry, m_auth);
+    PolicyEndpoints::install(m_router, m_services.policies, m_auth);
+    if (m_services.broker && m_services.executions)
+        BrokerEndpoints::install(m_router, *m_services.broker, *m_services.executions, m_auth);
 }
 
 void GatewayApi::installPublic()
@@ -33,11 +38,28 @@ void GatewayApi::installPublic()
     });
 }
 
+namespace {
+
+void addCommonHeaders(HttpResponse &response)
+{
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+}
+
+} // namespace
+
+void GatewayApi::handle(const HttpRequest &request, const Completion &done) const
+{
+    m_router.dispatch(request, [done](HttpResponse response) {
+        addCommonHeaders(response);
+        done(std::move(response));
+    });
+}
+
 HttpResponse GatewayApi::handle(const HttpRequest &request) const
 {
     HttpResponse response = m_router.dispatch(request);
-    response.setHeader("Cache-Control", "no-store");
-    response.setHeader("X-Content-Type-Options", "nosniff");
+    addCommonHeaders(response);
     return response;
 }
 

@@ -4,6 +4,8 @@
 #include "api/AdminAuth.h"
 #include "api/ApiKeyStore.h"
 #include "api/Router.h"
+#include "broker/DelegationBroker.h"
+#include "registry/PolicyStore.h"
 #include "registry/Registry.h"
 
 #include <QDateTime>
@@ -18,14 +20,22 @@ public:
     struct Services
     {
         registry::Registry &registry;
+        registry::PolicyStore &policies;
         ApiKeyStore &keys;
         const Clock &clock;
         QString gatewayId;
+        /// The broker and its executions (/v1/token, /v1/revoke, /.well-known/*, /v1/executions);
+        /// not served when null.
+        broker::DelegationBroker *broker = nullptr;
+        session::ExecutionStore *executions = nullptr;
     };
 
     explicit GatewayApi(Services services);
     Q_DISABLE_COPY_MOVE(GatewayApi)
 
+    /// Answers through `done`, possibly later and from a worker thread.
+    void handle(const HttpRequest &request, const Completion &done) const;
+    /// Waits for the answer; for tests, never on the server's thread.
     HttpResponse handle(const HttpRequest &request) const;
     Router &router() { return m_router; }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/RegistryEndpoints.h"
 
+#include "api/IfMatch.h"
 #include "api/RequestBody.h"
 
 #include <QJsonArray>
@@ -14,25 +15,12 @@ namespace {
 
 QByteArray etagOf(qint64 version)
 {
-    return '"' + QByteArray::number(version) + '"';
+    return IfMatch::etag(version);
 }
 
-/// The version named by If-Match, or a 428/400 response.
 std::variant<qint64, HttpResponse> requiredVersion(const HttpRequest &request)
 {
-    QByteArray value = request.header("if-match").trimmed();
-    if (value.isEmpty()) {
-        return HttpResponse::problem(428, QStringLiteral("precondition-required"), QStringLiteral("If-Match required"),
-                                     QStringLiteral("send the record's ETag in If-Match so that concurrent edits are not lost"));
-    }
-    if (value.startsWith("W/"))
-        value = value.mid(2);
-    bool ok = false;
-    const qint64 version = value.startsWith('"') && value.endsWith('"') ? value.mid(1, value.size() - 2).toLongLong(&ok) : 0;
-    if (!ok || version <= 0)
-        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad If-Match"),
-                                     QStringLiteral("If-Match must be a record ETag such as \"3\""));
-    return version;
+    return IfMatch::required(request);
 }
 
 template<typename Record>

@@ -1,11 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/Router.h"
 
+#include <future>
+
 namespace mandate::api {
 
 void Router::add(const QByteArray &method, const QString &pattern, Handler handler)
 {
+    addAsync(method, pattern, [handler = std::move(handler)](const HttpRequest &request, const RouteParams &params, Completion done) {
+        done(handler(request, params));
+    });
+}
+
+void Router::addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler)
+{
     m_routes.append(Route{method, pattern.split(u'/', Qt::SkipEmptyParts), std::move(handler)});
+}
+
+HttpResponse Router::dispatch(const HttpRequest &request) const
+{
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    std::future<HttpResponse> response = promise->get_future();
+    dispatch(request, [promise](HttpResponse answer) { promise->set_value(std::move(answer)); });
+    return response.get();
 }
 
 bool Router::match(const Route &route, const QStringList &segments, RouteParams &params)
@@ -29,7 +46,7 @@ bool Router::match(const Route &route, const QStringList &segments, RouteParams 
     return route.segments.size() == segments.size();
 }
 
-HttpResponse Router::dispatch(const HttpRequest &request) const
+void Router::dispatch(const HttpRequest &request, const Completion &done) const
 {
     const QStringList segments = request.path.split(u'/', Qt::SkipEmptyParts);
     QByteArrayList allowed;
@@ -37,8 +54,10 @@ HttpResponse Router::dispatch(const HttpRequest &request) const
     for (const Route &route : m_routes) {
         if (!match(route, segments, params))
             continue;
-        if (route.method == request.method)
-            return route.handler(request, params);
+        if (route.method == request.method) {
+            route.handler(request, params, done);
+            return;
+        }
         if (!allowed.contains(route.method))
             allowed.append(route.method);
     }
@@ -46,10 +65,11 @@ HttpResponse Router::dispatch(const HttpRequest &request) const
         HttpResponse response = HttpResponse::problem(405, QStringLiteral("method-not-allowed"), QStringLiteral("Method not allowed"),
                                                       QStringLiteral("%1 does not accept %2").arg(request.path, QString::fromLatin1(request.method)));
         response.setHeader("Allow", allowed.join(", "));
-        return response;
+        done(std::move(response));
+        return;
     }
-    return HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"),
-                                 QStringLiteral("no endpoint at %1").arg(request.path));
+    done(HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"),
+                               QStringLiteral("no endpoint at %1").arg(request.path)));
 }
 
 } // namespace mandate::api

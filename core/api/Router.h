@@ -15,6 +15,10 @@ namespace mandate::api {
 /// Path parameters captured by `{name}` segments of a route pattern.
 using RouteParams = QHash<QString, QString>;
 using Handler = std::function<HttpResponse(const HttpRequest &, const RouteParams &)>;
+/// Delivers a response; may be called from any thread, exactly once.
+using Completion = std::function<void(HttpResponse)>;
+/// A handler that answers later (work on a worker pool), through its Completion.
+using AsyncHandler = std::function<void(const HttpRequest &, const RouteParams &, Completion)>;
 
 /// Maps method + path to a handler. Patterns are literal segments and `{name}` captures;
 /// a trailing `{name...}` captures the rest of the path. Unknown paths answer 404 and a known
@@ -23,6 +27,10 @@ class Router
 {
 public:
     void add(const QByteArray &method, const QString &pattern, Handler handler);
+    void addAsync(const QByteArray &method, const QString &pattern, AsyncHandler handler);
+
+    void dispatch(const HttpRequest &request, const Completion &done) const;
+    /// Waits for asynchronous handlers; for tests and tools, never on the server's thread.
     HttpResponse dispatch(const HttpRequest &request) const;
 
 private:
@@ -30,7 +38,7 @@ private:
     {
         QByteArray method;
         QStringList segments;
-        Handler handler;
+        AsyncHandler handler;
     };
     static bool match(const Route &route, const QStringList &segments, RouteParams &params);
 

@@ -72,7 +72,7 @@ Execution Execution::fromJson(const QJsonObject &json, const QString &path, std:
     const auto readTime = [&](const char *name) {
         const QString text = reader.string(name, FieldReader::Required);
         QDateTime time = QDateTime::fromString(text, Qt::ISODate);
-        if (!text.isEmpty() && !time.isValid())
+        if (!time.isValid() && json.value(QLatin1String(name)).isString())
             reader.fail(name, QStringLiteral("expected an ISO 8601 time, got \"%1\"").arg(text));
         return time;
     };

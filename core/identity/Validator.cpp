@@ -230,6 +230,11 @@ std::vector<Error> Validator::validate(const Execution &execution, const QString
                        QStringLiteral("\"%1\" is not an action").arg(execution.capabilities[i].action));
     }
     checkRange(report, "riskCeiling", execution.riskCeiling, 0, 100);
+    // An execution without both times would never expire.
+    if (!execution.issuedAt.isValid())
+        report.add(QStringLiteral("issuedAt"), QStringLiteral("is required"));
+    if (!execution.expiresAt.isValid())
+        report.add(QStringLiteral("expiresAt"), QStringLiteral("is required"));
     if (execution.issuedAt.isValid() && execution.expiresAt.isValid() && execution.expiresAt <= execution.issuedAt)
         report.add(QStringLiteral("expiresAt"), QStringLiteral("must be after issuedAt"));
     return errors;

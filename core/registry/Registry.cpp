@@ -124,10 +124,8 @@ Result<std::vector<Agent>> Registry::agents(const AgentFilter &filter) const
     query.setForwardOnly(true);
     query.prepare(QStringLiteral("SELECT body FROM agents WHERE (:status = '' OR status = :status) "
                                  "AND (:owner = '' OR owner = :owner) ORDER BY id"));
-    // A null QString binds as SQL NULL, for which `= ''` is never true.
-    const auto notNull = [](const QString &s) { return s.isNull() ? QStringLiteral("") : s; };
-    query.bindValue(QStringLiteral(":status"), notNull(filter.status));
-    query.bindValue(QStringLiteral(":owner"), notNull(filter.owner));
+    query.bindValue(QStringLiteral(":status"), store::Database::text(filter.status));
+    query.bindValue(QStringLiteral(":owner"), store::Database::text(filter.owner));
     if (!query.exec())
         return store::Database::sqlError(QStringLiteral("cannot list agents"), query);
     std::vector<Agent> result;

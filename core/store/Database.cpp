@@ -5,6 +5,8 @@
 #include "store/Schema.h"
 
 #include <QFileInfo>
+
+#include <algorithm>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -130,14 +132,18 @@ Status Database::migrate(const QList<Migration> &migrations) const
         int version = 0;
         if (query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) && query.next())
             version = query.value(0).toInt();
-        const int newest = migrations.isEmpty() ? 0 : migrations.constLast().version;
+        int newest = 0;
+        for (const Migration &migration : migrations)
+            newest = std::max(newest, migration.version);
         if (version > newest) {
             return Error{QStringLiteral("store_too_new"),
                          QStringLiteral("%1 has schema version %2, newer than this build supports (%3); "
                                         "upgrade Mandate or use a copy of an older database")
                              .arg(m_path).arg(version).arg(newest)};
         }
-        for (const Migration &migration : migrations) {
+        QList<Migration> ordered = migrations;
+        std::stable_sort(ordered.begin(), ordered.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
+        for (const Migration &migration : ordered) {
             if (migration.version <= version)
                 continue;
             for (const QString &statement : migration.statements) {

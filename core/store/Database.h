@@ -36,6 +36,10 @@ public:
     /// Runs `work` in a transaction: commits if it returns success, rolls back otherwise.
     Status transaction(const std::function<Status()> &work) const;
 
+    /// A string to bind: a null QString would bind as SQL NULL, which NOT NULL columns refuse
+    /// and `= ''` never matches.
+    static QString text(const QString &value) { return value.isNull() ? QStringLiteral("") : value; }
+
     /// An Error describing a failed query, with the SQLite message translated for people.
     static Error sqlError(const QString &what, const class QSqlQuery &query);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Schema.h"
 
+#include <algorithm>
+
 namespace mandate::store {
 
 namespace {
@@ -28,6 +30,56 @@ QList<Migration> buildMigrations()
     list.append({3, QStringLiteral("admin API keys"),
                  {QStringLiteral("CREATE TABLE api_keys (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, "
                                  "role TEXT NOT NULL, secret_hash BLOB NOT NULL, created_at TEXT NOT NULL)")}});
+    // The audit log (core/audit). The body is the hashed canonical JSON; the query columns are
+    // generated from it, so they can never disagree with what the hash chain protects.
+    list.append({4, QStringLiteral("audit log"),
+                 {QStringLiteral("CREATE TABLE audit_records (id INTEGER PRIMARY KEY, gateway TEXT NOT NULL, "
+                                 "seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, body TEXT NOT NULL, seal BLOB, "
+                                 "time TEXT GENERATED ALWAYS AS (json_extract(body, '$.time')) VIRTUAL, "
+                                 "event TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.event.type\"')) VIRTUAL, "
+                                 "human TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.delegation.root\"')) VIRTUAL, "
+                                 "agent TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.agent.id\"')) VIRTUAL, "
+                                 "execution TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.execution.id\"')) VIRTUAL, "
+                                 "parent_execution TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.execution.parent_id\"')) VIRTUAL, "
+                                 "tool TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.tool.id\"')) VIRTUAL, "
+                                 "action TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.action\"')) VIRTUAL, "
+                                 "decision TEXT GENERATED ALWAYS AS (json_extract(body, '$.\"mandate.decision\"')) VIRTUAL, "
+                                 "trace_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.trace_id')) VIRTUAL, "
+                                 "UNIQUE (gateway, seq))"),
+                  QStringLiteral("CREATE INDEX audit_time ON audit_records(time)"),
+                  QStringLiteral("CREATE INDEX audit_human ON audit_records(human) WHERE human IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_agent ON audit_records(agent) WHERE agent IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_execution ON audit_records(execution) WHERE execution IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_parent ON audit_records(parent_execution) WHERE parent_execution IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_tool ON audit_records(tool) WHERE tool IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_action ON audit_records(action) WHERE action IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_decision ON audit_records(decision) WHERE decision IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_trace ON audit_records(trace_id) WHERE trace_id IS NOT NULL")}});
+    list.append({6, QStringLiteral("policy set versions"),
+                 {QStringLiteral("CREATE TABLE policy_sets (version INTEGER PRIMARY KEY NOT NULL, source TEXT NOT NULL, "
+                                 "author TEXT NOT NULL, comment TEXT NOT NULL, created_at TEXT NOT NULL)")}});
+    // Executions (core/session) and the broker's OAuth clients (core/broker). Times are epoch
+    // seconds so that expiry is an integer comparison; the granted budget is immutable, the used
+    // budget is charged with a single guarded UPDATE (no double spend across gateways).
+    list.append({5, QStringLiteral("executions and OAuth clients"),
+                 {QStringLiteral("CREATE TABLE executions (id TEXT PRIMARY KEY NOT NULL, agent TEXT NOT NULL, "
+                                 "root_human TEXT NOT NULL, parent TEXT REFERENCES executions(id), status TEXT NOT NULL, "
+                                 "issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, body TEXT NOT NULL, "
+                                 "budget_calls INTEGER NOT NULL, budget_tokens INTEGER NOT NULL, budget_amount INTEGER NOT NULL, "
+                                 "used_calls INTEGER NOT NULL DEFAULT 0, used_tokens INTEGER NOT NULL DEFAULT 0, "
+                                 "used_amount INTEGER NOT NULL DEFAULT 0, risk_score INTEGER NOT NULL DEFAULT 0, "
+                                 "session_calls INTEGER NOT NULL DEFAULT 0, session_denied INTEGER NOT NULL DEFAULT 0, "
+                                 "ended_at INTEGER, end_reason TEXT)"),
+                  QStringLiteral("CREATE INDEX executions_status ON executions(status, expires_at)"),
+                  QStringLiteral("CREATE INDEX executions_agent ON executions(agent)"),
+                  QStringLiteral("CREATE INDEX executions_root ON executions(root_human)"),
+                  QStringLiteral("CREATE INDEX executions_parent ON executions(parent)"),
+                  QStringLiteral("CREATE TABLE execution_actions (execution TEXT NOT NULL REFERENCES executions(id), "
+                                 "action TEXT NOT NULL, PRIMARY KEY (execution, action))"),
+                  QStringLiteral("CREATE TABLE oauth_clients (client_id TEXT PRIMARY KEY NOT NULL, secret_hash TEXT NOT NULL, "
+                                 "created_at INTEGER NOT NULL)")}});
+    // Entries are owned by different modules and may be appended out of order.
+    std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;
 }
 

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "EventStream.h"
+
+#include "common/Logging.h"
+
+#include <QJsonDocument>
+#include <QUrlQuery>
+#include <QWebSocket>
+
+namespace mandate::gateway {
+
+namespace {
+constexpr qint64 MaxBufferedBytes = 4 << 20;
+}
+
+EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, QObject *parent)
+    : QObject(parent), m_server(server), m_auth(auth)
+{
+    connect(&server, &QAbstractHttpServer::newWebSocketConnection, this, &EventStream::accept);
+    connect(&bus, &api::EventBus::published, this, &EventStream::broadcast, Qt::QueuedConnection);
+}
+
+EventStream::~EventStream()
+{
+    for (const Subscriber &subscriber : std::as_const(m_subscribers))
+        delete subscriber.socket;
+}
+
+void EventStream::accept()
+{
+    while (m_server.hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = m_server.nextPendingWebSocketConnection();
+        if (!socket)
+            continue;
+        const QNetworkRequest upgrade = socket->request();
+        api::HttpRequest request;
+        request.method = "GET";
+        request.path = upgrade.url().path();
+        QByteArray authorization = upgrade.rawHeader("Authorization");
+        const QUrlQuery query(upgrade.url());
+        if (authorization.isEmpty() && query.hasQueryItem(QStringLiteral("key")))
+            authorization = "Bearer " + query.queryItemValue(QStringLiteral("key")).toLatin1();
+        request.headers.append({"authorization", authorization});
+        if (request.path != QLatin1String("/v1/events")) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no WebSocket endpoint at ") + request.path);
+            continue;
+        }
+        Result<api::ApiPrincipal> caller = m_auth.check(request, api::Permission::ReadExecutions);
+        if (!caller) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, caller.error().message);
+            continue;
+        }
+        QWebSocket *raw = socket.release();
+        raw->setParent(this);
+        connect(raw, &QWebSocket::disconnected, this, [this, raw]() {
+            m_subscribers.removeIf([raw](const Subscriber &s) { return s.socket == raw; });
+            raw->deleteLater();
+        });
+        m_subscribers.append(Subscriber{raw, 0});
+        qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
+        raw->sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
+                                                                           {QStringLiteral("role"), api::roleName(caller->role)}})
+                                                   .toJson(QJsonDocument::Compact)));
+    }
+}
+
+void EventStream::broadcast(const QJsonObject &event)
+{
+    if (m_subscribers.isEmpty())
+        return;
+    const QString text = QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact));
+    for (Subscriber &subscriber : m_subscribers) {
+        if (subscriber.socket->bytesToWrite() > MaxBufferedBytes) {
+            ++subscriber.dropped;
+            continue;
+        }
+        if (subscriber.dropped > 0) {
+            subscriber.socket->sendTextMessage(QStringLiteral("{\"type\":\"dropped\",\"count\":%1}").arg(subscriber.dropped));
+            subscriber.dropped = 0;
+        }
+        subscriber.socket->sendTextMessage(text);
+    }
+}
+
+} // namespace mandate::gateway

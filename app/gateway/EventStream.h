@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/AdminAuth.h"
+#include "api/EventBus.h"
+
+#include <QAbstractHttpServer>
+#include <QList>
+#include <QObject>
+
+class QWebSocket;
+
+namespace mandate::gateway {
+
+/// /v1/events: the WebSocket stream of live events for the console's monitor. Subscribers
+/// authenticate with an admin API key (any role; Authorization header, or `?key=` for
+/// clients that cannot set headers on the upgrade); each event is one JSON text message.
+/// A subscriber that cannot keep up loses events rather than growing the gateway's memory;
+/// it is told how many with a {"type":"dropped","count":N} message.
+class EventStream final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EventStream)
+
+public:
+    EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, QObject *parent = nullptr);
+    ~EventStream() override;
+
+    int subscribers() const { return static_cast<int>(m_subscribers.size()); }
+
+private:
+    struct Subscriber
+    {
+        QWebSocket *socket = nullptr;
+        qint64 dropped = 0;
+    };
+    void accept();
+    void broadcast(const QJsonObject &event);
+
+    QAbstractHttpServer &m_server;
+    const api::AdminAuth &m_auth;
+    QList<Subscriber> m_subscribers;
+};
+
+} // namespace mandate::gateway

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "Resources.h"
+
+#include <QFile>
+
+namespace mandate::gateway {
+
+Result<std::shared_ptr<const policy::Schema>> Resources::schema()
+{
+    QFile file(QStringLiteral(":/mandate/schema/mandate.cedarschema"));
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("internal"), QStringLiteral("the Cedar schema resource is missing")};
+    Result<policy::Schema> parsed = policy::Schema::parse(file.readAll());
+    if (!parsed)
+        return Error{QStringLiteral("internal"), QStringLiteral("resources/schema/mandate.cedarschema: ") + parsed.error().toString()};
+    return std::make_shared<const policy::Schema>(std::move(parsed).value());
+}
+
+} // namespace mandate::gateway

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/EnforcementEndpoints.h"
+
+#include "api/RequestBody.h"
+
+#include <QJsonDocument>
+
+namespace mandate::api {
+
+using firewall::CallDecision;
+using firewall::CallRequest;
+
+namespace {
+
+QByteArray bearerOf(const HttpRequest &request)
+{
+    const QByteArray authorization = request.header("authorization");
+    return authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+}
+
+/// Reads the agent's optional headers into the call.
+void readCallHeaders(const HttpRequest &request, CallRequest &call)
+{
+    call.bearer = bearerOf(request);
+    call.statedReason = QString::fromUtf8(request.header("x-mandate-reason").left(1024));
+    call.traceparent = QString::fromLatin1(request.header("traceparent"));
+    if (request.hasHeader("x-mandate-confidence"))
+        call.confidence = QString::fromLatin1(request.header("x-mandate-confidence").trimmed());
+    call.modelTokens = std::max<qint64>(0, request.header("x-mandate-model-tokens").toLongLong());
+}
+
+HttpResponse denial(const CallDecision &decision)
+{
+    static const QHash<QString, QString> titles{
+        {QStringLiteral("token"), QStringLiteral("Execution token rejected")},
+        {QStringLiteral("capability"), QStringLiteral("Action not granted to this execution")},
+        {QStringLiteral("request"), QStringLiteral("Call refused")},
+        {QStringLiteral("policy"), QStringLiteral("Denied by policy")},
+        {QStringLiteral("risk"), QStringLiteral("Risk ceiling exceeded")},
+        {QStringLiteral("rate_limit"), QStringLiteral("Rate limit reached")},
+        {QStringLiteral("budget"), QStringLiteral("Budget exhausted")},
+        {QStringLiteral("audit"), QStringLiteral("Audit log unavailable")},
+    };
+    HttpResponse response = HttpResponse::problem(decision.httpStatus, QStringLiteral("denied-") + decision.step,
+                                                  titles.value(decision.step, QStringLiteral("Denied")), decision.message,
+                                                  decision.toJson());
+    if (decision.httpStatus == 401)
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return response;
+}
+
+} // namespace
+
+EnforcementEndpoints::EnforcementEndpoints(firewall::DecisionPipeline &pipeline, firewall::ToolFirewall &firewall,
+                                           Metrics &metrics, int workers)
+    : m_pipeline(pipeline), m_firewall(firewall), m_metrics(metrics)
+{
+    m_pool.setMaxThreadCount(workers);
+    m_pool.setExpiryTimeout(-1);  // keep threads: each holds its database connection
+}
+
+EnforcementEndpoints::~EnforcementEndpoints()
+{
+    m_pool.waitForDone();  // in-flight calls finish before the services they use go away
+}
+
+void EnforcementEndpoints::install(Router &router)
+{
+    router.addAsync("POST", QStringLiteral("/v1/authorize"), [this](const HttpRequest &request, const RouteParams &, Completion done) {
+        m_pool.start([this, request, done]() { done(authorize(request)); });
+    });
+    for (const QByteArray method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+        router.addAsync(method, QStringLiteral("/v1/tools/{tool}/{path...}"),
+                        [this](const HttpRequest &request, const RouteParams &params, Completion done) {
+            m_pool.start([this, request, params, done]() { done(callTool(request, params)); });
+        });
+    }
+}
+
+HttpResponse EnforcementEndpoints::authorize(const HttpRequest &request)
+{
+    CallRequest call;
+    readCallHeaders(request, call);
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return HttpResponse::fromError(body.error());
+    const QJsonValue action = body->value(QStringLiteral("action"));
+    const QJsonObject resource = body->value(QStringLiteral("resource")).toObject();
+    const QJsonValue args = body->value(QStringLiteral("args"));
+    if (!action.isString() || (!args.isUndefined() && !args.isObject()))
+        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                     QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}"));
+    call.action = action.toString();
+    call.tool = resource.value(QStringLiteral("id")).toString(call.action.section(u':', 0, 0));
+    if (!resource.isEmpty() && resource.value(QStringLiteral("type")).toString() != QLatin1String("Tool"))
+        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                     QStringLiteral("the resource must be a Tool"));
+    call.args = args.toObject();
+    if (body->contains(QStringLiteral("confidence")))
+        call.confidence = body->value(QStringLiteral("confidence")).toString();
+
+    const CallDecision decision = m_pipeline.decide(call);
+    m_metrics.countDecision(decision.allowed, decision.latencyUs);
+    // A decision is an answer, allow or deny; only a call that cannot be attributed is an error.
+    if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit"))
+        return denial(decision);
+    return HttpResponse::json(decision.toJson());
+}
+
+HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const RouteParams &params)
+{
+    CallRequest call;
+    readCallHeaders(request, call);
+    call.tool = params.value(QStringLiteral("tool"));
+    if (request.method == "GET" || request.method == "DELETE") {
+        for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded))
+            call.args.insert(key, value);
+    } else if (!request.body.isEmpty()) {
+        Result<QJsonObject> body = RequestBody::jsonObject(request);
+        if (!body)
+            return HttpResponse::fromError(body.error());
+        call.args = body.value();
+    }
+    const QString subPath = u'/' + params.value(QStringLiteral("path"));
+    firewall::ToolFirewall::Outcome outcome = m_firewall.handle(call, request.method, subPath,
+                                                                request.query.toString(QUrl::FullyEncoded).toUtf8());
+    m_metrics.countDecision(outcome.decision.allowed, outcome.decision.latencyUs);
+    if (!outcome.decision.allowed)
+        return denial(outcome.decision);
+    if (!outcome.problem.isEmpty())
+        return HttpResponse::problem(outcome.status, QStringLiteral("upstream"), QStringLiteral("Upstream call failed"),
+                                     outcome.problem, {{QStringLiteral("decision_id"), outcome.decision.decisionId}});
+    HttpResponse response = HttpResponse::text(outcome.body, outcome.contentType.isEmpty() ? QByteArray("application/octet-stream")
+                                                                                          : outcome.contentType, outcome.status);
+    response.setHeader("X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1());
+    return response;
+}
+
+} // namespace mandate::api

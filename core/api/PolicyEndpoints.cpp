@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/PolicyEndpoints.h"
+
+#include "api/IfMatch.h"
+#include "api/RequestBody.h"
+
+#include <QJsonArray>
+
+namespace mandate::api {
+
+using registry::PolicyStore;
+using registry::PolicyVersion;
+
+namespace {
+
+QJsonObject toJson(const PolicyVersion &version, bool withSource)
+{
+    QJsonObject json{{QStringLiteral("version"), version.version},
+                     {QStringLiteral("author"), version.author},
+                     {QStringLiteral("comment"), version.comment},
+                     {QStringLiteral("createdAt"), version.createdAt.toUTC().toString(Qt::ISODate)}};
+    if (withSource)
+        json.insert(QStringLiteral("source"), version.source);
+    return json;
+}
+
+HttpResponse versionResponse(const PolicyVersion &version, int status = 200)
+{
+    HttpResponse response = HttpResponse::json(toJson(version, true), status);
+    response.setHeader("ETag", IfMatch::etag(version.version));
+    return response;
+}
+
+/// Reads {"source": "...", "comment": "..."}.
+Result<std::pair<QString, QString>> sourceFromBody(const HttpRequest &request)
+{
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return body.error();
+    const QJsonValue source = body->value(QStringLiteral("source"));
+    if (!source.isString())
+        return Error{QStringLiteral("bad_request"), QStringLiteral("the body needs \"source\": the Cedar policy text")};
+    return std::pair{source.toString(), body->value(QStringLiteral("comment")).toString()};
+}
+
+HttpResponse publishFailure(PolicyStore &policies, const Error &error)
+{
+    if (error.code == QLatin1String("conflict")) {
+        if (auto current = policies.current()) {
+            HttpResponse response = HttpResponse::fromError(error, {{QStringLiteral("currentVersion"), current->version},
+                                                                    {QStringLiteral("current"), toJson(current.value(), true)}});
+            response.setHeader("ETag", IfMatch::etag(current->version));
+            return response;
+        }
+    }
+    return HttpResponse::fromError(error);
+}
+
+} // namespace
+
+void PolicyEndpoints::install(Router &router, PolicyStore &policies, const AdminAuth &auth)
+{
+    router.add("GET", QStringLiteral("/v1/policies"), [&](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
+            Result<PolicyVersion> current = policies.current();
+            if (!current && current.error().code == QLatin1String("not_found"))
+                return versionResponse(PolicyVersion{0, QString(), QString(), QString(), QDateTime::fromSecsSinceEpoch(0, Qt::UTC)});
+            return current ? versionResponse(current.value()) : HttpResponse::fromError(current.error());
+        });
+    });
+    router.add("PUT", QStringLiteral("/v1/policies"), [&](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::WritePolicies, [&](const ApiPrincipal &caller) {
+            const auto expected = IfMatch::required(request, true);
+            if (const auto *failure = std::get_if<HttpResponse>(&expected))
+                return *failure;
+            auto body = sourceFromBody(request);
+            if (!body)
+                return HttpResponse::fromError(body.error());
+            Result<PolicyVersion> published = policies.publish(body->first, std::get<qint64>(expected), caller.name, body->second);
+            return published ? versionResponse(published.value()) : publishFailure(policies, published.error());
+        });
+    });
+    router.add("POST", QStringLiteral("/v1/policies/validate"), [&](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
+            auto body = sourceFromBody(request);
+            if (!body)
+                return HttpResponse::fromError(body.error());
+            Result<policy::PolicySet> parsed = PolicyStore::check(body->first);
+            if (!parsed) {
+                Error error{QStringLiteral("invalid"), QStringLiteral("the policy set does not parse")};
+                error.details.push_back(parsed.error());
+                for (const Error &more : parsed.error().details)
+                    error.details.push_back(more);
+                return HttpResponse::fromError(error);
+            }
+            return HttpResponse::json(QJsonObject{{QStringLiteral("valid"), true},
+                                                  {QStringLiteral("policies"), static_cast<qint64>(parsed->policies().size())},
+                                                  {QStringLiteral("templates"), static_cast<qint64>(parsed->templates().size())}});
+        });
+    });
+    router.add("GET", QStringLiteral("/v1/policies/versions"), [&](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
+            auto history = policies.history();
+            if (!history)
+                return HttpResponse::fromError(history.error());
+            QJsonArray items;
+            for (const PolicyVersion &version : history.value())
+                items.append(toJson(version, false));
+            return HttpResponse::json(QJsonObject{{QStringLiteral("items"), items}});
+        });
+    });
+    router.add("GET", QStringLiteral("/v1/policies/versions/{version}"), [&](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
+            Result<PolicyVersion> version = policies.version(params.value(QStringLiteral("version")).toLongLong());
+            return version ? versionResponse(version.value()) : HttpResponse::fromError(version.error());
+        });
+    });
+    router.add("POST", QStringLiteral("/v1/policies/versions/{version}/restore"), [&](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::WritePolicies, [&](const ApiPrincipal &caller) {
+            const auto expected = IfMatch::required(request, true);
+            if (const auto *failure = std::get_if<HttpResponse>(&expected))
+                return *failure;
+            Result<PolicyVersion> restored = policies.restore(params.value(QStringLiteral("version")).toLongLong(),
+                                                              std::get<qint64>(expected), caller.name);
+            return restored ? versionResponse(restored.value()) : publishFailure(policies, restored.error());
+        });
+    });
+}
+
+} // namespace mandate::api

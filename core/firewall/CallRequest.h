@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <optional>
+
+namespace mandate::firewall {
+
+/// One tool call as an agent presents it, to /v1/authorize or through /v1/tools/{tool}/….
+struct CallRequest
+{
+    QByteArray bearer;                  ///< the execution token
+    QString tool;
+    QString action;                     ///< "refund:create"; resolved from method + path on the tool path
+    QJsonObject args;                   ///< the call's arguments (the JSON body's fields)
+    QString statedReason;               ///< X-Mandate-Reason
+    QString traceparent;                ///< W3C traceparent, when the agent sent one
+    std::optional<QString> confidence;  ///< X-Mandate-Confidence, a decimal in [0, 1]
+    qint64 modelTokens = 0;             ///< X-Mandate-Model-Tokens: tokens spent since the last call
+    bool charge = false;                ///< true on the tool path: the call spends budget
+};
+
+} // namespace mandate::firewall

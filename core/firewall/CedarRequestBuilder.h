@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+#include "firewall/ExecutionView.h"
+#include "identity/Agent.h"
+#include "policy/EntityStore.h"
+#include "policy/Request.h"
+#include "policy/Schema.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+
+#include <optional>
+
+namespace mandate::firewall {
+
+/// The per-call Cedar request, in Cedar's JSON form (what the audit log keeps so that the
+/// simulator can replay it exactly) and parsed against the schema (what the evaluator runs).
+struct CedarCall
+{
+    QJsonObject json;          ///< {"principal","action","resource","context","entities"}
+    policy::Request request;
+    policy::EntityStore entities;
+};
+
+/// Builds the request the design prescribes: principal Execution::"<id>" whose parents are its
+/// agent and its parent execution, action Action::"<tool>:<verb>", resource Tool::"<tool>", and
+/// the delegation, budget, risk, session, args, now (and confidence) context.
+class CedarRequestBuilder
+{
+public:
+    struct Input
+    {
+        const ExecutionView *view = nullptr;
+        QHash<QString, identity::Agent> agents;  ///< every agent of the execution's chain
+        QString tool;
+        QString action;
+        QJsonObject args;
+        QDateTime now;
+        std::optional<QString> confidence;       ///< decimal text, when the agent declares it
+    };
+
+    /// The JSON form alone.
+    static QJsonObject toJson(const Input &input);
+    /// Parses a JSON request (fresh or replayed from the audit log) against `schema`.
+    static Result<CedarCall> parse(const QJsonObject &json, const policy::Schema *schema);
+};
+
+} // namespace mandate::firewall

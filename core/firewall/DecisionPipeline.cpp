@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/DecisionPipeline.h"
+
+#include "common/Logging.h"
+#include "firewall/CedarRequestBuilder.h"
+#include "firewall/TraceContext.h"
+#include "policy/Authorizer.h"
+
+#include <QElapsedTimer>
+#include <QUuid>
+
+namespace mandate::firewall {
+
+using identity::Amount;
+using identity::Budget;
+
+DecisionPipeline::DecisionPipeline(Services services) : m_services(std::move(services)) {}
+
+void DecisionPipeline::invalidateRegistryCache()
+{
+    std::lock_guard lock(m_cacheMutex);
+    m_agents.clear();
+    m_tools.clear();
+}
+
+Result<identity::Agent> DecisionPipeline::agent(const QString &id)
+{
+    {
+        std::lock_guard lock(m_cacheMutex);
+        if (const auto it = m_agents.constFind(id); it != m_agents.constEnd())
+            return *it;
+    }
+    Result<identity::Agent> loaded = m_services.registry.agent(id);
+    if (loaded) {
+        std::lock_guard lock(m_cacheMutex);
+        m_agents.insert(id, loaded.value());
+    }
+    return loaded;
+}
+
+Result<identity::Tool> DecisionPipeline::tool(const QString &id)
+{
+    {
+        std::lock_guard lock(m_cacheMutex);
+        if (const auto it = m_tools.constFind(id); it != m_tools.constEnd())
+            return *it;
+    }
+    Result<identity::Tool> loaded = m_services.registry.tool(id);
+    if (loaded) {
+        std::lock_guard lock(m_cacheMutex);
+        m_tools.insert(id, loaded.value());
+    }
+    return loaded;
+}
+
+void DecisionPipeline::deny(CallDecision &decision, const QString &step, int status, const QString &message) const
+{
+    decision.allowed = false;
+    decision.step = step;
+    decision.httpStatus = status;
+    decision.message = message;
+}
+
+namespace {
+
+/// What the tool path spends: one call, the model tokens the agent reports, and the money the
+/// call moves when its arguments carry an amount.
+Budget costOf(const CallRequest &call)
+{
+    Budget cost;
+    cost.calls = 1;
+    cost.tokens = call.modelTokens;
+    if (const QJsonValue amount = call.args.value(QStringLiteral("amount")); amount.isString()) {
+        if (const auto parsed = Amount::parse(amount.toString()))
+            cost.amount = *parsed;
+    }
+    return cost;
+}
+
+QString policyLabel(const policy::Policy *policy)
+{
+    const QString id = policy->annotation(QStringLiteral("id"));
+    return id.isEmpty() ? policy->id : id;
+}
+
+} // namespace
+
+audit::AuditRecord DecisionPipeline::baseRecord(const CallRequest &call, const CallDecision &decision) const
+{
+    audit::AuditRecord record;
+    record.time = m_services.clock.now();
+    record.gatewayId = m_services.gatewayId;
+    record.traceId = decision.traceId;
+    record.spanId = decision.spanId;
+    record.tool = call.tool;
+    record.action = call.action;
+    record.resource = QJsonObject{{QStringLiteral("type"), QStringLiteral("Tool")}, {QStringLiteral("id"), call.tool}};
+    record.decisionId = decision.decisionId;
+    record.statedReason = call.statedReason;
+    if (decision.hasExecution) {
+        const identity::Execution &execution = decision.view.execution;
+        record.rootHuman = execution.rootHuman();
+        record.delegationChain = execution.chain;
+        record.agent = execution.agent;
+        record.execution = execution.id;
+        record.parentExecution = execution.parent;
+        record.purpose = execution.purpose;
+    }
+    return record;
+}
+
+void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, const Budget &budgetBefore, int riskDelta)
+{
+    audit::AuditRecord record = baseRecord(call, decision);
+    record.event = audit::EventType::Decision;
+    record.decision = decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny");
+    record.policies = decision.reasons;
+    record.errors = decision.errors;
+    if (!decision.allowed)
+        record.details = QJsonObject{{QStringLiteral("mandate.decision.step"), decision.step},
+                                     {QStringLiteral("mandate.decision.message"), decision.message}};
+    if (decision.hasExecution) {
+        record.riskBefore = decision.view.riskScore;
+        record.riskAfter = decision.view.riskScore + riskDelta;
+        record.budgetBefore = budgetBefore.toJson();
+        record.budgetAfter = decision.view.remaining.toJson();
+    }
+    record.latencyUs = decision.latencyUs;
+    record.cedarRequest = decision.cedarRequest;
+
+    // Durable before effect: an allow that cannot be recorded becomes a deny.
+    if (auto appended = m_services.audit.append(record); !appended) {
+        qCWarning(lcGateway) << "audit append failed, denying:" << appended.error().message;
+        deny(decision, QStringLiteral("audit"), 503, QStringLiteral("the audit log cannot record this call: ") + appended.error().message);
+    }
+    if (decision.hasExecution) {
+        const Status counted = m_services.authority.recordCall(decision.view.execution.id, call.action, decision.allowed, riskDelta);
+        if (counted)
+            decision.view.riskScore += riskDelta;
+        else
+            qCWarning(lcGateway) << "cannot update session counters:" << counted.error().message;
+    }
+    m_services.events.publish(QJsonObject{
+        {QStringLiteral("type"), QStringLiteral("decision")},
+        {QStringLiteral("decision"), decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny")},
+        {QStringLiteral("decision_id"), decision.decisionId},
+        {QStringLiteral("execution"), decision.view.execution.id},
+        {QStringLiteral("agent"), decision.view.execution.agent},
+        {QStringLiteral("action"), call.action},
+        {QStringLiteral("tool"), call.tool},
+        {QStringLiteral("step"), decision.step},
+        {QStringLiteral("latency_us"), decision.latencyUs},
+        {QStringLiteral("risk"), decision.view.riskScore},
+        {QStringLiteral("time"), record.time.toString(Qt::ISODateWithMs)}});
+}
+
+CallDecision DecisionPipeline::decide(const CallRequest &call)
+{
+    QElapsedTimer timer;
+    timer.start();
+    CallDecision decision;
+    decision.decisionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const TraceContext trace = TraceContext::continueOrStart(call.traceparent);
+    decision.traceId = trace.traceId;
+    decision.spanId = trace.spanId;
+
+    Result<ExecutionView> view = m_services.authority.authenticate(call.bearer);
+    if (!view) {
+        deny(decision, QStringLiteral("token"), 401, view.error().message);
+        decision.errors << view.error().code;
+        decision.latencyUs = timer.nsecsElapsed() / 1000;
+        finish(call, decision, {}, 0);
+        return decision;
+    }
+    decision.hasExecution = true;
+    decision.view = std::move(view).value();
+    const Budget budgetBefore = decision.view.remaining;
+    const identity::Execution &execution = decision.view.execution;
+
+    Result<identity::Tool> tool = this->tool(call.tool);
+    const int riskWeight = tool ? tool->riskWeight : 1;
+    const int denialRisk = 2 * std::max(1, riskWeight);
+    const auto denied = [&](const QString &step, int status, const QString &message) {
+        deny(decision, step, status, message);
+        decision.latencyUs = timer.nsecsElapsed() / 1000;
+        finish(call, decision, budgetBefore, denialRisk);
+        return decision;
+    };
+
+    if (!tool)
+        return denied(QStringLiteral("request"), 404, QStringLiteral("unknown tool \"%1\"").arg(call.tool));
+    if (!tool->action(call.action))
+        return denied(QStringLiteral("request"), 404, QStringLiteral("tool \"%1\" has no action \"%2\"").arg(call.tool, call.action));
+    // The token's actions are a hard ceiling, checked before any policy.
+    if (!execution.actions().contains(call.action))
+        return denied(QStringLiteral("capability"), 403, QStringLiteral("the execution was not granted \"%1\"").arg(call.action));
+    if (decision.view.riskScore > execution.riskCeiling)
+        return denied(QStringLiteral("risk"), 403, QStringLiteral("risk score %1 exceeds the execution's ceiling %2")
+                                                      .arg(decision.view.riskScore).arg(execution.riskCeiling));
+    if (decision.view.remaining.calls <= 0)
+        return denied(QStringLiteral("budget"), 403, QStringLiteral("the execution's call budget is spent"));
+
+    CedarRequestBuilder::Input input;
+    input.view = &decision.view;
+    for (const QString &member : execution.chain.mid(1)) {
+        Result<identity::Agent> chainAgent = agent(member);
+        if (!chainAgent)
+            return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is not registered").arg(member));
+        input.agents.insert(member, chainAgent.value());
+    }
+    input.tool = call.tool;
+    input.action = call.action;
+    input.args = call.args;
+    input.now = m_services.clock.now();
+    input.confidence = call.confidence;
+    decision.cedarRequest = CedarRequestBuilder::toJson(input);
+
+    const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();
+    Result<CedarCall> cedar = CedarRequestBuilder::parse(decision.cedarRequest, active->schema.get());
+    if (!cedar)
+        return denied(QStringLiteral("request"), 400, QStringLiteral("the call does not fit the schema: ") + cedar.error().message);
+    const policy::Decision verdict = policy::Authorizer::isAuthorized(active->policies, cedar->entities, cedar->request);
+    for (const policy::Policy *reason : verdict.reasons)
+        decision.reasons << policyLabel(reason);
+    for (const policy::PolicyError &error : verdict.errors)
+        decision.errors << policyLabel(error.policy) + QStringLiteral(": ") + QString::fromStdString(error.message);
+    if (!verdict.allowed) {
+        const QString why = decision.reasons.isEmpty() ? QStringLiteral("no permit policy matched")
+                                                       : QStringLiteral("forbidden by ") + decision.reasons.join(QStringLiteral(", "));
+        return denied(QStringLiteral("policy"), 403, why);
+    }
+
+    if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, ExecutionCallsPerMinute},
+                                        {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))
+        return denied(QStringLiteral("rate_limit"), 429, QStringLiteral("rate limit reached for this execution or tool"));
+
+    if (call.charge) {
+        Result<Budget> remaining = m_services.authority.charge(execution.id, costOf(call));
+        if (!remaining)
+            return denied(QStringLiteral("budget"), 403, remaining.error().message);
+        decision.view.remaining = remaining.value();
+    }
+
+    decision.allowed = true;
+    decision.httpStatus = 200;
+    decision.latencyUs = timer.nsecsElapsed() / 1000;
+    finish(call, decision, budgetBefore, riskWeight);
+    return decision;
+}
+
+Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,
+                                       const QJsonObject &findings, int riskDelta)
+{
+    audit::AuditRecord record = baseRecord(call, decision);
+    record.event = findings.isEmpty() ? audit::EventType::Forward : audit::EventType::FlaggedResponse;
+    record.upstreamStatus = upstreamStatus;
+    record.details = findings;
+    if (auto appended = m_services.audit.append(record); !appended)
+        return appended.error();
+    if (riskDelta != 0 && decision.hasExecution)
+        return m_services.authority.adjustRisk(decision.view.execution.id, riskDelta);
+    return Status::success();
+}
+
+} // namespace mandate::firewall

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/RateLimiter.h"
+
+#include <algorithm>
+
+namespace mandate::firewall {
+
+namespace {
+constexpr qint64 idleMs = 10 * 60 * 1000;
+}
+
+double RateLimiter::refill(Bucket &bucket, int perMinute, qint64 nowMs) const
+{
+    const double capacity = perMinute;
+    if (bucket.lastMs == 0)
+        bucket.tokens = capacity;
+    else
+        bucket.tokens = std::min(capacity, bucket.tokens + (nowMs - bucket.lastMs) * capacity / 60000.0);
+    bucket.lastMs = nowMs;
+    return bucket.tokens;
+}
+
+void RateLimiter::sweep(qint64 nowMs)
+{
+    if (nowMs - m_lastSweepMs < idleMs)
+        return;
+    m_lastSweepMs = nowMs;
+    for (auto it = m_buckets.begin(); it != m_buckets.end();)
+        it = nowMs - it->lastMs > idleMs ? m_buckets.erase(it) : std::next(it);
+}
+
+bool RateLimiter::tryAcquire(std::initializer_list<std::pair<QString, int>> buckets)
+{
+    const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
+    std::lock_guard lock(m_mutex);
+    sweep(nowMs);
+    for (const auto &[name, perMinute] : buckets) {
+        if (refill(m_buckets[name], perMinute, nowMs) < 1.0)
+            return false;
+    }
+    for (const auto &[name, perMinute] : buckets)
+        m_buckets[name].tokens -= 1.0;
+    return true;
+}
+
+} // namespace mandate::firewall

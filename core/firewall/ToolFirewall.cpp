@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/ToolFirewall.h"
+
+#include "common/Logging.h"
+#include "firewall/ToolRoute.h"
+#include "firewall/TraceContext.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace mandate::firewall {
+
+namespace {
+constexpr int FlaggedResponseRisk = 10;
+}
+
+ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits)
+    : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits)
+{
+}
+
+ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &method, const QString &subPath, const QByteArray &query)
+{
+    Outcome outcome;
+    Result<identity::Tool> tool = m_pipeline.tool(call.tool);
+    std::optional<ToolRoute> route = tool ? ToolRoute::match(tool.value(), method, subPath) : std::nullopt;
+    // An unknown route still goes through the pipeline (token check, audit) as a denial.
+    call.action = route ? route->action.name : QStringLiteral("%1:<%2 %3>").arg(call.tool, QString::fromLatin1(method), subPath);
+    if (route) {
+        for (auto it = route->parameters.cbegin(); it != route->parameters.cend(); ++it) {
+            if (!call.args.contains(it.key()))
+                call.args.insert(it.key(), it.value());
+        }
+    }
+    call.charge = true;
+    outcome.decision = m_pipeline.decide(call);
+    if (!outcome.decision.allowed) {
+        outcome.status = outcome.decision.httpStatus;
+        outcome.problem = outcome.decision.message;
+        return outcome;
+    }
+
+    QUrl url(tool->upstream + subPath);
+    if (!query.isEmpty())
+        url.setQuery(QString::fromUtf8(query));
+    TraceContext trace{outcome.decision.traceId, outcome.decision.spanId, {}, true};
+    // The execution token never leaves the gateway; the upstream learns who acts through headers.
+    const QList<QPair<QByteArray, QByteArray>> headers{
+        {"Content-Type", "application/json"},
+        {"traceparent", trace.header().toLatin1()},
+        {"X-Mandate-Execution", outcome.decision.view.execution.id.toUtf8()},
+        {"X-Mandate-Agent", outcome.decision.view.execution.agent.toUtf8()},
+        {"X-Mandate-On-Behalf-Of", outcome.decision.view.execution.rootHuman().toUtf8()},
+        {"X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1()},
+    };
+    const QByteArray body = method == "GET" || method == "DELETE" ? QByteArray()
+                                                                   : QJsonDocument(call.args).toJson(QJsonDocument::Compact);
+    UpstreamResponse upstream = UpstreamForwarder::send(method, url, body, headers, m_limits);
+    if (upstream.status == 0) {
+        outcome.status = upstream.problemStatus;
+        outcome.problem = upstream.error;
+        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), upstream.error}}, 0); !recorded)
+            qCWarning(lcGateway) << "cannot record the failed forward:" << recorded.error().message;
+        return outcome;
+    }
+
+    QJsonObject findingsJson;
+    const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
+    if (!findings.isEmpty()) {
+        QJsonArray list;
+        for (const Finding &finding : findings)
+            list.append(QJsonObject{{QStringLiteral("kind"), finding.kind}, {QStringLiteral("offset"), finding.offset},
+                                    {QStringLiteral("length"), finding.length}, {QStringLiteral("detail"), finding.detail}});
+        findingsJson = {{QStringLiteral("mandate.response.findings"), list},
+                        {QStringLiteral("mandate.response.mode"), identity::Tool::inspectionName(tool->inspection)}};
+        if (tool->inspection == identity::Tool::Inspection::Redact) {
+            // Replace from the end so earlier offsets stay valid.
+            QList<Finding> sorted = findings;
+            std::sort(sorted.begin(), sorted.end(), [](const Finding &a, const Finding &b) { return a.offset > b.offset; });
+            for (const Finding &finding : sorted)
+                upstream.body.replace(finding.offset, finding.length, "[redacted by Mandate]");
+        }
+    }
+    const bool block = !findings.isEmpty() && tool->inspection == identity::Tool::Inspection::Block;
+    const int riskDelta = findings.isEmpty() || tool->inspection == identity::Tool::Inspection::Off ? 0 : FlaggedResponseRisk;
+    if (Status recorded = m_pipeline.recordForward(call, outcome.decision, upstream.status, findingsJson, riskDelta); !recorded) {
+        // The call already happened upstream; we still must not hand over an unrecorded response.
+        outcome.status = 503;
+        outcome.problem = QStringLiteral("the audit log cannot record the response: ") + recorded.error().message;
+        return outcome;
+    }
+    if (block) {
+        outcome.status = 502;
+        outcome.problem = QStringLiteral("the response was withheld by the tool firewall (%1 finding(s))").arg(findings.size());
+        return outcome;
+    }
+    outcome.status = upstream.status;
+    outcome.contentType = upstream.contentType;
+    outcome.body = upstream.body;
+    return outcome;
+}
+
+} // namespace mandate::firewall

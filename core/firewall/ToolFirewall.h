@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "firewall/DecisionPipeline.h"
+#include "firewall/ResponseInspector.h"
+#include "firewall/UpstreamForwarder.h"
+
+namespace mandate::firewall {
+
+/// A call through /v1/tools/{tool}/…: the decision pipeline with the budget charged, then the
+/// forward to the tool's registered upstream, inspection of the response under the tool's
+/// mode, and the forward's own audit record.
+class ToolFirewall
+{
+public:
+    struct Outcome
+    {
+        CallDecision decision;
+        int status = 0;               ///< what to answer the agent
+        QByteArray contentType;
+        QByteArray body;
+        QString problem;              ///< set when the firewall, not the upstream, answers
+    };
+
+    ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits = {});
+
+    /// `call.tool` is set; `call.action` is resolved here from the method and `subPath`.
+    Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QByteArray &query);
+
+private:
+    DecisionPipeline &m_pipeline;
+    const ResponseInspector *m_inspector;
+    UpstreamForwarder::Limits m_limits;
+};
+
+} // namespace mandate::firewall

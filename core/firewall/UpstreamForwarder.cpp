@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/UpstreamForwarder.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
+
+namespace mandate::firewall {
+
+UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &url, const QByteArray &body,
+                                         const QList<QPair<QByteArray, QByteArray>> &headers, const Limits &limits)
+{
+    thread_local QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setTransferTimeout(limits.timeoutMs);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+
+    QNetworkReply *reply = network.sendCustomRequest(request, method, body);
+    QEventLoop loop;
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    UpstreamResponse response;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    QObject::connect(reply, &QNetworkReply::downloadProgress, &loop, [&](qint64 received, qint64) {
+        if (received > limits.maxResponseBytes) {
+            response.error = QStringLiteral("the upstream response exceeds %1 bytes").arg(limits.maxResponseBytes);
+            reply->abort();
+        }
+    });
+    deadline.start(limits.timeoutMs);
+    loop.exec();
+
+    if (!reply->isFinished()) {
+        reply->abort();
+        response.error = QStringLiteral("the upstream did not answer within %1 ms").arg(limits.timeoutMs);
+        response.problemStatus = 504;
+    } else if (response.error.isEmpty()) {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status >= 300 && status < 400) {
+            response.error = QStringLiteral("the upstream answered with a redirect (%1), which the firewall does not follow").arg(status);
+        } else if (status == 0) {
+            response.error = QStringLiteral("the upstream is unreachable: ") + reply->errorString();
+            response.problemStatus = reply->error() == QNetworkReply::TimeoutError || reply->error() == QNetworkReply::OperationCanceledError ? 504 : 502;
+        } else {
+            response.status = status;
+            response.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+            response.body = reply->read(limits.maxResponseBytes + 1);
+            if (response.body.size() > limits.maxResponseBytes) {
+                response.status = 0;
+                response.body.clear();
+                response.error = QStringLiteral("the upstream response exceeds %1 bytes").arg(limits.maxResponseBytes);
+            }
+        }
+    }
+    delete reply;  // we are not inside one of its signals, and this thread may not run an event loop again
+    return response;
+}
+
+} // namespace mandate::firewall

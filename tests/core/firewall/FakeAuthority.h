@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "firewall/ExecutionAuthority.h"
+
+#include <QHash>
+#include <mutex>
+
+/// Executions held in memory, addressed by their token text; for pipeline tests that are about
+/// decisions, not about tokens (the broker's own tests cover those).
+class FakeAuthority final : public mandate::firewall::ExecutionAuthority
+{
+public:
+    QHash<QByteArray, mandate::firewall::ExecutionView> views;
+    QStringList calls;  ///< "id action allow|deny delta"
+
+    mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = views.constFind(bearer.toByteArray());
+        if (it == views.constEnd())
+            return mandate::Error{QStringLiteral("bad_signature"), QStringLiteral("the token's signature does not verify")};
+        return *it;
+    }
+    mandate::Result<mandate::identity::Budget> charge(const QString &id, const mandate::identity::Budget &cost) override
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto &view : views) {
+            if (view.execution.id != id)
+                continue;
+            if (cost.calls > view.remaining.calls || cost.amount > view.remaining.amount)
+                return mandate::Error{QStringLiteral("budget_exhausted"), QStringLiteral("the execution's budget is exhausted")};
+            view.remaining.calls -= cost.calls;
+            view.remaining.tokens -= cost.tokens;
+            view.remaining.amount = mandate::identity::Amount::fromUnits(view.remaining.amount.units() - cost.amount.units());
+            return view.remaining;
+        }
+        return mandate::Error{QStringLiteral("not_found"), id};
+    }
+    mandate::Status recordCall(const QString &id, const QString &action, bool allowed, int riskDelta) override
+    {
+        std::lock_guard lock(m_mutex);
+        calls << QStringLiteral("%1 %2 %3 %4").arg(id, action, allowed ? QStringLiteral("allow") : QStringLiteral("deny")).arg(riskDelta);
+        for (auto &view : views) {
+            if (view.execution.id == id)
+                view.riskScore += riskDelta;
+        }
+        return mandate::Status::success();
+    }
+    mandate::Status adjustRisk(const QString &id, int riskDelta) override { return recordCall(id, QStringLiteral("risk"), true, riskDelta); }
+
+private:
+    mutable std::mutex m_mutex;
+};

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+// The decision pipeline on the demo registry and the demo policies, with real Cedar, a real
+// audit log and a real database; only token verification is replaced (see FakeAuthority.h).
+#include "FakeAuthority.h"
+
+#include "audit/AuditLog.h"
+#include "firewall/CedarRequestBuilder.h"
+#include "firewall/DecisionPipeline.h"
+#include "policy/Authorizer.h"
+#include "registry/PolicyStore.h"
+#include "registry/Registry.h"
+#include "store/Database.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace mandate;
+using identity::Amount;
+using identity::Execution;
+
+namespace {
+
+class RecordingEvents final : public firewall::EventSink
+{
+public:
+    QList<QJsonObject> events;
+    std::mutex mutex;
+    void publish(const QJsonObject &event) override { std::lock_guard lock(mutex); events << event; }
+};
+
+QByteArray resource(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+Execution execution(const QString &id, const QString &agent, QStringList chain, QStringList actions, const QString &parent = {})
+{
+    Execution e;
+    e.id = id;
+    e.agent = agent;
+    e.chain = std::move(chain);
+    e.purpose = QStringLiteral("refund for ticket T-1001");
+    for (const QString &action : actions)
+        e.capabilities.append({action, {}});
+    e.budget = {10, 1000, *Amount::parse(QStringLiteral("500"))};
+    e.riskCeiling = 50;
+    e.issuedAt = QDateTime::fromSecsSinceEpoch(1'800'000'000, Qt::UTC);
+    e.expiresAt = e.issuedAt.addSecs(900);
+    e.parent = parent;
+    return e;
+}
+
+} // namespace
+
+class tst_DecisionPipeline final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void decisions_data();
+    void decisions();
+    void budgetIsChargedOnTheToolPathOnly();
+    void everyDecisionIsAudited();
+    void recordedRequestReplaysToTheSameDecision();
+    void auditFailureDenies();
+    void riskAccumulatesUntilTheCeilingDenies();
+
+private:
+    firewall::CallDecision decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge = false);
+
+    QTemporaryDir m_dir;
+    ManualClock m_clock;
+    std::unique_ptr<store::Database> m_db;
+    std::unique_ptr<registry::Registry> m_registry;
+    std::unique_ptr<registry::PolicyStore> m_policies;
+    std::unique_ptr<audit::AuditLog> m_audit;
+    FakeAuthority m_authority;
+    RecordingEvents m_events;
+    std::unique_ptr<firewall::RateLimiter> m_limiter;
+    std::unique_ptr<firewall::DecisionPipeline> m_pipeline;
+};
+
+void tst_DecisionPipeline::initTestCase()
+{
+    auto db = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
+    QVERIFY2(db, qPrintable(db ? QString() : db.error().toString()));
+    m_db = std::move(db).value();
+    m_registry = std::make_unique<registry::Registry>(*m_db, m_clock);
+    QByteArray demo = resource(QStringLiteral(":/mandate/demo/registry.json"));
+    demo.replace("${DEMO_UPSTREAM}", "http://127.0.0.1:9/demo-api");
+    QVERIFY(m_registry->importJson(QJsonDocument::fromJson(demo).object(), QStringLiteral("test")));
+
+    auto schema = policy::Schema::parse(resource(QStringLiteral(":/mandate/schema/mandate.cedarschema")));
+    QVERIFY2(schema, qPrintable(schema ? QString() : schema.error().toString()));
+    m_policies = std::make_unique<registry::PolicyStore>(*m_db, m_clock, std::make_shared<const policy::Schema>(std::move(schema).value()));
+    auto published = m_policies->publish(QString::fromUtf8(resource(QStringLiteral(":/mandate/policies/demo.cedar"))), 0,
+                                         QStringLiteral("test"), QString());
+    QVERIFY2(published, qPrintable(published ? QString() : published.error().toString()));
+
+    auto audit = audit::AuditLog::open(*m_db, {QStringLiteral("gw-test"), std::nullopt, false});
+    QVERIFY2(audit, qPrintable(audit ? QString() : audit.error().toString()));
+    m_audit = std::move(audit).value();
+    m_limiter = std::make_unique<firewall::RateLimiter>(m_clock);
+    m_pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
+        m_authority, *m_registry, *m_policies, *m_audit, m_events, *m_limiter, m_clock, QStringLiteral("gw-test")});
+
+    const auto add = [this](const QByteArray &token, Execution e, int risk = 0) {
+        firewall::ExecutionView view;
+        view.remaining = e.budget;
+        view.riskScore = risk;
+        view.execution = std::move(e);
+        m_authority.views.insert(token, view);
+    };
+    const QStringList aliceChain{QStringLiteral("alice"), QStringLiteral("support-agent")};
+    const QStringList supportActions{QStringLiteral("refund:create"), QStringLiteral("ticket:read")};
+    add("support", execution(QStringLiteral("ex-support"), QStringLiteral("support-agent"), aliceChain, supportActions));
+    add("replay", execution(QStringLiteral("ex-replay"), QStringLiteral("support-agent"), aliceChain, supportActions));
+    add("support-with-delete", execution(QStringLiteral("ex-delete"), QStringLiteral("support-agent"), aliceChain,
+                                         supportActions + QStringList{QStringLiteral("account:delete")}));
+    add("risky", execution(QStringLiteral("ex-risky"), QStringLiteral("support-agent"), aliceChain, supportActions), 51);
+    add("finance", execution(QStringLiteral("ex-finance"), QStringLiteral("finance-agent"),
+                             {QStringLiteral("bob"), QStringLiteral("finance-agent")}, {QStringLiteral("refund:create")}));
+    // refund-subagent acting under a support-agent execution: `principal in Agent::"support-agent"` holds.
+    firewall::ExecutionView sub;
+    sub.execution = execution(QStringLiteral("ex-sub"), QStringLiteral("refund-subagent"),
+                              aliceChain + QStringList{QStringLiteral("refund-subagent")}, {QStringLiteral("refund:create")},
+                              QStringLiteral("ex-support"));
+    sub.ancestors.push_back(m_authority.views.value("support").execution);
+    sub.remaining = sub.execution.budget;
+    m_authority.views.insert("sub", sub);
+    Execution spent = execution(QStringLiteral("ex-spent"), QStringLiteral("support-agent"), aliceChain, supportActions);
+    add("spent", spent);
+    m_authority.views["spent"].remaining.calls = 0;
+}
+
+firewall::CallDecision tst_DecisionPipeline::decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
+{
+    firewall::CallRequest call;
+    call.bearer = token;
+    call.action = action;
+    call.tool = action.section(u':', 0, 0);
+    call.args = args;
+    call.charge = charge;
+    return m_pipeline->decide(call);
+}
+
+void tst_DecisionPipeline::decisions_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("amount");
+    QTest::addColumn<bool>("allowed");
+    QTest::addColumn<QString>("step");
+    QTest::addColumn<QString>("reason");
+
+    QTest::addRow("refund under the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("42.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    QTest::addRow("refund at the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    QTest::addRow("refund over the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.01") << false << QStringLiteral("policy") << QString();
+    QTest::addRow("ticket read") << QByteArray("support") << QStringLiteral("ticket:read") << QString() << true << QString() << QStringLiteral("support-agent-tickets");
+    QTest::addRow("not in the token") << QByteArray("support") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("capability") << QString();
+    QTest::addRow("ticket update not granted") << QByteArray("support") << QStringLiteral("ticket:update") << QString() << false << QStringLiteral("capability") << QString();
+    QTest::addRow("forbid overrides") << QByteArray("support-with-delete") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("policy") << QStringLiteral("no-account-deletion");
+    QTest::addRow("over the risk ceiling") << QByteArray("risky") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("risk") << QString();
+    QTest::addRow("no permit for finance") << QByteArray("finance") << QStringLiteral("refund:create") << QStringLiteral("10.00") << false << QStringLiteral("policy") << QString();
+    QTest::addRow("sub-execution inherits") << QByteArray("sub") << QStringLiteral("refund:create") << QStringLiteral("50.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    QTest::addRow("spent budget") << QByteArray("spent") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("budget") << QString();
+    QTest::addRow("garbage token") << QByteArray("garbage") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("token") << QString();
+    QTest::addRow("unknown tool") << QByteArray("support") << QStringLiteral("payroll:run") << QString() << false << QStringLiteral("request") << QString();
+}
+
+void tst_DecisionPipeline::decisions()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QString, action);
+    QFETCH(QString, amount);
+    QFETCH(bool, allowed);
+    QFETCH(QString, step);
+    QFETCH(QString, reason);
+
+    QJsonObject args;
+    if (!amount.isEmpty())
+        args.insert(QStringLiteral("amount"), amount);
+    const firewall::CallDecision decision = decide(token, action, args);
+    QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
+    QCOMPARE(decision.step, step);
+    if (!reason.isEmpty())
+        QCOMPARE(decision.reasons, QStringList{reason});
+    QVERIFY(decision.errors.isEmpty() || step == QLatin1String("token"));
+    QVERIFY(!decision.decisionId.isEmpty());
+    QCOMPARE(decision.traceId.size(), 32);
+    if (!allowed)
+        QVERIFY(!decision.message.isEmpty());
+}
+
+void tst_DecisionPipeline::budgetIsChargedOnTheToolPathOnly()
+{
+    const qint64 before = m_authority.views.value("support").remaining.calls;
+    QVERIFY(decide("support", QStringLiteral("ticket:read"), {}).allowed);
+    QCOMPARE(m_authority.views.value("support").remaining.calls, before);
+    const auto charged = decide("support", QStringLiteral("refund:create"), {{QStringLiteral("amount"), QStringLiteral("40.00")}}, true);
+    QVERIFY(charged.allowed);
+    QCOMPARE(m_authority.views.value("support").remaining.calls, before - 1);
+    QCOMPARE(charged.view.remaining.amount, *Amount::parse(QStringLiteral("460")));
+}
+
+void tst_DecisionPipeline::everyDecisionIsAudited()
+{
+    QSqlQuery count(m_db->connection());
+    const auto records = [&]() {
+        count.exec(QStringLiteral("SELECT count(*) FROM audit_records"));
+        count.next();
+        return count.value(0).toLongLong();
+    };
+    const qint64 before = records();
+    const int eventsBefore = static_cast<int>(m_events.events.size());
+    decide("support", QStringLiteral("ticket:read"), {});
+    decide("support", QStringLiteral("account:delete"), {});
+    decide("garbage", QStringLiteral("ticket:read"), {});
+    QCOMPARE(records(), before + 3);
+    QCOMPARE(m_events.events.size(), eventsBefore + 3);
+    QCOMPARE(m_events.events.last().value(QStringLiteral("decision")).toString(), QStringLiteral("deny"));
+}
+
+void tst_DecisionPipeline::recordedRequestReplaysToTheSameDecision()
+{
+    const auto decision = decide("replay", QStringLiteral("refund:create"), {{QStringLiteral("amount"), QStringLiteral("99.99")}});
+    QVERIFY2(decision.allowed, qPrintable(decision.message));
+    // What the audit log keeps is enough to decide again, offline, with the same result.
+    const QByteArray stored = QJsonDocument(decision.cedarRequest).toJson();
+    auto replayed = firewall::CedarRequestBuilder::parse(QJsonDocument::fromJson(stored).object(), m_policies->active()->schema.get());
+    QVERIFY2(replayed, qPrintable(replayed ? QString() : replayed.error().toString()));
+    const auto verdict = policy::Authorizer::isAuthorized(m_policies->active()->policies, replayed->entities, replayed->request);
+    QVERIFY(verdict.allowed);
+    QCOMPARE(verdict.reasons.size(), size_t(1));
+    QCOMPARE(verdict.reasons.front()->annotation(QStringLiteral("id")), QStringLiteral("support-agent-refunds-up-to-100"));
+}
+
+void tst_DecisionPipeline::auditFailureDenies()
+{
+    // Fail closed: with the audit table locked by another writer, an allow turns into a deny.
+    auto blocker = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
+    QVERIFY(blocker);
+    QSqlQuery lock(blocker.value()->connection());
+    QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+    const auto decision = decide("support", QStringLiteral("ticket:read"), {});
+    QSqlQuery(blocker.value()->connection()).exec(QStringLiteral("ROLLBACK"));
+    QVERIFY(!decision.allowed);
+    QCOMPARE(decision.step, QStringLiteral("audit"));
+    QCOMPARE(decision.httpStatus, 503);
+}
+
+void tst_DecisionPipeline::riskAccumulatesUntilTheCeilingDenies()
+{
+    // Denied calls raise the risk score (twice the tool's weight); past the ceiling (50) even
+    // allowed actions are refused.
+    firewall::ExecutionView view;
+    view.execution = execution(QStringLiteral("ex-probe"), QStringLiteral("support-agent"),
+                               {QStringLiteral("alice"), QStringLiteral("support-agent")},
+                               {QStringLiteral("ticket:read"), QStringLiteral("refund:create")});
+    view.remaining = view.execution.budget;
+    m_authority.views.insert("probe", view);
+    int denials = 0;
+    while (decide("probe", QStringLiteral("refund:create"), {{QStringLiteral("amount"), QStringLiteral("500.00")}}).step == QLatin1String("policy"))
+        ++denials;
+    QCOMPARE(denials, 6);  // 6 × 10 = 60 > 50
+    const auto refused = decide("probe", QStringLiteral("ticket:read"), {});
+    QCOMPARE(refused.step, QStringLiteral("risk"));
+}
+
+QTEST_GUILESS_MAIN(tst_DecisionPipeline)
+#include "tst_decision_pipeline.moc"
