@@ -42,7 +42,12 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption id(QStringLiteral("id"), QCoreApplication::translate("mandated", "Gateway id written into audit records."), QStringLiteral("id"));
     const QCommandLineOption cert(QStringLiteral("tls-cert"), QCoreApplication::translate("mandated", "PEM certificate chain for HTTPS."), QStringLiteral("file"));
     const QCommandLineOption key(QStringLiteral("tls-key"), QCoreApplication::translate("mandated", "PEM private key for HTTPS."), QStringLiteral("file"));
-    parser.addOptions({config, listen, dataDir, demo, id, cert, key});
+    const QCommandLineOption devIdp(QStringLiteral("dev-idp"), QCoreApplication::translate("mandated", "Trust the development identity provider (demo mode only)."));
+    const QCommandLineOption maxConnections(QStringLiteral("max-connections"), QCoreApplication::translate("mandated", "Simultaneous client connections."), QStringLiteral("n"));
+    const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout-ms"), QCoreApplication::translate("mandated", "Drop connections idle this long."), QStringLiteral("ms"));
+    const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout-ms"), QCoreApplication::translate("mandated", "Give up on a tool's upstream after this long."), QStringLiteral("ms"));
+    const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
+    parser.addOptions({config, listen, dataDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -58,6 +63,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         if (settings.status() != QSettings::NoError)
             return Error{QStringLiteral("usage"), QStringLiteral("config file %1 is not valid INI").arg(path)};
         listenText = settings.value(QStringLiteral("gateway/listen")).toString();
+        options.devIdentityProvider = settings.value(QStringLiteral("broker/dev-idp"), false).toBool();
+        options.trustedIssuersFile = settings.value(QStringLiteral("broker/trusted-issuers")).toString();
         options.dataDir = settings.value(QStringLiteral("gateway/data-dir")).toString();
         options.gatewayId = settings.value(QStringLiteral("gateway/id"), options.gatewayId).toString();
         options.tlsCertificate = settings.value(QStringLiteral("tls/certificate")).toString();
@@ -66,6 +73,16 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.maxBodyBytes = settings.value(QStringLiteral("limits/max-body-bytes"), options.maxBodyBytes).toLongLong(&ok);
         if (!ok || options.maxBodyBytes <= 0)
             return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-body-bytes must be a positive integer").arg(path)};
+        for (const auto &[key, target] : {std::pair{"limits/max-connections", &options.maxConnections},
+                                          std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
+                                          std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs}}) {
+            const QVariant value = settings.value(QLatin1String(key));
+            if (!value.isValid())
+                continue;
+            *target = value.toInt(&ok);
+            if (!ok || *target <= 0)
+                return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
+        }
     }
     if (parser.isSet(listen))
         listenText = parser.value(listen);
@@ -85,6 +102,18 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     if (parser.isSet(key))
         options.tlsKey = parser.value(key);
     options.demo = parser.isSet(demo);
+    options.testClock = parser.isSet(testClock);
+    for (const auto &[option, target] : {std::pair{&maxConnections, &options.maxConnections},
+                                         std::pair{&idleTimeout, &options.idleTimeoutMs},
+                                         std::pair{&upstreamTimeout, &options.upstreamTimeoutMs}}) {
+        if (!parser.isSet(*option))
+            continue;
+        bool ok = false;
+        *target = parser.value(*option).toInt(&ok);
+        if (!ok || *target <= 0)
+            return Error{QStringLiteral("usage"), QStringLiteral("--%1 must be a positive integer").arg(option->names().first())};
+    }
+    options.devIdentityProvider = options.devIdentityProvider || parser.isSet(devIdp) || options.demo;
     if (options.dataDir.isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--data-dir is required")};
     if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty())

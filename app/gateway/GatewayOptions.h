@@ -18,7 +18,13 @@ struct GatewayOptions
     QString tlsCertificate;
     QString tlsKey;
     bool demo = false;
+    bool devIdentityProvider = false; ///< --dev-idp / [broker] dev-idp: refused outside demo mode
+    QString trustedIssuersFile;       ///< [broker] trusted-issuers: JSON list of IdPs and their JWKS
     qsizetype maxBodyBytes = 1 << 20;
+    int maxConnections = 512;
+    int idleTimeoutMs = 30'000;
+    int upstreamTimeoutMs = 10'000;
+    bool testClock = false;           ///< --test-clock: POST /v1/dev/clock moves time (demo mode only)
 
     /// Parses the command line (and the config file it names). Errors name the bad flag or key.
     static Result<GatewayOptions> fromArguments(const QStringList &arguments);

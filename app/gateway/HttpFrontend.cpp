@@ -29,8 +29,8 @@ QByteArray methodName(QHttpServerRequest::Method method)
 
 } // namespace
 
-HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, QObject *parent)
-    : QAbstractHttpServer(parent), m_api(api), m_maxBodyBytes(maxBodyBytes)
+HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, api::Metrics &metrics, QObject *parent)
+    : QAbstractHttpServer(parent), m_api(api), m_maxBodyBytes(maxBodyBytes), m_metrics(metrics)
 {
 }
 
@@ -50,6 +50,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
     QPointer<QTcpSocket> connection(socket);
     const auto respond = [this, responder, connection, timer, method = converted.method, path = converted.path](api::HttpResponse response) {
+        m_metrics.countRequest(response.status);
         QMetaObject::invokeMethod(this, [responder, connection, timer, method, path, response = std::move(response)]() {
             if (!connection)
                 return;  // the client went away while the call was decided

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/GatewayApi.h"
+#include "api/Metrics.h"
 
 #include <QAbstractHttpServer>
 
@@ -15,7 +16,7 @@ class HttpFrontend final : public QAbstractHttpServer
     Q_DISABLE_COPY_MOVE(HttpFrontend)
 
 public:
-    HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, QObject *parent = nullptr);
+    HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, api::Metrics &metrics, QObject *parent = nullptr);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -26,6 +27,7 @@ private:
 
     const api::GatewayApi &m_api;
     qsizetype m_maxBodyBytes;
+    api::Metrics &m_metrics;
 };
 
 } // namespace mandate::gateway

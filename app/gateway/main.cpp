@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // mandated: the gateway daemon (policy enforcement and decision point, broker, audit, admin API).
-#include "DemoSetup.h"
+#include "Gateway.h"
 #include "GatewayOptions.h"
-#include "HttpFrontend.h"
 
-#include "api/DemoBusinessApi.h"
-#include "api/GatewayApi.h"
 #include "common/Logging.h"
-#include "store/Database.h"
+#include "crypto/SelfTest.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QSocketNotifier>
-#include <QTcpServer>
 
 #include <csignal>
 #include <sys/socket.h>
@@ -30,8 +26,8 @@ void onTerminate(int)
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
 }
 
-/// SIGTERM / SIGINT quit the event loop, so that in-flight requests finish and the database
-/// closes cleanly.
+/// SIGTERM / SIGINT quit the event loop; the gateway then stops listening, lets in-flight calls
+/// finish and closes the database cleanly.
 void installSignalHandlers(QCoreApplication &app)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
@@ -66,50 +62,22 @@ int main(int argc, char **argv)
         err << "mandated: " << options.error().toString() << '\n';
         return 2;
     }
+    // Known-answer tests of the cryptography before anything is signed or verified.
+    if (Status selfTest = crypto::SelfTest::run(); !selfTest) {
+        err << "mandated: cryptographic self-test failed, refusing to start: " << selfTest.error().toString() << '\n';
+        return 1;
+    }
     if (!QDir().mkpath(options->dataDir)) {
         err << "mandated: cannot create data directory " << options->dataDir << '\n';
         return 1;
     }
     QFile::setPermissions(options->dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 
-    const QString dbPath = QDir(options->dataDir).filePath(QStringLiteral("mandate.db"));
-    auto database = store::Database::open(dbPath);
-    if (!database) {
-        err << "mandated: " << database.error().toString() << '\n';
-        return 1;
+    gateway::Gateway gateway(options.value());
+    if (Status started = gateway.start(out); !started) {
+        err << "mandated: " << started.error().toString() << '\n';
+        return started.error().code == QLatin1String("usage") ? 2 : 1;
     }
-    SystemClock clock;
-    registry::Registry registry(*database.value(), clock);
-    api::ApiKeyStore keys(*database.value(), clock);
-    api::GatewayApi gatewayApi({registry, keys, clock, options->gatewayId});
-    api::DemoBusinessApi demoBusiness;
-
-    auto *tcp = new QTcpServer(&app);
-    if (!tcp->listen(options->listenAddress, options->listenPort)) {
-        err << "mandated: cannot listen on " << options->listenAddress.toString() << ':' << options->listenPort
-            << ": " << tcp->errorString() << '\n';
-        return 1;
-    }
-    const QString baseUrl = QStringLiteral("http://%1:%2").arg(
-        options->listenAddress.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + options->listenAddress.toString() + u']'
-                                                                            : options->listenAddress.toString())
-                                .arg(tcp->serverPort());
-    if (options->demo) {
-        demoBusiness.install(gatewayApi.router());
-        gateway::DemoSetup demo(registry, keys, options->dataDir, baseUrl + QStringLiteral("/demo-api"));
-        if (Status prepared = demo.run(); !prepared) {
-            err << "mandated: demo setup failed: " << prepared.error().toString() << '\n';
-            return 1;
-        }
-        out << "Demo mode (development only): data in " << QDir(options->dataDir).absolutePath() << '\n'
-            << "  admin API key:  " << QDir(options->dataDir).absoluteFilePath(QStringLiteral("admin.key")) << '\n'
-            << "  auditor key:    " << QDir(options->dataDir).absoluteFilePath(QStringLiteral("auditor.key")) << '\n'
-            << "  analyst key:    " << QDir(options->dataDir).absoluteFilePath(QStringLiteral("analyst.key")) << '\n';
-    }
-
-    gateway::HttpFrontend frontend(gatewayApi, options->maxBodyBytes);
-    frontend.bind(tcp);
     installSignalHandlers(app);
-    out << "mandated " << MANDATE_VERSION << " listening on " << baseUrl << Qt::endl;
     return app.exec();
 }

@@ -38,6 +38,7 @@ public:
     /// Waits for the answer; for tests, never on the server's thread.
     HttpResponse handle(const HttpRequest &request) const;
     Router &router() { return m_router; }
+    const AdminAuth &auth() const { return m_auth; }
 
 private:
     void installPublic();

@@ -3,6 +3,8 @@
 
 #include <QDateTime>
 
+#include <atomic>
+
 namespace mandate {
 
 /// Source of the current time. Injected everywhere expiry matters so that tests can move time.
@@ -19,6 +21,20 @@ class SystemClock final : public Clock
 {
 public:
     QDateTime now() const override { return QDateTime::currentDateTimeUtc(); }
+};
+
+/// The wall clock shifted by an offset that can be moved forward while running: a gateway
+/// started with --test-clock (demo mode only) uses it so that end-to-end tests can reach expiry
+/// without waiting. Thread-safe.
+class OffsetClock final : public Clock
+{
+public:
+    QDateTime now() const override { return QDateTime::currentDateTimeUtc().addMSecs(m_offsetMs.load()); }
+    void advanceSecs(qint64 secs) { m_offsetMs.fetch_add(secs * 1000); }
+    qint64 offsetSecs() const { return m_offsetMs.load() / 1000; }
+
+private:
+    std::atomic<qint64> m_offsetMs{0};
 };
 
 /// A clock that only moves when told to; for tests.

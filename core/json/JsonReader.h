@@ -22,8 +22,9 @@ struct Limits
 /// Strict RFC 8259 JSON reader for untrusted input (tokens, API bodies, entity files).
 /// Unlike QJsonDocument it rejects duplicate object keys, invalid UTF-8, lone surrogates,
 /// trailing data, leading zeros and control characters in strings, and enforces Limits.
-/// Integers without fraction or exponent that fit in 64 bits are kept exact (QJsonValue holds
-/// a qint64; read them with toInteger()); other numbers become doubles.
+/// Integers that fit in 64 bits are kept exact (QJsonValue holds a qint64; read them with
+/// toInteger()), as are integral values written with a fraction or exponent (1e3, 20.0, -0.0 is
+/// 0); other numbers become doubles. Numbers that overflow or underflow a double are rejected.
 /// On error the Error's path is "line:column" (1-based, column in bytes) and code is "json".
 Result<QJsonValue> parse(QByteArrayView text, const Limits &limits = {});
 
@@ -33,6 +34,12 @@ enum class Failure { None, Syntax, DuplicateKey, Encoding, Limit };
 
 /// parse(), also telling which kind of failure occurred (None on success).
 Result<QJsonValue> parse(QByteArrayView text, const Limits &limits, Failure *failure);
+
+namespace detail {
+/// parse() building every value itself instead of handing validated input to Qt's parser;
+/// for differential tests and fuzzing only.
+Result<QJsonValue> parseWithOwnBuilder(QByteArrayView text, const Limits &limits);
+} // namespace detail
 
 /// parse(), and additionally requires the document to be an object (JOSE headers, claims, JWKs).
 Result<QJsonObject> parseObject(QByteArrayView text, const Limits &limits = {});

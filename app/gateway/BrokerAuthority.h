@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "broker/DelegationBroker.h"
+#include "firewall/ExecutionAuthority.h"
+#include "session/ExecutionStore.h"
+
+namespace mandate::gateway {
+
+/// The per-call pipeline's view of the broker (token verification, with its cache) and of the
+/// execution store (live budget, risk and session counters).
+class BrokerAuthority final : public firewall::ExecutionAuthority
+{
+public:
+    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions)
+        : m_broker(broker), m_executions(executions) {}
+
+    Result<firewall::ExecutionView> authenticate(QByteArrayView bearer) const override;
+    Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) override;
+    Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) override;
+    Status adjustRisk(const QString &executionId, int riskDelta) override;
+
+private:
+    broker::DelegationBroker &m_broker;
+    session::ExecutionStore &m_executions;
+};
+
+} // namespace mandate::gateway

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "Gateway.h"
+
+#include "BrokerAuthority.h"
+#include "DemoSetup.h"
+#include "EventStream.h"
+#include "GuardedTcpServer.h"
+#include "HttpFrontend.h"
+#include "Resources.h"
+
+#include "api/ApiKeyStore.h"
+#include "api/AuditEndpoints.h"
+#include "api/DemoBusinessApi.h"
+#include "api/EnforcementEndpoints.h"
+#include "api/EventBus.h"
+#include "api/GatewayApi.h"
+#include "api/Metrics.h"
+#include "audit/AuditLog.h"
+#include "broker/DelegationBroker.h"
+#include "broker/DevIdentityProvider.h"
+#include "broker/OAuthClientStore.h"
+#include "broker/TrustedIssuers.h"
+#include "common/Logging.h"
+#include "crypto/Ed25519Key.h"
+#include "crypto/KeyRing.h"
+#include "firewall/DecisionPipeline.h"
+#include "firewall/RateLimiter.h"
+#include "firewall/ToolFirewall.h"
+#include "registry/PolicyStore.h"
+#include "registry/Registry.h"
+#include "session/ExecutionStore.h"
+#include "store/Database.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSslKey>
+#include <QTimer>
+
+namespace mandate::gateway {
+
+/// Everything the gateway runs, in construction order (destroyed in reverse).
+struct Gateway::Services
+{
+    std::unique_ptr<store::Database> database;
+    std::unique_ptr<registry::Registry> registry;
+    std::unique_ptr<registry::PolicyStore> policies;
+    std::unique_ptr<api::ApiKeyStore> keys;
+    std::unique_ptr<crypto::KeyRing> keyRing;
+    std::unique_ptr<session::ExecutionStore> executions;
+    std::unique_ptr<broker::OAuthClientStore> clients;
+    std::unique_ptr<broker::TrustedIssuers> issuers;
+    std::unique_ptr<broker::DevIdentityProvider> devIdp;
+    std::unique_ptr<broker::DelegationBroker> broker;
+    std::unique_ptr<audit::AuditLog> audit;
+    std::unique_ptr<api::EventBus> events;
+    std::unique_ptr<BrokerAuthority> authority;
+    std::unique_ptr<firewall::RateLimiter> limiter;
+    std::unique_ptr<firewall::DecisionPipeline> pipeline;
+    std::unique_ptr<firewall::ToolFirewall> firewall;
+    std::unique_ptr<api::Metrics> metrics;
+    std::unique_ptr<api::GatewayApi> api;
+    std::unique_ptr<api::EnforcementEndpoints> enforcement;
+    std::unique_ptr<api::DemoBusinessApi> demoBusiness;
+    std::unique_ptr<HttpFrontend> frontend;
+    GuardedTcpServer *tcp = nullptr;  ///< owned by the frontend once bound
+    std::unique_ptr<EventStream> eventStream;
+    QTimer expiry;
+};
+
+namespace {
+
+/// The key that seals the audit chain's head, kept beside the database (0600).
+Result<crypto::Ed25519Key> sealingKey(const QString &dataDir)
+{
+    const QString path = QDir(dataDir).filePath(QStringLiteral("audit-seal.key"));
+    QFile file(path);
+    if (file.exists()) {
+        if ((file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) != 0)
+            return Error{QStringLiteral("insecure"), QStringLiteral("%1 is readable by others; refusing to use it").arg(path)};
+        if (!file.open(QIODevice::ReadOnly))
+            return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+        return crypto::Ed25519Key::fromSeed(QByteArray::fromHex(file.readAll().trimmed()));
+    }
+    Result<crypto::Ed25519Key> key = crypto::Ed25519Key::generate();
+    if (!key)
+        return key;
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    file.write(key->seed().view().toByteArray().toHex() + '\n');
+    return key;
+}
+
+Result<QSslConfiguration> tlsConfiguration(const GatewayOptions &options)
+{
+    QFile certificateFile(options.tlsCertificate);
+    QFile keyFile(options.tlsKey);
+    if (!certificateFile.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("usage"), QStringLiteral("cannot read %1").arg(options.tlsCertificate)};
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("usage"), QStringLiteral("cannot read %1").arg(options.tlsKey)};
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
+    QSslKey key(keyFile.readAll(), QSsl::Ec, QSsl::Pem);
+    if (key.isNull()) {
+        keyFile.seek(0);
+        key = QSslKey(keyFile.readAll(), QSsl::Rsa, QSsl::Pem);
+    }
+    if (chain.isEmpty() || key.isNull())
+        return Error{QStringLiteral("usage"), QStringLiteral("%1 / %2 are not a PEM certificate chain and private key")
+                                                  .arg(options.tlsCertificate, options.tlsKey)};
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone);  // clients authenticate with tokens and keys
+    return configuration;
+}
+
+} // namespace
+
+Gateway::Gateway(GatewayOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_services(std::make_unique<Services>())
+{
+    if (m_options.testClock) {
+        auto clock = std::make_unique<OffsetClock>();
+        m_testClock = clock.get();
+        m_clock = std::move(clock);
+    } else {
+        m_clock = std::make_unique<SystemClock>();
+    }
+}
+
+Gateway::~Gateway()
+{
+    // Stop taking calls first, then let in-flight ones finish before their services go.
+    if (m_services->tcp)
+        m_services->tcp->close();
+    m_services->enforcement.reset();
+}
+
+QString Gateway::baseUrl() const
+{
+    const QHostAddress address = m_options.listenAddress;
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
+    const QString scheme = m_options.tlsCertificate.isEmpty() ? QStringLiteral("http") : QStringLiteral("https");
+    return QStringLiteral("%1://%2:%3").arg(scheme, host).arg(m_services->tcp ? m_services->tcp->serverPort() : m_options.listenPort);
+}
+
+Status Gateway::start(QTextStream &out)
+{
+    if (m_options.devIdentityProvider && !m_options.demo)
+        return Error{QStringLiteral("usage"), QStringLiteral("the development identity provider is enabled but the gateway is not in "
+                                                             "demo mode; refusing to start (it can impersonate any human)")};
+    if (m_options.testClock && !m_options.demo)
+        return Error{QStringLiteral("usage"), QStringLiteral("--test-clock is for tests of demo gateways only")};
+    if (Status opened = openServices(); !opened)
+        return opened;
+    if (Status listening = listen(); !listening)
+        return listening;
+    if (m_options.demo) {
+        if (Status prepared = prepareDemo(out); !prepared)
+            return prepared;
+    }
+    wireEvents();
+    out << "mandated " << MANDATE_VERSION << " listening on " << baseUrl() << Qt::endl;
+    return Status::success();
+}
+
+Status Gateway::openServices()
+{
+    Services &s = *m_services;
+    const Clock &clock = *m_clock;
+    const QDir dataDir(m_options.dataDir);
+    auto database = store::Database::open(dataDir.filePath(QStringLiteral("mandate.db")));
+    if (!database)
+        return database.error();
+    s.database = std::move(database).value();
+    s.registry = std::make_unique<registry::Registry>(*s.database, clock);
+    auto schema = Resources::schema();
+    if (!schema)
+        return schema.error();
+    s.policies = std::make_unique<registry::PolicyStore>(*s.database, clock, schema.value());
+    if (Status loaded = s.policies->load(); !loaded)
+        return loaded;
+    s.keys = std::make_unique<api::ApiKeyStore>(*s.database, clock);
+
+    // The broker: signing keys, OAuth clients, trusted identity providers and executions.
+    s.keyRing = std::make_unique<crypto::KeyRing>(dataDir.filePath(QStringLiteral("keys")), clock);
+    if (Status opened = s.keyRing->open(); !opened)
+        return opened;
+    s.executions = std::make_unique<session::ExecutionStore>(*s.database, clock);
+    s.clients = std::make_unique<broker::OAuthClientStore>(*s.database, clock);
+    s.issuers = std::make_unique<broker::TrustedIssuers>(clock, QStringLiteral("mandate"));
+    if (!m_options.trustedIssuersFile.isEmpty()) {
+        if (Status loaded = s.issuers->loadFile(m_options.trustedIssuersFile); !loaded)
+            return loaded;
+    }
+    s.devIdp = std::make_unique<broker::DevIdentityProvider>(m_options.dataDir, clock);
+    if (m_options.devIdentityProvider) {
+        if (Status opened = s.devIdp->open(broker::DevIdentityProvider::Mode::CreateIfMissing); !opened)
+            return opened;
+        s.issuers->trust(QLatin1String(broker::DevIdentityProvider::kIssuer), s.devIdp->publicKeys());
+    }
+    s.broker = std::make_unique<broker::DelegationBroker>(broker::BrokerConfig{}, *s.registry, *s.executions, *s.clients,
+                                                          *s.issuers, *s.keyRing, clock);
+
+    // Audit: durable before effect, sealed with the gateway's own key.
+    auto seal = sealingKey(m_options.dataDir);
+    if (!seal)
+        return seal.error();
+    auto audit = audit::AuditLog::open(*s.database, {m_options.gatewayId, seal.value(), true});
+    if (!audit)
+        return audit.error();
+    s.audit = std::move(audit).value();
+
+    // The per-call pipeline and the tool firewall.
+    s.events = std::make_unique<api::EventBus>();
+    s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions);
+    s.limiter = std::make_unique<firewall::RateLimiter>(clock);
+    s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
+        *s.authority, *s.registry, *s.policies, *s.audit, *s.events, *s.limiter, clock, m_options.gatewayId});
+    firewall::UpstreamForwarder::Limits upstreamLimits;
+    upstreamLimits.timeoutMs = m_options.upstreamTimeoutMs;
+    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits);
+    s.metrics = std::make_unique<api::Metrics>();
+
+    s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,
+                                                                        m_options.gatewayId, s.broker.get(), s.executions.get()});
+    s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics);
+    s.enforcement->install(s.api->router());
+    api::AuditEndpoints::install(s.api->router(), *s.audit, s.api->auth());
+    installOperationalRoutes();
+
+    // Executions past their expiry are marked expired (and announced).
+    connect(&s.expiry, &QTimer::timeout, s.executions.get(), [executions = s.executions.get()]() { (void)executions->expireDue(); });
+    s.expiry.start(15'000);
+    return Status::success();
+}
+
+void Gateway::installOperationalRoutes()
+{
+    Services &s = *m_services;
+    s.metrics->setActiveExecutionsSource([executions = s.executions.get()]() -> qint64 {
+        session::ExecutionFilter filter;
+        filter.status = QStringLiteral("active");
+        auto active = executions->list(filter);
+        return active ? static_cast<qint64>(active->size()) : -1;
+    });
+    s.api->router().add("GET", QStringLiteral("/metrics"), [metrics = s.metrics.get()](const api::HttpRequest &, const api::RouteParams &) {
+        return api::HttpResponse::text(metrics->render(), "text/plain; version=0.0.4");
+    });
+    if (m_testClock) {
+        // Demo gateways started with --test-clock only: lets end-to-end tests reach expiry.
+        s.api->router().add("POST", QStringLiteral("/v1/dev/clock"), [this](const api::HttpRequest &request, const api::RouteParams &) {
+            return m_services->api->auth().guard(request, api::Permission::WriteRegistry, [&](const api::ApiPrincipal &) {
+                const qint64 advance = QJsonDocument::fromJson(request.body).object().value(QStringLiteral("advance")).toInteger();
+                if (advance <= 0)
+                    return api::HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                                      QStringLiteral("expected {\"advance\": seconds > 0}"));
+                m_testClock->advanceSecs(advance);
+                return api::HttpResponse::json(QJsonObject{{QStringLiteral("offset"), m_testClock->offsetSecs()},
+                                                           {QStringLiteral("now"), m_clock->now().toString(Qt::ISODate)}});
+            });
+        });
+    }
+}
+
+Status Gateway::listen()
+{
+    Services &s = *m_services;
+    std::optional<QSslConfiguration> tls;
+    if (!m_options.tlsCertificate.isEmpty()) {
+        auto configuration = tlsConfiguration(m_options);
+        if (!configuration)
+            return configuration.error();
+        tls = configuration.value();
+    }
+    s.frontend = std::make_unique<HttpFrontend>(*s.api, m_options.maxBodyBytes, *s.metrics);
+    s.tcp = new GuardedTcpServer(GuardedTcpServer::Limits{m_options.maxConnections, m_options.idleTimeoutMs}, tls, s.frontend.get());
+    if (!s.tcp->listen(m_options.listenAddress, m_options.listenPort))
+        return Error{QStringLiteral("io"), QStringLiteral("cannot listen on %1:%2: %3")
+                                               .arg(m_options.listenAddress.toString()).arg(m_options.listenPort).arg(s.tcp->errorString())};
+    s.broker->setIssuer(baseUrl());
+    s.frontend->bind(s.tcp);
+    s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth());
+    return Status::success();
+}
+
+Status Gateway::prepareDemo(QTextStream &out)
+{
+    Services &s = *m_services;
+    s.demoBusiness = std::make_unique<api::DemoBusinessApi>();
+    s.demoBusiness->install(s.api->router());
+    DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, baseUrl() + QStringLiteral("/demo-api"));
+    if (Status prepared = demo.run(); !prepared)
+        return prepared;
+    if (Status prepared = demo.ensureClients(*s.clients); !prepared)
+        return prepared;
+    const QDir dir(m_options.dataDir);
+    out << "Demo mode (development only): data in " << dir.absolutePath() << '\n'
+        << "  admin API key:  " << dir.absoluteFilePath(QStringLiteral("admin.key")) << '\n'
+        << "  auditor key:    " << dir.absoluteFilePath(QStringLiteral("auditor.key")) << '\n'
+        << "  analyst key:    " << dir.absoluteFilePath(QStringLiteral("analyst.key")) << '\n'
+        << "  OAuth clients:  " << dir.absoluteFilePath(QStringLiteral("demo-clients.json")) << '\n'
+        << "  dev IdP key:    " << s.devIdp->keyPath() << " (DEVELOPMENT ONLY; mandatectl dev id-token --user alice --data-dir "
+        << dir.absolutePath() << ")\n";
+    return Status::success();
+}
+
+void Gateway::wireEvents()
+{
+    Services &s = *m_services;
+    api::EventBus *events = s.events.get();
+    firewall::DecisionPipeline *pipeline = s.pipeline.get();
+    connect(s.registry.get(), &registry::Registry::changed, this, [events, pipeline](const registry::RegistryChange &change) {
+        pipeline->invalidateRegistryCache();
+        QJsonObject event = change.toJson();
+        event.insert(QStringLiteral("type"), QStringLiteral("registry"));
+        events->publish(event);
+    });
+    connect(s.policies.get(), &registry::PolicyStore::published, this, [events](qint64 version, const QString &author) {
+        events->publish({{QStringLiteral("type"), QStringLiteral("policy")}, {QStringLiteral("version"), version},
+                         {QStringLiteral("author"), author}});
+    });
+    connect(s.executions.get(), &session::ExecutionStore::changed, this, [events](const session::ExecutionChange &change) {
+        QJsonObject event = change.toJson();
+        event.insert(QStringLiteral("type"), QStringLiteral("execution"));
+        events->publish(event);
+    });
+}
+
+} // namespace mandate::gateway

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "GuardedTcpServer.h"
+
+#include "common/Logging.h"
+
+#include <QSslSocket>
+#include <QTimer>
+
+namespace mandate::gateway {
+
+GuardedTcpServer::GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent)
+    : QTcpServer(parent), m_limits(limits), m_tls(std::move(tls))
+{
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_open >= m_limits.maxConnections) {
+        qCWarning(lcGateway) << "connection limit" << m_limits.maxConnections << "reached; refusing a connection";
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    ++m_open;
+    connect(socket, &QObject::destroyed, this, [this]() { --m_open; });
+
+    auto *idle = new QTimer(socket);
+    idle->setSingleShot(true);
+    idle->setInterval(m_limits.idleTimeoutMs);
+    connect(idle, &QTimer::timeout, socket, [socket]() {
+        qCDebug(lcGateway) << "dropping an idle connection";
+        socket->abort();
+    });
+    const auto activity = [idle]() { idle->start(); };
+    connect(socket, &QTcpSocket::readyRead, idle, activity);
+    connect(socket, &QTcpSocket::bytesWritten, idle, activity);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    idle->start();
+
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
+        ssl->setSslConfiguration(*m_tls);
+        connect(ssl, &QSslSocket::sslErrors, ssl, [ssl](const QList<QSslError> &errors) {
+            qCWarning(lcGateway) << "TLS handshake failed:" << errors.size() << "error(s)";
+            ssl->abort();
+        });
+        ssl->startServerEncryption();
+    }
+    addPendingConnection(socket);
+}
+
+} // namespace mandate::gateway

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QSslConfiguration>
+#include <QTcpServer>
+
+#include <optional>
+
+namespace mandate::gateway {
+
+/// The gateway's listening socket with the limits a server facing agents needs: at most
+/// `maxConnections` open at once (more are closed at once), and connections that stay idle
+/// (nothing received or sent) for `idleTimeoutMs` are dropped, so a client that sends half a
+/// request and stalls cannot hold a slot forever. With a TLS configuration every connection is
+/// an encrypted QSslSocket.
+class GuardedTcpServer final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GuardedTcpServer)
+
+public:
+    struct Limits
+    {
+        int maxConnections = 512;
+        int idleTimeoutMs = 30'000;
+    };
+
+    GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent = nullptr);
+
+    int openConnections() const { return m_open; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    Limits m_limits;
+    std::optional<QSslConfiguration> m_tls;
+    int m_open = 0;
+};
+
+} // namespace mandate::gateway

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/AuditEndpoints.h"
+
+#include "api/RequestBody.h"
+#include "audit/AuditQuery.h"
+#include "audit/AuditVerifier.h"
+#include "audit/Lineage.h"
+
+#include <QJsonArray>
+
+namespace mandate::api {
+
+namespace {
+
+QString item(const HttpRequest &request, const char *name)
+{
+    return request.query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+}
+
+HttpResponse listAudit(const audit::AuditLog &log, const HttpRequest &request)
+{
+    Result<audit::AuditFilter> filter = audit::AuditFilter::fromQuery(request.query);
+    if (!filter)
+        return HttpResponse::fromError(filter.error());
+    int limit = audit::AuditQuery::kDefaultLimit;
+    if (const QString text = item(request, "limit"); !text.isEmpty()) {
+        bool ok = false;
+        limit = text.toInt(&ok);
+        if (!ok || limit < 1 || limit > audit::AuditQuery::kMaxLimit)
+            return HttpResponse::fromError(Error{QStringLiteral("invalid"),
+                                                 QStringLiteral("limit must be 1 to %1").arg(audit::AuditQuery::kMaxLimit),
+                                                 QStringLiteral("limit")});
+    }
+    Result<audit::AuditPage> page = audit::AuditQuery(log.database()).find(filter.value(), item(request, "cursor"), limit);
+    if (!page)
+        return HttpResponse::fromError(page.error());
+    QJsonArray items;
+    for (const audit::StoredRecord &record : page->records)
+        items.append(record.toExportJson());
+    QJsonObject body{{QStringLiteral("items"), items}};
+    if (!page->nextCursor.isEmpty())
+        body.insert(QStringLiteral("next_cursor"), page->nextCursor);
+    return HttpResponse::json(body);
+}
+
+HttpResponse verifyAudit(const audit::AuditLog &log, const HttpRequest &request)
+{
+    audit::AuditVerifier::Options options;
+    if (!request.body.trimmed().isEmpty()) {
+        Result<QJsonObject> body = RequestBody::jsonObject(request);
+        if (!body)
+            return HttpResponse::fromError(body.error());
+        const QJsonObject head = body->value(QStringLiteral("head")).toObject();
+        if (!head.isEmpty()) {
+            Result<audit::SignedHead> saved = audit::SignedHead::fromJson(head);
+            if (!saved)
+                return HttpResponse::fromError(saved.error());
+            options.savedHead = saved.value();
+        }
+        options.gatewayId = body->value(QStringLiteral("gateway")).toString();
+    }
+    Result<audit::VerifyReport> report = audit::AuditVerifier(log.database()).verify(options);
+    if (!report)
+        return HttpResponse::fromError(report.error());
+    return HttpResponse::json(report->toJson(), report->intact() ? 200 : 409);
+}
+
+HttpResponse lineage(const audit::AuditLog &log, const HttpRequest &request)
+{
+    const QString execution = item(request, "execution");
+    const QString human = item(request, "human");
+    const QString agent = item(request, "agent");
+    const QString format = item(request, "format");
+    if (int(!execution.isEmpty()) + int(!human.isEmpty()) + int(!agent.isEmpty()) != 1)
+        return HttpResponse::fromError(Error{QStringLiteral("bad_request"),
+                                             QStringLiteral("give exactly one of execution, human or agent")});
+    if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("dot"))
+        return HttpResponse::fromError(Error{QStringLiteral("bad_request"), QStringLiteral("format must be json or dot")});
+    const audit::Lineage builder(log.database());
+    Result<audit::LineageGraph> graph = !execution.isEmpty() ? builder.forExecution(execution)
+                                        : !human.isEmpty()   ? builder.forHuman(human)
+                                                             : builder.forAgent(agent);
+    if (!graph)
+        return HttpResponse::fromError(graph.error());
+    if (format == QLatin1String("dot"))
+        return HttpResponse::text(graph->toDot(), "text/vnd.graphviz");
+    return HttpResponse::json(graph->toJson());
+}
+
+} // namespace
+
+void AuditEndpoints::install(Router &router, audit::AuditLog &log, const AdminAuth &auth)
+{
+    router.add("GET", QStringLiteral("/v1/audit"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return listAudit(log, request); });
+    });
+    router.add("POST", QStringLiteral("/v1/audit/verify"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return verifyAudit(log, request); });
+    });
+    router.add("GET", QStringLiteral("/v1/lineage"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return lineage(log, request); });
+    });
+}
+
+} // namespace mandate::api

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/AdminAuth.h"
+#include "api/Router.h"
+#include "audit/AuditLog.h"
+
+namespace mandate::api {
+
+/// The audit part of the admin API (permission ReadAudit):
+///   GET  /v1/audit?from&to&human&agent&execution[&descendants=false]&tool&action&decision&trace_id
+///        &event&gateway&cursor&limit   → {"items":[records],"next_cursor":…}
+///   POST /v1/audit/verify  (optional body: a signed head) → the VerifyReport; 200 intact, 409 tampered
+///   GET  /v1/lineage?execution=|human=|agent=[&format=dot] → the lineage graph as JSON or Graphviz
+class AuditEndpoints
+{
+public:
+    static void install(Router &router, audit::AuditLog &log, const AdminAuth &auth);
+};
+
+} // namespace mandate::api

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/BrokerEndpoints.h"
+
+#include "api/RequestBody.h"
+#include "broker/OAuthError.h"
+
+#include <QHash>
+#include <QJsonArray>
+
+namespace mandate::api {
+
+using broker::OAuthError;
+
+namespace {
+
+constexpr qsizetype kMaxFormBytes = 64 * 1024;
+
+HttpResponse oauthError(const Error &error)
+{
+    const bool oauth = OAuthError::isOAuthCode(error.code);
+    const QString code = oauth ? error.code : QStringLiteral("server_error");
+    const int status = OAuthError::httpStatus(code);
+    // A server error's own message may name internals; the log has it, the client gets a summary.
+    const QString description = oauth ? error.message : QStringLiteral("internal error");
+    HttpResponse response = HttpResponse::json(QJsonObject{{QStringLiteral("error"), code},
+                                                           {QStringLiteral("error_description"), description}},
+                                               status);
+    if (status == 401)
+        response.setHeader("WWW-Authenticate", "Basic realm=\"mandate\", charset=\"UTF-8\"");
+    response.setHeader("Pragma", "no-cache");
+    return response;
+}
+
+/// application/x-www-form-urlencoded: '+' is a space, then percent-decoding; a parameter sent
+/// twice is an error (RFC 6749 §3.2).
+Result<QHash<QString, QString>> parseForm(const HttpRequest &request)
+{
+    const QByteArray contentType = request.header("content-type").split(';').first().trimmed().toLower();
+    if (contentType != "application/x-www-form-urlencoded")
+        return OAuthError::invalidRequest(QStringLiteral("the body must be application/x-www-form-urlencoded"));
+    if (request.body.size() > kMaxFormBytes)
+        return OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes));
+    QHash<QString, QString> form;
+    for (const QByteArray &pair : request.body.split('&')) {
+        if (pair.isEmpty())
+            continue;
+        const qsizetype eq = pair.indexOf('=');
+        QByteArray name = eq < 0 ? pair : pair.left(eq);
+        QByteArray value = eq < 0 ? QByteArray() : pair.mid(eq + 1);
+        name.replace('+', ' ');
+        value.replace('+', ' ');
+        const QString key = QString::fromUtf8(QByteArray::fromPercentEncoding(name));
+        if (form.contains(key))
+            return OAuthError::invalidRequest(QStringLiteral("parameter %1 is repeated").arg(key));
+        form.insert(key, QString::fromUtf8(QByteArray::fromPercentEncoding(value)));
+    }
+    return form;
+}
+
+/// Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret) or the
+/// client_id / client_secret parameters; using both is refused.
+Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, const QHash<QString, QString> &form)
+{
+    const QByteArray authorization = request.header("authorization").trimmed();
+    const bool inForm = form.contains(QStringLiteral("client_secret"));
+    if (!authorization.isEmpty()) {
+        if (inForm)
+            return OAuthError::invalidRequest(QStringLiteral("use one client authentication method, not both Basic and client_secret"));
+        if (!authorization.left(6).compare("Basic ", Qt::CaseInsensitive) == 0)
+            return OAuthError::invalidClient(QStringLiteral("only HTTP Basic client authentication is accepted in Authorization"));
+        const auto decoded = QByteArray::fromBase64Encoding(authorization.mid(6).trimmed(), QByteArray::AbortOnBase64DecodingErrors);
+        const qsizetype colon = decoded ? decoded.decoded.indexOf(':') : -1;
+        if (colon < 0)
+            return OAuthError::invalidClient(QStringLiteral("malformed HTTP Basic credentials"));
+        const auto formDecode = [](QByteArray part) {
+            part.replace('+', ' ');
+            return QByteArray::fromPercentEncoding(part);
+        };
+        broker::ClientCredentials credentials{QString::fromUtf8(formDecode(decoded.decoded.left(colon))),
+                                              formDecode(decoded.decoded.mid(colon + 1))};
+        if (form.contains(QStringLiteral("client_id")) && form.value(QStringLiteral("client_id")) != credentials.clientId)
+            return OAuthError::invalidRequest(QStringLiteral("client_id does not match the authenticated client"));
+        return credentials;
+    }
+    if (!inForm || form.value(QStringLiteral("client_id")).isEmpty())
+        return OAuthError::invalidClient(QStringLiteral("client authentication required (HTTP Basic or client_id and client_secret)"));
+    return broker::ClientCredentials{form.value(QStringLiteral("client_id")), form.value(QStringLiteral("client_secret")).toUtf8()};
+}
+
+HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
+{
+    auto form = parseForm(request);
+    if (!form)
+        return oauthError(form.error());
+    auto client = clientCredentials(request, form.value());
+    if (!client)
+        return oauthError(client.error());
+    const QHash<QString, QString> &f = form.value();
+    broker::ExchangeRequest exchange;
+    exchange.client = client.value();
+    exchange.grantType = f.value(QStringLiteral("grant_type"));
+    exchange.subjectToken = f.value(QStringLiteral("subject_token")).toUtf8();
+    exchange.subjectTokenType = f.value(QStringLiteral("subject_token_type"));
+    exchange.requestedTokenType = f.value(QStringLiteral("requested_token_type"));
+    exchange.actorToken = f.value(QStringLiteral("actor_token")).toUtf8();
+    exchange.scope = f.value(QStringLiteral("scope"));
+    exchange.authorizationDetails = f.value(QStringLiteral("authorization_details"));
+    // audience and resource may in principle repeat (RFC 8693 §2.1); a form here holds one each.
+    if (f.contains(QStringLiteral("audience")))
+        exchange.audiences.append(f.value(QStringLiteral("audience")));
+    if (f.contains(QStringLiteral("resource")))
+        exchange.resources.append(f.value(QStringLiteral("resource")));
+    auto issued = broker.exchange(exchange);
+    if (!issued)
+        return oauthError(issued.error());
+    HttpResponse response = HttpResponse::json(QJsonObject{
+        {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
+        {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
+        {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+        {QStringLiteral("expires_in"), issued->expiresIn},
+        {QStringLiteral("scope"), issued->scope},
+        {QStringLiteral("authorization_details"), issued->authorizationDetails}});
+    response.setHeader("Pragma", "no-cache");
+    return response;
+}
+
+HttpResponse revoke(broker::DelegationBroker &broker, const HttpRequest &request)
+{
+    auto form = parseForm(request);
+    if (!form)
+        return oauthError(form.error());
+    auto client = clientCredentials(request, form.value());
+    if (!client)
+        return oauthError(client.error());
+    const QString token = form->value(QStringLiteral("token"));
+    if (token.isEmpty())
+        return oauthError(OAuthError::invalidRequest(QStringLiteral("token is required")));
+    auto revoked = broker.revokeToken(client.value(), token.toUtf8());
+    if (!revoked)
+        return oauthError(revoked.error());
+    return HttpResponse::text({}, "text/plain", 200);
+}
+
+session::ExecutionFilter filterOf(const HttpRequest &request)
+{
+    session::ExecutionFilter filter;
+    const auto value = [&request](const char *name) {
+        return request.query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+    };
+    filter.status = value("status");
+    filter.agent = value("agent");
+    filter.rootHuman = value("human");
+    filter.parent = value("parent");
+    bool ok = false;
+    const int limit = value("limit").toInt(&ok);
+    if (ok)
+        filter.limit = limit;
+    return filter;
+}
+
+} // namespace
+
+QJsonObject BrokerEndpoints::metadata(const QString &issuer)
+{
+    const QJsonArray clientAuth{QStringLiteral("client_secret_basic"), QStringLiteral("client_secret_post")};
+    return {{QStringLiteral("issuer"), issuer},
+            {QStringLiteral("token_endpoint"), QString(issuer + QStringLiteral("/v1/token"))},
+            {QStringLiteral("revocation_endpoint"), QString(issuer + QStringLiteral("/v1/revoke"))},
+            {QStringLiteral("jwks_uri"), QString(issuer + QStringLiteral("/.well-known/jwks.json"))},
+            {QStringLiteral("grant_types_supported"), QJsonArray{QLatin1String(broker::ExchangeRequest::kGrantType)}},
+            {QStringLiteral("response_types_supported"), QJsonArray{}},
+            {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuth},
+            {QStringLiteral("revocation_endpoint_auth_methods_supported"), clientAuth},
+            {QStringLiteral("authorization_details_types_supported"), QJsonArray{QLatin1String(broker::AgentExecutionRequest::kType)}},
+            {QStringLiteral("subject_token_types_supported"), QJsonArray{QLatin1String(broker::ExchangeRequest::kIdTokenType),
+                                                                         QLatin1String(broker::ExchangeRequest::kAccessTokenType),
+                                                                         QLatin1String(broker::ExchangeRequest::kJwtTokenType)}},
+            {QStringLiteral("access_token_signing_alg_values_supported"), QJsonArray{QStringLiteral("EdDSA")}}};
+}
+
+void BrokerEndpoints::install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
+                              const AdminAuth &auth)
+{
+    router.add("POST", QStringLiteral("/v1/token"), [&broker](const HttpRequest &request, const RouteParams &) {
+        return token(broker, request);
+    });
+    router.add("POST", QStringLiteral("/v1/revoke"), [&broker](const HttpRequest &request, const RouteParams &) {
+        return revoke(broker, request);
+    });
+    router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {
+        return HttpResponse::text(broker.keyRing().jwksJson(), "application/json");
+    });
+    router.add("GET", QStringLiteral("/.well-known/oauth-authorization-server"), [&broker](const HttpRequest &, const RouteParams &) {
+        return HttpResponse::json(metadata(broker.config().issuer));
+    });
+    router.add("GET", QStringLiteral("/v1/executions"), [&executions, &auth](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadExecutions, [&](const ApiPrincipal &) {
+            auto states = executions.list(filterOf(request));
+            if (!states)
+                return HttpResponse::fromError(states.error());
+            QJsonArray items;
+            for (const session::ExecutionState &state : states.value())
+                items.append(state.toJson());
+            return HttpResponse::json(QJsonObject{{QStringLiteral("items"), items}});
+        });
+    });
+    router.add("GET", QStringLiteral("/v1/executions/{id}"), [&executions, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::ReadExecutions, [&](const ApiPrincipal &) {
+            auto state = executions.state(params.value(QStringLiteral("id")));
+            return state ? HttpResponse::json(state->toJson()) : HttpResponse::fromError(state.error());
+        });
+    });
+    router.add("POST", QStringLiteral("/v1/executions/{id}/revoke"), [&broker, &auth](const HttpRequest &request, const RouteParams &params) {
+        return auth.guard(request, Permission::RevokeExecutions, [&](const ApiPrincipal &caller) {
+            QString reason;
+            if (!request.body.trimmed().isEmpty()) {
+                auto body = RequestBody::jsonObject(request);
+                if (!body)
+                    return HttpResponse::fromError(body.error());
+                reason = body->value(QStringLiteral("reason")).toString().left(500);
+            }
+            const QString why = QStringLiteral("revoked by %1%2").arg(caller.name, reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
+            auto revoked = broker.revokeExecution(params.value(QStringLiteral("id")), why);
+            if (!revoked)
+                return HttpResponse::fromError(revoked.error());
+            return HttpResponse::json(QJsonObject{{QStringLiteral("revoked"), QJsonArray::fromStringList(revoked.value())}});
+        });
+    });
+}
+
+} // namespace mandate::api

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "api/AdminAuth.h"
+#include "api/Router.h"
+#include "broker/DelegationBroker.h"
+#include "session/ExecutionStore.h"
+
+namespace mandate::api {
+
+/// The broker over HTTP. OAuth (RFC 6749 error bodies {"error","error_description"}):
+/// POST /v1/token (RFC 8693 token exchange, application/x-www-form-urlencoded only, client
+/// authentication by HTTP Basic or client_id/client_secret form fields, never both) and
+/// POST /v1/revoke (RFC 7009). Public: GET /.well-known/jwks.json and
+/// GET /.well-known/oauth-authorization-server (RFC 8414). Admin (problem+json):
+/// GET /v1/executions (?status=&agent=&human=&parent=&limit=), GET /v1/executions/{id},
+/// POST /v1/executions/{id}/revoke (optional JSON body {"reason": "..."}).
+class BrokerEndpoints
+{
+public:
+    static void install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
+                        const AdminAuth &auth);
+
+    /// RFC 8414 metadata for `issuer` (the gateway's base URL).
+    static QJsonObject metadata(const QString &issuer);
+};
+
+} // namespace mandate::api

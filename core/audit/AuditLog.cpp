@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditLog.h"
+
+#include "audit/ChainHash.h"
+#include "common/Logging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace mandate::audit {
+
+namespace {
+
+const char kHeadSql[] = "SELECT seq, hash FROM audit_records WHERE gateway = ? ORDER BY seq DESC LIMIT 1";
+
+Result<AuditHead> readHead(QSqlQuery &query, const QString &gatewayId)
+{
+    query.bindValue(0, gatewayId);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read the audit head"), query);
+    AuditHead head{gatewayId, 0, ChainHash::genesis()};
+    if (query.next()) {
+        head.sequence = query.value(0).toLongLong();
+        head.hash = query.value(1).toByteArray();
+    }
+    query.finish();
+    return head;
+}
+
+} // namespace
+
+AuditLog::AuditLog(const store::Database &database, Options options, AuditHead head)
+    : m_db(database), m_options(std::move(options)), m_gatewayUtf8(m_options.gatewayId.toUtf8()), m_head(std::move(head))
+{
+    m_writer = std::thread([this] { run(); });
+}
+
+AuditLog::~AuditLog()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_writer.join();
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(const store::Database &database, Options options)
+{
+    if (options.gatewayId.isEmpty() || options.gatewayId.contains(QChar(u'\0')))
+        return Error{QStringLiteral("invalid"), QStringLiteral("the audit log needs a gateway id")};
+    if (options.sealingKey && !options.sealingKey->hasPrivateKey())
+        return Error{QStringLiteral("invalid"), QStringLiteral("the audit sealing key has no private part")};
+    options.maxBatch = std::max(1, options.maxBatch);
+    QSqlQuery query(database.connection());
+    query.prepare(QLatin1String(kHeadSql));
+    Result<AuditHead> head = readHead(query, options.gatewayId);
+    if (!head)
+        return head.error();
+    return std::unique_ptr<AuditLog>(new AuditLog(database, std::move(options), head.value()));
+}
+
+Result<AppendReceipt> AuditLog::append(const AuditRecord &record)
+{
+    return appendAsync(record).get();
+}
+
+std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &record)
+{
+    Pending pending;
+    std::future<Result<AppendReceipt>> future = pending.done.get_future();
+    Status valid = record.validate();
+    if (valid && record.gatewayId != m_options.gatewayId)
+        valid = Error{QStringLiteral("invalid"), QStringLiteral("record of gateway %1 appended to the log of %2")
+                                                     .arg(record.gatewayId, m_options.gatewayId)};
+    if (!valid) {
+        pending.done.set_value(valid.error());
+        return future;
+    }
+    // Encoding happens on the caller's thread: the writer only hashes and inserts.
+    pending.body = record.canonicalBytes();
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_stopping) {
+            pending.done.set_value(Error{QStringLiteral("audit_closed"), QStringLiteral("the audit log is shut down")});
+            return future;
+        }
+        m_queue.push_back(std::move(pending));
+    }
+    m_wake.notify_one();
+    return future;
+}
+
+AuditHead AuditLog::head() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_head;
+}
+
+Result<SignedHead> AuditLog::exportHead(const crypto::Ed25519Key &key) const
+{
+    return SignedHead::sign(head(), key, QDateTime::currentDateTimeUtc());
+}
+
+void AuditLog::addSink(std::shared_ptr<AuditSink> sink)
+{
+    const std::lock_guard lock(m_mutex);
+    m_sinks.push_back(std::move(sink));
+}
+
+void AuditLog::run()
+{
+    QString connectionName;
+    {
+        QSqlDatabase db = m_db.connection();
+        connectionName = db.connectionName();
+        QSqlQuery pragma(db);
+        pragma.exec(m_options.fullSync ? QStringLiteral("PRAGMA synchronous=FULL") : QStringLiteral("PRAGMA synchronous=NORMAL"));
+        pragma.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(m_options.busyTimeoutMs));
+        // Ten indexes take inserts at random places (trace ids, executions): keep their pages
+        // in memory instead of re-reading them for every batch.
+        pragma.exec(QStringLiteral("PRAGMA cache_size=-65536"));
+        QSqlQuery headQuery(db);
+        headQuery.prepare(QLatin1String(kHeadSql));
+        QSqlQuery insert(db);
+        // CAST keeps the body TEXT (json_extract refuses BLOBs) without a UTF-16 round trip.
+        insert.prepare(QStringLiteral("INSERT INTO audit_records (gateway, seq, prev_hash, hash, body, seal) "
+                                      "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)"));
+
+        std::vector<Pending> batch;
+        std::vector<StoredRecord> stored;
+        for (;;) {
+            std::vector<std::shared_ptr<AuditSink>> sinks;
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+                if (m_queue.empty())
+                    break; // stopping, and everything queued is written
+                const auto take = std::min<size_t>(m_queue.size(), static_cast<size_t>(m_options.maxBatch));
+                batch.clear();
+                for (size_t i = 0; i < take; ++i) {
+                    batch.push_back(std::move(m_queue.front()));
+                    m_queue.pop_front();
+                }
+                sinks = m_sinks;
+            }
+            stored.clear();
+            const Status written = writeBatch(headQuery, insert, batch, stored);
+            if (!written) {
+                qCWarning(lcAudit) << "audit commit failed, denying" << batch.size() << "appends:" << written.error().message;
+                for (Pending &p : batch)
+                    p.done.set_value(written.error());
+                continue;
+            }
+            {
+                const std::lock_guard lock(m_mutex);
+                m_head = AuditHead{m_options.gatewayId, stored.back().sequence, stored.back().hash};
+            }
+            ++m_commits;
+            for (size_t i = 0; i < batch.size(); ++i)
+                batch[i].done.set_value(AppendReceipt{stored[i].sequence, stored[i].hash});
+            for (const auto &sink : sinks)
+                sink->consume(stored);
+        }
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
+Status AuditLog::writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
+                            std::vector<StoredRecord> &stored)
+{
+    return m_db.transaction([&]() -> Status {
+        // The head is re-read inside the write transaction: the database, not memory, is the
+        // truth, so a failed earlier batch or another writer can never fork the chain.
+        Result<AuditHead> head = readHead(headQuery, m_options.gatewayId);
+        if (!head)
+            return head.error();
+        QByteArray prev = head->hash;
+        qint64 seq = head->sequence;
+        QByteArray scratch;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            StoredRecord rec;
+            rec.sequence = ++seq;
+            rec.gatewayId = m_options.gatewayId;
+            rec.prevHash = prev;
+            rec.body = batch[i].body;
+            rec.hash = ChainHash::link(m_gatewayUtf8, rec.sequence, prev, rec.body, scratch);
+            if (m_options.sealingKey && i + 1 == batch.size()) {
+                Result<QByteArray> seal = m_options.sealingKey->sign(AuditHead{m_options.gatewayId, rec.sequence, rec.hash}.signingBytes());
+                if (!seal)
+                    return seal.error();
+                rec.seal = seal.value();
+            }
+            insert.bindValue(0, m_options.gatewayId);
+            insert.bindValue(1, rec.sequence);
+            insert.bindValue(2, rec.prevHash);
+            insert.bindValue(3, rec.hash);
+            insert.bindValue(4, rec.body);
+            insert.bindValue(5, rec.seal.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(rec.seal));
+            if (!insert.exec())
+                return store::Database::sqlError(QStringLiteral("cannot write the audit record"), insert);
+            prev = rec.hash;
+            stored.push_back(std::move(rec));
+        }
+        return Status::success();
+    });
+}
+
+} // namespace mandate::audit

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "audit/AuditHead.h"
+#include "audit/AuditRecord.h"
+#include "audit/AuditSink.h"
+#include "common/Result.h"
+#include "crypto/Ed25519Key.h"
+#include "store/Database.h"
+
+#include <QtGlobal>
+
+class QSqlQuery;
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace mandate::audit {
+
+/// Where an appended record landed in the chain.
+struct AppendReceipt
+{
+    qint64 sequence = 0;
+    QByteArray hash;
+};
+
+/// The gateway's tamper-evident audit log: an append-only SHA-256 hash chain per gateway in the
+/// gateway database. append() returns only once the record is committed (durable before
+/// effect); a failed write is returned as an error, never swallowed, so that the caller can deny
+/// (fail closed). Concurrent appends are group-committed: one writer thread takes everything
+/// queued, writes it in one transaction and wakes the callers, so one fsync serves many calls.
+/// With a sealing key, the last record of each commit carries an Ed25519 signature of the head,
+/// which makes a recomputed ("forged") chain detectable.
+class AuditLog final
+{
+public:
+    struct Options
+    {
+        QString gatewayId;
+        std::optional<crypto::Ed25519Key> sealingKey;
+        bool fullSync = true;      ///< PRAGMA synchronous=FULL: each commit reaches the disk
+        int maxBatch = 4096;       ///< records per transaction at most
+        int busyTimeoutMs = 2000;  ///< how long a commit waits for a lock before failing
+    };
+
+    ~AuditLog();
+    AuditLog(const AuditLog &) = delete;
+    AuditLog &operator=(const AuditLog &) = delete;
+
+    /// Starts the writer thread for `options.gatewayId`, continuing its chain in `database`.
+    static Result<std::unique_ptr<AuditLog>> open(const store::Database &database, Options options);
+
+    /// Appends and blocks until committed. Errors: "invalid" (bad record, gateway mismatch),
+    /// store_* (could not commit: the caller must fail closed), "audit_closed".
+    Result<AppendReceipt> append(const AuditRecord &record);
+    /// The same without blocking: the future is ready once the record's batch is committed.
+    std::future<Result<AppendReceipt>> appendAsync(const AuditRecord &record);
+
+    /// The newest committed head of this gateway's chain.
+    AuditHead head() const;
+    /// head(), signed with `key` (the gateway key), stamped with the current time.
+    Result<SignedHead> exportHead(const crypto::Ed25519Key &key) const;
+
+    /// Adds a sink fed with every batch after it commits (not before the log is open).
+    void addSink(std::shared_ptr<AuditSink> sink);
+
+    const store::Database &database() const { return m_db; }
+    const QString &gatewayId() const { return m_options.gatewayId; }
+    /// Number of committed transactions; appended records / batches is the group-commit factor.
+    quint64 commits() const { return m_commits.load(); }
+
+private:
+    struct Pending
+    {
+        QByteArray body;
+        std::promise<Result<AppendReceipt>> done;
+    };
+
+    AuditLog(const store::Database &database, Options options, AuditHead head);
+    void run();
+    Status writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
+                      std::vector<StoredRecord> &stored);
+
+    const store::Database &m_db;
+    const Options m_options;
+    const QByteArray m_gatewayUtf8;
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<Pending> m_queue;
+    bool m_stopping = false;
+    AuditHead m_head;
+    std::vector<std::shared_ptr<AuditSink>> m_sinks;
+    std::atomic<quint64> m_commits{0};
+    std::thread m_writer;
+};
+
+} // namespace mandate::audit

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditQuery.h"
+
+#include "crypto/Base64Url.h"
+
+#include <QSqlQuery>
+#include <QVariantList>
+
+namespace mandate::audit {
+
+namespace {
+
+QString isoTime(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+Result<AuditFilter> AuditFilter::fromQuery(const QUrlQuery &query)
+{
+    AuditFilter f;
+    static const QStringList reserved{QStringLiteral("cursor"), QStringLiteral("limit"), QStringLiteral("format")};
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        const auto time = [&](QDateTime &out) -> Status {
+            out = QDateTime::fromString(value, Qt::ISODateWithMs);
+            if (!out.isValid())
+                out = QDateTime::fromString(value, Qt::ISODate);
+            if (!out.isValid())
+                return Error{QStringLiteral("invalid"), QStringLiteral("%1 must be an RFC 3339 time").arg(key), key};
+            return Status::success();
+        };
+        Status ok;
+        if (key == QLatin1String("from")) ok = time(f.from);
+        else if (key == QLatin1String("to")) ok = time(f.to);
+        else if (key == QLatin1String("gateway")) f.gatewayId = value;
+        else if (key == QLatin1String("event")) f.event = value;
+        else if (key == QLatin1String("human")) f.human = value;
+        else if (key == QLatin1String("agent")) f.agent = value;
+        else if (key == QLatin1String("execution")) f.execution = value;
+        else if (key == QLatin1String("descendants")) f.withDescendants = value != QLatin1String("false");
+        else if (key == QLatin1String("tool")) f.tool = value;
+        else if (key == QLatin1String("action")) f.action = value;
+        else if (key == QLatin1String("decision")) f.decision = value;
+        else if (key == QLatin1String("trace_id")) f.traceId = value;
+        else if (!reserved.contains(key))
+            ok = Error{QStringLiteral("invalid"), QStringLiteral("unknown audit filter %1").arg(key), key};
+        if (!ok)
+            return ok.error();
+    }
+    if (!f.decision.isEmpty() && f.decision != QLatin1String("allow") && f.decision != QLatin1String("deny"))
+        return Error{QStringLiteral("invalid"), QStringLiteral("decision must be allow or deny"), QStringLiteral("decision")};
+    if (!f.event.isEmpty() && !eventTypeFromName(f.event))
+        return Error{QStringLiteral("invalid"), QStringLiteral("unknown event type %1").arg(f.event), QStringLiteral("event")};
+    return f;
+}
+
+QString AuditQuery::encodeCursor(qint64 rowId)
+{
+    return QString::fromLatin1(crypto::Base64Url::encode(QByteArray("a1:" + QByteArray::number(rowId))));
+}
+
+std::optional<qint64> AuditQuery::decodeCursor(const QString &cursor)
+{
+    Result<QByteArray> raw = crypto::Base64Url::decode(cursor.toLatin1());
+    if (!raw || !raw->startsWith("a1:"))
+        return std::nullopt;
+    bool ok = false;
+    const qint64 id = raw->mid(3).toLongLong(&ok);
+    if (!ok || id < 0)
+        return std::nullopt;
+    return id;
+}
+
+Result<AuditPage> AuditQuery::find(const AuditFilter &filter, const QString &cursor, int limit) const
+{
+    limit = std::clamp(limit, 1, kMaxLimit);
+    qint64 after = 0;
+    if (!cursor.isEmpty()) {
+        const auto decoded = decodeCursor(cursor);
+        if (!decoded)
+            return Error{QStringLiteral("invalid"), QStringLiteral("the cursor is not valid"), QStringLiteral("cursor")};
+        after = *decoded;
+    }
+    // The statement is assembled from fixed fragments only; every value is a bound parameter.
+    QString sql;
+    QVariantList values;
+    if (!filter.execution.isEmpty() && filter.withDescendants) {
+        sql = QStringLiteral("WITH RECURSIVE tree(e) AS (SELECT ? UNION SELECT r.execution FROM audit_records r "
+                             "JOIN tree ON r.parent_execution = tree.e) ");
+        values << filter.execution;
+    }
+    sql += QStringLiteral("SELECT id, gateway, seq, prev_hash, hash, CAST(body AS BLOB), seal FROM audit_records WHERE id > ?");
+    values << after;
+    const auto add = [&](const QString &value, const char *clause) {
+        if (!value.isEmpty()) {
+            sql += QLatin1String(clause);
+            values << value;
+        }
+    };
+    if (filter.from.isValid())
+        add(isoTime(filter.from), " AND time >= ?");
+    if (filter.to.isValid())
+        add(isoTime(filter.to), " AND time < ?");
+    add(filter.gatewayId, " AND gateway = ?");
+    add(filter.event, " AND event = ?");
+    add(filter.human, " AND human = ?");
+    add(filter.agent, " AND agent = ?");
+    if (filter.withDescendants && !filter.execution.isEmpty())
+        sql += QLatin1String(" AND execution IN (SELECT e FROM tree)");
+    else
+        add(filter.execution, " AND execution = ?");
+    add(filter.tool, " AND tool = ?");
+    add(filter.action, " AND action = ?");
+    add(filter.decision, " AND decision = ?");
+    add(filter.traceId, " AND trace_id = ?");
+    sql += QLatin1String(" ORDER BY id LIMIT ?");
+    values << limit + 1; // one more tells whether there is a next page
+
+    QSqlQuery query(m_db.connection());
+    query.setForwardOnly(true);
+    if (!query.prepare(sql))
+        return store::Database::sqlError(QStringLiteral("cannot query the audit log"), query);
+    for (int i = 0; i < values.size(); ++i)
+        query.bindValue(i, values.at(i));
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot query the audit log"), query);
+    AuditPage page;
+    qint64 lastId = 0;
+    while (query.next()) {
+        if (static_cast<int>(page.records.size()) == limit) {
+            page.nextCursor = encodeCursor(lastId);
+            break;
+        }
+        lastId = query.value(0).toLongLong();
+        StoredRecord rec;
+        rec.gatewayId = query.value(1).toString();
+        rec.sequence = query.value(2).toLongLong();
+        rec.prevHash = query.value(3).toByteArray();
+        rec.hash = query.value(4).toByteArray();
+        rec.body = query.value(5).toByteArray();
+        rec.seal = query.value(6).toByteArray();
+        page.records.push_back(std::move(rec));
+    }
+    return page;
+}
+
+} // namespace mandate::audit

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "audit/AuditRecord.h"
+#include "common/Result.h"
+#include "store/Database.h"
+
+#include <QDateTime>
+#include <QUrlQuery>
+
+#include <vector>
+
+namespace mandate::audit {
+
+/// Which records to return; empty members do not filter. All members are ANDed.
+struct AuditFilter
+{
+    QDateTime from;                 ///< inclusive
+    QDateTime to;                   ///< exclusive
+    QString gatewayId;
+    QString event;
+    QString human;                  ///< the root human
+    QString agent;
+    QString execution;
+    bool withDescendants = true;    ///< execution: also its sub-executions, transitively
+    QString tool;
+    QString action;
+    QString decision;
+    QString traceId;
+
+    /// From query items (from, to, gateway, event, human, agent, execution, descendants=false,
+    /// tool, action, decision, trace_id); an unknown item or a bad time is an "invalid" error.
+    static Result<AuditFilter> fromQuery(const QUrlQuery &query);
+};
+
+/// One page of records in chain order and the cursor of the next page (empty at the end).
+struct AuditPage
+{
+    std::vector<StoredRecord> records;
+    QString nextCursor;
+};
+
+/// Read side of the audit log: filtered, paged record lists for the admin API and the CLI.
+class AuditQuery
+{
+public:
+    static constexpr int kDefaultLimit = 100;
+    static constexpr int kMaxLimit = 1000;
+
+    explicit AuditQuery(const store::Database &database) : m_db(database) {}
+
+    /// `cursor` is the nextCursor of the previous page (empty for the first); "invalid" when it
+    /// is not one of ours. `limit` is clamped to [1, kMaxLimit].
+    Result<AuditPage> find(const AuditFilter &filter, const QString &cursor = {}, int limit = kDefaultLimit) const;
+
+    /// The cursor format is opaque to clients; these are public for tests only.
+    static QString encodeCursor(qint64 rowId);
+    static std::optional<qint64> decodeCursor(const QString &cursor);
+
+private:
+    const store::Database &m_db;
+};
+
+} // namespace mandate::audit

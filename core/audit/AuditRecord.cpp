@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/AuditRecord.h"
+
+#include "json/JsonWriter.h"
+
+#include <QJsonDocument>
+#include <QSet>
+
+#include <algorithm>
+#include <array>
+
+namespace mandate::audit {
+
+namespace {
+
+constexpr std::array kEventNames{"delegation", "decision", "shadow_decision", "forward", "flagged_response",
+                                 "revocation", "expiry", "admin_change"};
+
+// Attribute keys (docs/audit-schema.md). Kept in one place so export, parse and the
+// database's generated columns agree.
+const QString kTime = QStringLiteral("time");
+const QString kTrace = QStringLiteral("trace_id");
+const QString kSpan = QStringLiteral("span_id");
+const QString kGateway = QStringLiteral("mandate.gateway.id");
+const QString kEvent = QStringLiteral("mandate.event.type");
+const QString kRoot = QStringLiteral("mandate.delegation.root");
+const QString kChain = QStringLiteral("mandate.delegation.chain");
+const QString kAgent = QStringLiteral("mandate.agent.id");
+const QString kExecution = QStringLiteral("mandate.execution.id");
+const QString kParent = QStringLiteral("mandate.execution.parent_id");
+const QString kPurpose = QStringLiteral("mandate.execution.purpose");
+const QString kTool = QStringLiteral("mandate.tool.id");
+const QString kAction = QStringLiteral("mandate.action");
+const QString kResource = QStringLiteral("mandate.resource");
+const QString kDecision = QStringLiteral("mandate.decision");
+const QString kDecisionId = QStringLiteral("mandate.decision.id");
+const QString kPolicies = QStringLiteral("mandate.decision.policies");
+const QString kErrors = QStringLiteral("mandate.decision.errors");
+const QString kRiskBefore = QStringLiteral("mandate.risk.before");
+const QString kRiskAfter = QStringLiteral("mandate.risk.after");
+const QString kBudgetBefore = QStringLiteral("mandate.budget.before");
+const QString kBudgetAfter = QStringLiteral("mandate.budget.after");
+const QString kLatency = QStringLiteral("mandate.latency_us");
+const QString kReason = QStringLiteral("mandate.reason");
+const QString kUpstream = QStringLiteral("mandate.upstream.status");
+const QString kCedar = QStringLiteral("mandate.cedar.request");
+const QString kActor = QStringLiteral("mandate.admin.actor");
+const QString kTarget = QStringLiteral("mandate.admin.target");
+const QString kBefore = QStringLiteral("mandate.admin.before");
+const QString kAfter = QStringLiteral("mandate.admin.after");
+const QString kDetails = QStringLiteral("mandate.details");
+
+void putString(QJsonObject &o, const QString &key, const QString &value)
+{
+    if (!value.isEmpty())
+        o.insert(key, value);
+}
+
+void putObject(QJsonObject &o, const QString &key, const QJsonObject &value)
+{
+    if (!value.isEmpty())
+        o.insert(key, value);
+}
+
+void putList(QJsonObject &o, const QString &key, const QStringList &value)
+{
+    if (!value.isEmpty())
+        o.insert(key, QJsonArray::fromStringList(value));
+}
+
+bool isLowerHex(const QString &s, qsizetype size)
+{
+    if (s.size() != size)
+        return false;
+    bool allZero = true;
+    for (const QChar c : s) {
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+            return false;
+        allZero = allZero && c == u'0';
+    }
+    return !allZero; // W3C forbids the all-zero id
+}
+
+/// Reads typed members, remembering the first type error.
+class Reader
+{
+public:
+    explicit Reader(const QJsonObject &o) : m_o(o) {}
+
+    QString string(const QString &key)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return {};
+        if (!v.isString())
+            fail(key, QStringLiteral("a string"));
+        return v.toString();
+    }
+    QJsonObject object(const QString &key)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return {};
+        if (!v.isObject())
+            fail(key, QStringLiteral("an object"));
+        return v.toObject();
+    }
+    QStringList list(const QString &key)
+    {
+        const QJsonValue v = m_o.value(key);
+        QStringList out;
+        if (v.isUndefined())
+            return out;
+        if (!v.isArray()) {
+            fail(key, QStringLiteral("an array of strings"));
+            return out;
+        }
+        for (const QJsonValue &item : v.toArray()) {
+            if (!item.isString())
+                fail(key, QStringLiteral("an array of strings"));
+            out.append(item.toString());
+        }
+        return out;
+    }
+    std::optional<double> number(const QString &key)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return std::nullopt;
+        if (!v.isDouble()) {
+            fail(key, QStringLiteral("a number"));
+            return std::nullopt;
+        }
+        return v.toDouble();
+    }
+    std::optional<qint64> integer(const QString &key)
+    {
+        const QJsonValue v = m_o.value(key);
+        if (v.isUndefined())
+            return std::nullopt;
+        if (!v.isDouble() || v.toDouble() != static_cast<double>(v.toInteger())) {
+            fail(key, QStringLiteral("an integer"));
+            return std::nullopt;
+        }
+        return v.toInteger();
+    }
+    const std::optional<Error> &error() const { return m_error; }
+    void fail(const QString &key, const QString &expected)
+    {
+        if (!m_error)
+            m_error = Error{QStringLiteral("invalid"), QStringLiteral("%1 must be %2").arg(key, expected), key};
+    }
+
+private:
+    const QJsonObject &m_o;
+    std::optional<Error> m_error;
+};
+
+} // namespace
+
+QString eventTypeName(EventType type)
+{
+    return QLatin1String(kEventNames.at(static_cast<size_t>(type)));
+}
+
+std::optional<EventType> eventTypeFromName(QStringView name)
+{
+    for (size_t i = 0; i < kEventNames.size(); ++i) {
+        if (name == QLatin1String(kEventNames[i]))
+            return static_cast<EventType>(i);
+    }
+    return std::nullopt;
+}
+
+QJsonObject AuditRecord::toJson() const
+{
+    QJsonObject o;
+    o.insert(kTime, time.toUTC().toString(Qt::ISODateWithMs));
+    putString(o, kGateway, gatewayId);
+    putString(o, kTrace, traceId);
+    putString(o, kSpan, spanId);
+    o.insert(kEvent, eventTypeName(event));
+    putString(o, kRoot, rootHuman);
+    putList(o, kChain, delegationChain);
+    putString(o, kAgent, agent);
+    putString(o, kExecution, execution);
+    putString(o, kParent, parentExecution);
+    putString(o, kPurpose, purpose);
+    putString(o, kTool, tool);
+    putString(o, kAction, action);
+    putObject(o, kResource, resource);
+    putString(o, kDecision, decision);
+    putString(o, kDecisionId, decisionId);
+    putList(o, kPolicies, policies);
+    putList(o, kErrors, errors);
+    if (riskBefore)
+        o.insert(kRiskBefore, *riskBefore);
+    if (riskAfter)
+        o.insert(kRiskAfter, *riskAfter);
+    putObject(o, kBudgetBefore, budgetBefore);
+    putObject(o, kBudgetAfter, budgetAfter);
+    if (latencyUs)
+        o.insert(kLatency, *latencyUs);
+    putString(o, kReason, statedReason);
+    if (upstreamStatus)
+        o.insert(kUpstream, *upstreamStatus);
+    putObject(o, kCedar, cedarRequest);
+    putString(o, kActor, adminActor);
+    putString(o, kTarget, adminTarget);
+    if (!adminBefore.isUndefined() && !adminBefore.isNull())
+        o.insert(kBefore, adminBefore);
+    if (!adminAfter.isUndefined() && !adminAfter.isNull())
+        o.insert(kAfter, adminAfter);
+    putObject(o, kDetails, details);
+    return o;
+}
+
+Result<AuditRecord> AuditRecord::fromJson(const QJsonObject &object)
+{
+    static const QSet<QString> known{kTime, kTrace, kSpan, kGateway, kEvent, kRoot, kChain, kAgent, kExecution,
+                                     kParent, kPurpose, kTool, kAction, kResource, kDecision, kDecisionId,
+                                     kPolicies, kErrors, kRiskBefore, kRiskAfter, kBudgetBefore, kBudgetAfter,
+                                     kLatency, kReason, kUpstream, kCedar, kActor, kTarget, kBefore, kAfter,
+                                     kDetails};
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!known.contains(it.key()))
+            return Error{QStringLiteral("invalid"), QStringLiteral("unknown audit attribute %1").arg(it.key()), it.key()};
+    }
+    Reader r(object);
+    AuditRecord rec;
+    const QString timeText = r.string(kTime);
+    rec.time = QDateTime::fromString(timeText, Qt::ISODateWithMs);
+    if (!rec.time.isValid())
+        r.fail(kTime, QStringLiteral("an RFC 3339 time"));
+    const QString eventName = r.string(kEvent);
+    if (const auto event = eventTypeFromName(eventName))
+        rec.event = *event;
+    else
+        r.fail(kEvent, QStringLiteral("a known event type"));
+    rec.gatewayId = r.string(kGateway);
+    rec.traceId = r.string(kTrace);
+    rec.spanId = r.string(kSpan);
+    rec.rootHuman = r.string(kRoot);
+    rec.delegationChain = r.list(kChain);
+    rec.agent = r.string(kAgent);
+    rec.execution = r.string(kExecution);
+    rec.parentExecution = r.string(kParent);
+    rec.purpose = r.string(kPurpose);
+    rec.tool = r.string(kTool);
+    rec.action = r.string(kAction);
+    rec.resource = r.object(kResource);
+    rec.decision = r.string(kDecision);
+    rec.decisionId = r.string(kDecisionId);
+    rec.policies = r.list(kPolicies);
+    rec.errors = r.list(kErrors);
+    rec.riskBefore = r.number(kRiskBefore);
+    rec.riskAfter = r.number(kRiskAfter);
+    rec.budgetBefore = r.object(kBudgetBefore);
+    rec.budgetAfter = r.object(kBudgetAfter);
+    rec.latencyUs = r.integer(kLatency);
+    rec.statedReason = r.string(kReason);
+    if (const auto status = r.integer(kUpstream))
+        rec.upstreamStatus = static_cast<int>(*status);
+    rec.cedarRequest = r.object(kCedar);
+    rec.adminActor = r.string(kActor);
+    rec.adminTarget = r.string(kTarget);
+    rec.adminBefore = object.value(kBefore);
+    rec.adminAfter = object.value(kAfter);
+    rec.details = r.object(kDetails);
+    if (r.error())
+        return *r.error();
+    return rec;
+}
+
+QByteArray AuditRecord::canonicalBytes() const
+{
+    // Byte-for-byte json::writeCompact(toJson()) (a test holds them equal), written directly
+    // because building the QJsonObject first doubled the cost of every append.
+    enum Field { Time, Trace, Span, Gateway, Event, Root, Chain, Agent, Execution, Parent, Purpose, Tool, Action,
+                 Resource, Decision, DecisionId, Policies, Errors, RiskBefore, RiskAfter, BudgetBefore, BudgetAfter,
+                 Latency, Reason, Upstream, Cedar, Actor, Target, Before, After, Details, FieldCount };
+    static const std::array<Field, FieldCount> order = [] {
+        const std::array<const QString *, FieldCount> keys{
+            &kTime, &kTrace, &kSpan, &kGateway, &kEvent, &kRoot, &kChain, &kAgent, &kExecution, &kParent, &kPurpose,
+            &kTool, &kAction, &kResource, &kDecision, &kDecisionId, &kPolicies, &kErrors, &kRiskBefore, &kRiskAfter,
+            &kBudgetBefore, &kBudgetAfter, &kLatency, &kReason, &kUpstream, &kCedar, &kActor, &kTarget, &kBefore,
+            &kAfter, &kDetails};
+        std::array<Field, FieldCount> sorted{};
+        for (int i = 0; i < FieldCount; ++i)
+            sorted[i] = static_cast<Field>(i);
+        std::sort(sorted.begin(), sorted.end(), [&](Field a, Field b) { return *keys[a] < *keys[b]; });
+        return sorted;
+    }();
+    static const std::array<QByteArray, FieldCount> quotedKeys = [] {
+        const std::array<const QString *, FieldCount> keys{
+            &kTime, &kTrace, &kSpan, &kGateway, &kEvent, &kRoot, &kChain, &kAgent, &kExecution, &kParent, &kPurpose,
+            &kTool, &kAction, &kResource, &kDecision, &kDecisionId, &kPolicies, &kErrors, &kRiskBefore, &kRiskAfter,
+            &kBudgetBefore, &kBudgetAfter, &kLatency, &kReason, &kUpstream, &kCedar, &kActor, &kTarget, &kBefore,
+            &kAfter, &kDetails};
+        std::array<QByteArray, FieldCount> quoted;
+        for (int i = 0; i < FieldCount; ++i)
+            quoted[i] = json::writeCompact(*keys[i]) + ':';
+        return quoted;
+    }();
+
+    QByteArray out;
+    out.reserve(1024);
+    out.append('{');
+    bool first = true;
+    const auto key = [&](Field f) {
+        if (!first)
+            out.append(',');
+        first = false;
+        out.append(quotedKeys[f]);
+    };
+    const auto string = [&](Field f, const QString &value) {
+        if (!value.isEmpty()) {
+            key(f);
+            out.append(json::writeCompact(value));
+        }
+    };
+    const auto value = [&](Field f, const QJsonValue &v) {
+        key(f);
+        out.append(json::writeCompact(v));
+    };
+    const auto object = [&](Field f, const QJsonObject &o) {
+        if (!o.isEmpty())
+            value(f, o);
+    };
+    const auto list = [&](Field f, const QStringList &l) {
+        if (l.isEmpty())
+            return;
+        key(f);
+        out.append('[');
+        for (qsizetype i = 0; i < l.size(); ++i) {
+            if (i > 0)
+                out.append(',');
+            out.append(json::writeCompact(l.at(i)));
+        }
+        out.append(']');
+    };
+    for (const Field f : order) {
+        switch (f) {
+        case Time: value(f, time.toUTC().toString(Qt::ISODateWithMs)); break;
+        case Trace: string(f, traceId); break;
+        case Span: string(f, spanId); break;
+        case Gateway: string(f, gatewayId); break;
+        case Event: value(f, eventTypeName(event)); break;
+        case Root: string(f, rootHuman); break;
+        case Chain: list(f, delegationChain); break;
+        case Agent: string(f, agent); break;
+        case Execution: string(f, execution); break;
+        case Parent: string(f, parentExecution); break;
+        case Purpose: string(f, purpose); break;
+        case Tool: string(f, tool); break;
+        case Action: string(f, action); break;
+        case Resource: object(f, resource); break;
+        case Decision: string(f, decision); break;
+        case DecisionId: string(f, decisionId); break;
+        case Policies: list(f, policies); break;
+        case Errors: list(f, errors); break;
+        case RiskBefore: if (riskBefore) value(f, *riskBefore); break;
+        case RiskAfter: if (riskAfter) value(f, *riskAfter); break;
+        case BudgetBefore: object(f, budgetBefore); break;
+        case BudgetAfter: object(f, budgetAfter); break;
+        case Latency: if (latencyUs) value(f, *latencyUs); break;
+        case Reason: string(f, statedReason); break;
+        case Upstream: if (upstreamStatus) value(f, *upstreamStatus); break;
+        case Cedar: object(f, cedarRequest); break;
+        case Actor: string(f, adminActor); break;
+        case Target: string(f, adminTarget); break;
+        case Before: if (!adminBefore.isUndefined() && !adminBefore.isNull()) value(f, adminBefore); break;
+        case After: if (!adminAfter.isUndefined() && !adminAfter.isNull()) value(f, adminAfter); break;
+        case Details: object(f, details); break;
+        case FieldCount: break;
+        }
+    }
+    out.append('}');
+    return out;
+}
+
+Status AuditRecord::validate() const
+{
+    if (!time.isValid())
+        return Error{QStringLiteral("invalid"), QStringLiteral("an audit record needs a time"), kTime};
+    if (gatewayId.isEmpty())
+        return Error{QStringLiteral("invalid"), QStringLiteral("an audit record needs a gateway id"), kGateway};
+    if (!traceId.isEmpty() && !isLowerHex(traceId, 32))
+        return Error{QStringLiteral("invalid"), QStringLiteral("trace_id must be 32 lower-case hex digits, not all zero"), kTrace};
+    if (!spanId.isEmpty() && !isLowerHex(spanId, 16))
+        return Error{QStringLiteral("invalid"), QStringLiteral("span_id must be 16 lower-case hex digits, not all zero"), kSpan};
+    if ((event == EventType::Decision || event == EventType::ShadowDecision)
+        && decision != QLatin1String("allow") && decision != QLatin1String("deny"))
+        return Error{QStringLiteral("invalid"), QStringLiteral("a decision record needs decision allow or deny"), kDecision};
+    return Status::success();
+}
+
+QJsonObject StoredRecord::toExportJson() const
+{
+    QJsonObject o;
+    // A body that no longer parses is exported as text so that nothing is hidden from a SIEM.
+    if (auto parsed = QJsonDocument::fromJson(body); parsed.isObject())
+        o = parsed.object();
+    else
+        o.insert(QStringLiteral("mandate.audit.unparsable_body"), QString::fromUtf8(body));
+    o.insert(QStringLiteral("mandate.audit.sequence"), sequence);
+    o.insert(QStringLiteral("mandate.audit.hash"), QString::fromLatin1(hash.toHex()));
+    o.insert(QStringLiteral("mandate.audit.prev_hash"), QString::fromLatin1(prevHash.toHex()));
+    if (!seal.isEmpty())
+        o.insert(QStringLiteral("mandate.audit.seal"), QString::fromLatin1(seal.toHex()));
+    return o;
+}
+
+} // namespace mandate::audit

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "audit/LineageGraph.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace mandate::audit {
+
+namespace {
+
+QByteArray quoted(const QString &text)
+{
+    QByteArray out = "\"";
+    for (const char c : text.toUtf8()) {
+        if (c == '"' || c == '\\')
+            out.append('\\');
+        if (c == '\n')
+            out.append("\\n");
+        else
+            out.append(c);
+    }
+    return out + '"';
+}
+
+} // namespace
+
+LineageGraph::Node &LineageGraph::node(const QString &id, const QString &kind, const QJsonObject &attributes)
+{
+    if (const auto at = m_nodeIndex.constFind(id); at != m_nodeIndex.constEnd()) {
+        Node &n = nodes[*at];
+        for (auto it = attributes.begin(); it != attributes.end(); ++it)
+            n.attributes.insert(it.key(), it.value());
+        return n;
+    }
+    m_nodeIndex.insert(id, nodes.size());
+    nodes.push_back(Node{id, kind, attributes});
+    return nodes.back();
+}
+
+void LineageGraph::edge(const QString &from, const QString &to, const QString &kind, const QJsonObject &attributes)
+{
+    const QString key = from + QChar(u'\n') + to + QChar(u'\n') + kind;
+    if (m_edgeKeys.contains(key))
+        return;
+    m_edgeKeys.insert(key);
+    edges.push_back(Edge{from, to, kind, attributes});
+}
+
+const LineageGraph::Node *LineageGraph::find(const QString &id) const
+{
+    const auto at = m_nodeIndex.constFind(id);
+    return at == m_nodeIndex.constEnd() ? nullptr : &nodes[*at];
+}
+
+void LineageGraph::sort()
+{
+    std::sort(nodes.begin(), nodes.end(), [](const Node &a, const Node &b) { return a.id < b.id; });
+    std::sort(edges.begin(), edges.end(), [](const Edge &a, const Edge &b) {
+        return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
+    });
+    m_nodeIndex.clear();
+    for (size_t i = 0; i < nodes.size(); ++i)
+        m_nodeIndex.insert(nodes[i].id, i);
+}
+
+QJsonObject LineageGraph::toJson() const
+{
+    QJsonArray n;
+    for (const Node &node : nodes)
+        n.append(QJsonObject{{QStringLiteral("id"), node.id}, {QStringLiteral("kind"), node.kind},
+                             {QStringLiteral("attributes"), node.attributes}});
+    QJsonArray e;
+    for (const Edge &edge : edges)
+        e.append(QJsonObject{{QStringLiteral("from"), edge.from}, {QStringLiteral("to"), edge.to},
+                             {QStringLiteral("kind"), edge.kind}, {QStringLiteral("attributes"), edge.attributes}});
+    return {{QStringLiteral("nodes"), n}, {QStringLiteral("edges"), e}, {QStringLiteral("truncated"), truncated}};
+}
+
+QByteArray LineageGraph::toDot() const
+{
+    QByteArray out = "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+    for (const Node &n : nodes) {
+        QString label = n.attributes.value(QStringLiteral("label")).toString();
+        if (label.isEmpty())
+            label = n.id.section(u':', 1);
+        QByteArray style;
+        if (n.kind == QLatin1String("human"))
+            style = "shape=ellipse, style=filled, fillcolor=\"#dbe9f6\"";
+        else if (n.kind == QLatin1String("agent"))
+            style = "shape=hexagon, style=filled, fillcolor=\"#eee3f5\"";
+        else if (n.kind == QLatin1String("execution"))
+            style = "shape=box, style=\"rounded,filled\", fillcolor=\"#f4f4f4\"";
+        else if (n.attributes.value(QStringLiteral("decision")).toString() == QLatin1String("allow"))
+            style = "shape=note, style=filled, fillcolor=\"#d5f0d5\", color=\"#2e7d32\"";
+        else
+            style = "shape=note, style=filled, fillcolor=\"#f8d7d7\", color=\"#c62828\"";
+        out += "  " + quoted(n.id) + " [label=" + quoted(label) + ", " + style + "];\n";
+    }
+    for (const Edge &e : edges)
+        out += "  " + quoted(e.from) + " -> " + quoted(e.to) + " [label=" + quoted(e.kind) + "];\n";
+    out += "}\n";
+    return out;
+}
+
+} // namespace mandate::audit

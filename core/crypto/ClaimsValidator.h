@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Clock.h"
+#include "common/Result.h"
+
+#include <QJsonObject>
+
+namespace mandate::crypto {
+
+/// What a JWT's registered claims (RFC 7519 §4.1) must satisfy.
+struct ClaimsPolicy
+{
+    static constexpr qint64 kMaxClockSkewSecs = 300;
+
+    QString issuer;             ///< required "iss" (exact match); empty: not checked
+    QString audience;           ///< must appear in "aud" (string or array); empty: not checked
+    qint64 clockSkewSecs = 60;  ///< tolerance for exp / nbf / iat, clamped to [0, kMaxClockSkewSecs]
+    bool requireExpiry = true;  ///< "exp" must be present
+    bool requireIssuedAt = false;
+    qint64 maxLifetimeSecs = 0; ///< when > 0: exp - (nbf or iat) must not exceed it
+};
+
+/// Checks exp / nbf / iat against an injected Clock (bounded skew), iss and aud.
+/// Codes: expired, not_yet_valid, wrong_issuer, wrong_audience, missing_claim, invalid_claim.
+class ClaimsValidator
+{
+public:
+    ClaimsValidator(ClaimsPolicy policy, const Clock &clock);
+
+    Status validate(const QJsonObject &claims) const;
+    /// The time (seconds since the epoch) after which validate() will fail with "expired",
+    /// i.e. exp + skew; max qint64 when there is no exp. Used to expire cache entries.
+    qint64 acceptedUntil(const QJsonObject &claims) const;
+
+    const ClaimsPolicy &policy() const { return m_policy; }
+    const Clock &clock() const { return m_clock; }
+
+private:
+    ClaimsPolicy m_policy;
+    const Clock &m_clock;
+};
+
+} // namespace mandate::crypto

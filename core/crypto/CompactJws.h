@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+#include "crypto/Ed25519Key.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+namespace mandate::crypto {
+
+/// A JWS in compact serialisation (RFC 7515 §7.1): BASE64URL(header).BASE64URL(payload).
+/// BASE64URL(signature). parse() checks form only (three parts, strict base64url, a strict
+/// JSON object as header); whether the signature and header are acceptable is JwsVerifier's job.
+class CompactJws
+{
+public:
+    /// Codes (JoseError): oversized_token, malformed_token, bad_base64url, malformed_json,
+    /// duplicate_json_key.
+    static Result<CompactJws> parse(QByteArrayView token, qsizetype maxBytes);
+
+    /// Signs `payload` with an Ed25519 key under `header` (which must say "alg":"EdDSA") and
+    /// returns the compact form. The header is serialised compactly and deterministically.
+    static Result<QByteArray> sign(const QJsonObject &header, QByteArrayView payload, const Ed25519Key &key);
+    /// Same, with a header already base64url-encoded (lets a signer cache its header).
+    static Result<QByteArray> signEncoded(QByteArrayView encodedHeader, QByteArrayView payload, const Ed25519Key &key);
+
+    const QJsonObject &header() const { return m_header; }
+    const QByteArray &payload() const { return m_payload; }
+    const QByteArray &signature() const { return m_signature; }
+    /// The bytes the signature covers: ASCII(BASE64URL(header) '.' BASE64URL(payload)).
+    QByteArrayView signingInput() const { return QByteArrayView(m_token).first(m_signingInputLength); }
+
+private:
+    QByteArray m_token;
+    qsizetype m_signingInputLength = 0;
+    QJsonObject m_header;
+    QByteArray m_payload;
+    QByteArray m_signature;
+};
+
+} // namespace mandate::crypto

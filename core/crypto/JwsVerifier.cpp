@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "crypto/JwsVerifier.h"
+
+#include "crypto/CompactJws.h"
+#include "crypto/JoseError.h"
+
+#include <QJsonArray>
+
+namespace mandate::crypto {
+
+JwsPolicy JwsPolicy::accessTokens()
+{
+    JwsPolicy p;
+    p.allowedAlgorithms = {QStringLiteral("EdDSA")};
+    p.requiredType = QStringLiteral("at+jwt");
+    p.requireKid = true;
+    return p;
+}
+
+JwsPolicy JwsPolicy::idTokens()
+{
+    JwsPolicy p;
+    p.allowedAlgorithms = {QStringLiteral("EdDSA"), QStringLiteral("ES256"), QStringLiteral("RS256")};
+    p.requireKid = false;
+    p.maxTokenBytes = 16 * 1024;
+    return p;
+}
+
+JwsVerifier::JwsVerifier(JwsPolicy policy, Jwks keys) : m_policy(std::move(policy)), m_keys(std::move(keys)) {}
+
+namespace {
+
+// QLatin1String lookups: no allocation per header check on the hot path.
+QLatin1String headerKey(const char *name)
+{
+    return QLatin1String(name);
+}
+
+/// The header checks that need no key; their order decides which error a token with several
+/// faults gets, most telling first.
+Status checkHeader(const QJsonObject &header, const JwsPolicy &policy, QString &alg)
+{
+    const QJsonValue algValue = header.value(headerKey("alg"));
+    if (!algValue.isString() || algValue.toString().isEmpty())
+        return joseError(JoseError::Malformed, QStringLiteral("JWS header has no \"alg\" string"));
+    alg = algValue.toString();
+    if (alg.compare(QLatin1String("none"), Qt::CaseInsensitive) == 0)
+        return joseError(JoseError::AlgNone, QStringLiteral("unsecured JWS (\"alg\":\"%1\") is never accepted").arg(alg));
+
+    for (const char *embedded : {"jwk", "jku", "x5u", "x5c"}) {
+        if (header.contains(headerKey(embedded)))
+            return joseError(JoseError::EmbeddedKey,
+                             QStringLiteral("header parameter \"%1\" supplies its own key; keys come only from the trusted key set")
+                                 .arg(QLatin1String(embedded)));
+    }
+    if (const auto crit = header.constFind(headerKey("crit")); crit != header.constEnd()) {
+        // RFC 7515 §4.1.11: we implement no extension, so any listed one is unknown to us.
+        if (!crit->isArray() || crit->toArray().isEmpty())
+            return joseError(JoseError::Malformed, QStringLiteral("\"crit\" must be a non-empty array"));
+        QStringList names;
+        for (const QJsonValue &v : crit->toArray())
+            names.append(v.isString() ? v.toString() : QStringLiteral("<non-string>"));
+        return joseError(JoseError::UnknownCrit, QStringLiteral("critical header extension(s) not understood: %1").arg(names.join(QStringLiteral(", "))));
+    }
+    if (alg.startsWith(QLatin1String("HS")))
+        return joseError(JoseError::AlgConfusion,
+                         QStringLiteral("HMAC algorithm %1 with a public-key verification set (algorithm confusion)").arg(alg));
+    if (!policy.allowedAlgorithms.contains(alg))
+        return joseError(JoseError::AlgNotAllowed, QStringLiteral("algorithm %1 is not allowed here (allowed: %2)")
+                                                       .arg(alg, policy.allowedAlgorithms.join(QStringLiteral(", "))));
+    if (!policy.requiredType.isEmpty()) {
+        const QJsonValue typ = header.value(headerKey("typ"));
+        QString value = typ.toString();
+        if (value.startsWith(QLatin1String("application/"), Qt::CaseInsensitive))
+            value = value.mid(12);
+        if (!typ.isString() || value.compare(policy.requiredType, Qt::CaseInsensitive) != 0)
+            return joseError(JoseError::WrongType, QStringLiteral("\"typ\" must be \"%1\", not %2")
+                                                       .arg(policy.requiredType,
+                                                            typ.isString() ? QLatin1Char('"') + typ.toString() + QLatin1Char('"')
+                                                                           : QStringLiteral("absent")));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
+{
+    auto jws = CompactJws::parse(token, m_policy.maxTokenBytes);
+    if (!jws)
+        return jws.error();
+    const QJsonObject &header = jws->header();
+    VerifiedJws out;
+    if (Status s = checkHeader(header, m_policy, out.alg); !s)
+        return s.error();
+    if (jws->signature().isEmpty())
+        return joseError(JoseError::Malformed, QStringLiteral("the JWS signature is empty"));
+
+    const QJsonValue kid = header.value(headerKey("kid"));
+    const Jwks::Entry *entry = nullptr;
+    if (kid.isString()) {
+        out.kid = kid.toString();
+        entry = m_keys.find(out.kid);
+        if (!entry)
+            return joseError(JoseError::UnknownKid, QStringLiteral("no key with kid \"%1\" in the trusted key set").arg(out.kid));
+    } else if (!kid.isUndefined()) {
+        return joseError(JoseError::Malformed, QStringLiteral("\"kid\" must be a string"));
+    } else if (m_policy.requireKid) {
+        return joseError(JoseError::MissingKid, QStringLiteral("JWS header has no \"kid\""));
+    } else {
+        // No kid: acceptable only when exactly one usable key fits the algorithm.
+        for (const Jwks::Entry &candidate : m_keys.entries()) {
+            if (candidate.key && candidate.key->algorithm() == out.alg) {
+                if (entry)
+                    return joseError(JoseError::MissingKid, QStringLiteral("JWS header has no \"kid\" and several keys fit %1").arg(out.alg));
+                entry = &candidate;
+            }
+        }
+        if (!entry)
+            return joseError(JoseError::UnknownKid, QStringLiteral("no key for %1 in the trusted key set").arg(out.alg));
+    }
+    if (!entry->key)
+        return joseError(JoseError::KeyNotUsable, QStringLiteral("key \"%1\" cannot be used: %2").arg(entry->kid, entry->problem));
+    if (Status s = entry->key->verify(out.alg, jws->signingInput(), jws->signature()); !s)
+        return s.error();
+    out.header = header;
+    out.payload = jws->payload();
+    return out;
+}
+
+} // namespace mandate::crypto

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "crypto/KeyRing.h"
+
+#include "common/Logging.h"
+#include "crypto/Base64Url.h"
+#include "crypto/CompactJws.h"
+#include "crypto/Jwk.h"
+#include "json/JsonReader.h"
+#include "json/JsonWriter.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mandate::crypto {
+
+namespace {
+
+constexpr auto kSuffix = ".key";
+
+Error keyError(const QString &message)
+{
+    return Error{QStringLiteral("key_ring"), message, {}};
+}
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+/// Writes `data` to `path` atomically with mode 0600 from the first byte (no umask window).
+Status writePrivateFile(const QString &path, QByteArrayView data)
+{
+    const QByteArray target = QFile::encodeName(path);
+    const QByteArray temp = target + ".tmp";
+    ::unlink(temp.constData());
+    const int fd = ::open(temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return keyError(QStringLiteral("cannot create key file %1: %2").arg(path, errnoText()));
+    qsizetype written = 0;
+    bool ok = ::fchmod(fd, 0600) == 0;
+    while (ok && written < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + written, size_t(data.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        written += ok ? n : 0;
+    }
+    ok = ok && ::fsync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok || ::rename(temp.constData(), target.constData()) != 0) {
+        const QString reason = errnoText();
+        ::unlink(temp.constData());
+        return keyError(QStringLiteral("cannot write key file %1: %2").arg(path, reason));
+    }
+    return {};
+}
+
+} // namespace
+
+KeyRing::KeyRing(QString directory, const Clock &clock) : m_directory(std::move(directory)), m_clock(clock) {}
+
+Result<KeyRing::Entry> KeyRing::makeEntry(Ed25519Key key, qint64 createdAt, qint64 retireAfter) const
+{
+    Entry entry;
+    const Jwk jwk = Jwk::fromEd25519(key);
+    entry.info.kid = jwk.kid();
+    entry.info.createdAt = createdAt;
+    entry.info.retireAfter = retireAfter;
+    entry.key = std::move(key);
+    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("EdDSA")},
+                             {QStringLiteral("kid"), entry.info.kid},
+                             {QStringLiteral("typ"), QStringLiteral("at+jwt")}};
+    entry.encodedHeader = Base64Url::encode(json::writeCompact(header));
+    return entry;
+}
+
+Status KeyRing::write(const Entry &entry) const
+{
+    const SecretBytes seed = entry.key.seed();
+    QJsonObject o{{QStringLiteral("kty"), QStringLiteral("OKP")},
+                  {QStringLiteral("crv"), QStringLiteral("Ed25519")},
+                  {QStringLiteral("kid"), entry.info.kid},
+                  {QStringLiteral("x"), QString::fromLatin1(Base64Url::encode(entry.key.publicKey()))},
+                  {QStringLiteral("d"), QString::fromLatin1(Base64Url::encode(seed.view()))},
+                  {QStringLiteral("created"), entry.info.createdAt}};
+    if (entry.info.retireAfter > 0)
+        o.insert(QStringLiteral("retire_after"), entry.info.retireAfter);
+    QByteArray text = json::writeCompact(o);
+    const Status s = writePrivateFile(QDir(m_directory).filePath(entry.info.kid + QLatin1String(kSuffix)), text);
+    text.fill('\0');
+    return s;
+}
+
+Result<KeyRing::Entry> KeyRing::read(const QString &path) const
+{
+    struct stat st {};
+    const QByteArray native = QFile::encodeName(path);
+    if (::lstat(native.constData(), &st) != 0 || !S_ISREG(st.st_mode))
+        return keyError(QStringLiteral("key file %1 is not a regular file").arg(path));
+    if ((st.st_mode & 077) != 0)
+        return keyError(QStringLiteral("key file %1 is accessible by group or others (mode %2); it must be 0600")
+                            .arg(path).arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return keyError(QStringLiteral("cannot read key file %1: %2").arg(path, file.errorString()));
+    QByteArray text = file.read(64 * 1024);
+    auto parsed = json::parseObject(text);
+    text.fill('\0');
+    if (!parsed)
+        return keyError(QStringLiteral("key file %1 is not valid JSON: %2").arg(path, parsed.error().toString()));
+    const QJsonObject o = parsed.value();
+    auto seed = Base64Url::decode(o.value(QStringLiteral("d")).toString().toLatin1());
+    if (!seed)
+        return keyError(QStringLiteral("key file %1 has no valid private key").arg(path));
+    const SecretBytes secret(seed.value());
+    seed->fill('\0');
+    auto key = Ed25519Key::fromSeed(secret.view());
+    if (!key)
+        return keyError(QStringLiteral("key file %1: %2").arg(path, key.error().message));
+    auto entry = makeEntry(key.value(), o.value(QStringLiteral("created")).toInteger(),
+                           o.value(QStringLiteral("retire_after")).toInteger());
+    if (!entry)
+        return entry.error();
+    if (entry->info.kid != o.value(QStringLiteral("kid")).toString()
+        || QFileInfo(path).completeBaseName() != entry->info.kid)
+        return keyError(QStringLiteral("key file %1 does not hold the key its name and kid say").arg(path));
+    return entry;
+}
+
+void KeyRing::recomputeCurrent()
+{
+    m_current = -1;
+    for (int i = 0; i < m_entries.size(); ++i) {
+        auto &info = m_entries[i].info;
+        info.current = false;
+        if (info.retireAfter > 0)
+            continue;
+        if (m_current < 0 || info.createdAt > m_entries[m_current].info.createdAt
+            || (info.createdAt == m_entries[m_current].info.createdAt && info.kid > m_entries[m_current].info.kid))
+            m_current = i;
+    }
+    if (m_current >= 0)
+        m_entries[m_current].info.current = true;
+}
+
+Status KeyRing::open()
+{
+    std::unique_lock lock(m_mutex);
+    QDir dir(m_directory);
+    if (!dir.exists() && !QDir().mkpath(m_directory))
+        return keyError(QStringLiteral("cannot create key directory %1").arg(m_directory));
+    if (::chmod(QFile::encodeName(m_directory).constData(), 0700) != 0)
+        return keyError(QStringLiteral("cannot restrict key directory %1: %2").arg(m_directory, errnoText()));
+    m_entries.clear();
+    const QStringList files = dir.entryList({QStringLiteral("*") + QLatin1String(kSuffix)}, QDir::Files, QDir::Name);
+    for (const QString &name : files) {
+        auto entry = read(dir.filePath(name));
+        if (!entry)
+            return entry.error();
+        m_entries.append(std::move(entry).value());
+    }
+    recomputeCurrent();
+    if (m_current >= 0) {
+        qCInfo(lcCrypto) << "key ring loaded" << m_entries.size() << "key(s); current kid" << m_entries[m_current].info.kid;
+        return {};
+    }
+    lock.unlock();
+    auto kid = rotate(0);
+    if (!kid)
+        return kid.error();
+    return {};
+}
+
+Result<QString> KeyRing::rotate(qint64 overlapSecs)
+{
+    auto key = Ed25519Key::generate();
+    if (!key)
+        return key.error();
+    const qint64 now = m_clock.nowSecs();
+    auto entry = makeEntry(key.value(), now, 0);
+    if (!entry)
+        return entry.error();
+    if (Status s = write(entry.value()); !s)
+        return s.error();
+
+    std::unique_lock lock(m_mutex);
+    if (m_current >= 0) {
+        Entry retiring = m_entries[m_current];
+        retiring.info.retireAfter = now + std::max<qint64>(overlapSecs, 1);
+        if (Status s = write(retiring); !s)
+            return s.error();
+        m_entries[m_current] = std::move(retiring);
+    }
+    // The new key must win even against a clock that did not move since the last rotation.
+    for (const Entry &e : std::as_const(m_entries))
+        entry->info.createdAt = std::max(entry->info.createdAt, e.info.createdAt);
+    m_entries.append(std::move(entry).value());
+    m_current = -1;
+    for (int i = 0; i < m_entries.size(); ++i)
+        m_entries[i].info.current = false;
+    m_current = int(m_entries.size()) - 1;
+    m_entries[m_current].info.current = true;
+    qCInfo(lcCrypto) << "signing key rotated; current kid" << m_entries[m_current].info.kid;
+    return m_entries[m_current].info.kid;
+}
+
+Result<int> KeyRing::prune()
+{
+    std::unique_lock lock(m_mutex);
+    const qint64 now = m_clock.nowSecs();
+    int removed = 0;
+    for (int i = int(m_entries.size()) - 1; i >= 0; --i) {
+        const KeyInfo &info = m_entries[i].info;
+        if (info.current || info.retireAfter == 0 || now < info.retireAfter)
+            continue;
+        const QString path = QDir(m_directory).filePath(info.kid + QLatin1String(kSuffix));
+        if (QFile::exists(path) && !QFile::remove(path))
+            return keyError(QStringLiteral("cannot delete retired key file %1").arg(path));
+        qCInfo(lcCrypto) << "retired signing key removed; kid" << info.kid;
+        m_entries.removeAt(i);
+        ++removed;
+    }
+    for (int i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].info.current)
+            m_current = i;
+    }
+    return removed;
+}
+
+QString KeyRing::currentKid() const
+{
+    std::shared_lock lock(m_mutex);
+    return m_current >= 0 ? m_entries[m_current].info.kid : QString();
+}
+
+QList<KeyRing::KeyInfo> KeyRing::keys() const
+{
+    std::shared_lock lock(m_mutex);
+    QList<KeyInfo> out;
+    for (const Entry &e : m_entries)
+        out.append(e.info);
+    return out;
+}
+
+Jwks KeyRing::publicKeys() const
+{
+    std::shared_lock lock(m_mutex);
+    const qint64 now = m_clock.nowSecs();
+    Jwks set;
+    for (const Entry &e : m_entries) {
+        if (e.info.retireAfter == 0 || now < e.info.retireAfter)
+            set.add(Jwk::fromEd25519(e.key, e.info.kid));
+    }
+    return set;
+}
+
+QByteArray KeyRing::jwksJson() const
+{
+    return json::writeCompact(publicKeys().toJson());
+}
+
+Result<QByteArray> KeyRing::signPayload(QByteArrayView payload) const
+{
+    Ed25519Key key;
+    QByteArray header;
+    {
+        std::shared_lock lock(m_mutex);
+        if (m_current < 0)
+            return keyError(QStringLiteral("the key ring has no current key (open() not called?)"));
+        key = m_entries[m_current].key;
+        header = m_entries[m_current].encodedHeader;
+    }
+    return CompactJws::signEncoded(header, payload, key);
+}
+
+Result<QByteArray> KeyRing::sign(const QJsonObject &claims) const
+{
+    return signPayload(json::writeCompact(claims));
+}
+
+} // namespace mandate::crypto

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Clock.h"
+#include "common/Result.h"
+#include "crypto/Ed25519Key.h"
+#include "crypto/Jwks.h"
+
+#include <QList>
+#include <QString>
+
+#include <shared_mutex>
+
+namespace mandate::crypto {
+
+/// The broker's Ed25519 signing keys. One key is current and signs; after a rotation the
+/// previous keys stay published in the JWKS until their retire-after time (set by the caller to
+/// at least the longest token lifetime plus clock skew), so every token still in circulation
+/// keeps verifying. Keys live one file per key in a directory: directory 0700, files 0600,
+/// written atomically; files readable by group or others are refused. Key material is never
+/// logged. kid is the key's RFC 7638 thumbprint. Thread-safe.
+class KeyRing
+{
+public:
+    struct KeyInfo
+    {
+        QString kid;
+        qint64 createdAt = 0;   ///< seconds since the epoch
+        qint64 retireAfter = 0; ///< 0 while current or not yet retired
+        bool current = false;
+    };
+
+    KeyRing(QString directory, const Clock &clock);
+    Q_DISABLE_COPY_MOVE(KeyRing)
+
+    /// Loads every key file of the directory (creating it 0700 if missing) and generates the
+    /// first key when there is none.
+    Status open();
+    /// Generates a key and makes it current. The key that was current is retired at
+    /// now + overlapSecs: still published, no longer used to sign. Returns the new kid.
+    Result<QString> rotate(qint64 overlapSecs);
+    /// Deletes keys whose retire-after time has passed; returns how many went.
+    Result<int> prune();
+
+    QString currentKid() const;
+    QList<KeyInfo> keys() const;
+    /// Public keys of the current and not yet retired keys.
+    Jwks publicKeys() const;
+    /// publicKeys() as compact JSON, for /.well-known/jwks.json.
+    QByteArray jwksJson() const;
+
+    /// Compact JWS of `claims` with {"alg":"EdDSA","kid":<current>,"typ":"at+jwt"}.
+    Result<QByteArray> sign(const QJsonObject &claims) const;
+    /// Same with claims already serialised (must be a JSON object; not re-checked here).
+    Result<QByteArray> signPayload(QByteArrayView payload) const;
+
+private:
+    struct Entry
+    {
+        KeyInfo info;
+        Ed25519Key key;
+        QByteArray encodedHeader; ///< base64url JWS header naming this key, built once
+    };
+
+    Status write(const Entry &entry) const;
+    Result<Entry> read(const QString &path) const;
+    Result<Entry> makeEntry(Ed25519Key key, qint64 createdAt, qint64 retireAfter) const;
+    void recomputeCurrent();
+
+    QString m_directory;
+    const Clock &m_clock;
+    mutable std::shared_mutex m_mutex;
+    QList<Entry> m_entries;
+    int m_current = -1;
+};
+
+} // namespace mandate::crypto

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QByteArray>
+#include <QJsonValue>
+
+namespace mandate::json {
+
+/// Compact, deterministic JSON: no whitespace, object members in QJsonObject's (sorted) order,
+/// integers exact, doubles in shortest round-trip form, non-ASCII as raw UTF-8 and only the
+/// escapes RFC 8259 requires. The same value always serialises to the same bytes, which is what
+/// signing (JWS headers and claims) and hashing (audit chain) need.
+QByteArray writeCompact(const QJsonValue &value);
+
+} // namespace mandate::json

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: Apache-2.0
+// The broker over real HTTP against a demo mandated: RFC 8414 metadata and the JWKS, the
+// worked example (Alice's dev ID token → support-agent, refund:create ticket:read, 15 min),
+// sub-delegation to refund-subagent that narrows, wider asks refused with the right OAuth
+// error, client authentication, RFC 7009 revocation, the admin executions API, and a gateway
+// outside demo mode refusing to start with the development identity provider.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include "broker/DevIdentityProvider.h"
+#include "common/Clock.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrlQuery>
+
+#include <sys/stat.h>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+QJsonObject claimsOf(const QByteArray &token)
+{
+    return QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').value(1), QByteArray::Base64UrlEncoding)).object();
+}
+
+QByteArray form(const QList<QPair<QString, QString>> &fields)
+{
+    QByteArray body;
+    for (const auto &[name, value] : fields) {
+        if (!body.isEmpty())
+            body += '&';
+        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+    }
+    return body;
+}
+
+} // namespace
+
+class tst_BrokerHttp final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void metadataAndJwks();
+    void demoClientsFile();
+    void workedExample();
+    void subDelegationNarrows();
+    void widerIsRefused_data();
+    void widerIsRefused();
+    void clientAuthentication_data();
+    void clientAuthentication();
+    void adminExecutionsAndRevocation();
+    void devIdpRefusedOutsideDemo();
+
+private:
+    HttpResult token(const QList<QPair<QString, QString>> &fields, const QString &client, bool basic = true);
+    QString secretOf(const QString &client) const;
+    QByteArray idToken(const QString &user) const;
+
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+    QJsonObject m_clients;
+    QByteArray m_admin;
+    QByteArray m_supportToken;
+};
+
+void tst_BrokerHttp::initTestCase()
+{
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH));
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    m_admin = m_gateway->key(QStringLiteral("admin"));
+    QFile clients(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
+    QVERIFY(clients.open(QIODevice::ReadOnly));
+    m_clients = QJsonDocument::fromJson(clients.readAll()).object();
+    QVERIFY(m_gateway->output().contains("demo-clients.json"));
+}
+
+void tst_BrokerHttp::cleanupTestCase()
+{
+    if (m_gateway)
+        QCOMPARE(m_gateway->stop(), 0);
+}
+
+QString tst_BrokerHttp::secretOf(const QString &client) const
+{
+    return m_clients.value(client).toObject().value(QStringLiteral("client_secret")).toString();
+}
+
+QByteArray tst_BrokerHttp::idToken(const QString &user) const
+{
+    // What `mandatectl dev id-token --user USER --data-dir DIR` prints, from the same key.
+    SystemClock clock;
+    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
+    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
+        return {};
+    return idp.issueIdToken(user).value();
+}
+
+HttpResult tst_BrokerHttp::token(const QList<QPair<QString, QString>> &fields, const QString &client, bool basic)
+{
+    QList<QPair<QString, QString>> all = fields;
+    all.prepend({QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange")});
+    QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", "application/x-www-form-urlencoded"}};
+    if (basic) {
+        headers.append({"Authorization", "Basic " + QByteArray(QUrl::toPercentEncoding(client) + ':' + QUrl::toPercentEncoding(secretOf(client))).toBase64()});
+    } else {
+        all.append({QStringLiteral("client_id"), client});
+        all.append({QStringLiteral("client_secret"), secretOf(client)});
+    }
+    return m_http->send("POST", QStringLiteral("/v1/token"), form(all), headers);
+}
+
+void tst_BrokerHttp::metadataAndJwks()
+{
+    const QString base = m_gateway->url().toString();
+    const HttpResult metadata = m_http->get(QStringLiteral("/.well-known/oauth-authorization-server"));
+    QCOMPARE(metadata.status, 200);
+    const QJsonObject m = metadata.json();
+    QCOMPARE(m.value(QStringLiteral("issuer")).toString(), base);
+    QCOMPARE(m.value(QStringLiteral("token_endpoint")).toString(), base + QStringLiteral("/v1/token"));
+    QCOMPARE(m.value(QStringLiteral("revocation_endpoint")).toString(), base + QStringLiteral("/v1/revoke"));
+    QCOMPARE(m.value(QStringLiteral("jwks_uri")).toString(), base + QStringLiteral("/.well-known/jwks.json"));
+    QVERIFY(m.value(QStringLiteral("grant_types_supported")).toArray().contains(QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange")));
+    QCOMPARE(m.value(QStringLiteral("authorization_details_types_supported")).toArray(), QJsonArray{QStringLiteral("agent_execution")});
+
+    const HttpResult jwks = m_http->get(QStringLiteral("/.well-known/jwks.json"));
+    QCOMPARE(jwks.status, 200);
+    const QJsonArray keys = jwks.json().value(QStringLiteral("keys")).toArray();
+    QCOMPARE(keys.size(), 1);
+    const QJsonObject key = keys.first().toObject();
+    QCOMPARE(key.value(QStringLiteral("kty")).toString(), QStringLiteral("OKP"));
+    QCOMPARE(key.value(QStringLiteral("crv")).toString(), QStringLiteral("Ed25519"));
+    QVERIFY(!key.contains(QStringLiteral("d")));
+}
+
+void tst_BrokerHttp::demoClientsFile()
+{
+    const QString path = QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json"));
+    struct stat st {};
+    QVERIFY(::stat(QFile::encodeName(path).constData(), &st) == 0);
+    QCOMPARE(st.st_mode & 0777, 0600u);
+    QCOMPARE(m_clients.keys(), (QStringList{QStringLiteral("finance-agent"), QStringLiteral("refund-subagent"), QStringLiteral("support-agent")}));
+    for (const QString &agent : m_clients.keys()) {
+        QCOMPARE(m_clients.value(agent).toObject().value(QStringLiteral("client_id")).toString(), agent);
+        QVERIFY(secretOf(agent).size() >= 40);
+    }
+}
+
+void tst_BrokerHttp::workedExample()
+{
+    const QByteArray alice = idToken(QStringLiteral("alice"));
+    QVERIFY(!alice.isEmpty());
+    const HttpResult result = token({{QStringLiteral("subject_token"), QString::fromLatin1(alice)},
+                                     {QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token")},
+                                     {QStringLiteral("scope"), QStringLiteral("refund:create ticket:read")},
+                                     {QStringLiteral("authorization_details"),
+                                      QStringLiteral(R"([{"type":"agent_execution","purpose":"refund for ticket T-1001","ttl":900}])")}},
+                                    QStringLiteral("support-agent"));
+    QVERIFY2(result.status == 200, result.body.constData());
+    QCOMPARE(result.header("cache-control"), QByteArray("no-store"));
+    const QJsonObject body = result.json();
+    QCOMPARE(body.value(QStringLiteral("token_type")).toString(), QStringLiteral("Bearer"));
+    QCOMPARE(body.value(QStringLiteral("issued_token_type")).toString(), QStringLiteral("urn:ietf:params:oauth:token-type:access_token"));
+    QCOMPARE(body.value(QStringLiteral("expires_in")).toInt(), 900);
+    QCOMPARE(body.value(QStringLiteral("scope")).toString(), QStringLiteral("refund:create ticket:read"));
+    m_supportToken = body.value(QStringLiteral("access_token")).toString().toLatin1();
+    const QJsonObject claims = claimsOf(m_supportToken);
+    QCOMPARE(claims.value(QStringLiteral("iss")).toString(), m_gateway->url().toString());
+    QCOMPARE(claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
+    QCOMPARE(claims.value(QStringLiteral("client_id")).toString(), QStringLiteral("support-agent"));
+    QCOMPARE(claims.value(QStringLiteral("act")).toObject().value(QStringLiteral("sub")).toString(), QStringLiteral("agent:support-agent"));
+    QCOMPARE(claims.value(QStringLiteral("exp")).toInteger() - claims.value(QStringLiteral("iat")).toInteger(), 900);
+}
+
+void tst_BrokerHttp::subDelegationNarrows()
+{
+    QVERIFY(!m_supportToken.isEmpty());
+    const HttpResult result = token({{QStringLiteral("subject_token"), QString::fromLatin1(m_supportToken)},
+                                     {QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:access_token")},
+                                     {QStringLiteral("scope"), QStringLiteral("refund:create")},
+                                     {QStringLiteral("authorization_details"),
+                                      QStringLiteral(R"([{"type":"agent_execution","budget":{"calls":3,"amount":"100.00"},"ttl":300}])")}},
+                                    QStringLiteral("refund-subagent"), false);
+    QVERIFY2(result.status == 200, result.body.constData());
+    const QJsonObject claims = claimsOf(result.json().value(QStringLiteral("access_token")).toString().toLatin1());
+    QCOMPARE(claims.value(QStringLiteral("scope")).toString(), QStringLiteral("refund:create"));
+    QCOMPARE(claims.value(QStringLiteral("act")).toObject(),
+             (QJsonObject{{QStringLiteral("sub"), QStringLiteral("agent:refund-subagent")},
+                          {QStringLiteral("act"), QJsonObject{{QStringLiteral("sub"), QStringLiteral("agent:support-agent")}}}}));
+    const QJsonObject details = claims.value(QStringLiteral("authorization_details")).toArray().first().toObject();
+    QCOMPARE(details.value(QStringLiteral("depth")).toInt(), 2);
+    QCOMPARE(details.value(QStringLiteral("budget")).toObject().value(QStringLiteral("amount")).toString(), QStringLiteral("100.00"));
+    QCOMPARE(details.value(QStringLiteral("parent")).toString(),
+             claimsOf(m_supportToken).value(QStringLiteral("authorization_details")).toArray().first().toObject().value(QStringLiteral("execution")).toString());
+}
+
+void tst_BrokerHttp::widerIsRefused_data()
+{
+    QTest::addColumn<QString>("scope");
+    QTest::addColumn<QString>("details");
+    QTest::addColumn<QString>("error");
+    QTest::addColumn<QString>("mention");
+    QTest::addRow("action beyond the sub-agent") << QStringLiteral("refund:create ticket:read") << QString()
+                                                 << QStringLiteral("invalid_scope") << QStringLiteral("allowedActions");
+    QTest::addRow("budget beyond the sub-agent") << QStringLiteral("refund:create") << QStringLiteral(R"({"budget":{"amount":"250.00"}})")
+                                                 << QStringLiteral("invalid_request") << QStringLiteral("maxBudget.amount");
+    QTest::addRow("expiry beyond the parent") << QStringLiteral("refund:create") << QStringLiteral(R"({"ttl":900,"budget":{"calls":1}})")
+                                              << QStringLiteral("invalid_request") << QStringLiteral("after parent execution");
+    QTest::addRow("risk beyond the parent") << QStringLiteral("refund:create") << QStringLiteral(R"({"risk_ceiling":80,"budget":{"calls":1}})")
+                                            << QStringLiteral("invalid_request") << QStringLiteral("risk_ceiling");
+}
+
+void tst_BrokerHttp::widerIsRefused()
+{
+    QFETCH(QString, scope);
+    QFETCH(QString, details);
+    QFETCH(QString, error);
+    QFETCH(QString, mention);
+    QVERIFY(!m_supportToken.isEmpty());
+    // A parent that lives 10 minutes: a 15-minute child would outlive it.
+    const HttpResult parent = token({{QStringLiteral("subject_token"), QString::fromLatin1(idToken(QStringLiteral("alice")))},
+                                     {QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token")},
+                                     {QStringLiteral("scope"), QStringLiteral("refund:create")},
+                                     {QStringLiteral("authorization_details"), QStringLiteral(R"([{"type":"agent_execution","ttl":600}])")}},
+                                    QStringLiteral("support-agent"));
+    QCOMPARE(parent.status, 200);
+    QList<QPair<QString, QString>> fields{{QStringLiteral("subject_token"), parent.json().value(QStringLiteral("access_token")).toString()},
+                                          {QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:access_token")},
+                                          {QStringLiteral("scope"), scope}};
+    if (!details.isEmpty()) {
+        QString entry = details;
+        entry.insert(1, QStringLiteral(R"("type":"agent_execution",)"));
+        fields.append({QStringLiteral("authorization_details"), u'[' + entry + u']'});
+    }
+    const HttpResult refused = token(fields, QStringLiteral("refund-subagent"));
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(refused.json().value(QStringLiteral("error")).toString(), error);
+    QVERIFY2(refused.json().value(QStringLiteral("error_description")).toString().contains(mention), refused.body.constData());
+}
+
+void tst_BrokerHttp::clientAuthentication_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("error");
+    const QByteArray grant = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x"
+                             "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token&scope=ticket%3Aread";
+    const QByteArray form = "application/x-www-form-urlencoded";
+    QTest::addRow("wrong secret (Basic)") << form << QByteArray("Basic " + QByteArray("support-agent:wrong").toBase64()) << grant << 401 << QStringLiteral("invalid_client");
+    QTest::addRow("wrong secret (post)") << form << QByteArray() << QByteArray(grant + "&client_id=support-agent&client_secret=wrong") << 401 << QStringLiteral("invalid_client");
+    QTest::addRow("no credentials") << form << QByteArray() << grant << 401 << QStringLiteral("invalid_client");
+    QTest::addRow("JSON body") << QByteArray("application/json") << QByteArray() << QByteArray("{}") << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("repeated parameter") << form << QByteArray() << QByteArray(grant + "&scope=refund%3Acreate") << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("two methods") << form << QByteArray("Basic " + QByteArray("support-agent:x").toBase64())
+                                 << QByteArray(grant + "&client_id=support-agent&client_secret=x") << 400 << QStringLiteral("invalid_request");
+}
+
+void tst_BrokerHttp::clientAuthentication()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, error);
+    QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", contentType}};
+    if (!authorization.isEmpty())
+        headers.append({"Authorization", authorization});
+    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), body, headers);
+    QCOMPARE(result.status, status);
+    QCOMPARE(result.json().value(QStringLiteral("error")).toString(), error);
+    QVERIFY(result.json().contains(QStringLiteral("error_description")));
+    if (status == 401)
+        QVERIFY(result.header("www-authenticate").startsWith("Basic"));
+}
+
+void tst_BrokerHttp::adminExecutionsAndRevocation()
+{
+    QVERIFY(!m_supportToken.isEmpty());
+    const QString rootId = claimsOf(m_supportToken).value(QStringLiteral("authorization_details")).toArray().first().toObject()
+                               .value(QStringLiteral("execution")).toString();
+    // The auditor reads; only the admin revokes.
+    const HttpResult listed = m_http->get(QStringLiteral("/v1/executions?status=active&human=alice"), m_gateway->key(QStringLiteral("auditor")));
+    QCOMPARE(listed.status, 200);
+    QVERIFY(listed.json().value(QStringLiteral("items")).toArray().size() >= 2);
+    const HttpResult children = m_http->get(QStringLiteral("/v1/executions?parent=") + rootId, m_admin);
+    QCOMPARE(children.json().value(QStringLiteral("items")).toArray().size(), 1);
+    const QString childId = children.json().value(QStringLiteral("items")).toArray().first().toObject().value(QStringLiteral("id")).toString();
+    const HttpResult shown = m_http->get(QStringLiteral("/v1/executions/") + rootId, m_admin);
+    QCOMPARE(shown.status, 200);
+    QCOMPARE(shown.json().value(QStringLiteral("remaining")).toObject().value(QStringLiteral("calls")).toInt(), 97);  // 3 reserved by the child
+    QCOMPARE(m_http->get(QStringLiteral("/v1/executions/exe_nope"), m_admin).status, 404);
+    QCOMPARE(m_http->postJson(QStringLiteral("/v1/executions/") + rootId + QStringLiteral("/revoke"), "{}", m_gateway->key(QStringLiteral("auditor"))).status, 403);
+
+    // RFC 7009 first, for the child, by its delegator; then the admin revokes the root.
+    const QByteArray basic = "Basic " + QByteArray(QByteArray("support-agent:") + QUrl::toPercentEncoding(secretOf(QStringLiteral("support-agent")))).toBase64();
+    const HttpResult rfc7009 = m_http->send("POST", QStringLiteral("/v1/revoke"), "token=garbage",
+                                            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", basic}});
+    QCOMPARE(rfc7009.status, 200);  // an invalid token is not an error
+    const HttpResult revoked = m_http->postJson(QStringLiteral("/v1/executions/") + rootId + QStringLiteral("/revoke"),
+                                                R"({"reason":"test"})", m_admin);
+    QCOMPARE(revoked.status, 200);
+    const QJsonArray ids = revoked.json().value(QStringLiteral("revoked")).toArray();
+    QVERIFY(ids.contains(rootId) && ids.contains(childId));
+    const QJsonObject child = m_http->get(QStringLiteral("/v1/executions/") + childId, m_admin).json();
+    QCOMPARE(child.value(QStringLiteral("status")).toString(), QStringLiteral("revoked"));
+    QVERIFY(child.value(QStringLiteral("endReason")).toString().contains(QStringLiteral("test")));
+    // A revoked parent cannot delegate.
+    const HttpResult again = token({{QStringLiteral("subject_token"), QString::fromLatin1(m_supportToken)},
+                                    {QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:access_token")},
+                                    {QStringLiteral("scope"), QStringLiteral("refund:create")}},
+                                   QStringLiteral("refund-subagent"));
+    QCOMPARE(again.status, 400);
+    QCOMPARE(again.json().value(QStringLiteral("error")).toString(), QStringLiteral("invalid_grant"));
+}
+
+void tst_BrokerHttp::devIdpRefusedOutsideDemo()
+{
+    QTemporaryDir dir;
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral(MANDATED_PATH), {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                                                   dir.path(), QStringLiteral("--dev-idp")});
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY2(process.readAll().contains("not in demo mode"), "the refusal must say why");
+    QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("dev-idp/signing-key.json"))));
+}
+
+QTEST_GUILESS_MAIN(tst_BrokerHttp)
+#include "tst_broker_http.moc"

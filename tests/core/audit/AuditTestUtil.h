@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "audit/AuditRecord.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+namespace mandate::audit::testing {
+
+inline const QString kGateway = QStringLiteral("gw-test");
+
+inline QDateTime baseTime()
+{
+    return QDateTime::fromSecsSinceEpoch(1'800'000'000, Qt::UTC);
+}
+
+/// A delegation record: `human` (through `parent`, when given) delegated `execution` to `agent`.
+inline AuditRecord delegation(const QString &human, const QString &agent, const QString &execution,
+                              const QString &parent = {}, qint64 secs = 0)
+{
+    AuditRecord r;
+    r.time = baseTime().addSecs(secs);
+    r.gatewayId = kGateway;
+    r.event = EventType::Delegation;
+    r.rootHuman = human;
+    r.delegationChain = parent.isEmpty() ? QStringList{human} : QStringList{human, QStringLiteral("support-agent")};
+    r.agent = agent;
+    r.execution = execution;
+    r.parentExecution = parent;
+    r.purpose = QStringLiteral("refund ticket 42");
+    return r;
+}
+
+/// A decision on `action` in `execution`, with a Cedar request the simulator could replay.
+inline AuditRecord decision(const QString &human, const QString &agent, const QString &execution,
+                            const QString &action, bool allow, const QString &parent = {}, qint64 secs = 0)
+{
+    AuditRecord r = delegation(human, agent, execution, parent, secs);
+    r.event = EventType::Decision;
+    r.purpose.clear();
+    r.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e%1").arg(secs % 10000, 4, 10, QChar(u'0'));
+    r.spanId = QStringLiteral("00f067aa0ba902b7");
+    r.tool = action.section(u':', 0, 0);
+    r.action = action;
+    r.resource = {{QStringLiteral("type"), QStringLiteral("Tool")}, {QStringLiteral("id"), r.tool}};
+    r.decision = allow ? QStringLiteral("allow") : QStringLiteral("deny");
+    r.decisionId = QStringLiteral("d-%1-%2").arg(execution).arg(secs);
+    r.policies = {allow ? QStringLiteral("support-refunds") : QStringLiteral("no-account-delete")};
+    r.riskBefore = 0.25;
+    r.riskAfter = 0.5;
+    r.budgetBefore = {{QStringLiteral("calls"), 10}};
+    r.budgetAfter = {{QStringLiteral("calls"), 9}};
+    r.latencyUs = 180;
+    r.statedReason = QStringLiteral("customer asked for a refund");
+    r.cedarRequest = {
+        {QStringLiteral("principal"), QJsonObject{{QStringLiteral("type"), QStringLiteral("Execution")}, {QStringLiteral("id"), execution}}},
+        {QStringLiteral("action"), QJsonObject{{QStringLiteral("type"), QStringLiteral("Action")}, {QStringLiteral("id"), action}}},
+        {QStringLiteral("resource"), r.resource},
+        {QStringLiteral("context"), QJsonObject{{QStringLiteral("args"), QJsonObject{{QStringLiteral("amount"), QStringLiteral("42.00")}}}}},
+        {QStringLiteral("entities"), QJsonArray{}}};
+    return r;
+}
+
+} // namespace mandate::audit::testing

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+// mandatectl audit verify|head|query|export|lineage on a real data directory.
+#include "AuditTestUtil.h"
+
+#include "audit/AuditLog.h"
+#include "crypto/Base64Url.h"
+#include "store/Database.h"
+
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace mandate;
+using namespace mandate::audit;
+using namespace mandate::audit::testing;
+
+class TestAuditCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    struct Run
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+    Run ctl(const QStringList &args)
+    {
+        QProcess p;
+        p.start(QStringLiteral(MANDATECTL), QStringList{QStringLiteral("audit")} + args);
+        Run r;
+        if (!p.waitForFinished(60'000))
+            return r;
+        r.exitCode = p.exitCode();
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+    QStringList dataDir() const { return {QStringLiteral("--data-dir"), m_dir.path()}; }
+
+private slots:
+    void initTestCase()
+    {
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
+        QVERIFY(db.ok());
+        AuditLog::Options options;
+        options.gatewayId = kGateway;
+        auto log = AuditLog::open(*db.value(), options);
+        QVERIFY(log.ok());
+        QVERIFY(log.value()->append(delegation(QStringLiteral("alice"), QStringLiteral("support-agent"), QStringLiteral("e1"))).ok());
+        QVERIFY(log.value()->append(delegation(QStringLiteral("alice"), QStringLiteral("refund-subagent"), QStringLiteral("e2"), QStringLiteral("e1"), 1)).ok());
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(log.value()->append(decision(QStringLiteral("alice"), QStringLiteral("refund-subagent"), QStringLiteral("e2"),
+                                                 QStringLiteral("refund:create"), i % 2 == 0, QStringLiteral("e1"), 2 + i)).ok());
+        QFile key(m_dir.filePath(QStringLiteral("gateway.key")));
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"" + crypto::Base64Url::encode(QByteArray(32, '\x07')) + "\"}");
+    }
+
+    void verifyHeadAndTruncation()
+    {
+        Run ok = ctl(QStringList{QStringLiteral("verify")} + dataDir());
+        QCOMPARE(ok.exitCode, 0);
+        QVERIFY(ok.out.startsWith("intact: 8 records"));
+        const QString headFile = m_dir.filePath(QStringLiteral("head.json"));
+        Run head = ctl(QStringList{QStringLiteral("head"), QStringLiteral("--key"), m_dir.filePath(QStringLiteral("gateway.key")),
+                                   QStringLiteral("--output"), headFile} + dataDir());
+        QCOMPARE(head.exitCode, 0);
+        QCOMPARE(ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--head"), headFile} + dataDir()).exitCode, 0);
+
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
+        QVERIFY(db.ok());
+        QSqlQuery q(db.value()->connection());
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM audit_records WHERE seq >= 7")));
+        Run truncated = ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--head"), headFile} + dataDir());
+        QCOMPARE(truncated.exitCode, 1);
+        QVERIFY2(truncated.out.contains("truncated") && truncated.out.contains("record 7"), truncated.out.constData());
+        Run json = ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--json"), QStringLiteral("--head"), headFile} + dataDir());
+        QCOMPARE(json.exitCode, 1);
+        QVERIFY(json.out.contains("\"problem\": \"truncated\""));
+    }
+
+    void queryExportLineage()
+    {
+        Run query = ctl(QStringList{QStringLiteral("query"), QStringLiteral("--execution"), QStringLiteral("e1")} + dataDir());
+        QCOMPARE(query.exitCode, 0);
+        QCOMPARE(query.out.count('\n'), 6); // e1 and its sub-execution e2 (two were truncated above)
+        Run deny = ctl(QStringList{QStringLiteral("query"), QStringLiteral("--decision"), QStringLiteral("deny")} + dataDir());
+        QCOMPARE(deny.out.count('\n'), 2);
+        Run paged = ctl(QStringList{QStringLiteral("query"), QStringLiteral("--limit"), QStringLiteral("2")} + dataDir());
+        QCOMPARE(paged.out.count('\n'), 2);
+        QVERIFY(paged.err.startsWith("next cursor: "));
+        Run jsonl = ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("jsonl")} + dataDir());
+        QCOMPARE(jsonl.exitCode, 0);
+        QCOMPARE(jsonl.out.count('\n'), 6);
+        Run otlp = ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("otlp")} + dataDir());
+        QCOMPARE(otlp.exitCode, 0);
+        QVERIFY(otlp.out.startsWith("{\"resourceLogs\":"));
+        Run dot = ctl(QStringList{QStringLiteral("lineage"), QStringLiteral("--execution"), QStringLiteral("e2"),
+                                  QStringLiteral("--format"), QStringLiteral("dot")} + dataDir());
+        QCOMPARE(dot.exitCode, 0);
+        QVERIFY(dot.out.contains("\"execution:e1\" -> \"execution:e2\""));
+        QCOMPARE(ctl(QStringList{QStringLiteral("lineage")} + dataDir()).exitCode, 2);
+        QCOMPARE(ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")} + dataDir()).exitCode, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAuditCli)
+#include "tst_audit_cli.moc"

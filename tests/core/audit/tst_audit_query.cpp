@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// Audit queries with cursors, and lineage graphs of a three-level delegation.
+#include "AuditTestUtil.h"
+
+#include "audit/AuditLog.h"
+#include "audit/AuditQuery.h"
+#include "audit/Lineage.h"
+#include "store/Database.h"
+
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+
+using namespace mandate;
+using namespace mandate::audit;
+using namespace mandate::audit::testing;
+
+class TestAuditQuery : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<store::Database> m_db;
+    std::unique_ptr<AuditLog> m_log;
+    QHash<QString, qint64> m_seq; ///< name of a record in the scenario → its sequence
+
+    void add(const QString &name, const AuditRecord &record)
+    {
+        auto receipt = m_log->append(record);
+        QVERIFY2(receipt.ok(), receipt.ok() ? "" : qPrintable(receipt.error().message));
+        m_seq.insert(name, receipt->sequence);
+    }
+    QString call(const QString &name) const { return QStringLiteral("call:%1:%2").arg(kGateway).arg(m_seq.value(name)); }
+
+    static QStringList nodeIds(const LineageGraph &g)
+    {
+        QStringList ids;
+        for (const auto &n : g.nodes)
+            ids << n.kind + u' ' + n.id;
+        return ids;
+    }
+    static QStringList edgeIds(const LineageGraph &g)
+    {
+        QStringList ids;
+        for (const auto &e : g.edges)
+            ids << e.from + QStringLiteral(" -") + e.kind + QStringLiteral("-> ") + e.to;
+        return ids;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("audit.sqlite")));
+        QVERIFY(db.ok());
+        m_db = std::move(db).value();
+        AuditLog::Options options;
+        options.gatewayId = kGateway;
+        auto log = AuditLog::open(*m_db, options);
+        QVERIFY(log.ok());
+        m_log = std::move(log).value();
+
+        // alice → support-agent (e1) → refund-subagent (e2); bob → finance-agent (f1), unrelated.
+        const QString alice = QStringLiteral("alice"), support = QStringLiteral("support-agent"),
+                      sub = QStringLiteral("refund-subagent");
+        add(QStringLiteral("d-e1"), delegation(alice, support, QStringLiteral("e1"), {}, 0));
+        add(QStringLiteral("c1"), decision(alice, support, QStringLiteral("e1"), QStringLiteral("ticket:read"), true, {}, 1));
+        add(QStringLiteral("c2"), decision(alice, support, QStringLiteral("e1"), QStringLiteral("account:delete"), false, {}, 2));
+        add(QStringLiteral("d-e2"), delegation(alice, sub, QStringLiteral("e2"), QStringLiteral("e1"), 3));
+        add(QStringLiteral("c3"), decision(alice, sub, QStringLiteral("e2"), QStringLiteral("refund:create"), true, QStringLiteral("e1"), 4));
+        AuditRecord forward = decision(alice, sub, QStringLiteral("e2"), QStringLiteral("refund:create"), true, QStringLiteral("e1"), 4);
+        forward.event = EventType::Forward;
+        forward.upstreamStatus = 201;
+        add(QStringLiteral("f3"), forward);
+        add(QStringLiteral("c4"), decision(alice, sub, QStringLiteral("e2"), QStringLiteral("refund:create"), false, QStringLiteral("e1"), 5));
+        AuditRecord revoke = delegation(alice, sub, QStringLiteral("e2"), QStringLiteral("e1"), 6);
+        revoke.event = EventType::Revocation;
+        add(QStringLiteral("r2"), revoke);
+        add(QStringLiteral("d-f1"), delegation(QStringLiteral("bob"), QStringLiteral("finance-agent"), QStringLiteral("f1"), {}, 7));
+        for (int i = 0; i < 240; ++i) {
+            add(QStringLiteral("b%1").arg(i), decision(QStringLiteral("bob"), QStringLiteral("finance-agent"), QStringLiteral("f1"),
+                                                       QStringLiteral("account:read"), i % 4 != 0, {}, 100 + i));
+        }
+    }
+
+    void paging()
+    {
+        const AuditQuery query(*m_db);
+        AuditFilter filter;
+        filter.agent = QStringLiteral("finance-agent");
+        QString cursor;
+        std::set<qint64> seen;
+        int pages = 0;
+        do {
+            auto page = query.find(filter, cursor, 100);
+            QVERIFY(page.ok());
+            ++pages;
+            for (const auto &r : page->records)
+                QVERIFY2(seen.insert(r.sequence).second, "a record came twice");
+            cursor = page->nextCursor;
+        } while (!cursor.isEmpty());
+        QCOMPARE(pages, 3);
+        QCOMPARE(int(seen.size()), 241);
+        QVERIFY(!query.find(filter, QStringLiteral("not-a-cursor")).ok());
+    }
+
+    void filters_data()
+    {
+        QTest::addColumn<QString>("queryString");
+        QTest::addColumn<int>("expected");
+        QTest::addRow("human") << "human=alice" << 8;
+        QTest::addRow("execution with descendants") << "execution=e1" << 8;
+        QTest::addRow("execution alone") << "execution=e1&descendants=false" << 3;
+        QTest::addRow("sub-execution") << "execution=e2" << 5;
+        QTest::addRow("decision deny") << "decision=deny" << 2 + 60;
+        QTest::addRow("tool and action") << "tool=refund&action=refund:create" << 3;
+        QTest::addRow("event") << "event=revocation" << 1;
+        QTest::addRow("time range") << "from=2027-01-15T08:00:01Z&to=2027-01-15T08:00:03Z" << 2;
+        QTest::addRow("trace id") << "trace_id=4bf92f3577b34da6a3ce929d0e0e0004" << 2;
+        QTest::addRow("agent and decision") << "agent=finance-agent&decision=allow" << 180;
+    }
+
+    void filters()
+    {
+        QFETCH(QString, queryString);
+        QFETCH(int, expected);
+        auto filter = AuditFilter::fromQuery(QUrlQuery(queryString));
+        QVERIFY2(filter.ok(), filter.ok() ? "" : qPrintable(filter.error().message));
+        auto page = AuditQuery(*m_db).find(filter.value(), {}, AuditQuery::kMaxLimit);
+        QVERIFY(page.ok());
+        QCOMPARE(int(page->records.size()), expected);
+    }
+
+    void badFilters()
+    {
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("colour=red"))).ok());
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("from=yesterday"))).ok());
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("decision=maybe"))).ok());
+    }
+
+    void lineageOfThreeLevelDelegation()
+    {
+        auto graph = Lineage(*m_db).forHuman(QStringLiteral("alice"));
+        QVERIFY2(graph.ok(), graph.ok() ? "" : qPrintable(graph.error().message));
+        QStringList expectedNodes{
+            QStringLiteral("agent agent:refund-subagent"), QStringLiteral("agent agent:support-agent"),
+            QStringLiteral("call ") + call(QStringLiteral("c1")), QStringLiteral("call ") + call(QStringLiteral("c2")),
+            QStringLiteral("call ") + call(QStringLiteral("c3")), QStringLiteral("call ") + call(QStringLiteral("c4")),
+            QStringLiteral("execution execution:e1"), QStringLiteral("execution execution:e2"), QStringLiteral("human human:alice")};
+        QStringList actualNodes = nodeIds(graph.value());
+        expectedNodes.sort();
+        actualNodes.sort();
+        QCOMPARE(actualNodes, expectedNodes);
+        QStringList expectedEdges{
+            QStringLiteral("human:alice -delegated-> agent:support-agent"),
+            QStringLiteral("agent:support-agent -runs-> execution:e1"),
+            QStringLiteral("agent:refund-subagent -runs-> execution:e2"),
+            QStringLiteral("execution:e1 -delegated-> execution:e2"),
+            QStringLiteral("execution:e1 -called-> ") + call(QStringLiteral("c1")),
+            QStringLiteral("execution:e1 -called-> ") + call(QStringLiteral("c2")),
+            QStringLiteral("execution:e2 -called-> ") + call(QStringLiteral("c3")),
+            QStringLiteral("execution:e2 -called-> ") + call(QStringLiteral("c4"))};
+        QStringList actualEdges = edgeIds(graph.value());
+        expectedEdges.sort();
+        actualEdges.sort();
+        QCOMPARE(actualEdges, expectedEdges);
+
+        const auto attr = [&](const QString &node, const char *key) {
+            const auto *n = graph->find(node);
+            return n ? n->attributes.value(QLatin1String(key)).toVariant() : QVariant();
+        };
+        QCOMPARE(attr(call(QStringLiteral("c1")), "decision").toString(), QStringLiteral("allow"));
+        QCOMPARE(attr(call(QStringLiteral("c2")), "decision").toString(), QStringLiteral("deny"));
+        QCOMPARE(attr(call(QStringLiteral("c3")), "upstream_status").toInt(), 201);
+        QCOMPARE(attr(call(QStringLiteral("c4")), "decision").toString(), QStringLiteral("deny"));
+        QCOMPARE(attr(QStringLiteral("execution:e2"), "status").toString(), QStringLiteral("revoked"));
+        QCOMPARE(attr(QStringLiteral("execution:e2"), "parent").toString(), QStringLiteral("e1"));
+        QCOMPARE(attr(QStringLiteral("execution:e1"), "status").toString(), QStringLiteral("active"));
+    }
+
+    void lineageOfSubExecutionShowsItsAncestors()
+    {
+        auto graph = Lineage(*m_db).forExecution(QStringLiteral("e2"));
+        QVERIFY(graph.ok());
+        const QStringList nodes = nodeIds(graph.value());
+        QVERIFY(nodes.contains(QStringLiteral("human human:alice")));
+        QVERIFY(nodes.contains(QStringLiteral("execution execution:e1")));
+        QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c3"))));
+        QVERIFY2(!nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c1"))), "an ancestor's calls are not part of it");
+        const QByteArray dot = graph->toDot();
+        QVERIFY(dot.startsWith("digraph lineage {"));
+        QVERIFY(dot.contains("\"execution:e1\" -> \"execution:e2\" [label=\"delegated\"]"));
+        QVERIFY(!Lineage(*m_db).forExecution(QStringLiteral("nope")).ok());
+    }
+
+    void lineageOfAgent()
+    {
+        auto graph = Lineage(*m_db).forAgent(QStringLiteral("refund-subagent"));
+        QVERIFY(graph.ok());
+        const QStringList nodes = nodeIds(graph.value());
+        QVERIFY(nodes.contains(QStringLiteral("execution execution:e2")));
+        QVERIFY(nodes.contains(QStringLiteral("execution execution:e1"))); // the path from the human
+        QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c4"))));
+        QVERIFY(!nodes.contains(QStringLiteral("execution execution:f1")));
+    }
+
+    void cleanupTestCase()
+    {
+        m_log.reset();
+        m_db.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAuditQuery)
+#include "tst_audit_query.moc"

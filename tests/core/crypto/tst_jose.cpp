@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: Apache-2.0
+// JOSE: the RFC 8037 known answer, each rejection reason with its own code, claims and clock
+// skew on a ManualClock, and the verified-token cache.
+#include "crypto/Base64Url.h"
+#include "crypto/CompactJws.h"
+#include "crypto/JoseError.h"
+#include "crypto/TokenVerifier.h"
+#include "json/JsonReader.h"
+#include "json/JsonWriter.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace mandate;
+using namespace mandate::crypto;
+
+namespace {
+
+const QString kIssuer = QStringLiteral("https://mandate.test");
+const QString kAudience = QStringLiteral("mandate-gateway");
+constexpr qint64 kNow = 1'800'000'000;
+
+QByteArray b64(QByteArrayView bytes)
+{
+    return Base64Url::encode(bytes);
+}
+
+QByteArray unb64(QByteArrayView text)
+{
+    return Base64Url::decode(text).value();
+}
+
+} // namespace
+
+class TestJose : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void rfc8037KnownAnswer();
+    void rfc8037Thumbprint();
+    void jwkRoundTrip();
+    void rejections_data();
+    void rejections();
+    void clockSkew_data();
+    void clockSkew();
+    void skewIsBounded();
+    void cacheExpiresWithToken();
+    void cacheIsClearedOnKeyChange();
+    void idTokenPolicyAcceptsWithoutKid();
+
+private:
+    /// Signs arbitrary header and payload bytes (even malformed ones) with the test key.
+    QByteArray craft(const QByteArray &header, const QByteArray &payload) const;
+    QByteArray claims(qint64 expOffset = 300) const;
+    QByteArray goodHeader() const;
+    TokenVerifier makeVerifier(const Clock &clock, qint64 skew = 60) const;
+
+    Ed25519Key m_key;
+    QString m_kid;
+    ManualClock m_clock{QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC)};
+};
+
+void TestJose::initTestCase()
+{
+    auto key = Ed25519Key::generate();
+    QVERIFY(key.ok());
+    m_key = key.value();
+    m_kid = QStringLiteral("test-key-1");
+}
+
+QByteArray TestJose::craft(const QByteArray &header, const QByteArray &payload) const
+{
+    const QByteArray input = b64(header) + '.' + b64(payload);
+    return input + '.' + b64(m_key.sign(input).value());
+}
+
+QByteArray TestJose::goodHeader() const
+{
+    return R"({"alg":"EdDSA","kid":")" + m_kid.toLatin1() + R"(","typ":"at+jwt"})";
+}
+
+QByteArray TestJose::claims(qint64 expOffset) const
+{
+    return json::writeCompact(QJsonObject{{QStringLiteral("iss"), kIssuer},
+                                          {QStringLiteral("aud"), kAudience},
+                                          {QStringLiteral("sub"), QStringLiteral("user:alice")},
+                                          {QStringLiteral("iat"), kNow},
+                                          {QStringLiteral("nbf"), kNow},
+                                          {QStringLiteral("exp"), kNow + expOffset}});
+}
+
+TokenVerifier TestJose::makeVerifier(const Clock &clock, qint64 skew) const
+{
+    Jwks keys;
+    keys.add(Jwk::fromEd25519(m_key, m_kid));
+    ClaimsPolicy claimsPolicy;
+    claimsPolicy.issuer = kIssuer;
+    claimsPolicy.audience = kAudience;
+    claimsPolicy.clockSkewSecs = skew;
+    return TokenVerifier(JwsPolicy::accessTokens(), claimsPolicy, keys, clock);
+}
+
+void TestJose::rfc8037KnownAnswer()
+{
+    // RFC 8037 appendix A.1 (key) and A.4 (JWS of "Example of Ed25519 signing").
+    auto key = Ed25519Key::fromSeed(unb64("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"));
+    QVERIFY(key.ok());
+    QCOMPARE(b64(key->publicKey()), QByteArray("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"));
+    const QJsonObject header{{QStringLiteral("alg"), QStringLiteral("EdDSA")}};
+    auto jws = CompactJws::sign(header, "Example of Ed25519 signing", key.value());
+    QVERIFY(jws.ok());
+    QCOMPARE(jws.value(), QByteArray("eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc."
+                                     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"));
+
+    // And it verifies through the public JWK of A.2 under the ID-token policy (no kid there).
+    auto keys = Jwks::parse(R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})");
+    QVERIFY(keys.ok());
+    auto verified = JwsVerifier(JwsPolicy::idTokens(), keys.value()).verify(jws.value());
+    QVERIFY2(verified.ok(), verified.ok() ? "" : qPrintable(verified.error().message));
+    QCOMPARE(verified->payload, QByteArray("Example of Ed25519 signing"));
+    QCOMPARE(verified->alg, QStringLiteral("EdDSA"));
+}
+
+void TestJose::rfc8037Thumbprint()
+{
+    // RFC 8037 appendix A.3.
+    auto jwk = Jwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})");
+    QVERIFY(jwk.ok());
+    QCOMPARE(jwk->thumbprint(), QStringLiteral("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"));
+}
+
+void TestJose::jwkRoundTrip()
+{
+    const Jwk jwk = Jwk::fromEd25519(m_key, m_kid);
+    const QJsonObject exported = jwk.toJson();
+    QVERIFY(!exported.contains(QStringLiteral("d"))); // never the private key
+    QCOMPARE(exported.value(QStringLiteral("kty")).toString(), QStringLiteral("OKP"));
+    QCOMPARE(exported.value(QStringLiteral("crv")).toString(), QStringLiteral("Ed25519"));
+    QCOMPARE(exported.value(QStringLiteral("kid")).toString(), m_kid);
+    auto back = Jwk::fromJson(exported);
+    QVERIFY(back.ok());
+    QCOMPARE(back->toJson(), exported);
+
+    // A private member in a verification set is refused, as are symmetric keys.
+    QJsonObject withSecret = exported;
+    withSecret.insert(QStringLiteral("d"), QString::fromLatin1(b64(m_key.seed().view())));
+    QCOMPARE(Jwk::fromJson(withSecret).error().code, QStringLiteral("bad_key"));
+    QCOMPARE(Jwk::parse(R"({"kty":"oct","k":"AAAA"})").error().code, QStringLiteral("bad_key"));
+    // Duplicate kid makes a whole set ambiguous.
+    const QByteArray one = json::writeCompact(exported);
+    QCOMPARE(Jwks::parse(QByteArray("{\"keys\":[" + one + ',' + one + "]}")).error().code, QStringLiteral("bad_key"));
+    // Duplicate JSON members are refused in JWKs too.
+    QVERIFY(!Jwk::parse(R"({"kty":"OKP","kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})").ok());
+}
+
+void TestJose::rejections_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("code");
+
+    const QByteArray header = goodHeader();
+    const QByteArray payload = claims();
+    const QByteArray good = craft(header, payload);
+    const QList<QByteArray> parts = good.split('.');
+    auto withHeader = [&](const char *h) { return craft(QByteArray(h).replace("KID", m_kid.toLatin1()), payload); };
+    auto withClaims = [&](const QJsonObject &c) { return craft(header, json::writeCompact(c)); };
+    QJsonObject base = json::parseObject(payload).value();
+
+    QTest::addRow("valid") << good << QString();
+    QByteArray sig = unb64(parts[2]);
+    sig[10] = char(sig[10] ^ 0x01);
+    QTest::addRow("bad signature") << parts[0] + '.' + parts[1] + '.' + b64(sig) << QStringLiteral("bad_signature");
+    QTest::addRow("tampered claims") << parts[0] + '.' + b64(claims(3600)) + '.' + parts[2] << QStringLiteral("bad_signature");
+    QTest::addRow("signature of other token") << parts[0] + '.' + parts[1] + '.' + craft(header, claims(10)).split('.')[2]
+                                              << QStringLiteral("bad_signature");
+    QTest::addRow("truncated signature") << parts[0] + '.' + parts[1] + '.' + b64(sig.left(63)) << QStringLiteral("bad_signature");
+    QTest::addRow("alg none, no signature") << b64(R"({"alg":"none","typ":"at+jwt"})") + '.' + parts[1] + '.'
+                                            << QStringLiteral("alg_none");
+    QTest::addRow("alg none, signature") << withHeader(R"({"alg":"none","kid":"KID","typ":"at+jwt"})") << QStringLiteral("alg_none");
+    QTest::addRow("alg NONE") << withHeader(R"({"alg":"NONE","kid":"KID","typ":"at+jwt"})") << QStringLiteral("alg_none");
+    QTest::addRow("HS256 with the public key") << withHeader(R"({"alg":"HS256","kid":"KID","typ":"at+jwt"})")
+                                               << QStringLiteral("alg_confusion");
+    QTest::addRow("HS512") << withHeader(R"({"alg":"HS512","kid":"KID","typ":"at+jwt"})") << QStringLiteral("alg_confusion");
+    QTest::addRow("ES256 in our tokens") << withHeader(R"({"alg":"ES256","kid":"KID","typ":"at+jwt"})")
+                                         << QStringLiteral("alg_not_allowed");
+    QTest::addRow("RS256 in our tokens") << withHeader(R"({"alg":"RS256","kid":"KID","typ":"at+jwt"})")
+                                         << QStringLiteral("alg_not_allowed");
+    QTest::addRow("Ed25519 as alg") << withHeader(R"({"alg":"Ed25519","kid":"KID","typ":"at+jwt"})")
+                                    << QStringLiteral("alg_not_allowed");
+    QTest::addRow("alg missing") << withHeader(R"({"kid":"KID","typ":"at+jwt"})") << QStringLiteral("malformed_token");
+    QTest::addRow("alg not a string") << withHeader(R"({"alg":1,"kid":"KID","typ":"at+jwt"})") << QStringLiteral("malformed_token");
+    QTest::addRow("unknown kid") << withHeader(R"({"alg":"EdDSA","kid":"someone-else","typ":"at+jwt"})")
+                                 << QStringLiteral("unknown_kid");
+    QTest::addRow("missing kid") << withHeader(R"({"alg":"EdDSA","typ":"at+jwt"})") << QStringLiteral("missing_kid");
+    QTest::addRow("kid not a string") << withHeader(R"({"alg":"EdDSA","kid":7,"typ":"at+jwt"})") << QStringLiteral("malformed_token");
+    QTest::addRow("embedded jwk") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","jwk":{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}})")
+                                  << QStringLiteral("embedded_key");
+    QTest::addRow("jku") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","jku":"https://evil.example/jwks"})")
+                         << QStringLiteral("embedded_key");
+    QTest::addRow("x5u") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","x5u":"https://evil.example/cert"})")
+                         << QStringLiteral("embedded_key");
+    QTest::addRow("x5c") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","x5c":["MIIB"]})") << QStringLiteral("embedded_key");
+    QTest::addRow("unknown crit") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","crit":["exp"],"exp":1})")
+                                  << QStringLiteral("unknown_crit");
+    QTest::addRow("crit b64") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","crit":["b64"],"b64":false})")
+                              << QStringLiteral("unknown_crit");
+    QTest::addRow("crit empty") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","crit":[]})") << QStringLiteral("malformed_token");
+    QTest::addRow("typ JWT") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"JWT"})") << QStringLiteral("wrong_typ");
+    QTest::addRow("typ missing") << withHeader(R"({"alg":"EdDSA","kid":"KID"})") << QStringLiteral("wrong_typ");
+    QTest::addRow("typ application/at+jwt") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"application/at+jwt"})") << QString();
+
+    // Encoding: a character appended, padding, the standard alphabet, non-zero unused bits.
+    QByteArray sigText = parts[2];
+    sigText.back() = sigText.back() == 'A' ? 'B' : char(sigText.back() + 1); // 64 bytes: last char has 4 unused bits
+    QTest::addRow("non-canonical signature encoding") << parts[0] + '.' + parts[1] + '.' + sigText << QStringLiteral("bad_base64url");
+    QTest::addRow("padding") << parts[0] + "=." + parts[1] + '.' + parts[2] << QStringLiteral("bad_base64url");
+    QTest::addRow("standard alphabet") << parts[0] + '.' + parts[1] + '.' + QByteArray(parts[2]).replace('-', '+').replace('_', '/')
+                                       << (parts[2].contains('-') || parts[2].contains('_') ? QStringLiteral("bad_base64url")
+                                                                                           : QString());
+    QTest::addRow("space in payload") << parts[0] + ". " + parts[1] + '.' + parts[2] << QStringLiteral("bad_base64url");
+
+    QTest::addRow("duplicate alg") << withHeader(R"({"alg":"EdDSA","alg":"none","kid":"KID","typ":"at+jwt"})")
+                                   << QStringLiteral("duplicate_json_key");
+    QTest::addRow("duplicate claim") << craft(header, QByteArray(payload).replace("{", R"({"sub":"user:mallory",)"))
+                                     << QStringLiteral("duplicate_json_key");
+    QTest::addRow("malformed header") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt")") << QStringLiteral("malformed_json");
+    QTest::addRow("header not an object") << withHeader(R"(["EdDSA"])") << QStringLiteral("malformed_json");
+    QTest::addRow("header with lone surrogate") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","x":"\ud800"})")
+                                                << QStringLiteral("malformed_json");
+    QTest::addRow("claims not JSON") << craft(header, "not json") << QStringLiteral("malformed_json");
+    QTest::addRow("claims an array") << craft(header, "[]") << QStringLiteral("malformed_json");
+    QTest::addRow("claims trailing data") << craft(header, payload + "x") << QStringLiteral("malformed_json");
+    QTest::addRow("oversized") << craft(header, QByteArray(payload).replace("}", QByteArray(",\"pad\":\"" + QByteArray(9000, 'a') + "\"}")))
+                               << QStringLiteral("oversized_token");
+    QTest::addRow("two parts") << parts[0] + '.' + parts[1] << QStringLiteral("malformed_token");
+    QTest::addRow("four parts") << good + ".x" << QStringLiteral("malformed_token");
+    QTest::addRow("empty") << QByteArray() << QStringLiteral("malformed_token");
+    QTest::addRow("empty header") << '.' + parts[1] + '.' + parts[2] << QStringLiteral("malformed_token");
+
+    QJsonObject c = base;
+    c.insert(QStringLiteral("exp"), kNow - 3600);
+    QTest::addRow("expired") << withClaims(c) << QStringLiteral("expired");
+    c = base;
+    c.insert(QStringLiteral("nbf"), kNow + 3600);
+    QTest::addRow("not yet valid") << withClaims(c) << QStringLiteral("not_yet_valid");
+    c = base;
+    c.insert(QStringLiteral("iat"), kNow + 3600);
+    QTest::addRow("issued in the future") << withClaims(c) << QStringLiteral("not_yet_valid");
+    c = base;
+    c.insert(QStringLiteral("iss"), QStringLiteral("https://evil.example"));
+    QTest::addRow("wrong issuer") << withClaims(c) << QStringLiteral("wrong_issuer");
+    c = base;
+    c.insert(QStringLiteral("aud"), QStringLiteral("another-service"));
+    QTest::addRow("wrong audience") << withClaims(c) << QStringLiteral("wrong_audience");
+    c = base;
+    c.insert(QStringLiteral("aud"), QJsonArray{QStringLiteral("x"), kAudience});
+    QTest::addRow("audience in array") << withClaims(c) << QString();
+    c = base;
+    c.insert(QStringLiteral("aud"), QJsonArray{QStringLiteral("x"), QStringLiteral("y")});
+    QTest::addRow("audience not in array") << withClaims(c) << QStringLiteral("wrong_audience");
+    c = base;
+    c.remove(QStringLiteral("exp"));
+    QTest::addRow("no exp") << withClaims(c) << QStringLiteral("missing_claim");
+    c = base;
+    c.remove(QStringLiteral("iss"));
+    QTest::addRow("no iss") << withClaims(c) << QStringLiteral("missing_claim");
+    c = base;
+    c.insert(QStringLiteral("exp"), QString::number(kNow + 300));
+    QTest::addRow("exp as string") << withClaims(c) << QStringLiteral("invalid_claim");
+}
+
+void TestJose::rejections()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QString, code);
+    const TokenVerifier verifier = makeVerifier(m_clock);
+    const auto result = verifier.verify(token);
+    if (code.isEmpty()) {
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().code + QStringLiteral(": ") + result.error().message));
+        QCOMPARE(result->kid, m_kid);
+        return;
+    }
+    QVERIFY2(!result.ok(), "token was accepted");
+    QCOMPARE(result.error().code, code);
+    QVERIFY(!result.error().message.isEmpty());
+}
+
+void TestJose::clockSkew_data()
+{
+    QTest::addColumn<qint64>("skew");
+    QTest::addColumn<qint64>("advance");
+    QTest::addColumn<QString>("code");
+    // The token: nbf = iat = kNow, exp = kNow + 300.
+    QTest::addRow("at issue") << qint64(60) << qint64(0) << QString();
+    QTest::addRow("just before exp") << qint64(0) << qint64(299) << QString();
+    QTest::addRow("at exp, no skew") << qint64(0) << qint64(300) << QStringLiteral("expired");
+    QTest::addRow("after exp within skew") << qint64(60) << qint64(359) << QString();
+    QTest::addRow("after exp at skew edge") << qint64(60) << qint64(360) << QStringLiteral("expired");
+    QTest::addRow("before nbf within skew") << qint64(60) << qint64(-60) << QString();
+    QTest::addRow("before nbf beyond skew") << qint64(60) << qint64(-61) << QStringLiteral("not_yet_valid");
+    QTest::addRow("before nbf, no skew") << qint64(0) << qint64(-1) << QStringLiteral("not_yet_valid");
+}
+
+void TestJose::clockSkew()
+{
+    QFETCH(qint64, skew);
+    QFETCH(qint64, advance);
+    QFETCH(QString, code);
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC));
+    clock.advanceSecs(advance);
+    const auto result = makeVerifier(clock, skew).verify(craft(goodHeader(), claims(300)));
+    if (code.isEmpty())
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().message));
+    else
+        QCOMPARE(result.ok() ? QString() : result.error().code, code);
+}
+
+void TestJose::skewIsBounded()
+{
+    // A configured skew of a day is clamped: a token an hour past exp stays expired.
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kNow + 3600, Qt::UTC));
+    const auto result = makeVerifier(clock, 86'400).verify(craft(goodHeader(), claims(300)));
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().code, QStringLiteral("expired"));
+    ClaimsPolicy policy;
+    policy.clockSkewSecs = 86'400;
+    ClaimsValidator validator(policy, clock);
+    QCOMPARE(validator.policy().clockSkewSecs, ClaimsPolicy::kMaxClockSkewSecs);
+}
+
+void TestJose::cacheExpiresWithToken()
+{
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kNow, Qt::UTC));
+    const TokenVerifier verifier = makeVerifier(clock, 0);
+    const QByteArray token = craft(goodHeader(), claims(300));
+    QVERIFY(verifier.verify(token).ok());
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    auto again = verifier.verify(token);
+    QVERIFY(again.ok());
+    QCOMPARE(again->claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
+    QCOMPARE(again->acceptedUntil, kNow + 300);
+
+    // A rejected token is never cached; nor does a cached one outlive its exp.
+    QVERIFY(!verifier.verify(QByteArray(token + "x")).ok());
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    clock.advanceSecs(300);
+    const auto expired = verifier.verify(token);
+    QVERIFY(!expired.ok());
+    QCOMPARE(expired.error().code, QStringLiteral("expired"));
+    QCOMPARE(verifier.cacheSize(), size_t(0));
+}
+
+void TestJose::cacheIsClearedOnKeyChange()
+{
+    TokenVerifier verifier = makeVerifier(m_clock);
+    const QByteArray token = craft(goodHeader(), claims());
+    QVERIFY(verifier.verify(token).ok());
+    verifier.setKeys(Jwks());
+    QCOMPARE(verifier.cacheSize(), size_t(0));
+    const auto result = verifier.verify(token);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().code, QStringLiteral("unknown_kid"));
+
+    // Bounded: a tiny cache never grows past its capacity.
+    Jwks keys;
+    keys.add(Jwk::fromEd25519(m_key, m_kid));
+    TokenVerifier small(JwsPolicy::accessTokens(), ClaimsPolicy{}, keys, m_clock, 4);
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(small.verify(craft(goodHeader(), claims(100 + i))).ok());
+    QCOMPARE(small.cacheSize(), size_t(4));
+}
+
+void TestJose::idTokenPolicyAcceptsWithoutKid()
+{
+    Jwks keys;
+    keys.add(Jwk::fromEd25519(m_key, m_kid));
+    const JwsVerifier verifier(JwsPolicy::idTokens(), keys);
+    QVERIFY(verifier.verify(craft(R"({"alg":"EdDSA","typ":"JWT"})", "{}")).ok());
+    // Our own tokens require the kid.
+    const auto strict = JwsVerifier(JwsPolicy::accessTokens(), keys).verify(craft(R"({"alg":"EdDSA","typ":"at+jwt"})", "{}"));
+    QCOMPARE(strict.error().code, QStringLiteral("missing_kid"));
+}
+
+QTEST_GUILESS_MAIN(TestJose)
+#include "tst_jose.moc"

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// KeyRing: persistence, file permissions, rotation with overlap, pruning, and tokens it signs.
+#include "crypto/KeyRing.h"
+#include "crypto/TokenVerifier.h"
+#include "json/JsonReader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+
+using namespace mandate;
+using namespace mandate::crypto;
+
+namespace {
+
+constexpr qint64 kStart = 1'800'000'000;
+
+int mode(const QString &path)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return -1;
+    return int(st.st_mode & 0777);
+}
+
+QJsonObject claimsAt(qint64 now, qint64 ttl)
+{
+    return QJsonObject{{QStringLiteral("sub"), QStringLiteral("user:alice")},
+                       {QStringLiteral("iat"), now},
+                       {QStringLiteral("exp"), now + ttl}};
+}
+
+} // namespace
+
+class TestKeyRing : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void createsFirstKeyWithPrivatePermissions();
+    void persistsAcrossInstances();
+    void rotationKeepsOldTokensValid();
+    void retiredKeysArePrunedAfterOverlap();
+    void refusesReadableKeyFiles();
+    void refusesTamperedKeyFile();
+    void signsAccessTokens();
+};
+
+void TestKeyRing::createsFirstKeyWithPrivatePermissions()
+{
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath(QStringLiteral("keys"));
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(dir, clock);
+    QVERIFY(ring.open().ok());
+    const QString kid = ring.currentKid();
+    QVERIFY(!kid.isEmpty());
+    QCOMPARE(mode(dir), 0700);
+    const QString file = QDir(dir).filePath(kid + QStringLiteral(".key"));
+    QVERIFY(QFile::exists(file));
+    QCOMPARE(mode(file), 0600);
+    QCOMPARE(QDir(dir).entryList(QDir::Files).size(), 1); // no temporary file left behind
+    // The published JWKS never carries the private key.
+    const QByteArray jwks = ring.jwksJson();
+    QVERIFY(!jwks.contains("\"d\""));
+    auto parsed = Jwks::parse(jwks);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed->entries().size(), 1);
+    QCOMPARE(parsed->entries().first().kid, kid);
+}
+
+void TestKeyRing::persistsAcrossInstances()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing first(tmp.path(), clock);
+    QVERIFY(first.open().ok());
+    auto token = first.sign(claimsAt(kStart, 600));
+    QVERIFY(token.ok());
+
+    KeyRing second(tmp.path(), clock);
+    QVERIFY(second.open().ok());
+    QCOMPARE(second.currentKid(), first.currentKid());
+    const JwsVerifier verifier(JwsPolicy::accessTokens(), second.publicKeys());
+    QVERIFY(verifier.verify(token.value()).ok());
+    // Same key, same deterministic Ed25519 signature.
+    QCOMPARE(second.sign(claimsAt(kStart, 600)).value(), token.value());
+}
+
+void TestKeyRing::rotationKeepsOldTokensValid()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    const QString oldKid = ring.currentKid();
+    const QByteArray oldToken = ring.sign(claimsAt(kStart, 900)).value();
+
+    clock.advanceSecs(60);
+    auto newKid = ring.rotate(900 + 60);
+    QVERIFY(newKid.ok());
+    QVERIFY(newKid.value() != oldKid);
+    QCOMPARE(ring.currentKid(), newKid.value());
+    const QByteArray newToken = ring.sign(claimsAt(kStart + 60, 900)).value();
+
+    const Jwks published = ring.publicKeys();
+    QCOMPARE(published.entries().size(), 2);
+    const JwsVerifier verifier(JwsPolicy::accessTokens(), published);
+    auto old = verifier.verify(oldToken);
+    QVERIFY(old.ok());
+    QCOMPARE(old->kid, oldKid);
+    auto fresh = verifier.verify(newToken);
+    QVERIFY(fresh.ok());
+    QCOMPARE(fresh->kid, newKid.value());
+
+    // The retirement time is persisted: a new instance sees the same current key and schedule.
+    KeyRing reopened(tmp.path(), clock);
+    QVERIFY(reopened.open().ok());
+    QCOMPARE(reopened.currentKid(), newKid.value());
+    const auto keys = reopened.keys();
+    QCOMPARE(keys.size(), 2);
+    for (const auto &info : keys)
+        QCOMPARE(info.retireAfter, info.kid == oldKid ? kStart + 60 + 960 : qint64(0));
+}
+
+void TestKeyRing::retiredKeysArePrunedAfterOverlap()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    const QString oldKid = ring.currentKid();
+    QVERIFY(ring.rotate(600).ok());
+
+    clock.advanceSecs(599);
+    QCOMPARE(ring.prune().value(), 0);
+    QCOMPARE(ring.publicKeys().entries().size(), 2);
+
+    clock.advanceSecs(1);
+    QCOMPARE(ring.publicKeys().entries().size(), 1); // no longer published
+    QCOMPARE(ring.prune().value(), 1);
+    QVERIFY(!QFile::exists(QDir(tmp.path()).filePath(oldKid + QStringLiteral(".key"))));
+    QCOMPARE(ring.keys().size(), 1);
+    QVERIFY(ring.sign(claimsAt(kStart, 60)).ok()); // the current key is never pruned
+}
+
+void TestKeyRing::refusesReadableKeyFiles()
+{
+    QTemporaryDir tmp;
+    ManualClock clock;
+    {
+        KeyRing ring(tmp.path(), clock);
+        QVERIFY(ring.open().ok());
+    }
+    const QString file = QDir(tmp.path()).filePath(QDir(tmp.path()).entryList(QDir::Files).first());
+    QVERIFY(::chmod(QFile::encodeName(file).constData(), 0644) == 0);
+    KeyRing ring(tmp.path(), clock);
+    const Status status = ring.open();
+    QVERIFY(!status.ok());
+    QVERIFY2(status.error().message.contains(QStringLiteral("0600")), qPrintable(status.error().message));
+}
+
+void TestKeyRing::refusesTamperedKeyFile()
+{
+    QTemporaryDir tmp;
+    ManualClock clock;
+    QString kid;
+    {
+        KeyRing ring(tmp.path(), clock);
+        QVERIFY(ring.open().ok());
+        kid = ring.currentKid();
+    }
+    // A key file renamed to another kid must not be served under that kid.
+    const QString from = QDir(tmp.path()).filePath(kid + QStringLiteral(".key"));
+    const QString to = QDir(tmp.path()).filePath(QStringLiteral("impostor.key"));
+    QVERIFY(QFile::rename(from, to));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(!ring.open().ok());
+}
+
+void TestKeyRing::signsAccessTokens()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    const QByteArray token = ring.sign(claimsAt(kStart, 300)).value();
+    const TokenVerifier verifier(JwsPolicy::accessTokens(), ClaimsPolicy{}, ring.publicKeys(), clock);
+    auto verified = verifier.verify(token);
+    QVERIFY2(verified.ok(), verified.ok() ? "" : qPrintable(verified.error().message));
+    QCOMPARE(verified->header.value(QStringLiteral("alg")).toString(), QStringLiteral("EdDSA"));
+    QCOMPARE(verified->header.value(QStringLiteral("typ")).toString(), QStringLiteral("at+jwt"));
+    QCOMPARE(verified->header.value(QStringLiteral("kid")).toString(), ring.currentKid());
+    QCOMPARE(verified->claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
+}
+
+QTEST_GUILESS_MAIN(TestKeyRing)
+#include "tst_keyring.moc"
