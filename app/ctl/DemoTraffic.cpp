@@ -148,11 +148,11 @@ void DemoTraffic::step(Agent &agent)
                                                                   : QStringLiteral("month-end reconciliation")},
                                   {QStringLiteral("budget"), QJsonObject{{QStringLiteral("calls"), 20},
                                                                          {QStringLiteral("tokens"), 50000},
-                                                                         {QStringLiteral("amount"), QStringLiteral("400.00")}}},
-                                  {QStringLiteral("risk_ceiling"), 40},
+                                                                         {QStringLiteral("amount"), QStringLiteral("900.00")}}},
+                                  {QStringLiteral("risk_ceiling"), 90},
                                   {QStringLiteral("ttl"), 600}};
         agent.token = exchange(agent, subject, idTokenType, agent.scope, details);
-        agent.callsLeft = 20;
+        agent.callsLeft = 12;
         if (agent.token.isEmpty())
             return;
     }
@@ -171,7 +171,7 @@ void DemoTraffic::step(Agent &agent)
         const QString amount = QStringLiteral("%1.%2").arg(10 + m_random.bounded(dice < 75 ? 90 : 200)).arg(m_random.bounded(100), 2, 10, QLatin1Char('0'));
         call(agent.token, "POST", QStringLiteral("/v1/tools/refund/refunds"),
              {{QStringLiteral("amount"), amount}, {QStringLiteral("ticket"), ticket}}, QStringLiteral("refund for a damaged parcel"));
-    } else if (dice < 92) {
+    } else if (dice < 89) {
         // Not in the token: denied before any policy runs.
         call(agent.token, "DELETE", QStringLiteral("/v1/tools/account/accounts/C-501"), {}, QStringLiteral("customer asked to close"));
     } else {
@@ -180,8 +180,8 @@ void DemoTraffic::step(Agent &agent)
         const QJsonObject details{{QStringLiteral("type"), QStringLiteral("agent_execution")},
                                   {QStringLiteral("purpose"), QString(QStringLiteral("refund for ") + ticket)},
                                   {QStringLiteral("budget"), QJsonObject{{QStringLiteral("calls"), 2}, {QStringLiteral("tokens"), 1000},
-                                                                         {QStringLiteral("amount"), QStringLiteral("80.00")}}},
-                                  {QStringLiteral("risk_ceiling"), 30},
+                                                                         {QStringLiteral("amount"), QStringLiteral("40.00")}}},
+                                  {QStringLiteral("risk_ceiling"), 60},
                                   {QStringLiteral("ttl"), 300}};
         const QByteArray subToken = exchange(sub, agent.token, accessTokenType, QStringLiteral("refund:create"), details);
         if (!subToken.isEmpty())

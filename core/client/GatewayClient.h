@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "client/ClientResult.h"
+#include "client/GatewayInfo.h"
+#include "common/Result.h"
+#include "identity/Agent.h"
+#include "identity/Human.h"
+#include "identity/Machine.h"
+#include "identity/Tool.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QSslCertificate>
+#include <QUrl>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace mandate::client {
+
+/// Asynchronous, typed client of one gateway's admin API over QNetworkAccessManager.
+/// Every method returns at once; the callback runs later on the caller's thread, and only while
+/// `context` is alive (like a connect() with a context object). Every request has a timeout.
+class GatewayClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayClient)
+
+public:
+    template<typename T>
+    using Callback = std::function<void(ClientResult<T>)>;
+
+    explicit GatewayClient(QObject *parent = nullptr);
+    ~GatewayClient() override;
+
+    void setBaseUrl(const QUrl &url);
+    QUrl baseUrl() const { return m_baseUrl; }
+    void setApiKey(const QByteArray &key);
+    /// Trust these CA certificates (PEM or DER file) in addition to the system's, for gateways
+    /// with a private CA. An empty path goes back to the system store alone.
+    Status setCaCertificateFile(const QString &path);
+    void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
+    int timeout() const { return m_timeoutMs; }
+    /// Requests sent but not answered yet.
+    int pendingRequests() const { return static_cast<int>(m_inFlight.size()); }
+    /// Aborts every request in flight; their callbacks receive Cancelled.
+    void cancelAll();
+
+    void health(QObject *context, Callback<Health> done);
+    void whoami(QObject *context, Callback<WhoAmI> done);
+
+    void listAgents(QObject *context, Callback<std::vector<identity::Agent>> done);
+    void getAgent(const QString &id, QObject *context, Callback<identity::Agent> done);
+    void createAgent(const identity::Agent &agent, QObject *context, Callback<identity::Agent> done);
+    /// PUT with If-Match: `baseVersion`; a Conflict error carries the gateway's current record.
+    void updateAgent(const identity::Agent &agent, qint64 baseVersion, QObject *context, Callback<identity::Agent> done);
+    void deleteAgent(const QString &id, qint64 baseVersion, QObject *context, Callback<Done> done);
+    void retireAgent(const QString &id, qint64 baseVersion, QObject *context, Callback<identity::Agent> done);
+
+    void listTools(QObject *context, Callback<std::vector<identity::Tool>> done);
+    void getTool(const QString &id, QObject *context, Callback<identity::Tool> done);
+    void createTool(const identity::Tool &tool, QObject *context, Callback<identity::Tool> done);
+    void updateTool(const identity::Tool &tool, qint64 baseVersion, QObject *context, Callback<identity::Tool> done);
+    void deleteTool(const QString &id, qint64 baseVersion, QObject *context, Callback<Done> done);
+
+    void listHumans(QObject *context, Callback<std::vector<identity::Human>> done);
+    void listMachines(QObject *context, Callback<std::vector<identity::Machine>> done);
+
+    void exportRegistry(QObject *context, Callback<QJsonObject> done);
+    /// All-or-nothing import; an Invalid error lists every bad record in fieldErrors.
+    void importRegistry(const QJsonObject &registry, QObject *context, Callback<ImportSummary> done);
+    void validateRegistry(const QJsonObject &registry, QObject *context, Callback<Done> done);
+
+Q_SIGNALS:
+    /// The number of requests in flight changed (for busy indicators).
+    void pendingRequestsChanged(int pending);
+
+private:
+    struct RawReply
+    {
+        int status = 0;
+        QByteArray body;
+    };
+    using RawCallback = std::function<void(ClientResult<RawReply>)>;
+
+    void send(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
+              std::optional<qint64> ifMatch, QObject *context, RawCallback done);
+    void finish(QNetworkReply *reply, const QPointer<QObject> &context, bool hadContext, const RawCallback &done);
+    QUrl urlFor(const QString &path) const;
+
+    template<typename T, typename Decode>
+    void request(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
+                 std::optional<qint64> ifMatch, QObject *context, Callback<T> done, Decode decode);
+    template<typename Record>
+    void getList(const QString &path, QObject *context, Callback<std::vector<Record>> done);
+    template<typename Record>
+    void getOne(const QString &path, QObject *context, Callback<Record> done);
+    template<typename Record>
+    void write(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
+               std::optional<qint64> ifMatch, QObject *context, Callback<Record> done);
+
+    QNetworkAccessManager *m_network;
+    QUrl m_baseUrl;
+    QByteArray m_apiKey;
+    QList<QSslCertificate> m_extraCaCertificates;
+    int m_timeoutMs = 15'000;
+    QSet<QNetworkReply *> m_inFlight;
+};
+
+} // namespace mandate::client

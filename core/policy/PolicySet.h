@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+#include "policy/Ast.h"
+
+#include <QHash>
+#include <QString>
+
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+namespace mandate::policy {
+
+struct Request;
+class EntityStore;
+
+/// The static and template-linked policies of one authorization domain, plus its templates, with
+/// an index on the scope so that a request only looks at policies that can apply to it.
+class PolicySet
+{
+public:
+    /// Parses Cedar source; templates are kept as templates, everything else is active.
+    static Result<PolicySet> parse(std::string_view source);
+
+    /// Adds a static policy (must not be a template). Ids must be unique.
+    Status add(Policy policy);
+    Status addTemplate(Policy policy);
+    /// Links template `templateId` as policy `newId`, filling ?principal / ?resource.
+    Status link(const QString &templateId, const QString &newId, std::optional<EntityRef> principal,
+                std::optional<EntityRef> resource);
+
+    const std::deque<Policy> &policies() const { return m_policies; }
+    const std::deque<Policy> &templates() const { return m_templates; }
+    const Policy *find(const QString &id) const;
+
+    /// Appends to `out` the policies whose scope may match `request` (never misses one), in
+    /// policy order and without duplicates. Does not allocate once `out` has capacity.
+    void candidates(const Request &request, const EntityStore &entities, std::vector<const Policy *> &out) const;
+
+private:
+    void index(const Policy &policy, uint32_t position);
+
+    std::deque<Policy> m_policies;
+    std::deque<Policy> m_templates;
+    /// Policy id -> position; templates are stored as ~position (so the set stays copyable).
+    QHash<QString, qint64> m_ids;
+    std::unordered_map<uint64_t, std::vector<uint32_t>> m_index; ///< (slot, uid or type) -> positions
+    std::vector<uint32_t> m_unindexed;
+};
+
+} // namespace mandate::policy

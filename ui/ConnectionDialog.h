@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "GatewayProfile.h"
+
+#include <QDialog>
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPushButton;
+
+namespace mandate::ui {
+
+class ConsoleSettings;
+class KeyVault;
+
+/// The connection manager: the gateways this console knows (name, URL, CA certificate) in
+/// settings, their API keys in the OS keychain through KeyVault.
+class ConnectionDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionDialog)
+
+public:
+    ConnectionDialog(ConsoleSettings &settings, KeyVault &vault, QWidget *parent = nullptr);
+
+Q_SIGNALS:
+    void connectRequested(const mandate::ui::GatewayProfile &profile, const QByteArray &apiKey);
+
+private:
+    void loadProfiles();
+    void showProfile(int row);
+    bool saveCurrent();
+    void connectCurrent();
+    void updateVaultStatus();
+    GatewayProfile currentProfile() const;
+
+    ConsoleSettings &m_settings;
+    KeyVault &m_vault;
+    QList<GatewayProfile> m_profiles;
+    QListWidget *m_list;
+    QLineEdit *m_name;
+    QLineEdit *m_url;
+    QLineEdit *m_ca;
+    QLineEdit *m_key;
+    QLabel *m_vaultStatus;
+    QLabel *m_error;
+    QPushButton *m_connect;
+    QPushButton *m_remove;
+};
+
+} // namespace mandate::ui
