@@ -1,4 +1,1020 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>main</name>
+    <message>
+        <source>Mandate Console</source>
+        <translation>Mandate-Konsole</translation>
+    </message>
+    <message>
+        <source>Mandate Console: manage the agents, tools and policies of Mandate gateways.</source>
+        <translation>Mandate-Konsole: Agenten, Werkzeuge und Richtlinien von Mandate-Gateways verwalten.</translation>
+    </message>
+    <message>
+        <source>Connect to the gateway at URL.</source>
+        <translation>Mit dem Gateway unter URL verbinden.</translation>
+    </message>
+    <message>
+        <source>Read the API key from FILE.</source>
+        <translation>Den API-Schlüssel aus DATEI lesen.</translation>
+    </message>
+    <message>
+        <source>Trust this CA certificate (PEM) for the gateway&apos;s TLS.</source>
+        <translation>Diesem CA-Zertifikat (PEM) für das TLS des Gateways vertrauen.</translation>
+    </message>
+    <message>
+        <source>Keep API keys in memory only; do not use the OS keychain.</source>
+        <translation>API-Schlüssel nur im Speicher halten; den Schlüsselbund des Systems nicht verwenden.</translation>
+    </message>
+    <message>
+        <source>mandate: cannot read the API key file %1: %2</source>
+        <translation>mandate: Die API-Schlüsseldatei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a registry JSON file: %2</source>
+        <translation>%1 ist keine Registry-JSON-Datei: %2</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::AgentForm</name>
+    <message>
+        <source>Lowercase letters, digits and single hyphens. Fixed once the agent is on the gateway.</source>
+        <translation>Kleinbuchstaben, Ziffern und einzelne Bindestriche. Unveränderlich, sobald der Agent auf dem Gateway ist.</translation>
+    </message>
+    <message>
+        <source>&amp;Id:</source>
+        <translation>&amp;Kennung:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Owner:</source>
+        <translation>&amp;Besitzer:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>Bes&amp;chreibung:</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>Aktiv</translation>
+    </message>
+    <message>
+        <source>Suspended</source>
+        <translation>Ausgesetzt</translation>
+    </message>
+    <message>
+        <source>Retired</source>
+        <translation>Außer Dienst</translation>
+    </message>
+    <message>
+        <source>&amp;Status:</source>
+        <translation>&amp;Status:</translation>
+    </message>
+    <message>
+        <source>&amp;Trust level:</source>
+        <translation>&amp;Vertrauensstufe:</translation>
+    </message>
+    <message>
+        <source>Max delegation &amp;depth:</source>
+        <translation>Maximale Delegations&amp;tiefe:</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Default TTL:</source>
+        <translation>Standard-Lebensdauer:</translation>
+    </message>
+    <message>
+        <source>Maximum TTL:</source>
+        <translation>Maximale Lebensdauer:</translation>
+    </message>
+    <message>
+        <source>Budget: &amp;calls:</source>
+        <translation>Budget: &amp;Aufrufe:</translation>
+    </message>
+    <message>
+        <source>Budget: model tokens:</source>
+        <translation>Budget: Modell-Tokens:</translation>
+    </message>
+    <message>
+        <source>must be a whole number</source>
+        <translation>muss eine ganze Zahl sein</translation>
+    </message>
+    <message>
+        <source>e.g. 1000.00</source>
+        <translation>z. B. 1000.00</translation>
+    </message>
+    <message>
+        <source>Budget: &amp;amount:</source>
+        <translation>Budget: Be&amp;trag:</translation>
+    </message>
+    <message>
+        <source>must be an amount with at most four decimals, such as 250.00</source>
+        <translation>muss ein Betrag mit höchstens vier Nachkommastellen sein, etwa 250.00</translation>
+    </message>
+    <message>
+        <source>Allowed a&amp;ctions:</source>
+        <translation>Erlaubte A&amp;ktionen:</translation>
+    </message>
+    <message>
+        <source>agents that may delegate to this one, comma-separated</source>
+        <translation>Agenten, die an diesen delegieren dürfen, durch Kommas getrennt</translation>
+    </message>
+    <message>
+        <source>D&amp;elegators:</source>
+        <translation>D&amp;elegierende:</translation>
+    </message>
+    <message>
+        <source>another agent already has the id &quot;%1&quot;</source>
+        <translation>ein anderer Agent hat bereits die Kennung „%1“</translation>
+    </message>
+    <message>
+        <source>Select an agent in the table, or create one.</source>
+        <translation>Wählen Sie einen Agenten in der Tabelle aus oder legen Sie einen an.</translation>
+    </message>
+    <message>
+        <source>version %1 on the gateway</source>
+        <translation>Version %1 auf dem Gateway</translation>
+    </message>
+    <message>
+        <source>new, not pushed yet</source>
+        <translation>neu, noch nicht übertragen</translation>
+    </message>
+    <message>
+        <source>modified locally, based on version %1</source>
+        <translation>lokal geändert, auf Grundlage von Version %1</translation>
+    </message>
+    <message>
+        <source>deleted locally, not pushed yet</source>
+        <translation>lokal gelöscht, noch nicht übertragen</translation>
+    </message>
+    <message>
+        <source>Agent %1 — %2 (read-only for your role)</source>
+        <translation>Agent %1 — %2 (für Ihre Rolle schreibgeschützt)</translation>
+    </message>
+    <message>
+        <source>Agent %1 — %2</source>
+        <translation>Agent %1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::AgentTableModel</name>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>Kennung</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Besitzer</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Trust</source>
+        <translation>Vertrauen</translation>
+    </message>
+    <message>
+        <source>Allowed actions</source>
+        <translation>Erlaubte Aktionen</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ConflictDialog</name>
+    <message>
+        <source>Edit conflict: %1</source>
+        <translation>Bearbeitungskonflikt: %1</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 was changed on the gateway after you loaded it&lt;/b&gt; (it is now version %2). Compare your edit with the gateway&apos;s version and choose which one to keep. Highlighted rows differ.</source>
+        <translation>&lt;b&gt;%1 wurde auf dem Gateway geändert, nachdem Sie es geladen haben&lt;/b&gt; (jetzt Version %2). Vergleichen Sie Ihre Änderung mit der Version des Gateways und wählen Sie, welche gelten soll. Hervorgehobene Zeilen unterscheiden sich.</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <source>When you loaded it</source>
+        <translation>Beim Laden</translation>
+    </message>
+    <message>
+        <source>Your edit</source>
+        <translation>Ihre Änderung</translation>
+    </message>
+    <message>
+        <source>On the gateway now (v%1)</source>
+        <translation>Jetzt auf dem Gateway (v%1)</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>(gelöscht)</translation>
+    </message>
+    <message>
+        <source>Decide &amp;later</source>
+        <translation>&amp;Später entscheiden</translation>
+    </message>
+    <message>
+        <source>Leave your edit pending and continue with the other changes.</source>
+        <translation>Ihre Änderung ausstehend lassen und mit den anderen Änderungen fortfahren.</translation>
+    </message>
+    <message>
+        <source>&amp;Take the gateway&apos;s version</source>
+        <translation>Version des Gateways &amp;übernehmen</translation>
+    </message>
+    <message>
+        <source>Discard your edit of this record.</source>
+        <translation>Ihre Änderung an diesem Eintrag verwerfen.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep my edit</source>
+        <translation>Meine Änderung &amp;behalten</translation>
+    </message>
+    <message>
+        <source>Push your edit on top of the gateway&apos;s version, replacing its changes.</source>
+        <translation>Ihre Änderung über die Version des Gateways übertragen und deren Änderungen ersetzen.</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ConnectionBanner</name>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>&amp;Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>&amp;Connections…</source>
+        <translation>&amp;Verbindungen…</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ConnectionDialog</name>
+    <message>
+        <source>Gateways</source>
+        <translation>Gateways</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>&amp;Neu</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>E&amp;ntfernen</translation>
+    </message>
+    <message>
+        <source>e.g. Production EU</source>
+        <translation>z. B. Produktion EU</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
+    </message>
+    <message>
+        <source>system trust store</source>
+        <translation>Zertifikatsspeicher des Systems</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificate (PEM or DER)</source>
+        <translation>CA-Zertifikat wählen (PEM oder DER)</translation>
+    </message>
+    <message>
+        <source>&amp;CA certificate:</source>
+        <translation>&amp;CA-Zertifikat:</translation>
+    </message>
+    <message>
+        <source>mdk_…</source>
+        <translation>mdk_…</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>CA certificate</source>
+        <translation>CA-Zertifikat</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer *.der);;All files (*)</source>
+        <translation>Zertifikate (*.pem *.crt *.cer *.der);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>⚠ Keys are kept in memory for this session only: %1. You will need to enter them again next time.</source>
+        <translation>⚠ Schlüssel werden nur für diese Sitzung im Speicher gehalten: %1. Beim nächsten Mal müssen Sie sie erneut eingeben.</translation>
+    </message>
+    <message>
+        <source>API keys are stored in the system keychain, never in the settings file.</source>
+        <translation>API-Schlüssel werden im Schlüsselbund des Systems gespeichert, nie in der Einstellungsdatei.</translation>
+    </message>
+    <message>
+        <source>Give the gateway a name and a URL.</source>
+        <translation>Geben Sie dem Gateway einen Namen und eine URL.</translation>
+    </message>
+    <message>
+        <source>The URL must start with http:// or https://.</source>
+        <translation>Die URL muss mit http:// oder https:// beginnen.</translation>
+    </message>
+    <message>
+        <source>Enter the API key for this gateway.</source>
+        <translation>Geben Sie den API-Schlüssel für dieses Gateway ein.</translation>
+    </message>
+    <message>
+        <source>The key could not be stored in the keychain: %1</source>
+        <translation>Der Schlüssel konnte nicht im Schlüsselbund gespeichert werden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::GatewaySession</name>
+    <message>
+        <source>&quot;%1&quot; is not an http:// or https:// URL.</source>
+        <translation>„%1“ ist keine http://- oder https://-URL.</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Verbinde mit %1…</translation>
+    </message>
+    <message>
+        <source>Connected to %1</source>
+        <translation>Verbunden mit %1</translation>
+    </message>
+    <message>
+        <source>Connection to %1 failed</source>
+        <translation>Verbindung mit %1 fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ImportReportDialog</name>
+    <message>
+        <source>Registry file report</source>
+        <translation>Bericht zur Registry-Datei</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Wo</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::KeyVault</name>
+    <message>
+        <source>the OS keychain is not used in this session</source>
+        <translation>der Schlüsselbund des Systems wird in dieser Sitzung nicht verwendet</translation>
+    </message>
+    <message>
+        <source>no keychain service is available (%1)</source>
+        <translation>kein Schlüsselbund-Dienst verfügbar (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::MainWindow</name>
+    <message>
+        <source>Mandate Console</source>
+        <translation>Mandate-Konsole</translation>
+    </message>
+    <message>
+        <source>No keychain service is available: API keys are kept in memory for this session only.</source>
+        <translation>Kein Schlüsselbund-Dienst verfügbar: API-Schlüssel werden nur für diese Sitzung im Speicher gehalten.</translation>
+    </message>
+    <message>
+        <source>The registry could not be loaded.</source>
+        <translation>Die Registry konnte nicht geladen werden.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pending change(s)</source>
+        <translation>
+            <numerusform>%n ausstehende Änderung</numerusform>
+            <numerusform>%n ausstehende Änderungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Registry editor</source>
+        <translation>Registry-Editor</translation>
+    </message>
+    <message>
+        <source>Delegation lineage</source>
+        <translation>Delegationskette</translation>
+    </message>
+    <message>
+        <source>Live monitor</source>
+        <translation>Live-Monitor</translation>
+    </message>
+    <message>
+        <source>Policy simulator</source>
+        <translation>Richtliniensimulator</translation>
+    </message>
+    <message>
+        <source>The graph of who delegated what to whom: human → agent → execution → sub-executions → tool calls, allowed and denied, with zoom, search, filters and export as an image.</source>
+        <translation>Der Graph, wer was an wen delegiert hat: Mensch → Agent → Ausführung → Unterausführungen → Werkzeugaufrufe, erlaubt und verweigert, mit Zoom, Suche, Filtern und Export als Bild.</translation>
+    </message>
+    <message>
+        <source>Streaming charts of decisions per second, latency and risk, and the table of active executions with budget and time left, and Revoke. It needs the gateway&apos;s event stream (/v1/events), which is not there yet.</source>
+        <translation>Laufende Diagramme der Entscheidungen pro Sekunde, der Latenz und des Risikos sowie die Tabelle der aktiven Ausführungen mit Restbudget und Restzeit und Widerruf. Sie braucht den Ereignisstrom des Gateways (/v1/events), den es noch nicht gibt.</translation>
+    </message>
+    <message>
+        <source>A Cedar editor with live diagnostics that replays recorded requests against a candidate policy set and shows what would change: newly denied, newly allowed, by agent, tool and policy.</source>
+        <translation>Ein Cedar-Editor mit Live-Diagnose, der aufgezeichnete Anfragen gegen einen Richtlinienentwurf wiederholt und zeigt, was sich ändern würde: neu verweigert, neu erlaubt, nach Agent, Werkzeug und Richtlinie.</translation>
+    </message>
+    <message>
+        <source>Undo history</source>
+        <translation>Rückgängig-Verlauf</translation>
+    </message>
+    <message>
+        <source>&lt;no local edits&gt;</source>
+        <translation>&lt;keine lokalen Änderungen&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Gateways…</source>
+        <translation>&amp;Gateways…</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Trennen</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+    <message>
+        <source>Follow the &amp;system</source>
+        <translation>Dem &amp;System folgen</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Mandate Console</source>
+        <translation>Über die Mandate-&amp;Konsole</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Role: %1 (%2)</source>
+        <translation>Rolle: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Role: %1 (%2) — read-only</source>
+        <translation>Rolle: %1 (%2) — schreibgeschützt</translation>
+    </message>
+    <message>
+        <source>Mandate Console — %1[*]</source>
+        <translation>Mandate-Konsole — %1[*]</translation>
+    </message>
+    <message>
+        <source>Role: —</source>
+        <translation>Rolle: —</translation>
+    </message>
+    <message>
+        <source>The gateway does not accept this API key.</source>
+        <translation>Das Gateway akzeptiert diesen API-Schlüssel nicht.</translation>
+    </message>
+    <message>
+        <source>This API key may not use the console.</source>
+        <translation>Dieser API-Schlüssel darf die Konsole nicht verwenden.</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s TLS certificate could not be verified.</source>
+        <translation>Das TLS-Zertifikat des Gateways konnte nicht überprüft werden.</translation>
+    </message>
+    <message>
+        <source>The gateway does not answer.</source>
+        <translation>Das Gateway antwortet nicht.</translation>
+    </message>
+    <message>
+        <source>Cannot connect to %1.</source>
+        <translation>Keine Verbindung zu %1 möglich.</translation>
+    </message>
+    <message>
+        <source>Not connected. Open File → Gateways… (Ctrl+Shift+G) to connect to a gateway.</source>
+        <translation>Nicht verbunden. Öffnen Sie Datei → Gateways… (Strg+Umschalt+G), um sich mit einem Gateway zu verbinden.</translation>
+    </message>
+    <message>
+        <source>About Mandate Console</source>
+        <translation>Über die Mandate-Konsole</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Mandate Console %1&lt;/h3&gt;&lt;p&gt;Governance for autonomous AI agents: delegation, per-call authorization, audit.&lt;/p&gt;&lt;p&gt;Qt %2 (built with %3)&lt;br&gt;Gateway: %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Mandate-Konsole %1&lt;/h3&gt;&lt;p&gt;Governance für autonome KI-Agenten: Delegation, Autorisierung jedes Aufrufs, Audit.&lt;/p&gt;&lt;p&gt;Qt %2 (gebaut mit %3)&lt;br&gt;Gateway: %4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Discard pending changes?</source>
+        <translation>Ausstehende Änderungen verwerfen?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) were not pushed to the gateway and will be lost.</source>
+        <translation>
+            <numerusform>%n Änderung wurde nicht an das Gateway übertragen und geht verloren.</numerusform>
+            <numerusform>%n Änderungen wurden nicht an das Gateway übertragen und gehen verloren.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::PlannedView</name>
+    <message>
+        <source>Not available yet: this view comes in a later version of Mandate.</source>
+        <translation>Noch nicht verfügbar: Diese Ansicht kommt in einer späteren Version von Mandate.</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::PushController</name>
+    <message>
+        <source>%1 %2: %3</source>
+        <translation>%1 %2: %3</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>%1: conflict left unresolved; your edit is still pending</source>
+        <translation>%1: Konflikt nicht aufgelöst; Ihre Änderung steht weiter aus</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::RegistryDocument</name>
+    <message>
+        <source>Edit %1 of agent %2</source>
+        <translation>%1 von Agent %2 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Edit %1 of tool %2</source>
+        <translation>%1 von Werkzeug %2 bearbeiten</translation>
+    </message>
+    <message>
+        <source>New agent</source>
+        <translation>Neuer Agent</translation>
+    </message>
+    <message>
+        <source>Create agent %1</source>
+        <translation>Agent %1 anlegen</translation>
+    </message>
+    <message>
+        <source>Delete agent %1</source>
+        <translation>Agent %1 löschen</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::RegistryTransfer</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Exported %1 agents and %2 tools to %3.</source>
+        <translation>%1 Agenten und %2 Werkzeuge nach %3 exportiert.</translation>
+    </message>
+    <message>
+        <source>%1 is valid.</source>
+        <translation>%1 ist gültig.</translation>
+    </message>
+    <message>
+        <source>Imported: %1 records created, %2 updated.</source>
+        <translation>Importiert: %1 Einträge angelegt, %2 aktualisiert.</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::RegistryView</name>
+    <message>
+        <source>&amp;New agent</source>
+        <translation>&amp;Neuer Agent</translation>
+    </message>
+    <message>
+        <source>&amp;Delete agent</source>
+        <translation>Agent &amp;löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Review &amp;&amp; &amp;push…</source>
+        <translation>Prüfen &amp;&amp; über&amp;tragen…</translation>
+    </message>
+    <message>
+        <source>Re&amp;load from gateway</source>
+        <translation>Vom Gateway neu &amp;laden</translation>
+    </message>
+    <message>
+        <source>Discard pending changes?</source>
+        <translation>Ausstehende Änderungen verwerfen?</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reloading replaces your %n pending change(s) with the gateway&apos;s registry.</source>
+        <translation>
+            <numerusform>Neu laden ersetzt Ihre %n ausstehende Änderung durch die Registry des Gateways.</numerusform>
+            <numerusform>Neu laden ersetzt Ihre %n ausstehenden Änderungen durch die Registry des Gateways.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Import registry…</source>
+        <translation>Registry &amp;importieren…</translation>
+    </message>
+    <message>
+        <source>Import registry</source>
+        <translation>Registry importieren</translation>
+    </message>
+    <message>
+        <source>Registry JSON (*.json)</source>
+        <translation>Registry-JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>&amp;Check registry file…</source>
+        <translation>Registry-Datei &amp;prüfen…</translation>
+    </message>
+    <message>
+        <source>Check registry file</source>
+        <translation>Registry-Datei prüfen</translation>
+    </message>
+    <message>
+        <source>&amp;Export registry…</source>
+        <translation>Registry &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Export registry</source>
+        <translation>Registry exportieren</translation>
+    </message>
+    <message>
+        <source>Filter (Ctrl+F)</source>
+        <translation>Filter (Strg+F)</translation>
+    </message>
+    <message>
+        <source>Pending only</source>
+        <translation>Nur ausstehende</translation>
+    </message>
+    <message>
+        <source>&amp;Agents</source>
+        <translation>&amp;Agenten</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Stop push</source>
+        <translation>Übertragung anhalten</translation>
+    </message>
+    <message>
+        <source>Stop after the change being sent now; the rest stays pending.</source>
+        <translation>Nach der gerade gesendeten Änderung anhalten; der Rest bleibt ausstehend.</translation>
+    </message>
+    <message>
+        <source>Pushing %1 (%2 of %3)…</source>
+        <translation>Übertrage %1 (%2 von %3)…</translation>
+    </message>
+    <message>
+        <source>Agent %1</source>
+        <translation>Agent %1</translation>
+    </message>
+    <message>
+        <source>Tool %1</source>
+        <translation>Werkzeug %1</translation>
+    </message>
+    <message>
+        <source>%1 changed on the gateway meanwhile — choose which version to keep.</source>
+        <translation>%1 wurde inzwischen auf dem Gateway geändert — wählen Sie, welche Version gelten soll.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Pushed %n change(s).</source>
+        <translation>
+            <numerusform>%n Änderung übertragen.</numerusform>
+            <numerusform>%n Änderungen übertragen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Push stopped; the remaining changes are still pending.</source>
+        <translation>Übertragung angehalten; die übrigen Änderungen stehen weiter aus.</translation>
+    </message>
+    <message>
+        <source>Not pushed:</source>
+        <translation>Nicht übertragen:</translation>
+    </message>
+    <message>
+        <source>Review &amp;&amp; &amp;push (%1)…</source>
+        <translation>Prüfen &amp;&amp; über&amp;tragen (%1)…</translation>
+    </message>
+    <message>
+        <source>Loading the registry…</source>
+        <translation>Lade die Registry…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n agent(s) and %1 tool(s) loaded from the gateway.</source>
+        <translation>
+            <numerusform>%n Agent und %1 Werkzeug(e) vom Gateway geladen.</numerusform>
+            <numerusform>%n Agenten und %1 Werkzeug(e) vom Gateway geladen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loading the registry failed: %1</source>
+        <translation>Laden der Registry fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Nothing to push: there are no pending changes.</source>
+        <translation>Nichts zu übertragen: Es gibt keine ausstehenden Änderungen.</translation>
+    </message>
+    <message>
+        <source>Exporting the registry…</source>
+        <translation>Exportiere die Registry…</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>Prüfe %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Push or undo your %n pending change(s) before importing a registry file.</source>
+        <translation>
+            <numerusform>Übertragen oder verwerfen Sie Ihre %n ausstehende Änderung, bevor Sie eine Registry-Datei importieren.</numerusform>
+            <numerusform>Übertragen oder verwerfen Sie Ihre %n ausstehenden Änderungen, bevor Sie eine Registry-Datei importieren.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Importing %1…</source>
+        <translation>Importiere %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing was imported: the gateway found %n invalid record field(s).</source>
+        <translation>
+            <numerusform>Nichts wurde importiert: Das Gateway fand %n ungültiges Feld.</numerusform>
+            <numerusform>Nichts wurde importiert: Das Gateway fand %n ungültige Felder.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ReviewDialog</name>
+    <message>
+        <source>Review pending changes</source>
+        <translation>Ausstehende Änderungen prüfen</translation>
+    </message>
+    <message>
+        <source>These changes are only in this console. Pushing sends them to the gateway; each one fails safely if the record changed there in the meantime.</source>
+        <translation>Diese Änderungen gibt es nur in dieser Konsole. Beim Übertragen gehen sie an das Gateway; jede schlägt sicher fehl, wenn sich der Eintrag dort inzwischen geändert hat.</translation>
+    </message>
+    <message>
+        <source>Record / field</source>
+        <translation>Eintrag / Feld</translation>
+    </message>
+    <message>
+        <source>On the gateway</source>
+        <translation>Auf dem Gateway</translation>
+    </message>
+    <message>
+        <source>After push</source>
+        <translation>Nach dem Übertragen</translation>
+    </message>
+    <message>
+        <source>Push</source>
+        <translation>Übertragen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Push %n change(s)</source>
+        <translation>
+            <numerusform>%n Änderung übertragen</numerusform>
+            <numerusform>%n Änderungen übertragen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) are invalid; fix them before pushing.</source>
+        <translation>
+            <numerusform>%n Eintrag ist ungültig; korrigieren Sie ihn vor dem Übertragen.</numerusform>
+            <numerusform>%n Einträge sind ungültig; korrigieren Sie sie vor dem Übertragen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>Version %1</translation>
+    </message>
+    <message>
+        <source>(whole record)</source>
+        <translation>(ganzer Eintrag)</translation>
+    </message>
+    <message>
+        <source>exists</source>
+        <translation>vorhanden</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>invalid: %1</source>
+        <translation>ungültig: %1</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>another agent already has this id</source>
+        <translation>ein anderer Agent hat bereits diese Kennung</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ToolForm</name>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>Bes&amp;chreibung:</translation>
+    </message>
+    <message>
+        <source>&amp;Upstream URL:</source>
+        <translation>&amp;Upstream-URL:</translation>
+    </message>
+    <message>
+        <source>&amp;Risk weight:</source>
+        <translation>&amp;Risikogewicht:</translation>
+    </message>
+    <message>
+        <source> / min</source>
+        <translation> / min</translation>
+    </message>
+    <message>
+        <source>Rate &amp;limit:</source>
+        <translation>Raten&amp;grenze:</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Flag</source>
+        <translation>Markieren</translation>
+    </message>
+    <message>
+        <source>Redact</source>
+        <translation>Schwärzen</translation>
+    </message>
+    <message>
+        <source>Block</source>
+        <translation>Blockieren</translation>
+    </message>
+    <message>
+        <source>Response &amp;inspection:</source>
+        <translation>Antwort&amp;prüfung:</translation>
+    </message>
+    <message>
+        <source>Actions:</source>
+        <translation>Aktionen:</translation>
+    </message>
+    <message>
+        <source>Select a tool in the table.</source>
+        <translation>Wählen Sie ein Werkzeug in der Tabelle aus.</translation>
+    </message>
+    <message>
+        <source>Tool %1 — version %2 on the gateway</source>
+        <translation>Werkzeug %1 — Version %2 auf dem Gateway</translation>
+    </message>
+    <message>
+        <source>Tool %1 — modified locally</source>
+        <translation>Werkzeug %1 — lokal geändert</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ToolTableModel</name>
+    <message>
+        <source>Id</source>
+        <translation>Kennung</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Aktionen</translation>
+    </message>
+    <message>
+        <source>Upstream</source>
+        <translation>Upstream</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>Risiko</translation>
+    </message>
+    <message>
+        <source>Rate/min</source>
+        <translation>Rate/min</translation>
+    </message>
+    <message>
+        <source>Inspection</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+</context>
 </TS>

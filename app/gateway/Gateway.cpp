@@ -218,7 +218,8 @@ Status Gateway::openServices()
     s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions);
     s.limiter = std::make_unique<firewall::RateLimiter>(clock);
     s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
-        *s.authority, *s.registry, *s.policies, *s.audit, *s.events, *s.limiter, clock, m_options.gatewayId});
+        *s.authority, *s.registry, *s.policies, *s.audit, *s.events, *s.limiter, clock, m_options.gatewayId,
+        m_options.executionCallsPerMinute});
     firewall::UpstreamForwarder::Limits upstreamLimits;
     upstreamLimits.timeoutMs = m_options.upstreamTimeoutMs;
     s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits);

@@ -46,8 +46,9 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"), QCoreApplication::translate("mandated", "Simultaneous client connections."), QStringLiteral("n"));
     const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout-ms"), QCoreApplication::translate("mandated", "Drop connections idle this long."), QStringLiteral("ms"));
     const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout-ms"), QCoreApplication::translate("mandated", "Give up on a tool's upstream after this long."), QStringLiteral("ms"));
+    const QCommandLineOption executionRate(QStringLiteral("execution-calls-per-minute"), QCoreApplication::translate("mandated", "Calls per minute one execution may make."), QStringLiteral("n"));
     const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
-    parser.addOptions({config, listen, dataDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, testClock});
+    parser.addOptions({config, listen, dataDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, executionRate, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -75,7 +76,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
             return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-body-bytes must be a positive integer").arg(path)};
         for (const auto &[key, target] : {std::pair{"limits/max-connections", &options.maxConnections},
                                           std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
-                                          std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs}}) {
+                                          std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs},
+                                          std::pair{"limits/execution-calls-per-minute", &options.executionCallsPerMinute}}) {
             const QVariant value = settings.value(QLatin1String(key));
             if (!value.isValid())
                 continue;
@@ -105,7 +107,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     options.testClock = parser.isSet(testClock);
     for (const auto &[option, target] : {std::pair{&maxConnections, &options.maxConnections},
                                          std::pair{&idleTimeout, &options.idleTimeoutMs},
-                                         std::pair{&upstreamTimeout, &options.upstreamTimeoutMs}}) {
+                                         std::pair{&upstreamTimeout, &options.upstreamTimeoutMs},
+                                         std::pair{&executionRate, &options.executionCallsPerMinute}}) {
         if (!parser.isSet(*option))
             continue;
         bool ok = false;

@@ -24,6 +24,7 @@ struct GatewayOptions
     int maxConnections = 512;
     int idleTimeoutMs = 30'000;
     int upstreamTimeoutMs = 10'000;
+    int executionCallsPerMinute = 600;
     bool testClock = false;           ///< --test-clock: POST /v1/dev/clock moves time (demo mode only)
 
     /// Parses the command line (and the config file it names). Errors name the bad flag or key.

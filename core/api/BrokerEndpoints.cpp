@@ -31,16 +31,28 @@ HttpResponse oauthError(const Error &error)
     return response;
 }
 
-/// application/x-www-form-urlencoded: '+' is a space, then percent-decoding; a parameter sent
-/// twice is an error (RFC 6749 §3.2).
-Result<QHash<QString, QString>> parseForm(const HttpRequest &request)
+/// A parsed form: single-valued parameters, plus every value of audience and resource, the only
+/// ones RFC 8693 §2.1 lets a client repeat.
+struct Form
+{
+    QHash<QString, QString> values;
+    QStringList audiences;
+    QStringList resources;
+
+    QString value(const char *name) const { return values.value(QLatin1String(name)); }
+    bool contains(const char *name) const { return values.contains(QLatin1String(name)); }
+};
+
+/// application/x-www-form-urlencoded: '+' is a space, then percent-decoding; any other parameter
+/// sent twice is an error (RFC 6749 §3.2).
+Result<Form> parseForm(const HttpRequest &request)
 {
     const QByteArray contentType = request.header("content-type").split(';').first().trimmed().toLower();
     if (contentType != "application/x-www-form-urlencoded")
         return OAuthError::invalidRequest(QStringLiteral("the body must be application/x-www-form-urlencoded"));
     if (request.body.size() > kMaxFormBytes)
         return OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes));
-    QHash<QString, QString> form;
+    Form form;
     for (const QByteArray &pair : request.body.split('&')) {
         if (pair.isEmpty())
             continue;
@@ -50,19 +62,28 @@ Result<QHash<QString, QString>> parseForm(const HttpRequest &request)
         name.replace('+', ' ');
         value.replace('+', ' ');
         const QString key = QString::fromUtf8(QByteArray::fromPercentEncoding(name));
-        if (form.contains(key))
+        const QString text = QString::fromUtf8(QByteArray::fromPercentEncoding(value));
+        if (key == QLatin1String("audience")) {
+            form.audiences.append(text);
+            continue;
+        }
+        if (key == QLatin1String("resource")) {
+            form.resources.append(text);
+            continue;
+        }
+        if (form.values.contains(key))
             return OAuthError::invalidRequest(QStringLiteral("parameter %1 is repeated").arg(key));
-        form.insert(key, QString::fromUtf8(QByteArray::fromPercentEncoding(value)));
+        form.values.insert(key, text);
     }
     return form;
 }
 
 /// Client credentials from HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret) or the
 /// client_id / client_secret parameters; using both is refused.
-Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, const QHash<QString, QString> &form)
+Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, const Form &form)
 {
     const QByteArray authorization = request.header("authorization").trimmed();
-    const bool inForm = form.contains(QStringLiteral("client_secret"));
+    const bool inForm = form.contains("client_secret");
     if (!authorization.isEmpty()) {
         if (inForm)
             return OAuthError::invalidRequest(QStringLiteral("use one client authentication method, not both Basic and client_secret"));
@@ -78,13 +99,13 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
         };
         broker::ClientCredentials credentials{QString::fromUtf8(formDecode(decoded.decoded.left(colon))),
                                               formDecode(decoded.decoded.mid(colon + 1))};
-        if (form.contains(QStringLiteral("client_id")) && form.value(QStringLiteral("client_id")) != credentials.clientId)
+        if (form.contains("client_id") && form.value("client_id") != credentials.clientId)
             return OAuthError::invalidRequest(QStringLiteral("client_id does not match the authenticated client"));
         return credentials;
     }
-    if (!inForm || form.value(QStringLiteral("client_id")).isEmpty())
+    if (!inForm || form.value("client_id").isEmpty())
         return OAuthError::invalidClient(QStringLiteral("client authentication required (HTTP Basic or client_id and client_secret)"));
-    return broker::ClientCredentials{form.value(QStringLiteral("client_id")), form.value(QStringLiteral("client_secret")).toUtf8()};
+    return broker::ClientCredentials{form.value("client_id"), form.value("client_secret").toUtf8()};
 }
 
 HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
@@ -95,21 +116,18 @@ HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
     auto client = clientCredentials(request, form.value());
     if (!client)
         return oauthError(client.error());
-    const QHash<QString, QString> &f = form.value();
+    const Form &f = form.value();
     broker::ExchangeRequest exchange;
     exchange.client = client.value();
-    exchange.grantType = f.value(QStringLiteral("grant_type"));
-    exchange.subjectToken = f.value(QStringLiteral("subject_token")).toUtf8();
-    exchange.subjectTokenType = f.value(QStringLiteral("subject_token_type"));
-    exchange.requestedTokenType = f.value(QStringLiteral("requested_token_type"));
-    exchange.actorToken = f.value(QStringLiteral("actor_token")).toUtf8();
-    exchange.scope = f.value(QStringLiteral("scope"));
-    exchange.authorizationDetails = f.value(QStringLiteral("authorization_details"));
-    // audience and resource may in principle repeat (RFC 8693 §2.1); a form here holds one each.
-    if (f.contains(QStringLiteral("audience")))
-        exchange.audiences.append(f.value(QStringLiteral("audience")));
-    if (f.contains(QStringLiteral("resource")))
-        exchange.resources.append(f.value(QStringLiteral("resource")));
+    exchange.grantType = f.value("grant_type");
+    exchange.subjectToken = f.value("subject_token").toUtf8();
+    exchange.subjectTokenType = f.value("subject_token_type");
+    exchange.requestedTokenType = f.value("requested_token_type");
+    exchange.actorToken = f.value("actor_token").toUtf8();
+    exchange.scope = f.value("scope");
+    exchange.authorizationDetails = f.value("authorization_details");
+    exchange.audiences = f.audiences;
+    exchange.resources = f.resources;
     auto issued = broker.exchange(exchange);
     if (!issued)
         return oauthError(issued.error());
@@ -132,7 +150,7 @@ HttpResponse revoke(broker::DelegationBroker &broker, const HttpRequest &request
     auto client = clientCredentials(request, form.value());
     if (!client)
         return oauthError(client.error());
-    const QString token = form->value(QStringLiteral("token"));
+    const QString token = form->value("token");
     if (token.isEmpty())
         return oauthError(OAuthError::invalidRequest(QStringLiteral("token is required")));
     auto revoked = broker.revokeToken(client.value(), token.toUtf8());

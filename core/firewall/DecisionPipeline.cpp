@@ -230,7 +230,7 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
         return denied(QStringLiteral("policy"), 403, why);
     }
 
-    if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, ExecutionCallsPerMinute},
+    if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, m_services.executionCallsPerMinute},
                                         {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))
         return denied(QStringLiteral("rate_limit"), 429, QStringLiteral("rate limit reached for this execution or tool"));
 
@@ -244,7 +244,9 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
     decision.allowed = true;
     decision.httpStatus = 200;
     decision.latencyUs = timer.nsecsElapsed() / 1000;
-    finish(call, decision, budgetBefore, riskWeight);
+    // An action's weight counts once, when the execution first exercises it: risk measures what
+    // the run has reached for (and denials and flagged responses), not how busy it is.
+    finish(call, decision, budgetBefore, decision.view.sessionActions.contains(call.action) ? 0 : riskWeight);
     return decision;
 }
 

@@ -34,9 +34,8 @@ public:
         RateLimiter &limiter;
         const Clock &clock;
         QString gatewayId;
+        int executionCallsPerMinute = 600;  ///< across all tools, per execution
     };
-    /// Calls per minute one execution may make across all tools.
-    static constexpr int ExecutionCallsPerMinute = 600;
 
     explicit DecisionPipeline(Services services);
 

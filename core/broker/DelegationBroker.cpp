@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "broker/DelegationBroker.h"
+
+#include "broker/OAuthError.h"
+#include "common/Logging.h"
+#include "crypto/CompactJws.h"
+#include "crypto/JoseError.h"
+#include "crypto/Random.h"
+
+#include <QJsonArray>
+
+#include <mutex>
+#include <optional>
+
+namespace mandate::broker {
+
+using identity::Agent;
+using identity::Amount;
+using identity::Execution;
+
+struct DelegationBroker::Parent
+{
+    QStringList chain;                            ///< of the new execution: root human, then delegating agents
+    std::optional<session::ExecutionState> state; ///< the parent execution, for sub-delegations
+};
+
+namespace {
+
+const QString kAgentPrefix = QStringLiteral("agent:");
+const QString kUserPrefix = QStringLiteral("user:");
+
+/// The execution an execution token names, from its agent_execution authorization details.
+QString executionIdOf(const QJsonObject &claims)
+{
+    const QJsonArray details = claims.value(QStringLiteral("authorization_details")).toArray();
+    for (const QJsonValue &entry : details) {
+        const QJsonObject o = entry.toObject();
+        if (o.value(QStringLiteral("type")).toString() == QLatin1String(AgentExecutionRequest::kType))
+            return o.value(QStringLiteral("execution")).toString();
+    }
+    return {};
+}
+
+Error subjectRejected(const Error &why)
+{
+    return OAuthError::invalidGrant(QStringLiteral("subject_token rejected (%1): %2").arg(why.code, why.message));
+}
+
+Error storeFailure(const Error &why)
+{
+    qCWarning(lcBroker) << "store error during token exchange:" << why.message;
+    return OAuthError::temporarilyUnavailable(QStringLiteral("the execution store is unavailable"));
+}
+
+/// RFC 8693 §4.1: the outermost act is the current actor, earlier actors nest inside.
+QJsonObject actClaim(const QStringList &chain, const QString &agent)
+{
+    QJsonObject act{{QStringLiteral("sub"), QString(kAgentPrefix + agent)}};
+    QJsonObject nested;
+    // Build from the earliest delegating agent (chain[1]) outwards.
+    for (qsizetype i = 1; i < chain.size(); ++i) {
+        QJsonObject level{{QStringLiteral("sub"), QString(kAgentPrefix + chain.at(i))}};
+        if (!nested.isEmpty())
+            level.insert(QStringLiteral("act"), nested);
+        nested = level;
+    }
+    if (!nested.isEmpty())
+        act.insert(QStringLiteral("act"), nested);
+    return act;
+}
+
+QString budgetDimensionText(qint64 value) { return QString::number(value); }
+QString budgetDimensionText(const Amount &value) { return value.toString(); }
+
+} // namespace
+
+DelegationBroker::DelegationBroker(BrokerConfig config, registry::Registry &registry, session::ExecutionStore &executions,
+                                   OAuthClientStore &clients, const TrustedIssuers &issuers, const crypto::KeyRing &keyRing,
+                                   const Clock &clock)
+    : m_config(std::move(config)), m_registry(registry), m_executions(executions), m_clients(clients),
+      m_issuers(issuers), m_keyRing(keyRing), m_clock(clock)
+{
+}
+
+DelegationBroker::~DelegationBroker() = default;
+
+void DelegationBroker::setIssuer(const QString &issuer)
+{
+    std::unique_lock lock(m_verifierMutex);
+    m_config.issuer = issuer;
+    m_verifier.reset();  // its claims policy names the old issuer
+}
+
+Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView token) const
+{
+    const QString kid = m_keyRing.currentKid();
+    {
+        std::shared_lock lock(m_verifierMutex);
+        if (m_verifier && m_verifierKid == kid)
+            return m_verifier->verify(token);
+    }
+    std::unique_lock lock(m_verifierMutex);
+    if (!m_verifier || m_verifierKid != kid) {
+        crypto::ClaimsPolicy claims;
+        claims.issuer = m_config.issuer;
+        claims.audience = m_config.audience;
+        claims.clockSkewSecs = m_config.clockSkewSecs;
+        claims.requireExpiry = true;
+        claims.requireIssuedAt = true;
+        m_verifier = std::make_unique<crypto::TokenVerifier>(crypto::JwsPolicy::accessTokens(), claims,
+                                                             m_keyRing.publicKeys(), m_clock);
+        m_verifierKid = kid;
+    }
+    return m_verifier->verify(token);
+}
+
+Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView token) const
+{
+    auto verified = verifySignedToken(token);
+    if (!verified)
+        return verified.error();
+    const QString id = executionIdOf(verified->claims);
+    if (id.isEmpty())
+        return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("the token carries no agent_execution authorization details"));
+    auto state = m_executions.state(id);
+    if (!state) {
+        if (state.error().code == QLatin1String("not_found"))
+            return Error{QStringLiteral("unknown_execution"), QStringLiteral("execution %1 does not exist").arg(id)};
+        return state.error();
+    }
+    if (state->execution.agent != verified->claims.value(QStringLiteral("client_id")).toString())
+        return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("client_id does not match execution %1").arg(id));
+    switch (state->status) {
+    case Execution::Status::Active:
+        break;
+    case Execution::Status::Revoked:
+        return Error{QStringLiteral("revoked"), QStringLiteral("execution %1 was revoked (%2)").arg(id, state->endReason)};
+    case Execution::Status::Expired:
+        return Error{QStringLiteral("expired"), QStringLiteral("execution %1 has expired").arg(id)};
+    case Execution::Status::Completed:
+        return Error{QStringLiteral("completed"), QStringLiteral("execution %1 has completed").arg(id)};
+    }
+    return VerifiedExecution{std::move(verified).value(), std::move(state).value()};
+}
+
+Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request)
+{
+    if (request.grantType != QLatin1String(ExchangeRequest::kGrantType))
+        return OAuthError::unsupportedGrantType(QStringLiteral("grant_type must be %1").arg(QLatin1String(ExchangeRequest::kGrantType)));
+    if (Status authenticated = m_clients.authenticate(request.client.clientId, request.client.secret); !authenticated)
+        return authenticated.error().code == QLatin1String("invalid_client") ? authenticated.error() : storeFailure(authenticated.error());
+
+    auto agent = m_registry.agent(request.client.clientId);
+    if (!agent) {
+        if (agent.error().code == QLatin1String("not_found"))
+            return OAuthError::invalidClient(QStringLiteral("client %1 is not a registered agent").arg(request.client.clientId));
+        return storeFailure(agent.error());
+    }
+    if (agent->status != Agent::Status::Active)
+        return OAuthError::unauthorizedClient(QStringLiteral("agent %1 is %2 and cannot receive delegations")
+                                                  .arg(agent->id, Agent::statusName(agent->status)));
+
+    if (request.subjectToken.isEmpty())
+        return OAuthError::invalidRequest(QStringLiteral("subject_token is required"));
+    if (!request.actorToken.isEmpty())
+        return OAuthError::invalidRequest(QStringLiteral("actor_token is not supported: the acting agent is the authenticated client"));
+    if (!request.requestedTokenType.isEmpty() && request.requestedTokenType != QLatin1String(ExchangeRequest::kAccessTokenType)
+        && request.requestedTokenType != QLatin1String(ExchangeRequest::kJwtTokenType))
+        return OAuthError::invalidRequest(QStringLiteral("requested_token_type %1 is not supported (use %2)")
+                                              .arg(request.requestedTokenType, QLatin1String(ExchangeRequest::kAccessTokenType)));
+    for (const QString &target : request.audiences + request.resources) {
+        if (target != m_config.audience && target != m_config.issuer)
+            return OAuthError::invalidTarget(QStringLiteral("tokens are only issued for audience %1, not %2").arg(m_config.audience, target));
+    }
+    auto wanted = AgentExecutionRequest::parse(request.scope, request.authorizationDetails);
+    if (!wanted)
+        return wanted.error();
+
+    // The subject token's type says which delegation this is; "jwt" is told apart by typ.
+    bool fromParent = false;
+    const QString &type = request.subjectTokenType;
+    if (type == QLatin1String(ExchangeRequest::kAccessTokenType)) {
+        fromParent = true;
+    } else if (type == QLatin1String(ExchangeRequest::kJwtTokenType)) {
+        auto jws = crypto::CompactJws::parse(request.subjectToken, crypto::JwsPolicy::idTokens().maxTokenBytes);
+        if (!jws)
+            return subjectRejected(jws.error());
+        fromParent = jws->header().value(QStringLiteral("typ")).toString().endsWith(QLatin1String("at+jwt"), Qt::CaseInsensitive);
+    } else if (type != QLatin1String(ExchangeRequest::kIdTokenType)) {
+        return OAuthError::invalidRequest(type.isEmpty() ? QStringLiteral("subject_token_type is required")
+                                                         : QStringLiteral("subject_token_type %1 is not supported").arg(type));
+    }
+    auto parent = fromParent ? parentSubject(request, agent.value()) : rootSubject(request);
+    if (!parent)
+        return parent.error();
+    return mint(agent.value(), parent.value(), wanted.value());
+}
+
+Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeRequest &request) const
+{
+    auto idToken = m_issuers.verify(request.subjectToken);
+    if (!idToken)
+        return subjectRejected(idToken.error());
+    const QString issuer = idToken->claims.value(QStringLiteral("iss")).toString();
+    const QString subject = idToken->claims.value(QStringLiteral("sub")).toString();
+    if (subject.isEmpty())
+        return OAuthError::invalidGrant(QStringLiteral("the ID token has no subject"));
+    auto humans = m_registry.humans();
+    if (!humans)
+        return storeFailure(humans.error());
+    for (const identity::Human &human : humans.value()) {
+        if (human.issuer == issuer && human.subject == subject)
+            return Parent{{human.id}, std::nullopt};
+    }
+    return OAuthError::invalidGrant(QStringLiteral("no human in the registry has issuer %1 and subject %2").arg(issuer, subject));
+}
+
+Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeRequest &request, const Agent &agent) const
+{
+    auto verified = verifySignedToken(request.subjectToken);
+    if (!verified)
+        return subjectRejected(verified.error());
+    const QString parentId = executionIdOf(verified->claims);
+    if (parentId.isEmpty())
+        return OAuthError::invalidGrant(QStringLiteral("subject_token names no parent execution"));
+    auto state = m_executions.state(parentId);
+    if (!state) {
+        if (state.error().code == QLatin1String("not_found"))
+            return OAuthError::invalidGrant(QStringLiteral("parent execution %1 does not exist").arg(parentId));
+        return storeFailure(state.error());
+    }
+    if (!state->isActive())
+        return OAuthError::invalidGrant(QStringLiteral("parent execution %1 is %2").arg(parentId, Execution::statusName(state->status)));
+    const QString delegator = state->execution.agent;
+    if (!agent.delegators.contains(delegator))
+        return OAuthError::unauthorizedClient(QStringLiteral("agent %1 does not list %2 among its delegators").arg(agent.id, delegator));
+    QStringList chain = state->execution.chain;
+    chain.append(delegator);
+    // A chain through the delegating agent is bounded by its maxDelegationDepth as well.
+    auto delegating = m_registry.agent(delegator);
+    if (!delegating)
+        return delegating.error().code == QLatin1String("not_found")
+                   ? OAuthError::invalidGrant(QStringLiteral("delegating agent %1 is no longer registered").arg(delegator))
+                   : storeFailure(delegating.error());
+    if (chain.size() > delegating->maxDelegationDepth)
+        return OAuthError::invalidRequest(QStringLiteral("delegation depth %1 exceeds delegating agent %2's maxDelegationDepth %3")
+                                              .arg(chain.size()).arg(delegator).arg(delegating->maxDelegationDepth));
+    return Parent{chain, std::move(state).value()};
+}
+
+Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted)
+{
+    const session::ExecutionState *p = parent.state ? &*parent.state : nullptr;
+    const QString parentId = p ? p->execution.id : QString();
+
+    // Actions: within the agent's ceiling and, for a sub-delegation, within the parent's.
+    const QStringList parentActions = p ? p->execution.actions() : QStringList();
+    for (const QString &action : wanted.actions) {
+        if (!agent.allowedActions.contains(action))
+            return OAuthError::invalidScope(QStringLiteral("action %1 is not among agent %2's allowedActions").arg(action, agent.id));
+        if (p && !parentActions.contains(action))
+            return OAuthError::invalidScope(QStringLiteral("action %1 is not held by parent execution %2").arg(action, parentId));
+    }
+
+    // Depth: the root execution has depth 1 (chain = [human]).
+    const int depth = int(parent.chain.size());
+    if (depth > agent.maxDelegationDepth)
+        return OAuthError::invalidRequest(QStringLiteral("delegation depth %1 exceeds agent %2's maxDelegationDepth %3")
+                                              .arg(depth).arg(agent.id).arg(agent.maxDelegationDepth));
+
+    // Lifetime: at most the agent's maxTtl, and never past the parent's expiry.
+    const QDateTime now = m_clock.now();
+    qint64 ttl = wanted.ttlSecs.value_or(std::min(agent.defaultTtlSecs, agent.maxTtlSecs));
+    if (ttl > agent.maxTtlSecs)
+        return OAuthError::invalidRequest(QStringLiteral("ttl %1 s exceeds agent %2's maxTtl %3 s").arg(ttl).arg(agent.id).arg(agent.maxTtlSecs));
+    QDateTime expiresAt = now.addSecs(ttl);
+    if (p && expiresAt > p->execution.expiresAt) {
+        if (wanted.ttlSecs)
+            return OAuthError::invalidRequest(QStringLiteral("expiry %1 is after parent execution %2's expiry %3")
+                                                  .arg(expiresAt.toString(Qt::ISODate), parentId, p->execution.expiresAt.toString(Qt::ISODate)));
+        expiresAt = p->execution.expiresAt;  // a defaulted lifetime is cut to the parent's
+    }
+    if (expiresAt <= now)
+        return OAuthError::invalidGrant(QStringLiteral("parent execution %1 has no lifetime left").arg(parentId));
+
+    // Budget: each dimension defaults to, and may not exceed, the agent's maximum and the
+    // parent's remaining budget.
+    identity::Budget budget;
+    const auto dimension = [&](const char *name, const auto &requested, const auto &agentMax, const auto *parentLeft,
+                               auto &out) -> std::optional<Error> {
+        auto ceiling = agentMax;
+        if (parentLeft && *parentLeft < ceiling)
+            ceiling = *parentLeft;
+        out = requested.value_or(ceiling);
+        if (out > agentMax)
+            return OAuthError::invalidRequest(QStringLiteral("budget.%1 %2 exceeds agent %3's maxBudget.%1 %4")
+                                                  .arg(QLatin1String(name), budgetDimensionText(out), agent.id, budgetDimensionText(agentMax)));
+        if (parentLeft && out > *parentLeft)
+            return OAuthError::invalidRequest(QStringLiteral("budget.%1 %2 exceeds parent execution %3's remaining budget.%1 %4")
+                                                  .arg(QLatin1String(name), budgetDimensionText(out), parentId, budgetDimensionText(*parentLeft)));
+        return std::nullopt;
+    };
+    if (auto e = dimension("calls", wanted.calls, agent.maxBudget.calls, p ? &p->remaining.calls : nullptr, budget.calls))
+        return *e;
+    if (auto e = dimension("tokens", wanted.tokens, agent.maxBudget.tokens, p ? &p->remaining.tokens : nullptr, budget.tokens))
+        return *e;
+    if (auto e = dimension("amount", wanted.amount, agent.maxBudget.amount, p ? &p->remaining.amount : nullptr, budget.amount))
+        return *e;
+
+    // Risk ceiling: a sub-delegation inherits its parent's and may only lower it.
+    const int riskCeiling = wanted.riskCeiling.value_or(p ? p->execution.riskCeiling : Execution().riskCeiling);
+    if (p && riskCeiling > p->execution.riskCeiling)
+        return OAuthError::invalidRequest(QStringLiteral("risk_ceiling %1 exceeds parent execution %2's risk_ceiling %3")
+                                              .arg(riskCeiling).arg(parentId).arg(p->execution.riskCeiling));
+
+    auto executionId = crypto::Random::token(16);
+    auto jti = crypto::Random::token(16);
+    if (!executionId || !jti)
+        return OAuthError::serverError(QStringLiteral("the random generator failed"));
+
+    Execution execution;
+    execution.id = QStringLiteral("exe_") + executionId.value();
+    execution.agent = agent.id;
+    execution.chain = parent.chain;
+    execution.purpose = wanted.purpose.isEmpty() && p ? p->execution.purpose : wanted.purpose;
+    for (const QString &action : wanted.actions)
+        execution.capabilities.append(identity::Capability{action, {}});
+    execution.budget = budget;
+    execution.riskCeiling = riskCeiling;
+    execution.issuedAt = QDateTime::fromSecsSinceEpoch(now.toSecsSinceEpoch(), Qt::UTC);
+    execution.expiresAt = QDateTime::fromSecsSinceEpoch(expiresAt.toSecsSinceEpoch(), Qt::UTC);
+    execution.parent = parentId;
+
+    const QJsonObject details{{QStringLiteral("type"), QLatin1String(AgentExecutionRequest::kType)},
+                              {QStringLiteral("execution"), execution.id},
+                              {QStringLiteral("parent"), p ? QJsonValue(parentId) : QJsonValue(QJsonValue::Null)},
+                              {QStringLiteral("purpose"), execution.purpose},
+                              {QStringLiteral("actions"), QJsonArray::fromStringList(wanted.actions)},
+                              {QStringLiteral("budget"), budget.toJson()},
+                              {QStringLiteral("risk_ceiling"), riskCeiling},
+                              {QStringLiteral("depth"), execution.depth()}};
+    const qint64 iat = execution.issuedAt.toSecsSinceEpoch();
+    const qint64 exp = execution.expiresAt.toSecsSinceEpoch();
+    const QJsonObject claims{{QStringLiteral("iss"), m_config.issuer},
+                             {QStringLiteral("aud"), m_config.audience},
+                             {QStringLiteral("iat"), iat},
+                             {QStringLiteral("nbf"), iat},
+                             {QStringLiteral("exp"), exp},
+                             {QStringLiteral("jti"), jti.value()},
+                             {QStringLiteral("sub"), QString(kUserPrefix + execution.rootHuman())},
+                             {QStringLiteral("act"), actClaim(parent.chain, agent.id)},
+                             {QStringLiteral("client_id"), agent.id},
+                             {QStringLiteral("scope"), wanted.actions.join(u' ')},
+                             {QStringLiteral("authorization_details"), QJsonArray{details}}};
+    auto token = m_keyRing.sign(claims);
+    if (!token)
+        return OAuthError::serverError(QStringLiteral("signing failed: %1").arg(token.error().message));
+
+    // The record is written after signing and before the token leaves: a token whose record
+    // failed to be written is dropped, and verification requires the record anyway.
+    if (Status created = m_executions.create(execution); !created) {
+        const Error &e = created.error();
+        if (e.code == QLatin1String("budget_exhausted"))
+            return OAuthError::invalidRequest(QStringLiteral("budget exceeds parent execution %1's remaining budget (%2)").arg(parentId, e.message));
+        if (e.code == QLatin1String("inactive") || e.code == QLatin1String("not_found"))
+            return OAuthError::invalidGrant(e.message);
+        return storeFailure(e);
+    }
+    qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << agent.id << "on behalf of"
+                               << execution.rootHuman() << "depth" << depth;
+    return IssuedToken{std::move(token).value(), exp - iat, wanted.actions.join(u' '), QJsonArray{details}, execution};
+}
+
+Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)
+{
+    if (Status authenticated = m_clients.authenticate(client.clientId, client.secret); !authenticated)
+        return authenticated.error().code == QLatin1String("invalid_client") ? authenticated.error() : storeFailure(authenticated.error());
+    auto verified = verifySignedToken(token);
+    if (!verified)
+        return QStringList();  // RFC 7009 §2.2: an invalid token needs no revocation
+    const QString id = executionIdOf(verified->claims);
+    auto state = m_executions.state(id);
+    if (!state)
+        return state.error().code == QLatin1String("not_found") ? Result<QStringList>(QStringList()) : storeFailure(state.error());
+    const QStringList delegators = state->execution.chain.mid(1);
+    if (state->execution.agent != client.clientId && !delegators.contains(client.clientId))
+        return OAuthError::unauthorizedClient(QStringLiteral("execution %1 was neither issued to nor delegated by client %2")
+                                                  .arg(id, client.clientId));
+    return m_executions.revoke(id, QStringLiteral("revoked by client %1").arg(client.clientId));
+}
+
+Result<QStringList> DelegationBroker::revokeExecution(const QString &executionId, const QString &reason)
+{
+    return m_executions.revoke(executionId, reason);
+}
+
+} // namespace mandate::broker

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "broker/OAuthClientStore.h"
+
+#include "broker/OAuthError.h"
+#include "common/Logging.h"
+#include "crypto/Random.h"
+#include "crypto/Sha256.h"
+
+#include <QSqlQuery>
+
+namespace mandate::broker {
+
+namespace {
+
+Error badCredentials(const QString &clientId)
+{
+    return OAuthError::invalidClient(QStringLiteral("client authentication failed for client %1").arg(clientId));
+}
+
+QByteArray cacheKey(const QString &clientId, QByteArrayView secret, const QString &hash)
+{
+    // Length-prefixed fields, so that no two (id, secret, hash) triples share an encoding.
+    QByteArray material;
+    const QByteArray id = clientId.toUtf8();
+    const QByteArray stored = hash.toLatin1();
+    for (QByteArrayView part : {QByteArrayView(id), secret, QByteArrayView(stored)}) {
+        material += QByteArray::number(part.size()) + ':';
+        material += part;
+    }
+    QByteArray key = crypto::Sha256::hash(material);
+    material.fill('\0');
+    return key;
+}
+
+} // namespace
+
+OAuthClientStore::OAuthClientStore(const store::Database &database, const Clock &clock, crypto::SecretHasher::Params params)
+    : m_db(database), m_clock(clock), m_params(params)
+{
+}
+
+Result<QString> OAuthClientStore::issueSecret(const QString &clientId)
+{
+    auto random = crypto::Random::token(32);
+    if (!random)
+        return random.error();
+    const QString secret = QStringLiteral("mcs_") + random.value();
+    if (Status set = setSecret(clientId, secret.toLatin1()); !set)
+        return set.error();
+    return secret;
+}
+
+Status OAuthClientStore::setSecret(const QString &clientId, QByteArrayView secret)
+{
+    if (clientId.isEmpty() || secret.size() < 16)
+        return Error{QStringLiteral("invalid"), QStringLiteral("a client needs an id and a secret of at least 16 bytes")};
+    auto hash = crypto::SecretHasher::hash(secret, m_params);
+    if (!hash)
+        return hash.error();
+    QSqlQuery query(m_db.connection());
+    query.prepare(QStringLiteral("INSERT INTO oauth_clients (client_id, secret_hash, created_at) VALUES (:id, :hash, :now) "
+                                 "ON CONFLICT(client_id) DO UPDATE SET secret_hash = excluded.secret_hash, "
+                                 "created_at = excluded.created_at"));
+    query.bindValue(QStringLiteral(":id"), clientId);
+    query.bindValue(QStringLiteral(":hash"), hash.value());
+    query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot store client %1").arg(clientId), query);
+    qCInfo(lcBroker) << "client secret set for" << clientId;
+    return Status::success();
+}
+
+Status OAuthClientStore::remove(const QString &clientId)
+{
+    QSqlQuery query(m_db.connection());
+    query.prepare(QStringLiteral("DELETE FROM oauth_clients WHERE client_id = :id"));
+    query.bindValue(QStringLiteral(":id"), clientId);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot delete client %1").arg(clientId), query);
+    return Status::success();
+}
+
+Result<QString> OAuthClientStore::storedHash(const QString &clientId) const
+{
+    QSqlQuery query(m_db.connection());
+    query.prepare(QStringLiteral("SELECT secret_hash FROM oauth_clients WHERE client_id = :id"));
+    query.bindValue(QStringLiteral(":id"), clientId);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read client %1").arg(clientId), query);
+    return query.next() ? query.value(0).toString() : QString();
+}
+
+Result<bool> OAuthClientStore::exists(const QString &clientId) const
+{
+    auto hash = storedHash(clientId);
+    if (!hash)
+        return hash.error();
+    return !hash->isEmpty();
+}
+
+Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView secret) const
+{
+    if (clientId.isEmpty() || secret.isEmpty())
+        return badCredentials(clientId);
+    auto hash = storedHash(clientId);
+    if (!hash)
+        return hash.error();
+    if (hash->isEmpty())
+        return badCredentials(clientId);
+    const QByteArray key = cacheKey(clientId, secret, hash.value());
+    const qint64 now = m_clock.nowSecs();
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_verified.constFind(key);
+        if (it != m_verified.constEnd() && now < it.value())
+            return Status::success();
+    }
+    if (Status verified = crypto::SecretHasher::verify(secret, hash.value()); !verified) {
+        if (verified.error().code != QLatin1String("secret_mismatch"))
+            qCWarning(lcBroker) << "stored secret of client" << clientId << "is unusable:" << verified.error().message;
+        return badCredentials(clientId);
+    }
+    std::lock_guard lock(m_mutex);
+    if (!m_verified.contains(key)) {
+        while (m_order.size() >= size_t(kCacheCapacity)) {
+            m_verified.remove(m_order.front());
+            m_order.pop_front();
+        }
+        m_order.push_back(key);
+    }
+    m_verified.insert(key, now + kCacheTtlSecs);
+    return Status::success();
+}
+
+void OAuthClientStore::clearCache() const
+{
+    std::lock_guard lock(m_mutex);
+    m_verified.clear();
+    m_order.clear();
+}
+
+qsizetype OAuthClientStore::cacheSize() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_verified.size();
+}
+
+} // namespace mandate::broker

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Clock.h"
+#include "common/Result.h"
+#include "crypto/SecretHasher.h"
+#include "store/Database.h"
+
+#include <QByteArray>
+#include <QHash>
+
+#include <deque>
+#include <mutex>
+
+namespace mandate::broker {
+
+/// OAuth clients of the broker: one per agent (client_id = agent id), authenticated with a
+/// client secret. Secrets are stored only as scrypt hashes (crypto::SecretHasher, random salt)
+/// and checked in constant time.
+///
+/// Why a cache: scrypt costs about 0.1 s and 32 MiB per check by design, and an agent presents
+/// the same secret on every token request, so without it the token endpoint would be limited
+/// to ~10 exchanges/s per core and easy to exhaust. A successful check is remembered for
+/// kCacheTtlSecs under SHA-256(client id, secret, stored hash): the cache holds no secret, and
+/// because the stored hash is part of the key, a rotated or deleted secret (on any gateway
+/// sharing the database) stops matching at once. Failures are never cached. Bounded in size.
+class OAuthClientStore
+{
+public:
+    static constexpr qint64 kCacheTtlSecs = 300;
+    static constexpr qsizetype kCacheCapacity = 4096;
+
+    OAuthClientStore(const store::Database &database, const Clock &clock,
+                     crypto::SecretHasher::Params params = crypto::SecretHasher::Params{});
+    Q_DISABLE_COPY_MOVE(OAuthClientStore)
+
+    /// Creates the client or replaces its secret with a new random one; returns the secret,
+    /// the only time it is available in clear.
+    Result<QString> issueSecret(const QString &clientId);
+    /// Sets a known secret (import, tests).
+    Status setSecret(const QString &clientId, QByteArrayView secret);
+    Status remove(const QString &clientId);
+    Result<bool> exists(const QString &clientId) const;
+
+    /// Ok when the secret is the client's; error code "invalid_client" otherwise (unknown
+    /// client or wrong secret alike, with the same message).
+    Status authenticate(const QString &clientId, QByteArrayView secret) const;
+
+    void clearCache() const;
+    qsizetype cacheSize() const;
+
+private:
+    Result<QString> storedHash(const QString &clientId) const;
+
+    const store::Database &m_db;
+    const Clock &m_clock;
+    crypto::SecretHasher::Params m_params;
+    mutable std::mutex m_mutex;
+    mutable QHash<QByteArray, qint64> m_verified;   ///< key hash → valid until (epoch seconds)
+    mutable std::deque<QByteArray> m_order;         ///< insertion order, for eviction
+};
+
+} // namespace mandate::broker

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session/ExecutionStore.h"
+
+#include "common/Logging.h"
+
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <QThread>
+#include <QVariant>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace mandate::session {
+
+using identity::Execution;
+
+namespace {
+
+constexpr qsizetype kRecordCacheCapacity = 20'000;
+
+const QString kStateColumns = QStringLiteral(
+    "id, status, expires_at, body, used_calls, used_tokens, used_amount, risk_score, session_calls, "
+    "session_denied, ended_at, end_reason, budget_calls, budget_tokens, budget_amount");
+
+Error notFound(const QString &id)
+{
+    return Error{QStringLiteral("not_found"), QStringLiteral("no execution %1").arg(id)};
+}
+
+Error inactive(const QString &id, Execution::Status status)
+{
+    return Error{QStringLiteral("inactive"),
+                 QStringLiteral("execution %1 is %2").arg(id, Execution::statusName(status))};
+}
+
+/// Binds the three dimensions of a charge; the same names are used by every guarded UPDATE.
+void bindCharge(QSqlQuery &query, const Charge &charge)
+{
+    query.bindValue(QStringLiteral(":c"), charge.calls);
+    query.bindValue(QStringLiteral(":t"), charge.tokens);
+    query.bindValue(QStringLiteral(":a"), charge.amount.units());
+}
+
+// The budget check lives in the WHERE clause: the row is only changed when every dimension
+// still fits, atomically with the change itself.
+const QString kGuardedCharge = QStringLiteral(
+    "UPDATE executions SET used_calls = used_calls + :c, used_tokens = used_tokens + :t, "
+    "used_amount = used_amount + :a WHERE id = :id AND status = 'active' AND expires_at > :now "
+    "AND used_calls + :c <= budget_calls AND used_tokens + :t <= budget_tokens "
+    "AND used_amount + :a <= budget_amount");
+
+} // namespace
+
+ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
+    : QObject(parent), m_db(database), m_clock(clock)
+{
+    qRegisterMetaType<ExecutionChange>();
+}
+
+struct ExecutionStore::ThreadStatements
+{
+    std::array<std::optional<QSqlQuery>, 5> queries;
+};
+
+ExecutionStore::~ExecutionStore() = default;
+
+QSqlQuery &ExecutionStore::hot(Hot which) const
+{
+    ThreadStatements *statements = nullptr;
+    {
+        std::lock_guard lock(m_statementsMutex);
+        auto &slot = m_statements[QThread::currentThread()];
+        if (!slot)
+            slot = std::make_unique<ThreadStatements>();
+        statements = slot.get();
+    }
+    std::optional<QSqlQuery> &query = statements->queries[size_t(which)];
+    if (!query) {
+        query.emplace(m_db.connection());
+        query->setForwardOnly(true);
+        switch (which) {
+        case Hot::State:
+            query->prepare(QStringLiteral("SELECT ") + kStateColumns + QStringLiteral(" FROM executions WHERE id = :id"));
+            break;
+        case Hot::Actions:
+            query->prepare(QStringLiteral("SELECT action FROM execution_actions WHERE execution = :id ORDER BY action"));
+            break;
+        case Hot::Get:
+            query->prepare(QStringLiteral("SELECT status, body FROM executions WHERE id = :id"));
+            break;
+        case Hot::Charge:
+            query->prepare(kGuardedCharge);
+            break;
+        case Hot::Insert:
+            query->prepare(QStringLiteral(
+                "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
+                "budget_calls, budget_tokens, budget_amount) VALUES (:id, :agent, :root, :parent, 'active', :issued, "
+                ":expires, :body, :bc, :bt, :ba)"));
+            break;
+        }
+    }
+    return *query;
+}
+
+Status ExecutionStore::create(const Execution &execution)
+{
+    if (execution.id.isEmpty() || execution.agent.isEmpty() || execution.chain.isEmpty())
+        return Error{QStringLiteral("invalid"), QStringLiteral("an execution needs an id, an agent and a chain")};
+    if (execution.budget.calls < 0 || execution.budget.tokens < 0 || execution.budget.amount.units() < 0)
+        return Error{QStringLiteral("invalid"), QStringLiteral("a budget cannot be negative")};
+    const qint64 now = m_clock.nowSecs();
+    const auto insertRecord = [&]() -> Status {
+        QSqlQuery &insert = hot(Hot::Insert);
+        insert.bindValue(QStringLiteral(":id"), execution.id);
+        insert.bindValue(QStringLiteral(":agent"), execution.agent);
+        insert.bindValue(QStringLiteral(":root"), execution.rootHuman());
+        insert.bindValue(QStringLiteral(":parent"), execution.parent.isEmpty() ? QVariant() : QVariant(execution.parent));
+        insert.bindValue(QStringLiteral(":issued"), execution.issuedAt.toSecsSinceEpoch());
+        insert.bindValue(QStringLiteral(":expires"), execution.expiresAt.toSecsSinceEpoch());
+        Execution stored = execution;
+        stored.status = Execution::Status::Active;
+        insert.bindValue(QStringLiteral(":body"), QString::fromUtf8(QJsonDocument(stored.toJson()).toJson(QJsonDocument::Compact)));
+        insert.bindValue(QStringLiteral(":bc"), execution.budget.calls);
+        insert.bindValue(QStringLiteral(":bt"), execution.budget.tokens);
+        insert.bindValue(QStringLiteral(":ba"), execution.budget.amount.units());
+        const bool ok = insert.exec();
+        const Error error = ok ? Error() : store::Database::sqlError(QStringLiteral("cannot record execution %1").arg(execution.id), insert);
+        insert.finish();
+        return ok ? Status::success() : Status(error);
+    };
+    // A root execution is one INSERT (atomic on its own); a sub-execution also reserves its
+    // budget from the parent, in the same transaction.
+    const Status written = execution.parent.isEmpty() ? insertRecord() : m_db.transaction([&]() -> Status {
+        QSqlDatabase db = m_db.connection();
+        {
+            QSqlQuery reserve(db);
+            reserve.prepare(kGuardedCharge);
+            bindCharge(reserve, execution.budget);
+            reserve.bindValue(QStringLiteral(":id"), execution.parent);
+            reserve.bindValue(QStringLiteral(":now"), now);
+            if (!reserve.exec())
+                return store::Database::sqlError(QStringLiteral("cannot reserve the parent's budget"), reserve);
+            if (reserve.numRowsAffected() != 1) {
+                auto why = explainRefusal(execution.parent, execution.budget, QStringLiteral("parent execution"));
+                return why ? Error{QStringLiteral("budget_exhausted"), QStringLiteral("the parent's budget changed concurrently")}
+                           : why.error();
+            }
+        }
+        return insertRecord();
+    });
+    if (!written)
+        return written;
+    {
+        std::lock_guard lock(m_cacheMutex);
+        if (m_records.size() >= kRecordCacheCapacity)
+            m_records.clear();
+        Execution cached = execution;
+        cached.status = Execution::Status::Active;
+        m_records.insert(execution.id, cached);
+    }
+    emitAll({ExecutionChange{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
+                             execution.parent, {}, m_clock.now()}});
+    return Status::success();
+}
+
+Result<Execution> ExecutionStore::record(const QString &id, const QString &body) const
+{
+    {
+        std::lock_guard lock(m_cacheMutex);
+        const auto it = m_records.constFind(id);
+        if (it != m_records.constEnd())
+            return it.value();
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body.toUtf8(), &parseError);
+    std::vector<Error> errors;
+    Execution execution = Execution::fromJson(document.object(), QString(), errors);
+    if (parseError.error != QJsonParseError::NoError || !document.isObject() || !errors.empty())
+        return Error{QStringLiteral("store_corrupt"), QStringLiteral("execution %1 has an unreadable record").arg(id)};
+    std::lock_guard lock(m_cacheMutex);
+    if (m_records.size() >= kRecordCacheCapacity)
+        m_records.clear();  // cheap to rebuild; bounded memory matters more than hit rate
+    m_records.insert(id, execution);
+    return execution;
+}
+
+Result<QStringList> ExecutionStore::sessionActions(const QString &id) const
+{
+    QSqlQuery &query = hot(Hot::Actions);
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read the session of %1").arg(id), query);
+    QStringList actions;
+    while (query.next())
+        actions.append(query.value(0).toString());
+    query.finish();  // ends the read transaction: a kept snapshot would go stale
+    return actions;
+}
+
+Result<ExecutionState> ExecutionStore::stateFromRow(const QSqlQuery &row) const
+{
+    const QString id = row.value(0).toString();
+    auto execution = record(id, row.value(3).toString());
+    if (!execution)
+        return execution.error();
+    ExecutionState state;
+    state.execution = std::move(execution).value();
+    const auto stored = Execution::statusFromName(row.value(1).toString());
+    if (!stored)
+        return Error{QStringLiteral("store_corrupt"), QStringLiteral("execution %1 has an unknown status").arg(id)};
+    state.execution.status = *stored;
+    state.status = *stored;
+    if (*stored == Execution::Status::Active && row.value(2).toLongLong() <= m_clock.nowSecs())
+        state.status = Execution::Status::Expired;
+    state.used.calls = row.value(4).toLongLong();
+    state.used.tokens = row.value(5).toLongLong();
+    state.used.amount = identity::Amount::fromUnits(row.value(6).toLongLong());
+    state.riskScore = row.value(7).toInt();
+    state.sessionCalls = row.value(8).toLongLong();
+    state.sessionDenied = row.value(9).toLongLong();
+    state.endedAt = row.value(10).toLongLong();
+    state.endReason = row.value(11).toString();
+    // The granted budget comes from its columns: they are what charges are checked against.
+    state.execution.budget.calls = row.value(12).toLongLong();
+    state.execution.budget.tokens = row.value(13).toLongLong();
+    state.execution.budget.amount = identity::Amount::fromUnits(row.value(14).toLongLong());
+    const identity::Budget &granted = state.execution.budget;
+    state.remaining.calls = std::max<qint64>(0, granted.calls - state.used.calls);
+    state.remaining.tokens = std::max<qint64>(0, granted.tokens - state.used.tokens);
+    state.remaining.amount = identity::Amount::fromUnits(std::max<qint64>(0, granted.amount.units() - state.used.amount.units()));
+    // Actions are recorded with the call counter in one transaction: no calls, no actions.
+    if (state.sessionCalls > 0) {
+        auto actions = sessionActions(id);
+        if (!actions)
+            return actions.error();
+        state.sessionActions = std::move(actions).value();
+    }
+    return state;
+}
+
+Result<Execution> ExecutionStore::get(const QString &id) const
+{
+    QSqlQuery &query = hot(Hot::Get);
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read execution %1").arg(id), query);
+    if (!query.next()) {
+        query.finish();
+        return notFound(id);
+    }
+    const QString status = query.value(0).toString();
+    const QString body = query.value(1).toString();
+    query.finish();
+    auto execution = record(id, body);
+    if (!execution)
+        return execution.error();
+    if (const auto parsed = Execution::statusFromName(status))
+        execution->status = *parsed;
+    return execution;
+}
+
+Result<ExecutionState> ExecutionStore::state(const QString &id) const
+{
+    QSqlQuery &query = hot(Hot::State);
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read execution %1").arg(id), query);
+    if (!query.next()) {
+        query.finish();
+        return notFound(id);
+    }
+    // stateFromRow reads the row before it runs the actions query on this connection.
+    auto state = stateFromRow(query);
+    query.finish();
+    return state;
+}
+
+Result<std::vector<Execution>> ExecutionStore::ancestors(const QString &id) const
+{
+    QSqlQuery query(m_db.connection());
+    // Bounded recursion: a chain is short by construction, a corrupt cycle must not hang us.
+    query.prepare(QStringLiteral(
+        "WITH RECURSIVE up(id, parent, n) AS (SELECT id, parent, 0 FROM executions WHERE id = :id "
+        "UNION ALL SELECT e.id, e.parent, up.n + 1 FROM executions e JOIN up ON e.id = up.parent WHERE up.n < 64) "
+        "SELECT id FROM up WHERE n > 0 ORDER BY n"));
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read the ancestors of %1").arg(id), query);
+    QStringList ids;
+    while (query.next())
+        ids.append(query.value(0).toString());
+    std::vector<Execution> result;
+    for (const QString &ancestor : std::as_const(ids)) {
+        auto execution = get(ancestor);
+        if (!execution)
+            return execution.error();
+        result.push_back(std::move(execution).value());
+    }
+    return result;
+}
+
+Result<ExecutionState> ExecutionStore::explainRefusal(const QString &id, const Charge &charge, const QString &what) const
+{
+    auto current = state(id);
+    if (!current)
+        return current.error();
+    if (!current->isActive())
+        return inactive(id, current->status);
+    const identity::Budget &remaining = current->remaining;
+    const auto exhausted = [&](const char *dimension, const QString &need, const QString &left) {
+        return Error{QStringLiteral("budget_exhausted"),
+                     QStringLiteral("%1 %2: budget.%3 exhausted (needs %4, %5 left)")
+                         .arg(what, id, QLatin1String(dimension), need, left),
+                     QLatin1String(dimension)};
+    };
+    if (charge.calls > remaining.calls)
+        return exhausted("calls", QString::number(charge.calls), QString::number(remaining.calls));
+    if (charge.tokens > remaining.tokens)
+        return exhausted("tokens", QString::number(charge.tokens), QString::number(remaining.tokens));
+    if (charge.amount > remaining.amount)
+        return exhausted("amount", charge.amount.toString(), remaining.amount.toString());
+    return current;  // it fits now: the refusal was a race with another change
+}
+
+Result<ExecutionState> ExecutionStore::charge(const QString &id, const Charge &charge)
+{
+    if (charge.calls < 0 || charge.tokens < 0 || charge.amount.units() < 0)
+        return Error{QStringLiteral("invalid"), QStringLiteral("a charge cannot be negative")};
+    // A refusal that turns out to fit was a concurrent change (a revocation, another charge):
+    // try again a few times rather than refuse a call that is within budget.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        QSqlQuery &query = hot(Hot::Charge);
+        bindCharge(query, charge);
+        query.bindValue(QStringLiteral(":id"), id);
+        query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+        if (!query.exec())
+            return store::Database::sqlError(QStringLiteral("cannot charge execution %1").arg(id), query);
+        const bool charged = query.numRowsAffected() == 1;
+        query.finish();
+        if (charged)
+            return state(id);
+        auto why = explainRefusal(id, charge, QStringLiteral("execution"));
+        if (!why)
+            return why.error();
+    }
+    return Error{QStringLiteral("budget_exhausted"), QStringLiteral("execution %1: the charge kept conflicting with concurrent changes").arg(id)};
+}
+
+Status ExecutionStore::recordCall(const QString &id, const QString &action, bool allowed, int riskDelta)
+{
+    return m_db.transaction([&]() -> Status {
+        QSqlDatabase db = m_db.connection();
+        QSqlQuery update(db);
+        update.prepare(QStringLiteral(
+            "UPDATE executions SET session_calls = session_calls + 1, session_denied = session_denied + :denied, "
+            "risk_score = CASE WHEN risk_score + :risk < 0 THEN 0 ELSE risk_score + :risk2 END WHERE id = :id"));
+        update.bindValue(QStringLiteral(":denied"), allowed ? 0 : 1);
+        update.bindValue(QStringLiteral(":risk"), riskDelta);
+        update.bindValue(QStringLiteral(":risk2"), riskDelta);
+        update.bindValue(QStringLiteral(":id"), id);
+        if (!update.exec())
+            return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(id), update);
+        if (update.numRowsAffected() != 1)
+            return notFound(id);
+        if (allowed && !action.isEmpty()) {
+            QSqlQuery insert(db);
+            insert.prepare(QStringLiteral("INSERT INTO execution_actions (execution, action) VALUES (:id, :action) "
+                                          "ON CONFLICT DO NOTHING"));
+            insert.bindValue(QStringLiteral(":id"), id);
+            insert.bindValue(QStringLiteral(":action"), action);
+            if (!insert.exec())
+                return store::Database::sqlError(QStringLiteral("cannot record action of %1").arg(id), insert);
+        }
+        return Status::success();
+    });
+}
+
+Status ExecutionStore::adjustRisk(const QString &id, int riskDelta)
+{
+    QSqlQuery update(m_db.connection());
+    update.prepare(QStringLiteral(
+        "UPDATE executions SET risk_score = CASE WHEN risk_score + :risk < 0 THEN 0 ELSE risk_score + :risk2 END "
+        "WHERE id = :id"));
+    update.bindValue(QStringLiteral(":risk"), riskDelta);
+    update.bindValue(QStringLiteral(":risk2"), riskDelta);
+    update.bindValue(QStringLiteral(":id"), id);
+    if (!update.exec())
+        return store::Database::sqlError(QStringLiteral("cannot adjust the risk of %1").arg(id), update);
+    if (update.numRowsAffected() != 1)
+        return notFound(id);
+    return Status::success();
+}
+
+Result<QStringList> ExecutionStore::endTree(const QString &id, Execution::Status status, const QString &reason,
+                                            std::vector<ExecutionChange> &changes)
+{
+    QSqlDatabase db = m_db.connection();
+    QSqlQuery exists(db);
+    exists.prepare(QStringLiteral("SELECT status FROM executions WHERE id = :id"));
+    exists.bindValue(QStringLiteral(":id"), id);
+    if (!exists.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read execution %1").arg(id), exists);
+    if (!exists.next())
+        return notFound(id);
+    QSqlQuery tree(db);
+    // UNION (not UNION ALL) stops at rows already seen: a corrupt cycle cannot loop.
+    tree.prepare(QStringLiteral(
+        "WITH RECURSIVE tree(id) AS (SELECT id FROM executions WHERE id = :id "
+        "UNION SELECT e.id FROM executions e JOIN tree ON e.parent = tree.id) "
+        "SELECT e.id, e.agent, e.root_human, e.parent FROM executions e "
+        "WHERE e.id IN (SELECT id FROM tree) AND e.status = 'active' ORDER BY e.issued_at, e.id"));
+    tree.bindValue(QStringLiteral(":id"), id);
+    if (!tree.exec())
+        return store::Database::sqlError(QStringLiteral("cannot find the descendants of %1").arg(id), tree);
+    struct Row { QString id, agent, root, parent; };
+    std::vector<Row> rows;
+    while (tree.next())
+        rows.push_back({tree.value(0).toString(), tree.value(1).toString(), tree.value(2).toString(), tree.value(3).toString()});
+    const qint64 now = m_clock.nowSecs();
+    const auto kind = status == Execution::Status::Revoked ? ExecutionChange::Kind::Revoked : ExecutionChange::Kind::Completed;
+    QStringList ended;
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral("UPDATE executions SET status = :status, ended_at = :now, end_reason = :reason "
+                                  "WHERE id = :id AND status = 'active'"));
+    for (const Row &row : rows) {
+        update.bindValue(QStringLiteral(":status"), Execution::statusName(status));
+        update.bindValue(QStringLiteral(":now"), now);
+        const QString why = row.id == id ? reason
+                                         : (status == Execution::Status::Revoked ? QStringLiteral("ancestor %1 revoked: %2").arg(id, reason)
+                                                                                 : QStringLiteral("ancestor %1 completed").arg(id));
+        update.bindValue(QStringLiteral(":reason"), why);
+        update.bindValue(QStringLiteral(":id"), row.id);
+        if (!update.exec())
+            return store::Database::sqlError(QStringLiteral("cannot end execution %1").arg(row.id), update);
+        if (update.numRowsAffected() == 1) {
+            ended.append(row.id);
+            changes.push_back({kind, row.id, row.agent, row.root, row.parent, why, m_clock.now()});
+        }
+    }
+    return ended;
+}
+
+Result<QStringList> ExecutionStore::revoke(const QString &id, const QString &reason)
+{
+    QStringList revoked;
+    std::vector<ExecutionChange> changes;
+    const Status done = m_db.transaction([&]() -> Status {
+        auto ended = endTree(id, Execution::Status::Revoked, reason.isEmpty() ? QStringLiteral("revoked") : reason, changes);
+        if (!ended)
+            return ended.error();
+        revoked = std::move(ended).value();
+        return Status::success();
+    });
+    if (!done)
+        return done.error();
+    if (!revoked.isEmpty())
+        qCInfo(lcBroker) << "revoked" << revoked.size() << "execution(s) from" << id;
+    emitAll(changes);
+    return revoked;
+}
+
+Status ExecutionStore::complete(const QString &id)
+{
+    std::vector<ExecutionChange> changes;
+    const Status done = m_db.transaction([&]() -> Status {
+        auto current = state(id);
+        if (!current)
+            return current.error();
+        if (!current->isActive())
+            return inactive(id, current->status);
+        auto ended = endTree(id, Execution::Status::Completed, QStringLiteral("completed"), changes);
+        return ended ? Status::success() : Status(ended.error());
+    });
+    if (!done)
+        return done;
+    emitAll(changes);
+    return Status::success();
+}
+
+Result<int> ExecutionStore::expireDue()
+{
+    std::vector<ExecutionChange> changes;
+    const qint64 now = m_clock.nowSecs();
+    const Status done = m_db.transaction([&]() -> Status {
+        QSqlDatabase db = m_db.connection();
+        QSqlQuery due(db);
+        due.prepare(QStringLiteral("SELECT id, agent, root_human, parent FROM executions "
+                                   "WHERE status = 'active' AND expires_at <= :now"));
+        due.bindValue(QStringLiteral(":now"), now);
+        if (!due.exec())
+            return store::Database::sqlError(QStringLiteral("cannot find expired executions"), due);
+        while (due.next())
+            changes.push_back({ExecutionChange::Kind::Expired, due.value(0).toString(), due.value(1).toString(),
+                               due.value(2).toString(), due.value(3).toString(), QStringLiteral("expired"), m_clock.now()});
+        QSqlQuery update(db);
+        update.prepare(QStringLiteral("UPDATE executions SET status = 'expired', ended_at = expires_at, "
+                                      "end_reason = 'expired' WHERE status = 'active' AND expires_at <= :now"));
+        update.bindValue(QStringLiteral(":now"), now);
+        if (!update.exec())
+            return store::Database::sqlError(QStringLiteral("cannot expire executions"), update);
+        return Status::success();
+    });
+    if (!done)
+        return done.error();
+    emitAll(changes);
+    return static_cast<int>(changes.size());
+}
+
+Result<std::vector<ExecutionState>> ExecutionStore::list(const ExecutionFilter &filter) const
+{
+    if (!filter.status.isEmpty() && !Execution::statusFromName(filter.status))
+        return Error{QStringLiteral("bad_request"),
+                     QStringLiteral("status must be one of active, completed, expired, revoked; got \"%1\"").arg(filter.status)};
+    QSqlQuery query(m_db.connection());
+    // Effective status: an active row past its expiry lists as expired.
+    query.prepare(QStringLiteral("SELECT ") + kStateColumns + QStringLiteral(
+        " FROM executions WHERE "
+        "(:hasStatus = 0 OR (CASE WHEN status = 'active' AND expires_at <= :now THEN 'expired' ELSE status END) = :status) "
+        "AND (:hasAgent = 0 OR agent = :agent) AND (:hasRoot = 0 OR root_human = :root) "
+        "AND (:hasParent = 0 OR parent = :parent) ORDER BY issued_at DESC, id LIMIT :limit"));
+    const auto bindFilter = [&query](const char *name, const QString &value) {
+        const QString key = QLatin1Char(':') + QLatin1String(name);
+        QString flag = QStringLiteral(":has") + QLatin1String(name);
+        flag[4] = flag[4].toUpper();
+        query.bindValue(flag, value.isEmpty() ? 0 : 1);
+        query.bindValue(key, value.isEmpty() ? QStringLiteral("-") : value);
+    };
+    bindFilter("status", filter.status);
+    bindFilter("agent", filter.agent);
+    bindFilter("root", filter.rootHuman);
+    bindFilter("parent", filter.parent);
+    query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+    query.bindValue(QStringLiteral(":limit"), std::clamp(filter.limit, 1, 5000));
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot list executions"), query);
+    std::vector<ExecutionState> states;
+    while (query.next()) {
+        auto state = stateFromRow(query);
+        if (!state)
+            return state.error();
+        states.push_back(std::move(state).value());
+    }
+    return states;
+}
+
+void ExecutionStore::emitAll(const std::vector<ExecutionChange> &changes)
+{
+    for (const ExecutionChange &change : changes)
+        Q_EMIT changed(change);
+}
+
+} // namespace mandate::session

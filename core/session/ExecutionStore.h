@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Clock.h"
+#include "common/Result.h"
+#include "identity/Execution.h"
+#include "session/Charge.h"
+#include "session/ExecutionChange.h"
+#include "session/ExecutionFilter.h"
+#include "session/ExecutionState.h"
+#include "store/Database.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+class QSqlQuery;
+class QThread;
+
+namespace mandate::session {
+
+/// Executions and their live state on the gateway database: the record minted by the broker
+/// (immutable once written) plus what changes per call: budget used, risk score and session
+/// counters, and the status. Every state change is one guarded SQL statement or one
+/// transaction, so several gateways sharing the database never double-spend a budget or
+/// resurrect a revoked execution. Thread-safe (one connection per thread); changed() is emitted
+/// from the calling thread after the change is committed.
+///
+/// Error codes: not_found, inactive (not active, or past its expiry), budget_exhausted (path:
+/// the dimension, "calls" / "tokens" / "amount"), invalid, and the store's own codes.
+class ExecutionStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ExecutionStore)
+
+public:
+    ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent = nullptr);
+    ~ExecutionStore() override;
+
+    /// Persists a newly minted, active execution. A sub-execution's budget is reserved from its
+    /// parent in the same transaction: it is charged to the parent as used, which fails with
+    /// budget_exhausted if it no longer fits the parent's remaining budget (so concurrent
+    /// sub-delegations can never hand out more than the parent holds), and with inactive if the
+    /// parent is no longer active.
+    Status create(const identity::Execution &execution);
+
+    Result<identity::Execution> get(const QString &id) const;
+    Result<ExecutionState> state(const QString &id) const;
+    /// The execution's ancestors, parent first, up to the root execution.
+    Result<std::vector<identity::Execution>> ancestors(const QString &id) const;
+
+    /// Charges every dimension of `charge` in one UPDATE whose WHERE clause holds the budget
+    /// check, so it is all or nothing. Returns the state after the charge.
+    Result<ExecutionState> charge(const QString &id, const Charge &charge);
+    /// Counts a call in the session (calls, denied, distinct allowed actions) and moves the risk
+    /// score by `riskDelta` (never below 0). Recorded whatever the status: denied calls of a
+    /// revoked execution are still counted.
+    Status recordCall(const QString &id, const QString &action, bool allowed, int riskDelta);
+    /// Moves the risk score alone (a flagged upstream response).
+    Status adjustRisk(const QString &id, int riskDelta);
+
+    /// Revokes the execution and all its active descendants; returns the ids revoked (empty when
+    /// none was active). Fails with not_found for an unknown id.
+    Result<QStringList> revoke(const QString &id, const QString &reason);
+    /// Marks an active execution completed. Its active descendants complete with it: their
+    /// authority derives from a task that is over.
+    Status complete(const QString &id);
+    /// Marks every active execution past its expiry expired; returns how many.
+    Result<int> expireDue();
+
+    Result<std::vector<ExecutionState>> list(const ExecutionFilter &filter) const;
+
+Q_SIGNALS:
+    void changed(const mandate::session::ExecutionChange &change);
+
+private:
+    Result<identity::Execution> record(const QString &id, const QString &body) const;
+    Result<QStringList> sessionActions(const QString &id) const;
+    Result<ExecutionState> stateFromRow(const class QSqlQuery &row) const;
+    Result<ExecutionState> explainRefusal(const QString &id, const Charge &charge, const QString &what) const;
+    Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
+                                std::vector<ExecutionChange> &changes);
+    void emitAll(const std::vector<ExecutionChange> &changes);
+    enum class Hot { State, Actions, Get, Charge, Insert };
+    QSqlQuery &hot(Hot which) const;
+
+    const store::Database &m_db;
+    const Clock &m_clock;
+    // Execution records never change after minting (status lives in its own column), so the
+    // parsed record is cached: the per-call path then reads a few integers, not a JSON body.
+    mutable std::mutex m_cacheMutex;
+    mutable QHash<QString, identity::Execution> m_records;
+    // The per-call statements stay prepared, one set per thread (each thread has its own
+    // connection): parsing the SQL costs more than running it.
+    struct ThreadStatements;
+    mutable std::mutex m_statementsMutex;
+    mutable std::unordered_map<QThread *, std::unique_ptr<ThreadStatements>> m_statements;
+};
+
+} // namespace mandate::session

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: Apache-2.0
+// The broker's speed against its physical limit, OpenSSL's Ed25519: minting a token end to end
+// (client check, agent and human lookup, narrowing checks, signing, the execution record in
+// SQLite) against a raw Ed25519 sign, and verifying an unseen execution token (signature,
+// header and claims policy, the execution's live state from the store) against a raw verify.
+// scripts/bench-broker runs it next to `openssl speed ed25519` on one core.
+#include "broker/DelegationBroker.h"
+#include "broker/DevIdentityProvider.h"
+#include "json/JsonReader.h"
+#include "store/Database.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QTemporaryDir>
+
+using namespace mandate;
+
+namespace {
+
+/// One broker on a temporary data directory with the demo registry, shared by the benchmarks.
+struct Bench
+{
+    QTemporaryDir dir;
+    SystemClock clock;
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<registry::Registry> registry;
+    std::unique_ptr<session::ExecutionStore> executions;
+    std::unique_ptr<broker::OAuthClientStore> clients;
+    std::unique_ptr<broker::TrustedIssuers> issuers;
+    std::unique_ptr<crypto::KeyRing> keyRing;
+    std::unique_ptr<broker::DevIdentityProvider> idp;
+    std::unique_ptr<broker::DelegationBroker> broker;
+    QByteArray idToken;
+    QByteArray parentToken;
+
+    Bench()
+    {
+        db = store::Database::open(dir.filePath(QStringLiteral("mandate.db"))).value();
+        registry = std::make_unique<registry::Registry>(*db, clock);
+        QFile file(QStringLiteral(MANDATE_SOURCE_DIR "/resources/demo/registry.json"));
+        file.open(QIODevice::ReadOnly);
+        QByteArray text = file.readAll();
+        text.replace("${DEMO_UPSTREAM}", "http://127.0.0.1:9");
+        (void)registry->importJson(json::parse(text)->toObject(), QStringLiteral("bench"));
+        executions = std::make_unique<session::ExecutionStore>(*db, clock);
+        clients = std::make_unique<broker::OAuthClientStore>(*db, clock);
+        for (const char *agent : {"support-agent", "refund-subagent"})
+            (void)clients->setSecret(QLatin1String(agent), "bench-secret-0123456789");
+        issuers = std::make_unique<broker::TrustedIssuers>(clock, QStringLiteral("mandate"));
+        keyRing = std::make_unique<crypto::KeyRing>(dir.filePath(QStringLiteral("keys")), clock);
+        (void)keyRing->open();
+        idp = std::make_unique<broker::DevIdentityProvider>(dir.path(), clock);
+        (void)idp->open(broker::DevIdentityProvider::Mode::CreateIfMissing);
+        issuers->trust(QLatin1String(broker::DevIdentityProvider::kIssuer), idp->publicKeys());
+        broker = std::make_unique<broker::DelegationBroker>(broker::BrokerConfig{QStringLiteral("https://gateway.bench")}, *registry,
+                                                            *executions, *clients, *issuers, *keyRing, clock);
+        idToken = idp->issueIdToken(QStringLiteral("alice"), {}, 3600).value();
+        parentToken = broker->exchange(rootRequest()).value().accessToken;
+    }
+
+    broker::ExchangeRequest rootRequest() const
+    {
+        broker::ExchangeRequest r;
+        r.client = {QStringLiteral("support-agent"), "bench-secret-0123456789"};
+        r.grantType = QLatin1String(broker::ExchangeRequest::kGrantType);
+        r.subjectToken = idToken;
+        r.subjectTokenType = QLatin1String(broker::ExchangeRequest::kIdTokenType);
+        r.scope = QStringLiteral("refund:create ticket:read");
+        r.authorizationDetails = QStringLiteral(R"([{"type":"agent_execution","purpose":"refund for ticket T-1001","ttl":900}])");
+        return r;
+    }
+
+    broker::ExchangeRequest subRequest() const
+    {
+        broker::ExchangeRequest r = rootRequest();
+        r.client.clientId = QStringLiteral("refund-subagent");
+        r.subjectToken = parentToken;
+        r.subjectTokenType = QLatin1String(broker::ExchangeRequest::kAccessTokenType);
+        r.scope = QStringLiteral("refund:create");
+        // A zero budget reserves nothing, so the parent never runs dry however long this runs.
+        r.authorizationDetails = QStringLiteral(R"([{"type":"agent_execution","budget":{"calls":0,"tokens":0,"amount":"0"},"ttl":300}])");
+        return r;
+    }
+
+    static Bench &instance()
+    {
+        static Bench bench;
+        return bench;
+    }
+};
+
+/// What the broker signs: the signing input of a typical execution token (~700 bytes).
+QByteArray typicalSigningInput()
+{
+    Bench &b = Bench::instance();
+    const QByteArray token = b.parentToken;
+    return token.left(token.lastIndexOf('.'));
+}
+
+void BM_Ed25519Sign(benchmark::State &state)
+{
+    const auto key = crypto::Ed25519Key::generate().value();
+    const QByteArray message = typicalSigningInput();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(key.sign(message));
+}
+BENCHMARK(BM_Ed25519Sign);
+
+void BM_MintRoot(benchmark::State &state)
+{
+    Bench &b = Bench::instance();
+    const broker::ExchangeRequest request = b.rootRequest();
+    for (auto _ : state) {
+        auto issued = b.broker->exchange(request);
+        if (!issued)
+            state.SkipWithError(issued.error().message.toUtf8().constData());
+        benchmark::DoNotOptimize(issued);
+    }
+}
+BENCHMARK(BM_MintRoot);
+
+void BM_MintSubDelegation(benchmark::State &state)
+{
+    Bench &b = Bench::instance();
+    const broker::ExchangeRequest request = b.subRequest();
+    for (auto _ : state) {
+        auto issued = b.broker->exchange(request);
+        if (!issued)
+            state.SkipWithError(issued.error().message.toUtf8().constData());
+        benchmark::DoNotOptimize(issued);
+    }
+}
+BENCHMARK(BM_MintSubDelegation);
+
+void BM_Ed25519Verify(benchmark::State &state)
+{
+    const auto key = crypto::Ed25519Key::generate().value();
+    const QByteArray message = typicalSigningInput();
+    const QByteArray signature = key.sign(message).value();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(key.verify(message, signature));
+}
+BENCHMARK(BM_Ed25519Verify);
+
+constexpr int kUnseen = 6000;
+
+/// Tokens minted up front, so that each verification below meets one it has never seen.
+const std::vector<QByteArray> &unseenTokens()
+{
+    static const std::vector<QByteArray> tokens = []() {
+        Bench &b = Bench::instance();
+        std::vector<QByteArray> out;
+        for (int i = 0; i < kUnseen; ++i)
+            out.push_back(b.broker->exchange(b.rootRequest()).value().accessToken);
+        return out;
+    }();
+    return tokens;
+}
+
+void BM_TokenVerifierUnseen(benchmark::State &state)
+{
+    // core/crypto's TokenVerifier alone (JWS, header policy, strict claims, cache insert): the
+    // part of an unseen verification that is not the execution lookup.
+    Bench &b = Bench::instance();
+    const auto &tokens = unseenTokens();
+    crypto::ClaimsPolicy claims;
+    claims.issuer = QStringLiteral("https://gateway.bench");
+    claims.audience = QStringLiteral("mandate");
+    crypto::TokenVerifier verifier(crypto::JwsPolicy::accessTokens(), claims, b.keyRing->publicKeys(), b.clock);
+    size_t next = 0;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(verifier.verify(tokens[next++ % tokens.size()]));
+}
+BENCHMARK(BM_TokenVerifierUnseen)->Iterations(kUnseen);
+
+void BM_VerifyUnseen(benchmark::State &state)
+{
+    Bench &b = Bench::instance();
+    const auto &tokens = unseenTokens();
+    size_t next = 0;
+    for (auto _ : state) {
+        auto verified = b.broker->verifyExecutionToken(tokens[next++ % tokens.size()]);
+        if (!verified)
+            state.SkipWithError(verified.error().message.toUtf8().constData());
+        benchmark::DoNotOptimize(verified);
+    }
+}
+BENCHMARK(BM_VerifyUnseen)->Iterations(kUnseen);
+
+void BM_VerifySeen(benchmark::State &state)
+{
+    // The same token again: signature and claims come from the cache; the execution's live
+    // state (revocation, expiry) is still read from the store every time.
+    Bench &b = Bench::instance();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(b.broker->verifyExecutionToken(b.parentToken));
+}
+BENCHMARK(BM_VerifySeen);
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(QStringLiteral("mandate.*.info=false"));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
