@@ -53,21 +53,6 @@ const char *const usage =
     "\n"
     "Exit codes: 0 ok / intact, 1 tampered or failed, 2 usage or input error.\n";
 
-/// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
-QString takeOption(QStringList &args, const QString &name, bool &missing)
-{
-    const qsizetype at = args.indexOf(name);
-    if (at < 0)
-        return {};
-    if (at + 1 >= args.size()) {
-        missing = true;
-        return {};
-    }
-    const QString value = args.at(at + 1);
-    args.remove(at, 2);
-    return value;
-}
-
 bool takeFlag(QStringList &args, const QString &name)
 {
     return args.removeAll(name) > 0;

@@ -9,4 +9,18 @@ std::map<QString, CommandGroup> &CommandRegistry::groups()
     return table;
 }
 
+QString takeOption(QStringList &args, const QString &name, bool &missing)
+{
+    const qsizetype at = args.indexOf(name);
+    if (at < 0)
+        return {};
+    if (at + 1 >= args.size()) {
+        missing = true;
+        return {};
+    }
+    const QString value = args.at(at + 1);
+    args.remove(at, 2);
+    return value;
+}
+
 } // namespace mandate::ctl

@@ -40,6 +40,9 @@ public:
     static std::map<QString, CommandGroup> &groups();
 };
 
+/// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
+QString takeOption(QStringList &args, const QString &name, bool &missing);
+
 struct CommandRegistration
 {
     CommandRegistration(const QString &name, CommandGroup group)

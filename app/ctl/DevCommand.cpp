@@ -19,20 +19,6 @@ const char *const usage =
     "\n"
     "Exit codes: 0 printed, 1 no key in DIR, 2 usage error.\n";
 
-QString takeOption(QStringList &args, const QString &name, bool &missing)
-{
-    const qsizetype at = args.indexOf(name);
-    if (at < 0)
-        return {};
-    if (at + 1 >= args.size()) {
-        missing = true;
-        return {};
-    }
-    const QString value = args.at(at + 1);
-    args.remove(at, 2);
-    return value;
-}
-
 int run(Invocation &io)
 {
     QStringList args = io.args;

@@ -32,21 +32,6 @@ const char *const usage =
     "\n"
     "Exit codes: 0 ok, 1 invalid records / not found, 2 usage or input error.\n";
 
-/// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
-QString takeOption(QStringList &args, const QString &name, bool &missing)
-{
-    const qsizetype at = args.indexOf(name);
-    if (at < 0)
-        return {};
-    if (at + 1 >= args.size()) {
-        missing = true;
-        return {};
-    }
-    const QString value = args.at(at + 1);
-    args.remove(at, 2);
-    return value;
-}
-
 void printErrors(QTextStream &err, const Error &error)
 {
     err << "mandatectl: " << error.message << '\n';
