@@ -202,7 +202,8 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
 
     CedarRequestBuilder::Input input;
     input.view = &decision.view;
-    for (const QString &member : execution.chain.mid(1)) {
+    // The chain runs from the root human to the immediate delegator; the acting agent is `agent`.
+    for (const QString &member : execution.chain.mid(1) + QStringList{execution.agent}) {
         Result<identity::Agent> chainAgent = agent(member);
         if (!chainAgent)
             return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is not registered").arg(member));

@@ -29,7 +29,8 @@ struct Execution
 
     QString id;
     QString agent;
-    QStringList chain;          ///< root human first, then each delegating agent: ["alice", "support-agent"]
+    QStringList chain;          ///< root human, then each delegating agent up to the immediate delegator
+                                ///< (the acting agent is `agent`): ["alice", "support-agent"] for a sub-execution
     QString purpose;
     QList<Capability> capabilities;
     Budget budget;              ///< granted at mint time
