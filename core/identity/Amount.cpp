@@ -35,14 +35,17 @@ std::optional<Amount> Amount::parse(const QString &text)
 
 QString Amount::toString() const
 {
-    const qint64 whole = m_units / Scale;
-    qint64 fraction = m_units % Scale;
+    // Units are split on their magnitude so that a negative amount prints as "-1.50", not "-1.-50".
+    const bool negative = m_units < 0;
+    const quint64 magnitude = negative ? 0 - static_cast<quint64>(m_units) : static_cast<quint64>(m_units);
+    const quint64 whole = magnitude / Scale;
+    quint64 fraction = magnitude % Scale;
     int digits = 4;
     while (digits > 2 && fraction % 10 == 0) {
         fraction /= 10;
         --digits;
     }
-    return QString::number(whole) + QLatin1Char('.')
+    return (negative ? QStringLiteral("-") : QString()) + QString::number(whole) + QLatin1Char('.')
         + QString::number(fraction).rightJustified(digits, QLatin1Char('0'));
 }
 

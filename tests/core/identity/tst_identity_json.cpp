@@ -187,6 +187,8 @@ private slots:
     void amountParse_data();
     void amountParse();
     void amountOrderAndFit();
+    void negativeAmountsFormat_data();
+    void negativeAmountsFormat();
 };
 
 void TestIdentityJson::humanRoundTrip()
@@ -575,6 +577,24 @@ void TestIdentityJson::amountOrderAndFit()
     QVERIFY(!(Budget{11, 1000, *Amount::parse(s("1"))}).fitsWithin(ceiling));
     QVERIFY(!(Budget{1, 1001, *Amount::parse(s("1"))}).fitsWithin(ceiling));
     QVERIFY(!(Budget{1, 1, *Amount::parse(s("50.0001"))}).fitsWithin(ceiling));
+}
+
+void TestIdentityJson::negativeAmountsFormat_data()
+{
+    // Parsing never yields a negative amount, but differences of budgets can.
+    QTest::addColumn<qint64>("units");
+    QTest::addColumn<QString>("text");
+    QTest::addRow("minus one and a half") << qint64(-15'000) << s("-1.50");
+    QTest::addRow("minus a fraction") << qint64(-1) << s("-0.0001");
+    QTest::addRow("minus whole") << qint64(-20'000) << s("-2.00");
+    QTest::addRow("zero") << qint64(0) << s("0.00");
+}
+
+void TestIdentityJson::negativeAmountsFormat()
+{
+    QFETCH(qint64, units);
+    QFETCH(QString, text);
+    QCOMPARE(Amount::fromUnits(units).toString(), text);
 }
 
 QTEST_GUILESS_MAIN(TestIdentityJson)
