@@ -348,6 +348,23 @@ Result<ExecutionState> ExecutionStore::charge(const QString &id, const Charge &c
     return Error{QStringLiteral("budget_exhausted"), QStringLiteral("execution %1: the charge kept conflicting with concurrent changes").arg(id)};
 }
 
+namespace {
+
+/// The new risk score, kept within [0, MaxRiskScore]: past the ceiling more denials change
+/// nothing, and an unbounded counter would only overflow one day. CASE (not MIN/MAX) so that the
+/// same SQL runs on PostgreSQL.
+const QString clampedRisk = QStringLiteral(
+    "CASE WHEN risk_score + :risk < 0 THEN 0 WHEN risk_score + :risk2 > %1 THEN %1 ELSE risk_score + :risk3 END")
+                                .arg(ExecutionStore::MaxRiskScore);
+
+void bindRisk(QSqlQuery &query, int riskDelta)
+{
+    for (const char *name : {":risk", ":risk2", ":risk3"})
+        query.bindValue(QLatin1String(name), riskDelta);
+}
+
+} // namespace
+
 Status ExecutionStore::recordCall(const QString &id, const QString &action, bool allowed, int riskDelta)
 {
     return m_db.transaction([&]() -> Status {
@@ -355,10 +372,9 @@ Status ExecutionStore::recordCall(const QString &id, const QString &action, bool
         QSqlQuery update(db);
         update.prepare(QStringLiteral(
             "UPDATE executions SET session_calls = session_calls + 1, session_denied = session_denied + :denied, "
-            "risk_score = CASE WHEN risk_score + :risk < 0 THEN 0 ELSE risk_score + :risk2 END WHERE id = :id"));
+            "risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
         update.bindValue(QStringLiteral(":denied"), allowed ? 0 : 1);
-        update.bindValue(QStringLiteral(":risk"), riskDelta);
-        update.bindValue(QStringLiteral(":risk2"), riskDelta);
+        bindRisk(update, riskDelta);
         update.bindValue(QStringLiteral(":id"), id);
         if (!update.exec())
             return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(id), update);
@@ -381,10 +397,8 @@ Status ExecutionStore::adjustRisk(const QString &id, int riskDelta)
 {
     QSqlQuery update(m_db.connection());
     update.prepare(QStringLiteral(
-        "UPDATE executions SET risk_score = CASE WHEN risk_score + :risk < 0 THEN 0 ELSE risk_score + :risk2 END "
-        "WHERE id = :id"));
-    update.bindValue(QStringLiteral(":risk"), riskDelta);
-    update.bindValue(QStringLiteral(":risk2"), riskDelta);
+        "UPDATE executions SET risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
+    bindRisk(update, riskDelta);
     update.bindValue(QStringLiteral(":id"), id);
     if (!update.exec())
         return store::Database::sqlError(QStringLiteral("cannot adjust the risk of %1").arg(id), update);

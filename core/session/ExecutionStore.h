@@ -38,6 +38,9 @@ class ExecutionStore final : public QObject
     Q_DISABLE_COPY_MOVE(ExecutionStore)
 
 public:
+    /// Risk scores saturate here; ceilings are 0..100.
+    static constexpr int MaxRiskScore = 1000;
+
     ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent = nullptr);
     ~ExecutionStore() override;
 

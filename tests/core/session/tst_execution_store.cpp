@@ -47,6 +47,7 @@ private slots:
     void concurrentChargesNeverOverspend();
     void subExecutionReservesParentBudget();
     void recordCallCountsSession();
+    void riskScoreStaysWithinBounds();
     void revokeCascadesToDescendants();
     void completeCascades();
     void expiryThroughClock();
@@ -359,6 +360,18 @@ void tst_ExecutionStore::unknownIds()
     QCOMPARE(m_store->recordCall(QStringLiteral("x"), QStringLiteral("a:b"), true, 0).error().code, QStringLiteral("not_found"));
     QCOMPARE(m_store->complete(QStringLiteral("x")).error().code, QStringLiteral("not_found"));
     QCOMPARE(m_store->list(ExecutionFilter{QStringLiteral("bogus"), {}, {}, {}, 5}).error().code, QStringLiteral("bad_request"));
+}
+
+void tst_ExecutionStore::riskScoreStaysWithinBounds()
+{
+    QVERIFY(m_store->create(make(QStringLiteral("e1"), {}, budget(10, 10, "10"))).ok());
+    for (int i = 0; i < 60; ++i)
+        QVERIFY(m_store->recordCall(QStringLiteral("e1"), QStringLiteral("refund:create"), false, 20).ok());
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, ExecutionStore::MaxRiskScore);
+    QVERIFY(m_store->adjustRisk(QStringLiteral("e1"), -5000).ok());
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 0);
+    QVERIFY(m_store->adjustRisk(QStringLiteral("e1"), 7).ok());
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 7);
 }
 
 QTEST_GUILESS_MAIN(tst_ExecutionStore)
