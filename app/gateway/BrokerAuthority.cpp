@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "BrokerAuthority.h"
 
+#include <algorithm>
+
 namespace mandate::gateway {
 
 Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bearer) const
@@ -18,6 +20,15 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
     view.sessionCalls = static_cast<int>(state.sessionCalls);
     view.sessionDenied = static_cast<int>(state.sessionDenied);
     view.sessionActions = state.sessionActions;
+    // What this gateway has recorded but not yet written counts already.
+    const SessionRecorder::Pending pending = m_recorder.pending(state.execution.id);
+    view.sessionCalls += static_cast<int>(pending.calls);
+    view.sessionDenied += static_cast<int>(pending.denied);
+    view.riskScore = std::clamp(view.riskScore + pending.risk, 0, session::ExecutionStore::MaxRiskScore);
+    for (const QString &action : pending.actions) {
+        if (!view.sessionActions.contains(action))
+            view.sessionActions.append(action);
+    }
     if (!state.execution.parent.isEmpty()) {
         auto ancestors = m_executions.ancestors(state.execution.id);
         if (!ancestors)
@@ -37,12 +48,14 @@ Result<identity::Budget> BrokerAuthority::charge(const QString &executionId, con
 
 Status BrokerAuthority::recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta)
 {
-    return m_executions.recordCall(executionId, action, allowed, riskDelta);
+    m_recorder.record({executionId, action, true, allowed, riskDelta});
+    return Status::success();
 }
 
 Status BrokerAuthority::adjustRisk(const QString &executionId, int riskDelta)
 {
-    return m_executions.adjustRisk(executionId, riskDelta);
+    m_recorder.record({executionId, QString(), false, true, riskDelta});
+    return Status::success();
 }
 
 } // namespace mandate::gateway

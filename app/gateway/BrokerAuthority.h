@@ -3,17 +3,18 @@
 
 #include "broker/DelegationBroker.h"
 #include "firewall/ExecutionAuthority.h"
+#include "SessionRecorder.h"
 #include "session/ExecutionStore.h"
 
 namespace mandate::gateway {
 
 /// The per-call pipeline's view of the broker (token verification, with its cache) and of the
-/// execution store (live budget, risk and session counters).
+/// execution store (live budget, risk and session counters, the latter written behind).
 class BrokerAuthority final : public firewall::ExecutionAuthority
 {
 public:
-    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions)
-        : m_broker(broker), m_executions(executions) {}
+    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions, SessionRecorder &recorder)
+        : m_broker(broker), m_executions(executions), m_recorder(recorder) {}
 
     Result<firewall::ExecutionView> authenticate(QByteArrayView bearer) const override;
     Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) override;
@@ -23,6 +24,7 @@ public:
 private:
     broker::DelegationBroker &m_broker;
     session::ExecutionStore &m_executions;
+    SessionRecorder &m_recorder;
 };
 
 } // namespace mandate::gateway

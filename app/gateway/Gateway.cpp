@@ -7,6 +7,7 @@
 #include "GuardedTcpServer.h"
 #include "HttpFrontend.h"
 #include "Resources.h"
+#include "SessionRecorder.h"
 
 #include "api/ApiKeyStore.h"
 #include "api/AuditEndpoints.h"
@@ -48,6 +49,7 @@ struct Gateway::Services
     std::unique_ptr<api::ApiKeyStore> keys;
     std::unique_ptr<crypto::KeyRing> keyRing;
     std::unique_ptr<session::ExecutionStore> executions;
+    std::unique_ptr<SessionRecorder> sessionRecorder;
     std::unique_ptr<broker::OAuthClientStore> clients;
     std::unique_ptr<broker::TrustedIssuers> issuers;
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
@@ -215,7 +217,8 @@ Status Gateway::openServices()
 
     // The per-call pipeline and the tool firewall.
     s.events = std::make_unique<api::EventBus>();
-    s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions);
+    s.sessionRecorder = std::make_unique<SessionRecorder>(*s.executions);
+    s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions, *s.sessionRecorder);
     s.limiter = std::make_unique<firewall::RateLimiter>(clock);
     s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
         *s.authority, *s.registry, *s.policies, *s.audit, *s.events, *s.limiter, clock, m_options.gatewayId,

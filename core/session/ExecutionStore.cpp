@@ -365,46 +365,54 @@ void bindRisk(QSqlQuery &query, int riskDelta)
 
 } // namespace
 
+Status ExecutionStore::applyUpdate(const QSqlDatabase &db, const SessionUpdate &entry)
+{
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral(
+        "UPDATE executions SET session_calls = session_calls + :calls, session_denied = session_denied + :denied, "
+        "risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
+    update.bindValue(QStringLiteral(":calls"), entry.countsAsCall ? 1 : 0);
+    update.bindValue(QStringLiteral(":denied"), entry.countsAsCall && !entry.allowed ? 1 : 0);
+    bindRisk(update, entry.riskDelta);
+    update.bindValue(QStringLiteral(":id"), entry.id);
+    if (!update.exec())
+        return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(entry.id), update);
+    if (update.numRowsAffected() != 1)
+        return notFound(entry.id);
+    if (entry.countsAsCall && entry.allowed && !entry.action.isEmpty()) {
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral("INSERT INTO execution_actions (execution, action) VALUES (:id, :action) "
+                                      "ON CONFLICT DO NOTHING"));
+        insert.bindValue(QStringLiteral(":id"), entry.id);
+        insert.bindValue(QStringLiteral(":action"), entry.action);
+        if (!insert.exec())
+            return store::Database::sqlError(QStringLiteral("cannot record action of %1").arg(entry.id), insert);
+    }
+    return Status::success();
+}
+
 Status ExecutionStore::recordCall(const QString &id, const QString &action, bool allowed, int riskDelta)
 {
-    return m_db.transaction([&]() -> Status {
-        QSqlDatabase db = m_db.connection();
-        QSqlQuery update(db);
-        update.prepare(QStringLiteral(
-            "UPDATE executions SET session_calls = session_calls + 1, session_denied = session_denied + :denied, "
-            "risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
-        update.bindValue(QStringLiteral(":denied"), allowed ? 0 : 1);
-        bindRisk(update, riskDelta);
-        update.bindValue(QStringLiteral(":id"), id);
-        if (!update.exec())
-            return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(id), update);
-        if (update.numRowsAffected() != 1)
-            return notFound(id);
-        if (allowed && !action.isEmpty()) {
-            QSqlQuery insert(db);
-            insert.prepare(QStringLiteral("INSERT INTO execution_actions (execution, action) VALUES (:id, :action) "
-                                          "ON CONFLICT DO NOTHING"));
-            insert.bindValue(QStringLiteral(":id"), id);
-            insert.bindValue(QStringLiteral(":action"), action);
-            if (!insert.exec())
-                return store::Database::sqlError(QStringLiteral("cannot record action of %1").arg(id), insert);
-        }
-        return Status::success();
-    });
+    return recordCalls({SessionUpdate{id, action, true, allowed, riskDelta}});
 }
 
 Status ExecutionStore::adjustRisk(const QString &id, int riskDelta)
 {
-    QSqlQuery update(m_db.connection());
-    update.prepare(QStringLiteral(
-        "UPDATE executions SET risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
-    bindRisk(update, riskDelta);
-    update.bindValue(QStringLiteral(":id"), id);
-    if (!update.exec())
-        return store::Database::sqlError(QStringLiteral("cannot adjust the risk of %1").arg(id), update);
-    if (update.numRowsAffected() != 1)
-        return notFound(id);
-    return Status::success();
+    return recordCalls({SessionUpdate{id, QString(), false, true, riskDelta}});
+}
+
+Status ExecutionStore::recordCalls(const std::vector<SessionUpdate> &updates)
+{
+    if (updates.empty())
+        return Status::success();
+    return m_db.transaction([&]() -> Status {
+        const QSqlDatabase db = m_db.connection();
+        for (const SessionUpdate &update : updates) {
+            if (Status applied = applyUpdate(db, update); !applied)
+                return applied;
+        }
+        return Status::success();
+    });
 }
 
 Result<QStringList> ExecutionStore::endTree(const QString &id, Execution::Status status, const QString &reason,

@@ -66,6 +66,19 @@ public:
     /// Moves the risk score alone (a flagged upstream response).
     Status adjustRisk(const QString &id, int riskDelta);
 
+    /// One entry of recordCalls(): a call (`countsAsCall`) or a risk adjustment alone.
+    struct SessionUpdate
+    {
+        QString id;
+        QString action;
+        bool countsAsCall = true;
+        bool allowed = true;
+        int riskDelta = 0;
+    };
+    /// Applies many session updates in one transaction: what a gateway's write-behind recorder
+    /// flushes, so that request threads do not each wait for the write lock.
+    Status recordCalls(const std::vector<SessionUpdate> &updates);
+
     /// Revokes the execution and all its active descendants; returns the ids revoked (empty when
     /// none was active). Fails with not_found for an unknown id.
     Result<QStringList> revoke(const QString &id, const QString &reason);
@@ -76,6 +89,9 @@ public:
     Result<int> expireDue();
 
     Result<std::vector<ExecutionState>> list(const ExecutionFilter &filter) const;
+
+private:
+    Status applyUpdate(const QSqlDatabase &db, const SessionUpdate &update);
 
 Q_SIGNALS:
     void changed(const mandate::session::ExecutionChange &change);
