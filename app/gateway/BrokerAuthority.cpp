@@ -21,7 +21,7 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
     view.sessionDenied = static_cast<int>(state.sessionDenied);
     view.sessionActions = state.sessionActions;
     // What this gateway has recorded but not yet written counts already.
-    const SessionRecorder::Pending pending = m_recorder.pending(state.execution.id);
+    const session::SessionRecorder::Pending pending = m_recorder.pending(state.execution.id);
     view.sessionCalls += static_cast<int>(pending.calls);
     view.sessionDenied += static_cast<int>(pending.denied);
     view.riskScore = std::clamp(view.riskScore + pending.risk, 0, session::ExecutionStore::MaxRiskScore);

@@ -3,8 +3,8 @@
 
 #include "broker/DelegationBroker.h"
 #include "firewall/ExecutionAuthority.h"
-#include "SessionRecorder.h"
 #include "session/ExecutionStore.h"
+#include "session/SessionRecorder.h"
 
 namespace mandate::gateway {
 
@@ -13,7 +13,7 @@ namespace mandate::gateway {
 class BrokerAuthority final : public firewall::ExecutionAuthority
 {
 public:
-    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions, SessionRecorder &recorder)
+    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions, session::SessionRecorder &recorder)
         : m_broker(broker), m_executions(executions), m_recorder(recorder) {}
 
     Result<firewall::ExecutionView> authenticate(QByteArrayView bearer) const override;
@@ -24,7 +24,7 @@ public:
 private:
     broker::DelegationBroker &m_broker;
     session::ExecutionStore &m_executions;
-    SessionRecorder &m_recorder;
+    session::SessionRecorder &m_recorder;
 };
 
 } // namespace mandate::gateway

@@ -7,7 +7,6 @@
 #include "GuardedTcpServer.h"
 #include "HttpFrontend.h"
 #include "Resources.h"
-#include "SessionRecorder.h"
 
 #include "api/ApiKeyStore.h"
 #include "api/AuditEndpoints.h"
@@ -30,6 +29,7 @@
 #include "registry/PolicyStore.h"
 #include "registry/Registry.h"
 #include "session/ExecutionStore.h"
+#include "session/SessionRecorder.h"
 #include "store/Database.h"
 
 #include <QDir>
@@ -49,7 +49,7 @@ struct Gateway::Services
     std::unique_ptr<api::ApiKeyStore> keys;
     std::unique_ptr<crypto::KeyRing> keyRing;
     std::unique_ptr<session::ExecutionStore> executions;
-    std::unique_ptr<SessionRecorder> sessionRecorder;
+    std::unique_ptr<session::SessionRecorder> sessionRecorder;
     std::unique_ptr<broker::OAuthClientStore> clients;
     std::unique_ptr<broker::TrustedIssuers> issuers;
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
@@ -217,7 +217,7 @@ Status Gateway::openServices()
 
     // The per-call pipeline and the tool firewall.
     s.events = std::make_unique<api::EventBus>();
-    s.sessionRecorder = std::make_unique<SessionRecorder>(*s.executions);
+    s.sessionRecorder = std::make_unique<session::SessionRecorder>(*s.executions);
     s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions, *s.sessionRecorder);
     s.limiter = std::make_unique<firewall::RateLimiter>(clock);
     s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{

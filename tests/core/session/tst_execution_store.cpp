@@ -3,6 +3,7 @@
 // under many concurrent threads), session counters, cascading revocation and completion,
 // expiry through an injected clock, listings and change signals.
 #include "session/ExecutionStore.h"
+#include "session/SessionRecorder.h"
 #include "store/Database.h"
 
 #include <QLoggingCategory>
@@ -48,6 +49,7 @@ private slots:
     void subExecutionReservesParentBudget();
     void recordCallCountsSession();
     void riskScoreStaysWithinBounds();
+    void recorderWritesBehindAndReportsPending();
     void revokeCascadesToDescendants();
     void completeCascades();
     void expiryThroughClock();
@@ -372,6 +374,37 @@ void tst_ExecutionStore::riskScoreStaysWithinBounds()
     QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 0);
     QVERIFY(m_store->adjustRisk(QStringLiteral("e1"), 7).ok());
     QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 7);
+}
+
+void tst_ExecutionStore::recorderWritesBehindAndReportsPending()
+{
+    QVERIFY(m_store->create(make(QStringLiteral("e1"), {}, budget(10, 10, "10"))).ok());
+    {
+        SessionRecorder recorder(*m_store);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&recorder, t]() {
+                for (int i = 0; i < 250; ++i) {
+                    recorder.record({QStringLiteral("e1"), t == 0 ? QStringLiteral("ticket:read") : QStringLiteral("refund:create"),
+                                     true, i % 5 != 0, 1});
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        recorder.record({QStringLiteral("e1"), QString(), false, true, -3});
+        // Whatever is not yet written is pending; together they always add up.
+        const SessionRecorder::Pending pending = recorder.pending(QStringLiteral("e1"));
+        const auto stored = m_store->state(QStringLiteral("e1"));
+        QVERIFY(stored.ok());
+        QVERIFY(pending.calls + stored->sessionCalls <= 1000);
+    }  // the destructor writes what is left
+    const auto state = m_store->state(QStringLiteral("e1"));
+    QVERIFY(state.ok());
+    QCOMPARE(state->sessionCalls, qint64(1000));
+    QCOMPARE(state->sessionDenied, qint64(200));
+    QCOMPARE(state->riskScore, 997);
+    QCOMPARE(state->sessionActions, (QStringList{QStringLiteral("refund:create"), QStringLiteral("ticket:read")}));
 }
 
 QTEST_GUILESS_MAIN(tst_ExecutionStore)

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace mandate::gateway {
+namespace mandate::session {
 
 /// Write-behind for the per-call session counters and risk score. Request threads only queue
 /// their update; one thread applies everything queued in a single transaction. Without it every
@@ -22,12 +22,12 @@ namespace mandate::gateway {
 class SessionRecorder final
 {
 public:
-    explicit SessionRecorder(session::ExecutionStore &store);
+    explicit SessionRecorder(ExecutionStore &store);
     ~SessionRecorder();  ///< applies what is still queued
     SessionRecorder(const SessionRecorder &) = delete;
     SessionRecorder &operator=(const SessionRecorder &) = delete;
 
-    void record(session::ExecutionStore::SessionUpdate update);
+    void record(ExecutionStore::SessionUpdate update);
 
     /// The effect on one execution that is queued or being written.
     struct Pending
@@ -41,16 +41,16 @@ public:
 
 private:
     void run();
-    static void add(QHash<QString, Pending> &into, const session::ExecutionStore::SessionUpdate &update);
+    static void add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update);
 
-    session::ExecutionStore &m_store;
+    ExecutionStore &m_store;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::vector<session::ExecutionStore::SessionUpdate> m_queue;
+    std::vector<ExecutionStore::SessionUpdate> m_queue;
     QHash<QString, Pending> m_queued;   ///< effect of m_queue
     QHash<QString, Pending> m_writing;  ///< effect of the batch being committed
     bool m_stopping = false;
     std::thread m_thread;
 };
 
-} // namespace mandate::gateway
+} // namespace mandate::session

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "SessionRecorder.h"
+#include "session/SessionRecorder.h"
 
 #include "common/Logging.h"
 
-namespace mandate::gateway {
+namespace mandate::session {
 
-SessionRecorder::SessionRecorder(session::ExecutionStore &store)
+SessionRecorder::SessionRecorder(ExecutionStore &store)
     : m_store(store), m_thread([this]() { run(); })
 {
 }
@@ -20,7 +20,7 @@ SessionRecorder::~SessionRecorder()
     m_thread.join();
 }
 
-void SessionRecorder::add(QHash<QString, Pending> &into, const session::ExecutionStore::SessionUpdate &update)
+void SessionRecorder::add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update)
 {
     Pending &pending = into[update.id];
     if (update.countsAsCall) {
@@ -33,7 +33,7 @@ void SessionRecorder::add(QHash<QString, Pending> &into, const session::Executio
     pending.risk += update.riskDelta;
 }
 
-void SessionRecorder::record(session::ExecutionStore::SessionUpdate update)
+void SessionRecorder::record(ExecutionStore::SessionUpdate update)
 {
     {
         std::lock_guard lock(m_mutex);
@@ -65,15 +65,15 @@ void SessionRecorder::run()
         m_wake.wait(lock, [this]() { return m_stopping || !m_queue.empty(); });
         if (m_queue.empty())
             return;  // stopping, and everything is written
-        std::vector<session::ExecutionStore::SessionUpdate> batch;
+        std::vector<ExecutionStore::SessionUpdate> batch;
         batch.swap(m_queue);
         m_writing = std::exchange(m_queued, {});
         lock.unlock();
         if (Status written = m_store.recordCalls(batch); !written)
-            qCWarning(lcGateway) << "cannot record" << batch.size() << "session updates:" << written.error().message;
+            qCWarning(lcStore) << "cannot record" << batch.size() << "session updates:" << written.error().message;
         lock.lock();
         m_writing.clear();
     }
 }
 
-} // namespace mandate::gateway
+} // namespace mandate::session
