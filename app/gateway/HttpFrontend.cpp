@@ -36,6 +36,12 @@ HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, a
 
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    // A WebSocket upgrade to the event stream is accepted by answering nothing: Qt HttpServer then
+    // hands the socket to its WebSocket server, and EventStream authenticates the subscriber.
+    if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0
+        && request.url().path() == QLatin1String("/v1/events"))
+        return true;
+
     QElapsedTimer timer;
     timer.start();
     api::HttpRequest converted;

@@ -18,6 +18,8 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QUrlQuery>
+#include <QSignalSpy>
+#include <QWebSocket>
 #include <QtConcurrent/QtConcurrentRun>
 
 using namespace mandate;
@@ -60,6 +62,7 @@ private slots:
     void upstreamDownOrSlow();
     void halfRequestDoesNotBlockOthers();
     void decisionsAreAudited();
+    void eventStreamCarriesDecisions();
     void expiryOnTheTestClock();  // last: it moves the gateway's clock ahead of this process's
 
 private:
@@ -418,6 +421,42 @@ void tst_WorkedExample::decisionsAreAudited()
     QCOMPARE(forwards, 6);
     const HttpResult verify = m_http->send("POST", QStringLiteral("/v1/audit/verify"), {}, {{"Authorization", "Bearer " + m_admin}});
     QCOMPARE(verify.status, 200);
+}
+
+void tst_WorkedExample::eventStreamCarriesDecisions()
+{
+    QWebSocket unauthenticated;
+    QSignalSpy closed(&unauthenticated, &QWebSocket::disconnected);
+    QUrl url = m_gateway->url();
+    url.setScheme(QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/events"));
+    unauthenticated.open(url);
+    QVERIFY(closed.wait(5000));  // no key: closed by the gateway
+
+    QWebSocket socket;
+    QStringList messages;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&messages](const QString &message) { messages << message; });
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_gateway->key(QStringLiteral("auditor")));
+    socket.open(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!messages.isEmpty(), 5000);
+    QCOMPARE(QJsonDocument::fromJson(messages.first().toUtf8()).object().value(QStringLiteral("type")).toString(), QStringLiteral("hello"));
+
+    const QByteArray token = rootToken(QStringLiteral("ticket:read"),
+                                       {{QStringLiteral("calls"), 3}, {QStringLiteral("tokens"), 10}, {QStringLiteral("amount"), QStringLiteral("0")}});
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(tool(token, "GET", QStringLiteral("/v1/tools/ticket/tickets/T-1004")).status, 200);
+    const auto sawDecision = [&messages, this, &token]() {
+        for (const QString &message : std::as_const(messages)) {
+            const QJsonObject event = QJsonDocument::fromJson(message.toUtf8()).object();
+            if (event.value(QStringLiteral("type")) == QLatin1String("decision")
+                && event.value(QStringLiteral("execution")).toString() == executionOf(token))
+                return event.value(QStringLiteral("decision")).toString() == QLatin1String("allow");
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(sawDecision(), 5000);
+    socket.close();
 }
 
 QTEST_GUILESS_MAIN(tst_WorkedExample)
