@@ -29,6 +29,8 @@ public:
     /// The last failure (valid in state Failed).
     const client::ClientError &lastError() const { return m_error; }
     QString gatewayVersion() const { return m_health.version; }
+    /// The key in use, for the event stream (which authenticates on its own socket).
+    QByteArray apiKey() const { return m_apiKey; }
 
     void connectTo(const GatewayProfile &profile, const QByteArray &apiKey);
     void retry();

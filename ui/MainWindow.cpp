@@ -6,6 +6,7 @@
 #include "ConsoleSettings.h"
 #include "GatewaySession.h"
 #include "KeyVault.h"
+#include "MonitorView.h"
 #include "PlannedView.h"
 #include "RegistryDocument.h"
 #include "RegistryView.h"
@@ -123,12 +124,7 @@ void MainWindow::buildViews()
                                     m_stack);
     lineage->setObjectName(QStringLiteral("lineageView"));
     m_stack->addWidget(lineage);
-    auto *monitor = new PlannedView(tr("Live monitor"),
-                                    tr("Streaming charts of decisions per second, latency and risk, and the table of "
-                                       "active executions with budget and time left, and Revoke. It needs the gateway's "
-                                       "event stream (/v1/events), which is not there yet."),
-                                    m_stack);
-    monitor->setObjectName(QStringLiteral("monitorView"));
+    auto *monitor = new MonitorView(m_session, m_stack);
     m_stack->addWidget(monitor);
     auto *simulator = new PlannedView(tr("Policy simulator"),
                                       tr("A Cedar editor with live diagnostics that replays recorded requests against a "

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -112,7 +113,10 @@ QUrl GatewayClient::urlFor(const QString &path) const
     QString basePath = url.path();
     while (basePath.endsWith(u'/'))
         basePath.chop(1);
-    url.setPath(basePath + path);
+    const qsizetype query = path.indexOf(u'?');
+    url.setPath(basePath + path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
     return url;
 }
 
@@ -381,6 +385,50 @@ void GatewayClient::validateRegistry(const QJsonObject &registry, QObject *conte
 {
     request<Done>("POST", QStringLiteral("/v1/registry/validate"), registry, std::nullopt, context, std::move(done),
                   [](const RawReply &) -> ClientResult<Done> { return Done{}; });
+}
+
+} // namespace mandate::client
+
+namespace mandate::client {
+
+void GatewayClient::listActiveExecutions(QObject *context, Callback<std::vector<ActiveExecution>> done)
+{
+    request<std::vector<ActiveExecution>>(
+        "GET", QStringLiteral("/v1/executions?status=active"), std::nullopt, std::nullopt, context, std::move(done),
+        [](const RawReply &raw) -> ClientResult<std::vector<ActiveExecution>> {
+            ClientResult<QJsonObject> object = RecordCodec::object(raw.body);
+            if (!object)
+                return object.error();
+            const QJsonValue items = object->value(QStringLiteral("items"));
+            if (!items.isArray()) {
+                ClientError error;
+                error.kind = ClientError::Kind::Protocol;
+                error.detail = tr("the execution list has no items array");
+                return error;
+            }
+            std::vector<ActiveExecution> rows;
+            for (const QJsonValue &item : items.toArray())
+                rows.push_back(ActiveExecution::fromJson(item.toObject()));
+            return rows;
+        });
+}
+
+void GatewayClient::revokeExecution(const QString &id, const QString &reason, QObject *context, Callback<QStringList> done)
+{
+    std::optional<QJsonObject> body;
+    if (!reason.isEmpty())
+        body = QJsonObject{{QStringLiteral("reason"), reason}};
+    const QString path = QStringLiteral("/v1/executions/") + QString::fromLatin1(QUrl::toPercentEncoding(id)) + QStringLiteral("/revoke");
+    request<QStringList>("POST", path, body, std::nullopt, context, std::move(done),
+                         [](const RawReply &raw) -> ClientResult<QStringList> {
+                             ClientResult<QJsonObject> object = RecordCodec::object(raw.body);
+                             if (!object)
+                                 return object.error();
+                             QStringList ids;
+                             for (const QJsonValue &value : object->value(QStringLiteral("revoked")).toArray())
+                                 ids.append(value.toString());
+                             return ids;
+                         });
 }
 
 } // namespace mandate::client

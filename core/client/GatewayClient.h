@@ -3,6 +3,7 @@
 
 #include "client/ClientResult.h"
 #include "client/GatewayInfo.h"
+#include "client/StreamEvents.h"
 #include "common/Result.h"
 #include "identity/Agent.h"
 #include "identity/Human.h"
@@ -78,6 +79,11 @@ public:
     /// All-or-nothing import; an Invalid error lists every bad record in fieldErrors.
     void importRegistry(const QJsonObject &registry, QObject *context, Callback<ImportSummary> done);
     void validateRegistry(const QJsonObject &registry, QObject *context, Callback<Done> done);
+
+    /// GET /v1/executions?status=active.
+    void listActiveExecutions(QObject *context, Callback<std::vector<ActiveExecution>> done);
+    /// POST /v1/executions/{id}/revoke (admin); the result lists every revoked id, descendants too.
+    void revokeExecution(const QString &id, const QString &reason, QObject *context, Callback<QStringList> done);
 
 Q_SIGNALS:
     /// The number of requests in flight changed (for busy indicators).
