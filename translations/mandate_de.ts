@@ -375,6 +375,64 @@
     </message>
 </context>
 <context>
+    <name>mandate::ui::ExecutionTableModel</name>
+    <message>
+        <source>expired</source>
+        <translation>abgelaufen</translation>
+    </message>
+    <message>
+        <source>%1:%2</source>
+        <translation>%1:%2</translation>
+    </message>
+    <message>
+        <source>Execution %1</source>
+        <translation>Ausführung %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n call(s)</source>
+        <translation>
+            <numerusform>%1 · %n Aufruf</numerusform>
+            <numerusform>%1 · %n Aufrufe</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Root human</source>
+        <translation>Auftraggebender Mensch</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>Zweck</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Aktionen</translation>
+    </message>
+    <message>
+        <source>Budget left</source>
+        <translation>Restbudget</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>Risiko</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Restzeit</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>Tiefe</translation>
+    </message>
+</context>
+<context>
     <name>mandate::ui::GatewaySession</name>
     <message>
         <source>&quot;%1&quot; is not an http:// or https:// URL.</source>
@@ -467,10 +525,6 @@
     <message>
         <source>The graph of who delegated what to whom: human → agent → execution → sub-executions → tool calls, allowed and denied, with zoom, search, filters and export as an image.</source>
         <translation>Der Graph, wer was an wen delegiert hat: Mensch → Agent → Ausführung → Unterausführungen → Werkzeugaufrufe, erlaubt und verweigert, mit Zoom, Suche, Filtern und Export als Bild.</translation>
-    </message>
-    <message>
-        <source>Streaming charts of decisions per second, latency and risk, and the table of active executions with budget and time left, and Revoke. It needs the gateway&apos;s event stream (/v1/events), which is not there yet.</source>
-        <translation>Laufende Diagramme der Entscheidungen pro Sekunde, der Latenz und des Risikos sowie die Tabelle der aktiven Ausführungen mit Restbudget und Restzeit und Widerruf. Sie braucht den Ereignisstrom des Gateways (/v1/events), den es noch nicht gibt.</translation>
     </message>
     <message>
         <source>A Cedar editor with live diagnostics that replays recorded requests against a candidate policy set and shows what would change: newly denied, newly allowed, by agent, tool and policy.</source>
@@ -597,6 +651,160 @@
         <translation>
             <numerusform>%n Änderung wurde nicht an das Gateway übertragen und geht verloren.</numerusform>
             <numerusform>%n Änderungen wurden nicht an das Gateway übertragen und gehen verloren.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::MonitorView</name>
+    <message>
+        <source>&lt;b&gt;Live monitor&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Live-Monitor&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Window:</source>
+        <translation>Zeitfenster:</translation>
+    </message>
+    <message>
+        <source>1 minute</source>
+        <translation>1 Minute</translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation>5 Minuten</translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation>15 Minuten</translation>
+    </message>
+    <message>
+        <source>allowed</source>
+        <translation>erlaubt</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>verweigert</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>highest risk</source>
+        <translation>höchstes Risiko</translation>
+    </message>
+    <message>
+        <source>Decisions per second</source>
+        <translation>Entscheidungen pro Sekunde</translation>
+    </message>
+    <message>
+        <source>per s</source>
+        <translation>pro s</translation>
+    </message>
+    <message>
+        <source>Decision latency</source>
+        <translation>Entscheidungslatenz</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>Risiko</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Active executions&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Aktive Ausführungen&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Filter by agent, human, purpose, action or id</source>
+        <translation>Nach Agent, Mensch, Zweck, Aktion oder Kennung filtern</translation>
+    </message>
+    <message>
+        <source>Revoke…</source>
+        <translation>Widerrufen…</translation>
+    </message>
+    <message>
+        <source>seconds ago</source>
+        <translation>Sekunden zuvor</translation>
+    </message>
+    <message>
+        <source>%1 allowed · %2 denied</source>
+        <translation>%1 erlaubt · %2 verweigert</translation>
+    </message>
+    <message>
+        <source> · %1 dropped by the gateway (the console lagged)</source>
+        <translation> · %1 vom Gateway verworfen (die Konsole kam nicht nach)</translation>
+    </message>
+    <message>
+        <source>Connecting to the event stream…</source>
+        <translation>Verbinde mit dem Ereignisstrom…</translation>
+    </message>
+    <message>
+        <source>● Live</source>
+        <translation>● Live</translation>
+    </message>
+    <message>
+        <source>Event stream lost; reconnecting in %1 s…</source>
+        <translation>Ereignisstrom verloren; neuer Versuch in %1 s…</translation>
+    </message>
+    <message>
+        <source>Could not list active executions: %1</source>
+        <translation>Aktive Ausführungen konnten nicht gelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>Revoke the selected execution and every execution it delegated to</source>
+        <translation>Die gewählte Ausführung und alle an sie delegierten Ausführungen widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoking needs an admin API key</source>
+        <translation>Widerrufen erfordert einen Admin-API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Revoke execution</source>
+        <translation>Ausführung widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoke execution %1 of %2?
+
+Every execution it delegated to is revoked too; their tokens stop working at once.</source>
+        <translation>Ausführung %1 von %2 widerrufen?
+
+Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlieren sofort ihre Gültigkeit.</translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation>Widerrufen</translation>
+    </message>
+    <message>
+        <source>Revoking %1…</source>
+        <translation>Widerrufe %1…</translation>
+    </message>
+    <message>
+        <source>revoked in the console&apos;s live monitor</source>
+        <translation>im Live-Monitor der Konsole widerrufen</translation>
+    </message>
+    <message>
+        <source>Could not revoke %1: %2</source>
+        <translation>%1 konnte nicht widerrufen werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Revoked %n execution(s): %1</source>
+        <translation>
+            <numerusform>%n Ausführung widerrufen: %1</numerusform>
+            <numerusform>%n Ausführungen widerrufen: %1</numerusform>
         </translation>
     </message>
 </context>
