@@ -18,6 +18,15 @@ DecisionHistory::DecisionHistory(int capacitySeconds)
     m_scratch.reserve(MaxSamples);
 }
 
+void DecisionHistory::clear()
+{
+    std::fill(m_bins.begin(), m_bins.end(), Bin{});
+    m_samples.clear();
+    m_current = -1;
+    m_seenThisSecond = 0;
+    m_total = 0;
+}
+
 void DecisionHistory::record(qint64 second, bool allowed, qint64 latencyUs, double risk)
 {
     if (second < m_current)

@@ -21,6 +21,8 @@ public:
     /// Closes every bin before `second` (called on each timer tick, so quiet seconds become zeros).
     void advanceTo(qint64 second);
     qint64 total() const { return m_total; }
+    /// Forgets everything (another gateway's stream starts).
+    void clear();
 
     struct Points
     {

@@ -236,9 +236,16 @@ void MonitorView::redrawCharts()
     m_totalsLabel->setText(totals);
 }
 
+void MonitorView::clearCharts()
+{
+    m_history.clear();
+    redrawCharts();
+}
+
 void MonitorView::onSessionChanged()
 {
     if (m_session->state() == GatewaySession::State::Connected) {
+        clearCharts();
         m_stream->open(m_session->profile().url, m_session->apiKey());
         refreshExecutions();
     } else if (m_session->state() == GatewaySession::State::Disconnected) {

@@ -39,6 +39,8 @@ public:
     ExecutionTableModel *executionModel() const { return m_model; }
     /// Counts one decision (the stream's handler; public so benchmarks can feed synthetic events).
     void recordDecision(const client::DecisionEvent &event);
+    /// Empties the charts; done whenever the console connects to a gateway.
+    void clearCharts();
     /// The chart window in seconds.
     int windowSeconds() const;
     void refreshExecutions();
