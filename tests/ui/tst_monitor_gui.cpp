@@ -263,6 +263,34 @@ private slots:
         QVERIFY(!revoke->isEnabled());
         QVERIFY(revoke->toolTip().contains(QStringLiteral("admin")));
     }
+
+    void reconnectsAfterTheGatewayRestarts()
+    {
+        // The real gateway goes down and comes back on the same address: the monitor says it
+        // lost the stream, reconnects by itself, and decisions flow into the charts again.
+        MainWindow window(*m_settings, *m_vault);
+        window.resize(1400, 860);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectTo(GatewayProfile{QStringLiteral("demo"), m_gateway.baseUrl(), QString()}, m_gateway.key(QStringLiteral("admin")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->state() == GatewaySession::State::Connected, 20'000);
+        window.showView(MainWindow::Monitor);
+        auto *view = window.findChild<MonitorView *>(QStringLiteral("monitorView"));
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream()->state(), client::EventStream::State::Open, 10'000);
+
+        QVERIFY2(m_gateway.restart(), qPrintable(m_gateway.errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(view->stream()->state() != client::EventStream::State::Open
+                                     || view->findChild<QLabel *>(QStringLiteral("streamStatus"))->text().contains(QStringLiteral("reconnecting")),
+                                 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream()->state(), client::EventStream::State::Open, 20'000);
+        QTRY_VERIFY(view->findChild<QLabel *>(QStringLiteral("streamStatus"))->text().contains(QStringLiteral("Live")));
+
+        view->clearCharts();
+        QVERIFY(runTraffic(5));
+        auto *rate = view->findChild<QChartView *>(QStringLiteral("rateChart"));
+        QTRY_VERIFY_WITH_TIMEOUT(seriesSum(rate, 0) + seriesSum(rate, 1) > 0, 10'000);
+        screenshot(&window, QStringLiteral("monitor-after-restart"));
+    }
 };
 
 QTEST_MAIN(tst_MonitorGui)

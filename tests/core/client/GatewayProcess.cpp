@@ -18,7 +18,19 @@ GatewayProcess::~GatewayProcess()
     stop();
 }
 
+bool GatewayProcess::restart()
+{
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(m_baseUrl.port());
+    stop();
+    return startOn(address);
+}
+
 bool GatewayProcess::start()
+{
+    return startOn(QStringLiteral("127.0.0.1:0"));
+}
+
+bool GatewayProcess::startOn(const QString &address)
 {
     if (!m_dir.isValid()) {
         m_error = QStringLiteral("no temporary directory");
@@ -27,7 +39,7 @@ bool GatewayProcess::start()
     // Port 0: the kernel picks a free port and mandated prints the URL it listens on, so two
     // suites running in parallel never race for the same port.
     m_process.setProgram(QStringLiteral(MANDATED_PATH));
-    m_process.setArguments({QStringLiteral("--demo"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+    m_process.setArguments({QStringLiteral("--demo"), QStringLiteral("--listen"), address,
                             QStringLiteral("--data-dir"), m_dir.path()});
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
 #ifdef Q_OS_LINUX

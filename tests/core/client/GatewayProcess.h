@@ -19,6 +19,8 @@ public:
     /// Starts it and waits until it listens; false (with errorString()) when it did not.
     bool start();
     void stop();
+    /// Stops it and starts it again on the same address with the same data (a gateway restart).
+    bool restart();
     QUrl baseUrl() const { return m_baseUrl; }
     QString dataDir() const { return m_dir.path(); }
     /// The demo API key of a role: "admin", "auditor", "analyst".
@@ -27,6 +29,8 @@ public:
     QString errorString() const { return m_error; }
 
 private:
+    bool startOn(const QString &address);
+
     QTemporaryDir m_dir;
     QProcess m_process;
     QUrl m_baseUrl;
