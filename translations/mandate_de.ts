@@ -31,6 +31,14 @@
         <source>mandate: cannot read the API key file %1: %2</source>
         <translation>mandate: Die API-Schlüsseldatei %1 kann nicht gelesen werden: %2</translation>
     </message>
+    <message>
+        <source>Open this view: registry, lineage, monitor or simulator.</source>
+        <translation>Diese Ansicht öffnen: registry, lineage, monitor oder simulator.</translation>
+    </message>
+    <message>
+        <source>mandate: unknown view &quot;%1&quot; (registry, lineage, monitor, simulator)</source>
+        <translation>mandate: unbekannte Ansicht „%1“ (registry, lineage, monitor, simulator)</translation>
+    </message>
 </context>
 <context>
     <name>mandate::ui</name>

@@ -230,6 +230,11 @@ void MonitorView::redrawCharts()
         axis->setRange(-seconds, 0);
     m_rateAxis->setRange(0, niceCeiling(m_points.maxRate, 5));
     m_latencyAxis->setRange(0, niceCeiling(m_points.maxLatencyMs, 1));
+    // Ceilings are at most 100; a runaway execution can score far above, and must stay visible.
+    double highestRisk = 0;
+    for (const QPointF &point : std::as_const(m_points.risk))
+        highestRisk = std::max(highestRisk, point.y());
+    m_riskAxis->setRange(0, std::max(100.0, niceCeiling(highestRisk, 100)));
     QString totals = tr("%1 allowed · %2 denied").arg(m_allowedTotal).arg(m_deniedTotal);
     if (m_droppedTotal > 0)
         totals += tr(" · %1 dropped by the gateway (the console lagged)").arg(m_droppedTotal);

@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QDebug>
 #include <QFile>
+#include <QHash>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTimer>
@@ -40,7 +41,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption keyFile(QStringLiteral("api-key-file"), QApplication::translate("main", "Read the API key from FILE."), QStringLiteral("file"));
     const QCommandLineOption caFile(QStringLiteral("ca-cert"), QApplication::translate("main", "Trust this CA certificate (PEM) for the gateway's TLS."), QStringLiteral("file"));
     const QCommandLineOption noKeychain(QStringLiteral("no-keychain"), QApplication::translate("main", "Keep API keys in memory only; do not use the OS keychain."));
-    parser.addOptions({gateway, keyFile, caFile, noKeychain});
+    const QCommandLineOption view(QStringLiteral("view"), QApplication::translate("main", "Open this view: registry, lineage, monitor or simulator."), QStringLiteral("view"));
+    parser.addOptions({gateway, keyFile, caFile, noKeychain, view});
     parser.process(app);
 
     QByteArray apiKey;
@@ -60,6 +62,18 @@ int main(int argc, char *argv[])
     KeyVault vault(parser.isSet(noKeychain) ? KeyVault::Mode::SessionOnly : KeyVault::Mode::Keychain);
     MainWindow window(settings, vault);
     window.show();
+    if (parser.isSet(view)) {
+        static const QHash<QString, MainWindow::View> views{{QStringLiteral("registry"), MainWindow::RegistryEditor},
+                                                            {QStringLiteral("lineage"), MainWindow::Lineage},
+                                                            {QStringLiteral("monitor"), MainWindow::Monitor},
+                                                            {QStringLiteral("simulator"), MainWindow::Simulator}};
+        if (!views.contains(parser.value(view))) {
+            qCritical().noquote() << QApplication::translate("main", "mandate: unknown view \"%1\" (registry, lineage, monitor, simulator)")
+                                         .arg(parser.value(view));
+            return 2;
+        }
+        window.showView(views.value(parser.value(view)));
+    }
 
     if (parser.isSet(gateway)) {
         const QUrl url = QUrl::fromUserInput(parser.value(gateway));
