@@ -348,19 +348,9 @@ int run(Invocation &io)
         return args.isEmpty() ? UsageError : Ok;
     }
     const QString command = args.takeFirst();
-    bool missing = false;
-    const QString dataDir = takeOption(args, QStringLiteral("--data-dir"), missing);
-    QString dbPath = takeOption(args, QStringLiteral("--db"), missing);
-    if (missing || (dataDir.isEmpty() && dbPath.isEmpty())) {
-        io.err << "mandatectl: audit " << command << " needs --data-dir DIR (or --db FILE)\n";
-        return UsageError;
-    }
+    const QString dbPath = takeDatabasePath(args, QStringLiteral("audit ") + command, io.err);
     if (dbPath.isEmpty())
-        dbPath = QDir(dataDir).filePath(QStringLiteral("mandate.db"));
-    if (!QFile::exists(dbPath)) {
-        io.err << "mandatectl: no database at " << dbPath << '\n';
         return UsageError;
-    }
     auto database = store::Database::open(dbPath);
     if (!database)
         return printError(io.err, database.error(), UsageError);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "CommandRegistry.h"
 
+#include <QDir>
+#include <QFile>
+
 namespace mandate::ctl {
 
 std::map<QString, CommandGroup> &CommandRegistry::groups()
@@ -21,6 +24,24 @@ QString takeOption(QStringList &args, const QString &name, bool &missing)
     const QString value = args.at(at + 1);
     args.remove(at, 2);
     return value;
+}
+
+QString takeDatabasePath(QStringList &args, const QString &what, QTextStream &err)
+{
+    bool missing = false;
+    const QString dataDir = takeOption(args, QStringLiteral("--data-dir"), missing);
+    QString path = takeOption(args, QStringLiteral("--db"), missing);
+    if (missing || (dataDir.isEmpty() && path.isEmpty())) {
+        err << "mandatectl: " << what << " needs --data-dir DIR (or --db FILE)\n";
+        return {};
+    }
+    if (path.isEmpty())
+        path = QDir(dataDir).filePath(QStringLiteral("mandate.db"));
+    if (!QFile::exists(path)) {
+        err << "mandatectl: no database at " << path << '\n';
+        return {};
+    }
+    return path;
 }
 
 } // namespace mandate::ctl

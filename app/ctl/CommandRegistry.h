@@ -43,6 +43,11 @@ public:
 /// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
 QString takeOption(QStringList &args, const QString &name, bool &missing);
 
+/// Takes `--data-dir DIR` (meaning DIR/mandate.db) or `--db FILE` out of args and checks that
+/// the file exists. On a usage error it says so on `err` (naming `what`, e.g. "audit verify")
+/// and returns an empty string.
+QString takeDatabasePath(QStringList &args, const QString &what, QTextStream &err);
+
 struct CommandRegistration
 {
     CommandRegistration(const QString &name, CommandGroup group)

@@ -144,19 +144,14 @@ int run(Invocation &io)
     }
     const QString command = args.takeFirst();
     bool missing = false;
-    const QString dataDir = takeOption(args, QStringLiteral("--data-dir"), missing);
-    QString dbPath = takeOption(args, QStringLiteral("--db"), missing);
     const QString output = takeOption(args, QStringLiteral("--output"), missing);
-    if (missing || (dataDir.isEmpty() && dbPath.isEmpty())) {
-        io.err << "mandatectl: registry " << command << " needs --data-dir DIR (or --db FILE)\n";
+    if (missing) {
+        io.err << "mandatectl: --output needs a file\n";
         return UsageError;
     }
+    const QString dbPath = takeDatabasePath(args, QStringLiteral("registry ") + command, io.err);
     if (dbPath.isEmpty())
-        dbPath = QDir(dataDir).filePath(QStringLiteral("mandate.db"));
-    if (!QFile::exists(dbPath)) {
-        io.err << "mandatectl: no database at " << dbPath << '\n';
         return UsageError;
-    }
     auto database = store::Database::open(dbPath);
     if (!database) {
         printErrors(io.err, database.error());
