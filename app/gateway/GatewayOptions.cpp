@@ -7,7 +7,40 @@
 #include <QHostInfo>
 #include <QSettings>
 
+#include <algorithm>
+
 namespace mandate::gateway {
+
+namespace {
+
+/// The [broker] jwks-* keys: how trusted issuers' jwks_uri are fetched and cached.
+Status readJwksFetchSettings(const QSettings &settings, const QString &path, broker::JwksFetcher::Options &fetch)
+{
+    for (const auto &[key, target] : {std::pair{"broker/jwks-max-bytes", &fetch.maxBytes},
+                                      std::pair{"broker/jwks-min-cache-secs", &fetch.minCacheSecs},
+                                      std::pair{"broker/jwks-max-cache-secs", &fetch.maxCacheSecs},
+                                      std::pair{"broker/jwks-refetch-interval-secs", &fetch.refetchIntervalSecs}}) {
+        const QVariant value = settings.value(QLatin1String(key));
+        if (!value.isValid())
+            continue;
+        bool ok = false;
+        *target = value.toLongLong(&ok);
+        if (!ok || *target <= 0)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
+    }
+    if (const QVariant value = settings.value(QStringLiteral("broker/jwks-timeout-ms")); value.isValid()) {
+        bool ok = false;
+        fetch.timeoutMs = value.toInt(&ok);
+        if (!ok || fetch.timeoutMs <= 0)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/jwks-timeout-ms must be a positive integer").arg(path)};
+    }
+    if (fetch.minCacheSecs > fetch.maxCacheSecs)
+        return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/jwks-min-cache-secs exceeds broker/jwks-max-cache-secs").arg(path)};
+    fetch.defaultCacheSecs = std::clamp(fetch.defaultCacheSecs, fetch.minCacheSecs, fetch.maxCacheSecs);
+    return Status::success();
+}
+
+} // namespace
 
 Result<std::pair<QHostAddress, quint16>> GatewayOptions::parseListen(const QString &text)
 {
@@ -85,6 +118,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
             if (!ok || *target <= 0)
                 return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
         }
+        if (Status s = readJwksFetchSettings(settings, path, options.jwksFetch); !s)
+            return s.error();
     }
     if (parser.isSet(listen))
         listenText = parser.value(listen);

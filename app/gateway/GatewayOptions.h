@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "broker/JwksFetcher.h"
 #include "common/Result.h"
 
 #include <QHostAddress>
@@ -20,6 +21,9 @@ struct GatewayOptions
     bool demo = false;
     bool devIdentityProvider = false; ///< --dev-idp / [broker] dev-idp: refused outside demo mode
     QString trustedIssuersFile;       ///< [broker] trusted-issuers: JSON list of IdPs and their JWKS
+    // How the jwks_uri of a trusted issuer is fetched ([broker] jwks-timeout-ms, jwks-max-bytes,
+    // jwks-min-cache-secs, jwks-max-cache-secs, jwks-refetch-interval-secs).
+    broker::JwksFetcher::Options jwksFetch;
     qsizetype maxBodyBytes = 1 << 20;
     int maxConnections = 512;
     int idleTimeoutMs = 30'000;

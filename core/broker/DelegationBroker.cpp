@@ -77,8 +77,8 @@ QString budgetDimensionText(const Amount &value) { return value.toString(); }
 DelegationBroker::DelegationBroker(BrokerConfig config, registry::Registry &registry, session::ExecutionStore &executions,
                                    OAuthClientStore &clients, const TrustedIssuers &issuers, const crypto::KeyRing &keyRing,
                                    const Clock &clock)
-    : m_config(std::move(config)), m_registry(registry), m_executions(executions), m_clients(clients),
-      m_issuers(issuers), m_keyRing(keyRing), m_clock(clock)
+    : m_config(std::move(config)), m_executions(executions), m_clients(clients),
+      m_issuers(issuers), m_keyRing(keyRing), m_clock(clock), m_cachedRegistry(registry, clock)
 {
 }
 
@@ -150,7 +150,7 @@ Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request)
     if (Status authenticated = m_clients.authenticate(request.client.clientId, request.client.secret); !authenticated)
         return authenticated.error().code == QLatin1String("invalid_client") ? authenticated.error() : storeFailure(authenticated.error());
 
-    auto agent = m_registry.agent(request.client.clientId);
+    auto agent = m_cachedRegistry.agent(request.client.clientId);
     if (!agent) {
         if (agent.error().code == QLatin1String("not_found"))
             return OAuthError::invalidClient(QStringLiteral("client %1 is not a registered agent").arg(request.client.clientId));
@@ -205,14 +205,13 @@ Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeReq
     const QString subject = idToken->claims.value(QStringLiteral("sub")).toString();
     if (subject.isEmpty())
         return OAuthError::invalidGrant(QStringLiteral("the ID token has no subject"));
-    auto humans = m_registry.humans();
-    if (!humans)
-        return storeFailure(humans.error());
-    for (const identity::Human &human : humans.value()) {
-        if (human.issuer == issuer && human.subject == subject)
-            return Parent{{human.id}, std::nullopt};
+    auto human = m_cachedRegistry.humanId(issuer, subject);
+    if (!human) {
+        if (human.error().code == QLatin1String("not_found"))
+            return OAuthError::invalidGrant(QStringLiteral("no human in the registry has issuer %1 and subject %2").arg(issuer, subject));
+        return storeFailure(human.error());
     }
-    return OAuthError::invalidGrant(QStringLiteral("no human in the registry has issuer %1 and subject %2").arg(issuer, subject));
+    return Parent{{human.value()}, std::nullopt};
 }
 
 Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeRequest &request, const Agent &agent) const
@@ -237,7 +236,7 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     QStringList chain = state->execution.chain;
     chain.append(delegator);
     // A chain through the delegating agent is bounded by its maxDelegationDepth as well.
-    auto delegating = m_registry.agent(delegator);
+    auto delegating = m_cachedRegistry.agent(delegator);
     if (!delegating)
         return delegating.error().code == QLatin1String("not_found")
                    ? OAuthError::invalidGrant(QStringLiteral("delegating agent %1 is no longer registered").arg(delegator))

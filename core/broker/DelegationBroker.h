@@ -3,6 +3,7 @@
 
 #include "broker/AgentExecutionRequest.h"
 #include "broker/BrokerConfig.h"
+#include "broker/CachedRegistry.h"
 #include "broker/ExchangeRequest.h"
 #include "broker/IssuedToken.h"
 #include "broker/OAuthClientStore.h"
@@ -69,12 +70,12 @@ private:
     Result<IssuedToken> mint(const identity::Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted);
 
     BrokerConfig m_config;
-    registry::Registry &m_registry;
     session::ExecutionStore &m_executions;
     OAuthClientStore &m_clients;
     const TrustedIssuers &m_issuers;
     const crypto::KeyRing &m_keyRing;
     const Clock &m_clock;
+    CachedRegistry m_cachedRegistry;  ///< the reads of every exchange
     // Our own tokens' verifier; rebuilt when the key ring's current key changes (rotation).
     mutable std::shared_mutex m_verifierMutex;
     mutable std::unique_ptr<crypto::TokenVerifier> m_verifier;

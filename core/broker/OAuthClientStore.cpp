@@ -7,6 +7,7 @@
 #include "crypto/Sha256.h"
 
 #include <QSqlQuery>
+#include <QThread>
 
 namespace mandate::broker {
 
@@ -38,6 +39,8 @@ OAuthClientStore::OAuthClientStore(const store::Database &database, const Clock 
     : m_db(database), m_clock(clock), m_params(params)
 {
 }
+
+OAuthClientStore::~OAuthClientStore() = default;
 
 Result<QString> OAuthClientStore::issueSecret(const QString &clientId)
 {
@@ -82,12 +85,27 @@ Status OAuthClientStore::remove(const QString &clientId)
 
 Result<QString> OAuthClientStore::storedHash(const QString &clientId) const
 {
-    QSqlQuery query(m_db.connection());
-    query.prepare(QStringLiteral("SELECT secret_hash FROM oauth_clients WHERE client_id = :id"));
-    query.bindValue(QStringLiteral(":id"), clientId);
-    if (!query.exec())
-        return store::Database::sqlError(QStringLiteral("cannot read client %1").arg(clientId), query);
-    return query.next() ? query.value(0).toString() : QString();
+    QSqlQuery *query = nullptr;
+    {
+        std::lock_guard lock(m_lookupMutex);
+        std::unique_ptr<QSqlQuery> &slot = m_lookups[QThread::currentThread()];
+        if (!slot) {
+            slot = std::make_unique<QSqlQuery>(m_db.connection());
+            slot->setForwardOnly(true);
+            slot->prepare(QStringLiteral("SELECT secret_hash FROM oauth_clients WHERE client_id = :id"));
+        }
+        query = slot.get();
+    }
+    query->bindValue(QStringLiteral(":id"), clientId);
+    if (!query->exec()) {
+        const Error error = store::Database::sqlError(QStringLiteral("cannot read client %1").arg(clientId), *query);
+        std::lock_guard lock(m_lookupMutex);
+        m_lookups.erase(QThread::currentThread());  // prepared again next time: the store may have recovered
+        return error;
+    }
+    const QString hash = query->next() ? query->value(0).toString() : QString();
+    query->finish();  // ends the read transaction: a kept snapshot would go stale
+    return hash;
 }
 
 Result<bool> OAuthClientStore::exists(const QString &clientId) const
@@ -110,6 +128,9 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
     const QByteArray key = cacheKey(clientId, secret, hash.value());
     const qint64 now = m_clock.nowSecs();
     {
+        // The lookup compares SHA-256 digests, not secrets: its timing tells a caller nothing it
+        // could steer towards a secret (it cannot choose digest bytes). The secret itself is only
+        // ever compared by SecretHasher::verify, in constant time.
         std::lock_guard lock(m_mutex);
         const auto it = m_verified.constFind(key);
         if (it != m_verified.constEnd() && now < it.value())

@@ -10,7 +10,12 @@
 #include <QHash>
 
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
+
+class QSqlQuery;
+class QThread;
 
 namespace mandate::broker {
 
@@ -32,6 +37,7 @@ public:
 
     OAuthClientStore(const store::Database &database, const Clock &clock,
                      crypto::SecretHasher::Params params = crypto::SecretHasher::Params{});
+    ~OAuthClientStore();
     Q_DISABLE_COPY_MOVE(OAuthClientStore)
 
     /// Creates the client or replaces its secret with a new random one; returns the secret,
@@ -58,6 +64,11 @@ private:
     mutable std::mutex m_mutex;
     mutable QHash<QByteArray, qint64> m_verified;   ///< key hash → valid until (epoch seconds)
     mutable std::deque<QByteArray> m_order;         ///< insertion order, for eviction
+    // The stored hash is read on every token request (so that a secret rotated on another
+    // gateway stops working at once); its statement stays prepared, one per thread, as each
+    // thread has its own connection. Parsing the SQL costs more than running it.
+    mutable std::mutex m_lookupMutex;
+    mutable std::unordered_map<QThread *, std::unique_ptr<QSqlQuery>> m_lookups;
 };
 
 } // namespace mandate::broker

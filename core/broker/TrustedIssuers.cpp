@@ -30,12 +30,33 @@ Result<QJsonObject> readJsonFile(const QString &path)
 
 } // namespace
 
+/// One trusted issuer: its verifier and, for keys from a URL, the fetcher that feeds it.
+struct TrustedIssuers::Issuer
+{
+    std::shared_ptr<crypto::TokenVerifier> verifier;
+    std::unique_ptr<JwksFetcher> fetcher;  ///< null when the keys were given
+    std::mutex syncMutex;
+    quint64 keysVersion = 0;  ///< the fetcher snapshot the verifier holds
+
+    /// Hands a fetched snapshot to the verifier unless it already has it (or a newer one).
+    void sync(const JwksFetcher::Snapshot &snapshot)
+    {
+        std::lock_guard lock(syncMutex);
+        if (snapshot.version > keysVersion) {
+            verifier->setKeys(snapshot.keys);
+            keysVersion = snapshot.version;
+        }
+    }
+};
+
 TrustedIssuers::TrustedIssuers(const Clock &clock, QString audience, qint64 clockSkewSecs)
     : m_clock(clock), m_audience(std::move(audience)), m_skew(clockSkewSecs)
 {
 }
 
-void TrustedIssuers::trust(const QString &issuer, const crypto::Jwks &keys)
+TrustedIssuers::~TrustedIssuers() = default;
+
+std::shared_ptr<TrustedIssuers::Issuer> TrustedIssuers::makeIssuer(const QString &issuer, const crypto::Jwks &keys) const
 {
     crypto::ClaimsPolicy claims;
     claims.issuer = issuer;
@@ -43,16 +64,43 @@ void TrustedIssuers::trust(const QString &issuer, const crypto::Jwks &keys)
     claims.clockSkewSecs = m_skew;
     claims.requireExpiry = true;
     claims.requireIssuedAt = true;
-    auto verifier = std::make_shared<crypto::TokenVerifier>(crypto::JwsPolicy::idTokens(), claims, keys, m_clock, 4096);
+    auto entry = std::make_shared<Issuer>();
+    entry->verifier = std::make_shared<crypto::TokenVerifier>(crypto::JwsPolicy::idTokens(), claims, keys, m_clock, 4096);
+    return entry;
+}
+
+void TrustedIssuers::install(const QString &issuer, std::shared_ptr<Issuer> entry)
+{
     std::unique_lock lock(m_mutex);
-    m_verifiers.insert(issuer, std::move(verifier));
+    m_issuers.insert(issuer, std::move(entry));
     qCInfo(lcBroker) << "trusting identity provider" << issuer;
+}
+
+void TrustedIssuers::trust(const QString &issuer, const crypto::Jwks &keys)
+{
+    install(issuer, makeIssuer(issuer, keys));
+}
+
+Status TrustedIssuers::trustJwksUrl(const QString &issuer, const JwksFetcher::Options &options)
+{
+    if (Status s = JwksFetcher::checkUrl(options.url); !s)
+        return s;
+    auto entry = makeIssuer(issuer, crypto::Jwks());
+    entry->fetcher = std::make_unique<JwksFetcher>(options, m_clock);
+    install(issuer, std::move(entry));
+    return Status::success();
+}
+
+void TrustedIssuers::setFetchDefaults(const JwksFetcher::Options &defaults)
+{
+    std::unique_lock lock(m_mutex);
+    m_fetchDefaults = defaults;
 }
 
 void TrustedIssuers::distrust(const QString &issuer)
 {
     std::unique_lock lock(m_mutex);
-    m_verifiers.remove(issuer);
+    m_issuers.remove(issuer);
 }
 
 Status TrustedIssuers::loadFile(const QString &path)
@@ -63,7 +111,12 @@ Status TrustedIssuers::loadFile(const QString &path)
     const QJsonValue list = document->value(QStringLiteral("issuers"));
     if (!list.isArray())
         return Error{QStringLiteral("invalid"), QStringLiteral("%1: expected {\"issuers\":[...]}").arg(path)};
-    QList<QPair<QString, crypto::Jwks>> loaded;
+    JwksFetcher::Options fetchDefaults;
+    {
+        std::shared_lock lock(m_mutex);
+        fetchDefaults = m_fetchDefaults;
+    }
+    QList<QPair<QString, std::shared_ptr<Issuer>>> loaded;
     const QJsonArray entries = list.toArray();
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const QString where = QStringLiteral("%1: issuers[%2]").arg(path).arg(i);
@@ -73,8 +126,19 @@ Status TrustedIssuers::loadFile(const QString &path)
             return Error{QStringLiteral("invalid"), where + QStringLiteral(": \"issuer\" is required")};
         QJsonObject jwks = entry.value(QStringLiteral("jwks")).toObject();
         const QString file = entry.value(QStringLiteral("jwks_file")).toString();
-        if (jwks.isEmpty() == file.isEmpty())
-            return Error{QStringLiteral("invalid"), where + QStringLiteral(": give exactly one of \"jwks\" and \"jwks_file\"")};
+        const QString uri = entry.value(QStringLiteral("jwks_uri")).toString();
+        if (int(!jwks.isEmpty()) + int(!file.isEmpty()) + int(!uri.isEmpty()) != 1)
+            return Error{QStringLiteral("invalid"), where + QStringLiteral(": give exactly one of \"jwks\", \"jwks_file\" and \"jwks_uri\"")};
+        if (!uri.isEmpty()) {
+            JwksFetcher::Options options = fetchDefaults;
+            options.url = QUrl(uri, QUrl::StrictMode);
+            if (Status s = JwksFetcher::checkUrl(options.url); !s)
+                return Error{QStringLiteral("invalid"), where + QStringLiteral(": ") + s.error().message};
+            auto fetched = makeIssuer(issuer, crypto::Jwks());
+            fetched->fetcher = std::make_unique<JwksFetcher>(options, m_clock);
+            loaded.append({issuer, std::move(fetched)});
+            continue;
+        }
         if (!file.isEmpty()) {
             auto fromFile = readJsonFile(QFileInfo(path).dir().filePath(file));
             if (!fromFile)
@@ -84,23 +148,23 @@ Status TrustedIssuers::loadFile(const QString &path)
         auto keys = crypto::Jwks::fromJson(jwks);
         if (!keys)
             return Error{QStringLiteral("invalid"), where + QStringLiteral(": ") + keys.error().message};
-        loaded.append({issuer, keys.value()});
+        loaded.append({issuer, makeIssuer(issuer, keys.value())});
     }
-    for (const auto &[issuer, keys] : std::as_const(loaded))
-        trust(issuer, keys);
+    for (auto &[issuer, entry] : loaded)
+        install(issuer, std::move(entry));
     return Status::success();
 }
 
 bool TrustedIssuers::isTrusted(const QString &issuer) const
 {
     std::shared_lock lock(m_mutex);
-    return m_verifiers.contains(issuer);
+    return m_issuers.contains(issuer);
 }
 
 QStringList TrustedIssuers::issuers() const
 {
     std::shared_lock lock(m_mutex);
-    return m_verifiers.keys();
+    return m_issuers.keys();
 }
 
 Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) const
@@ -116,14 +180,31 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
     const QJsonValue iss = claims->value(QStringLiteral("iss"));
     if (!iss.isString())
         return crypto::joseError(crypto::JoseError::MissingClaim, QStringLiteral("the ID token has no \"iss\""));
-    std::shared_ptr<crypto::TokenVerifier> verifier;
+    std::shared_ptr<Issuer> issuer;
     {
         std::shared_lock lock(m_mutex);
-        verifier = m_verifiers.value(iss.toString());
+        issuer = m_issuers.value(iss.toString());
     }
-    if (!verifier)
+    if (!issuer)
         return Error{QStringLiteral("untrusted_issuer"), QStringLiteral("issuer %1 is not a trusted identity provider").arg(iss.toString())};
-    return verifier->verify(idToken);
+    return issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+}
+
+Result<crypto::VerifiedToken> TrustedIssuers::verifyFetched(Issuer &issuer, QByteArrayView idToken)
+{
+    auto snapshot = issuer.fetcher->current();
+    if (!snapshot)
+        return snapshot.error();
+    issuer.sync(snapshot.value());
+    auto verified = issuer.verifier->verify(idToken);
+    if (verified || verified.error().code != QLatin1String("unknown_kid"))
+        return verified;
+    // The issuer may have rotated its keys since we fetched them.
+    const auto newer = issuer.fetcher->refetchForUnknownKid(snapshot->version);
+    if (!newer)
+        return verified;
+    issuer.sync(*newer);
+    return issuer.verifier->verify(idToken);
 }
 
 } // namespace mandate::broker

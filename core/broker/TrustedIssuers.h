@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "broker/JwksFetcher.h"
 #include "common/Clock.h"
 #include "common/Result.h"
 #include "crypto/Jwks.h"
@@ -18,20 +19,28 @@ namespace mandate::broker {
 /// verified with crypto::TokenVerifier under JwsPolicy::idTokens() (EdDSA, ES256, RS256), with
 /// the exact issuer, our audience and a bounded clock skew.
 ///
-/// Keys come from a JWKS given in code or from a file; fetching a JWKS URL (with caching) is not
-/// implemented: operators mirror the IdP's JWKS into a file and reload. Thread-safe.
+/// Keys come from a JWKS given in code, from a file, or from the issuer's JWKS URL (JwksFetcher:
+/// cached per Cache-Control within bounds, refetched, rate-limited, when a token names an
+/// unknown kid). Thread-safe.
 class TrustedIssuers
 {
 public:
     TrustedIssuers(const Clock &clock, QString audience, qint64 clockSkewSecs = 60);
+    ~TrustedIssuers();
     Q_DISABLE_COPY_MOVE(TrustedIssuers)
 
     /// Trusts `issuer` with these keys (replacing earlier keys of the same issuer).
     void trust(const QString &issuer, const crypto::Jwks &keys);
+    /// Trusts `issuer` with the keys at a JWKS URL (options.url), fetched on first use. Code
+    /// "invalid" for a URL JwksFetcher refuses.
+    Status trustJwksUrl(const QString &issuer, const JwksFetcher::Options &options);
     void distrust(const QString &issuer);
+    /// Fetch settings for the jwks_uri entries of loadFile (the URL itself comes from the file).
+    void setFetchDefaults(const JwksFetcher::Options &defaults);
     /// Loads {"issuers":[{"issuer":"https://idp.example","jwks_file":"idp.jwks.json"} |
-    /// {"issuer":"…","jwks":{"keys":[…]}}]}; relative jwks_file paths are relative to the file.
-    /// All or nothing: on any error nothing changes.
+    /// {"issuer":"…","jwks":{"keys":[…]}} | {"issuer":"…","jwks_uri":"https://idp.example/jwks"}]};
+    /// relative jwks_file paths are relative to the file. All or nothing: on any error nothing
+    /// changes.
     Status loadFile(const QString &path);
 
     bool isTrusted(const QString &issuer) const;
@@ -39,15 +48,22 @@ public:
 
     /// Verifies an ID token: its (unverified) "iss" selects the issuer, then signature, header
     /// policy and claims are checked against that issuer's keys. Codes: "untrusted_issuer",
-    /// and those of crypto::TokenVerifier (bad_signature, expired, wrong_audience, ...).
+    /// "jwks_unavailable" (fetched keys expired and cannot be refreshed), and those of
+    /// crypto::TokenVerifier (bad_signature, unknown_kid, expired, wrong_audience, ...).
     Result<crypto::VerifiedToken> verify(QByteArrayView idToken) const;
 
 private:
+    struct Issuer;
+    std::shared_ptr<Issuer> makeIssuer(const QString &issuer, const crypto::Jwks &keys) const;
+    void install(const QString &issuer, std::shared_ptr<Issuer> entry);
+    static Result<crypto::VerifiedToken> verifyFetched(Issuer &issuer, QByteArrayView idToken);
+
     const Clock &m_clock;
     QString m_audience;
     qint64 m_skew;
     mutable std::shared_mutex m_mutex;
-    QMap<QString, std::shared_ptr<crypto::TokenVerifier>> m_verifiers;
+    QMap<QString, std::shared_ptr<Issuer>> m_issuers;
+    JwksFetcher::Options m_fetchDefaults;
 };
 
 } // namespace mandate::broker

@@ -34,4 +34,29 @@ QByteArray Sha256::hash(QByteArrayView data)
     return QByteArray(reinterpret_cast<const char *>(digest.data()), kSize);
 }
 
+Sha256::Hasher::Hasher()
+    : m_ctx(EVP_MD_CTX_new())
+{
+    if (!m_ctx || EVP_DigestInit_ex2(m_ctx, sha256(), nullptr) != 1)
+        std::abort();
+}
+
+Sha256::Hasher::~Hasher()
+{
+    EVP_MD_CTX_free(m_ctx);
+}
+
+void Sha256::Hasher::add(QByteArrayView data)
+{
+    if (EVP_DigestUpdate(m_ctx, data.data(), size_t(data.size())) != 1)
+        std::abort();
+}
+
+void Sha256::Hasher::finish(std::array<unsigned char, kSize> &out)
+{
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(m_ctx, out.data(), &length) != 1 || length != kSize || EVP_DigestInit_ex2(m_ctx, sha256(), nullptr) != 1)
+        std::abort();
+}
+
 } // namespace mandate::crypto

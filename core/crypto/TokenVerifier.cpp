@@ -7,38 +7,69 @@
 
 namespace mandate::crypto {
 
+struct TokenVerifier::Snapshot
+{
+    Snapshot(JwsPolicy policy, Jwks keys, size_t capacity) : jws(std::move(policy), std::move(keys)), cache(capacity) {}
+
+    const JwsVerifier jws;
+    VerifiedTokenCache cache;  ///< results of `jws` only
+};
+
 TokenVerifier::TokenVerifier(JwsPolicy jwsPolicy, ClaimsPolicy claimsPolicy, Jwks keys, const Clock &clock,
                              size_t cacheCapacity)
-    : m_jws(std::move(jwsPolicy), std::move(keys)), m_claims(std::move(claimsPolicy), clock), m_cache(cacheCapacity)
+    : m_policy(std::move(jwsPolicy)), m_claims(std::move(claimsPolicy), clock), m_cacheCapacity(cacheCapacity),
+      m_snapshot(makeSnapshot(std::move(keys)))
 {
+}
+
+TokenVerifier::~TokenVerifier() = default;
+
+std::shared_ptr<TokenVerifier::Snapshot> TokenVerifier::makeSnapshot(Jwks keys) const
+{
+    return std::make_shared<Snapshot>(m_policy, std::move(keys), m_cacheCapacity);
 }
 
 void TokenVerifier::setKeys(Jwks keys)
 {
-    m_jws = JwsVerifier(m_jws.policy(), std::move(keys));
-    m_cache.clear();
+    m_snapshot.store(makeSnapshot(std::move(keys)), std::memory_order_release);
+}
+
+Jwks TokenVerifier::keys() const
+{
+    return m_snapshot.load(std::memory_order_acquire)->jws.keys();
+}
+
+void TokenVerifier::clearCache() const
+{
+    m_snapshot.load(std::memory_order_acquire)->cache.clear();
+}
+
+size_t TokenVerifier::cacheSize() const
+{
+    return m_snapshot.load(std::memory_order_acquire)->cache.size();
 }
 
 Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
 {
     // The size limit comes first so that hashing an oversized input costs nothing either.
-    if (token.size() > m_jws.policy().maxTokenBytes)
+    if (token.size() > m_policy.maxTokenBytes)
         return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2")
-                                                   .arg(token.size()).arg(m_jws.policy().maxTokenBytes));
+                                                   .arg(token.size()).arg(m_policy.maxTokenBytes));
+    const std::shared_ptr<Snapshot> snapshot = m_snapshot.load(std::memory_order_acquire);
     VerifiedTokenCache::Key key;
     Sha256::hash(token, key);
     const qint64 now = m_claims.clock().nowSecs();
-    if (auto cached = m_cache.find(key, now)) {
+    if (auto cached = snapshot->cache.find(key, now)) {
         // Signature and everything but time were checked when it was cached; time is checked
         // by find(): exp. nbf and iat were already in the past then and still are.
         return *cached;
     }
 
-    auto jws = m_jws.verify(token);
+    auto jws = snapshot->jws.verify(token);
     if (!jws)
         return jws.error();
     json::Limits limits;
-    limits.maxBytes = m_jws.policy().maxTokenBytes;
+    limits.maxBytes = m_policy.maxTokenBytes;
     limits.maxDepth = 16;
     json::Failure failure = json::Failure::None;
     auto claims = json::parse(jws->payload, limits, &failure);
@@ -56,7 +87,7 @@ Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
     verified->claims = object;
     verified->kid = jws->kid;
     verified->acceptedUntil = m_claims.acceptedUntil(object);
-    m_cache.insert(key, verified);
+    snapshot->cache.insert(key, verified);
     return *verified;
 }
 

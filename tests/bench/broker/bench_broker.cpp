@@ -137,6 +137,30 @@ void BM_MintSubDelegation(benchmark::State &state)
 }
 BENCHMARK(BM_MintSubDelegation);
 
+void BM_ExecutionRecord(benchmark::State &state)
+{
+    // The execution record alone (session::ExecutionStore::create of a root execution: JSON
+    // body, INSERT and its WAL commit), the part of a mint outside core/broker and core/crypto.
+    Bench &b = Bench::instance();
+    identity::Execution execution;
+    execution.agent = QStringLiteral("support-agent");
+    execution.chain = {QStringLiteral("alice")};
+    execution.purpose = QStringLiteral("refund for ticket T-1001");
+    execution.capabilities = {identity::Capability{QStringLiteral("refund:create"), {}}, identity::Capability{QStringLiteral("ticket:read"), {}}};
+    execution.budget.calls = 100;
+    execution.riskCeiling = 50;
+    const qint64 now = b.clock.nowSecs();
+    execution.issuedAt = QDateTime::fromSecsSinceEpoch(now, Qt::UTC);
+    execution.expiresAt = QDateTime::fromSecsSinceEpoch(now + 900, Qt::UTC);
+    static qint64 n = 0;  // across the runs google-benchmark makes: ids stay unique
+    for (auto _ : state) {
+        execution.id = QStringLiteral("exe_bench_%1").arg(++n);
+        if (Status s = b.executions->create(execution); !s)
+            state.SkipWithError(s.error().message.toUtf8().constData());
+    }
+}
+BENCHMARK(BM_ExecutionRecord);
+
 void BM_Ed25519Verify(benchmark::State &state)
 {
     const auto key = crypto::Ed25519Key::generate().value();

@@ -26,6 +26,7 @@ private slots:
     void defaultsAreCutToTheParent();
     void refusals_data();
     void refusals();
+    void registryChangesReachTheTokenEndpoint();
 
 private:
     QByteArray supportParent(const QJsonObject &details, const QString &scope = QStringLiteral("refund:create ticket:read"));
@@ -316,6 +317,46 @@ void tst_DelegationBroker::refusals()
     QVERIFY2(result.error().message.contains(mention), qPrintable(result.error().message));
     QVERIFY(broker::OAuthError::isOAuthCode(result.error().code));
     QCOMPARE(f->executions->list({}).value().size(), before);  // nothing minted
+}
+
+void tst_DelegationBroker::registryChangesReachTheTokenEndpoint()
+{
+    // The broker caches what it reads from the registry. A change through this gateway's
+    // Registry is seen by the next exchange; one made by another gateway on the same database
+    // (a second Registry, whose signal the broker does not hear) within CachedRegistry::kMaxAgeSecs.
+    const auto request = [&]() {
+        return f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), QStringLiteral("ticket:read")));
+    };
+    QVERIFY(request().ok());
+    auto agent = f->registry->agent(QStringLiteral("support-agent"));
+    QVERIFY(agent.ok());
+    identity::Agent suspended = agent.value();
+    suspended.status = identity::Agent::Status::Suspended;
+    auto updated = f->registry->update(suspended, agent->version, QStringLiteral("test"));
+    QVERIFY2(updated.ok(), updated.ok() ? "" : qPrintable(updated.error().message));
+    auto refused = request();
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, QStringLiteral("unauthorized_client"));
+
+    registry::Registry otherGateway(*f->db, f->clock);
+    identity::Agent active = updated.value();
+    active.status = identity::Agent::Status::Active;
+    QVERIFY(otherGateway.update(active, updated->version, QStringLiteral("test")).ok());
+    QVERIFY(!request().ok());  // still cached here
+    f->clock.advanceSecs(broker::CachedRegistry::kMaxAgeSecs);
+    QVERIFY(request().ok());
+
+    // The same holds for the human an ID token names.
+    auto alice = f->registry->human(QStringLiteral("alice"));
+    QVERIFY(alice.ok());
+    identity::Human moved = alice.value();
+    moved.subject = QStringLiteral("alice-elsewhere");
+    QVERIFY(otherGateway.update(moved, alice->version, QStringLiteral("test")).ok());
+    QVERIFY(request().ok());
+    f->clock.advanceSecs(broker::CachedRegistry::kMaxAgeSecs);
+    auto unknown = request();
+    QVERIFY(!unknown.ok());
+    QCOMPARE(unknown.error().code, QStringLiteral("invalid_grant"));
 }
 
 QTEST_GUILESS_MAIN(tst_DelegationBroker)

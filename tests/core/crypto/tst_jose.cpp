@@ -11,6 +11,11 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 using namespace mandate;
 using namespace mandate::crypto;
 
@@ -48,6 +53,7 @@ private slots:
     void skewIsBounded();
     void cacheExpiresWithToken();
     void cacheIsClearedOnKeyChange();
+    void keyRotationDuringVerification();
     void idTokenPolicyAcceptsWithoutKid();
 
 private:
@@ -370,6 +376,73 @@ void TestJose::cacheIsClearedOnKeyChange()
     for (int i = 0; i < 10; ++i)
         QVERIFY(small.verify(craft(goodHeader(), claims(100 + i))).ok());
     QCOMPARE(small.cacheSize(), size_t(4));
+}
+
+void TestJose::keyRotationDuringVerification()
+{
+    // Verifier threads run while another thread keeps swapping the key set between {A}, {B}
+    // and {A, B}: every answer must be a valid token or unknown_kid, never a crash or another
+    // error, and once the rotation stops at {A} no token of B may still pass from a cache.
+    auto other = Ed25519Key::generate();
+    QVERIFY(other.ok());
+    const QString otherKid = QStringLiteral("test-key-2");
+    const auto signWith = [](const Ed25519Key &key, const QString &kid, const QByteArray &payload) -> QByteArray {
+        const QByteArray header = R"({"alg":"EdDSA","kid":")" + kid.toLatin1() + R"(","typ":"at+jwt"})";
+        const QByteArray input = b64(header) + '.' + b64(payload);
+        return input + '.' + b64(key.sign(input).value());
+    };
+    std::vector<QByteArray> tokensA, tokensB;
+    for (int i = 0; i < 40; ++i) {
+        tokensA.push_back(signWith(m_key, m_kid, claims(100 + i)));
+        tokensB.push_back(signWith(other.value(), otherKid, claims(100 + i)));
+    }
+    Jwks onlyA, onlyB, both;
+    onlyA.add(Jwk::fromEd25519(m_key, m_kid));
+    onlyB.add(Jwk::fromEd25519(other.value(), otherKid));
+    both.add(Jwk::fromEd25519(m_key, m_kid));
+    both.add(Jwk::fromEd25519(other.value(), otherKid));
+    ClaimsPolicy claimsPolicy;
+    claimsPolicy.issuer = kIssuer;
+    claimsPolicy.audience = kAudience;
+    TokenVerifier verifier(JwsPolicy::accessTokens(), claimsPolicy, both, m_clock, 16);
+
+    std::atomic<bool> rotating{true};
+    std::atomic<int> valid{0}, unknownKid{0};
+    std::mutex failureMutex;
+    QStringList failures;
+    const auto verifyLoop = [&](const std::vector<QByteArray> &tokens) {
+        for (size_t i = 0; rotating.load() || i < tokens.size(); ++i) {
+            const auto result = verifier.verify(tokens[i % tokens.size()]);
+            if (result.ok() && result->claims.value(QStringLiteral("sub")).toString() == QLatin1String("user:alice")) {
+                ++valid;
+            } else if (!result.ok() && result.error().code == QLatin1String("unknown_kid")) {
+                ++unknownKid;
+            } else {
+                std::lock_guard lock(failureMutex);
+                failures.append(result.ok() ? QStringLiteral("valid but wrong claims") : result.error().code);
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.emplace_back(verifyLoop, std::cref(tokensA));
+    threads.emplace_back(verifyLoop, std::cref(tokensB));
+    threads.emplace_back(verifyLoop, std::cref(tokensB));
+    const Jwks *sets[] = {&onlyA, &onlyB, &both};
+    for (int round = 0; round < 300; ++round)
+        verifier.setKeys(*sets[round % 3]);
+    verifier.setKeys(onlyA);
+    rotating = false;
+    for (std::thread &t : threads)
+        t.join();
+
+    QVERIFY2(failures.isEmpty(), qPrintable(failures.mid(0, 5).join(QStringLiteral(", "))));
+    QVERIFY(valid.load() > 0);
+    QVERIFY(unknownKid.load() > 0);
+    for (const QByteArray &token : tokensB)
+        QCOMPARE(verifier.verify(token).error().code, QStringLiteral("unknown_kid"));
+    for (const QByteArray &token : tokensA)
+        QVERIFY(verifier.verify(token).ok());
+    QCOMPARE(verifier.keys().entries().size(), 1);
 }
 
 void TestJose::idTokenPolicyAcceptsWithoutKid()

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "broker/CachedRegistry.h"
+
+namespace mandate::broker {
+
+namespace {
+
+QString humanKey(const QString &issuer, const QString &subject)
+{
+    return issuer + QLatin1Char('\n') + subject;
+}
+
+} // namespace
+
+CachedRegistry::CachedRegistry(registry::Registry &registry, const Clock &clock) : m_registry(registry), m_clock(clock)
+{
+    // Direct: the registry emits from the thread that wrote, and the next exchange on any
+    // thread must already see the change.
+    QObject::connect(&m_registry, &registry::Registry::changed, &m_watch, [this]() { invalidate(); }, Qt::DirectConnection);
+}
+
+void CachedRegistry::invalidate()
+{
+    std::lock_guard lock(m_mutex);
+    ++m_generation;
+    m_agents.clear();
+    m_humans.clear();
+    m_humansLoadedAt = -1;
+}
+
+Result<identity::Agent> CachedRegistry::agent(const QString &id) const
+{
+    const qint64 now = m_clock.nowSecs();
+    quint64 generation = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_agents.constFind(id);
+        if (it != m_agents.constEnd() && now - it->loadedAt < kMaxAgeSecs && now >= it->loadedAt)
+            return it->agent;
+        generation = m_generation;
+    }
+    auto loaded = m_registry.agent(id);
+    if (!loaded)
+        return loaded;
+    std::lock_guard lock(m_mutex);
+    if (generation == m_generation) {
+        if (m_agents.size() >= kMaxAgents)
+            m_agents.clear();
+        m_agents.insert(id, CachedAgent{loaded.value(), now});
+    }
+    return loaded;
+}
+
+Result<QString> CachedRegistry::humanId(const QString &issuer, const QString &subject) const
+{
+    const qint64 now = m_clock.nowSecs();
+    quint64 generation = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_humansLoadedAt >= 0 && now - m_humansLoadedAt < kMaxAgeSecs && now >= m_humansLoadedAt) {
+            // A miss in a fresh index is an answer too: an unknown subject must not make every
+            // request scan the table again.
+            const auto it = m_humans.constFind(humanKey(issuer, subject));
+            if (it == m_humans.constEnd())
+                return Error{QStringLiteral("not_found"), QStringLiteral("no human with issuer %1 and subject %2").arg(issuer, subject)};
+            return it.value();
+        }
+        generation = m_generation;
+    }
+    auto humans = m_registry.humans();
+    if (!humans)
+        return humans.error();
+    QHash<QString, QString> index;
+    index.reserve(qsizetype(humans->size()));
+    for (const identity::Human &human : humans.value()) {
+        const QString key = humanKey(human.issuer, human.subject);
+        if (!index.contains(key))  // the first one wins, as before
+            index.insert(key, human.id);
+    }
+    const QString found = index.value(humanKey(issuer, subject));
+    std::lock_guard lock(m_mutex);
+    if (generation == m_generation) {
+        m_humans = std::move(index);
+        m_humansLoadedAt = now;
+    }
+    if (found.isEmpty())
+        return Error{QStringLiteral("not_found"), QStringLiteral("no human with issuer %1 and subject %2").arg(issuer, subject)};
+    return found;
+}
+
+} // namespace mandate::broker
