@@ -6,6 +6,8 @@
 #include <QSslSocket>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace mandate::gateway {
 
 GuardedTcpServer::GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent)
@@ -20,14 +22,14 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
-    if (m_open >= m_limits.maxConnections) {
+    m_sockets.removeIf([](const QPointer<QTcpSocket> &open) { return !open || open->state() == QAbstractSocket::UnconnectedState; });
+    if (m_sockets.size() >= m_limits.maxConnections) {
         qCWarning(lcGateway) << "connection limit" << m_limits.maxConnections << "reached; refusing a connection";
         socket->abort();
         socket->deleteLater();
         return;
     }
-    ++m_open;
-    connect(socket, &QObject::destroyed, this, [this]() { --m_open; });
+    m_sockets.append(socket);
 
     auto *idle = new QTimer(socket);
     idle->setSingleShot(true);
@@ -51,6 +53,21 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         ssl->startServerEncryption();
     }
     addPendingConnection(socket);
+}
+
+int GuardedTcpServer::openConnections() const
+{
+    return static_cast<int>(std::count_if(m_sockets.cbegin(), m_sockets.cend(), [](const QPointer<QTcpSocket> &socket) {
+        return socket && socket->state() != QAbstractSocket::UnconnectedState;
+    }));
+}
+
+void GuardedTcpServer::disconnectAll()
+{
+    for (const QPointer<QTcpSocket> &socket : std::as_const(m_sockets)) {
+        if (socket)
+            socket->disconnectFromHost();
+    }
 }
 
 } // namespace mandate::gateway

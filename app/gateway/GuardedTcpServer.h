@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QList>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
 
@@ -27,7 +29,11 @@ public:
 
     GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent = nullptr);
 
-    int openConnections() const { return m_open; }
+    /// Connections still open, counted by socket state: a socket handed over to the WebSocket
+    /// server loses its signal connections, so counting on `destroyed` would leak slots.
+    int openConnections() const;
+    /// Closes every open connection gracefully: what is queued for a client is sent first.
+    void disconnectAll();
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -35,7 +41,7 @@ protected:
 private:
     Limits m_limits;
     std::optional<QSslConfiguration> m_tls;
-    int m_open = 0;
+    QList<QPointer<QTcpSocket>> m_sockets;
 };
 
 } // namespace mandate::gateway

@@ -26,18 +26,25 @@ void onTerminate(int)
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
 }
 
-/// SIGTERM / SIGINT quit the event loop; the gateway then stops listening, lets in-flight calls
-/// finish and closes the database cleanly.
-void installSignalHandlers(QCoreApplication &app)
+/// SIGTERM / SIGINT drain the gateway: it stops listening, lets in-flight calls finish and
+/// answer, then the event loop ends and the database closes cleanly. A second signal during the
+/// drain stops at once.
+void installSignalHandlers(QCoreApplication &app, gateway::Gateway &gateway)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app]() {
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app, &gateway, draining = false]() mutable {
         char byte = 0;
         [[maybe_unused]] const auto read = ::read(signalPipe[0], &byte, 1);
+        if (draining) {
+            qCInfo(lcGateway) << "stopping without waiting for calls in flight";
+            app.quit();
+            return;
+        }
+        draining = true;
         qCInfo(lcGateway) << "shutting down";
-        app.quit();
+        gateway.drain([&app]() { app.quit(); });
     });
     struct sigaction action = {};
     action.sa_handler = onTerminate;
@@ -78,6 +85,6 @@ int main(int argc, char **argv)
         err << "mandated: " << started.error().toString() << '\n';
         return started.error().code == QLatin1String("usage") ? 2 : 1;
     }
-    installSignalHandlers(app);
+    installSignalHandlers(app, gateway);
     return app.exec();
 }

@@ -12,7 +12,8 @@ Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission per
         return Error{QStringLiteral("unauthorized"), QStringLiteral("only Bearer authorization is accepted")};
     const QByteArray credential = authorization.mid(7).trimmed();
     if (credential.count('.') == 2 && !credential.startsWith("mdk_"))
-        return Error{QStringLiteral("forbidden"), QStringLiteral("execution tokens cannot use the admin API")};
+        // Not a lesser admin credential but no admin credential at all: 401, like any unknown key.
+        return Error{QStringLiteral("unauthorized"), QStringLiteral("execution tokens cannot use the admin API")};
     Result<ApiPrincipal> principal = m_keys.authenticate(credential);
     if (!principal)
         return principal.error();

@@ -25,6 +25,14 @@ HttpResponse Router::dispatch(const HttpRequest &request) const
     return response.get();
 }
 
+QList<QPair<QByteArray, QString>> Router::routes() const
+{
+    QList<QPair<QByteArray, QString>> listing;
+    for (const Route &route : m_routes)
+        listing.append({route.method, u'/' + route.segments.join(u'/')});
+    return listing;
+}
+
 bool Router::match(const Route &route, const QStringList &segments, RouteParams &params)
 {
     params.clear();

@@ -33,6 +33,10 @@ public:
     /// Waits for asynchronous handlers; for tests and tools, never on the server's thread.
     HttpResponse dispatch(const HttpRequest &request) const;
 
+    /// Method and pattern of every route, in the order added, so tests can prove that each
+    /// endpoint is covered (a new one cannot be forgotten).
+    QList<QPair<QByteArray, QString>> routes() const;
+
 private:
     struct Route
     {

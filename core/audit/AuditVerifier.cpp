@@ -8,10 +8,13 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
-#include <future>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace mandate::audit {
 
@@ -46,37 +49,93 @@ bool hashMatches(const QByteArray &gatewayUtf8, qint64 seq, QByteArrayView prev,
     return hash.size() == ChainHash::kSize && std::memcmp(computed.data(), hash.data(), computed.size()) == 0;
 }
 
-/// Rows read ahead while the previous chunk is hashed on another core: hashing (SHA-256 of
-/// every body) and reading cost about the same, so the pipeline roughly doubles the rate.
-struct Chunk
+// A block of the id space, for the parallel walk below.
+const char kBlockSql[] = "SELECT seq, prev_hash, hash, body FROM audit_records WHERE id >= ? AND id < ? AND +gateway = ? ORDER BY id";
+
+/// The rows of one block of ids, hashed straight from SQLite's pages: what the sequential check
+/// needs of each record (its links and whether it matches its hash), not the record itself.
+struct Block
 {
     struct Row
     {
         qint64 seq = 0;
-        qsizetype offset = 0;   ///< prev (32 bytes as stored), hash, body follow each other in data
-        int prevSize = 0;
-        int hashSize = 0;
-        int bodySize = 0;
+        std::array<char, ChainHash::kSize> prev{};
+        std::array<char, ChainHash::kSize> hash{};
+        bool prevWellFormed = false;  ///< a stored link of another length can never match
         bool hashOk = false;
+        QByteArrayView prevView() const { return prevWellFormed ? QByteArrayView(prev.data(), prev.size()) : QByteArrayView(); }
+        QByteArrayView hashView() const { return QByteArrayView(hash.data(), hash.size()); }
     };
     std::vector<Row> rows;
-    QByteArray data;
+    QString error;  ///< set when SQLite failed
+};
 
-    QByteArrayView prev(const Row &r) const { return QByteArrayView(data).sliced(r.offset, r.prevSize); }
-    QByteArrayView hash(const Row &r) const { return QByteArrayView(data).sliced(r.offset + r.prevSize, r.hashSize); }
-    QByteArrayView body(const Row &r) const { return QByteArrayView(data).sliced(r.offset + r.prevSize + r.hashSize, r.bodySize); }
+Error nativeError(sqlite3 *db)
+{
+    return Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(QString::fromUtf8(sqlite3_errmsg(db)))};
+}
 
-    void hashAll(const QByteArray &gatewayUtf8)
+/// Reads and hashes blocks of ids on one SQLite connection.
+class BlockReader
+{
+public:
+    BlockReader(sqlite3 *db, const QByteArray &gatewayUtf8) : m_db(db), m_gateway(gatewayUtf8)
     {
-        QByteArray scratch;
-        for (Row &r : rows)
-            r.hashOk = hashMatches(gatewayUtf8, r.seq, prev(r), hash(r), body(r), scratch);
+        // Map the file instead of copying every page through read(); capped by SQLite's limit.
+        sqlite3_exec(m_db, "PRAGMA mmap_size=17179869184", nullptr, nullptr, nullptr);
+        if (sqlite3_prepare_v2(m_db, kBlockSql, -1, &m_stmt, nullptr) != SQLITE_OK)
+            m_stmt = nullptr;
     }
+    ~BlockReader() { sqlite3_finalize(m_stmt); }
+    BlockReader(const BlockReader &) = delete;
+    BlockReader &operator=(const BlockReader &) = delete;
+
+    bool ok() const { return m_stmt != nullptr; }
+
+    void read(qint64 fromId, qint64 toId, Block &block)
+    {
+        block.rows.clear();
+        block.error.clear();
+        sqlite3_reset(m_stmt);
+        sqlite3_bind_int64(m_stmt, 1, fromId);
+        sqlite3_bind_int64(m_stmt, 2, toId);
+        sqlite3_bind_text(m_stmt, 3, m_gateway.constData(), static_cast<int>(m_gateway.size()), nullptr);
+        int rc;
+        while ((rc = sqlite3_step(m_stmt)) == SQLITE_ROW) {
+            Block::Row &row = block.rows.emplace_back();
+            row.seq = sqlite3_column_int64(m_stmt, 0);
+            const auto column = [this](int index) {
+                const void *bytes = index == 3 ? static_cast<const void *>(sqlite3_column_text(m_stmt, index)) : sqlite3_column_blob(m_stmt, index);
+                return QByteArrayView(static_cast<const char *>(bytes), sqlite3_column_bytes(m_stmt, index));
+            };
+            const QByteArrayView prev = column(1);
+            const QByteArrayView hash = column(2);
+            const QByteArrayView body = column(3);
+            row.prevWellFormed = prev.size() == ChainHash::kSize;
+            std::memcpy(row.prev.data(), prev.data(), std::min<size_t>(size_t(prev.size()), row.prev.size()));
+            std::memcpy(row.hash.data(), hash.data(), std::min<size_t>(size_t(hash.size()), row.hash.size()));
+            std::array<unsigned char, ChainHash::kSize> computed;
+            ChainHash::link(m_gateway, row.seq, prev, body, m_scratch, m_hasher, computed);
+            row.hashOk = hash.size() == ChainHash::kSize && std::memcmp(computed.data(), hash.data(), computed.size()) == 0;
+        }
+        if (rc != SQLITE_DONE)
+            block.error = QString::fromUtf8(sqlite3_errmsg(m_db));
+    }
+
+private:
+    sqlite3 *m_db;
+    const QByteArray &m_gateway;
+    sqlite3_stmt *m_stmt = nullptr;
+    QByteArray m_scratch;
+    crypto::Sha256::Hasher m_hasher;
 };
 
 /// SQLite fast path: the columns are read in place through the driver's native handle (as
-/// QSqlDriver::handle() documents), without a QVariant and a copy per value. Every other
-/// driver takes the generic path.
+/// QSqlDriver::handle() documents), without a QVariant and a copy per value. Hashing is most of
+/// the work, so a second thread on its own read-only connection takes every other block of
+/// ids; the calling thread reads the others and checks the links, in id order. Records are
+/// append-only, so both connections see the same records up to the id read at the start.
+/// Every other driver takes the generic path.
 std::optional<Status> walkNative(const QSqlDatabase &db, const QByteArray &gatewayUtf8, const RowCheck &check)
 {
     const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
@@ -85,53 +144,108 @@ std::optional<Status> walkNative(const QSqlDatabase &db, const QByteArray &gatew
     sqlite3 *native = *static_cast<sqlite3 *const *>(handle.data());
     if (!native)
         return std::nullopt;
-    // Map the file instead of copying every page through read(); harmless for later users of
-    // this connection, and capped by SQLite's compile-time limit.
-    sqlite3_exec(native, "PRAGMA mmap_size=17179869184", nullptr, nullptr, nullptr);
-    sqlite3_stmt *stmt = nullptr;
-    if (sqlite3_prepare_v2(native, kRowsSql, -1, &stmt, nullptr) != SQLITE_OK)
-        return Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(QString::fromUtf8(sqlite3_errmsg(native)))};
-    const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> guard(stmt, sqlite3_finalize);
-    sqlite3_bind_text(stmt, 1, gatewayUtf8.constData(), static_cast<int>(gatewayUtf8.size()), nullptr);
 
-    constexpr size_t kChunkRows = 4096;
-    Chunk chunks[2];
-    int reading = 0;
-    std::future<void> hashing;
-    int rc = SQLITE_ROW;
-    for (;;) {
-        Chunk &next = chunks[reading];
-        next.rows.clear();
-        next.data.resize(0);
-        // Never step past SQLITE_DONE: SQLite would restart the statement.
-        while (rc == SQLITE_ROW && next.rows.size() < kChunkRows && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-            Chunk::Row row;
-            row.seq = sqlite3_column_int64(stmt, 0);
-            row.offset = next.data.size();
-            const auto append = [&](int column, const void *bytes, int &size) {
-                size = sqlite3_column_bytes(stmt, column);
-                next.data.append(static_cast<const char *>(bytes), size);
-            };
-            append(1, sqlite3_column_blob(stmt, 1), row.prevSize);
-            append(2, sqlite3_column_blob(stmt, 2), row.hashSize);
-            append(3, sqlite3_column_text(stmt, 3), row.bodySize);
-            next.rows.push_back(row);
-        }
-        if (hashing.valid()) {
-            hashing.get();
-            const Chunk &done = chunks[1 - reading];
-            for (const Chunk::Row &r : done.rows) {
-                if (!check(r.seq, done.prev(r), done.hash(r), r.hashOk))
-                    return Status::success();
-            }
-        }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(QString::fromUtf8(sqlite3_errmsg(native)))};
-        if (next.rows.empty())
-            return Status::success();
-        hashing = std::async(std::launch::async, [&next, &gatewayUtf8] { next.hashAll(gatewayUtf8); });
-        reading = 1 - reading;
+    qint64 firstId = 0;
+    qint64 lastId = -1;
+    {
+        sqlite3_stmt *range = nullptr;
+        if (sqlite3_prepare_v2(native, "SELECT min(id), max(id) FROM audit_records", -1, &range, nullptr) != SQLITE_OK)
+            return nativeError(native);
+        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> guard(range, sqlite3_finalize);
+        if (sqlite3_step(range) != SQLITE_ROW)
+            return nativeError(native);
+        if (sqlite3_column_type(range, 0) == SQLITE_NULL)
+            return Status::success();  // no records at all
+        firstId = sqlite3_column_int64(range, 0);
+        lastId = sqlite3_column_int64(range, 1);
     }
+
+    BlockReader own(native, gatewayUtf8);
+    if (!own.ok())
+        return nativeError(native);
+    constexpr qint64 kBlockIds = 8192;
+    const qint64 blocks = (lastId - firstId) / kBlockIds + 1;
+    const auto blockStart = [&](qint64 k) { return firstId + k * kBlockIds; };
+
+    // The helper's connection; without one (an in-memory database, say) this thread reads all.
+    // Inside a transaction this connection may see records that another one would not yet.
+    sqlite3 *second = nullptr;
+    const char *file = sqlite3_db_filename(native, "main");
+    if (blocks > 1 && file && *file && sqlite3_get_autocommit(native) != 0
+        && sqlite3_open_v2(file, &second, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        sqlite3_close(second);
+        second = nullptr;
+    }
+    const std::unique_ptr<sqlite3, int (*)(sqlite3 *)> secondGuard(second, sqlite3_close);
+
+    // Odd blocks come from the helper through two slots, so it reads at most two blocks ahead.
+    std::mutex mutex;
+    std::condition_variable changed;
+    Block ahead[2];
+    bool filled[2] = {false, false};
+    bool stop = false;
+    std::thread helper;
+    if (second) {
+        helper = std::thread([&, second] {
+            BlockReader reader(second, gatewayUtf8);
+            for (qint64 k = 1; k < blocks; k += 2) {
+                const int slot = int((k / 2) % 2);
+                {
+                    std::unique_lock lock(mutex);
+                    changed.wait(lock, [&] { return stop || !filled[slot]; });
+                    if (stop)
+                        return;
+                }
+                if (reader.ok())
+                    reader.read(blockStart(k), blockStart(k + 1), ahead[slot]);
+                else
+                    ahead[slot].error = QString::fromUtf8(sqlite3_errmsg(second));
+                {
+                    const std::lock_guard lock(mutex);
+                    filled[slot] = true;
+                }
+                changed.notify_all();
+            }
+        });
+    }
+    const auto finish = [&](Status status) {
+        if (helper.joinable()) {
+            {
+                const std::lock_guard lock(mutex);
+                stop = true;
+            }
+            changed.notify_all();
+            helper.join();
+        }
+        return status;
+    };
+
+    Block mine;
+    for (qint64 k = 0; k < blocks; ++k) {
+        const bool fromHelper = second && k % 2 == 1;
+        const int slot = int((k / 2) % 2);
+        if (fromHelper) {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return filled[slot]; });
+        } else {
+            own.read(blockStart(k), blockStart(k + 1), mine);
+        }
+        const Block &block = fromHelper ? ahead[slot] : mine;
+        if (!block.error.isEmpty())
+            return finish(Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(block.error)});
+        for (const Block::Row &r : block.rows) {
+            if (!check(r.seq, r.prevView(), r.hashView(), r.hashOk))
+                return finish(Status::success());
+        }
+        if (fromHelper) {
+            {
+                const std::lock_guard lock(mutex);
+                filled[slot] = false;
+            }
+            changed.notify_all();
+        }
+    }
+    return finish(Status::success());
 }
 
 Status walkRows(const QSqlDatabase &db, const QByteArray &gatewayUtf8, const RowCheck &check)

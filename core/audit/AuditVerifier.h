@@ -41,7 +41,8 @@ struct VerifyReport
 };
 
 /// Walks the hash chains in a gateway database and names the first record that is not as the
-/// gateway wrote it. Reading is sequential and hashing allocation-free (>1M records/s).
+/// gateway wrote it. On SQLite two threads read and hash alternate blocks of records straight
+/// from the database pages, and the links are checked in order on the calling thread.
 class AuditVerifier
 {
 public:

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+// SIGTERM drains (issue #5): calls held in flight by an upstream run here are still answered,
+// completely, after mandated was told to stop; new connections are refused as soon as it drains;
+// it exits with 0 and leaves an audit chain that verifies, with every answered call forwarded.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include "broker/DevIdentityProvider.h"
+#include "common/Clock.h"
+
+#include <QFile>
+#include <QHttpServer>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSemaphore>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThreadPool>
+#include <QUrlQuery>
+#include <QtConcurrent/QtConcurrentRun>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+constexpr int CallsInFlight = 5;  // below QNetworkAccessManager's six connections per host
+
+/// Bodies large enough to take more than one write on the way back.
+const QByteArray &padding()
+{
+    static const QByteArray bytes(256 * 1024, 'x');
+    return bytes;
+}
+
+} // namespace
+
+class tst_SigtermDrain final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void inFlightCallsAreAnsweredThenTheGatewayExits();
+    void cleanupTestCase();
+
+private:
+    QByteArray exchangeToken();
+
+    QHttpServer m_upstream;
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+    QByteArray m_admin;
+    QThreadPool m_upstreamThreads;
+    QSemaphore m_release;  ///< the upstream answers one held call per release
+    int m_held = 0;
+};
+
+void tst_SigtermDrain::initTestCase()
+{
+    m_upstreamThreads.setMaxThreadCount(CallsInFlight);
+    m_upstream.route(QStringLiteral("/tickets/<arg>"), [this](const QString &id, const QHttpServerRequest &) {
+        ++m_held;
+        return QtConcurrent::run(&m_upstreamThreads, [this, id]() {
+            m_release.acquire();
+            return QHttpServerResponse(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("padding"), QString::fromLatin1(padding())}});
+        });
+    });
+    const quint16 port = m_upstream.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+
+    // A generous upstream timeout: the test, not the gateway, decides when the upstream answers.
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH),
+                                                 QStringList{QStringLiteral("--upstream-timeout-ms"), QStringLiteral("60000")});
+    QVERIFY2(m_gateway->start(30000), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    m_admin = m_gateway->key(QStringLiteral("admin"));
+    const HttpResult current = m_http->get(QStringLiteral("/v1/tools/ticket"), m_admin);
+    QCOMPARE(current.status, 200);
+    QJsonObject tool = current.json();
+    tool.insert(QStringLiteral("upstream"), QStringLiteral("http://127.0.0.1:%1").arg(port));
+    const HttpResult updated = m_http->send("PUT", QStringLiteral("/v1/tools/ticket"), QJsonDocument(tool).toJson(),
+                                            {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                             {"If-Match", current.header("ETag")}});
+    QVERIFY2(updated.status == 200, updated.body.constData());
+}
+
+QByteArray tst_SigtermDrain::exchangeToken()
+{
+    const SystemClock clock;
+    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
+    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
+        return {};
+    auto idToken = idp.issueIdToken(QStringLiteral("alice"));
+    QFile file(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
+    if (!idToken || !file.open(QIODevice::ReadOnly))
+        return {};
+    const QJsonObject client = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("support-agent")).toObject();
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
+    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(idToken.value()));
+    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token"));
+    form.addQueryItem(QStringLiteral("scope"), QStringLiteral("ticket:read"));
+    const QByteArray basic = (client.value(QStringLiteral("client_id")).toString() + u':'
+                              + client.value(QStringLiteral("client_secret")).toString()).toUtf8().toBase64();
+    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), form.toString(QUrl::FullyEncoded).toUtf8(),
+                                           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + basic}});
+    return result.status == 200 ? result.json().value(QStringLiteral("access_token")).toString().toLatin1() : QByteArray();
+}
+
+void tst_SigtermDrain::inFlightCallsAreAnsweredThenTheGatewayExits()
+{
+    const QByteArray token = exchangeToken();
+    QVERIFY(!token.isEmpty());
+
+    // Calls that the upstream holds: in flight in the gateway when it is told to stop.
+    QNetworkAccessManager network;
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < CallsInFlight; ++i) {
+        QUrl url = m_gateway->url();
+        url.setPath(QStringLiteral("/v1/tools/ticket/tickets/T-%1").arg(i));
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + token);
+        replies.append(network.get(request));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_held, CallsInFlight, 30000);
+
+    QProcess &process = m_gateway->process();
+    process.terminate();
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += process.readAll()).contains("draining"), 30000);
+    QVERIFY2(output.contains("5 call(s) in flight"), output.constData());
+    QCOMPARE(process.state(), QProcess::Running);  // waiting for the calls, not gone
+
+    // The listening socket is closed before "draining" is printed: new clients are refused.
+    QTcpSocket late;
+    late.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(m_gateway->url().port()));
+    QVERIFY(!late.waitForConnected(10000));
+    QCOMPARE(late.error(), QAbstractSocket::ConnectionRefusedError);
+
+    // Now the upstream answers.
+    m_release.release(CallsInFlight);
+    QStringList decisions;
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
+        QVERIFY2(reply->error() == QNetworkReply::NoError, qPrintable(reply->errorString()));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        const QByteArray body = reply->readAll();
+        QCOMPARE(body.size(), reply->header(QNetworkRequest::ContentLengthHeader).toLongLong());
+        const QJsonObject answer = QJsonDocument::fromJson(body).object();
+        QCOMPARE(answer.value(QStringLiteral("padding")).toString().size(), padding().size());
+        QVERIFY(reply->url().path().endsWith(answer.value(QStringLiteral("id")).toString()));
+        decisions << QString::fromLatin1(reply->rawHeader("X-Mandate-Decision-Id"));
+    }
+
+    // (waitForFinished() is false for a process that has already been reaped.)
+    const bool exited = process.state() == QProcess::NotRunning || process.waitForFinished(30000);
+    QVERIFY2(exited, QByteArray(output + process.readAll()).constData());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+
+    // Each answered call was forwarded on the record, and the chain verifies.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("drain-check"));
+        db.setDatabaseName(QDir(m_gateway->dataDir()).filePath(QStringLiteral("mandate.db")));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.decision.id\"') FROM audit_records WHERE event = 'forward'")));
+        QStringList forwarded;
+        while (query.next())
+            forwarded << query.value(0).toString();
+        for (const QString &decision : std::as_const(decisions))
+            QVERIFY2(forwarded.contains(decision), qPrintable(decision));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("drain-check"));
+    QProcess verify;
+    verify.setProcessChannelMode(QProcess::MergedChannels);
+    verify.start(QStringLiteral(MANDATECTL_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_gateway->dataDir()});
+    QVERIFY(verify.waitForFinished(60000));
+    QVERIFY2(verify.exitStatus() == QProcess::NormalExit && verify.exitCode() == 0, verify.readAll().constData());
+}
+
+void tst_SigtermDrain::cleanupTestCase()
+{
+    // After a failure the upstream may still hold calls: let them go before the pool is destroyed.
+    m_release.release(CallsInFlight);
+    m_upstreamThreads.waitForDone();
+}
+
+QTEST_GUILESS_MAIN(tst_SigtermDrain)
+#include "tst_sigterm_drain.moc"
