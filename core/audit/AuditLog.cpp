@@ -12,6 +12,9 @@ namespace mandate::audit {
 namespace {
 
 const char kHeadSql[] = "SELECT seq, hash FROM audit_records WHERE gateway = ? ORDER BY seq DESC LIMIT 1";
+// A batch writes about a dozen pages (the table and its indexes); SQLite's default is to
+// checkpoint once the WAL holds 1000 pages.
+constexpr quint64 kCommitsPerCheckpoint = 64;
 
 Result<AuditHead> readHead(QSqlQuery &query, const QString &gatewayId)
 {
@@ -33,6 +36,7 @@ AuditLog::AuditLog(const store::Database &database, Options options, AuditHead h
     : m_db(database), m_options(std::move(options)), m_gatewayUtf8(m_options.gatewayId.toUtf8()), m_head(std::move(head))
 {
     m_writer = std::thread([this] { run(); });
+    m_checkpointer = std::thread([this] { checkpoint(); });
 }
 
 AuditLog::~AuditLog()
@@ -43,6 +47,8 @@ AuditLog::~AuditLog()
     }
     m_wake.notify_all();
     m_writer.join();
+    m_checkpointWake.notify_all();
+    m_checkpointer.join();
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const store::Database &database, Options options)
@@ -60,12 +66,12 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(const store::Database &database
     return std::unique_ptr<AuditLog>(new AuditLog(database, std::move(options), head.value()));
 }
 
-Result<AppendReceipt> AuditLog::append(const AuditRecord &record)
+Result<AppendReceipt> AuditLog::append(const AuditRecord &record, Companion companion)
 {
-    return appendAsync(record).get();
+    return appendAsync(record, std::move(companion)).get();
 }
 
-std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &record)
+std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &record, Companion companion)
 {
     Pending pending;
     std::future<Result<AppendReceipt>> future = pending.done.get_future();
@@ -79,6 +85,7 @@ std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &reco
     }
     // Encoding happens on the caller's thread: the writer only hashes and inserts.
     pending.body = record.canonicalBytes();
+    pending.companion = std::move(companion);
     {
         const std::lock_guard lock(m_mutex);
         if (m_stopping) {
@@ -89,6 +96,21 @@ std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &reco
     }
     m_wake.notify_one();
     return future;
+}
+
+void AuditLog::setBatchParticipant(BatchParticipant participant)
+{
+    const std::lock_guard lock(m_mutex);
+    m_participant = std::move(participant);
+}
+
+void AuditLog::requestBatch()
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        m_batchRequested = true;
+    }
+    m_wake.notify_one();
 }
 
 AuditHead AuditLog::head() const
@@ -120,6 +142,7 @@ void AuditLog::run()
         // Ten indexes take inserts at random places (trace ids, executions): keep their pages
         // in memory instead of re-reading them for every batch.
         pragma.exec(QStringLiteral("PRAGMA cache_size=-65536"));
+        pragma.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));  // see checkpoint()
         QSqlQuery headQuery(db);
         headQuery.prepare(QLatin1String(kHeadSql));
         QSqlQuery insert(db);
@@ -128,14 +151,17 @@ void AuditLog::run()
                                       "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)"));
 
         std::vector<Pending> batch;
+        std::vector<std::optional<Error>> refused;
         std::vector<StoredRecord> stored;
         for (;;) {
             std::vector<std::shared_ptr<AuditSink>> sinks;
+            BatchParticipant participant;
             {
                 std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-                if (m_queue.empty())
+                m_wake.wait(lock, [this] { return m_stopping || m_batchRequested || !m_queue.empty(); });
+                if (m_queue.empty() && !m_batchRequested)
                     break; // stopping, and everything queued is written
+                m_batchRequested = false;
                 const auto take = std::min<size_t>(m_queue.size(), static_cast<size_t>(m_options.maxBatch));
                 batch.clear();
                 for (size_t i = 0; i < take; ++i) {
@@ -143,67 +169,133 @@ void AuditLog::run()
                     m_queue.pop_front();
                 }
                 sinks = m_sinks;
+                participant = m_participant;
             }
             stored.clear();
-            const Status written = writeBatch(headQuery, insert, batch, stored);
+            refused.assign(batch.size(), std::nullopt);
+            const Status written = m_db.transaction([&]() -> Status {
+                if (participant.write) {
+                    if (Status done = participant.write(); !done)
+                        return done;
+                }
+                return writeBatch(headQuery, insert, batch, refused, stored);
+            });
+            if (participant.finished)
+                participant.finished(bool(written));
             if (!written) {
                 qCWarning(lcAudit) << "audit commit failed, denying" << batch.size() << "appends:" << written.error().message;
                 for (Pending &p : batch)
                     p.done.set_value(written.error());
                 continue;
             }
-            {
+            if (!stored.empty()) {
                 const std::lock_guard lock(m_mutex);
                 m_head = AuditHead{m_options.gatewayId, stored.back().sequence, stored.back().hash};
             }
-            ++m_commits;
-            for (size_t i = 0; i < batch.size(); ++i)
-                batch[i].done.set_value(AppendReceipt{stored[i].sequence, stored[i].hash});
-            for (const auto &sink : sinks)
-                sink->consume(stored);
+            if (++m_commits - m_checkpointedAt >= kCommitsPerCheckpoint) {
+                {
+                    const std::lock_guard lock(m_mutex);
+                    m_checkpointedAt = m_commits;
+                }
+                m_checkpointWake.notify_one();
+            }
+            auto next = stored.cbegin();
+            for (size_t i = 0; i < batch.size(); ++i) {
+                if (refused[i]) {
+                    batch[i].done.set_value(*refused[i]);
+                } else {
+                    batch[i].done.set_value(AppendReceipt{next->sequence, next->hash});
+                    ++next;
+                }
+            }
+            if (!stored.empty()) {
+                for (const auto &sink : sinks)
+                    sink->consume(stored);
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
+void AuditLog::checkpoint()
+{
+    QString connectionName;
+    {
+        QSqlDatabase db = m_db.connection();
+        connectionName = db.connectionName();
+        QSqlQuery query(db);
+        quint64 done = 0;
+        for (;;) {
+            {
+                std::unique_lock lock(m_mutex);
+                m_checkpointWake.wait(lock, [&] { return m_stopping || m_checkpointedAt != done; });
+                if (m_stopping)
+                    break;
+                done = m_checkpointedAt;
+            }
+            // PASSIVE never blocks the writer or readers; what it cannot copy now, a later one will.
+            if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
+                qCWarning(lcAudit) << "WAL checkpoint failed:" << query.lastError().text();
+            query.finish();
         }
     }
     QSqlDatabase::removeDatabase(connectionName);
 }
 
 Status AuditLog::writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
-                            std::vector<StoredRecord> &stored)
+                            std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored)
 {
-    return m_db.transaction([&]() -> Status {
-        // The head is re-read inside the write transaction: the database, not memory, is the
-        // truth, so a failed earlier batch or another writer can never fork the chain.
-        Result<AuditHead> head = readHead(headQuery, m_options.gatewayId);
-        if (!head)
-            return head.error();
-        QByteArray prev = head->hash;
-        qint64 seq = head->sequence;
-        QByteArray scratch;
-        for (size_t i = 0; i < batch.size(); ++i) {
-            StoredRecord rec;
-            rec.sequence = ++seq;
-            rec.gatewayId = m_options.gatewayId;
-            rec.prevHash = prev;
-            rec.body = batch[i].body;
-            rec.hash = ChainHash::link(m_gatewayUtf8, rec.sequence, prev, rec.body, scratch);
-            if (m_options.sealingKey && i + 1 == batch.size()) {
-                Result<QByteArray> seal = m_options.sealingKey->sign(AuditHead{m_options.gatewayId, rec.sequence, rec.hash}.signingBytes());
-                if (!seal)
-                    return seal.error();
-                rec.seal = seal.value();
+    // Companions first: which records are written must be known before the last one is sealed.
+    size_t last = batch.size();
+    for (size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].companion) {
+            Result<bool> done = batch[i].companion.write();
+            if (!done)
+                return done.error();
+            if (!done.value()) {
+                refused[i] = batch[i].companion.refusal;
+                continue;
             }
-            insert.bindValue(0, m_options.gatewayId);
-            insert.bindValue(1, rec.sequence);
-            insert.bindValue(2, rec.prevHash);
-            insert.bindValue(3, rec.hash);
-            insert.bindValue(4, rec.body);
-            insert.bindValue(5, rec.seal.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(rec.seal));
-            if (!insert.exec())
-                return store::Database::sqlError(QStringLiteral("cannot write the audit record"), insert);
-            prev = rec.hash;
-            stored.push_back(std::move(rec));
         }
-        return Status::success();
-    });
+        last = i;
+    }
+    if (last == batch.size())
+        return Status::success();  // nothing to insert (participant work, or every record refused)
+    // The head is re-read inside the write transaction: the database, not memory, is the
+    // truth, so a failed earlier batch or another writer can never fork the chain.
+    Result<AuditHead> head = readHead(headQuery, m_options.gatewayId);
+    if (!head)
+        return head.error();
+    QByteArray prev = head->hash;
+    qint64 seq = head->sequence;
+    QByteArray scratch;
+    for (size_t i = 0; i <= last; ++i) {
+        if (refused[i])
+            continue;
+        StoredRecord rec;
+        rec.sequence = ++seq;
+        rec.gatewayId = m_options.gatewayId;
+        rec.prevHash = prev;
+        rec.body = batch[i].body;
+        rec.hash = ChainHash::link(m_gatewayUtf8, rec.sequence, prev, rec.body, scratch);
+        if (m_options.sealingKey && i == last) {
+            Result<QByteArray> seal = m_options.sealingKey->sign(AuditHead{m_options.gatewayId, rec.sequence, rec.hash}.signingBytes());
+            if (!seal)
+                return seal.error();
+            rec.seal = seal.value();
+        }
+        insert.bindValue(0, m_options.gatewayId);
+        insert.bindValue(1, rec.sequence);
+        insert.bindValue(2, rec.prevHash);
+        insert.bindValue(3, rec.hash);
+        insert.bindValue(4, rec.body);
+        insert.bindValue(5, rec.seal.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(rec.seal));
+        if (!insert.exec())
+            return store::Database::sqlError(QStringLiteral("cannot write the audit record"), insert);
+        prev = rec.hash;
+        stored.push_back(std::move(rec));
+    }
+    return Status::success();
 }
 
 } // namespace mandate::audit

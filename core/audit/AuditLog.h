@@ -15,6 +15,7 @@ class QSqlQuery;
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -38,9 +39,31 @@ struct AppendReceipt
 /// queued, writes it in one transaction and wakes the callers, so one fsync serves many calls.
 /// With a sealing key, the last record of each commit carries an Ed25519 signature of the head,
 /// which makes a recomputed ("forged") chain detectable.
+///
+/// Other state that must be durable before a call takes effect rides on the same transactions,
+/// so that the gateway has one writer and one fsync per batch: a companion write commits with
+/// one record (the call's budget charge), a batch participant with every batch (the session
+/// counters written behind). Both run on the writer thread, on its connection.
 class AuditLog final
 {
 public:
+    /// A write that must commit together with one record. It runs in the batch's transaction
+    /// before the record is inserted: `false` refuses that record alone (its append fails with
+    /// `refusal`, the rest of the batch commits); an error rolls the whole batch back.
+    struct Companion
+    {
+        std::function<Result<bool>()> write;
+        Error refusal;
+        explicit operator bool() const { return bool(write); }
+    };
+    /// Writes that ride on every batch's transaction. `write` runs first in it (an error rolls the
+    /// batch back: its appends fail, fail closed); `finished` is told whether it committed.
+    struct BatchParticipant
+    {
+        std::function<Status()> write;
+        std::function<void(bool committed)> finished;
+    };
+
     struct Options
     {
         QString gatewayId;
@@ -59,9 +82,14 @@ public:
 
     /// Appends and blocks until committed. Errors: "invalid" (bad record, gateway mismatch),
     /// store_* (could not commit: the caller must fail closed), "audit_closed".
-    Result<AppendReceipt> append(const AuditRecord &record);
+    Result<AppendReceipt> append(const AuditRecord &record, Companion companion = {});
     /// The same without blocking: the future is ready once the record's batch is committed.
-    std::future<Result<AppendReceipt>> appendAsync(const AuditRecord &record);
+    std::future<Result<AppendReceipt>> appendAsync(const AuditRecord &record, Companion companion = {});
+
+    /// Sets the participant (once, before the first append).
+    void setBatchParticipant(BatchParticipant participant);
+    /// Asks for a batch even when no record is queued: the participant has work of its own.
+    void requestBatch();
 
     /// The newest committed head of this gateway's chain.
     AuditHead head() const;
@@ -80,13 +108,15 @@ private:
     struct Pending
     {
         QByteArray body;
+        Companion companion;
         std::promise<Result<AppendReceipt>> done;
     };
 
     AuditLog(const store::Database &database, Options options, AuditHead head);
     void run();
+    void checkpoint();
     Status writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
-                      std::vector<StoredRecord> &stored);
+                      std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored);
 
     const store::Database &m_db;
     const Options m_options;
@@ -96,10 +126,17 @@ private:
     std::condition_variable m_wake;
     std::deque<Pending> m_queue;
     bool m_stopping = false;
+    bool m_batchRequested = false;
+    BatchParticipant m_participant;
     AuditHead m_head;
     std::vector<std::shared_ptr<AuditSink>> m_sinks;
     std::atomic<quint64> m_commits{0};
+    // Checkpoints (copying the WAL back into the database, with an fsync) run on a thread of
+    // their own, so that the writer's commits never wait for one.
+    std::condition_variable m_checkpointWake;
+    quint64 m_checkpointedAt = 0;  ///< m_commits when the last checkpoint was asked for
     std::thread m_writer;
+    std::thread m_checkpointer;
 };
 
 } // namespace mandate::audit

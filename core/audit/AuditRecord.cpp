@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
 
 namespace mandate::audit {
 
@@ -272,6 +274,136 @@ Result<AuditRecord> AuditRecord::fromJson(const QJsonObject &object)
     return rec;
 }
 
+namespace {
+
+// The canonical encoding, byte for byte what json::writeCompact writes (a test holds them
+// equal), without its per-byte appends and temporary UTF-8 copies: it runs for every record.
+void appendString(QByteArray &out, QStringView s)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.append('"');
+    const char16_t *p = s.utf16();
+    const char16_t *const end = p + s.size();
+    while (p < end) {
+        // A run of ASCII that needs no escape, copied as is.
+        const char16_t *run = p;
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != u'"' && *p != u'\\')
+            ++p;
+        if (p > run) {
+            const qsizetype at = out.size();
+            out.resize(at + (p - run));
+            char *to = out.data() + at;
+            for (const char16_t *c = run; c < p; ++c)
+                *to++ = static_cast<char>(*c);
+        }
+        if (p == end)
+            break;
+        if (*p >= 0x80) {
+            // Non-ASCII, up to the next ASCII character: surrogate pairs stay in one run.
+            run = p;
+            while (p < end && *p >= 0x80)
+                ++p;
+            out.append(QStringView(run, p - run).toUtf8());
+            continue;
+        }
+        switch (const char16_t c = *p++) {
+        case u'"': out.append("\\\"", 2); break;
+        case u'\\': out.append("\\\\", 2); break;
+        case u'\b': out.append("\\b", 2); break;
+        case u'\f': out.append("\\f", 2); break;
+        case u'\n': out.append("\\n", 2); break;
+        case u'\r': out.append("\\r", 2); break;
+        case u'\t': out.append("\\t", 2); break;
+        default: {
+            const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+            out.append(escaped, 6);
+        }
+        }
+    }
+    out.append('"');
+}
+
+void appendValue(QByteArray &out, const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined: out.append("null"); break;
+    case QJsonValue::Bool: out.append(value.toBool() ? "true" : "false"); break;
+    case QJsonValue::Double: {
+        char buffer[32];
+        std::to_chars_result r{};
+        // Integers are kept as qint64; only the variant form tells them apart from doubles.
+        if (const QVariant variant = value.toVariant(); variant.typeId() == QMetaType::LongLong) {
+            r = std::to_chars(buffer, buffer + sizeof buffer, variant.toLongLong());
+        } else {
+            const double d = value.toDouble();
+            if (!std::isfinite(d)) {
+                out.append("null");
+                break;
+            }
+            r = std::to_chars(buffer, buffer + sizeof buffer, d);
+        }
+        out.append(buffer, r.ptr - buffer);
+        break;
+    }
+    case QJsonValue::String: appendString(out, value.toString()); break;
+    case QJsonValue::Array: {
+        out.append('[');
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            if (i > 0)
+                out.append(',');
+            appendValue(out, array.at(i));
+        }
+        out.append(']');
+        break;
+    }
+    case QJsonValue::Object: {
+        out.append('{');
+        const QJsonObject object = value.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+            if (it != object.constBegin())
+                out.append(',');
+            appendString(out, it.key());
+            out.append(':');
+            appendValue(out, it.value());
+        }
+        out.append('}');
+        break;
+    }
+    }
+}
+
+/// Qt::ISODateWithMs of a UTC time ("2026-11-29T14:13:33.001Z") without QString::asprintf.
+void appendUtcTime(QByteArray &out, const QDateTime &time)
+{
+    const QDateTime utc = time.toUTC();
+    int year = 0, month = 0, day = 0;
+    utc.date().getDate(&year, &month, &day);
+    if (!utc.isValid() || year < 0 || year > 9999) {
+        appendString(out, utc.toString(Qt::ISODateWithMs));
+        return;
+    }
+    const QTime t = utc.time();
+    const auto two = [](char *to, int v) { to[0] = char('0' + v / 10); to[1] = char('0' + v % 10); };
+    char text[26] = "\"0000-00-00T00:00:00.000Z";
+    text[1] = char('0' + year / 1000);
+    text[2] = char('0' + year / 100 % 10);
+    text[3] = char('0' + year / 10 % 10);
+    text[4] = char('0' + year % 10);
+    two(text + 6, month);
+    two(text + 9, day);
+    two(text + 12, t.hour());
+    two(text + 15, t.minute());
+    two(text + 18, t.second());
+    text[21] = char('0' + t.msec() / 100);
+    two(text + 22, t.msec() % 100);
+    out.append(text, 25);
+    out.append('"');
+}
+
+} // namespace
+
 QByteArray AuditRecord::canonicalBytes() const
 {
     // Byte-for-byte json::writeCompact(toJson()) (a test holds them equal), written directly
@@ -304,7 +436,7 @@ QByteArray AuditRecord::canonicalBytes() const
     }();
 
     QByteArray out;
-    out.reserve(1024);
+    out.reserve(2048);
     out.append('{');
     bool first = true;
     const auto key = [&](Field f) {
@@ -316,12 +448,12 @@ QByteArray AuditRecord::canonicalBytes() const
     const auto string = [&](Field f, const QString &value) {
         if (!value.isEmpty()) {
             key(f);
-            out.append(json::writeCompact(value));
+            appendString(out, value);
         }
     };
     const auto value = [&](Field f, const QJsonValue &v) {
         key(f);
-        out.append(json::writeCompact(v));
+        appendValue(out, v);
     };
     const auto object = [&](Field f, const QJsonObject &o) {
         if (!o.isEmpty())
@@ -335,13 +467,13 @@ QByteArray AuditRecord::canonicalBytes() const
         for (qsizetype i = 0; i < l.size(); ++i) {
             if (i > 0)
                 out.append(',');
-            out.append(json::writeCompact(l.at(i)));
+            appendString(out, l.at(i));
         }
         out.append(']');
     };
     for (const Field f : order) {
         switch (f) {
-        case Time: value(f, time.toUTC().toString(Qt::ISODateWithMs)); break;
+        case Time: key(f); appendUtcTime(out, time); break;
         case Trace: string(f, traceId); break;
         case Span: string(f, spanId); break;
         case Gateway: string(f, gatewayId); break;

@@ -15,8 +15,10 @@ QByteArray ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArr
     return QByteArray(reinterpret_cast<const char *>(digest.data()), kSize);
 }
 
-void ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArrayView body,
-                     QByteArray &scratch, std::array<unsigned char, kSize> &out)
+namespace {
+
+/// Everything the link hashes before the body.
+void prefix(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArray &scratch)
 {
     static constexpr char kDomain[] = "mandate-audit-v1";
     scratch.resize(0);
@@ -27,8 +29,25 @@ void ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView
     for (int shift = 56; shift >= 0; shift -= 8)
         scratch.append(static_cast<char>((seq >> shift) & 0xFF));
     scratch.append(prevHash);
+}
+
+} // namespace
+
+void ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArrayView body,
+                     QByteArray &scratch, std::array<unsigned char, kSize> &out)
+{
+    prefix(gatewayUtf8, sequence, prevHash, scratch);
     scratch.append(body);
     crypto::Sha256::hash(scratch, out);
+}
+
+void ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArrayView body,
+                     QByteArray &scratch, crypto::Sha256::Hasher &hasher, std::array<unsigned char, kSize> &out)
+{
+    prefix(gatewayUtf8, sequence, prevHash, scratch);
+    hasher.add(scratch);
+    hasher.add(body);
+    hasher.finish(out);
 }
 
 QByteArray ChainHash::link(const QString &gatewayId, qint64 sequence, QByteArrayView prevHash, QByteArrayView body)

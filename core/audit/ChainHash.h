@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "crypto/Sha256.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
@@ -27,6 +29,9 @@ public:
     static void link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArrayView body,
                      QByteArray &scratch, std::array<unsigned char, kSize> &out);
     static QByteArray link(const QString &gatewayId, qint64 sequence, QByteArrayView prevHash, QByteArrayView body);
+    /// The same hashing the body where it lies: only the short prefix goes through `scratch`.
+    static void link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArrayView body,
+                     QByteArray &scratch, crypto::Sha256::Hasher &hasher, std::array<unsigned char, kSize> &out);
 };
 
 } // namespace mandate::audit

@@ -12,17 +12,18 @@ using identity::Execution;
 
 namespace {
 
-QJsonObject uid(const char *type, const QString &id)
+// The type as a literal QString: a Latin-1 one would be converted (allocated) on every call.
+QJsonObject uid(const QString &type, const QString &id)
 {
-    return {{QStringLiteral("type"), QLatin1String(type)}, {QStringLiteral("id"), id}};
+    return {{QStringLiteral("type"), type}, {QStringLiteral("id"), id}};
 }
 
 QJsonObject executionEntity(const Execution &execution)
 {
-    QJsonArray parents{uid("Agent", execution.agent)};
+    QJsonArray parents{uid(QStringLiteral("Agent"), execution.agent)};
     if (!execution.parent.isEmpty())
-        parents.append(uid("Execution", execution.parent));
-    return {{QStringLiteral("uid"), uid("Execution", execution.id)},
+        parents.append(uid(QStringLiteral("Execution"), execution.parent));
+    return {{QStringLiteral("uid"), uid(QStringLiteral("Execution"), execution.id)},
             {QStringLiteral("attrs"), QJsonObject{{QStringLiteral("purpose"), execution.purpose},
                                                   {QStringLiteral("depth"), execution.depth()}}},
             {QStringLiteral("parents"), parents}};
@@ -40,19 +41,19 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input)
         entities.append(executionEntity(ancestor));
     QSet<QString> owners;
     for (auto it = input.agents.cbegin(); it != input.agents.cend(); ++it) {
-        entities.append(QJsonObject{{QStringLiteral("uid"), uid("Agent", it->id)},
-                                    {QStringLiteral("attrs"), QJsonObject{{QStringLiteral("owner"), uid("User", it->owner)},
+        entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("Agent"), it->id)},
+                                    {QStringLiteral("attrs"), QJsonObject{{QStringLiteral("owner"), uid(QStringLiteral("User"), it->owner)},
                                                                           {QStringLiteral("trustLevel"), it->trustLevel}}},
                                     {QStringLiteral("parents"), QJsonArray()}});
         owners.insert(it->owner);
     }
     owners.insert(execution.rootHuman());
     for (const QString &owner : owners) {
-        entities.append(QJsonObject{{QStringLiteral("uid"), uid("User", owner)},
+        entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("User"), owner)},
                                     {QStringLiteral("attrs"), QJsonObject()},
                                     {QStringLiteral("parents"), QJsonArray()}});
     }
-    entities.append(QJsonObject{{QStringLiteral("uid"), uid("Tool", input.tool)},
+    entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("Tool"), input.tool)},
                                 {QStringLiteral("attrs"), QJsonObject()},
                                 {QStringLiteral("parents"), QJsonArray()}});
 
@@ -74,9 +75,9 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input)
     if (input.confidence)
         context.insert(QStringLiteral("confidence"), *input.confidence);
 
-    return {{QStringLiteral("principal"), uid("Execution", execution.id)},
-            {QStringLiteral("action"), uid("Action", input.action)},
-            {QStringLiteral("resource"), uid("Tool", input.tool)},
+    return {{QStringLiteral("principal"), uid(QStringLiteral("Execution"), execution.id)},
+            {QStringLiteral("action"), uid(QStringLiteral("Action"), input.action)},
+            {QStringLiteral("resource"), uid(QStringLiteral("Tool"), input.tool)},
             {QStringLiteral("context"), context},
             {QStringLiteral("entities"), entities}};
 }

@@ -109,7 +109,8 @@ audit::AuditRecord DecisionPipeline::baseRecord(const CallRequest &call, const C
     return record;
 }
 
-void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, const Budget &budgetBefore, int riskDelta)
+void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, const Budget &budgetBefore, int riskDelta,
+                              const Budget *charged, int denialRisk)
 {
     audit::AuditRecord record = baseRecord(call, decision);
     record.event = audit::EventType::Decision;
@@ -128,9 +129,32 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
     record.latencyUs = decision.latencyUs;
     record.cedarRequest = decision.cedarRequest;
 
+    // A held charge commits in the same transaction as this record, or neither does.
+    audit::AuditLog::Companion companion;
+    if (charged) {
+        companion.write = m_services.authority.durableCharge(decision.view.execution.id, *charged);
+        companion.refusal = Error{QStringLiteral("budget_exhausted"),
+                                  QStringLiteral("the charge was refused as it was written: the budget was spent concurrently "
+                                                 "(a sub-delegation, another gateway) or the execution ended")};
+    }
+    const bool deferred = bool(companion);
+    auto appended = m_services.audit.append(record, std::move(companion));
+    if (charged)
+        m_services.authority.settleCharge(decision.view.execution.id, *charged, appended.ok());
+    if (!appended && decision.allowed && riskDelta > 0)
+        m_services.authority.releaseFirstUse(decision.view.execution.id, call.action);  // denied below: not exercised
+    if (!appended && deferred && appended.error().code == QLatin1String("budget_exhausted")) {
+        // Nothing of the allowed call was written: record the denial instead.
+        deny(decision, QStringLiteral("budget"), 403, appended.error().message);
+        decision.view.remaining = budgetBefore;
+        finish(call, decision, budgetBefore, denialRisk);
+        return;
+    }
     // Durable before effect: an allow that cannot be recorded becomes a deny.
-    if (auto appended = m_services.audit.append(record); !appended) {
+    if (!appended) {
         qCWarning(lcGateway) << "audit append failed, denying:" << appended.error().message;
+        if (charged)
+            decision.view.remaining = budgetBefore;  // given back: it did not commit
         deny(decision, QStringLiteral("audit"), 503, QStringLiteral("the audit log cannot record this call: ") + appended.error().message);
     }
     if (decision.hasExecution) {
@@ -140,6 +164,8 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
         else
             qCWarning(lcGateway) << "cannot update session counters:" << counted.error().message;
     }
+    if (!m_services.events.listened())
+        return;
     m_services.events.publish(QJsonObject{
         {QStringLiteral("type"), QStringLiteral("decision")},
         {QStringLiteral("decision"), decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny")},
@@ -207,7 +233,7 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
         Result<identity::Agent> chainAgent = agent(member);
         if (!chainAgent)
             return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is not registered").arg(member));
-        input.agents.insert(member, chainAgent.value());
+        input.agents.insert(member, std::move(chainAgent).value());
     }
     input.tool = call.tool;
     input.action = call.action;
@@ -235,8 +261,9 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
                                         {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))
         return denied(QStringLiteral("rate_limit"), 429, QStringLiteral("rate limit reached for this execution or tool"));
 
+    const Budget cost = costOf(call);
     if (call.charge) {
-        Result<Budget> remaining = m_services.authority.charge(execution.id, costOf(call));
+        Result<Budget> remaining = m_services.authority.charge(execution.id, cost);
         if (!remaining)
             return denied(QStringLiteral("budget"), 403, remaining.error().message);
         decision.view.remaining = remaining.value();
@@ -246,8 +273,10 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
     decision.httpStatus = 200;
     decision.latencyUs = timer.nsecsElapsed() / 1000;
     // An action's weight counts once, when the execution first exercises it: risk measures what
-    // the run has reached for (and denials and flagged responses), not how busy it is.
-    finish(call, decision, budgetBefore, decision.view.sessionActions.contains(call.action) ? 0 : riskWeight);
+    // the run has reached for (and denials and flagged responses), not how busy it is. Claimed
+    // atomically: concurrent first calls all see the action as new in their views.
+    const bool firstUse = m_services.authority.claimFirstUse(decision.view, call.action, input.now);
+    finish(call, decision, budgetBefore, firstUse ? riskWeight : 0, call.charge ? &cost : nullptr, denialRisk);
     return decision;
 }
 

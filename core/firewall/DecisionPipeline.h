@@ -54,7 +54,11 @@ public:
 private:
     Result<identity::Agent> agent(const QString &id);
     void deny(CallDecision &decision, const QString &step, int status, const QString &message) const;
-    void finish(const CallRequest &call, CallDecision &decision, const identity::Budget &budgetBefore, int riskDelta);
+    /// Records the decision (durable before effect) and counts it in the session. `charged`: the
+    /// charge held for an allowed call, made durable in the record's transaction; when the
+    /// database refuses it, the call is denied instead, with `denialRisk`.
+    void finish(const CallRequest &call, CallDecision &decision, const identity::Budget &budgetBefore, int riskDelta,
+                const identity::Budget *charged = nullptr, int denialRisk = 0);
     audit::AuditRecord baseRecord(const CallRequest &call, const CallDecision &decision) const;
 
     Services m_services;

@@ -4,6 +4,8 @@
 #include "common/Result.h"
 #include "firewall/ExecutionView.h"
 
+#include <functional>
+
 namespace mandate::firewall {
 
 /// The pipeline's view of the broker and the execution store: who is calling, and the
@@ -17,6 +19,36 @@ public:
     virtual Result<ExecutionView> authenticate(QByteArrayView bearer) const = 0;
     /// Charges `cost` atomically; "budget_exhausted" when any dimension would go negative.
     virtual Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) = 0;
+    /// When charge() only holds the charge: the write that makes it durable, which the pipeline
+    /// runs in the transaction of the call's decision record (false: the charge no longer fits,
+    /// and the record is refused). Empty (the default) when charge() was durable already.
+    virtual std::function<Result<bool>()> durableCharge(const QString &executionId, const identity::Budget &cost)
+    {
+        Q_UNUSED(executionId);
+        Q_UNUSED(cost);
+        return {};
+    }
+    /// Once that transaction is over; a charge that did not commit is given back.
+    virtual void settleCharge(const QString &executionId, const identity::Budget &cost, bool committed)
+    {
+        Q_UNUSED(executionId);
+        Q_UNUSED(cost);
+        Q_UNUSED(committed);
+    }
+    /// Whether this call is the execution's first exercise of `action`, decided atomically: of
+    /// concurrent first calls exactly one is told so, and only it adds the action's risk weight.
+    /// The default trusts the view, which suits a caller that serializes calls itself.
+    virtual bool claimFirstUse(const ExecutionView &view, const QString &action, const QDateTime &now)
+    {
+        Q_UNUSED(now);
+        return !view.sessionActions.contains(action);
+    }
+    /// Gives a claim back: the call that made it was denied in the end, so the action is still new.
+    virtual void releaseFirstUse(const QString &executionId, const QString &action)
+    {
+        Q_UNUSED(executionId);
+        Q_UNUSED(action);
+    }
     /// Counts the call in the execution's session and moves its risk score.
     virtual Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) = 0;
     /// Moves the risk score alone (a flagged upstream response).
@@ -29,6 +61,8 @@ class EventSink
 public:
     virtual ~EventSink() = default;
     virtual void publish(const QJsonObject &event) = 0;
+    /// False when no one would receive an event: a hot path may then skip building it.
+    virtual bool listened() const { return true; }
 };
 
 } // namespace mandate::firewall

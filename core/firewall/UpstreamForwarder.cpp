@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/UpstreamForwarder.h"
 
+#include "firewall/UpstreamConnection.h"
+
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -11,7 +13,11 @@ namespace mandate::firewall {
 UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &url, const QByteArray &body,
                                          const QList<QPair<QByteArray, QByteArray>> &headers, const Limits &limits)
 {
-    thread_local QNetworkAccessManager network;
+    if (url.scheme() == QLatin1String("http")) {
+        thread_local UpstreamConnection connection;
+        return connection.exchange(method, url, body, headers, limits);
+    }
+    thread_local QNetworkAccessManager network;  // https: TLS is the network access manager's
     QNetworkRequest request(url);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setTransferTimeout(limits.timeoutMs);

@@ -20,7 +20,8 @@ struct UpstreamResponse
 
 /// Sends one request to a tool's upstream from a worker thread and waits for it: bounded time,
 /// bounded response size, no redirects (a 3xx is an error, so a call can never be bounced off
-/// the registered upstream). Each worker thread keeps its own network access manager.
+/// the registered upstream). Each worker thread keeps its own kept-alive connection (plain http)
+/// or network access manager (https).
 class UpstreamForwarder
 {
 public:

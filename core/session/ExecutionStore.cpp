@@ -51,6 +51,21 @@ const QString kGuardedCharge = QStringLiteral(
     "AND used_calls + :c <= budget_calls AND used_tokens + :t <= budget_tokens "
     "AND used_amount + :a <= budget_amount");
 
+/// The new risk score, kept within [0, MaxRiskScore]: past the ceiling more denials change
+/// nothing, and an unbounded counter would only overflow one day. CASE (not MIN/MAX) so that the
+/// same SQL runs on PostgreSQL.
+QString clampedRisk()
+{
+    return QStringLiteral("CASE WHEN risk_score + :risk < 0 THEN 0 WHEN risk_score + :risk2 > %1 THEN %1 ELSE risk_score + :risk3 END")
+        .arg(ExecutionStore::MaxRiskScore);
+}
+
+void bindRisk(QSqlQuery &query, int riskDelta)
+{
+    for (const char *name : {":risk", ":risk2", ":risk3"})
+        query.bindValue(QLatin1String(name), riskDelta);
+}
+
 } // namespace
 
 ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
@@ -61,7 +76,7 @@ ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clo
 
 struct ExecutionStore::ThreadStatements
 {
-    std::array<std::optional<QSqlQuery>, 5> queries;
+    std::array<std::optional<QSqlQuery>, 7> queries;
 };
 
 ExecutionStore::~ExecutionStore() = default;
@@ -98,6 +113,15 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
                 "budget_calls, budget_tokens, budget_amount) VALUES (:id, :agent, :root, :parent, 'active', :issued, "
                 ":expires, :body, :bc, :bt, :ba)"));
+            break;
+        case Hot::Session:
+            query->prepare(QStringLiteral(
+                "UPDATE executions SET session_calls = session_calls + :calls, session_denied = session_denied + :denied, "
+                "risk_score = ") + clampedRisk() + QStringLiteral(" WHERE id = :id"));
+            break;
+        case Hot::SessionAction:
+            query->prepare(QStringLiteral("INSERT INTO execution_actions (execution, action) VALUES (:id, :action) "
+                                          "ON CONFLICT DO NOTHING"));
             break;
         }
     }
@@ -348,45 +372,39 @@ Result<ExecutionState> ExecutionStore::charge(const QString &id, const Charge &c
     return Error{QStringLiteral("budget_exhausted"), QStringLiteral("execution %1: the charge kept conflicting with concurrent changes").arg(id)};
 }
 
-namespace {
-
-/// The new risk score, kept within [0, MaxRiskScore]: past the ceiling more denials change
-/// nothing, and an unbounded counter would only overflow one day. CASE (not MIN/MAX) so that the
-/// same SQL runs on PostgreSQL.
-const QString clampedRisk = QStringLiteral(
-    "CASE WHEN risk_score + :risk < 0 THEN 0 WHEN risk_score + :risk2 > %1 THEN %1 ELSE risk_score + :risk3 END")
-                                .arg(ExecutionStore::MaxRiskScore);
-
-void bindRisk(QSqlQuery &query, int riskDelta)
+Result<bool> ExecutionStore::chargeInTransaction(const QString &id, const Charge &charge)
 {
-    for (const char *name : {":risk", ":risk2", ":risk3"})
-        query.bindValue(QLatin1String(name), riskDelta);
+    QSqlQuery &query = hot(Hot::Charge);
+    bindCharge(query, charge);
+    query.bindValue(QStringLiteral(":id"), id);
+    query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot charge execution %1").arg(id), query);
+    const bool charged = query.numRowsAffected() == 1;
+    query.finish();
+    return charged;
 }
 
-} // namespace
-
-Status ExecutionStore::applyUpdate(const QSqlDatabase &db, const SessionUpdate &entry)
+Status ExecutionStore::applyUpdate(const SessionUpdate &entry)
 {
-    QSqlQuery update(db);
-    update.prepare(QStringLiteral(
-        "UPDATE executions SET session_calls = session_calls + :calls, session_denied = session_denied + :denied, "
-        "risk_score = ") + clampedRisk + QStringLiteral(" WHERE id = :id"));
+    QSqlQuery &update = hot(Hot::Session);
     update.bindValue(QStringLiteral(":calls"), entry.countsAsCall ? 1 : 0);
     update.bindValue(QStringLiteral(":denied"), entry.countsAsCall && !entry.allowed ? 1 : 0);
     bindRisk(update, entry.riskDelta);
     update.bindValue(QStringLiteral(":id"), entry.id);
     if (!update.exec())
         return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(entry.id), update);
-    if (update.numRowsAffected() != 1)
+    const bool found = update.numRowsAffected() == 1;
+    update.finish();
+    if (!found)
         return notFound(entry.id);
     if (entry.countsAsCall && entry.allowed && !entry.action.isEmpty()) {
-        QSqlQuery insert(db);
-        insert.prepare(QStringLiteral("INSERT INTO execution_actions (execution, action) VALUES (:id, :action) "
-                                      "ON CONFLICT DO NOTHING"));
+        QSqlQuery &insert = hot(Hot::SessionAction);
         insert.bindValue(QStringLiteral(":id"), entry.id);
         insert.bindValue(QStringLiteral(":action"), entry.action);
         if (!insert.exec())
             return store::Database::sqlError(QStringLiteral("cannot record action of %1").arg(entry.id), insert);
+        insert.finish();
     }
     return Status::success();
 }
@@ -405,14 +423,16 @@ Status ExecutionStore::recordCalls(const std::vector<SessionUpdate> &updates)
 {
     if (updates.empty())
         return Status::success();
-    return m_db.transaction([&]() -> Status {
-        const QSqlDatabase db = m_db.connection();
-        for (const SessionUpdate &update : updates) {
-            if (Status applied = applyUpdate(db, update); !applied)
-                return applied;
-        }
-        return Status::success();
-    });
+    return m_db.transaction([&]() { return applyUpdates(updates); });
+}
+
+Status ExecutionStore::applyUpdates(const std::vector<SessionUpdate> &updates)
+{
+    for (const SessionUpdate &update : updates) {
+        if (Status applied = applyUpdate(update); !applied)
+            return applied;
+    }
+    return Status::success();
 }
 
 Result<QStringList> ExecutionStore::endTree(const QString &id, Execution::Status status, const QString &reason,
@@ -528,6 +548,42 @@ Result<int> ExecutionStore::expireDue()
         return done.error();
     emitAll(changes);
     return static_cast<int>(changes.size());
+}
+
+Result<std::vector<Execution>> ExecutionStore::dueForExpiry(int limit) const
+{
+    QSqlQuery due(m_db.connection());
+    due.setForwardOnly(true);
+    due.prepare(QStringLiteral("SELECT id FROM executions WHERE status = 'active' AND expires_at <= :now "
+                               "ORDER BY expires_at, id LIMIT :limit"));
+    due.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+    due.bindValue(QStringLiteral(":limit"), std::max(limit, 1));
+    if (!due.exec())
+        return store::Database::sqlError(QStringLiteral("cannot find expired executions"), due);
+    QStringList ids;
+    while (due.next())
+        ids.append(due.value(0).toString());
+    due.finish();
+    std::vector<Execution> executions;
+    for (const QString &id : ids) {
+        auto execution = get(id);
+        if (!execution)
+            return execution.error();
+        executions.push_back(std::move(execution).value());
+    }
+    return executions;
+}
+
+Result<bool> ExecutionStore::expireInTransaction(const QString &id)
+{
+    QSqlQuery update(m_db.connection());
+    update.prepare(QStringLiteral("UPDATE executions SET status = 'expired', ended_at = expires_at, end_reason = 'expired' "
+                                  "WHERE id = :id AND status = 'active' AND expires_at <= :now"));
+    update.bindValue(QStringLiteral(":id"), id);
+    update.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
+    if (!update.exec())
+        return store::Database::sqlError(QStringLiteral("cannot expire execution %1").arg(id), update);
+    return update.numRowsAffected() == 1;
 }
 
 Result<std::vector<ExecutionState>> ExecutionStore::list(const ExecutionFilter &filter) const

@@ -59,6 +59,10 @@ public:
     /// Charges every dimension of `charge` in one UPDATE whose WHERE clause holds the budget
     /// check, so it is all or nothing. Returns the state after the charge.
     Result<ExecutionState> charge(const QString &id, const Charge &charge);
+    /// The guarded UPDATE of charge() alone, in the caller's transaction on this thread's
+    /// connection: true when charged, false when the charge does not fit (or the execution is not
+    /// active). For a charge made durable together with an audit record (ChargeLedger).
+    Result<bool> chargeInTransaction(const QString &id, const Charge &charge);
     /// Counts a call in the session (calls, denied, distinct allowed actions) and moves the risk
     /// score by `riskDelta` (never below 0). Recorded whatever the status: denied calls of a
     /// revoked execution are still counted.
@@ -78,6 +82,9 @@ public:
     /// Applies many session updates in one transaction: what a gateway's write-behind recorder
     /// flushes, so that request threads do not each wait for the write lock.
     Status recordCalls(const std::vector<SessionUpdate> &updates);
+    /// The same in the caller's transaction, on this thread's connection.
+    Status applyUpdates(const std::vector<SessionUpdate> &updates);
+    Status applyUpdate(const SessionUpdate &update);
 
     /// Revokes the execution and all its active descendants; returns the ids revoked (empty when
     /// none was active). Fails with not_found for an unknown id.
@@ -87,11 +94,14 @@ public:
     Status complete(const QString &id);
     /// Marks every active execution past its expiry expired; returns how many.
     Result<int> expireDue();
+    /// Active executions past their expiry, soonest expired first, at most `limit` (on the
+    /// executions_status index): what the gateway's expiry sweeper records, then marks.
+    Result<std::vector<identity::Execution>> dueForExpiry(int limit) const;
+    /// Marks one active execution past its expiry expired, in the caller's transaction on this
+    /// thread's connection: true when it did. For an expiry made durable with its audit record.
+    Result<bool> expireInTransaction(const QString &id);
 
     Result<std::vector<ExecutionState>> list(const ExecutionFilter &filter) const;
-
-private:
-    Status applyUpdate(const QSqlDatabase &db, const SessionUpdate &update);
 
 Q_SIGNALS:
     void changed(const mandate::session::ExecutionChange &change);
@@ -104,7 +114,7 @@ private:
     Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
                                 std::vector<ExecutionChange> &changes);
     void emitAll(const std::vector<ExecutionChange> &changes);
-    enum class Hot { State, Actions, Get, Charge, Insert };
+    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction };
     QSqlQuery &hot(Hot which) const;
 
     const store::Database &m_db;

@@ -5,19 +5,17 @@
 
 namespace mandate::session {
 
-SessionRecorder::SessionRecorder(ExecutionStore &store)
-    : m_store(store), m_thread([this]() { run(); })
-{
-}
+SessionRecorder::SessionRecorder(ExecutionStore &store) : m_store(store) {}
 
 SessionRecorder::~SessionRecorder()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopping = true;
-    }
-    m_wake.notify_one();
-    m_thread.join();
+    if (Status written = flush(); !written)
+        qCWarning(lcStore) << "cannot record the last session updates:" << written.error().message;
+}
+
+void SessionRecorder::setWake(std::function<void()> wake)
+{
+    m_wake = std::move(wake);
 }
 
 void SessionRecorder::add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update)
@@ -40,7 +38,8 @@ void SessionRecorder::record(ExecutionStore::SessionUpdate update)
         add(m_queued, update);
         m_queue.push_back(std::move(update));
     }
-    m_wake.notify_one();
+    if (m_wake)
+        m_wake();
 }
 
 SessionRecorder::Pending SessionRecorder::pending(const QString &executionId) const
@@ -58,22 +57,83 @@ SessionRecorder::Pending SessionRecorder::pending(const QString &executionId) co
     return total;
 }
 
-void SessionRecorder::run()
+bool SessionRecorder::claimAction(const QString &executionId, const QString &action, const QStringList &known,
+                                  const QDateTime &expiresAt, const QDateTime &now)
 {
-    std::unique_lock lock(m_mutex);
-    for (;;) {
-        m_wake.wait(lock, [this]() { return m_stopping || !m_queue.empty(); });
-        if (m_queue.empty())
-            return;  // stopping, and everything is written
-        std::vector<ExecutionStore::SessionUpdate> batch;
-        batch.swap(m_queue);
-        m_writing = std::exchange(m_queued, {});
-        lock.unlock();
-        if (Status written = m_store.recordCalls(batch); !written)
-            qCWarning(lcStore) << "cannot record" << batch.size() << "session updates:" << written.error().message;
-        lock.lock();
-        m_writing.clear();
+    if (known.contains(action))
+        return false;
+    std::lock_guard lock(m_mutex);
+    Claims &claims = m_claims[executionId];
+    if (claims.actions.contains(action))
+        return false;
+    claims.actions.append(action);
+    claims.expiresAt = expiresAt;
+    if (m_claims.size() >= m_pruneAt)
+        pruneClaims(now);
+    return true;
+}
+
+void SessionRecorder::releaseAction(const QString &executionId, const QString &action)
+{
+    std::lock_guard lock(m_mutex);
+    if (const auto it = m_claims.find(executionId); it != m_claims.end()) {
+        it->actions.removeOne(action);
+        if (it->actions.isEmpty())
+            m_claims.erase(it);
     }
+}
+
+void SessionRecorder::pruneClaims(const QDateTime &now)
+{
+    m_claims.removeIf([&now](const QHash<QString, Claims>::iterator &it) { return it->expiresAt < now; });
+    // Amortized: the next pass only once the live claims have doubled.
+    m_pruneAt = std::max<qsizetype>(1024, 2 * m_claims.size());
+}
+
+Status SessionRecorder::writePending()
+{
+    std::vector<ExecutionStore::SessionUpdate> batch;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_queue.empty())
+            return Status::success();
+        m_writingQueue.swap(m_queue);
+        m_writing = std::exchange(m_queued, {});
+        batch = m_writingQueue;
+    }
+    for (const ExecutionStore::SessionUpdate &update : batch) {
+        Status written = m_store.applyUpdate(update);
+        // An execution that is gone must not hold every other update back: skip it, not the batch.
+        if (!written && written.error().code != QLatin1String("not_found"))
+            return written;
+    }
+    return Status::success();
+}
+
+void SessionRecorder::finishWrite(bool committed)
+{
+    std::lock_guard lock(m_mutex);
+    if (!committed && !m_writingQueue.empty()) {
+        // Not written: back to the front of the queue, in order, to ride on the next batch.
+        for (const auto &update : m_queue)
+            add(m_writing, update);
+        m_writingQueue.insert(m_writingQueue.end(), m_queue.begin(), m_queue.end());
+        m_queue.swap(m_writingQueue);
+        m_queued = std::exchange(m_writing, {});
+    }
+    m_writingQueue.clear();
+    m_writing.clear();
+}
+
+Status SessionRecorder::flush()
+{
+    std::vector<ExecutionStore::SessionUpdate> batch;
+    {
+        std::lock_guard lock(m_mutex);
+        batch.swap(m_queue);
+        m_queued.clear();
+    }
+    return m_store.recordCalls(batch);
 }
 
 } // namespace mandate::session

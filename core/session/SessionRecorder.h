@@ -3,31 +3,42 @@
 
 #include "session/ExecutionStore.h"
 
+#include <QDateTime>
 #include <QHash>
 #include <QStringList>
 
-#include <condition_variable>
+#include <functional>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 namespace mandate::session {
 
 /// Write-behind for the per-call session counters and risk score. Request threads only queue
-/// their update; one thread applies everything queued in a single transaction. Without it every
-/// call made its own write and the worker threads queued on SQLite's write lock (whose busy
-/// handler sleeps), which capped a gateway at about two thousand calls a second. Until an update
+/// their update; the updates are written by whoever already writes: the gateway hooks
+/// writePending() into the audit log's batch transaction, so that the database has one writer
+/// and the counters commit with the next audit batch (before, a writer thread of its own and
+/// the audit writer queued on SQLite's write lock, whose busy handler sleeps). Until an update
 /// is committed, pending() reports it, so this gateway's decisions see it at once; the budget
-/// is not deferred (it is charged atomically in the store).
+/// is not deferred this way (see ChargeLedger).
 class SessionRecorder final
 {
 public:
     explicit SessionRecorder(ExecutionStore &store);
-    ~SessionRecorder();  ///< applies what is still queued
+    ~SessionRecorder();  ///< writes what is still queued
     SessionRecorder(const SessionRecorder &) = delete;
     SessionRecorder &operator=(const SessionRecorder &) = delete;
 
+    /// Called after an update is queued, to have it written soon (e.g. AuditLog::requestBatch).
+    void setWake(std::function<void()> wake);
+
     void record(ExecutionStore::SessionUpdate update);
+
+    /// Writes everything queued in the caller's transaction, on this thread's connection; then
+    /// finishWrite() says whether that transaction committed (if not, the updates are queued again).
+    Status writePending();
+    void finishWrite(bool committed);
+    /// Writes what is queued in a transaction of its own.
+    Status flush();
 
     /// The effect on one execution that is queued or being written.
     struct Pending
@@ -39,18 +50,32 @@ public:
     };
     Pending pending(const QString &executionId) const;
 
+    /// True for exactly one caller per execution and action that is neither in `known` (what the
+    /// caller read as exercised) nor claimed before; claims last until the execution expires,
+    /// since a caller's `known` may have been read before another call's update was written.
+    bool claimAction(const QString &executionId, const QString &action, const QStringList &known, const QDateTime &expiresAt,
+                     const QDateTime &now);
+    void releaseAction(const QString &executionId, const QString &action);
+
 private:
-    void run();
+    struct Claims
+    {
+        QStringList actions;
+        QDateTime expiresAt;
+    };
+    void pruneClaims(const QDateTime &now);  ///< with m_mutex held
+
     static void add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update);
 
     ExecutionStore &m_store;
+    std::function<void()> m_wake;
     mutable std::mutex m_mutex;
-    std::condition_variable m_wake;
     std::vector<ExecutionStore::SessionUpdate> m_queue;
+    std::vector<ExecutionStore::SessionUpdate> m_writingQueue;  ///< taken by writePending()
     QHash<QString, Pending> m_queued;   ///< effect of m_queue
-    QHash<QString, Pending> m_writing;  ///< effect of the batch being committed
-    bool m_stopping = false;
-    std::thread m_thread;
+    QHash<QString, Pending> m_writing;  ///< effect of m_writingQueue
+    QHash<QString, Claims> m_claims;     ///< first exercises, by execution
+    qsizetype m_pruneAt = 1024;          ///< prune expired claims when there are this many
 };
 
 } // namespace mandate::session

@@ -101,6 +101,8 @@ private slots:
         QVERIFY(dot.body.startsWith("digraph lineage {"));
         QCOMPARE(get(QStringLiteral("/v1/lineage"), QStringLiteral("human=alice&agent=x"), m_auditor).status, 400);
         QCOMPARE(get(QStringLiteral("/v1/lineage"), QStringLiteral("execution=none"), m_auditor).status, 404);
+        QCOMPARE(get(QStringLiteral("/v1/lineage"), QStringLiteral("from=yesterday&to=today"), m_auditor).status, 422);
+        QCOMPARE(get(QStringLiteral("/v1/lineage"), QStringLiteral("trace_id=x&human=alice"), m_auditor).status, 400);
     }
 
     void verify()

@@ -9,10 +9,12 @@
 #include "store/Database.h"
 
 #include <QJsonArray>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -29,6 +31,12 @@ void exec(const store::Database &db, const QString &sql, const QVariantList &val
     for (int i = 0; i < values.size(); ++i)
         q.bindValue(i, values.at(i));
     QVERIFY2(q.exec(), qPrintable(store::Database::sqlError(sql, q).message));
+}
+
+qint64 count(const store::Database &db, const QString &sql)
+{
+    QSqlQuery q(db.connection());
+    return q.exec(sql) && q.next() ? q.value(0).toLongLong() : -1;
 }
 
 /// Moves record `a` into `b`'s row and vice versa: the rows' physical order changes.
@@ -148,6 +156,7 @@ private slots:
         QTest::addRow("decision") << 0;
         QTest::addRow("delegation") << 1;
         QTest::addRow("admin change with unicode and numbers") << 2;
+        QTest::addRow("every escape, surrogates and nested values") << 3;
     }
 
     void canonicalEncodingIsCompactSortedJson()
@@ -166,6 +175,18 @@ private slots:
             r.latencyUs = 1234567890123;
             r.riskAfter = 1.0;
             r.details = {{QStringLiteral("k"), QJsonArray{1, true, QJsonValue()}}};
+        }
+        if (variant == 3) {
+            // Every control character, quotes, backslashes, DEL, a surrogate pair, a lone surrogate.
+            QString tricky;
+            for (char16_t c = 0; c < 0x20; ++c)
+                tricky.append(QChar(c));
+            tricky += QStringLiteral("\"\\/\x7f é 😀 ") + QChar(char16_t(0xD800)) + QStringLiteral("x") + QChar(char16_t(0xDC00));
+            r.statedReason = tricky;
+            r.time = QDateTime(QDate(987, 3, 4), QTime(5, 6, 7, 89), Qt::UTC);
+            r.policies = {tricky, QString(), QStringLiteral("ü")};
+            r.cedarRequest = QJsonObject{{tricky, QJsonArray{QJsonArray{-1, 2.5e-300, 1e300, qint64(-9007199254740993)}, QJsonObject{}}},
+                                         {QStringLiteral("n"), QJsonValue()}, {QStringLiteral("b"), false}};
         }
         QCOMPARE(r.canonicalBytes(), json::writeCompact(r.toJson()));
     }
@@ -325,6 +346,65 @@ private slots:
         const VerifyReport report = verify(*db);
         QVERIFY2(report.intact(), qPrintable(report.reason));
         QCOMPARE(report.recordsChecked, kThreads * kPerThread);
+    }
+
+    void companionRefusesOnlyItsRecord()
+    {
+        auto db = openDb();
+        auto log = openLog(*db, crypto::Ed25519Key::generate().value());
+        const auto companion = [](bool accept) {
+            return AuditLog::Companion{[accept]() -> Result<bool> { return accept; },
+                                       Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")}};
+        };
+        // Queued together so that they share batches: the refused one (also the last) alone fails.
+        std::vector<std::future<Result<AppendReceipt>>> pending;
+        for (int i = 0; i < 6; ++i)
+            pending.push_back(log->appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(i)),
+                                               companion(i % 3 != 2)));
+        int written = 0;
+        for (size_t i = 0; i < pending.size(); ++i) {
+            auto receipt = pending[i].get();
+            if (i % 3 == 2) {
+                QVERIFY(!receipt.ok());
+                QCOMPARE(receipt.error().code, QStringLiteral("budget_exhausted"));
+            } else {
+                QVERIFY2(receipt.ok(), qPrintable(receipt.ok() ? QString() : receipt.error().message));
+                ++written;
+            }
+        }
+        QCOMPARE(log->head().sequence, written);
+        const VerifyReport report = verify(*db);
+        QVERIFY2(report.intact(), qPrintable(report.reason));
+        QCOMPARE(report.recordsChecked, written);
+    }
+
+    void companionAndParticipantCommitWithTheRecord()
+    {
+        auto db = openDb();
+        exec(*db, QStringLiteral("CREATE TABLE side (n INTEGER NOT NULL)"));
+        auto log = openLog(*db);
+        std::atomic<int> committed{0};
+        std::atomic<int> rolledBack{0};
+        log->setBatchParticipant({[&db]() -> Status {
+                                      QSqlQuery q(db->connection());
+                                      return q.exec(QStringLiteral("INSERT INTO side VALUES (1)")) ? Status::success()
+                                                                                                   : Status(Error{QStringLiteral("store_error"), q.lastError().text()});
+                                  },
+                                  [&](bool ok) { ++(ok ? committed : rolledBack); }});
+        const AuditLog::Companion companion{[&db]() -> Result<bool> {
+                                                QSqlQuery q(db->connection());
+                                                return q.exec(QStringLiteral("INSERT INTO side VALUES (2)"));
+                                            },
+                                            {}};
+        QVERIFY(log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e1")), companion).ok());
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 2")), 1);
+        QVERIFY(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 1")) >= 1);
+        QVERIFY(committed.load() >= 1);
+        // A record that cannot be written takes its companion's write back with it (fail closed).
+        exec(*db, QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON audit_records BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+        QVERIFY(!log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e2")), companion).ok());
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 2")), 1);
+        QVERIFY(rolledBack.load() >= 1);
     }
 
     void failsClosed_data()

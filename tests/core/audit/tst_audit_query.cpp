@@ -7,6 +7,7 @@
 #include "audit/Lineage.h"
 #include "store/Database.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
@@ -204,6 +205,40 @@ private slots:
         QVERIFY(nodes.contains(QStringLiteral("execution execution:e1"))); // the path from the human
         QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c4"))));
         QVERIFY(!nodes.contains(QStringLiteral("execution execution:f1")));
+    }
+
+    void lineageOfTraceAndTimeRange()
+    {
+        auto traced = Lineage(*m_db).forTrace(QStringLiteral("4bf92f3577b34da6a3ce929d0e0e0004"));
+        QVERIFY(traced.ok());
+        QStringList nodes = nodeIds(traced.value());
+        QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c3"))));
+        QVERIFY(nodes.contains(QStringLiteral("execution execution:e1"))); // the path from the human
+        QVERIFY(!nodes.contains(QStringLiteral("execution execution:f1")));
+        QVERIFY(!Lineage(*m_db).forTrace(QStringLiteral("00000000000000000000000000000000")).ok());
+
+        const QDateTime from = QDateTime::fromString(QStringLiteral("2027-01-15T08:00:01Z"), Qt::ISODate);
+        auto ranged = Lineage(*m_db).forTimeRange(from, from.addSecs(2));
+        QVERIFY(ranged.ok());
+        nodes = nodeIds(ranged.value());
+        QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c2"))));
+        QVERIFY(nodes.contains(QStringLiteral("execution execution:e2"))); // a sub-execution of e1
+        QVERIFY(!nodes.contains(QStringLiteral("execution execution:f1")));
+    }
+
+    void lineageGraphJsonRoundTrip()
+    {
+        auto graph = Lineage(*m_db).forHuman(QStringLiteral("alice"));
+        QVERIFY(graph.ok());
+        auto back = LineageGraph::fromJson(graph->toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->toJson(), graph->toJson());
+        QJsonObject broken = graph->toJson();
+        QJsonArray edges = broken.value(QStringLiteral("edges")).toArray();
+        edges.append(QJsonObject{{QStringLiteral("from"), QStringLiteral("human:nobody")},
+                                 {QStringLiteral("to"), QStringLiteral("agent:support-agent")}});
+        broken.insert(QStringLiteral("edges"), edges);
+        QVERIFY(!LineageGraph::fromJson(broken).ok());
     }
 
     void cleanupTestCase()

@@ -4,7 +4,10 @@
 #include "firewall/ExecutionAuthority.h"
 
 #include <QHash>
+
+#include <functional>
 #include <mutex>
+#include <optional>
 
 /// Executions held in memory, addressed by their token text; for pipeline tests that are about
 /// decisions, not about tokens (the broker's own tests cover those).
@@ -13,6 +16,10 @@ class FakeAuthority final : public mandate::firewall::ExecutionAuthority
 public:
     QHash<QByteArray, mandate::firewall::ExecutionView> views;
     QStringList calls;  ///< "id action allow|deny delta"
+    /// Set: charges are only held, and made durable with the decision record by a write that
+    /// answers this (false: the database refuses the charge).
+    std::optional<bool> deferredCommit;
+    QStringList settled;  ///< "id committed|given-back"
 
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
@@ -36,6 +43,24 @@ public:
             return view.remaining;
         }
         return mandate::Error{QStringLiteral("not_found"), id};
+    }
+    std::function<mandate::Result<bool>()> durableCharge(const QString &, const mandate::identity::Budget &) override
+    {
+        if (!deferredCommit)
+            return {};
+        return [answer = *deferredCommit]() -> mandate::Result<bool> { return answer; };
+    }
+    void settleCharge(const QString &id, const mandate::identity::Budget &cost, bool committed) override
+    {
+        std::lock_guard lock(m_mutex);
+        settled << QStringLiteral("%1 %2").arg(id, committed ? QStringLiteral("committed") : QStringLiteral("given-back"));
+        for (auto &view : views) {
+            if (view.execution.id == id && !committed) {
+                view.remaining.calls += cost.calls;
+                view.remaining.tokens += cost.tokens;
+                view.remaining.amount = mandate::identity::Amount::fromUnits(view.remaining.amount.units() + cost.amount.units());
+            }
+        }
     }
     mandate::Status recordCall(const QString &id, const QString &action, bool allowed, int riskDelta) override
     {

@@ -68,6 +68,8 @@ private slots:
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
     void auditFailureDenies();
+    void heldChargeCommitsWithTheDecision();
+    void chargeRefusedAtCommitIsRecordedAsADenial();
     void riskAccumulatesUntilTheCeilingDenies();
 
 private:
@@ -252,6 +254,48 @@ void tst_DecisionPipeline::auditFailureDenies()
     QVERIFY(!decision.allowed);
     QCOMPARE(decision.step, QStringLiteral("audit"));
     QCOMPARE(decision.httpStatus, 503);
+}
+
+void tst_DecisionPipeline::heldChargeCommitsWithTheDecision()
+{
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-held");
+    view.riskScore = 0;
+    m_authority.views.insert("held", view);
+    m_authority.deferredCommit = true;
+    m_authority.settled.clear();
+    const auto decision = decide("held", QStringLiteral("ticket:read"), {}, true);
+    m_authority.deferredCommit.reset();
+    QVERIFY2(decision.allowed, qPrintable(decision.message));
+    QCOMPARE(m_authority.settled, QStringList{QStringLiteral("ex-held committed")});
+    QCOMPARE(m_authority.views.value("held").remaining.calls, view.remaining.calls - 1);
+}
+
+void tst_DecisionPipeline::chargeRefusedAtCommitIsRecordedAsADenial()
+{
+    // The charge fitted in memory, but the database refused it as the record was written (a
+    // sub-delegation or another gateway spent first): the call is denied, the denial is what
+    // the audit log says, and the held charge is given back.
+    firewall::ExecutionView before = m_authority.views.value("support");
+    before.execution.id = QStringLiteral("ex-refused");
+    before.riskScore = 0;
+    m_authority.views.insert("refused", before);
+    m_authority.deferredCommit = false;
+    m_authority.settled.clear();
+    const auto decision = decide("refused", QStringLiteral("ticket:read"), {}, true);
+    m_authority.deferredCommit.reset();
+    QVERIFY(!decision.allowed);
+    QCOMPARE(decision.step, QStringLiteral("budget"));
+    QCOMPARE(decision.httpStatus, 403);
+    QCOMPARE(decision.view.remaining, before.remaining);
+    QCOMPARE(m_authority.views.value("refused").remaining, before.remaining);
+    QCOMPARE(m_authority.settled, QStringList{QStringLiteral("ex-refused given-back")});
+    QSqlQuery last(m_db->connection());
+    QVERIFY(last.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.decision\"'), json_extract(body, '$.\"mandate.decision.id\"') "
+                                     "FROM audit_records ORDER BY seq DESC LIMIT 1")));
+    QVERIFY(last.next());
+    QCOMPARE(last.value(0).toString(), QStringLiteral("deny"));
+    QCOMPARE(last.value(1).toString(), decision.decisionId);
 }
 
 void tst_DecisionPipeline::riskAccumulatesUntilTheCeilingDenies()

@@ -50,6 +50,7 @@ private slots:
     void recordCallCountsSession();
     void riskScoreStaysWithinBounds();
     void recorderWritesBehindAndReportsPending();
+    void recorderClaimsAFirstUseOnce();
     void revokeCascadesToDescendants();
     void completeCascades();
     void expiryThroughClock();
@@ -405,6 +406,31 @@ void tst_ExecutionStore::recorderWritesBehindAndReportsPending()
     QCOMPARE(state->sessionDenied, qint64(200));
     QCOMPARE(state->riskScore, 997);
     QCOMPARE(state->sessionActions, (QStringList{QStringLiteral("refund:create"), QStringLiteral("ticket:read")}));
+}
+
+void tst_ExecutionStore::recorderClaimsAFirstUseOnce()
+{
+    SessionRecorder recorder(*m_store);
+    const QDateTime now = QDateTime::fromSecsSinceEpoch(1'000'000, Qt::UTC);
+    const QDateTime expires = now.addSecs(900);
+    std::atomic<int> claimed = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&]() {
+            for (int i = 0; i < 100; ++i) {
+                if (recorder.claimAction(QStringLiteral("e1"), QStringLiteral("ticket:read"), {}, expires, now))
+                    ++claimed;
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(claimed.load(), 1);
+    // Known as exercised already: never a first use; given back: new again.
+    QVERIFY(!recorder.claimAction(QStringLiteral("e1"), QStringLiteral("refund:create"), {QStringLiteral("refund:create")}, expires, now));
+    recorder.releaseAction(QStringLiteral("e1"), QStringLiteral("ticket:read"));
+    QVERIFY(recorder.claimAction(QStringLiteral("e1"), QStringLiteral("ticket:read"), {}, expires, now));
+    QVERIFY(recorder.claimAction(QStringLiteral("e2"), QStringLiteral("ticket:read"), {}, expires, now));
 }
 
 QTEST_GUILESS_MAIN(tst_ExecutionStore)

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/UpstreamConnection.h"
+
+namespace mandate::firewall {
+
+namespace {
+
+constexpr qsizetype MaxHeaderBytes = 64 * 1024;
+
+bool isIdempotent(const QByteArray &method)
+{
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+}
+
+bool isSafeHeaderText(const QByteArray &text)
+{
+    return !text.contains('\r') && !text.contains('\n');
+}
+
+/// A hop-by-hop or framing header that this connection writes itself.
+bool isOwnHeader(const QByteArray &name)
+{
+    for (const char *own : {"host", "content-length", "connection", "transfer-encoding"}) {
+        if (name.compare(own, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+QString tooLarge(qsizetype limit)
+{
+    return QStringLiteral("the upstream response exceeds %1 bytes").arg(limit);
+}
+
+} // namespace
+
+UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QUrl &url, const QByteArray &body,
+                                              const QList<QPair<QByteArray, QByteArray>> &headers,
+                                              const UpstreamForwarder::Limits &limits)
+{
+    const QDeadlineTimer deadline(limits.timeoutMs);
+    const QString host = url.host();
+    const quint16 port = static_cast<quint16>(url.port(80));
+    UpstreamResponse response;
+
+    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    if (target.isEmpty())
+        target = "/";
+    QByteArray authority = url.host(QUrl::FullyEncoded).toLatin1();
+    if (authority.contains(':'))
+        authority = '[' + authority + ']';
+    if (url.port() != -1 && url.port() != 80)
+        authority += ':' + QByteArray::number(url.port());
+    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    for (const auto &[name, value] : headers) {
+        if (!isSafeHeaderText(name) || !isSafeHeaderText(value)) {
+            response.error = QStringLiteral("a header for the upstream contains a line break");
+            return response;
+        }
+        if (!isOwnHeader(name))
+            request += name + ": " + value + "\r\n";
+    }
+    if (!body.isEmpty() || (method != "GET" && method != "HEAD" && method != "DELETE"))
+        request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    request += "\r\n" + body;
+
+    for (int round = 0; round < 2; ++round) {
+        // An idle kept connection the upstream has closed shows as readable-then-unconnected.
+        bool reused = m_host == host && m_port == port && m_socket.state() == QAbstractSocket::ConnectedState;
+        if (reused && m_socket.bytesAvailable() == 0 && m_socket.waitForReadyRead(0))
+            reused = false;  // unsolicited bytes: not a connection to trust with a request
+        if (reused && m_socket.state() != QAbstractSocket::ConnectedState)
+            reused = false;
+        if (!reused && !connectTo(host, port, deadline)) {
+            response.error = QStringLiteral("the upstream is unreachable: ") + m_socket.errorString();
+            response.problemStatus = m_timedOut ? 504 : 502;
+            m_socket.abort();
+            return response;
+        }
+        response = {};
+        const Outcome outcome = attempt(request, method == "HEAD", limits, deadline, response);
+        if (outcome == Outcome::Done)
+            return response;
+        m_socket.abort();
+        m_buffer.clear();
+        // Closed before any answer on a kept connection: the request may be sent again only when
+        // repeating it is harmless (a refund must not be made twice).
+        if (outcome == Outcome::Stale && reused && isIdempotent(method))
+            continue;
+        if (response.error.isEmpty()) {
+            response.error = QStringLiteral("the upstream is unreachable: the connection closed before an answer");
+            response.problemStatus = 502;
+        }
+        return response;
+    }
+    return response;
+}
+
+bool UpstreamConnection::connectTo(const QString &host, quint16 port, const QDeadlineTimer &deadline)
+{
+    m_socket.abort();
+    m_buffer.clear();
+    m_host = host;
+    m_port = port;
+    m_timedOut = false;
+    m_socket.connectToHost(host, port);
+    if (m_socket.waitForConnected(static_cast<int>(std::max<qint64>(0, deadline.remainingTime()))))
+        return true;
+    m_timedOut = deadline.hasExpired() || m_socket.error() == QAbstractSocket::SocketTimeoutError;
+    m_host.clear();
+    return false;
+}
+
+bool UpstreamConnection::fill(const QDeadlineTimer &deadline)
+{
+    if (m_socket.bytesAvailable() == 0
+        && !m_socket.waitForReadyRead(static_cast<int>(std::max<qint64>(0, deadline.remainingTime())))) {
+        m_timedOut = deadline.hasExpired() || m_socket.error() == QAbstractSocket::SocketTimeoutError;
+        return false;
+    }
+    m_buffer += m_socket.readAll();
+    return true;
+}
+
+bool UpstreamConnection::readLine(QByteArray &line, const QDeadlineTimer &deadline)
+{
+    for (;;) {
+        if (const qsizetype end = m_buffer.indexOf("\r\n"); end >= 0) {
+            line = m_buffer.left(end);
+            m_buffer.remove(0, end + 2);
+            return true;
+        }
+        if (m_buffer.size() > MaxHeaderBytes || !fill(deadline))
+            return false;
+    }
+}
+
+bool UpstreamConnection::readBody(qint64 length, qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline)
+{
+    if (length < 0 || body.size() + length > limit)
+        return false;
+    while (m_buffer.size() < length) {
+        if (!fill(deadline))
+            return false;
+    }
+    body += m_buffer.left(length);
+    m_buffer.remove(0, length);
+    return true;
+}
+
+bool UpstreamConnection::readChunked(qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline, bool &tooLargeBody)
+{
+    QByteArray line;
+    for (;;) {
+        if (!readLine(line, deadline))
+            return false;
+        bool ok = false;
+        const qsizetype extension = line.indexOf(';');
+        const qint64 size = (extension < 0 ? line : line.left(extension)).trimmed().toLongLong(&ok, 16);
+        if (!ok || size < 0)
+            return false;
+        if (size == 0)
+            break;
+        if (body.size() + size > limit) {
+            tooLargeBody = true;
+            return false;
+        }
+        if (!readBody(size, limit, body, deadline) || !readLine(line, deadline) || !line.isEmpty())
+            return false;
+    }
+    do {  // trailers, up to the empty line
+        if (!readLine(line, deadline))
+            return false;
+    } while (!line.isEmpty());
+    return true;
+}
+
+UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &request, bool headRequest,
+                                                        const UpstreamForwarder::Limits &limits,
+                                                        const QDeadlineTimer &deadline, UpstreamResponse &response)
+{
+    m_timedOut = false;
+    const auto failed = [&](const QString &why) {
+        if (m_timedOut) {
+            response.error = QStringLiteral("the upstream did not answer within %1 ms").arg(limits.timeoutMs);
+            response.problemStatus = 504;
+        } else {
+            response.error = why;
+        }
+        return Outcome::Failed;
+    };
+    if (m_socket.write(request) != request.size())
+        return Outcome::Stale;
+    while (m_socket.bytesToWrite() > 0) {
+        if (!m_socket.waitForBytesWritten(static_cast<int>(std::max<qint64>(0, deadline.remainingTime()))))
+            return deadline.hasExpired() ? failed({}) : Outcome::Stale;
+    }
+
+    QByteArray line;
+    int status = 0;
+    bool keepAlive = true;
+    qint64 length = -1;
+    bool chunked = false;
+    QByteArray contentType;
+    do {  // informational answers (100 Continue, 103) precede the real one
+        if (!readLine(line, deadline)) {
+            if (m_buffer.isEmpty() && !m_timedOut)
+                return Outcome::Stale;
+            return failed(QStringLiteral("the upstream's answer is malformed or incomplete"));
+        }
+        const QList<QByteArray> parts = line.split(' ');
+        bool ok = false;
+        status = parts.size() >= 2 && parts[0].startsWith("HTTP/1.") ? parts[1].toInt(&ok) : 0;
+        if (!ok || status < 100 || status > 999)
+            return failed(QStringLiteral("the upstream's answer is not HTTP/1.x"));
+        keepAlive = parts[0] == "HTTP/1.1";
+        length = -1;
+        chunked = false;
+        qsizetype headerBytes = 0;
+        for (;;) {
+            if (!readLine(line, deadline))
+                return failed(QStringLiteral("the upstream's headers are malformed, incomplete or too large"));
+            if (line.isEmpty())
+                break;
+            if ((headerBytes += line.size()) > MaxHeaderBytes)
+                return failed(QStringLiteral("the upstream's headers are too large"));
+            const qsizetype colon = line.indexOf(':');
+            if (colon <= 0)
+                return failed(QStringLiteral("the upstream sent a malformed header"));
+            const QByteArray name = line.left(colon).trimmed().toLower();
+            const QByteArray value = line.mid(colon + 1).trimmed();
+            if (name == "content-length") {
+                bool valid = false;
+                const qint64 parsed = value.toLongLong(&valid);
+                if (!valid || parsed < 0 || (length >= 0 && parsed != length))
+                    return failed(QStringLiteral("the upstream sent an invalid Content-Length"));
+                length = parsed;
+            } else if (name == "transfer-encoding") {
+                chunked = value.toLower().contains("chunked");
+            } else if (name == "connection") {
+                const QByteArray token = value.toLower();
+                if (token.contains("close"))
+                    keepAlive = false;
+                else if (token.contains("keep-alive"))
+                    keepAlive = true;
+            } else if (name == "content-type") {
+                contentType = value;
+            }
+        }
+    } while (status >= 100 && status < 200);
+
+    if (status >= 300 && status < 400) {
+        response.error = QStringLiteral("the upstream answered with a redirect (%1), which the firewall does not follow").arg(status);
+        return Outcome::Failed;  // the connection is dropped rather than its body read
+    }
+    QByteArray body;
+    bool bodyTooLarge = false;
+    if (headRequest || status == 204 || status == 304) {
+        // no body
+    } else if (chunked) {
+        if (!readChunked(limits.maxResponseBytes, body, deadline, bodyTooLarge))
+            return failed(bodyTooLarge ? tooLarge(limits.maxResponseBytes) : QStringLiteral("the upstream's chunked body is malformed or incomplete"));
+    } else if (length >= 0) {
+        if (length > limits.maxResponseBytes)
+            return failed(tooLarge(limits.maxResponseBytes));
+        if (!readBody(length, limits.maxResponseBytes, body, deadline))
+            return failed(QStringLiteral("the upstream's body is incomplete"));
+    } else {
+        // Delimited by the end of the connection.
+        while (fill(deadline)) {
+            if (m_buffer.size() > limits.maxResponseBytes)
+                return failed(tooLarge(limits.maxResponseBytes));
+        }
+        if (m_timedOut)
+            return failed({});
+        body = std::exchange(m_buffer, {});
+        keepAlive = false;
+    }
+    if (!keepAlive || !m_buffer.isEmpty())
+        m_socket.abort();  // closed by the upstream, or bytes that belong to no request
+    m_buffer.clear();
+    response.status = status;
+    response.contentType = contentType;
+    response.body = std::move(body);
+    return Outcome::Done;
+}
+
+} // namespace mandate::firewall

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session/ChargeLedger.h"
+
+namespace mandate::session {
+
+using identity::Amount;
+using identity::Budget;
+
+namespace {
+
+constexpr qsizetype kEntryCapacity = 20'000;
+
+Budget plus(const Budget &a, const Budget &b)
+{
+    return Budget{a.calls + b.calls, a.tokens + b.tokens, Amount::fromUnits(a.amount.units() + b.amount.units())};
+}
+
+Budget minus(const Budget &a, const Budget &b)
+{
+    return Budget{a.calls - b.calls, a.tokens - b.tokens, Amount::fromUnits(a.amount.units() - b.amount.units())};
+}
+
+Error exhausted(const QString &id, const char *dimension, const QString &need, const QString &left)
+{
+    return Error{QStringLiteral("budget_exhausted"),
+                 QStringLiteral("execution %1: budget.%2 exhausted (needs %3, %4 left)").arg(id, QLatin1String(dimension), need, left),
+                 QLatin1String(dimension)};
+}
+
+} // namespace
+
+ChargeLedger::ChargeLedger(ExecutionStore &store) : m_store(store) {}
+
+Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
+{
+    if (charge.calls < 0 || charge.tokens < 0 || charge.amount.units() < 0)
+        return Error{QStringLiteral("invalid"), QStringLiteral("a charge cannot be negative")};
+    std::unique_lock lock(m_mutex);
+    auto it = m_entries.find(id);
+    if (it == m_entries.end() || (it->stale && it->holds == 0)) {
+        lock.unlock();
+        Result<ExecutionState> stored = m_store.state(id);
+        if (!stored)
+            return stored.error();
+        if (!stored->isActive())
+            return Error{QStringLiteral("inactive"), QStringLiteral("execution %1 is %2")
+                                                         .arg(id, identity::Execution::statusName(stored->status))};
+        lock.lock();
+        it = m_entries.find(id);
+        // Another thread may have loaded it meanwhile, and holds on it count: keep that one.
+        if (it == m_entries.end() || (it->stale && it->holds == 0)) {
+            if (it == m_entries.end() && m_entries.size() >= kEntryCapacity) {
+                for (auto drop = m_entries.begin(); drop != m_entries.end();)
+                    drop = drop->holds == 0 ? m_entries.erase(drop) : std::next(drop);
+            }
+            it = m_entries.insert(id, Entry{stored->execution.budget, stored->used, 0, false});
+        }
+    }
+    const Budget remaining = minus(it->granted, it->used);
+    if (charge.calls > remaining.calls)
+        return exhausted(id, "calls", QString::number(charge.calls), QString::number(remaining.calls));
+    if (charge.tokens > remaining.tokens)
+        return exhausted(id, "tokens", QString::number(charge.tokens), QString::number(remaining.tokens));
+    if (charge.amount > remaining.amount)
+        return exhausted(id, "amount", charge.amount.toString(), remaining.amount.toString());
+    it->used = plus(it->used, charge);
+    ++it->holds;
+    return minus(remaining, charge);
+}
+
+Result<bool> ChargeLedger::commit(const QString &id, const Charge &charge)
+{
+    return m_store.chargeInTransaction(id, charge);
+}
+
+void ChargeLedger::settle(const QString &id, const Charge &charge, bool committed)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;  // cannot happen while held: entries with holds are never dropped
+    --it->holds;
+    if (!committed) {
+        it->used = minus(it->used, charge);
+        // The database may know a spend we do not (or a revocation): read it again.
+        it->stale = true;
+    }
+}
+
+} // namespace mandate::session

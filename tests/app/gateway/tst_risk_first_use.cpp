@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// An action's risk weight counts once per execution, when the execution first exercises it —
+// also when many first calls of that action arrive at once: each saw the action as new, and each
+// added the weight, until the score passed the ceiling and the execution was denied for nothing.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include "broker/DevIdentityProvider.h"
+#include "common/Clock.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUrlQuery>
+
+#include <memory>
+#include <vector>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+constexpr int ConcurrentCalls = 64;
+constexpr int CallsPerManager = 4;  // below QNetworkAccessManager's six connections per host
+constexpr int TicketRiskWeight = 1;  // the demo registry's
+
+} // namespace
+
+class tst_RiskFirstUse final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void concurrentFirstCallsAddTheWeightOnce();
+
+private:
+    QByteArray exchangeToken();
+
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+};
+
+void tst_RiskFirstUse::initTestCase()
+{
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH));
+    QVERIFY2(m_gateway->start(30000), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+}
+
+QByteArray tst_RiskFirstUse::exchangeToken()
+{
+    const SystemClock clock;
+    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
+    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
+        return {};
+    auto idToken = idp.issueIdToken(QStringLiteral("alice"));
+    QFile file(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
+    if (!idToken || !file.open(QIODevice::ReadOnly))
+        return {};
+    const QJsonObject client = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("support-agent")).toObject();
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
+    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(idToken.value()));
+    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token"));
+    form.addQueryItem(QStringLiteral("scope"), QStringLiteral("ticket:read"));
+    const QByteArray basic = (client.value(QStringLiteral("client_id")).toString() + u':'
+                              + client.value(QStringLiteral("client_secret")).toString()).toUtf8().toBase64();
+    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), form.toString(QUrl::FullyEncoded).toUtf8(),
+                                           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + basic}});
+    return result.status == 200 ? result.json().value(QStringLiteral("access_token")).toString().toLatin1() : QByteArray();
+}
+
+void tst_RiskFirstUse::concurrentFirstCallsAddTheWeightOnce()
+{
+    const QByteArray token = exchangeToken();
+    QVERIFY(!token.isEmpty());
+    const QByteArray call = R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"},"args":{}})";
+    QUrl url = m_gateway->url();
+    url.setPath(QStringLiteral("/v1/authorize"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + token);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+
+    // All in flight at once: several managers, each under its per-host connection limit.
+    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < ConcurrentCalls; ++i) {
+        if (i % CallsPerManager == 0)
+            managers.push_back(std::make_unique<QNetworkAccessManager>());
+        replies.append(managers.back()->post(request, call));
+    }
+    QString executionId;
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
+        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+        QVERIFY2(answer.value(QStringLiteral("decision")).toString() == QLatin1String("allow"),
+                 QJsonDocument(answer).toJson().constData());
+        executionId = answer.value(QStringLiteral("execution")).toString();
+    }
+
+    // One more call of the same action: the score it reports is the execution's.
+    const HttpResult after = m_http->postJson(QStringLiteral("/v1/authorize"), call, token);
+    QCOMPARE(after.status, 200);
+    QCOMPARE(after.json().value(QStringLiteral("risk")).toObject().value(QStringLiteral("score")).toInt(), TicketRiskWeight);
+
+    // And the record says which call raised it: exactly one, by exactly the weight.
+    QCOMPARE(m_gateway->stop(), 0);  // everything written
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("risk-check"));
+        db.setDatabaseName(QDir(m_gateway->dataDir()).filePath(QStringLiteral("mandate.db")));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.prepare(QStringLiteral("SELECT json_extract(body, '$.\"mandate.risk.before\"'), "
+                                             "json_extract(body, '$.\"mandate.risk.after\"') FROM audit_records "
+                                             "WHERE event = 'decision' AND json_extract(body, '$.\"mandate.execution.id\"') = ?")));
+        query.addBindValue(executionId);
+        QVERIFY(query.exec());
+        int records = 0;
+        int raised = 0;
+        while (query.next()) {
+            ++records;
+            const int step = query.value(1).toInt() - query.value(0).toInt();
+            QVERIFY2(step == 0 || step == TicketRiskWeight, qPrintable(QString::number(step)));
+            raised += step;
+        }
+        QCOMPARE(records, ConcurrentCalls + 1);
+        QCOMPARE(raised, TicketRiskWeight);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("risk-check"));
+}
+
+QTEST_GUILESS_MAIN(tst_RiskFirstUse)
+#include "tst_risk_first_use.moc"

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// The tool firewall's blocking HTTP/1.1 client against a scripted upstream: how answers are
+// framed (length, chunks, end of connection), that a kept connection is reused, and that the
+// firewall's limits (size, redirects) hold.
+#include "firewall/UpstreamConnection.h"
+
+#include <QTcpServer>
+#include <QTest>
+
+#include <thread>
+
+using namespace mandate::firewall;
+
+namespace {
+
+/// Serves `answers` in order, one per request, on as few connections as the client uses;
+/// records how many connections it accepted.
+class ScriptedUpstream
+{
+public:
+    explicit ScriptedUpstream(QList<QByteArray> answers) : m_answers(std::move(answers))
+    {
+        m_thread = std::thread([this]() { serve(); });
+        while (m_port.load() == 0)
+            std::this_thread::yield();
+    }
+    ~ScriptedUpstream() { m_thread.join(); }
+
+    quint16 port() const { return m_port.load(); }
+    int connections() const { return m_connections.load(); }
+
+private:
+    void serve()
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost);
+        m_port = server.serverPort();
+        qsizetype next = 0;
+        while (next < m_answers.size() && server.waitForNewConnection(10000)) {
+            QTcpSocket *socket = server.nextPendingConnection();
+            ++m_connections;
+            QByteArray received;
+            while (next < m_answers.size() && socket->state() == QAbstractSocket::ConnectedState) {
+                if (!received.contains("\r\n\r\n") && !socket->waitForReadyRead(10000))
+                    break;
+                received += socket->readAll();
+                const qsizetype end = received.indexOf("\r\n\r\n");
+                if (end < 0)
+                    continue;
+                received.remove(0, end + 4);  // the test's requests carry no body
+                socket->write(m_answers.at(next++));
+                socket->waitForBytesWritten(10000);
+                // "X-Then-Close" closes without saying so, as an upstream ending an idle connection does.
+                if (m_answers.at(next - 1).contains("Connection: close") || m_answers.at(next - 1).contains("X-Then-Close")) {
+                    socket->disconnectFromHost();
+                    break;
+                }
+            }
+            delete socket;
+        }
+    }
+
+    QList<QByteArray> m_answers;
+    std::thread m_thread;
+    std::atomic<quint16> m_port = 0;
+    std::atomic<int> m_connections = 0;
+};
+
+UpstreamResponse get(UpstreamConnection &connection, quint16 port, qsizetype maxBytes = 1024)
+{
+    UpstreamForwarder::Limits limits;
+    limits.timeoutMs = 10000;
+    limits.maxResponseBytes = maxBytes;
+    return connection.exchange("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/tickets/T-1?x=1").arg(port)), {},
+                               {{"X-Mandate-Execution", "exe_1"}}, limits);
+}
+
+} // namespace
+
+class tst_UpstreamConnection final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void framingAndReuse();
+    void closedIdleConnectionIsReplaced();
+    void limits_data();
+    void limits();
+};
+
+void tst_UpstreamConnection::framingAndReuse()
+{
+    ScriptedUpstream upstream({
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        "HTTP/1.1 204 No Content\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end",
+    });
+    UpstreamConnection connection;
+    UpstreamResponse first = get(connection, upstream.port());
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.contentType, QByteArray("application/json"));
+    QCOMPARE(first.body, QByteArray("{\"a\":1}"));
+    UpstreamResponse chunked = get(connection, upstream.port());
+    QCOMPARE(chunked.status, 201);
+    QCOMPARE(chunked.body, QByteArray("abcde"));
+    UpstreamResponse empty = get(connection, upstream.port());
+    QCOMPARE(empty.status, 204);
+    QVERIFY(empty.body.isEmpty());
+    UpstreamResponse closing = get(connection, upstream.port());
+    QCOMPARE(closing.status, 200);
+    QCOMPARE(closing.body, QByteArray("until the end"));
+    QCOMPARE(upstream.connections(), 1);  // all four on one kept connection
+}
+
+void tst_UpstreamConnection::closedIdleConnectionIsReplaced()
+{
+    ScriptedUpstream upstream({"HTTP/1.1 200 OK\r\nX-Then-Close: 1\r\nContent-Length: 3\r\n\r\none",
+                               "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"});
+    UpstreamConnection connection;
+    QCOMPARE(get(connection, upstream.port()).body, QByteArray("one"));
+    const UpstreamResponse second = get(connection, upstream.port());
+    QVERIFY2(second.status == 200, qPrintable(second.error));
+    QCOMPARE(second.body, QByteArray("two"));
+    QCOMPARE(upstream.connections(), 2);
+}
+
+void tst_UpstreamConnection::limits_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QString>("error");
+    QTest::addRow("declared too large") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n") << QStringLiteral("exceeds 1024 bytes");
+    QTest::addRow("chunks too large") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n")
+                                      << QStringLiteral("exceeds 1024 bytes");
+    QTest::addRow("redirect") << QByteArray("HTTP/1.1 302 Found\r\nLocation: http://elsewhere/\r\nContent-Length: 0\r\n\r\n")
+                              << QStringLiteral("redirect (302)");
+    QTest::addRow("not http") << QByteArray("SSH-2.0-OpenSSH\r\n\r\n") << QStringLiteral("not HTTP/1.x");
+    QTest::addRow("cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc")
+                               << QStringLiteral("incomplete");
+}
+
+void tst_UpstreamConnection::limits()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(QString, error);
+    ScriptedUpstream upstream({answer});
+    UpstreamConnection connection;
+    const UpstreamResponse response = get(connection, upstream.port());
+    QCOMPARE(response.status, 0);
+    QVERIFY2(response.error.contains(error), qPrintable(response.error));
+    QCOMPARE(response.problemStatus, 502);
+}
+
+QTEST_GUILESS_MAIN(tst_UpstreamConnection)
+#include "tst_upstream_connection.moc"
