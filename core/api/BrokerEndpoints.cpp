@@ -108,7 +108,7 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
     return broker::ClientCredentials{form.value("client_id"), form.value("client_secret").toUtf8()};
 }
 
-HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
+HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const HttpRequest &request)
 {
     auto form = parseForm(request);
     if (!form)
@@ -131,6 +131,14 @@ HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
     auto issued = broker.exchange(exchange);
     if (!issued)
         return oauthError(issued.error());
+    if (Status recorded = trail.delegation(request, issued->execution, exchange.client.clientId, issued->scope); !recorded) {
+        // Fail closed. The token has not left the gateway, so nobody holds it; revoking also
+        // ends the execution in the store, so that it neither lists as active nor can be found
+        // usable by anything that reads executions directly. (Minting and recording in one
+        // transaction would need the broker to write on the audit writer's connection.)
+        (void)broker.revokeExecution(issued->execution.id, QStringLiteral("the delegation could not be audited"));
+        return oauthError(OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later")));
+    }
     HttpResponse response = HttpResponse::json(QJsonObject{
         {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
         {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
@@ -142,7 +150,19 @@ HttpResponse token(broker::DelegationBroker &broker, const HttpRequest &request)
     return response;
 }
 
-HttpResponse revoke(broker::DelegationBroker &broker, const HttpRequest &request)
+/// The execution a cascade started from: the one whose parent was not revoked with it.
+QString cascadeRootOf(const session::ExecutionStore &executions, const QStringList &revoked)
+{
+    for (const QString &id : revoked) {
+        auto execution = executions.get(id);
+        if (!execution || !revoked.contains(execution->parent))
+            return id;
+    }
+    return revoked.value(0);
+}
+
+HttpResponse revoke(broker::DelegationBroker &broker, const session::ExecutionStore &executions, AuditTrail &trail,
+                    const HttpRequest &request)
 {
     auto form = parseForm(request);
     if (!form)
@@ -156,6 +176,13 @@ HttpResponse revoke(broker::DelegationBroker &broker, const HttpRequest &request
     auto revoked = broker.revokeToken(client.value(), token.toUtf8());
     if (!revoked)
         return oauthError(revoked.error());
+    // The revocation stands whatever happens to its record; the client is told it was not recorded.
+    const QString actor = QStringLiteral("client:") + client->clientId;
+    if (Status recorded = trail.revocations(request, executions, revoked.value(), actor,
+                                            QStringLiteral("revoked by client %1").arg(client->clientId),
+                                            cascadeRootOf(executions, revoked.value()));
+        !recorded)
+        return oauthError(recorded.error());
     return HttpResponse::text({}, "text/plain", 200);
 }
 
@@ -197,13 +224,13 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
 }
 
 void BrokerEndpoints::install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
-                              const AdminAuth &auth)
+                              const AdminAuth &auth, AuditTrail &trail)
 {
-    router.add("POST", QStringLiteral("/v1/token"), [&broker](const HttpRequest &request, const RouteParams &) {
-        return token(broker, request);
+    router.add("POST", QStringLiteral("/v1/token"), [&broker, &trail](const HttpRequest &request, const RouteParams &) {
+        return token(broker, trail, request);
     });
-    router.add("POST", QStringLiteral("/v1/revoke"), [&broker](const HttpRequest &request, const RouteParams &) {
-        return revoke(broker, request);
+    router.add("POST", QStringLiteral("/v1/revoke"), [&broker, &executions, &trail](const HttpRequest &request, const RouteParams &) {
+        return revoke(broker, executions, trail, request);
     });
     router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {
         return HttpResponse::text(broker.keyRing().jwksJson(), "application/json");
@@ -228,7 +255,8 @@ void BrokerEndpoints::install(Router &router, broker::DelegationBroker &broker, 
             return state ? HttpResponse::json(state->toJson()) : HttpResponse::fromError(state.error());
         });
     });
-    router.add("POST", QStringLiteral("/v1/executions/{id}/revoke"), [&broker, &auth](const HttpRequest &request, const RouteParams &params) {
+    router.add("POST", QStringLiteral("/v1/executions/{id}/revoke"), [&broker, &executions, &auth, &trail](const HttpRequest &request,
+                                                                                                     const RouteParams &params) {
         return auth.guard(request, Permission::RevokeExecutions, [&](const ApiPrincipal &caller) {
             QString reason;
             if (!request.body.trimmed().isEmpty()) {
@@ -238,9 +266,14 @@ void BrokerEndpoints::install(Router &router, broker::DelegationBroker &broker, 
                 reason = body->value(QStringLiteral("reason")).toString().left(500);
             }
             const QString why = QStringLiteral("revoked by %1%2").arg(caller.name, reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
-            auto revoked = broker.revokeExecution(params.value(QStringLiteral("id")), why);
+            const QString id = params.value(QStringLiteral("id"));
+            auto revoked = broker.revokeExecution(id, why);
             if (!revoked)
                 return HttpResponse::fromError(revoked.error());
+            // The revocation stands; a failed record is reported, not hidden.
+            if (Status recorded = trail.revocations(request, executions, revoked.value(), QStringLiteral("admin:") + caller.name, why, id);
+                !recorded)
+                return HttpResponse::fromError(recorded.error());
             return HttpResponse::json(QJsonObject{{QStringLiteral("revoked"), QJsonArray::fromStringList(revoked.value())}});
         });
     });

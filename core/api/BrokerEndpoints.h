@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/AdminAuth.h"
+#include "api/AuditTrail.h"
 #include "api/Router.h"
 #include "broker/DelegationBroker.h"
 #include "session/ExecutionStore.h"
@@ -15,11 +16,13 @@ namespace mandate::api {
 /// GET /.well-known/oauth-authorization-server (RFC 8414). Admin (problem+json):
 /// GET /v1/executions (?status=&agent=&human=&parent=&limit=), GET /v1/executions/{id},
 /// POST /v1/executions/{id}/revoke (optional JSON body {"reason": "..."}).
+/// Each token minted is a delegation record and each execution revoked a revocation record
+/// in `trail`; a token is never returned unless its record is committed.
 class BrokerEndpoints
 {
 public:
     static void install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
-                        const AdminAuth &auth);
+                        const AdminAuth &auth, AuditTrail &trail);
 
     /// RFC 8414 metadata for `issuer` (the gateway's base URL).
     static QJsonObject metadata(const QString &issuer);

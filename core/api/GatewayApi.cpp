@@ -8,13 +8,14 @@
 namespace mandate::api {
 
 GatewayApi::GatewayApi(Services services)
-    : m_services(std::move(services)), m_auth(m_services.keys), m_startedAt(m_services.clock.now())
+    : m_services(std::move(services)), m_auth(m_services.keys),
+      m_trail(m_services.audit, m_services.clock, m_services.gatewayId), m_startedAt(m_services.clock.now())
 {
     installPublic();
-    RegistryEndpoints::install(m_router, m_services.registry, m_auth);
-    PolicyEndpoints::install(m_router, m_services.policies, m_auth);
+    RegistryEndpoints::install(m_router, m_services.registry, m_auth, m_trail);
+    PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);
     if (m_services.broker && m_services.executions)
-        BrokerEndpoints::install(m_router, *m_services.broker, *m_services.executions, m_auth);
+        BrokerEndpoints::install(m_router, *m_services.broker, *m_services.executions, m_auth, m_trail);
 }
 
 void GatewayApi::installPublic()

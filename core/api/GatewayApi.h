@@ -3,6 +3,7 @@
 
 #include "api/AdminAuth.h"
 #include "api/ApiKeyStore.h"
+#include "api/AuditTrail.h"
 #include "api/Router.h"
 #include "broker/DelegationBroker.h"
 #include "registry/PolicyStore.h"
@@ -28,6 +29,8 @@ public:
         /// not served when null.
         broker::DelegationBroker *broker = nullptr;
         session::ExecutionStore *executions = nullptr;
+        /// Where delegations, revocations and admin changes are recorded; none when null.
+        audit::AuditLog *audit = nullptr;
     };
 
     explicit GatewayApi(Services services);
@@ -45,6 +48,7 @@ private:
 
     Services m_services;
     AdminAuth m_auth;
+    AuditTrail m_trail;
     Router m_router;
     QDateTime m_startedAt;
 };

@@ -56,9 +56,25 @@ HttpResponse publishFailure(PolicyStore &policies, const Error &error)
     return HttpResponse::fromError(error);
 }
 
+/// The active set before a publish, for its admin_change record (null when there is none).
+QJsonValue activeBefore(PolicyStore &policies)
+{
+    Result<PolicyVersion> current = policies.current();
+    return current ? QJsonValue(toJson(current.value(), true)) : QJsonValue();
+}
+
+/// A published set answers only once its admin_change record is committed.
+HttpResponse recordPublish(AuditTrail &trail, const HttpRequest &request, const ApiPrincipal &caller, const QJsonValue &before,
+                           const PolicyVersion &published, const QJsonObject &details = {})
+{
+    const Status audited = trail.adminChange(request, caller, QStringLiteral("policy:v%1").arg(published.version), before,
+                                             toJson(published, true), details);
+    return audited ? versionResponse(published) : HttpResponse::fromError(audited.error());
+}
+
 } // namespace
 
-void PolicyEndpoints::install(Router &router, PolicyStore &policies, const AdminAuth &auth)
+void PolicyEndpoints::install(Router &router, PolicyStore &policies, const AdminAuth &auth, AuditTrail &trail)
 {
     router.add("GET", QStringLiteral("/v1/policies"), [&](const HttpRequest &request, const RouteParams &) {
         return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
@@ -76,8 +92,10 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
             auto body = sourceFromBody(request);
             if (!body)
                 return HttpResponse::fromError(body.error());
+            // If-Match makes the publish fail when this read is stale.
+            const QJsonValue before = activeBefore(policies);
             Result<PolicyVersion> published = policies.publish(body->first, std::get<qint64>(expected), caller.name, body->second);
-            return published ? versionResponse(published.value()) : publishFailure(policies, published.error());
+            return published ? recordPublish(trail, request, caller, before, published.value()) : publishFailure(policies, published.error());
         });
     });
     router.add("POST", QStringLiteral("/v1/policies/validate"), [&](const HttpRequest &request, const RouteParams &) {
@@ -120,9 +138,11 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
             const auto expected = IfMatch::required(request, true);
             if (const auto *failure = std::get_if<HttpResponse>(&expected))
                 return *failure;
-            Result<PolicyVersion> restored = policies.restore(params.value(QStringLiteral("version")).toLongLong(),
-                                                              std::get<qint64>(expected), caller.name);
-            return restored ? versionResponse(restored.value()) : publishFailure(policies, restored.error());
+            const qint64 from = params.value(QStringLiteral("version")).toLongLong();
+            const QJsonValue before = activeBefore(policies);
+            Result<PolicyVersion> restored = policies.restore(from, std::get<qint64>(expected), caller.name);
+            return restored ? recordPublish(trail, request, caller, before, restored.value(), {{QStringLiteral("restored_from"), from}})
+                            : publishFailure(policies, restored.error());
         });
     });
 }

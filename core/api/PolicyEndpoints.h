@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/AdminAuth.h"
+#include "api/AuditTrail.h"
 #include "api/Router.h"
 #include "registry/PolicyStore.h"
 
@@ -12,10 +13,11 @@ namespace mandate::api {
 /// is refused with its diagnostics (422) and the old one stays; `POST /v1/policies/validate`
 /// only parses; `GET /v1/policies/versions[/{v}]` is the history and
 /// `POST /v1/policies/versions/{v}/restore` (If-Match) republishes an old version.
+/// Each publish or restore is an admin_change record in `trail` ("policy:vN", the set before and after).
 class PolicyEndpoints
 {
 public:
-    static void install(Router &router, registry::PolicyStore &policies, const AdminAuth &auth);
+    static void install(Router &router, registry::PolicyStore &policies, const AdminAuth &auth, AuditTrail &trail);
 };
 
 } // namespace mandate::api

@@ -85,8 +85,30 @@ QJsonArray toArray(const std::vector<Record> &records)
     return array;
 }
 
+/// "agent:support-agent": what an admin_change record names.
+template<typename Record>
+QString targetOf(const QString &id)
+{
+    return QLatin1String(Record::kind) + u':' + id;
+}
+
+/// The state of a record before a write, for its admin_change record (null when unknown).
+template<typename Record>
+QJsonValue stateBefore(const Registry &registry, const QString &id)
+{
+    Result<Record> before = getRecord<Record>(registry, id);
+    return before ? QJsonValue(before->toJson()) : QJsonValue();
+}
+
+/// A write has committed; its answer stands only once its admin_change record has.
+HttpResponse recorded(const Status &audited, HttpResponse response)
+{
+    return audited ? response : HttpResponse::fromError(audited.error());
+}
+
 template<typename Record, typename ListFn>
-void installCollection(Router &router, Registry &registry, const AdminAuth &auth, const QString &collection, ListFn list)
+void installCollection(Router &router, Registry &registry, const AdminAuth &auth, AuditTrail &trail, const QString &collection,
+                       ListFn list)
 {
     const QString base = QStringLiteral("/v1/") + collection;
     const QString item = base + QStringLiteral("/{id}");
@@ -105,7 +127,7 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
             return record ? recordResponse(record.value()) : HttpResponse::fromError(record.error());
         });
     });
-    router.add("POST", base, [&registry, &auth, base](const HttpRequest &request, const RouteParams &) {
+    router.add("POST", base, [&registry, &auth, &trail, base](const HttpRequest &request, const RouteParams &) {
         return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
             Result<Record> record = recordFromBody<Record>(request, QString());
             if (!record)
@@ -115,10 +137,11 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
                 return HttpResponse::fromError(created.error());
             HttpResponse response = recordResponse(created.value(), 201);
             response.setHeader("Location", (base + u'/' + created->id).toUtf8());
-            return response;
+            return recorded(trail.adminChange(request, caller, targetOf<Record>(created->id), QJsonValue(), created->toJson()),
+                            response);
         });
     });
-    router.add("PUT", item, [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+    router.add("PUT", item, [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &params) {
         return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
             const QString id = params.value(QStringLiteral("id"));
             const auto version = requiredVersion(request);
@@ -127,23 +150,31 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
             Result<Record> record = recordFromBody<Record>(request, id);
             if (!record)
                 return HttpResponse::fromError(record.error());
+            // Read before the write: the If-Match version makes the write fail if this is stale.
+            const QJsonValue before = stateBefore<Record>(registry, id);
             Result<Record> updated = registry.update(record.value(), std::get<qint64>(version), caller.name);
-            return updated ? recordResponse(updated.value()) : writeFailure<Record>(registry, id, updated.error());
+            if (!updated)
+                return writeFailure<Record>(registry, id, updated.error());
+            return recorded(trail.adminChange(request, caller, targetOf<Record>(id), before, updated->toJson()),
+                            recordResponse(updated.value()));
         });
     });
-    router.add("DELETE", item, [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+    router.add("DELETE", item, [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &params) {
         return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
             const QString id = params.value(QStringLiteral("id"));
             const auto version = requiredVersion(request);
             if (const auto *failure = std::get_if<HttpResponse>(&version))
                 return *failure;
+            const QJsonValue before = stateBefore<Record>(registry, id);
             const Status removed = registry.remove<Record>(id, std::get<qint64>(version), caller.name);
-            return removed ? HttpResponse::noContent() : writeFailure<Record>(registry, id, removed.error());
+            if (!removed)
+                return writeFailure<Record>(registry, id, removed.error());
+            return recorded(trail.adminChange(request, caller, targetOf<Record>(id), before, QJsonValue()), HttpResponse::noContent());
         });
     });
 }
 
-HttpResponse importResponse(Registry &registry, const HttpRequest &request, const ApiPrincipal &caller, bool dryRun)
+HttpResponse importResponse(Registry &registry, AuditTrail *trail, const HttpRequest &request, const ApiPrincipal &caller, bool dryRun)
 {
     Result<QJsonObject> body = RequestBody::jsonObject(request);
     if (!body)
@@ -155,15 +186,17 @@ HttpResponse importResponse(Registry &registry, const HttpRequest &request, cons
     Result<registry::ImportSummary> summary = registry.importJson(body.value(), caller.name);
     if (!summary)
         return HttpResponse::fromError(summary.error());
-    return HttpResponse::json(QJsonObject{{QStringLiteral("created"), summary->created},
-                                          {QStringLiteral("updated"), summary->updated}});
+    const QJsonObject counts{{QStringLiteral("created"), summary->created}, {QStringLiteral("updated"), summary->updated}};
+    // The imported document is the "after"; the records it replaced are in their own history.
+    return recorded(trail->adminChange(request, caller, QStringLiteral("registry:import"), QJsonValue(), body.value(), counts),
+                    HttpResponse::json(counts));
 }
 
 } // namespace
 
-void RegistryEndpoints::install(Router &router, Registry &registry, const AdminAuth &auth)
+void RegistryEndpoints::install(Router &router, Registry &registry, const AdminAuth &auth, AuditTrail &trail)
 {
-    installCollection<Agent>(router, registry, auth, QStringLiteral("agents"), [&registry](const HttpRequest &request) {
+    installCollection<Agent>(router, registry, auth, trail, QStringLiteral("agents"), [&registry](const HttpRequest &request) {
         registry::AgentFilter filter;
         filter.status = request.query.queryItemValue(QStringLiteral("status"), QUrl::FullyDecoded);
         filter.owner = request.query.queryItemValue(QStringLiteral("owner"), QUrl::FullyDecoded);
@@ -171,18 +204,23 @@ void RegistryEndpoints::install(Router &router, Registry &registry, const AdminA
         filter.label = request.query.queryItemValue(QStringLiteral("label"), QUrl::FullyDecoded);
         return registry.agents(filter);
     });
-    installCollection<Tool>(router, registry, auth, QStringLiteral("tools"), [&registry](const HttpRequest &) { return registry.tools(); });
-    installCollection<Human>(router, registry, auth, QStringLiteral("humans"), [&registry](const HttpRequest &) { return registry.humans(); });
-    installCollection<Machine>(router, registry, auth, QStringLiteral("machines"), [&registry](const HttpRequest &) { return registry.machines(); });
+    installCollection<Tool>(router, registry, auth, trail, QStringLiteral("tools"), [&registry](const HttpRequest &) { return registry.tools(); });
+    installCollection<Human>(router, registry, auth, trail, QStringLiteral("humans"), [&registry](const HttpRequest &) { return registry.humans(); });
+    installCollection<Machine>(router, registry, auth, trail, QStringLiteral("machines"), [&registry](const HttpRequest &) { return registry.machines(); });
 
-    router.add("POST", QStringLiteral("/v1/agents/{id}/retire"), [&registry, &auth](const HttpRequest &request, const RouteParams &params) {
+    router.add("POST", QStringLiteral("/v1/agents/{id}/retire"), [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &params) {
         return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
             const QString id = params.value(QStringLiteral("id"));
             const auto version = requiredVersion(request);
             if (const auto *failure = std::get_if<HttpResponse>(&version))
                 return *failure;
+            const QJsonValue before = stateBefore<Agent>(registry, id);
             Result<Agent> retired = registry.retireAgent(id, std::get<qint64>(version), caller.name);
-            return retired ? recordResponse(retired.value()) : writeFailure<Agent>(registry, id, retired.error());
+            if (!retired)
+                return writeFailure<Agent>(registry, id, retired.error());
+            return recorded(trail.adminChange(request, caller, targetOf<Agent>(id), before, retired->toJson(),
+                                              {{QStringLiteral("operation"), QStringLiteral("retire")}}),
+                            recordResponse(retired.value()));
         });
     });
     router.add("GET", QStringLiteral("/v1/registry"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
@@ -191,14 +229,14 @@ void RegistryEndpoints::install(Router &router, Registry &registry, const AdminA
             return exported ? HttpResponse::json(exported.value()) : HttpResponse::fromError(exported.error());
         });
     });
-    router.add("POST", QStringLiteral("/v1/registry/import"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
+    router.add("POST", QStringLiteral("/v1/registry/import"), [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &) {
         return auth.guard(request, Permission::WriteRegistry, [&](const ApiPrincipal &caller) {
-            return importResponse(registry, request, caller, false);
+            return importResponse(registry, &trail, request, caller, false);
         });
     });
     router.add("POST", QStringLiteral("/v1/registry/validate"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {
         return auth.guard(request, Permission::ReadRegistry, [&](const ApiPrincipal &caller) {
-            return importResponse(registry, request, caller, true);
+            return importResponse(registry, nullptr, request, caller, true);
         });
     });
 }

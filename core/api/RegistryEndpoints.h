@@ -2,6 +2,7 @@
 #pragma once
 
 #include "api/AdminAuth.h"
+#include "api/AuditTrail.h"
 #include "api/Router.h"
 #include "registry/Registry.h"
 
@@ -11,10 +12,11 @@ namespace mandate::api {
 /// (list, create, show, replace with If-Match, delete with If-Match), /v1/agents/{id}/retire,
 /// /v1/registry (export), /v1/registry/import and /v1/registry/validate.
 /// Each record's ETag is its version ("\"3\""); writes without If-Match get 428.
+/// Every write is an admin_change record in `trail` (who, "agent:ID", before and after).
 class RegistryEndpoints
 {
 public:
-    static void install(Router &router, registry::Registry &registry, const AdminAuth &auth);
+    static void install(Router &router, registry::Registry &registry, const AdminAuth &auth, AuditTrail &trail);
 };
 
 } // namespace mandate::api

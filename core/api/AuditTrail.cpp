@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/AuditTrail.h"
+
+#include "api/Role.h"
+#include "common/Logging.h"
+#include "firewall/TraceContext.h"
+
+#include <QJsonArray>
+
+namespace mandate::api {
+
+using audit::AuditRecord;
+using audit::EventType;
+
+AuditRecord AuditTrail::executionRecord(EventType type, const identity::Execution &execution)
+{
+    AuditRecord record;
+    record.event = type;
+    record.rootHuman = execution.rootHuman();
+    record.delegationChain = execution.chain;
+    record.agent = execution.agent;
+    record.execution = execution.id;
+    record.parentExecution = execution.parent;
+    record.purpose = execution.purpose;
+    return record;
+}
+
+AuditRecord AuditTrail::stamped(const HttpRequest &request, AuditRecord record) const
+{
+    const firewall::TraceContext trace = firewall::TraceContext::continueOrStart(QString::fromLatin1(request.header("traceparent")));
+    record.time = m_clock.now();
+    record.gatewayId = m_gatewayId;
+    record.traceId = trace.traceId;
+    record.spanId = trace.spanId;
+    return record;
+}
+
+Status AuditTrail::append(const AuditRecord &record)
+{
+    if (!m_log)
+        return Status::success();
+    auto appended = m_log->append(record);
+    if (appended)
+        return Status::success();
+    qCCritical(lcAudit) << "cannot write the" << audit::eventTypeName(record.event) << "record:" << appended.error().toString();
+    return Error{QStringLiteral("store_error"),
+                 QStringLiteral("the audit record could not be written: %1").arg(appended.error().message)};
+}
+
+Status AuditTrail::delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
+                              const QString &scope)
+{
+    AuditRecord record = stamped(request, executionRecord(EventType::Delegation, execution));
+    const QJsonObject granted = execution.toJson();
+    record.budgetAfter = execution.budget.toJson();
+    record.details = {{QStringLiteral("client"), client},
+                      {QStringLiteral("scope"), scope},
+                      {QStringLiteral("capabilities"), granted.value(QStringLiteral("capabilities"))},
+                      {QStringLiteral("risk_ceiling"), execution.riskCeiling},
+                      {QStringLiteral("depth"), execution.depth()},
+                      {QStringLiteral("issued_at"), granted.value(QStringLiteral("issuedAt"))},
+                      {QStringLiteral("expires_at"), granted.value(QStringLiteral("expiresAt"))}};
+    return append(record);
+}
+
+Status AuditTrail::revocations(const HttpRequest &request, const session::ExecutionStore &executions,
+                               const QStringList &revoked, const QString &actor, const QString &cause,
+                               const QString &cascadeRoot)
+{
+    for (const QString &id : revoked) {
+        identity::Execution execution;
+        if (auto found = executions.get(id))
+            execution = std::move(found).value();
+        else
+            execution.id = id;  // still one record per revoked execution, with what is known
+        AuditRecord record = stamped(request, executionRecord(EventType::Revocation, execution));
+        record.details = {{QStringLiteral("actor"), actor},
+                          {QStringLiteral("cause"), cause},
+                          {QStringLiteral("cascade_root"), cascadeRoot}};
+        if (Status written = append(record); !written)
+            return written;
+    }
+    return Status::success();
+}
+
+Status AuditTrail::adminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                               const QJsonValue &before, const QJsonValue &after, const QJsonObject &details)
+{
+    AuditRecord record;
+    record.event = EventType::AdminChange;
+    record.adminActor = actor.name;
+    record.adminTarget = target;
+    record.adminBefore = before;
+    record.adminAfter = after;
+    record.details = details;
+    record.details.insert(QStringLiteral("role"), roleName(actor.role));
+    return append(stamped(request, std::move(record)));
+}
+
+} // namespace mandate::api
