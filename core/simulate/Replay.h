@@ -6,6 +6,8 @@
 #include "policy/PolicySet.h"
 #include "policy/Schema.h"
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
@@ -15,9 +17,30 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace mandate::simulate {
+
+/// The Cedar request of a record read from the audit store, as stored: the record's bytes
+/// (shared, not copied) and where each member of the request is in them. A replay reads the
+/// members straight from these bytes, and the entities only once per distinct set.
+struct StoredCedarRequest
+{
+    struct Span
+    {
+        qsizetype offset = -1;   ///< -1: the member is absent
+        qsizetype size = 0;
+    };
+    QByteArray body;
+    Span whole, principal, action, resource, context, entities;
+
+    bool isEmpty() const { return body.isEmpty(); }
+    QByteArrayView view(Span span) const
+    {
+        return span.offset < 0 ? QByteArrayView() : QByteArrayView(body).sliced(span.offset, span.size);
+    }
+};
 
 /// One recorded decision that can be replayed: the complete Cedar request the gateway evaluated
 /// and what the policy set said at the time. The policy verdict is not the final decision: a
@@ -36,7 +59,14 @@ struct RecordedRequest
     bool policyAllowed = false;
     QStringList policies;      ///< the determining policies recorded
     QStringList errors;
-    QJsonObject cedarRequest;  ///< {principal, action, resource, context, entities}
+    QJsonObject cedarRequest;  ///< {principal, action, resource, context, entities}; empty when `stored` is set
+    StoredCedarRequest stored; ///< the request as stored, when read from the audit store
+
+    /// cedarRequest, or the stored request read into one.
+    QJsonObject cedarRequestObject() const;
+    /// Whether the policies allowed the call of a decision record, from its decision and the
+    /// step that denied it; "not_replayable" when it was denied before a policy decided.
+    static Result<bool> policyVerdict(const QString &decision, const QString &deniedAtStep);
 
     /// From a decision record that reached the policy step; "not_replayable" otherwise (the
     /// token was refused, the action was not granted, ... : nothing for a policy to decide).
@@ -53,6 +83,12 @@ struct Outcome
     QStringList policies;      ///< determining policies (their @id annotation, else the policy id)
     QStringList errors;        ///< "policy: message"
     QString explanation;
+
+    /// The analyst's sentence for a decision: "allowed by p1", "forbidden by p7", "no permit
+    /// policy matched", followed by the policies that errored and were skipped.
+    static QString explain(bool allowed, const QStringList &policies, const QStringList &errors);
+    /// The outcome as recorded: the policy verdict, not the final decision.
+    static Outcome recorded(const RecordedRequest &request);
 };
 
 enum class Change { Unchanged, NewlyDenied, NewlyAllowed };
@@ -78,8 +114,10 @@ struct ReplayedRequest
 struct ReplaySummary
 {
     static constexpr int kMaxChanges = 10'000;  ///< changed requests kept in full
+    static constexpr int kMaxSkipReasons = 20;
 
     qint64 replayed = 0;
+    qint64 bucketSeconds = 60;                  ///< timeline resolution it was made with
     qint64 skipped = 0;                         ///< requests that no longer fit the schema
     QStringList skipReasons;                    ///< the first few, for the analyst
     ChangeCounts overall;
@@ -91,7 +129,12 @@ struct ReplaySummary
     std::vector<ReplayedRequest> changes;       ///< the first kMaxChanges changed requests
     bool cancelled = false;
 
-    QJsonObject toJson() const;
+    /// Adds `other` (a later batch) to this summary; changes beyond kMaxChanges are dropped.
+    void merge(ReplaySummary &&other);
+
+    /// `maxChanges` bounds the changed requests written (the server sends fewer than it keeps);
+    /// "changes_total" always says how many there were.
+    QJsonObject toJson(int maxChanges = kMaxChanges) const;
     static Result<ReplaySummary> fromJson(const QJsonObject &object);
 };
 
@@ -109,6 +152,8 @@ public:
     /// "invalid" with every parse diagnostic (line, column, message in details) when the
     /// candidate does not parse.
     static Result<Replayer> create(const QString &candidateSource, std::shared_ptr<const policy::Schema> schema);
+    /// The same for a set parsed elsewhere (the gateway's active set).
+    static Replayer fromPolicySet(policy::PolicySet policies, std::shared_ptr<const policy::Schema> schema);
 
     /// What-if: one request (Cedar JSON form) under the candidate. "invalid" when the request
     /// does not fit the schema.
@@ -120,9 +165,13 @@ public:
                 const std::atomic_bool *cancel = nullptr, const std::function<void(qint64 done)> &progress = {}) const;
 
 private:
+    struct Worker;
+
     Replayer() = default;
     std::shared_ptr<const policy::PolicySet> m_policies;
     std::shared_ptr<const policy::Schema> m_schema;
+    /// Label of each candidate policy, computed once (hot path of a replay).
+    std::shared_ptr<const std::unordered_map<const policy::Policy *, QString>> m_labels;
 };
 
 } // namespace mandate::simulate

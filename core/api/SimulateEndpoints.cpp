@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/SimulateEndpoints.h"
+
+#include "api/RequestBody.h"
+#include "simulate/RecordedTraffic.h"
+#include "simulate/Replay.h"
+
+#include <QThreadPool>
+
+#include <algorithm>
+#include <memory>
+
+namespace mandate::api {
+
+namespace {
+
+Error badInput(const QString &message, const QString &path)
+{
+    return Error{QStringLiteral("invalid"), message, path};
+}
+
+/// The filter object: the audit API's filters, as JSON members (strings; descendants a boolean).
+/// The event is always "decision".
+Result<audit::AuditFilter> filterFrom(const QJsonValue &json)
+{
+    audit::AuditFilter filter;
+    if (json.isUndefined())
+        return filter;
+    if (!json.isObject())
+        return badInput(QStringLiteral("filter must be an object"), QStringLiteral("filter"));
+    const std::pair<const char *, QString *> strings[] = {
+        {"gateway", &filter.gatewayId}, {"human", &filter.human}, {"agent", &filter.agent}, {"execution", &filter.execution},
+        {"tool", &filter.tool}, {"action", &filter.action}, {"decision", &filter.decision}, {"trace_id", &filter.traceId}};
+    const QJsonObject object = json.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString path = QStringLiteral("filter.") + it.key();
+        if (it.key() == QLatin1String("descendants")) {
+            if (!it.value().isBool())
+                return badInput(QStringLiteral("%1 must be true or false").arg(path), path);
+            filter.withDescendants = it.value().toBool();
+            continue;
+        }
+        if (!it.value().isString())
+            return badInput(QStringLiteral("%1 must be a string").arg(path), path);
+        const QString text = it.value().toString();
+        if (it.key() == QLatin1String("from") || it.key() == QLatin1String("to")) {
+            QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+            if (!time.isValid())
+                return badInput(QStringLiteral("%1 must be an RFC 3339 time").arg(path), path);
+            (it.key() == QLatin1String("from") ? filter.from : filter.to) = time;
+            continue;
+        }
+        const auto slot = std::find_if(std::begin(strings), std::end(strings),
+                                       [&](const auto &known) { return it.key() == QLatin1String(known.first); });
+        if (slot == std::end(strings))
+            return badInput(QStringLiteral("unknown filter %1").arg(it.key()), path);
+        *slot->second = text;
+    }
+    if (!filter.decision.isEmpty() && filter.decision != QLatin1String("allow") && filter.decision != QLatin1String("deny"))
+        return badInput(QStringLiteral("filter.decision must be allow or deny"), QStringLiteral("filter.decision"));
+    return filter;
+}
+
+Result<qint64> boundedInteger(const QJsonObject &body, const QString &key, qint64 fallback, qint64 min, qint64 max)
+{
+    const QJsonValue value = body.value(key);
+    if (value.isUndefined())
+        return fallback;
+    if (!value.isDouble() || value.toDouble() != double(value.toInteger()) || value.toInteger() < min || value.toInteger() > max)
+        return badInput(QStringLiteral("%1 must be an integer from %2 to %3").arg(key).arg(min).arg(max), key);
+    return value.toInteger();
+}
+
+HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &policies, const HttpRequest &request)
+{
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return HttpResponse::fromError(body.error());
+    static const QStringList known{QStringLiteral("policies"), QStringLiteral("filter"), QStringLiteral("bucket_seconds"),
+                                   QStringLiteral("max_changes"), QStringLiteral("max_records")};
+    for (const QString &key : body->keys()) {
+        if (!known.contains(key))
+            return HttpResponse::fromError(badInput(QStringLiteral("unknown member %1").arg(key), key));
+    }
+    const QJsonValue source = body->value(QStringLiteral("policies"));
+    if (!source.isString())
+        return HttpResponse::fromError(badInput(QStringLiteral("policies must be the candidate's Cedar text"), QStringLiteral("policies")));
+    Result<audit::AuditFilter> filter = filterFrom(body->value(QStringLiteral("filter")));
+    if (!filter)
+        return HttpResponse::fromError(filter.error());
+    Result<qint64> bucket = boundedInteger(body.value(), QStringLiteral("bucket_seconds"), 60, 1, 31 * 24 * 3600);
+    Result<qint64> maxChanges = boundedInteger(body.value(), QStringLiteral("max_changes"), SimulateEndpoints::kMaxChangesSent, 0,
+                                               SimulateEndpoints::kMaxChangesSent);
+    Result<qint64> maxRecords = boundedInteger(body.value(), QStringLiteral("max_records"), SimulateEndpoints::kMaxRecords, 1,
+                                               SimulateEndpoints::kMaxRecords);
+    for (const Result<qint64> *bound : {&bucket, &maxChanges, &maxRecords}) {
+        if (!*bound)
+            return HttpResponse::fromError(bound->error());
+    }
+
+    const std::shared_ptr<const registry::ActivePolicies> active = policies.active();
+    Result<simulate::Replayer> replayer = simulate::Replayer::create(source.toString(), active->schema);
+    if (!replayer)
+        return HttpResponse::fromError(replayer.error());
+
+    simulate::ReplaySummary summary;
+    const simulate::ReplayOptions options{bucket.value(), 0};
+    simulate::RecordedTraffic::Options reading;
+    reading.maxRecords = maxRecords.value();
+    Result<simulate::RecordedTraffic::Totals> totals = simulate::RecordedTraffic(log.database()).read(
+        filter.value(),
+        [&](std::vector<simulate::RecordedRequest> &&batch) {
+            replayer->replay(batch, summary, options);
+            return true;
+        },
+        reading);
+    if (!totals)
+        return HttpResponse::fromError(totals.error());
+    summary.bucketSeconds = bucket.value();
+    QJsonObject answer = summary.toJson(int(maxChanges.value()));
+    answer.insert(QStringLiteral("records_read"), totals->read);
+    answer.insert(QStringLiteral("not_replayable"), totals->notReplayable);
+    answer.insert(QStringLiteral("truncated"), totals->truncated);
+    answer.insert(QStringLiteral("policy_version"), active->version);
+    return HttpResponse::json(answer);
+}
+
+} // namespace
+
+void SimulateEndpoints::install(Router &router, audit::AuditLog &log, registry::PolicyStore &policies, const AdminAuth &auth)
+{
+    // One simulation at a time, off the server's thread; the replay itself uses every core.
+    auto pool = std::make_shared<QThreadPool>();
+    pool->setMaxThreadCount(1);
+    router.addAsync("POST", QStringLiteral("/v1/simulate"),
+                    [pool, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
+        bool allowed = false;
+        HttpResponse refused = auth.guard(request, Permission::Simulate, [&](const ApiPrincipal &) {
+            allowed = true;
+            return HttpResponse{};
+        });
+        if (!allowed) {
+            done(std::move(refused));
+            return;
+        }
+        pool->start([request, done, &log, &policies]() { done(simulate(log, policies, request)); });
+    });
+}
+
+} // namespace mandate::api

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading stored decision records from their bytes (StoredRequestReader, JsonSpans) against
+// reading them with Qt (RecordedTraffic::fromStoredWithQt): the same requests, and the same
+// replay, for generated records and for altered ones that take the fallback or error paths.
+#include "TrafficGenerator.h"
+
+#include "simulate/JsonSpans.h"
+#include "simulate/RecordedTraffic.h"
+#include "simulate/Replay.h"
+#include "simulate/StoredRequestReader.h"
+#include "policy/JsonFormats.h"
+#include "policy/TypedJsonBytes.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace mandate;
+using namespace mandate::simulate;
+
+class tst_SimulateStored : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void spansAgreeWithQt_data();
+    void spansAgreeWithQt();
+    void generatedRecordsReadAsWithQt();
+    void alteredRecordsReadAsWithQt();
+    void contextBytesReadAsJsonFormats();
+    void replayDecidesAsFromJson();
+
+private:
+    static audit::StoredRecord stored(const QByteArray &body, qint64 sequence);
+    static void compare(const audit::StoredRecord &record);
+    static std::vector<QByteArray> altered(const QByteArray &body);
+
+    std::shared_ptr<const policy::Schema> m_schema;
+    QString m_demoSource;
+    std::vector<QByteArray> m_bodies;
+};
+
+void tst_SimulateStored::initTestCase()
+{
+    auto schema = policy::Schema::parse(TrafficGenerator::resource(QStringLiteral(":/mandate/schema/mandate.cedarschema")));
+    QVERIFY(schema);
+    m_schema = std::make_shared<const policy::Schema>(std::move(schema).value());
+    m_demoSource = QString::fromUtf8(TrafficGenerator::resource(QStringLiteral(":/mandate/policies/demo.cedar")));
+    auto demo = policy::PolicySet::parse(m_demoSource.toStdString());
+    QVERIFY(demo);
+    TrafficGenerator generator(demo.value(), m_schema, 11);
+    for (int i = 0; i < 3000; ++i)
+        m_bodies.push_back(generator.next().canonicalBytes());
+}
+
+audit::StoredRecord tst_SimulateStored::stored(const QByteArray &body, qint64 sequence)
+{
+    audit::StoredRecord record;
+    record.sequence = sequence;
+    record.body = body;
+    return record;
+}
+
+void tst_SimulateStored::compare(const audit::StoredRecord &record)
+{
+    const std::optional<Result<RecordedRequest>> fast = StoredRequestReader::read(record);
+    if (!fast)
+        return; // left to Qt: nothing to compare
+    const Result<RecordedRequest> reference = RecordedTraffic::fromStoredWithQt(record);
+    QCOMPARE(fast->ok(), reference.ok());
+    if (!reference) {
+        QCOMPARE(fast->error().code, reference.error().code);
+        QCOMPARE(fast->error().message, reference.error().message);
+        return;
+    }
+    const RecordedRequest &a = fast->value();
+    const RecordedRequest &b = reference.value();
+    QCOMPARE(a.sequence, b.sequence);
+    QCOMPARE(a.gatewayId, b.gatewayId);
+    QCOMPARE(a.time, b.time);
+    QCOMPARE(a.time.timeSpec(), b.time.timeSpec());
+    QCOMPARE(a.human, b.human);
+    QCOMPARE(a.agent, b.agent);
+    QCOMPARE(a.execution, b.execution);
+    QCOMPARE(a.tool, b.tool);
+    QCOMPARE(a.action, b.action);
+    QCOMPARE(a.decisionId, b.decisionId);
+    QCOMPARE(a.policyAllowed, b.policyAllowed);
+    QCOMPARE(a.policies, b.policies);
+    QCOMPARE(a.errors, b.errors);
+    QVERIFY(!a.stored.isEmpty());
+    QCOMPARE(a.cedarRequestObject(), b.cedarRequest);
+}
+
+std::vector<QByteArray> tst_SimulateStored::altered(const QByteArray &body)
+{
+    const auto replaced = [&](const char *from, const char *to) { return QByteArray(body).replace(from, to); };
+    return {
+        replaced(",", " ,\n\t"),                                              // whitespace
+        replaced("\"mandate.agent.id\":\"", "\"mandate.agent.id\":\"a\\\"b\\\\c\\/d\\n"), // escapes
+        replaced("\"mandate.agent.id\":\"", "\"mandate.agent.id\":\"\\u00e9"), // left to Qt
+        replaced("\"mandate.tool.id\":\"", "\"mandate.tool.id\":\"\xc3\xa9"),   // non-ASCII
+        replaced("\"mandate.action\":", "\"mandate.action\":\"dup\",\"mandate.action\":"),
+        replaced("\"principal\":", "\"principal\":{},\"principal\":"),
+        replaced("\"mandate.decision\":\"allow\"", "\"mandate.decision\":\"deny\""),
+        replaced("\"mandate.decision\":\"deny\"", "\"mandate.decision\":7"),
+        replaced("\"mandate.decision.step\":\"policy\"", "\"mandate.decision.step\":\"rate_limit\""),
+        replaced("\"mandate.event.type\":\"decision\"", "\"mandate.event.type\":\"delegation\""),
+        replaced("\"mandate.event.type\":\"decision\"", "\"mandate.event.type\":\"nonsense\""),
+        replaced("\"mandate.cedar.request\":{", "\"mandate.cedar.request\":{},\"x\":{"),
+        replaced("\"mandate.cedar.request\":", "\"mandate.cedar.request\":[],\"y\":"),
+        replaced("\"mandate.decision.policies\":[", "\"mandate.decision.policies\":[1,null,{\"a\":[]},"),
+        replaced("\"mandate.decision.policies\":", "\"mandate.decision.policies\":\"p\",\"z\":"),
+        replaced(".500Z\"", ".500+01:00\""),
+        replaced("T00:", "T24:"),
+        replaced("\"time\":\"", "\"time\":\"x"),
+        replaced("\"calls\":", "\"calls\":1e3,\"c\":"),
+        replaced("\"calls\":", "\"calls\":-0.25,\"c\":"),
+        replaced("\"calls\":", "\"calls\":012,\"c\":"),
+        replaced("\"depth\":1", "\"depth\":123456789012345678901234"),
+        replaced("}", "} "),
+        replaced("{", "{\"k\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],"),
+        body.left(body.size() / 2),
+        body + "x",
+        "[" + body + "]",
+    };
+}
+
+void tst_SimulateStored::spansAgreeWithQt_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("accepted");
+    QTest::addRow("empty object") << QByteArray("{}") << true;
+    QTest::addRow("spaces") << QByteArray(" { \"a\" : [ 1 , -2.5 , true , false , null , \"s\\t\" ] } ") << true;
+    QTest::addRow("nested") << QByteArray(R"({"a":{"b":{"c":[{}]}},"d":""})") << true;
+    QTest::addRow("trailing comma") << QByteArray(R"({"a":1,})") << false;
+    QTest::addRow("missing colon") << QByteArray(R"({"a" 1})") << false;
+    QTest::addRow("leading zero") << QByteArray(R"({"a":01})") << false;
+    QTest::addRow("bare minus") << QByteArray(R"({"a":-})") << false;
+    QTest::addRow("dot without digits") << QByteArray(R"({"a":1.})") << false;
+    QTest::addRow("exponent") << QByteArray(R"({"a":1e2})") << false;
+    QTest::addRow("unicode escape") << QByteArray(R"({"a":"\u0041"})") << false;
+    QTest::addRow("bad escape") << QByteArray(R"({"a":"\x"})") << false;
+    QTest::addRow("control character") << QByteArray("{\"a\":\"\x01\"}") << false;
+    QTest::addRow("non-ASCII") << QByteArray("{\"a\":\"\xc3\xa9\"}") << false;
+    QTest::addRow("unterminated") << QByteArray(R"({"a":"b)") << false;
+    QTest::addRow("two values") << QByteArray(R"({} {})") << false;
+    QTest::addRow("truncated literal") << QByteArray(R"({"a":tru})") << false;
+    QTest::addRow("escaped key") << QByteArray(R"({"a\n":1})") << false;
+    QTest::addRow("array") << QByteArray(R"([1])") << false;
+    QTest::addRow("too deep") << QByteArray(200, '[').prepend("{\"a\":") + QByteArray(200, ']') + '}' << false;
+}
+
+void tst_SimulateStored::spansAgreeWithQt()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, accepted);
+    QJsonObject members;
+    const bool ok = JsonSpans::forEachMember(text, [&](QByteArrayView key, QByteArrayView value) {
+        const QJsonDocument item = QJsonDocument::fromJson("[" + value.toByteArray() + "]");
+        members.insert(QString::fromLatin1(key), item.array().at(0));
+        return item.isArray();
+    });
+    QCOMPARE(ok, accepted);
+    if (ok)
+        QCOMPARE(members, QJsonDocument::fromJson(text).object());
+}
+
+void tst_SimulateStored::generatedRecordsReadAsWithQt()
+{
+    qint64 read = 0;
+    for (size_t i = 0; i < m_bodies.size(); ++i) {
+        const audit::StoredRecord record = stored(m_bodies[i], qint64(i) + 1);
+        QVERIFY2(StoredRequestReader::read(record), "generated records are all read without Qt");
+        compare(record);
+        if (QTest::currentTestFailed())
+            return;
+        read += RecordedTraffic::fromStored(record).ok() ? 1 : 0;
+    }
+    QVERIFY(read > 2000);
+}
+
+void tst_SimulateStored::alteredRecordsReadAsWithQt()
+{
+    for (size_t i = 0; i < m_bodies.size(); i += 7) {
+        int variant = 0;
+        for (const QByteArray &body : altered(m_bodies[i])) {
+            compare(stored(body, qint64(i) + 1));
+            if (QTest::currentTestFailed())
+                qWarning("record %zu, variant %d: %s", i, variant, body.constData());
+            QVERIFY(!QTest::currentTestFailed());
+            ++variant;
+        }
+    }
+}
+
+void tst_SimulateStored::contextBytesReadAsJsonFormats()
+{
+    // Each generated context as stored, then altered: whatever the byte reader returns must be
+    // what JsonFormats reads from Qt's parse of the same bytes, and it must take the plain ones.
+    const QList<std::pair<QByteArray, QByteArray>> alterations{
+        {"\"calls\":", "\"calls\": 1 ,\"c\":"}, {"\"calls\":", "\"calls\":1.0,\"c\":"},
+        {"\"calls\":", "\"calls\":-0,\"c\":"}, {"\"score\":", "\"score\":\"9\",\"s\":"},
+        {"\"depth\":", "\"depth\":1,\"depth\":"}, {"\"amount\":\"", "\"amount\":\"x"},
+        {"\"root\":\"", "\"root\":\"a\\\"\\\\\\/\\t"}, {"\"root\":\"", "\"root\":\"\\u00e9"},
+        {"\"actions\":[", "\"actions\":[\"a\",\"a\","}, {"\"actions\":[", "\"actions\":[1,"},
+        {"\"ceiling\":", "\"undeclared\":{},\"ceiling\":"}, {"\"ceiling\":50,", ""},
+        {"{", " { "}, {"}", "} "}, {"\"chain\":", "\"chain\":null,\"x\":"}};
+    qint64 plain = 0, compared = 0;
+    for (size_t i = 0; i < m_bodies.size(); ++i) {
+        const Result<RecordedRequest> request = RecordedTraffic::fromStored(stored(m_bodies[i], qint64(i) + 1));
+        if (!request)
+            continue;
+        const QByteArray context = request->stored.view(request->stored.context).toByteArray();
+        const QJsonObject cedar = request->cedarRequestObject();
+        const Result<policy::EntityRef> action = policy::JsonFormats::entityUid(cedar.value(QStringLiteral("action")));
+        QVERIFY(action);
+        QList<QByteArray> variants{context};
+        for (const auto &[from, to] : alterations)
+            variants << QByteArray(context).replace(from, to);
+        for (const QByteArray &variant : std::as_const(variants)) {
+            const std::optional<policy::Value> fast = policy::TypedJsonBytes::context(variant, *m_schema, action.value());
+            if (&variant == &variants.front()) {
+                QVERIFY2(fast, variant.constData());
+                ++plain;
+            }
+            if (!fast)
+                continue;
+            const QJsonDocument document = QJsonDocument::fromJson(variant);
+            QVERIFY2(document.isObject(), variant.constData());
+            const Result<policy::Value> reference = policy::JsonFormats::context(document.object(), m_schema.get(), action.value());
+            QVERIFY2(reference, variant.constData());
+            QVERIFY2(reference.value() == *fast, variant.constData());
+            QCOMPARE(QString::fromStdString(reference->toCedar()), QString::fromStdString(fast->toCedar()));
+            ++compared;
+        }
+    }
+    QVERIFY(plain > 2000);
+    QVERIFY(compared > plain);
+}
+
+void tst_SimulateStored::replayDecidesAsFromJson()
+{
+    // Without the refund permit, and with contexts and entities broken here and there so that
+    // skipped requests (and their reasons) are compared too.
+    QStringList kept;
+    for (const QString &block : m_demoSource.split(QStringLiteral("\n\n"))) {
+        if (!block.contains(QStringLiteral("support-agent-refunds-up-to-100")))
+            kept << block;
+    }
+    Result<Replayer> replayer = Replayer::create(kept.join(QStringLiteral("\n\n")), m_schema);
+    QVERIFY(replayer);
+    const QByteArray kCarol = R"({"attrs":{},"parents":[],"uid":{"id":"carol","type":"User"}})";
+    const QByteArray kAction = R"({"attrs":{},"parents":[],"uid":{"id":"ticket:update","type":"Action"}})";
+    QRandomGenerator random(5);
+    std::vector<RecordedRequest> fromBytes, fromJson;
+    for (size_t i = 0; i < m_bodies.size(); ++i) {
+        QByteArray body = m_bodies[i];
+        switch (random.bounded(14)) {
+        case 0: body.replace("\"ceiling\":", "\"ceiling\":\"x\",\"c\":"); break;
+        case 1: body.replace("\"trustLevel\":", "\"trustLevel\":true,\"t\":"); break;
+        case 2: body.replace("\"type\":\"Tool\"", "\"type\":\"Tool\",\"__entity\":{}"); break;
+        case 3: body.replace("\"attrs\":{}", "\"attrs\":{\"x\":1}"); break;
+        case 4: body.replace(kCarol, QByteArray(kCarol + "," + kCarol)); break;  // a duplicate entity
+        case 5: body.replace(kCarol, QByteArray(kCarol + "," + kAction)); break;  // an action entity, skipped
+        case 6: body.replace(kCarol, QByteArray(kAction + "," + kAction)); break;
+        default: break;
+        }
+        Result<RecordedRequest> request = RecordedTraffic::fromStored(stored(body, qint64(i) + 1));
+        if (!request)
+            continue;
+        QVERIFY(!request->stored.isEmpty());
+        fromBytes.push_back(request.value());
+        RecordedRequest json = std::move(request).value();
+        json.cedarRequest = json.cedarRequestObject();
+        json.stored = {};
+        fromJson.push_back(std::move(json));
+    }
+    ReplaySummary a, b;
+    replayer->replay(fromBytes, a, ReplayOptions{60, 2});
+    replayer->replay(fromJson, b, ReplayOptions{60, 1});
+    QVERIFY(a.overall.newlyDenied > 0);
+    QVERIFY(a.skipped > 0);
+    QCOMPARE(a.replayed + a.skipped, qint64(fromBytes.size()));
+    QCOMPARE(QJsonDocument(a.toJson()).toJson(), QJsonDocument(b.toJson()).toJson());
+}
+
+QTEST_GUILESS_MAIN(tst_SimulateStored)
+#include "tst_simulate_stored.moc"

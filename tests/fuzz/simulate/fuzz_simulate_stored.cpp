@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// Fuzz target for reading stored decision records from their bytes (JsonSpans and
+// StoredRequestReader). Beyond "no crash", a differential property: whatever the byte reader
+// accepts, Qt's reader accepts too and reads the same way.
+#include "simulate/JsonSpans.h"
+#include "simulate/RecordedTraffic.h"
+#include "simulate/StoredRequestReader.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+using namespace mandate;
+using namespace mandate::simulate;
+
+namespace {
+
+void checkSpans(const QByteArray &text)
+{
+    QJsonObject members;
+    bool duplicate = false;
+    const bool ok = JsonSpans::forEachMember(text, [&](QByteArrayView key, QByteArrayView value) {
+        const QJsonDocument item = QJsonDocument::fromJson("[" + value.toByteArray() + "]");
+        if (!item.isArray() || item.array().size() != 1)
+            std::abort();
+        duplicate = duplicate || members.contains(QString::fromLatin1(key));
+        members.insert(QString::fromLatin1(key), item.array().at(0));
+        return true;
+    });
+    if (!ok)
+        return;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(text, &error);
+    if (!document.isObject() || (!duplicate && document.object() != members))
+        std::abort();
+}
+
+void checkRecord(const QByteArray &body)
+{
+    audit::StoredRecord stored;
+    stored.sequence = 1;
+    stored.body = body;
+    const std::optional<Result<RecordedRequest>> fast = StoredRequestReader::read(stored);
+    if (!fast)
+        return;
+    const Result<RecordedRequest> reference = RecordedTraffic::fromStoredWithQt(stored);
+    if (fast->ok() != reference.ok())
+        std::abort();
+    if (!reference) {
+        if (fast->error().code != reference.error().code || fast->error().message != reference.error().message)
+            std::abort();
+        return;
+    }
+    const RecordedRequest &a = fast->value();
+    const RecordedRequest &b = reference.value();
+    if (a.gatewayId != b.gatewayId || a.time != b.time || a.human != b.human || a.agent != b.agent
+        || a.execution != b.execution || a.tool != b.tool || a.action != b.action || a.decisionId != b.decisionId
+        || a.policyAllowed != b.policyAllowed || a.policies != b.policies || a.errors != b.errors
+        || a.cedarRequestObject() != b.cedarRequest)
+        std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > 64 * 1024)
+        return 0;
+    const QByteArray text(reinterpret_cast<const char *>(data), static_cast<qsizetype>(size));
+    checkSpans(text);
+    checkRecord(text);
+    return 0;
+}
