@@ -6,10 +6,12 @@
 #include "ConsoleSettings.h"
 #include "GatewaySession.h"
 #include "KeyVault.h"
+#include "LineageView.h"
 #include "MonitorView.h"
 #include "PlannedView.h"
 #include "RegistryDocument.h"
 #include "RegistryView.h"
+#include "SimulatorView.h"
 #include "Theme.h"
 
 #include <QActionGroup>
@@ -117,30 +119,13 @@ void MainWindow::buildViews()
     m_stack->setObjectName(QStringLiteral("viewStack"));
     m_registry = new RegistryView(m_settings, m_stack);
     m_stack->addWidget(m_registry);
-    auto *lineage = new PlannedView(tr("Delegation lineage"),
-                                    tr("The graph of who delegated what to whom: human → agent → execution → "
-                                       "sub-executions → tool calls, allowed and denied, with zoom, search, filters and "
-                                       "export as an image."),
-                                    m_stack);
-    lineage->setObjectName(QStringLiteral("lineageView"));
-    m_stack->addWidget(lineage);
+    m_stack->addWidget(new LineageView(m_session, m_stack));
     auto *monitor = new MonitorView(m_session, m_stack);
     m_stack->addWidget(monitor);
-    auto *simulator = new PlannedView(tr("Policy simulator"),
-                                      tr("A Cedar editor with live diagnostics that replays recorded requests against a "
-                                         "candidate policy set and shows what would change: newly denied, newly allowed, "
-                                         "by agent, tool and policy."),
-                                      m_stack);
-    simulator->setObjectName(QStringLiteral("simulatorView"));
-    m_stack->addWidget(simulator);
+    m_stack->addWidget(new SimulatorView(m_session, m_stack));
     body->addWidget(m_stack, 1);
     layout->addLayout(body, 1);
     setCentralWidget(central);
-
-    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (row >= 0)
-            m_stack->setCurrentIndex(row);
-    });
 
     auto *history = new QDockWidget(tr("Undo history"), this);
     history->setObjectName(QStringLiteral("historyDock"));
@@ -149,6 +134,19 @@ void MainWindow::buildViews()
     undoView->setEmptyLabel(tr("<no local edits>"));
     history->setWidget(undoView);
     addDockWidget(Qt::RightDockWidgetArea, history);
+
+    connect(m_sidebar, &QListWidget::currentRowChanged, this, [this, history](int row) {
+        if (row < 0)
+            return;
+        // The undo history belongs to the registry editor; the other views get its width back,
+        // and the editor gets the dock back as the person last left it.
+        if (m_stack->currentIndex() == RegistryEditor && row != RegistryEditor)
+            m_historyWanted = !history->isHidden();  // isVisible() is false before the window shows
+        m_stack->setCurrentIndex(row);
+        const bool registry = row == RegistryEditor;
+        history->setVisible(registry && m_historyWanted);
+        history->toggleViewAction()->setEnabled(registry);
+    });
 }
 
 void MainWindow::buildMenus()

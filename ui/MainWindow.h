@@ -53,6 +53,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     ConnectionBanner *m_banner = nullptr;
     RegistryView *m_registry = nullptr;
+    bool m_historyWanted = true;  ///< the undo dock's visibility in the registry editor
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_roleLabel = nullptr;
     QLabel *m_pendingLabel = nullptr;

@@ -40,10 +40,27 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
 
 Result<identity::Budget> BrokerAuthority::charge(const QString &executionId, const identity::Budget &cost)
 {
-    Result<session::ExecutionState> state = m_executions.charge(executionId, cost);
-    if (!state)
-        return state.error();
-    return state->remaining;
+    return m_ledger.hold(executionId, cost);
+}
+
+std::function<Result<bool>()> BrokerAuthority::durableCharge(const QString &executionId, const identity::Budget &cost)
+{
+    return [this, executionId, cost]() { return m_ledger.commit(executionId, cost); };
+}
+
+void BrokerAuthority::settleCharge(const QString &executionId, const identity::Budget &cost, bool committed)
+{
+    m_ledger.settle(executionId, cost, committed);
+}
+
+bool BrokerAuthority::claimFirstUse(const firewall::ExecutionView &view, const QString &action, const QDateTime &now)
+{
+    return m_recorder.claimAction(view.execution.id, action, view.sessionActions, view.execution.expiresAt, now);
+}
+
+void BrokerAuthority::releaseFirstUse(const QString &executionId, const QString &action)
+{
+    m_recorder.releaseAction(executionId, action);
 }
 
 Status BrokerAuthority::recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta)

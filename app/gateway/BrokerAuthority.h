@@ -3,21 +3,28 @@
 
 #include "broker/DelegationBroker.h"
 #include "firewall/ExecutionAuthority.h"
+#include "session/ChargeLedger.h"
 #include "session/ExecutionStore.h"
 #include "session/SessionRecorder.h"
 
 namespace mandate::gateway {
 
 /// The per-call pipeline's view of the broker (token verification, with its cache) and of the
-/// execution store (live budget, risk and session counters, the latter written behind).
+/// execution store (live budget, risk and session counters). Charges are held in the gateway's
+/// ledger and made durable with the call's audit record; session counters are written behind.
 class BrokerAuthority final : public firewall::ExecutionAuthority
 {
 public:
-    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions, session::SessionRecorder &recorder)
-        : m_broker(broker), m_executions(executions), m_recorder(recorder) {}
+    BrokerAuthority(broker::DelegationBroker &broker, session::ExecutionStore &executions, session::SessionRecorder &recorder,
+                    session::ChargeLedger &ledger)
+        : m_broker(broker), m_executions(executions), m_recorder(recorder), m_ledger(ledger) {}
 
     Result<firewall::ExecutionView> authenticate(QByteArrayView bearer) const override;
     Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) override;
+    std::function<Result<bool>()> durableCharge(const QString &executionId, const identity::Budget &cost) override;
+    void settleCharge(const QString &executionId, const identity::Budget &cost, bool committed) override;
+    bool claimFirstUse(const firewall::ExecutionView &view, const QString &action, const QDateTime &now) override;
+    void releaseFirstUse(const QString &executionId, const QString &action) override;
     Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) override;
     Status adjustRisk(const QString &executionId, int riskDelta) override;
 
@@ -25,6 +32,7 @@ private:
     broker::DelegationBroker &m_broker;
     session::ExecutionStore &m_executions;
     session::SessionRecorder &m_recorder;
+    session::ChargeLedger &m_ledger;
 };
 
 } // namespace mandate::gateway

@@ -14,7 +14,7 @@ constexpr qint64 MaxBufferedBytes = 4 << 20;
 }
 
 EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, QObject *parent)
-    : QObject(parent), m_server(server), m_auth(auth)
+    : QObject(parent), m_server(server), m_bus(bus), m_auth(auth)
 {
     connect(&server, &QAbstractHttpServer::newWebSocketConnection, this, &EventStream::accept);
     connect(&bus, &api::EventBus::published, this, &EventStream::broadcast, Qt::QueuedConnection);
@@ -54,9 +54,11 @@ void EventStream::accept()
         raw->setParent(this);
         connect(raw, &QWebSocket::disconnected, this, [this, raw]() {
             m_subscribers.removeIf([raw](const Subscriber &s) { return s.socket == raw; });
+            m_bus.setListeners(subscribers());
             raw->deleteLater();
         });
         m_subscribers.append(Subscriber{raw, 0});
+        m_bus.setListeners(subscribers());
         qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
         raw->sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
                                                                            {QStringLiteral("role"), api::roleName(caller->role)}})

@@ -38,6 +38,7 @@ private:
     void broadcast(const QJsonObject &event);
 
     QAbstractHttpServer &m_server;
+    api::EventBus &m_bus;
     const api::AdminAuth &m_auth;
     QList<Subscriber> m_subscribers;
 };

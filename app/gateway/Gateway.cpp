@@ -4,6 +4,7 @@
 #include "BrokerAuthority.h"
 #include "DemoSetup.h"
 #include "EventStream.h"
+#include "ExpirySweeper.h"
 #include "GuardedTcpServer.h"
 #include "HttpFrontend.h"
 #include "Resources.h"
@@ -15,6 +16,7 @@
 #include "api/EventBus.h"
 #include "api/GatewayApi.h"
 #include "api/Metrics.h"
+#include "api/SimulateEndpoints.h"
 #include "audit/AuditLog.h"
 #include "broker/DelegationBroker.h"
 #include "broker/DevIdentityProvider.h"
@@ -28,12 +30,15 @@
 #include "firewall/ToolFirewall.h"
 #include "registry/PolicyStore.h"
 #include "registry/Registry.h"
+#include "session/ChargeLedger.h"
 #include "session/ExecutionStore.h"
 #include "session/SessionRecorder.h"
 #include "store/Database.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSslKey>
 #include <QTimer>
@@ -50,6 +55,7 @@ struct Gateway::Services
     std::unique_ptr<crypto::KeyRing> keyRing;
     std::unique_ptr<session::ExecutionStore> executions;
     std::unique_ptr<session::SessionRecorder> sessionRecorder;
+    std::unique_ptr<session::ChargeLedger> ledger;
     std::unique_ptr<broker::OAuthClientStore> clients;
     std::unique_ptr<broker::TrustedIssuers> issuers;
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
@@ -67,10 +73,14 @@ struct Gateway::Services
     std::unique_ptr<HttpFrontend> frontend;
     GuardedTcpServer *tcp = nullptr;  ///< owned by the frontend once bound
     std::unique_ptr<EventStream> eventStream;
+    std::unique_ptr<ExpirySweeper> sweeper;
     QTimer expiry;
 };
 
 namespace {
+
+constexpr int DrainGraceMs = 5'000;  ///< beyond the upstream timeout, for answers to be written
+constexpr int DrainPollMs = 10;
 
 /// The key that seals the audit chain's head, kept beside the database (0600).
 Result<crypto::Ed25519Key> sealingKey(const QString &dataDir)
@@ -148,6 +158,36 @@ QString Gateway::baseUrl() const
     return QStringLiteral("%1://%2:%3").arg(scheme, host).arg(m_services->tcp ? m_services->tcp->serverPort() : m_options.listenPort);
 }
 
+void Gateway::drain(std::function<void()> drained)
+{
+    Services &s = *m_services;
+    if (!s.tcp || !s.frontend) {
+        drained();
+        return;
+    }
+    s.tcp->close();  // new connections are refused from here on
+    s.eventStream.reset();  // live-monitor subscribers are not calls: they go now
+    qCInfo(lcGateway) << "draining:" << s.frontend->inFlight() << "call(s) in flight";
+    // Answers come back through this event loop, so it must keep running while the calls finish;
+    // a short poll is enough for a once-per-process shutdown.
+    const QDeadlineTimer deadline(m_options.upstreamTimeoutMs + DrainGraceMs);
+    auto *poll = new QTimer(this);
+    connect(poll, &QTimer::timeout, this, [this, poll, deadline, drained = std::move(drained)]() {
+        Services &s = *m_services;
+        if (s.frontend->inFlight() == 0)
+            s.tcp->disconnectAll();
+        const bool done = s.frontend->inFlight() == 0 && s.tcp->openConnections() == 0;
+        if (!done && !deadline.hasExpired())
+            return;
+        if (!done)
+            qCWarning(lcGateway) << "drain timed out with" << s.frontend->inFlight() << "call(s) in flight";
+        poll->stop();
+        poll->deleteLater();
+        drained();
+    });
+    poll->start(DrainPollMs);
+}
+
 Status Gateway::start(QTextStream &out)
 {
     if (m_options.devIdentityProvider && !m_options.demo)
@@ -193,6 +233,7 @@ Status Gateway::openServices()
     s.executions = std::make_unique<session::ExecutionStore>(*s.database, clock);
     s.clients = std::make_unique<broker::OAuthClientStore>(*s.database, clock);
     s.issuers = std::make_unique<broker::TrustedIssuers>(clock, QStringLiteral("mandate"));
+    s.issuers->setFetchDefaults(m_options.jwksFetch);
     if (!m_options.trustedIssuersFile.isEmpty()) {
         if (Status loaded = s.issuers->loadFile(m_options.trustedIssuersFile); !loaded)
             return loaded;
@@ -217,8 +258,13 @@ Status Gateway::openServices()
 
     // The per-call pipeline and the tool firewall.
     s.events = std::make_unique<api::EventBus>();
+    // Session counters and budget charges commit with the audit batches: one writer, one fsync.
     s.sessionRecorder = std::make_unique<session::SessionRecorder>(*s.executions);
-    s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions, *s.sessionRecorder);
+    s.ledger = std::make_unique<session::ChargeLedger>(*s.executions);
+    s.audit->setBatchParticipant({[recorder = s.sessionRecorder.get()]() { return recorder->writePending(); },
+                                  [recorder = s.sessionRecorder.get()](bool committed) { recorder->finishWrite(committed); }});
+    s.sessionRecorder->setWake([audit = s.audit.get()]() { audit->requestBatch(); });
+    s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions, *s.sessionRecorder, *s.ledger);
     s.limiter = std::make_unique<firewall::RateLimiter>(clock);
     s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
         *s.authority, *s.registry, *s.policies, *s.audit, *s.events, *s.limiter, clock, m_options.gatewayId,
@@ -229,14 +275,17 @@ Status Gateway::openServices()
     s.metrics = std::make_unique<api::Metrics>();
 
     s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,
-                                                                        m_options.gatewayId, s.broker.get(), s.executions.get()});
+                                                                        m_options.gatewayId, s.broker.get(), s.executions.get(),
+                                                                        s.audit.get()});
     s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics);
     s.enforcement->install(s.api->router());
     api::AuditEndpoints::install(s.api->router(), *s.audit, s.api->auth());
+    api::SimulateEndpoints::install(s.api->router(), *s.audit, *s.policies, s.api->auth());
     installOperationalRoutes();
 
-    // Executions past their expiry are marked expired (and announced).
-    connect(&s.expiry, &QTimer::timeout, s.executions.get(), [executions = s.executions.get()]() { (void)executions->expireDue(); });
+    // Executions past their expiry are recorded, marked expired and announced.
+    s.sweeper = std::make_unique<ExpirySweeper>(*s.executions, *s.audit, *s.events, clock, m_options.gatewayId);
+    connect(&s.expiry, &QTimer::timeout, s.executions.get(), [sweeper = s.sweeper.get()]() { (void)sweeper->sweep(); });
     s.expiry.start(15'000);
     return Status::success();
 }
@@ -262,8 +311,20 @@ void Gateway::installOperationalRoutes()
                     return api::HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
                                                       QStringLiteral("expected {\"advance\": seconds > 0}"));
                 m_testClock->advanceSecs(advance);
+                // What the expiry timer would find next: swept now, so tests need not wait for it.
+                if (auto swept = m_services->sweeper->sweep(); !swept)
+                    return api::HttpResponse::fromError(swept.error());
                 return api::HttpResponse::json(QJsonObject{{QStringLiteral("offset"), m_testClock->offsetSecs()},
                                                            {QStringLiteral("now"), m_clock->now().toString(Qt::ISODate)}});
+            });
+        });
+        // The routes this gateway serves, so the role-matrix test can prove it covers every one.
+        s.api->router().add("GET", QStringLiteral("/v1/dev/routes"), [this](const api::HttpRequest &request, const api::RouteParams &) {
+            return m_services->api->auth().guard(request, api::Permission::WriteRegistry, [&](const api::ApiPrincipal &) {
+                QJsonArray items;
+                for (const auto &[method, pattern] : m_services->api->router().routes())
+                    items.append(QJsonObject{{QStringLiteral("method"), QString::fromLatin1(method)}, {QStringLiteral("pattern"), pattern}});
+                return api::HttpResponse::json(QJsonObject{{QStringLiteral("items"), items}});
             });
         });
     }

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTextStream>
 
+#include <functional>
 #include <memory>
 
 namespace mandate::gateway {
@@ -29,6 +30,10 @@ public:
     /// Errors are fatal for the process (exit code 1; 2 for a refused configuration).
     Status start(QTextStream &out);
     QString baseUrl() const;
+    /// Graceful stop: refuses new connections at once, lets the calls in flight finish and their
+    /// answers reach the clients, closes the connections, then calls `drained` (at the latest
+    /// when the upstream timeout and a grace period have passed).
+    void drain(std::function<void()> drained);
 
 private:
     struct Services;

@@ -55,9 +55,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     // The responder must be used on this thread; answers from worker threads are queued back.
     auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
     QPointer<QTcpSocket> connection(socket);
+    ++m_inFlight;
     const auto respond = [this, responder, connection, timer, method = converted.method, path = converted.path](api::HttpResponse response) {
         m_metrics.countRequest(response.status);
-        QMetaObject::invokeMethod(this, [responder, connection, timer, method, path, response = std::move(response)]() {
+        QMetaObject::invokeMethod(this, [this, responder, connection, timer, method, path, response = std::move(response)]() {
+            --m_inFlight;
             if (!connection)
                 return;  // the client went away while the call was decided
             write(response, *responder);

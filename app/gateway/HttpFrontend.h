@@ -18,6 +18,9 @@ class HttpFrontend final : public QAbstractHttpServer
 public:
     HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, api::Metrics &metrics, QObject *parent = nullptr);
 
+    /// Requests taken but not yet answered on the wire; a draining gateway waits for zero.
+    int inFlight() const { return m_inFlight; }
+
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -28,6 +31,7 @@ private:
     const api::GatewayApi &m_api;
     qsizetype m_maxBodyBytes;
     api::Metrics &m_metrics;
+    int m_inFlight = 0;  ///< touched on this object's thread only
 };
 
 } // namespace mandate::gateway

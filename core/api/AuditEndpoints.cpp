@@ -65,21 +65,38 @@ HttpResponse verifyAudit(const audit::AuditLog &log, const HttpRequest &request)
     return HttpResponse::json(report->toJson(), report->intact() ? 200 : 409);
 }
 
+/// An RFC 3339 time, or an invalid QDateTime.
+QDateTime timeItem(const HttpRequest &request, const char *name)
+{
+    const QString text = item(request, name);
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return time.isValid() ? time : QDateTime::fromString(text, Qt::ISODate);
+}
+
 HttpResponse lineage(const audit::AuditLog &log, const HttpRequest &request)
 {
     const QString execution = item(request, "execution");
     const QString human = item(request, "human");
     const QString agent = item(request, "agent");
+    const QString trace = item(request, "trace_id");
+    const bool range = request.query.hasQueryItem(QStringLiteral("from")) || request.query.hasQueryItem(QStringLiteral("to"));
     const QString format = item(request, "format");
-    if (int(!execution.isEmpty()) + int(!human.isEmpty()) + int(!agent.isEmpty()) != 1)
+    if (int(!execution.isEmpty()) + int(!human.isEmpty()) + int(!agent.isEmpty()) + int(!trace.isEmpty()) + int(range) != 1)
         return HttpResponse::fromError(Error{QStringLiteral("bad_request"),
-                                             QStringLiteral("give exactly one of execution, human or agent")});
+                                             QStringLiteral("give exactly one of execution, human, agent, trace_id or from and to")});
     if (!format.isEmpty() && format != QLatin1String("json") && format != QLatin1String("dot"))
         return HttpResponse::fromError(Error{QStringLiteral("bad_request"), QStringLiteral("format must be json or dot")});
+    const QDateTime from = timeItem(request, "from");
+    const QDateTime to = timeItem(request, "to");
+    if (range && (!from.isValid() || !to.isValid() || to <= from))
+        return HttpResponse::fromError(Error{QStringLiteral("invalid"),
+                                             QStringLiteral("from and to must be RFC 3339 times, from before to"), QStringLiteral("from")});
     const audit::Lineage builder(log.database());
     Result<audit::LineageGraph> graph = !execution.isEmpty() ? builder.forExecution(execution)
                                         : !human.isEmpty()   ? builder.forHuman(human)
-                                                             : builder.forAgent(agent);
+                                        : !agent.isEmpty()   ? builder.forAgent(agent)
+                                        : !trace.isEmpty()   ? builder.forTrace(trace)
+                                                             : builder.forTimeRange(from, to);
     if (!graph)
         return HttpResponse::fromError(graph.error());
     if (format == QLatin1String("dot"))

@@ -33,21 +33,21 @@ void addRecord(LineageGraph &graph, const QJsonObject &r, const QString &gateway
     const QString execNode = QStringLiteral("execution:") + execution;
     if (execution.isEmpty())
         return;
-    if (contextOnly && event != QLatin1String("delegation"))
-        return;
 
     QJsonObject execAttrs{{QStringLiteral("agent"), agent}};
     if (event == QLatin1String("delegation")) {
         execAttrs.insert(QStringLiteral("delegated_at"), str(r, "time"));
         execAttrs.insert(QStringLiteral("status"), QStringLiteral("active"));
-        if (!str(r, "mandate.execution.purpose").isEmpty())
-            execAttrs.insert(QStringLiteral("purpose"), str(r, "mandate.execution.purpose"));
         if (r.contains(QLatin1String("mandate.delegation.chain")))
             execAttrs.insert(QStringLiteral("chain"), r.value(QLatin1String("mandate.delegation.chain")));
     } else if (event == QLatin1String("revocation") || event == QLatin1String("expiry")) {
         execAttrs.insert(QStringLiteral("status"), event == QLatin1String("revocation") ? QStringLiteral("revoked")
                                                                                         : QStringLiteral("expired"));
     }
+    // Every record of an execution carries its purpose, so a graph without delegation
+    // records still names what each execution was for.
+    if (!str(r, "mandate.execution.purpose").isEmpty())
+        execAttrs.insert(QStringLiteral("purpose"), str(r, "mandate.execution.purpose"));
     if (!parent.isEmpty())
         execAttrs.insert(QStringLiteral("parent"), parent);
     graph.node(execNode, QStringLiteral("execution"), execAttrs);
@@ -60,8 +60,13 @@ void addRecord(LineageGraph &graph, const QJsonObject &r, const QString &gateway
         if (parent.isEmpty() && !human.isEmpty())
             graph.edge(QStringLiteral("human:") + human, agentNode, QStringLiteral("delegated"));
     }
-    if (!parent.isEmpty())
+    if (!parent.isEmpty()) {
+        // The parent node exists even when its own records were not loaded (truncation).
+        graph.node(QStringLiteral("execution:") + parent, QStringLiteral("execution"));
         graph.edge(QStringLiteral("execution:") + parent, execNode, QStringLiteral("delegated"));
+    }
+    // An ancestor contributes its place in the chain (from any of its records: the broker
+    // does not audit every delegation), never its calls.
     if (contextOnly)
         return;
 
@@ -73,6 +78,8 @@ void addRecord(LineageGraph &graph, const QJsonObject &r, const QString &gateway
                           {QStringLiteral("decision"), str(r, "mandate.decision")},
                           {QStringLiteral("time"), str(r, "time")},
                           {QStringLiteral("sequence"), seq},
+                          {QStringLiteral("gateway"), gateway},
+                          {QStringLiteral("execution"), execution},
                           {QStringLiteral("label"), str(r, "mandate.action")}};
         for (const char *key : {"mandate.decision.policies", "mandate.decision.errors"}) {
             if (r.contains(QLatin1String(key)))
@@ -148,7 +155,7 @@ Result<QStringList> Lineage::executionsWhere(const char *column, const QString &
 {
     QSqlQuery query(m_db.connection());
     query.setForwardOnly(true);
-    // `column` is one of two literals chosen by the caller, never input.
+    // `column` is one of three literals chosen by the caller, never input.
     query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE %1 = ? AND execution IS NOT NULL")
                       .arg(QLatin1String(column)));
     query.bindValue(0, value);
@@ -178,7 +185,10 @@ Status Lineage::addRecords(LineageGraph &graph, const QStringList &executions, c
             }
             const QJsonObject r = QJsonDocument::fromJson(query.value(2).toByteArray()).object();
             addRecord(graph, r, query.value(0).toString(), query.value(1).toLongLong(), callByDecision, context);
+            if (context)
+                break;  // an ancestor's first record (its delegation, when there is one) places it
         }
+        query.finish();
         return Status::success();
     };
     for (const QString &execution : contextOnly) {
@@ -232,12 +242,51 @@ Result<LineageGraph> Lineage::forAgent(const QString &agent) const
     Result<QStringList> executions = executionsWhere("agent", agent);
     if (!executions)
         return executions.error();
-    Result<QStringList> all = withDescendants(executions.value());
+    return around(executions.value(), QStringLiteral("no audit records for agent %1").arg(agent));
+}
+
+Result<LineageGraph> Lineage::forTrace(const QString &traceId) const
+{
+    Result<QStringList> executions = executionsWhere("trace_id", traceId);
+    if (!executions)
+        return executions.error();
+    return around(executions.value(), QStringLiteral("no audit records for trace %1").arg(traceId));
+}
+
+Result<LineageGraph> Lineage::forTimeRange(const QDateTime &from, const QDateTime &to) const
+{
+    Result<QStringList> executions = executionsBetween(from, to);
+    if (!executions)
+        return executions.error();
+    return around(executions.value(), QStringLiteral("no audit records between %1 and %2")
+                                           .arg(from.toString(Qt::ISODate), to.toString(Qt::ISODate)));
+}
+
+Result<QStringList> Lineage::executionsBetween(const QDateTime &from, const QDateTime &to) const
+{
+    QSqlQuery query(m_db.connection());
+    query.setForwardOnly(true);
+    // Stored times are UTC ISO 8601 with milliseconds, so text order is time order.
+    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE time >= ? AND time < ? "
+                                 "AND execution IS NOT NULL"));
+    query.bindValue(0, from.toUTC().toString(Qt::ISODateWithMs));
+    query.bindValue(1, to.toUTC().toString(Qt::ISODateWithMs));
+    if (!query.exec())
+        return readError(query);
+    QStringList out;
+    while (query.next())
+        out << query.value(0).toString();
+    return out;
+}
+
+Result<LineageGraph> Lineage::around(const QStringList &executions, const QString &notFound) const
+{
+    Result<QStringList> all = withDescendants(executions);
     if (!all)
         return all.error();
-    // The ancestors of the agent's executions give the path from their humans.
+    // The ancestors of the executions give the path from their humans.
     QStringList context;
-    for (const QString &execution : executions.value()) {
+    for (const QString &execution : executions) {
         Result<QStringList> up = ancestors(execution);
         if (!up)
             return up.error();
@@ -250,7 +299,7 @@ Result<LineageGraph> Lineage::forAgent(const QString &agent) const
     if (const Status s = addRecords(graph, all.value(), context); !s)
         return s.error();
     if (graph.nodes.empty())
-        return Error{QStringLiteral("not_found"), QStringLiteral("no audit records for agent %1").arg(agent)};
+        return Error{QStringLiteral("not_found"), notFound};
     return graph;
 }
 

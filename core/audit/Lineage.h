@@ -5,6 +5,7 @@
 #include "common/Result.h"
 #include "store/Database.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QStringList>
 
@@ -23,12 +24,19 @@ public:
     Result<LineageGraph> forExecution(const QString &execution) const;
     Result<LineageGraph> forHuman(const QString &human) const;
     Result<LineageGraph> forAgent(const QString &agent) const;
+    /// The executions with a record in this W3C trace, with their ancestors and sub-executions.
+    Result<LineageGraph> forTrace(const QString &traceId) const;
+    /// The executions with a record in [from, to), with their ancestors and sub-executions.
+    Result<LineageGraph> forTimeRange(const QDateTime &from, const QDateTime &to) const;
 
 private:
     /// The executions given plus all their descendants.
     Result<QStringList> withDescendants(const QStringList &roots) const;
     Result<QStringList> ancestors(const QString &execution) const;
     Result<QStringList> executionsWhere(const char *column, const QString &value) const;
+    Result<QStringList> executionsBetween(const QDateTime &from, const QDateTime &to) const;
+    /// `executions` and their descendants in full, their ancestors as context.
+    Result<LineageGraph> around(const QStringList &executions, const QString &notFound) const;
     /// Adds every record of `executions` (and the delegation records of `contextOnly`) to `graph`.
     Status addRecords(LineageGraph &graph, const QStringList &executions, const QStringList &contextOnly) const;
 

@@ -77,6 +77,34 @@ QJsonObject LineageGraph::toJson() const
     return {{QStringLiteral("nodes"), n}, {QStringLiteral("edges"), e}, {QStringLiteral("truncated"), truncated}};
 }
 
+Result<LineageGraph> LineageGraph::fromJson(const QJsonObject &json)
+{
+    const QJsonValue nodes = json.value(QStringLiteral("nodes"));
+    const QJsonValue edges = json.value(QStringLiteral("edges"));
+    if (!nodes.isArray() || !edges.isArray())
+        return Error{QStringLiteral("invalid"), QStringLiteral("a lineage graph needs nodes and edges arrays")};
+    LineageGraph graph;
+    for (const QJsonValue &value : nodes.toArray()) {
+        const QJsonObject n = value.toObject();
+        const QString id = n.value(QStringLiteral("id")).toString();
+        const QString kind = n.value(QStringLiteral("kind")).toString();
+        if (id.isEmpty() || kind.isEmpty())
+            return Error{QStringLiteral("invalid"), QStringLiteral("a lineage node needs an id and a kind"), QStringLiteral("nodes")};
+        graph.node(id, kind, n.value(QStringLiteral("attributes")).toObject());
+    }
+    for (const QJsonValue &value : edges.toArray()) {
+        const QJsonObject e = value.toObject();
+        const QString from = e.value(QStringLiteral("from")).toString();
+        const QString to = e.value(QStringLiteral("to")).toString();
+        if (!graph.find(from) || !graph.find(to))
+            return Error{QStringLiteral("invalid"), QStringLiteral("lineage edge %1 -> %2 names an unknown node").arg(from, to),
+                         QStringLiteral("edges")};
+        graph.edge(from, to, e.value(QStringLiteral("kind")).toString(), e.value(QStringLiteral("attributes")).toObject());
+    }
+    graph.truncated = json.value(QStringLiteral("truncated")).toBool();
+    return graph;
+}
+
 QByteArray LineageGraph::toDot() const
 {
     QByteArray out = "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";

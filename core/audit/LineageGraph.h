@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "common/Result.h"
+
 #include <QHash>
 #include <QJsonObject>
 #include <QSet>
@@ -44,6 +46,8 @@ struct LineageGraph
 
     /// {"nodes":[{"id","kind","attributes"}],"edges":[{"from","to","kind","attributes"}],"truncated"}
     QJsonObject toJson() const;
+    /// Inverse of toJson(), strictly: every node needs an id and a kind, every edge two known ends.
+    static Result<LineageGraph> fromJson(const QJsonObject &json);
     /// Graphviz: allowed calls green, denied calls red, executions as boxes.
     QByteArray toDot() const;
 

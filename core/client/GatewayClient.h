@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "audit/LineageGraph.h"
+#include "client/AuditPage.h"
+#include "client/LineageStart.h"
 #include "client/ClientResult.h"
 #include "client/GatewayInfo.h"
+#include "client/PolicyVersion.h"
 #include "client/StreamEvents.h"
 #include "common/Result.h"
 #include "identity/Agent.h"
@@ -17,6 +21,7 @@
 #include <QSet>
 #include <QSslCertificate>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <functional>
 #include <optional>
@@ -84,6 +89,29 @@ public:
     void listActiveExecutions(QObject *context, Callback<std::vector<ActiveExecution>> done);
     /// POST /v1/executions/{id}/revoke (admin); the result lists every revoked id, descendants too.
     void revokeExecution(const QString &id, const QString &reason, QObject *context, Callback<QStringList> done);
+
+    /// GET /v1/audit: one page of records in chain order. `filter` holds the items of
+    /// audit::AuditFilter::fromQuery (from, to, human, agent, execution, tool, decision, trace_id, …);
+    /// `cursor` is the previous page's nextCursor (empty for the first page); `limit` is 1 to 1000
+    /// (0: the gateway's default).
+    void queryAudit(const QUrlQuery &filter, const QString &cursor, int limit, QObject *context,
+                    Callback<AuditPage> done);
+    /// GET /v1/lineage: the provenance graph from one starting point (see LineageStart).
+    void lineage(const LineageStart &start, QObject *context, Callback<audit::LineageGraph> done);
+    /// GET /v1/executions/{id}: an execution's state (capabilities, budget, remaining, risk, chain).
+    void executionState(const QString &id, QObject *context, Callback<QJsonObject> done);
+
+    /// GET /v1/policies: the current Cedar policy set with its version (0 when there is none).
+    void currentPolicy(QObject *context, Callback<PolicyVersion> done);
+    /// GET /v1/policies/versions/{n}: one earlier version, with its source.
+    void policyVersion(qint64 version, QObject *context, Callback<PolicyVersion> done);
+    /// PUT /v1/policies (admin) with If-Match: `baseVersion`; a Conflict error carries the current set.
+    void publishPolicy(const QString &source, const QString &comment, qint64 baseVersion, QObject *context,
+                       Callback<PolicyVersion> done);
+    /// GET /v1/policies/versions: every version, newest first, without their sources.
+    void policyHistory(QObject *context, Callback<std::vector<PolicyVersion>> done);
+    /// POST /v1/policies/versions/{n}/restore (admin): republishes version n as a new version.
+    void restorePolicy(qint64 version, qint64 baseVersion, QObject *context, Callback<PolicyVersion> done);
 
 Q_SIGNALS:
     /// The number of requests in flight changed (for busy indicators).

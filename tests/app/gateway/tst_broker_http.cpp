@@ -60,6 +60,8 @@ private slots:
     void clientAuthentication();
     void adminExecutionsAndRevocation();
     void devIdpRefusedOutsideDemo();
+    void jwksUriConfigIsChecked_data();
+    void jwksUriConfigIsChecked();
 
 private:
     HttpResult token(const QList<QPair<QString, QString>> &fields, const QString &client, bool basic = true);
@@ -336,6 +338,47 @@ void tst_BrokerHttp::devIdpRefusedOutsideDemo()
     QCOMPARE(process.exitCode(), 2);
     QVERIFY2(process.readAll().contains("not in demo mode"), "the refusal must say why");
     QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("dev-idp/signing-key.json"))));
+}
+
+void tst_BrokerHttp::jwksUriConfigIsChecked_data()
+{
+    // The trusted-issuers file and the [broker] jwks-* keys reach the gateway: a jwks_uri that
+    // would fetch keys over plain http from a remote host, or cache bounds that contradict each
+    // other, stop it at start-up with a message naming the problem.
+    QTest::addColumn<QByteArray>("issuers");
+    QTest::addColumn<QByteArray>("brokerKeys");
+    QTest::addColumn<QByteArray>("message");
+    const QByteArray remoteHttp = "{\"issuers\":[{\"issuer\":\"https:/" "/idp.example\",\"jwks_uri\":\"http:/" "/idp.example/jwks\"}]}";
+    const QByteArray loopback = "{\"issuers\":[{\"issuer\":\"https:/" "/idp.example\",\"jwks_uri\":\"http:/" "/127.0.0.1:9/jwks\"}]}";
+    QTest::addRow("plain http to a remote host") << remoteHttp << QByteArray() << QByteArray("https");
+    QTest::addRow("cache bounds reversed") << loopback << QByteArray("jwks-min-cache-secs = 600\njwks-max-cache-secs = 60\n")
+                                           << QByteArray("jwks-min-cache-secs");
+    QTest::addRow("bad timeout") << loopback << QByteArray("jwks-timeout-ms = soon\n") << QByteArray("jwks-timeout-ms");
+}
+
+void tst_BrokerHttp::jwksUriConfigIsChecked()
+{
+    QFETCH(QByteArray, issuers);
+    QFETCH(QByteArray, brokerKeys);
+    QFETCH(QByteArray, message);
+    QTemporaryDir dir;
+    QFile issuersFile(dir.filePath(QStringLiteral("issuers.json")));
+    QVERIFY(issuersFile.open(QIODevice::WriteOnly));
+    issuersFile.write(issuers);
+    issuersFile.close();
+    QFile config(dir.filePath(QStringLiteral("mandated.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[broker]\ntrusted-issuers = " + issuersFile.fileName().toUtf8() + "\n" + brokerKeys);
+    config.close();
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName(), QStringLiteral("--listen"),
+                                                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                                                   dir.filePath(QStringLiteral("data"))});
+    QVERIFY(process.waitForFinished(15000));
+    QVERIFY(process.exitCode() != 0);
+    const QByteArray output = process.readAll();
+    QVERIFY2(output.contains(message), output.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_BrokerHttp)

@@ -108,7 +108,7 @@ void tst_MandatedHttp::roleMatrix_data()
         {"no key reads agents", "", "GET", "/v1/agents", 401},
         {"garbage key", "garbage", "GET", "/v1/agents", 401},
         {"forged key", "forged", "GET", "/v1/agents", 401},
-        {"execution token", "jwt", "GET", "/v1/agents", 403},
+        {"execution token", "jwt", "GET", "/v1/agents", 401},
         {"auditor exports", "auditor", "GET", "/v1/registry", 200},
         {"auditor creates", "auditor", "POST", "/v1/tools", 403},
         {"analyst creates", "analyst", "POST", "/v1/tools", 403},

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// GatewayClient's policy side: the current Cedar policy set, publishing with If-Match, the
+// version history and restoring an earlier version.
+#include "client/GatewayClient.h"
+
+#include "client/RecordCodec.h"
+
+#include <QJsonArray>
+
+namespace mandate::client {
+
+namespace {
+
+ClientResult<PolicyVersion> versionFrom(const QByteArray &body)
+{
+    ClientResult<QJsonObject> object = RecordCodec::object(body);
+    if (!object)
+        return object.error();
+    if (!object->value(QStringLiteral("version")).isDouble()) {
+        ClientError error;
+        error.kind = ClientError::Kind::Protocol;
+        error.detail = GatewayClient::tr("the policy set has no version number");
+        return error;
+    }
+    return PolicyVersion::fromJson(object.value());
+}
+
+/// The reply callback for send(): errors pass through, bodies are decoded. (The request templates
+/// live in GatewayClient.cpp; the reply type stays private, hence the generic lambda.)
+template<typename T, typename Decode>
+auto decodedBy(GatewayClient::Callback<T> done, Decode decode)
+{
+    return [done = std::move(done), decode](auto raw) {
+        if (!raw) {
+            done(raw.error());
+            return;
+        }
+        done(decode(raw->body));
+    };
+}
+
+ClientResult<std::vector<PolicyVersion>> historyFrom(const QByteArray &body)
+{
+    ClientResult<QJsonObject> object = RecordCodec::object(body);
+    if (!object)
+        return object.error();
+    const QJsonValue items = object->value(QStringLiteral("items"));
+    if (!items.isArray()) {
+        ClientError error;
+        error.kind = ClientError::Kind::Protocol;
+        error.detail = GatewayClient::tr("the policy history has no items array");
+        return error;
+    }
+    std::vector<PolicyVersion> versions;
+    for (const QJsonValue &item : items.toArray())
+        versions.push_back(PolicyVersion::fromJson(item.toObject()));
+    return versions;
+}
+
+} // namespace
+
+void GatewayClient::currentPolicy(QObject *context, Callback<PolicyVersion> done)
+{
+    send("GET", QStringLiteral("/v1/policies"), std::nullopt, std::nullopt, context,
+         decodedBy<PolicyVersion>(std::move(done), versionFrom));
+}
+
+void GatewayClient::policyVersion(qint64 version, QObject *context, Callback<PolicyVersion> done)
+{
+    send("GET", QStringLiteral("/v1/policies/versions/%1").arg(version), std::nullopt, std::nullopt, context,
+         decodedBy<PolicyVersion>(std::move(done), versionFrom));
+}
+
+void GatewayClient::publishPolicy(const QString &source, const QString &comment, qint64 baseVersion, QObject *context,
+                                  Callback<PolicyVersion> done)
+{
+    const QJsonObject body{{QStringLiteral("source"), source}, {QStringLiteral("comment"), comment}};
+    send("PUT", QStringLiteral("/v1/policies"), body, baseVersion, context,
+         decodedBy<PolicyVersion>(std::move(done), versionFrom));
+}
+
+void GatewayClient::policyHistory(QObject *context, Callback<std::vector<PolicyVersion>> done)
+{
+    send("GET", QStringLiteral("/v1/policies/versions"), std::nullopt, std::nullopt, context,
+         decodedBy<std::vector<PolicyVersion>>(std::move(done), historyFrom));
+}
+
+void GatewayClient::restorePolicy(qint64 version, qint64 baseVersion, QObject *context, Callback<PolicyVersion> done)
+{
+    send("POST", QStringLiteral("/v1/policies/versions/%1/restore").arg(version), std::nullopt, baseVersion, context,
+         decodedBy<PolicyVersion>(std::move(done), versionFrom));
+}
+
+} // namespace mandate::client

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "client/AuditPage.h"
+
+#include "audit/LineageGraph.h"
+
+#include <QJsonObject>
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QTreeWidget;
+
+namespace mandate::client {
+class GatewayClient;
+}
+
+namespace mandate::ui {
+
+/// What the auditor sees about the selected node: its claims (capabilities, budget, risk,
+/// chain), the determining policies of a call, and the node's audit records, fetched from the
+/// gateway. Selecting a call selects its record; "Show in graph" goes back from a record to its
+/// call.
+class LineageDetailsPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LineageDetailsPanel)
+
+public:
+    explicit LineageDetailsPanel(QWidget *parent = nullptr);
+
+    void setClient(client::GatewayClient *client) { m_client = client; }
+    /// Shows `node`; `state` is its execution's GET /v1/executions/{id} (empty when unknown).
+    void showNode(const audit::LineageGraph::Node &node, const QJsonObject &state);
+    void clear();
+    /// The sequence number of the record shown, or 0.
+    qint64 shownRecord() const;
+
+Q_SIGNALS:
+    /// "Show in graph" for a record: the id of its call node.
+    void showInGraph(const QString &nodeId);
+
+private:
+    void loadRecords(const QString &execution, qint64 select);
+    void showRecord(int row);
+
+    QPointer<client::GatewayClient> m_client;
+    QLabel *m_title;
+    QTreeWidget *m_properties;
+    QListWidget *m_records;
+    QPlainTextEdit *m_recordJson;
+    QPushButton *m_showInGraph;
+    std::vector<client::AuditEntry> m_entries;
+    QString m_nodeId;
+    int m_request = 0;   // ignores answers for a node no longer shown
+};
+
+} // namespace mandate::ui
