@@ -13,6 +13,7 @@
 #include "api/AuditEndpoints.h"
 #include "api/DemoBusinessApi.h"
 #include "api/EnforcementEndpoints.h"
+#include "api/PolicyEndpoints.h"
 #include "api/EventBus.h"
 #include "api/GatewayApi.h"
 #include "api/Metrics.h"
@@ -281,6 +282,7 @@ Status Gateway::openServices()
     s.enforcement->install(s.api->router());
     api::AuditEndpoints::install(s.api->router(), *s.audit, s.api->auth());
     api::SimulateEndpoints::install(s.api->router(), *s.audit, *s.policies, s.api->auth());
+    api::PolicyEndpoints::installSchema(s.api->router(), s.api->auth(), Resources::schemaText());
     installOperationalRoutes();
 
     // Executions past their expiry are recorded, marked expired and announced.

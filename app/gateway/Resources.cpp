@@ -5,12 +5,18 @@
 
 namespace mandate::gateway {
 
-Result<std::shared_ptr<const policy::Schema>> Resources::schema()
+QByteArray Resources::schemaText()
 {
     QFile file(QStringLiteral(":/mandate/schema/mandate.cedarschema"));
-    if (!file.open(QIODevice::ReadOnly))
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+Result<std::shared_ptr<const policy::Schema>> Resources::schema()
+{
+    const QByteArray text = schemaText();
+    if (text.isEmpty())
         return Error{QStringLiteral("internal"), QStringLiteral("the Cedar schema resource is missing")};
-    Result<policy::Schema> parsed = policy::Schema::parse(file.readAll());
+    Result<policy::Schema> parsed = policy::Schema::parse(text);
     if (!parsed)
         return Error{QStringLiteral("internal"), QStringLiteral("resources/schema/mandate.cedarschema: ") + parsed.error().toString()};
     return std::make_shared<const policy::Schema>(std::move(parsed).value());

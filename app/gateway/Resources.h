@@ -13,6 +13,8 @@ class Resources
 {
 public:
     static Result<std::shared_ptr<const policy::Schema>> schema();
+    /// The schema's text, as served to consoles at GET /v1/policies/schema.
+    static QByteArray schemaText();
 };
 
 } // namespace mandate::gateway

@@ -74,6 +74,15 @@ HttpResponse recordPublish(AuditTrail &trail, const HttpRequest &request, const 
 
 } // namespace
 
+void PolicyEndpoints::installSchema(Router &router, const AdminAuth &auth, const QByteArray &schemaText)
+{
+    router.add("GET", QStringLiteral("/v1/policies/schema"), [&auth, source = QString::fromUtf8(schemaText)](const HttpRequest &request, const RouteParams &) {
+        return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
+            return HttpResponse::json(QJsonObject{{QStringLiteral("source"), source}});
+        });
+    });
+}
+
 void PolicyEndpoints::install(Router &router, PolicyStore &policies, const AdminAuth &auth, AuditTrail &trail)
 {
     router.add("GET", QStringLiteral("/v1/policies"), [&](const HttpRequest &request, const RouteParams &) {

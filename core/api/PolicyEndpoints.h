@@ -18,6 +18,9 @@ class PolicyEndpoints
 {
 public:
     static void install(Router &router, registry::PolicyStore &policies, const AdminAuth &auth, AuditTrail &trail);
+    /// `GET /v1/policies/schema`: the Cedar schema the gateway builds its requests against
+    /// ({"source"}), so that a console replays and checks policies against exactly that schema.
+    static void installSchema(Router &router, const AdminAuth &auth, const QByteArray &schemaText);
 };
 
 } // namespace mandate::api

@@ -103,6 +103,8 @@ public:
 
     /// GET /v1/policies: the current Cedar policy set with its version (0 when there is none).
     void currentPolicy(QObject *context, Callback<PolicyVersion> done);
+    /// GET /v1/policies/schema: the text of the Cedar schema the gateway decides against.
+    void policySchema(QObject *context, Callback<QString> done);
     /// GET /v1/policies/versions/{n}: one earlier version, with its source.
     void policyVersion(qint64 version, QObject *context, Callback<PolicyVersion> done);
     /// PUT /v1/policies (admin) with If-Match: `baseVersion`; a Conflict error carries the current set.

@@ -65,6 +65,23 @@ void GatewayClient::currentPolicy(QObject *context, Callback<PolicyVersion> done
          decodedBy<PolicyVersion>(std::move(done), versionFrom));
 }
 
+void GatewayClient::policySchema(QObject *context, Callback<QString> done)
+{
+    send("GET", QStringLiteral("/v1/policies/schema"), std::nullopt, std::nullopt, context,
+         decodedBy<QString>(std::move(done), [](const QByteArray &body) -> ClientResult<QString> {
+             ClientResult<QJsonObject> object = RecordCodec::object(body);
+             if (!object)
+                 return object.error();
+             if (!object->value(QStringLiteral("source")).isString()) {
+                 ClientError error;
+                 error.kind = ClientError::Kind::Protocol;
+                 error.detail = GatewayClient::tr("the gateway's answer has no schema source");
+                 return error;
+             }
+             return object->value(QStringLiteral("source")).toString();
+         }));
+}
+
 void GatewayClient::policyVersion(qint64 version, QObject *context, Callback<PolicyVersion> done)
 {
     send("GET", QStringLiteral("/v1/policies/versions/%1").arg(version), std::nullopt, std::nullopt, context,

@@ -82,8 +82,8 @@ QTableView *table(const QString &objectName, QAbstractItemModel *model, QWidget 
 
 } // namespace
 
-ReplayPanel::ReplayPanel(std::function<QString()> candidate, QWidget *parent)
-    : QWidget(parent), m_candidate(std::move(candidate)), m_runner(new ReplayRunner(this)),
+ReplayPanel::ReplayPanel(std::function<QString()> candidate, SimulatorSchema::Provider schema, QWidget *parent)
+    : QWidget(parent), m_candidate(std::move(candidate)), m_schema(std::move(schema)), m_runner(new ReplayRunner(this)),
       m_changed(new ChangedDecisionModel(this)), m_breakdown(new ChangeBreakdownModel(this))
 {
     setObjectName(QStringLiteral("replayPanel"));
@@ -266,7 +266,7 @@ void ReplayPanel::clearResults()
 
 void ReplayPanel::startReplay()
 {
-    Result<std::shared_ptr<const policy::Schema>> schema = SimulatorSchema::load();
+    Result<std::shared_ptr<const policy::Schema>> schema = m_schema();
     if (!schema) {
         m_status->setText(schema.error().message);
         return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "SimulatorSchema.h"
 #include "simulate/Replay.h"
 
 #include <QWidget>
@@ -38,7 +39,7 @@ class ReplayPanel final : public QWidget
 
 public:
     /// `candidate` gives the editor's text at the moment Replay is pressed.
-    explicit ReplayPanel(std::function<QString()> candidate, QWidget *parent = nullptr);
+    ReplayPanel(std::function<QString()> candidate, SimulatorSchema::Provider schema, QWidget *parent = nullptr);
     ~ReplayPanel() override;
 
     void setClient(client::GatewayClient *client);
@@ -61,6 +62,7 @@ private:
     void onFinished(bool cancelled, const QString &error);
 
     std::function<QString()> m_candidate;
+    SimulatorSchema::Provider m_schema;
     ReplayRunner *m_runner;
     ChangedDecisionModel *m_changed;
     ChangeBreakdownModel *m_breakdown;

@@ -19,4 +19,12 @@ Result<std::shared_ptr<const policy::Schema>> SimulatorSchema::load()
     return schema;
 }
 
+Result<std::shared_ptr<const policy::Schema>> SimulatorSchema::parse(const QString &source)
+{
+    Result<policy::Schema> parsed = policy::Schema::parse(source.toUtf8());
+    if (!parsed)
+        return Error{QStringLiteral("invalid"), QStringLiteral("the gateway's schema: ") + parsed.error().toString()};
+    return std::make_shared<const policy::Schema>(std::move(parsed).value());
+}
+
 } // namespace mandate::ui

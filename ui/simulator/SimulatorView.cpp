@@ -77,9 +77,9 @@ SimulatorView::SimulatorView(GatewaySession *session, QWidget *parent)
 
     m_tabs = new QTabWidget(splitter);
     m_tabs->setObjectName(QStringLiteral("simulatorTabs"));
-    m_replay = new ReplayPanel([this] { return m_editor->toPlainText(); }, m_tabs);
+    m_replay = new ReplayPanel([this] { return m_editor->toPlainText(); }, [this] { return schema(); }, m_tabs);
     m_whatIf = new WhatIfPanel([this]() -> Result<simulate::Replayer> {
-        Result<std::shared_ptr<const policy::Schema>> schema = SimulatorSchema::load();
+        Result<std::shared_ptr<const policy::Schema>> schema = this->schema();
         if (!schema)
             return schema.error();
         return simulate::Replayer::create(m_editor->toPlainText(), schema.value());
@@ -141,10 +141,38 @@ void SimulatorView::onSessionChanged()
         // A reconnect keeps the analyst's edits; only an untouched editor follows the gateway.
         const QString text = m_editor->toPlainText();
         fetchLive(text.isEmpty() || text == m_live.source);
+        fetchSchema();
     } else if (m_session->state() == GatewaySession::State::Disconnected) {
         m_sourceLabel->setText(tr("Not connected"));
     }
     updateShipButton();
+}
+
+Result<std::shared_ptr<const policy::Schema>> SimulatorView::schema() const
+{
+    if (m_gatewaySchema)
+        return m_gatewaySchema;
+    return SimulatorSchema::load();
+}
+
+void SimulatorView::fetchSchema()
+{
+    m_gatewaySchema.reset();
+    m_session->client()->policySchema(this, [this](client::ClientResult<QString> source) {
+        // A gateway that does not serve its schema (an older version) gets the console's own copy.
+        if (!source) {
+            m_actionLabel->setText(tr("The gateway does not serve its Cedar schema (%1); the console's own copy is used.")
+                                       .arg(source.error().message()));
+            return;
+        }
+        Result<std::shared_ptr<const policy::Schema>> parsed = SimulatorSchema::parse(source.value());
+        if (!parsed) {
+            m_actionLabel->setText(tr("The gateway's Cedar schema cannot be read (%1); the console's own copy is used.")
+                                       .arg(parsed.error().message));
+            return;
+        }
+        m_gatewaySchema = std::move(parsed).value();
+    });
 }
 
 void SimulatorView::reload()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "SimulatorSchema.h"
 #include "client/PolicyVersion.h"
 
 #include <QWidget>
@@ -52,6 +53,9 @@ Q_SIGNALS:
 private:
     void onSessionChanged();
     void fetchLive(bool intoEditor);
+    /// The gateway's schema once fetched, else the console's own.
+    Result<std::shared_ptr<const policy::Schema>> schema() const;
+    void fetchSchema();
     void onDiagnosed(const ParseReport &report);
     void setLive(const client::PolicyVersion &version, bool intoEditor);
     void ship(const QString &comment);
@@ -59,6 +63,7 @@ private:
 
     GatewaySession *m_session;
     client::PolicyVersion m_live;
+    std::shared_ptr<const policy::Schema> m_gatewaySchema;
     CedarEditor *m_editor;
     QLabel *m_sourceLabel;
     QLabel *m_diagnosticLabel;

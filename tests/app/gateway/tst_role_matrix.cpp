@@ -136,6 +136,7 @@ QList<Probe> adminProbes()
         {"GET", policies, Access::Read, policies, 200},
         {"POST", QStringLiteral("/v1/policies/validate"), Access::Read, QStringLiteral("/v1/policies/validate"), 200, {}, policies, policySource},
         {"PUT", policies, Access::AdminOnly, policies, 200, {}, policies, policySource},
+        {"GET", QStringLiteral("/v1/policies/schema"), Access::Read, QStringLiteral("/v1/policies/schema"), 200},
         {"GET", QStringLiteral("/v1/policies/versions"), Access::Read, QStringLiteral("/v1/policies/versions"), 200},
         {"GET", QStringLiteral("/v1/policies/versions/{version}"), Access::Read, QStringLiteral("/v1/policies/versions/1"), 200},
         {"POST", QStringLiteral("/v1/policies/versions/{version}/restore"), Access::AdminOnly,

@@ -38,6 +38,7 @@ private slots:
     void badInput();
     void ctlAgainstTheGateway();
     void ctlOnTheDataDirectory();
+    void servesTheSchemaItDecidesAgainst();
 
 private:
     QByteArray token(const QString &client, const QString &user, const QString &scope);
@@ -329,6 +330,17 @@ void tst_SimulateHttp::ctlOnTheDataDirectory()
     QCOMPARE(json[QStringLiteral("counts")][QStringLiteral("newly_denied")].toInteger(), qint64(m_allowedRefunds.size()));
     QCOMPARE(json.value(QStringLiteral("replayed")).toInteger(), m_policyDecisions);
     QCOMPARE(ctl({QStringLiteral("--policies"), removed}, &out), 2); // nowhere to read records from
+}
+
+/// A console replays against exactly the gateway's schema, not its own copy of it.
+void tst_SimulateHttp::servesTheSchemaItDecidesAgainst()
+{
+    QFile file(QStringLiteral(MANDATE_SCHEMA_FILE));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const HttpResult schema = m_http->get(QStringLiteral("/v1/policies/schema"), m_gateway->key(QStringLiteral("analyst")));
+    QCOMPARE(schema.status, 200);
+    QCOMPARE(schema.json().value(QStringLiteral("source")).toString(), QString::fromUtf8(file.readAll()));
+    QCOMPARE(m_http->get(QStringLiteral("/v1/policies/schema"), QByteArray()).status, 401);
 }
 
 QTEST_GUILESS_MAIN(tst_SimulateHttp)
