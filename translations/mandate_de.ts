@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>PolicyTemplate</name>
+    <message>
+        <source>Permit an agent&apos;s executions an action</source>
+        <translation>Den Ausführungen eines Agenten eine Aktion erlauben</translation>
+    </message>
+    <message>
+        <source>Executions of one agent, and the executions they delegate to, may call an action.</source>
+        <translation>Die Ausführungen eines Agenten und die Ausführungen, an die sie delegieren, dürfen eine Aktion aufrufen.</translation>
+    </message>
+    <message>
+        <source>Forbid an action for every agent</source>
+        <translation>Eine Aktion für alle Agenten verbieten</translation>
+    </message>
+    <message>
+        <source>No execution may call this action, whatever else permits it.</source>
+        <translation>Keine Ausführung darf diese Aktion aufrufen, ganz gleich, was sie sonst erlaubt.</translation>
+    </message>
+    <message>
+        <source>Cap an amount argument</source>
+        <translation>Betragsargument begrenzen</translation>
+    </message>
+    <message>
+        <source>Permits the call only while the tool call&apos;s amount stays under a limit.</source>
+        <translation>Erlaubt den Aufruf nur, solange der Betrag des Werkzeugaufrufs eine Grenze nicht überschreitet.</translation>
+    </message>
+    <message>
+        <source>Stop calls above the risk ceiling</source>
+        <translation>Aufrufe oberhalb der Risikoobergrenze stoppen</translation>
+    </message>
+    <message>
+        <source>Forbids any call once the execution&apos;s risk score exceeds its ceiling.</source>
+        <translation>Verbietet jeden Aufruf, sobald der Risikowert der Ausführung ihre Obergrenze überschreitet.</translation>
+    </message>
+    <message>
+        <source>Limit the delegation depth</source>
+        <translation>Delegationstiefe begrenzen</translation>
+    </message>
+    <message>
+        <source>Forbids calls from executions delegated further than a given depth.</source>
+        <translation>Verbietet Aufrufe von Ausführungen, die über eine bestimmte Tiefe hinaus delegiert wurden.</translation>
+    </message>
+    <message>
+        <source>Only on behalf of one human</source>
+        <translation>Nur im Auftrag eines bestimmten Menschen</translation>
+    </message>
+    <message>
+        <source>Forbids an action unless the delegation chain starts at a given person.</source>
+        <translation>Verbietet eine Aktion, wenn die Delegationskette nicht bei einer bestimmten Person beginnt.</translation>
+    </message>
+    <message>
+        <source>Cap the calls per execution</source>
+        <translation>Aufrufe pro Ausführung begrenzen</translation>
+    </message>
+    <message>
+        <source>Forbids calls once an execution has made more than a number of them.</source>
+        <translation>Verbietet Aufrufe, sobald eine Ausführung mehr als eine bestimmte Anzahl davon getätigt hat.</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Mandate Console</source>
@@ -38,17 +97,6 @@
     <message>
         <source>mandate: unknown view &quot;%1&quot; (registry, lineage, monitor, simulator)</source>
         <translation>mandate: unbekannte Ansicht „%1“ (registry, lineage, monitor, simulator)</translation>
-    </message>
-</context>
-<context>
-    <name>mandate::ui</name>
-    <message>
-        <source>Cannot read %1: %2</source>
-        <translation>%1 kann nicht gelesen werden: %2</translation>
-    </message>
-    <message>
-        <source>%1 is not a registry JSON file: %2</source>
-        <translation>%1 ist keine Registry-JSON-Datei: %2</translation>
     </message>
 </context>
 <context>
@@ -223,6 +271,131 @@
     <message>
         <source>Pending</source>
         <translation>Ausstehend</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ChangeBreakdownChart</name>
+    <message>
+        <source>newly denied</source>
+        <translation>neu verweigert</translation>
+    </message>
+    <message>
+        <source>newly allowed</source>
+        <translation>neu erlaubt</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>unverändert</translation>
+    </message>
+    <message>
+        <source>Requests by agent</source>
+        <translation>Anfragen nach Agent</translation>
+    </message>
+    <message>
+        <source>Requests by tool</source>
+        <translation>Anfragen nach Werkzeug</translation>
+    </message>
+    <message>
+        <source>Requests by action</source>
+        <translation>Anfragen nach Aktion</translation>
+    </message>
+    <message>
+        <source>Requests by determining policy</source>
+        <translation>Anfragen nach ausschlaggebender Richtlinie</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ChangeBreakdownModel</name>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Determining policy</source>
+        <translation>Ausschlaggebende Richtlinie</translation>
+    </message>
+    <message>
+        <source>Newly denied</source>
+        <translation>Neu verweigert</translation>
+    </message>
+    <message>
+        <source>Newly allowed</source>
+        <translation>Neu erlaubt</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>Unverändert</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ChangedDecisionModel</name>
+    <message>
+        <source>newly denied</source>
+        <translation>neu verweigert</translation>
+    </message>
+    <message>
+        <source>newly allowed</source>
+        <translation>neu erlaubt</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>unverändert</translation>
+    </message>
+    <message>
+        <source>Errors: %1</source>
+        <translation>Fehler: %1</translation>
+    </message>
+    <message>
+        <source>Decision %1 of execution %2, %3</source>
+        <translation>Entscheidung %1 der Ausführung %2, %3</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>On behalf of</source>
+        <translation>Im Auftrag von</translation>
+    </message>
+    <message>
+        <source>Recorded decision</source>
+        <translation>Aufgezeichnete Entscheidung</translation>
+    </message>
+    <message>
+        <source>Under the candidate</source>
+        <translation>Mit dem Entwurf</translation>
     </message>
 </context>
 <context>
@@ -494,6 +667,380 @@
     </message>
 </context>
 <context>
+    <name>mandate::ui::LineageDetailsPanel</name>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>Show in graph</source>
+        <translation>Im Graphen zeigen</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>Claim</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Select a record to see it in full.</source>
+        <translation>Wählen Sie einen Eintrag aus, um ihn vollständig zu sehen.</translation>
+    </message>
+    <message>
+        <source>Audit records</source>
+        <translation>Audit-Einträge</translation>
+    </message>
+    <message>
+        <source>Select a node to see its details.</source>
+        <translation>Wählen Sie einen Knoten aus, um seine Details zu sehen.</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Human %1</source>
+        <translation>Mensch %1</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Subjekt</translation>
+    </message>
+    <message>
+        <source>Agent %1</source>
+        <translation>Agent %1</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Execution %1</source>
+        <translation>Ausführung %1</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>Zweck</translation>
+    </message>
+    <message>
+        <source>Parent</source>
+        <translation>Übergeordnete Ausführung</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Call %1 (%2)</source>
+        <translation>Aufruf %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Stated reason</source>
+        <translation>Angegebener Grund</translation>
+    </message>
+    <message>
+        <source>Upstream status</source>
+        <translation>Upstream-Status</translation>
+    </message>
+    <message>
+        <source>Response flagged</source>
+        <translation>Antwort markiert</translation>
+    </message>
+    <message>
+        <source>Determining policies</source>
+        <translation>Ausschlaggebende Richtlinien</translation>
+    </message>
+    <message>
+        <source>none (default deny or a check before Cedar)</source>
+        <translation>keine (Standardverweigerung oder eine Prüfung vor Cedar)</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Execution claims</source>
+        <translation>Claims der Ausführung</translation>
+    </message>
+    <message>
+        <source>Capabilities</source>
+        <translation>Befugnisse</translation>
+    </message>
+    <message>
+        <source>Delegation chain</source>
+        <translation>Delegationspfad</translation>
+    </message>
+    <message>
+        <source>Depth</source>
+        <translation>Tiefe</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation>Budget</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>Verbleibend</translation>
+    </message>
+    <message>
+        <source>Risk</source>
+        <translation>Risiko</translation>
+    </message>
+    <message>
+        <source>%1 of ceiling %2</source>
+        <translation>%1 von Obergrenze %2</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>Ausgestellt</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>Läuft ab</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Lade…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s), %1 tokens, amount %2</source>
+        <translation>
+            <numerusform>%n Aufruf, %1 Tokens, Betrag %2</numerusform>
+            <numerusform>%n Aufrufe, %1 Tokens, Betrag %2</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::LineageExport</name>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Delegation lineage exported by the Mandate console</source>
+        <translation>Von der Mandate-Konsole exportierte Delegationskette</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::LineageScene</name>
+    <message>
+        <source>human</source>
+        <translation>Mensch</translation>
+    </message>
+    <message>
+        <source>agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>allowed</source>
+        <translation>erlaubt</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>verweigert</translation>
+    </message>
+    <message>
+        <source>flagged</source>
+        <translation>markiert</translation>
+    </message>
+    <message>
+        <source>dropped %1</source>
+        <translation>entzogen: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n call(s), %1</source>
+        <translation>
+            <numerusform>%n Aufruf, %1</numerusform>
+            <numerusform>%n Aufrufe, %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::LineageView</name>
+    <message>
+        <source>Search for an execution, a human, an agent, a trace or a time range.</source>
+        <translation>Suchen Sie nach einer Ausführung, einem Menschen, einem Agenten, einem Trace oder einem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>That call is hidden by the filters or a collapsed node.</source>
+        <translation>Dieser Aufruf ist durch die Filter oder einen eingeklappten Knoten ausgeblendet.</translation>
+    </message>
+    <message>
+        <source>Execution</source>
+        <translation>Ausführung</translation>
+    </message>
+    <message>
+        <source>Human</source>
+        <translation>Mensch</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Trace id</source>
+        <translation>Trace-Kennung</translation>
+    </message>
+    <message>
+        <source>Time range</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>execution id, human, agent or trace id</source>
+        <translation>Ausführungskennung, Mensch, Agent oder Trace-Kennung</translation>
+    </message>
+    <message>
+        <source>Show lineage</source>
+        <translation>Delegationskette anzeigen</translation>
+    </message>
+    <message>
+        <source>Start from</source>
+        <translation>Ausgehend von</translation>
+    </message>
+    <message>
+        <source>All decisions</source>
+        <translation>Alle Entscheidungen</translation>
+    </message>
+    <message>
+        <source>Allowed</source>
+        <translation>Erlaubt</translation>
+    </message>
+    <message>
+        <source>Denied</source>
+        <translation>Verweigert</translation>
+    </message>
+    <message>
+        <source>All tools</source>
+        <translation>Alle Werkzeuge</translation>
+    </message>
+    <message>
+        <source>Calls between</source>
+        <translation>Aufrufe zwischen</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Vergrößern (+)</translation>
+    </message>
+    <message>
+        <source>Zoom out (-)</source>
+        <translation>Verkleinern (-)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Fit the graph in the view (0)</source>
+        <translation>Graphen in die Ansicht einpassen (0)</translation>
+    </message>
+    <message>
+        <source>Expand all</source>
+        <translation>Alle aufklappen</translation>
+    </message>
+    <message>
+        <source>Expand every collapsed node</source>
+        <translation>Alle eingeklappten Knoten aufklappen</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Export the graph or its records</source>
+        <translation>Den Graphen oder seine Einträge exportieren</translation>
+    </message>
+    <message>
+        <source>Graph as PNG…</source>
+        <translation>Graph als PNG…</translation>
+    </message>
+    <message>
+        <source>Graph as SVG…</source>
+        <translation>Graph als SVG…</translation>
+    </message>
+    <message>
+        <source>Records as JSON lines…</source>
+        <translation>Einträge als JSON Lines…</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Type what to start from.</source>
+        <translation>Geben Sie ein, wovon ausgegangen werden soll.</translation>
+    </message>
+    <message>
+        <source>Fetching the lineage…</source>
+        <translation>Lade die Delegationskette…</translation>
+    </message>
+    <message>
+        <source>No lineage: %1</source>
+        <translation>Keine Delegationskette: %1</translation>
+    </message>
+    <message>
+        <source>%1 nodes, %2 edges shown of %3 nodes · %4 denied, %5 flagged · layout %6 ms</source>
+        <translation>%1 von %3 Knoten und %2 Kanten angezeigt · %4 verweigert, %5 markiert · Layout %6 ms</translation>
+    </message>
+    <message>
+        <source> · truncated: the gateway stopped at its record limit</source>
+        <translation> · gekürzt: Das Gateway hat an seiner Eintragsgrenze aufgehört</translation>
+    </message>
+    <message>
+        <source>Delegation lineage</source>
+        <translation>Delegationskette</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <source>SVG drawings (*.svg)</source>
+        <translation>SVG-Grafiken (*.svg)</translation>
+    </message>
+    <message>
+        <source>JSON lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <source>Export lineage</source>
+        <translation>Delegationskette exportieren</translation>
+    </message>
+    <message>
+        <source>Exported %1</source>
+        <translation>%1 exportiert</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
     <name>mandate::ui::MainWindow</name>
     <message>
         <source>Mandate Console</source>
@@ -529,14 +1076,6 @@
     <message>
         <source>Policy simulator</source>
         <translation>Richtliniensimulator</translation>
-    </message>
-    <message>
-        <source>The graph of who delegated what to whom: human → agent → execution → sub-executions → tool calls, allowed and denied, with zoom, search, filters and export as an image.</source>
-        <translation>Der Graph, wer was an wen delegiert hat: Mensch → Agent → Ausführung → Unterausführungen → Werkzeugaufrufe, erlaubt und verweigert, mit Zoom, Suche, Filtern und Export als Bild.</translation>
-    </message>
-    <message>
-        <source>A Cedar editor with live diagnostics that replays recorded requests against a candidate policy set and shows what would change: newly denied, newly allowed, by agent, tool and policy.</source>
-        <translation>Ein Cedar-Editor mit Live-Diagnose, der aufgezeichnete Anfragen gegen einen Richtlinienentwurf wiederholt und zeigt, was sich ändern würde: neu verweigert, neu erlaubt, nach Agent, Werkzeug und Richtlinie.</translation>
     </message>
     <message>
         <source>Undo history</source>
@@ -824,6 +1363,85 @@ Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlie
     </message>
 </context>
 <context>
+    <name>mandate::ui::PolicyVersionsPanel</name>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Veröffentlicht</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Kommentar</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Open in the editor</source>
+        <translation>Im Editor öffnen</translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation>Wiederherstellen…</translation>
+    </message>
+    <message>
+        <source>Could not read the version: %1</source>
+        <translation>Die Version konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>Could not list the policy versions: %1</source>
+        <translation>Die Richtlinienversionen konnten nicht aufgelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 (live)</source>
+        <translation>%1 (aktiv)</translation>
+    </message>
+    <message>
+        <source>Publish the selected version again, as a new version</source>
+        <translation>Die gewählte Version erneut als neue Version veröffentlichen</translation>
+    </message>
+    <message>
+        <source>Restoring needs an admin API key</source>
+        <translation>Wiederherstellen erfordert einen Admin-API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>Restore policy version</source>
+        <translation>Richtlinienversion wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Publish version %1 again as the gateway&apos;s policy set?
+
+It takes effect for the next decision; version %2 stays in the history.</source>
+        <translation>Version %1 erneut als Richtliniensatz des Gateways veröffentlichen?
+
+Sie gilt ab der nächsten Entscheidung; Version %2 bleibt im Verlauf erhalten.</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Restoring version %1…</source>
+        <translation>Stelle Version %1 wieder her…</translation>
+    </message>
+    <message>
+        <source>Could not restore version %1: %2</source>
+        <translation>Version %1 konnte nicht wiederhergestellt werden: %2</translation>
+    </message>
+    <message>
+        <source>Version %1 restored as version %2.</source>
+        <translation>Version %1 als Version %2 wiederhergestellt.</translation>
+    </message>
+</context>
+<context>
     <name>mandate::ui::PushController</name>
     <message>
         <source>%1 %2: %3</source>
@@ -882,6 +1500,14 @@ Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlie
     <message>
         <source>Imported: %1 records created, %2 updated.</source>
         <translation>Importiert: %1 Einträge angelegt, %2 aktualisiert.</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a registry JSON file: %2</source>
+        <translation>%1 ist keine Registry-JSON-Datei: %2</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +1681,205 @@ Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlie
     </message>
 </context>
 <context>
+    <name>mandate::ui::ReplayPanel</name>
+    <message>
+        <source>allow</source>
+        <translation>erlaubt</translation>
+    </message>
+    <message>
+        <source>deny</source>
+        <translation>verweigert</translation>
+    </message>
+    <message>
+        <source>Determining policies:</source>
+        <translation>Ausschlaggebende Richtlinien:</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>Errors:</source>
+        <translation>Fehler:</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>beliebig</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Von:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Bis:</translation>
+    </message>
+    <message>
+        <source>A&amp;gent:</source>
+        <translation>A&amp;gent:</translation>
+    </message>
+    <message>
+        <source>T&amp;ool:</source>
+        <translation>&amp;Werkzeug:</translation>
+    </message>
+    <message>
+        <source>&amp;Human:</source>
+        <translation>&amp;Mensch:</translation>
+    </message>
+    <message>
+        <source>&amp;Replay</source>
+        <translation>Wieder&amp;holen</translation>
+    </message>
+    <message>
+        <source>Re-decide every recorded request in range under the candidate, on this computer</source>
+        <translation>Jede aufgezeichnete Anfrage im Zeitraum mit dem Entwurf neu entscheiden, lokal auf diesem Computer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Pick the recorded traffic and press Replay.</source>
+        <translation>Wählen Sie den aufgezeichneten Datenverkehr aus und klicken Sie auf „Wiederholen“.</translation>
+    </message>
+    <message>
+        <source>&amp;Break down by:</source>
+        <translation>&amp;Aufschlüsseln nach:</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <source>Tool</source>
+        <translation>Werkzeug</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Determining policy</source>
+        <translation>Ausschlaggebende Richtlinie</translation>
+    </message>
+    <message>
+        <source>What-if from
+this request</source>
+        <translation>Was-wäre-wenn
+mit dieser Anfrage</translation>
+    </message>
+    <message>
+        <source>Changed decisions</source>
+        <translation>Geänderte Entscheidungen</translation>
+    </message>
+    <message>
+        <source>Breakdown</source>
+        <translation>Aufschlüsselung</translation>
+    </message>
+    <message>
+        <source>replayed</source>
+        <translation>wiederholt</translation>
+    </message>
+    <message>
+        <source>newly denied</source>
+        <translation>neu verweigert</translation>
+    </message>
+    <message>
+        <source>newly allowed</source>
+        <translation>neu erlaubt</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>unverändert</translation>
+    </message>
+    <message>
+        <source>Cannot replay: %1</source>
+        <translation>Wiederholung nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Changed decisions (%1)</source>
+        <translation>Geänderte Entscheidungen (%1)</translation>
+    </message>
+    <message>
+        <source>Replay stopped: %1</source>
+        <translation>Wiederholung abgebrochen: %1</translation>
+    </message>
+    <message>
+        <source>No recorded decisions in this range.</source>
+        <translation>Keine aufgezeichneten Entscheidungen in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>The table shows the first %1 changes.</source>
+        <translation>Die Tabelle zeigt die ersten %1 Änderungen.</translation>
+    </message>
+    <message>
+        <source>Recorded decision</source>
+        <translation>Aufgezeichnete Entscheidung</translation>
+    </message>
+    <message>
+        <source>Under the candidate</source>
+        <translation>Mit dem Entwurf</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replaying… %Ln recorded decision(s) re-decided</source>
+        <translation>
+            <numerusform>Wiederhole… %Ln aufgezeichnete Entscheidung neu entschieden</numerusform>
+            <numerusform>Wiederhole… %Ln aufgezeichnete Entscheidungen neu entschieden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled after %Ln recorded decision(s); the results so far are shown.</source>
+        <translation>
+            <numerusform>Abgebrochen nach %Ln aufgezeichneten Entscheidung; die bisherigen Ergebnisse werden angezeigt.</numerusform>
+            <numerusform>Abgebrochen nach %Ln aufgezeichneten Entscheidungen; die bisherigen Ergebnisse werden angezeigt.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Replayed %Ln recorded decision(s): %1 newly denied, %2 newly allowed.</source>
+        <translation>
+            <numerusform>%Ln aufgezeichnete Entscheidung wiederholt: %1 neu verweigert, %2 neu erlaubt.</numerusform>
+            <numerusform>%Ln aufgezeichnete Entscheidungen wiederholt: %1 neu verweigert, %2 neu erlaubt.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln skipped (no longer fitting the schema), e.g. %1</source>
+        <translation>
+            <numerusform>%Ln übersprungen (passt nicht mehr zum Schema), z. B. %1</numerusform>
+            <numerusform>%Ln übersprungen (passen nicht mehr zum Schema), z. B. %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ReplayRunner</name>
+    <message>
+        <source>a replay is already running</source>
+        <translation>eine Wiederholung läuft bereits</translation>
+    </message>
+    <message>
+        <source>not connected to a gateway</source>
+        <translation>nicht mit einem Gateway verbunden</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ReplayTimelineChart</name>
+    <message>
+        <source>Replayed decisions over time</source>
+        <translation>Wiederholte Entscheidungen im Zeitverlauf</translation>
+    </message>
+    <message>
+        <source>newly denied</source>
+        <translation>neu verweigert</translation>
+    </message>
+    <message>
+        <source>newly allowed</source>
+        <translation>neu erlaubt</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>unverändert</translation>
+    </message>
+</context>
+<context>
     <name>mandate::ui::ReviewDialog</name>
     <message>
         <source>Review pending changes</source>
@@ -1129,6 +1954,200 @@ Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlie
     <message>
         <source>Agent</source>
         <translation>Agent</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::ShipDialog</name>
+    <message>
+        <source>Ship the candidate policy set</source>
+        <translation>Richtlinienentwurf ausrollen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Publish the candidate on %1 as the version after %2?&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Den Entwurf auf %1 als Nachfolger von Version %2 veröffentlichen?&lt;/b&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>The replay re-decided %n recorded request(s):</source>
+        <translation>
+            <numerusform>Die Wiederholung hat %n aufgezeichnete Anfrage neu entschieden:</numerusform>
+            <numerusform>Die Wiederholung hat %n aufgezeichnete Anfragen neu entschieden:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 newly denied</source>
+        <translation>%1 neu verweigert</translation>
+    </message>
+    <message>
+        <source>%1 newly allowed</source>
+        <translation>%1 neu erlaubt</translation>
+    </message>
+    <message>
+        <source>%1 unchanged</source>
+        <translation>%1 unverändert</translation>
+    </message>
+    <message>
+        <source>%1 (%2 denied, %3 allowed)</source>
+        <translation>%1 (%2 verweigert, %3 erlaubt)</translation>
+    </message>
+    <message>
+        <source>Agents affected: %1.</source>
+        <translation>Betroffene Agenten: %1.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recorded request(s) no longer fit the schema and were skipped.</source>
+        <translation>
+            <numerusform>%n aufgezeichnete Anfrage passt nicht mehr zum Schema und wurde übersprungen.</numerusform>
+            <numerusform>%n aufgezeichnete Anfragen passen nicht mehr zum Schema und wurden übersprungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Version %1 is kept and can be restored from the Versions tab.</source>
+        <translation>Version %1 bleibt erhalten und lässt sich im Reiter „Versionen“ wiederherstellen.</translation>
+    </message>
+    <message>
+        <source>Why this change (kept in the version history)</source>
+        <translation>Grund für die Änderung (bleibt im Versionsverlauf erhalten)</translation>
+    </message>
+    <message>
+        <source>&amp;Comment:</source>
+        <translation>&amp;Kommentar:</translation>
+    </message>
+    <message>
+        <source>Ship it</source>
+        <translation>Ausrollen</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::SimulatorView</name>
+    <message>
+        <source>&lt;b&gt;Policy simulator&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Richtliniensimulator&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>Nicht verbunden</translation>
+    </message>
+    <message>
+        <source>Reload from the gateway</source>
+        <translation>Vom Gateway neu laden</translation>
+    </message>
+    <message>
+        <source>Insert rule</source>
+        <translation>Regel einfügen</translation>
+    </message>
+    <message>
+        <source>Ship it…</source>
+        <translation>Ausrollen…</translation>
+    </message>
+    <message>
+        <source>Replay</source>
+        <translation>Wiederholung</translation>
+    </message>
+    <message>
+        <source>What-if</source>
+        <translation>Was-wäre-wenn</translation>
+    </message>
+    <message>
+        <source>Versions</source>
+        <translation>Versionen</translation>
+    </message>
+    <message>
+        <source>Version %1 is in the editor as the candidate; replay it to see what restoring it would do.</source>
+        <translation>Version %1 ist als Entwurf im Editor; wiederholen Sie damit den Datenverkehr, um zu sehen, was eine Wiederherstellung bewirken würde.</translation>
+    </message>
+    <message>
+        <source>The gateway now serves version %1.</source>
+        <translation>Das Gateway verwendet jetzt Version %1.</translation>
+    </message>
+    <message>
+        <source>Loading the gateway&apos;s policy set…</source>
+        <translation>Lade den Richtliniensatz des Gateways…</translation>
+    </message>
+    <message>
+        <source>Could not load the policy set: %1</source>
+        <translation>Der Richtliniensatz konnte nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>Edit the candidate, then replay recorded traffic to see what it would change.</source>
+        <translation>Bearbeiten Sie den Entwurf und wiederholen Sie dann aufgezeichneten Datenverkehr, um zu sehen, was er ändern würde.</translation>
+    </message>
+    <message>
+        <source>Your edits are kept; the gateway serves version %1.</source>
+        <translation>Ihre Änderungen bleiben erhalten; das Gateway verwendet Version %1.</translation>
+    </message>
+    <message>
+        <source>The gateway has no policy set yet</source>
+        <translation>Das Gateway hat noch keinen Richtliniensatz</translation>
+    </message>
+    <message>
+        <source>Version %1 on the gateway, by %2</source>
+        <translation>Version %1 auf dem Gateway, von %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>✓ %n policies parse</source>
+        <translation>
+            <numerusform>✓ %n Richtlinie fehlerfrei</numerusform>
+            <numerusform>✓ %n Richtlinien fehlerfrei</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n template(s)</source>
+        <translation>
+            <numerusform>, %n Vorlage</numerusform>
+            <numerusform>, %n Vorlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>line %1, column %2</source>
+        <translation>Zeile %1, Spalte %2</translation>
+    </message>
+    <message>
+        <source>policy set</source>
+        <translation>Richtliniensatz</translation>
+    </message>
+    <message>
+        <source>Shipping needs an admin API key</source>
+        <translation>Ausrollen erfordert einen Admin-API-Schlüssel</translation>
+    </message>
+    <message>
+        <source>The candidate is the gateway&apos;s current policy set</source>
+        <translation>Der Entwurf ist der aktuelle Richtliniensatz des Gateways</translation>
+    </message>
+    <message>
+        <source>Fix the candidate&apos;s errors first</source>
+        <translation>Beheben Sie zuerst die Fehler im Entwurf</translation>
+    </message>
+    <message>
+        <source>Replay recorded traffic under exactly this candidate first</source>
+        <translation>Wiederholen Sie zuerst aufgezeichneten Datenverkehr mit genau diesem Entwurf</translation>
+    </message>
+    <message>
+        <source>Publish the candidate to the gateway</source>
+        <translation>Den Entwurf auf dem Gateway veröffentlichen</translation>
+    </message>
+    <message>
+        <source>Publishing…</source>
+        <translation>Veröffentliche…</translation>
+    </message>
+    <message>
+        <source>Not shipped: someone published version %1 meanwhile. Reload, reapply your change and replay again.</source>
+        <translation>Nicht ausgerollt: Inzwischen wurde Version %1 veröffentlicht. Laden Sie neu, übernehmen Sie Ihre Änderung erneut und wiederholen Sie den Datenverkehr noch einmal.</translation>
+    </message>
+    <message>
+        <source>Not shipped: %1</source>
+        <translation>Nicht ausgerollt: %1</translation>
+    </message>
+    <message>
+        <source>Shipped: the gateway now serves version %1. Version %2 can be restored from the Versions tab.</source>
+        <translation>Ausgerollt: Das Gateway verwendet jetzt Version %1. Version %2 lässt sich im Reiter „Versionen“ wiederherstellen.</translation>
+    </message>
+    <message>
+        <source>The gateway does not serve its Cedar schema (%1); the console&apos;s own copy is used.</source>
+        <translation>Das Gateway stellt sein Cedar-Schema nicht bereit (%1); die Konsole verwendet ihre eigene Kopie.</translation>
+    </message>
+    <message>
+        <source>The gateway&apos;s Cedar schema cannot be read (%1); the console&apos;s own copy is used.</source>
+        <translation>Das Cedar-Schema des Gateways kann nicht gelesen werden (%1); die Konsole verwendet ihre eigene Kopie.</translation>
     </message>
 </context>
 <context>
@@ -1231,6 +2250,176 @@ Jede an sie delegierte Ausführung wird ebenfalls widerrufen; ihre Tokens verlie
     <message>
         <source>Pending</source>
         <translation>Ausstehend</translation>
+    </message>
+</context>
+<context>
+    <name>mandate::ui::WhatIfPanel</name>
+    <message>
+        <source>%1: %2 at offset %3</source>
+        <translation>%1: %2 an Position %3</translation>
+    </message>
+    <message>
+        <source>%1: expected a JSON array</source>
+        <translation>%1: JSON-Array erwartet</translation>
+    </message>
+    <message>
+        <source>%1: expected a JSON object</source>
+        <translation>%1: JSON-Objekt erwartet</translation>
+    </message>
+    <message>
+        <source>Start from a recorded request:</source>
+        <translation>Von einer aufgezeichneten Anfrage ausgehen:</translation>
+    </message>
+    <message>
+        <source>Replay first to pick from recorded traffic</source>
+        <translation>Erst wiederholen, um aus aufgezeichnetem Datenverkehr zu wählen</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Anfrage</translation>
+    </message>
+    <message>
+        <source>&amp;Principal:</source>
+        <translation>&amp;Principal:</translation>
+    </message>
+    <message>
+        <source>&amp;Action:</source>
+        <translation>&amp;Aktion:</translation>
+    </message>
+    <message>
+        <source>&amp;Resource:</source>
+        <translation>&amp;Ressource:</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>Kontext</translation>
+    </message>
+    <message>
+        <source>Entities</source>
+        <translation>Entitäten</translation>
+    </message>
+    <message>
+        <source>&amp;Decide under the candidate</source>
+        <translation>Mit dem Entwurf &amp;entscheiden</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>Entscheidung</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>Fill in a request, or start from a recorded one, and decide it.</source>
+        <translation>Geben Sie eine Anfrage ein oder gehen Sie von einer aufgezeichneten aus, und lassen Sie sie entscheiden.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Determining policies&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Ausschlaggebende Richtlinien&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Errors&lt;/b&gt; (an erroring policy is skipped)</source>
+        <translation>&lt;b&gt;Fehler&lt;/b&gt; (eine fehlerhafte Richtlinie wird übersprungen)</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · %4</source>
+        <translation>%1 · %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <source>allowed</source>
+        <translation>erlaubt</translation>
+    </message>
+    <message>
+        <source>denied</source>
+        <translation>verweigert</translation>
+    </message>
+    <message>
+        <source>No recorded requests in the last replay</source>
+        <translation>Keine aufgezeichneten Anfragen in der letzten Wiederholung</translation>
+    </message>
+    <message numerus="yes">
+        <source>Pick one of %n recorded request(s)</source>
+        <translation>
+            <numerusform>%n aufgezeichnete Anfrage zur Auswahl</numerusform>
+            <numerusform>Eine von %n aufgezeichneten Anfragen wählen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>entity</source>
+        <translation>Entität</translation>
+    </message>
+    <message>
+        <source>“%1” is not an entity like Tool::&quot;refund&quot;</source>
+        <translation>„%1“ ist keine Entität wie Tool::&quot;refund&quot;</translation>
+    </message>
+    <message>
+        <source>principal</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <source>action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>resource</source>
+        <translation>Ressource</translation>
+    </message>
+    <message>
+        <source>context</source>
+        <translation>Kontext</translation>
+    </message>
+    <message>
+        <source>entities</source>
+        <translation>Entitäten</translation>
+    </message>
+    <message>
+        <source>Allowed by %1.</source>
+        <translation>Erlaubt durch %1.</translation>
+    </message>
+    <message>
+        <source>Forbidden by %1: a forbid policy matched, and forbid overrides any permit.</source>
+        <translation>Verboten durch %1: Eine forbid-Richtlinie traf zu, und forbid hat Vorrang vor jedem permit.</translation>
+    </message>
+    <message>
+        <source>Denied because no permit policy matched (Cedar denies by default).</source>
+        <translation>Verweigert, weil keine permit-Richtlinie zutraf (Cedar verweigert standardmäßig).</translation>
+    </message>
+    <message>
+        <source>The candidate policy set cannot decide: %1</source>
+        <translation>Der Richtlinienentwurf kann nicht entscheiden: %1</translation>
+    </message>
+    <message>
+        <source>The request does not fit the schema: %1</source>
+        <translation>Die Anfrage passt nicht zum Schema: %1</translation>
+    </message>
+    <message>
+        <source>ALLOW</source>
+        <translation>ERLAUBT</translation>
+    </message>
+    <message>
+        <source>DENY</source>
+        <translation>VERWEIGERT</translation>
+    </message>
+    <message>
+        <source>Evaluator: %1</source>
+        <translation>Evaluator: %1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>no determining policy</source>
+        <translation>keine ausschlaggebende Richtlinie</translation>
+    </message>
+    <message>
+        <source>Recorded: %1 (%2) — the candidate decides the same.</source>
+        <translation>Aufgezeichnet: %1 (%2) — der Entwurf entscheidet gleich.</translation>
+    </message>
+    <message>
+        <source>Recorded: %1 (%2) — the candidate changes this decision.</source>
+        <translation>Aufgezeichnet: %1 (%2) — der Entwurf ändert diese Entscheidung.</translation>
     </message>
 </context>
 </TS>

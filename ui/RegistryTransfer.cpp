@@ -26,12 +26,12 @@ std::optional<QJsonObject> readFile(const QString &path, RegistryTransfer::Outco
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        outcome.message = tr("Cannot read %1: %2").arg(path, file.errorString());
+        outcome.message = QCoreApplication::translate("mandate::ui::RegistryTransfer", "Cannot read %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
     ClientResult<QJsonObject> parsed = RecordCodec::object(file.readAll());
     if (!parsed) {
-        outcome.message = tr("%1 is not a registry JSON file: %2").arg(path, parsed.error().detail);
+        outcome.message = QCoreApplication::translate("mandate::ui::RegistryTransfer", "%1 is not a registry JSON file: %2").arg(path, parsed.error().detail);
         return std::nullopt;
     }
     return parsed.value();

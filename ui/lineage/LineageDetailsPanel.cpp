@@ -47,8 +47,8 @@ QString budgetText(const QJsonObject &budget)
 {
     if (budget.isEmpty())
         return {};
-    return LineageDetailsPanel::tr("%1 calls, %2 tokens, amount %3")
-        .arg(budget.value(QStringLiteral("calls")).toInteger())
+    const int calls = int(budget.value(QStringLiteral("calls")).toInteger());
+    return LineageDetailsPanel::tr("%n call(s), %1 tokens, amount %2", nullptr, calls)
         .arg(budget.value(QStringLiteral("tokens")).toInteger())
         .arg(budget.value(QStringLiteral("amount")).toString());
 }

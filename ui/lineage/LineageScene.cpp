@@ -137,7 +137,7 @@ QString LineageScene::hopLabel(const QJsonObject &state, const QJsonObject &pare
     }
     const QJsonObject budget = state.value(QStringLiteral("budget")).toObject();
     if (!budget.isEmpty())
-        parts << tr("%1 calls, %2").arg(budget.value(QStringLiteral("calls")).toInteger()).arg(str(budget, "amount"));
+        parts << tr("%n call(s), %1", nullptr, int(budget.value(QStringLiteral("calls")).toInteger())).arg(str(budget, "amount"));
     return parts.join(QStringLiteral(" · "));
 }
 
