@@ -4,6 +4,7 @@
 // data directory, every call the upstream received has its allow decision in the audit log
 // (written before the forward), every call a client got an answer for has its forward record,
 // the chain continues, and `mandatectl audit verify` passes.
+#include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
@@ -130,30 +131,12 @@ void tst_CrashSafety::pointTicketToolAt(const QString &base)
 
 QByteArray tst_CrashSafety::exchangeToken()
 {
-    const SystemClock clock;
-    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
-    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
-        return {};
-    auto idToken = idp.issueIdToken(QStringLiteral("alice"));
-    QFile file(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
-    if (!idToken || !file.open(QIODevice::ReadOnly))
-        return {};
-    const QJsonObject client = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("support-agent")).toObject();
-    QUrlQuery form;
-    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
-    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(idToken.value()));
-    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token"));
-    form.addQueryItem(QStringLiteral("scope"), QStringLiteral("ticket:read"));
-    const QJsonObject details{{QStringLiteral("type"), QStringLiteral("agent_execution")},
-                              {QStringLiteral("purpose"), QStringLiteral("crash safety")},
-                              {QStringLiteral("budget"), QJsonObject{{QStringLiteral("calls"), 100}, {QStringLiteral("tokens"), 1000},
-                                                                     {QStringLiteral("amount"), QStringLiteral("0.00")}}}};
-    form.addQueryItem(QStringLiteral("authorization_details"), QString::fromUtf8(QJsonDocument(QJsonArray{details}).toJson(QJsonDocument::Compact)));
-    const QByteArray basic = (client.value(QStringLiteral("client_id")).toString() + u':'
-                              + client.value(QStringLiteral("client_secret")).toString()).toUtf8().toBase64();
-    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), form.toString(QUrl::FullyEncoded).toUtf8(),
-                                           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + basic}});
-    return result.status == 200 ? result.json().value(QStringLiteral("access_token")).toString().toLatin1() : QByteArray();
+    DemoExchange request;
+    request.authorizationDetails = {{QStringLiteral("type"), QStringLiteral("agent_execution")},
+                                    {QStringLiteral("purpose"), QStringLiteral("crash safety")},
+                                    {QStringLiteral("budget"), QJsonObject{{QStringLiteral("calls"), 100}, {QStringLiteral("tokens"), 1000},
+                                                                           {QStringLiteral("amount"), QStringLiteral("0.00")}}}};
+    return exchangeDemoToken(*m_gateway, *m_http, request);
 }
 
 void tst_CrashSafety::sendNext()

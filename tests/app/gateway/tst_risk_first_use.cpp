@@ -2,6 +2,7 @@
 // An action's risk weight counts once per execution, when the execution first exercises it —
 // also when many first calls of that action arrive at once: each saw the action as new, and each
 // added the weight, until the score passed the ceiling and the execution was denied for nothing.
+#include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
@@ -56,25 +57,7 @@ void tst_RiskFirstUse::initTestCase()
 
 QByteArray tst_RiskFirstUse::exchangeToken()
 {
-    const SystemClock clock;
-    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
-    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
-        return {};
-    auto idToken = idp.issueIdToken(QStringLiteral("alice"));
-    QFile file(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
-    if (!idToken || !file.open(QIODevice::ReadOnly))
-        return {};
-    const QJsonObject client = QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("support-agent")).toObject();
-    QUrlQuery form;
-    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
-    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(idToken.value()));
-    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token"));
-    form.addQueryItem(QStringLiteral("scope"), QStringLiteral("ticket:read"));
-    const QByteArray basic = (client.value(QStringLiteral("client_id")).toString() + u':'
-                              + client.value(QStringLiteral("client_secret")).toString()).toUtf8().toBase64();
-    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), form.toString(QUrl::FullyEncoded).toUtf8(),
-                                           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + basic}});
-    return result.status == 200 ? result.json().value(QStringLiteral("access_token")).toString().toLatin1() : QByteArray();
+    return exchangeDemoToken(*m_gateway, *m_http);
 }
 
 void tst_RiskFirstUse::concurrentFirstCallsAddTheWeightOnce()

@@ -3,6 +3,7 @@
 // POST /v1/authorize is replayed by POST /v1/simulate and by `mandatectl simulate`, remotely and
 // from the data directory. Under the unchanged set nothing changes; with one permit removed
 // exactly the calls it allowed change, as counted from the calls this test made.
+#include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
@@ -115,27 +116,7 @@ void tst_SimulateHttp::cleanupTestCase()
 
 QByteArray tst_SimulateHttp::token(const QString &client, const QString &user, const QString &scope)
 {
-    const SystemClock clock;
-    broker::DevIdentityProvider idp(m_gateway->dataDir(), clock);
-    if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
-        return {};
-    Result<QByteArray> idToken = idp.issueIdToken(user);
-    if (!idToken)
-        return {};
-    QFile clientsFile(QDir(m_gateway->dataDir()).filePath(QStringLiteral("demo-clients.json")));
-    if (!clientsFile.open(QIODevice::ReadOnly))
-        return {};
-    const QJsonObject credentials = QJsonDocument::fromJson(clientsFile.readAll()).object().value(client).toObject();
-    QUrlQuery form;
-    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange"));
-    form.addQueryItem(QStringLiteral("subject_token"), QString::fromLatin1(idToken.value()));
-    form.addQueryItem(QStringLiteral("subject_token_type"), QStringLiteral("urn:ietf:params:oauth:token-type:id_token"));
-    form.addQueryItem(QStringLiteral("scope"), scope);
-    const QByteArray basic = (credentials.value(QStringLiteral("client_id")).toString() + u':'
-                              + credentials.value(QStringLiteral("client_secret")).toString()).toUtf8().toBase64();
-    const HttpResult result = m_http->send("POST", QStringLiteral("/v1/token"), form.toString(QUrl::FullyEncoded).toUtf8(),
-                                           {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Basic " + basic}});
-    return result.status == 200 ? result.json().value(QStringLiteral("access_token")).toString().toLatin1() : QByteArray();
+    return exchangeDemoToken(*m_gateway, *m_http, {user, client, scope, {}});
 }
 
 QString tst_SimulateHttp::authorize(const QByteArray &token, const QString &action, const QJsonObject &args, QString *decision)
