@@ -3,6 +3,7 @@
 // traffic from `mandatectl demo traffic` (denied calls, sub-delegations): search from a human,
 // an execution, a trace and a time range; open a call's details and its audit record and go
 // back; filter, collapse, export PNG, SVG and JSON lines. Screenshots land in the build folder.
+#include "ConsoleTestSupport.h"
 #include "GatewayProcess.h"
 
 #include "ConsoleSettings.h"
@@ -54,22 +55,14 @@ private:
 
     void screenshot(QWidget *widget, const QString &name)
     {
-        QCoreApplication::processEvents();
-        const QString path = QStringLiteral(MANDATE_SCREENSHOT_DIR) + u'/' + name + QStringLiteral(".png");
-        QVERIFY2(widget->grab().save(path), qPrintable(path));
+        QVERIFY2(saveScreenshot(widget, QStringLiteral(MANDATE_SCREENSHOT_DIR), name), qPrintable(name));
     }
 
     bool runTraffic(int calls)
     {
-        QProcess ctl;
-        ctl.start(QStringLiteral(MANDATECTL),
-                  {QStringLiteral("demo"), QStringLiteral("traffic"), QStringLiteral("--gateway"), m_gateway.baseUrl().toString(),
-                   QStringLiteral("--data-dir"), m_gateway.dataDir(), QStringLiteral("--calls"), QString::number(calls),
-                   QStringLiteral("--rate"), QStringLiteral("200"), QStringLiteral("--seed"), QStringLiteral("3")});
-        const bool done = ctl.waitForFinished(60'000);
-        if (!done || ctl.exitCode() != 0)
-            qWarning() << "mandatectl:" << ctl.readAllStandardError() << ctl.readAllStandardOutput();
-        return done && ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0;
+        return runDemoTraffic(QStringLiteral(MANDATECTL), m_gateway,
+                              {QStringLiteral("--calls"), QString::number(calls), QStringLiteral("--rate"), QStringLiteral("200"),
+                               QStringLiteral("--seed"), QStringLiteral("3")});
     }
 
     LineageView *view() const { return m_window->findChild<LineageView *>(QStringLiteral("lineageView")); }

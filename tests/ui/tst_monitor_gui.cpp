@@ -3,6 +3,7 @@
 // test, with real traffic from `mandatectl demo traffic`: the charts gain points, the table lists
 // the active executions, Revoke takes an execution and its descendants out, and the monitor says
 // so when the gateway goes away. Screenshots land in the build folder for a person to look at.
+#include "ConsoleTestSupport.h"
 #include "GatewayProcess.h"
 
 #include "ConsoleSettings.h"
@@ -61,23 +62,12 @@ private:
 
     void screenshot(QWidget *widget, const QString &name)
     {
-        QCoreApplication::processEvents();
-        const QString path = QStringLiteral(MANDATE_SCREENSHOT_DIR) + u'/' + name + QStringLiteral(".png");
-        QVERIFY2(widget->grab().save(path), qPrintable(path));
+        QVERIFY2(saveScreenshot(widget, QStringLiteral(MANDATE_SCREENSHOT_DIR), name), qPrintable(name));
     }
 
     bool runTraffic(int calls)
     {
-        QProcess ctl;
-        ctl.start(QStringLiteral(MANDATECTL),
-                  {QStringLiteral("demo"), QStringLiteral("traffic"), QStringLiteral("--gateway"), m_gateway.baseUrl().toString(),
-                   QStringLiteral("--data-dir"), m_gateway.dataDir(), QStringLiteral("--calls"), QString::number(calls),
-                   QStringLiteral("--rate"), QStringLiteral("100")});
-        // Wait without blocking the event loop: the monitor receives the events meanwhile.
-        const bool done = QTest::qWaitFor([&ctl] { return ctl.state() == QProcess::NotRunning; }, 60'000);
-        if (!done || ctl.exitCode() != 0)
-            qWarning() << "mandatectl:" << ctl.readAllStandardError() << ctl.readAllStandardOutput();
-        return done && ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0;
+        return runDemoTraffic(QStringLiteral(MANDATECTL), m_gateway, {QStringLiteral("--calls"), QString::number(calls), QStringLiteral("--rate"), QStringLiteral("100")});
     }
 
     MonitorView *monitor() const { return m_window->findChild<MonitorView *>(QStringLiteral("monitorView")); }

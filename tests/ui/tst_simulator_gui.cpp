@@ -4,6 +4,7 @@
 // removes a permit and replays the recorded decisions (newly denied ones appear in the counts,
 // the charts and the table), decides one of them in the what-if, ships the candidate as admin
 // and restores the old version. Screenshots land in the build folder for a person to look at.
+#include "ConsoleTestSupport.h"
 #include "GatewayProcess.h"
 
 #include "CedarEditor.h"
@@ -68,22 +69,12 @@ private:
 
     void screenshot(QWidget *widget, const QString &name)
     {
-        QCoreApplication::processEvents();
-        const QString path = QStringLiteral(MANDATE_SCREENSHOT_DIR) + u'/' + name + QStringLiteral(".png");
-        QVERIFY2(widget->grab().save(path), qPrintable(path));
+        QVERIFY2(saveScreenshot(widget, QStringLiteral(MANDATE_SCREENSHOT_DIR), name), qPrintable(name));
     }
 
     bool runTraffic(int calls)
     {
-        QProcess ctl;
-        ctl.start(QStringLiteral(MANDATECTL),
-                  {QStringLiteral("demo"), QStringLiteral("traffic"), QStringLiteral("--gateway"), m_gateway.baseUrl().toString(),
-                   QStringLiteral("--data-dir"), m_gateway.dataDir(), QStringLiteral("--calls"), QString::number(calls),
-                   QStringLiteral("--rate"), QStringLiteral("100")});
-        const bool done = QTest::qWaitFor([&ctl] { return ctl.state() == QProcess::NotRunning; }, 60'000);
-        if (!done || ctl.exitCode() != 0)
-            qWarning() << "mandatectl:" << ctl.readAllStandardError() << ctl.readAllStandardOutput();
-        return done && ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0;
+        return runDemoTraffic(QStringLiteral(MANDATECTL), m_gateway, {QStringLiteral("--calls"), QString::number(calls), QStringLiteral("--rate"), QStringLiteral("100")});
     }
 
     SimulatorView *view() const { return m_window->findChild<SimulatorView *>(QStringLiteral("simulatorView")); }
