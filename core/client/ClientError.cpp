@@ -15,6 +15,14 @@ QString tr(const char *text)
 
 } // namespace
 
+ClientError ClientError::protocol(const QString &detail)
+{
+    ClientError error;
+    error.kind = Kind::Protocol;
+    error.detail = detail;
+    return error;
+}
+
 ClientError ClientError::fromHttp(int status, const QJsonObject &problem)
 {
     ClientError error;

@@ -40,6 +40,8 @@ struct ClientError
     QJsonObject current;            ///< on Conflict: the record on the gateway
 
     static ClientError fromHttp(int status, const QJsonObject &problem);
+    /// An answer that does not have the shape the API promises; `detail` says what is wrong.
+    static ClientError protocol(const QString &detail);
     static QString kindName(Kind kind);
 
     /// One sentence a person can act on (translated).

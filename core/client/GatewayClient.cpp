@@ -281,10 +281,7 @@ void GatewayClient::whoami(QObject *context, Callback<WhoAmI> done)
                                    object->value(QStringLiteral("role")).toString(),
                                    object->value(QStringLiteral("keyId")).toString()};
                         if (who.role.isEmpty()) {
-                            ClientError error;
-                            error.kind = ClientError::Kind::Protocol;
-                            error.detail = tr("whoami names no role");
-                            return error;
+                            return ClientError::protocol(tr("whoami names no role"));
                         }
                         return who;
                     });
@@ -401,10 +398,7 @@ void GatewayClient::listActiveExecutions(QObject *context, Callback<std::vector<
                 return object.error();
             const QJsonValue items = object->value(QStringLiteral("items"));
             if (!items.isArray()) {
-                ClientError error;
-                error.kind = ClientError::Kind::Protocol;
-                error.detail = tr("the execution list has no items array");
-                return error;
+                return ClientError::protocol(tr("the execution list has no items array"));
             }
             std::vector<ActiveExecution> rows;
             for (const QJsonValue &item : items.toArray())

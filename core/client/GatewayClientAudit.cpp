@@ -10,14 +10,6 @@ namespace mandate::client {
 
 namespace {
 
-ClientError protocolError(const QString &detail)
-{
-    ClientError error;
-    error.kind = ClientError::Kind::Protocol;
-    error.detail = detail;
-    return error;
-}
-
 /// One exported record: the chain fields come off before the strict typed parse.
 ClientResult<AuditEntry> entryFrom(const QJsonObject &exported)
 {
@@ -29,11 +21,11 @@ ClientResult<AuditEntry> entryFrom(const QJsonObject &exported)
     entry.prevHash = body.take(QStringLiteral("mandate.audit.prev_hash")).toString();
     body.remove(QStringLiteral("mandate.audit.seal"));
     if (!sequence.isDouble())
-        return protocolError(GatewayClient::tr("an audit record has no sequence number"));
+        return ClientError::protocol(GatewayClient::tr("an audit record has no sequence number"));
     entry.sequence = static_cast<qint64>(sequence.toDouble());
     Result<audit::AuditRecord> record = audit::AuditRecord::fromJson(body);
     if (!record)
-        return protocolError(GatewayClient::tr("audit record %1: %2").arg(entry.sequence).arg(record.error().toString()));
+        return ClientError::protocol(GatewayClient::tr("audit record %1: %2").arg(entry.sequence).arg(record.error().toString()));
     entry.record = std::move(record).value();
     return entry;
 }
@@ -78,7 +70,7 @@ void GatewayClient::queryAudit(const QUrlQuery &filter, const QString &cursor, i
         }
         const QJsonValue items = object->value(QStringLiteral("items"));
         if (!items.isArray()) {
-            done(protocolError(tr("the audit page has no items array")));
+            done(ClientError::protocol(tr("the audit page has no items array")));
             return;
         }
         AuditPage page;
@@ -112,7 +104,7 @@ void GatewayClient::lineage(const LineageStart &start, QObject *context, Callbac
         }
         Result<audit::LineageGraph> graph = audit::LineageGraph::fromJson(object.value());
         if (!graph) {
-            done(protocolError(tr("the lineage graph is malformed: %1").arg(graph.error().toString())));
+            done(ClientError::protocol(tr("the lineage graph is malformed: %1").arg(graph.error().toString())));
             return;
         }
         done(std::move(graph).value());

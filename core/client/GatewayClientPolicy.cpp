@@ -17,10 +17,7 @@ ClientResult<PolicyVersion> versionFrom(const QByteArray &body)
     if (!object)
         return object.error();
     if (!object->value(QStringLiteral("version")).isDouble()) {
-        ClientError error;
-        error.kind = ClientError::Kind::Protocol;
-        error.detail = GatewayClient::tr("the policy set has no version number");
-        return error;
+        return ClientError::protocol(GatewayClient::tr("the policy set has no version number"));
     }
     return PolicyVersion::fromJson(object.value());
 }
@@ -46,10 +43,7 @@ ClientResult<std::vector<PolicyVersion>> historyFrom(const QByteArray &body)
         return object.error();
     const QJsonValue items = object->value(QStringLiteral("items"));
     if (!items.isArray()) {
-        ClientError error;
-        error.kind = ClientError::Kind::Protocol;
-        error.detail = GatewayClient::tr("the policy history has no items array");
-        return error;
+        return ClientError::protocol(GatewayClient::tr("the policy history has no items array"));
     }
     std::vector<PolicyVersion> versions;
     for (const QJsonValue &item : items.toArray())
@@ -73,10 +67,7 @@ void GatewayClient::policySchema(QObject *context, Callback<QString> done)
              if (!object)
                  return object.error();
              if (!object->value(QStringLiteral("source")).isString()) {
-                 ClientError error;
-                 error.kind = ClientError::Kind::Protocol;
-                 error.detail = GatewayClient::tr("the gateway's answer has no schema source");
-                 return error;
+                 return ClientError::protocol(GatewayClient::tr("the gateway's answer has no schema source"));
              }
              return object->value(QStringLiteral("source")).toString();
          }));

@@ -12,18 +12,6 @@
 
 namespace mandate::client {
 
-namespace {
-
-ClientError protocolError(const QString &detail)
-{
-    ClientError error;
-    error.kind = ClientError::Kind::Protocol;
-    error.detail = detail;
-    return error;
-}
-
-} // namespace
-
 ClientResult<QJsonObject> RecordCodec::object(const QByteArray &body)
 {
     json::Limits limits;
@@ -31,7 +19,7 @@ ClientResult<QJsonObject> RecordCodec::object(const QByteArray &body)
     limits.maxMembers = 10'000'000;
     Result<QJsonObject> parsed = json::parseObject(body, limits);
     if (!parsed)
-        return protocolError(parsed.error().toString());
+        return ClientError::protocol(parsed.error().toString());
     return parsed.value();
 }
 
@@ -41,7 +29,7 @@ ClientResult<Record> RecordCodec::record(const QJsonObject &json)
     std::vector<Error> errors;
     Record record = Record::fromJson(json, QString(), errors);
     if (!errors.empty())
-        return protocolError(QCoreApplication::translate("mandate::client::RecordCodec", "unexpected %1 record: %2")
+        return ClientError::protocol(QCoreApplication::translate("mandate::client::RecordCodec", "unexpected %1 record: %2")
                                  .arg(QLatin1String(Record::kind), errors.front().toString()));
     return record;
 }
@@ -51,7 +39,7 @@ ClientResult<std::vector<Record>> RecordCodec::list(const QJsonObject &json)
 {
     const QJsonValue items = json.value(QStringLiteral("items"));
     if (!items.isArray())
-        return protocolError(QCoreApplication::translate("mandate::client::RecordCodec", "the list has no \"items\" array"));
+        return ClientError::protocol(QCoreApplication::translate("mandate::client::RecordCodec", "the list has no \"items\" array"));
     const QJsonArray array = items.toArray();
     std::vector<Record> records;
     records.reserve(static_cast<size_t>(array.size()));
