@@ -3,6 +3,7 @@
 #include "client/GatewayClient.h"
 
 #include "client/RecordCodec.h"
+#include "client/ReplyDecoding.h"
 
 #include <QJsonArray>
 
@@ -28,6 +29,38 @@ ClientResult<AuditEntry> entryFrom(const QJsonObject &exported)
         return ClientError::protocol(GatewayClient::tr("audit record %1: %2").arg(entry.sequence).arg(record.error().toString()));
     entry.record = std::move(record).value();
     return entry;
+}
+
+ClientResult<AuditPage> pageFrom(const QByteArray &body)
+{
+    ClientResult<QJsonObject> object = RecordCodec::object(body);
+    if (!object)
+        return object.error();
+    const QJsonValue items = object->value(QStringLiteral("items"));
+    if (!items.isArray())
+        return ClientError::protocol(GatewayClient::tr("the audit page has no items array"));
+    AuditPage page;
+    page.nextCursor = object->value(QStringLiteral("next_cursor")).toString();
+    const QJsonArray array = items.toArray();
+    page.entries.reserve(static_cast<size_t>(array.size()));
+    for (const QJsonValue &item : array) {
+        ClientResult<AuditEntry> entry = entryFrom(item.toObject());
+        if (!entry)
+            return entry.error();
+        page.entries.push_back(std::move(entry).value());
+    }
+    return page;
+}
+
+ClientResult<audit::LineageGraph> graphFrom(const QByteArray &body)
+{
+    ClientResult<QJsonObject> object = RecordCodec::object(body);
+    if (!object)
+        return object.error();
+    Result<audit::LineageGraph> graph = audit::LineageGraph::fromJson(object.value());
+    if (!graph)
+        return ClientError::protocol(GatewayClient::tr("the lineage graph is malformed: %1").arg(graph.error().toString()));
+    return std::move(graph).value();
 }
 
 } // namespace
@@ -58,69 +91,19 @@ void GatewayClient::queryAudit(const QUrlQuery &filter, const QString &cursor, i
         query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
     const QString encoded = query.toString(QUrl::FullyEncoded);
     const QString path = QStringLiteral("/v1/audit") + (encoded.isEmpty() ? QString() : QStringLiteral("?") + encoded);
-    send("GET", path, std::nullopt, std::nullopt, context, [done = std::move(done)](ClientResult<RawReply> raw) {
-        if (!raw) {
-            done(raw.error());
-            return;
-        }
-        ClientResult<QJsonObject> object = RecordCodec::object(raw->body);
-        if (!object) {
-            done(object.error());
-            return;
-        }
-        const QJsonValue items = object->value(QStringLiteral("items"));
-        if (!items.isArray()) {
-            done(ClientError::protocol(tr("the audit page has no items array")));
-            return;
-        }
-        AuditPage page;
-        page.nextCursor = object->value(QStringLiteral("next_cursor")).toString();
-        const QJsonArray array = items.toArray();
-        page.entries.reserve(static_cast<size_t>(array.size()));
-        for (const QJsonValue &item : array) {
-            ClientResult<AuditEntry> entry = entryFrom(item.toObject());
-            if (!entry) {
-                done(entry.error());
-                return;
-            }
-            page.entries.push_back(std::move(entry).value());
-        }
-        done(std::move(page));
-    });
+    send("GET", path, std::nullopt, std::nullopt, context, decodedBy<AuditPage>(std::move(done), pageFrom));
 }
 
 void GatewayClient::lineage(const LineageStart &start, QObject *context, Callback<audit::LineageGraph> done)
 {
     const QString path = QStringLiteral("/v1/lineage?") + start.toQuery().toString(QUrl::FullyEncoded);
-    send("GET", path, std::nullopt, std::nullopt, context, [done = std::move(done)](ClientResult<RawReply> raw) {
-        if (!raw) {
-            done(raw.error());
-            return;
-        }
-        ClientResult<QJsonObject> object = RecordCodec::object(raw->body);
-        if (!object) {
-            done(object.error());
-            return;
-        }
-        Result<audit::LineageGraph> graph = audit::LineageGraph::fromJson(object.value());
-        if (!graph) {
-            done(ClientError::protocol(tr("the lineage graph is malformed: %1").arg(graph.error().toString())));
-            return;
-        }
-        done(std::move(graph).value());
-    });
+    send("GET", path, std::nullopt, std::nullopt, context, decodedBy<audit::LineageGraph>(std::move(done), graphFrom));
 }
 
 void GatewayClient::executionState(const QString &id, QObject *context, Callback<QJsonObject> done)
 {
     const QString path = QStringLiteral("/v1/executions/") + QString::fromLatin1(QUrl::toPercentEncoding(id));
-    send("GET", path, std::nullopt, std::nullopt, context, [done = std::move(done)](ClientResult<RawReply> raw) {
-        if (!raw) {
-            done(raw.error());
-            return;
-        }
-        done(RecordCodec::object(raw->body));
-    });
+    send("GET", path, std::nullopt, std::nullopt, context, decodedBy<QJsonObject>(std::move(done), &RecordCodec::object));
 }
 
 } // namespace mandate::client

@@ -4,6 +4,7 @@
 #include "client/GatewayClient.h"
 
 #include "client/RecordCodec.h"
+#include "client/ReplyDecoding.h"
 
 #include <QJsonArray>
 
@@ -20,20 +21,6 @@ ClientResult<PolicyVersion> versionFrom(const QByteArray &body)
         return ClientError::protocol(GatewayClient::tr("the policy set has no version number"));
     }
     return PolicyVersion::fromJson(object.value());
-}
-
-/// The reply callback for send(): errors pass through, bodies are decoded. (The request templates
-/// live in GatewayClient.cpp; the reply type stays private, hence the generic lambda.)
-template<typename T, typename Decode>
-auto decodedBy(GatewayClient::Callback<T> done, Decode decode)
-{
-    return [done = std::move(done), decode](auto raw) {
-        if (!raw) {
-            done(raw.error());
-            return;
-        }
-        done(decode(raw->body));
-    };
 }
 
 ClientResult<std::vector<PolicyVersion>> historyFrom(const QByteArray &body)
