@@ -4,29 +4,21 @@
 #include "KeyVault.h"
 #include "MainWindow.h"
 #include "Theme.h"
+#include "Translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDebug>
 #include <QFile>
 #include <QHash>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QTimer>
-#include <QTranslator>
 
 using namespace mandate::ui;
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    // The console's own strings (embedded from translations/), then Qt's for its dialogs.
-    QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("mandate"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(&translator);
-    QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(&qtTranslator);
+    installTranslators(app);
     QApplication::setOrganizationName(QStringLiteral("Mandate"));
     QApplication::setApplicationName(QStringLiteral("Console"));
     QApplication::setApplicationDisplayName(QApplication::translate("main", "Mandate Console"));

@@ -9,6 +9,7 @@
 #include "GatewaySession.h"
 #include "KeyVault.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "RegistryDocument.h"
 #include "RegistryView.h"
 #include "Theme.h"
@@ -144,6 +145,9 @@ private Q_SLOTS:
     {
         QVERIFY(m_settingsDir.isValid());
         QVERIFY(QDir().mkpath(QStringLiteral(MANDATE_SCREENSHOT_DIR)));
+        installTranslators(*QCoreApplication::instance());  // as the console does: "1 call", "2 calls"
+        QCOMPARE(QCoreApplication::translate("mandate::ui::MainWindow", "%n pending change(s)", nullptr, 1), QStringLiteral("1 pending change"));
+        QCOMPARE(QCoreApplication::translate("mandate::ui::MainWindow", "%n pending change(s)", nullptr, 3), QStringLiteral("3 pending changes"));
         QVERIFY2(m_gateway.start(), qPrintable(m_gateway.errorString()));
         Theme::initialize(*qApp);  // Fusion, as the real console
         m_settings = std::make_unique<ConsoleSettings>(m_settingsDir.filePath(QStringLiteral("console.ini")));
@@ -252,7 +256,7 @@ private Q_SLOTS:
         QTRY_VERIFY((review = visibleTopLevel(QStringLiteral("reviewDialog"))) != nullptr);
         auto *push = review->findChild<QPushButton *>(QStringLiteral("pushButton"));
         QVERIFY(push->isEnabled());
-        QCOMPARE(push->text(), QStringLiteral("Push 1 change(s)"));
+        QCOMPARE(push->text(), QStringLiteral("Push 1 change"));
         screenshot(review, QStringLiteral("10-review-dialog"));
         QTest::mouseClick(push, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(window->registryView()->document()->pendingCount(), 0, 20'000);

@@ -11,6 +11,7 @@
 #include "GatewaySession.h"
 #include "KeyVault.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "MonitorView.h"
 #include "Theme.h"
 
@@ -78,6 +79,7 @@ private slots:
     {
         QVERIFY(m_settingsDir.isValid());
         QVERIFY(QDir().mkpath(QStringLiteral(MANDATE_SCREENSHOT_DIR)));
+        installTranslators(*QCoreApplication::instance());  // as the console does: "1 call", "2 calls"
         QVERIFY2(m_gateway.start(), qPrintable(m_gateway.errorString()));
         Theme::initialize(*qApp);
         m_settings = std::make_unique<ConsoleSettings>(m_settingsDir.filePath(QStringLiteral("console.ini")));

@@ -13,6 +13,7 @@
 #include "GatewaySession.h"
 #include "KeyVault.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "PolicyVersionsPanel.h"
 #include "ReplayPanel.h"
 #include "ReplayRunner.h"
@@ -97,6 +98,7 @@ private slots:
     {
         QVERIFY(m_settingsDir.isValid());
         QVERIFY(QDir().mkpath(QStringLiteral(MANDATE_SCREENSHOT_DIR)));
+        installTranslators(*QCoreApplication::instance());  // as the console does: "1 call", "2 calls"
         QVERIFY2(m_gateway.start(), qPrintable(m_gateway.errorString()));
         QVERIFY(runTraffic(120));
         Theme::initialize(*qApp);
