@@ -16,6 +16,7 @@
 #include "LineageScene.h"
 #include "LineageView.h"
 #include "MainWindow.h"
+#include "Translations.h"
 #include "Theme.h"
 
 #include "client/GatewayClient.h"
@@ -103,6 +104,7 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY(QDir().mkpath(QStringLiteral(MANDATE_SCREENSHOT_DIR)));
+        installTranslators(*QCoreApplication::instance());  // as the console does: "1 call", "2 calls"
         QVERIFY2(m_gateway.start(), qPrintable(m_gateway.errorString()));
         QVERIFY(runTraffic(150));
         Theme::initialize(*qApp);
@@ -191,6 +193,9 @@ private slots:
         view()->graphView()->centerOn(scene->nodeItem(child));
         scene->selectNode(child);
         QTRY_VERIFY(view()->details()->findChild<QLabel *>(QStringLiteral("lineageDetailsTitle"))->text().contains(child.section(u':', 1)));
+        // The execution's records arrive after its claims; among them the delegation that made it.
+        const QListWidget *records = view()->details()->findChild<QListWidget *>(QStringLiteral("lineageRecords"));
+        QTRY_VERIFY_WITH_TIMEOUT(!records->findItems(QStringLiteral(" delegation"), Qt::MatchContains).isEmpty(), 10'000);
         screenshot(m_window.get(), QStringLiteral("lineage-subdelegation"));
     }
 
