@@ -155,6 +155,10 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
         qCWarning(lcGateway) << "audit append failed, denying:" << appended.error().message;
         if (charged)
             decision.view.remaining = budgetBefore;  // given back: it did not commit
+        // The allow's risk step is for an action exercised; this one was not, and the failure
+        // is the gateway's, not the agent's. (A denial's step stands: the agent asked.)
+        if (decision.allowed)
+            riskDelta = 0;
         deny(decision, QStringLiteral("audit"), 503, QStringLiteral("the audit log cannot record this call: ") + appended.error().message);
     }
     if (decision.hasExecution) {

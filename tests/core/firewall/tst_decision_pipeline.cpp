@@ -245,15 +245,24 @@ void tst_DecisionPipeline::recordedRequestReplaysToTheSameDecision()
 void tst_DecisionPipeline::auditFailureDenies()
 {
     // Fail closed: with the audit table locked by another writer, an allow turns into a deny.
+    // A fresh execution, so that the call would be its first ticket:read and carry a risk step.
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-unrecorded");
+    view.riskScore = 0;
+    view.sessionActions.clear();
+    m_authority.views.insert("unrecorded", view);
     auto blocker = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
     QVERIFY(blocker);
     QSqlQuery lock(blocker.value()->connection());
     QVERIFY(lock.exec(QStringLiteral("BEGIN EXCLUSIVE")));
-    const auto decision = decide("support", QStringLiteral("ticket:read"), {});
+    const auto decision = decide("unrecorded", QStringLiteral("ticket:read"), {});
     QSqlQuery(blocker.value()->connection()).exec(QStringLiteral("ROLLBACK"));
     QVERIFY(!decision.allowed);
     QCOMPARE(decision.step, QStringLiteral("audit"));
     QCOMPARE(decision.httpStatus, 503);
+    // Counted as a denied call, without the risk of an action it never exercised.
+    QCOMPARE(m_authority.calls.last(), QStringLiteral("ex-unrecorded ticket:read deny 0"));
+    QCOMPARE(m_authority.views.value("unrecorded").riskScore, 0);
 }
 
 void tst_DecisionPipeline::heldChargeCommitsWithTheDecision()
