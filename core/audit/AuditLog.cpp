@@ -2,6 +2,7 @@
 #include "audit/AuditLog.h"
 
 #include "audit/ChainHash.h"
+#include "audit/RecordInserter.h"
 #include "common/Logging.h"
 
 #include <QSqlError>
@@ -85,6 +86,7 @@ std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &reco
     }
     // Encoding happens on the caller's thread: the writer only hashes and inserts.
     pending.body = record.canonicalBytes();
+    pending.columns = AuditColumns::fromRecord(record);
     pending.companion = std::move(companion);
     {
         const std::lock_guard lock(m_mutex);
@@ -139,16 +141,13 @@ void AuditLog::run()
         QSqlQuery pragma(db);
         pragma.exec(m_options.fullSync ? QStringLiteral("PRAGMA synchronous=FULL") : QStringLiteral("PRAGMA synchronous=NORMAL"));
         pragma.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(m_options.busyTimeoutMs));
-        // Ten indexes take inserts at random places (trace ids, executions): keep their pages
+        // The indexes take inserts at random places (trace ids, executions): keep their pages
         // in memory instead of re-reading them for every batch.
         pragma.exec(QStringLiteral("PRAGMA cache_size=-65536"));
         pragma.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));  // see checkpoint()
         QSqlQuery headQuery(db);
         headQuery.prepare(QLatin1String(kHeadSql));
-        QSqlQuery insert(db);
-        // CAST keeps the body TEXT (json_extract refuses BLOBs) without a UTF-16 round trip.
-        insert.prepare(QStringLiteral("INSERT INTO audit_records (gateway, seq, prev_hash, hash, body, seal) "
-                                      "VALUES (?, ?, ?, ?, CAST(? AS TEXT), ?)"));
+        RecordInserter insert(db);
 
         std::vector<Pending> batch;
         std::vector<std::optional<Error>> refused;
@@ -242,7 +241,7 @@ void AuditLog::checkpoint()
     QSqlDatabase::removeDatabase(connectionName);
 }
 
-Status AuditLog::writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
+Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::vector<Pending> &batch,
                             std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored)
 {
     // Companions first: which records are written must be known before the last one is sealed.
@@ -284,14 +283,8 @@ Status AuditLog::writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector
                 return seal.error();
             rec.seal = seal.value();
         }
-        insert.bindValue(0, m_options.gatewayId);
-        insert.bindValue(1, rec.sequence);
-        insert.bindValue(2, rec.prevHash);
-        insert.bindValue(3, rec.hash);
-        insert.bindValue(4, rec.body);
-        insert.bindValue(5, rec.seal.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(rec.seal));
-        if (!insert.exec())
-            return store::Database::sqlError(QStringLiteral("cannot write the audit record"), insert);
+        if (Status written = insert.insert(m_gatewayUtf8, rec, batch[i].columns); !written)
+            return written;
         prev = rec.hash;
         stored.push_back(std::move(rec));
     }

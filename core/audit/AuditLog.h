@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "audit/AuditColumns.h"
 #include "audit/AuditHead.h"
 #include "audit/AuditRecord.h"
 #include "audit/AuditSink.h"
@@ -24,6 +25,8 @@ class QSqlQuery;
 #include <vector>
 
 namespace mandate::audit {
+
+class RecordInserter;
 
 /// Where an appended record landed in the chain.
 struct AppendReceipt
@@ -108,6 +111,7 @@ private:
     struct Pending
     {
         QByteArray body;
+        AuditColumns::Values columns;
         Companion companion;
         std::promise<Result<AppendReceipt>> done;
     };
@@ -115,7 +119,7 @@ private:
     AuditLog(const store::Database &database, Options options, AuditHead head);
     void run();
     void checkpoint();
-    Status writeBatch(QSqlQuery &headQuery, QSqlQuery &insert, std::vector<Pending> &batch,
+    Status writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::vector<Pending> &batch,
                       std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored);
 
     const store::Database &m_db;

@@ -18,8 +18,8 @@ namespace {
 constexpr std::array kEventNames{"delegation", "decision", "shadow_decision", "forward", "flagged_response",
                                  "revocation", "expiry", "admin_change"};
 
-// Attribute keys (docs/audit-schema.md). Kept in one place so export, parse and the
-// database's generated columns agree.
+// Attribute keys (docs/audit-schema.md). Kept in one place so that export and parse agree;
+// AuditColumns names the ones copied into the database's query columns.
 const QString kTime = QStringLiteral("time");
 const QString kTrace = QStringLiteral("trace_id");
 const QString kSpan = QStringLiteral("span_id");
@@ -374,35 +374,42 @@ void appendValue(QByteArray &out, const QJsonValue &value)
     }
 }
 
-/// Qt::ISODateWithMs of a UTC time ("2026-11-29T14:13:33.001Z") without QString::asprintf.
 void appendUtcTime(QByteArray &out, const QDateTime &time)
 {
-    const QDateTime utc = time.toUTC();
-    int year = 0, month = 0, day = 0;
-    utc.date().getDate(&year, &month, &day);
-    if (!utc.isValid() || year < 0 || year > 9999) {
-        appendString(out, utc.toString(Qt::ISODateWithMs));
-        return;
-    }
-    const QTime t = utc.time();
-    const auto two = [](char *to, int v) { to[0] = char('0' + v / 10); to[1] = char('0' + v % 10); };
-    char text[26] = "\"0000-00-00T00:00:00.000Z";
-    text[1] = char('0' + year / 1000);
-    text[2] = char('0' + year / 100 % 10);
-    text[3] = char('0' + year / 10 % 10);
-    text[4] = char('0' + year % 10);
-    two(text + 6, month);
-    two(text + 9, day);
-    two(text + 12, t.hour());
-    two(text + 15, t.minute());
-    two(text + 18, t.second());
-    text[21] = char('0' + t.msec() / 100);
-    two(text + 22, t.msec() % 100);
-    out.append(text, 25);
+    out.append('"');
+    appendRecordTime(out, time);
     out.append('"');
 }
 
 } // namespace
+
+void appendRecordTime(QByteArray &out, const QDateTime &time)
+{
+    // Qt::ISODateWithMs ("2026-11-29T14:13:33.001Z") without QString::asprintf: it runs for
+    // every record, once for the body and once for the time column.
+    const QDateTime utc = time.toUTC();
+    int year = 0, month = 0, day = 0;
+    utc.date().getDate(&year, &month, &day);
+    if (!utc.isValid() || year < 0 || year > 9999) {
+        out.append(utc.toString(Qt::ISODateWithMs).toUtf8());
+        return;
+    }
+    const QTime t = utc.time();
+    const auto two = [](char *to, int v) { to[0] = char('0' + v / 10); to[1] = char('0' + v % 10); };
+    char text[25] = "0000-00-00T00:00:00.000Z";
+    text[0] = char('0' + year / 1000);
+    text[1] = char('0' + year / 100 % 10);
+    text[2] = char('0' + year / 10 % 10);
+    text[3] = char('0' + year % 10);
+    two(text + 5, month);
+    two(text + 8, day);
+    two(text + 11, t.hour());
+    two(text + 14, t.minute());
+    two(text + 17, t.second());
+    text[20] = char('0' + t.msec() / 100);
+    two(text + 21, t.msec() % 100);
+    out.append(text, 24);
+}
 
 QByteArray AuditRecord::canonicalBytes() const
 {

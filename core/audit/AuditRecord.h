@@ -20,6 +20,9 @@ enum class EventType { Delegation, Decision, ShadowDecision, Forward, FlaggedRes
 QString eventTypeName(EventType type);
 std::optional<EventType> eventTypeFromName(QStringView name);
 
+/// Appends a record time as the body spells it (without quotes): Qt::ISODateWithMs of the UTC time.
+void appendRecordTime(QByteArray &out, const QDateTime &time);
+
 /// One audit record: everything needed to attribute, investigate and replay one event.
 /// Field names on the wire are OpenTelemetry-style attributes (docs/audit-schema.md); empty
 /// fields are omitted. The chain position (sequence, hashes) is not part of the record: the

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditVerifier.h"
 
+#include "audit/BodyColumnReader.h"
 #include "audit/ChainHash.h"
 
 #include <QSqlDriver>
@@ -33,13 +34,29 @@ void fail(VerifyReport &report, TamperKind kind, const QString &gatewayId, qint6
     report.reason = reason;
 }
 
-/// Receives each stored row in order with whether it matches its own hash; false stops the walk.
-using RowCheck = std::function<bool(qint64 seq, QByteArrayView prev, QByteArrayView hash, bool hashOk)>;
+/// Which query column of a row disagrees with its body: kColumnsAgree, a column, or
+/// kBodyUnreadable when the body is not of the canonical form the columns are read from.
+constexpr int kColumnsAgree = -1;
+constexpr int kBodyUnreadable = AuditColumns::Count;
+
+/// Receives each stored row in order with whether it matches its own hash and which column
+/// disagrees with its body; false stops the walk.
+using RowCheck = std::function<bool(qint64 seq, QByteArrayView prev, QByteArrayView hash, bool hashOk, int badColumn)>;
+
+/// "seq, prev_hash, hash, body" and the query columns: the result columns of both walks.
+QByteArray selectedColumns()
+{
+    QByteArray columns = "seq, prev_hash, hash, body";
+    for (int c = 0; c < AuditColumns::Count; ++c)
+        columns += QByteArray(", ") + AuditColumns::sqlName(AuditColumns::Column(c));
+    return columns;
+}
+constexpr int kFirstQueryColumn = 4;
 
 // Physical (rowid) order: it is the order the records were written in, and what an attacker
 // must change to reorder them. The unary + keeps SQLite from using the (gateway, seq) index,
 // which would make it sort the whole table by id in a temporary b-tree instead of scanning.
-const char kRowsSql[] = "SELECT seq, prev_hash, hash, body FROM audit_records WHERE +gateway = ? ORDER BY id";
+const QByteArray kRowsSql = "SELECT " + selectedColumns() + " FROM audit_records WHERE +gateway = ? ORDER BY id";
 
 bool hashMatches(const QByteArray &gatewayUtf8, qint64 seq, QByteArrayView prev, QByteArrayView hash,
                  QByteArrayView body, QByteArray &scratch)
@@ -49,8 +66,38 @@ bool hashMatches(const QByteArray &gatewayUtf8, qint64 seq, QByteArrayView prev,
     return hash.size() == ChainHash::kSize && std::memcmp(computed.data(), hash.data(), computed.size()) == 0;
 }
 
+/// A stored query column as read: SQL NULL, or its bytes and whether they were stored as TEXT.
+struct StoredColumn
+{
+    bool null = true;
+    bool text = false;
+    QByteArrayView bytes;
+};
+
+/// The first query column that disagrees with the body. The indexes answer queries and
+/// lineage from these columns alone, so a column changed after the fact would hide a record
+/// from (or add it to) an investigation while the chain still verifies. Only the verifier
+/// sees every row, so the check is here rather than in AuditQuery or Lineage, which cannot
+/// notice a record they were never given.
+template <typename Column>
+int disagreeingColumn(BodyColumnReader &reader, QByteArrayView body, Column &&stored)
+{
+    if (!reader.read(body))
+        return kBodyUnreadable;
+    for (int c = 0; c < AuditColumns::Count; ++c) {
+        const QByteArrayView expected = reader.value(AuditColumns::Column(c));
+        const StoredColumn column = stored(kFirstQueryColumn + c);
+        if (column.null != expected.isNull())
+            return c;
+        if (!column.null && (!column.text || column.bytes.size() != expected.size()
+                             || !BodyColumnReader::sameBytes(column.bytes.data(), expected.data(), expected.size())))
+            return c;
+    }
+    return kColumnsAgree;
+}
+
 // A block of the id space, for the parallel walk below.
-const char kBlockSql[] = "SELECT seq, prev_hash, hash, body FROM audit_records WHERE id >= ? AND id < ? AND +gateway = ? ORDER BY id";
+const QByteArray kBlockSql = "SELECT " + selectedColumns() + " FROM audit_records WHERE id >= ? AND id < ? AND +gateway = ? ORDER BY id";
 
 /// The rows of one block of ids, hashed straight from SQLite's pages: what the sequential check
 /// needs of each record (its links and whether it matches its hash), not the record itself.
@@ -63,6 +110,7 @@ struct Block
         std::array<char, ChainHash::kSize> hash{};
         bool prevWellFormed = false;  ///< a stored link of another length can never match
         bool hashOk = false;
+        int badColumn = kColumnsAgree;
         QByteArrayView prevView() const { return prevWellFormed ? QByteArrayView(prev.data(), prev.size()) : QByteArrayView(); }
         QByteArrayView hashView() const { return QByteArrayView(hash.data(), hash.size()); }
     };
@@ -83,7 +131,7 @@ public:
     {
         // Map the file instead of copying every page through read(); capped by SQLite's limit.
         sqlite3_exec(m_db, "PRAGMA mmap_size=17179869184", nullptr, nullptr, nullptr);
-        if (sqlite3_prepare_v2(m_db, kBlockSql, -1, &m_stmt, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v2(m_db, kBlockSql.constData(), int(kBlockSql.size()), &m_stmt, nullptr) != SQLITE_OK)
             m_stmt = nullptr;
     }
     ~BlockReader() { sqlite3_finalize(m_stmt); }
@@ -117,6 +165,16 @@ public:
             std::array<unsigned char, ChainHash::kSize> computed;
             ChainHash::link(m_gateway, row.seq, prev, body, m_scratch, m_hasher, computed);
             row.hashOk = hash.size() == ChainHash::kSize && std::memcmp(computed.data(), hash.data(), computed.size()) == 0;
+            row.badColumn = disagreeingColumn(m_columns, body, [this](int index) {
+                StoredColumn column;
+                const int type = sqlite3_column_type(m_stmt, index);
+                column.null = type == SQLITE_NULL;
+                column.text = type == SQLITE_TEXT;
+                if (column.text)
+                    column.bytes = QByteArrayView(reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, index)),
+                                                  sqlite3_column_bytes(m_stmt, index));
+                return column;
+            });
         }
         if (rc != SQLITE_DONE)
             block.error = QString::fromUtf8(sqlite3_errmsg(m_db));
@@ -128,6 +186,7 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
     QByteArray m_scratch;
     crypto::Sha256::Hasher m_hasher;
+    BodyColumnReader m_columns;
 };
 
 /// SQLite fast path: the columns are read in place through the driver's native handle (as
@@ -234,7 +293,7 @@ std::optional<Status> walkNative(const QSqlDatabase &db, const QByteArray &gatew
         if (!block.error.isEmpty())
             return finish(Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(block.error)});
         for (const Block::Row &r : block.rows) {
-            if (!check(r.seq, r.prevView(), r.hashView(), r.hashOk))
+            if (!check(r.seq, r.prevView(), r.hashView(), r.hashOk, r.badColumn))
                 return finish(Status::success());
         }
         if (fromHelper) {
@@ -254,17 +313,29 @@ Status walkRows(const QSqlDatabase &db, const QByteArray &gatewayUtf8, const Row
         return *native;
     QSqlQuery rows(db);
     rows.setForwardOnly(true);
-    rows.prepare(QLatin1String(kRowsSql));
+    rows.prepare(QString::fromLatin1(kRowsSql));
     rows.bindValue(0, QString::fromUtf8(gatewayUtf8));
     if (!rows.exec())
         return readError(rows);
     QByteArray scratch;
+    BodyColumnReader reader;
+    std::array<QByteArray, AuditColumns::Count> columns;
     while (rows.next()) {
         const qint64 seq = rows.value(0).toLongLong();
         const QByteArray prev = rows.value(1).toByteArray();
         const QByteArray hash = rows.value(2).toByteArray();
         const QByteArray body = rows.value(3).toString().toUtf8();
-        if (!check(seq, prev, hash, hashMatches(gatewayUtf8, seq, prev, hash, body, scratch)))
+        const int badColumn = disagreeingColumn(reader, body, [&](int index) {
+            const QVariant value = rows.value(index);
+            StoredColumn column;
+            column.null = value.isNull();
+            column.text = value.typeId() == QMetaType::QString;
+            QByteArray &bytes = columns[size_t(index - kFirstQueryColumn)];
+            bytes = value.toString().toUtf8();
+            column.bytes = bytes;
+            return column;
+        });
+        if (!check(seq, prev, hash, hashMatches(gatewayUtf8, seq, prev, hash, body, scratch), badColumn))
             break;
     }
     return Status::success();
@@ -344,7 +415,7 @@ Status AuditVerifier::verifyChain(const QString &gatewayId, const Options &optio
         probe.bindValue(1, seq);
         return probe.exec() && probe.next();
     };
-    const auto check = [&](qint64 seq, QByteArrayView storedPrev, QByteArrayView hash, bool hashOk) -> bool {
+    const auto check = [&](qint64 seq, QByteArrayView storedPrev, QByteArrayView hash, bool hashOk, int badColumn) -> bool {
         ++report.recordsChecked;
         if (!hashOk) {
             fail(report, TamperKind::Edited, gatewayId, seq,
@@ -367,6 +438,14 @@ Status AuditVerifier::verifyChain(const QString &gatewayId, const Options &optio
             // The record itself is consistent, so its predecessor was changed and re-hashed alone.
             fail(report, TamperKind::Edited, gatewayId, seq - 1,
                  QStringLiteral("record %1 was altered and re-hashed: record %2 links to a different hash").arg(seq - 1).arg(seq));
+            return false;
+        }
+        if (badColumn != kColumnsAgree) {
+            fail(report, TamperKind::Edited, gatewayId, seq,
+                 badColumn == kBodyUnreadable
+                     ? QStringLiteral("record %1's body is not canonical JSON, so its query columns cannot be checked").arg(seq)
+                     : QStringLiteral("record %1's %2 column disagrees with its body: the column was changed after the record was written")
+                           .arg(seq).arg(QLatin1String(AuditColumns::sqlName(AuditColumns::Column(badColumn)))));
             return false;
         }
         std::memcpy(prev.data(), hash.data(), ChainHash::kSize);

@@ -88,6 +88,9 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const QLis
     QSqlQuery probe(db);
     if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
         return describe(QStringLiteral("cannot read %1").arg(path), probe.lastError());
+    // A statement left pending would make SQLite refuse a migration that drops a table
+    // ("database table is locked").
+    probe.finish();
     if (const Status migrated = database->migrate(migrations); !migrated)
         return migrated.error();
     return database;

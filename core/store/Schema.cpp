@@ -78,6 +78,41 @@ QList<Migration> buildMigrations()
                                  "action TEXT NOT NULL, PRIMARY KEY (execution, action))"),
                   QStringLiteral("CREATE TABLE oauth_clients (client_id TEXT PRIMARY KEY NOT NULL, secret_hash TEXT NOT NULL, "
                                  "created_at INTEGER NOT NULL)")}});
+    // The audit query columns become plain columns that the AuditLog writes next to the body:
+    // every index insert evaluated json_extract on a 1.3 KB body. The table is rebuilt (a
+    // generated column cannot be altered), keeping every id, sequence, hash and seal; the values
+    // come from the old generated columns, i.e. from the body. AuditVerifier reports a column
+    // that disagrees with the body. `event` gets an index too: filtering by event scanned the log.
+    list.append({7, QStringLiteral("audit query columns written with the record"),
+                 {QStringLiteral("CREATE TABLE audit_records_v7 (id INTEGER PRIMARY KEY, gateway TEXT NOT NULL, "
+                                 "seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, body TEXT NOT NULL, seal BLOB, "
+                                 "time TEXT, event TEXT, human TEXT, agent TEXT, execution TEXT, parent_execution TEXT, "
+                                 "tool TEXT, action TEXT, decision TEXT, trace_id TEXT, UNIQUE (gateway, seq))"),
+                  QStringLiteral("INSERT INTO audit_records_v7 (id, gateway, seq, prev_hash, hash, body, seal, time, event, human, "
+                                 "agent, execution, parent_execution, tool, action, decision, trace_id) "
+                                 "SELECT id, gateway, seq, prev_hash, hash, body, seal, time, event, human, agent, execution, "
+                                 "parent_execution, tool, action, decision, trace_id FROM audit_records ORDER BY id"),
+                  QStringLiteral("DROP TABLE audit_records"),
+                  QStringLiteral("ALTER TABLE audit_records_v7 RENAME TO audit_records"),
+                  QStringLiteral("CREATE INDEX audit_time ON audit_records(time)"),
+                  QStringLiteral("CREATE INDEX audit_event ON audit_records(event)"),
+                  QStringLiteral("CREATE INDEX audit_human ON audit_records(human) WHERE human IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_agent ON audit_records(agent) WHERE agent IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_execution ON audit_records(execution) WHERE execution IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_parent ON audit_records(parent_execution) WHERE parent_execution IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_tool ON audit_records(tool) WHERE tool IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_action ON audit_records(action) WHERE action IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_decision ON audit_records(decision) WHERE decision IS NOT NULL"),
+                  QStringLiteral("CREATE INDEX audit_trace ON audit_records(trace_id) WHERE trace_id IS NOT NULL")}});
+    // Each index of executions is one more page written by every mint. No query filters on
+    // agent or root_human through an index (list() scans: its filters are optional), so those two
+    // go; the parent index serves revocation's walk down the tree, which only follows non-null
+    // parents, so root executions (the most common) no longer enter it.
+    list.append({8, QStringLiteral("executions: only the indexes queries use"),
+                 {QStringLiteral("DROP INDEX executions_agent"),
+                  QStringLiteral("DROP INDEX executions_root"),
+                  QStringLiteral("DROP INDEX executions_parent"),
+                  QStringLiteral("CREATE INDEX executions_parent ON executions(parent) WHERE parent IS NOT NULL")}});
     // Entries are owned by different modules and may be appended out of order.
     std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;

@@ -67,6 +67,9 @@ void swapRows(const store::Database &db, qint64 a, qint64 b)
 void forge(const store::Database &db, qint64 seq)
 {
     exec(db, QStringLiteral("UPDATE audit_records SET body = replace(body, '\"deny\"', '\"allow\"') WHERE seq = ?"), {seq});
+    // The query column too, as an attacker who knows the schema would: the verifier compares it
+    // with the body, so a forgery that left it behind would not be self-consistent.
+    exec(db, QStringLiteral("UPDATE audit_records SET decision = json_extract(body, '$.\"mandate.decision\"') WHERE seq = ?"), {seq});
     QSqlQuery q(db.connection());
     q.prepare(QStringLiteral("SELECT seq, CAST(body AS BLOB) FROM audit_records WHERE seq >= ? ORDER BY seq"));
     q.bindValue(0, seq);

@@ -86,6 +86,8 @@ private slots:
         QTest::addRow("re-hashed, last of a block") << "rehash" << qint64(8192) << "edited" << qint64(8192);
         QTest::addRow("re-hashed, second thread's last") << "rehash" << qint64(16'384) << "edited" << qint64(16'384);
         QTest::addRow("swapped across a block end") << "swap" << qint64(8190) << "reordered" << qint64(8195);
+        QTest::addRow("query column changed, first block") << "column" << qint64(100) << "edited" << qint64(100);
+        QTest::addRow("query column changed, second thread's block") << "column" << qint64(9000) << "edited" << qint64(9000);
     }
 
     void tamperIsFoundInEveryBlock()
@@ -111,6 +113,9 @@ private slots:
             const QByteArray body = current[2].toString().toUtf8().replace("alice", "mallory");
             const QByteArray hash = ChainHash::link(kGateway, seq, current[0].toByteArray(), body);
             QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE seq = ?"), {QString::fromUtf8(body), hash, seq}));
+        } else if (tamper == QLatin1String("column")) {
+            // Body and chain untouched: only what the indexes answer from.
+            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("swap")) {
             // Records seq and seq + 5 change rows: the first read out of place is seq + 5.
             const QVariantList a = row(d, seq);

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "audit/AuditRecord.h"
+
+#include <QByteArray>
+
+#include <array>
+
+namespace mandate::audit {
+
+/// The query columns of `audit_records` (schema 7): plain copies of top-level body fields,
+/// written by the AuditLog next to the body so that the indexes need no json_extract. The
+/// body is what the chain protects; AuditVerifier reports a column that disagrees with it.
+class AuditColumns
+{
+public:
+    enum Column { Time, Event, Human, Agent, Execution, ParentExecution, Tool, Action, Decision, TraceId, Count };
+
+    /// The column's name in SQL.
+    static const char *sqlName(Column column);
+    /// The body attribute it copies (a top-level key of the canonical JSON).
+    static QByteArrayView jsonKey(Column column);
+
+    /// The values of one record, UTF-8, in one buffer: an append allocates once for them.
+    class Values
+    {
+    public:
+        /// The value, or a null view where the body leaves the field out (SQL NULL).
+        QByteArrayView value(Column column) const
+        {
+            return m_size[column] < 0 ? QByteArrayView() : QByteArrayView(m_text.constData() + m_offset[column], m_size[column]);
+        }
+
+    private:
+        friend class AuditColumns;
+        QByteArray m_text;
+        std::array<qsizetype, Count> m_offset{};
+        std::array<qsizetype, Count> m_size{};
+    };
+    /// The values as AuditRecord::canonicalBytes() writes them into the body.
+    static Values fromRecord(const AuditRecord &record);
+};
+
+} // namespace mandate::audit
