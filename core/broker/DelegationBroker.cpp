@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "broker/DelegationBroker.h"
 
+#include "broker/ExecutionTokenClaims.h"
 #include "broker/OAuthError.h"
 #include "common/Logging.h"
+#include "crypto/Base64Url.h"
 #include "crypto/CompactJws.h"
 #include "crypto/JoseError.h"
 #include "crypto/Random.h"
@@ -26,9 +28,6 @@ struct DelegationBroker::Parent
 
 namespace {
 
-const QString kAgentPrefix = QStringLiteral("agent:");
-const QString kUserPrefix = QStringLiteral("user:");
-
 /// The execution an execution token names, from its agent_execution authorization details.
 QString executionIdOf(const QJsonObject &claims)
 {
@@ -50,23 +49,6 @@ Error storeFailure(const Error &why)
 {
     qCWarning(lcBroker) << "store error during token exchange:" << why.message;
     return OAuthError::temporarilyUnavailable(QStringLiteral("the execution store is unavailable"));
-}
-
-/// RFC 8693 §4.1: the outermost act is the current actor, earlier actors nest inside.
-QJsonObject actClaim(const QStringList &chain, const QString &agent)
-{
-    QJsonObject act{{QStringLiteral("sub"), QString(kAgentPrefix + agent)}};
-    QJsonObject nested;
-    // Build from the earliest delegating agent (chain[1]) outwards.
-    for (qsizetype i = 1; i < chain.size(); ++i) {
-        QJsonObject level{{QStringLiteral("sub"), QString(kAgentPrefix + chain.at(i))}};
-        if (!nested.isEmpty())
-            level.insert(QStringLiteral("act"), nested);
-        nested = level;
-    }
-    if (!nested.isEmpty())
-        act.insert(QStringLiteral("act"), nested);
-    return act;
 }
 
 QString budgetDimensionText(qint64 value) { return QString::number(value); }
@@ -93,14 +75,19 @@ void DelegationBroker::setIssuer(const QString &issuer)
 
 Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView token) const
 {
+    // The verifier holds the keys published when it was built: it is rebuilt when a rotation
+    // changes the current key, and when a retiring key's overlap ends, so that the tokens that
+    // key signed stop verifying then, not at the next rotation.
     const QString kid = m_keyRing.currentKid();
+    const qint64 now = m_clock.nowSecs();
+    const auto current = [&] { return m_verifier && m_verifierKid == kid && now < m_verifierKeysUntil; };
     {
         std::shared_lock lock(m_verifierMutex);
-        if (m_verifier && m_verifierKid == kid)
+        if (current())
             return m_verifier->verify(token);
     }
     std::unique_lock lock(m_verifierMutex);
-    if (!m_verifier || m_verifierKid != kid) {
+    if (!current()) {
         crypto::ClaimsPolicy claims;
         claims.issuer = m_config.issuer;
         claims.audience = m_config.audience;
@@ -110,6 +97,7 @@ Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView
         m_verifier = std::make_unique<crypto::TokenVerifier>(crypto::JwsPolicy::accessTokens(), claims,
                                                              m_keyRing.publicKeys(), m_clock);
         m_verifierKid = kid;
+        m_verifierKeysUntil = m_keyRing.publishedSetChangesAt();
     }
     return m_verifier->verify(token);
 }
@@ -122,7 +110,8 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
     const QString id = executionIdOf(verified->claims);
     if (id.isEmpty())
         return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("the token carries no agent_execution authorization details"));
-    auto state = m_executions.state(id);
+    // Revocations through this gateway are seen at once, another gateway's within seconds.
+    auto state = m_executions.recentState(id);
     if (!state) {
         if (state.error().code == QLatin1String("not_found"))
             return Error{QStringLiteral("unknown_execution"), QStringLiteral("execution %1 does not exist").arg(id)};
@@ -222,7 +211,9 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     const QString parentId = executionIdOf(verified->claims);
     if (parentId.isEmpty())
         return OAuthError::invalidGrant(QStringLiteral("subject_token names no parent execution"));
-    auto state = m_executions.state(parentId);
+    // A recent state is enough here: create() reserves the budget from the parent under the
+    // write lock, with the parent's status and remaining budget checked again there.
+    auto state = m_executions.recentState(parentId);
     if (!state) {
         if (state.error().code == QLatin1String("not_found"))
             return OAuthError::invalidGrant(QStringLiteral("parent execution %1 does not exist").arg(parentId));
@@ -312,13 +303,14 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
         return OAuthError::invalidRequest(QStringLiteral("risk_ceiling %1 exceeds parent execution %2's risk_ceiling %3")
                                               .arg(riskCeiling).arg(parentId).arg(p->execution.riskCeiling));
 
-    auto executionId = crypto::Random::token(16);
-    auto jti = crypto::Random::token(16);
-    if (!executionId || !jti)
+    // One draw for both identifiers: 16 random bytes each, as two separate draws would give.
+    auto random = crypto::Random::bytes(32);
+    if (!random)
         return OAuthError::serverError(QStringLiteral("the random generator failed"));
+    const QString jti = QString::fromLatin1(crypto::Base64Url::encode(QByteArrayView(random.value()).first(16)));
 
     Execution execution;
-    execution.id = QStringLiteral("exe_") + executionId.value();
+    execution.id = QStringLiteral("exe_") + QString::fromLatin1(crypto::Base64Url::encode(QByteArrayView(random.value()).sliced(16)));
     execution.agent = agent.id;
     execution.chain = parent.chain;
     execution.purpose = wanted.purpose.isEmpty() && p ? p->execution.purpose : wanted.purpose;
@@ -330,28 +322,11 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
     execution.expiresAt = QDateTime::fromSecsSinceEpoch(expiresAt.toSecsSinceEpoch(), Qt::UTC);
     execution.parent = parentId;
 
-    const QJsonObject details{{QStringLiteral("type"), QLatin1String(AgentExecutionRequest::kType)},
-                              {QStringLiteral("execution"), execution.id},
-                              {QStringLiteral("parent"), p ? QJsonValue(parentId) : QJsonValue(QJsonValue::Null)},
-                              {QStringLiteral("purpose"), execution.purpose},
-                              {QStringLiteral("actions"), QJsonArray::fromStringList(wanted.actions)},
-                              {QStringLiteral("budget"), budget.toJson()},
-                              {QStringLiteral("risk_ceiling"), riskCeiling},
-                              {QStringLiteral("depth"), execution.depth()}};
     const qint64 iat = execution.issuedAt.toSecsSinceEpoch();
     const qint64 exp = execution.expiresAt.toSecsSinceEpoch();
-    const QJsonObject claims{{QStringLiteral("iss"), m_config.issuer},
-                             {QStringLiteral("aud"), m_config.audience},
-                             {QStringLiteral("iat"), iat},
-                             {QStringLiteral("nbf"), iat},
-                             {QStringLiteral("exp"), exp},
-                             {QStringLiteral("jti"), jti.value()},
-                             {QStringLiteral("sub"), QString(kUserPrefix + execution.rootHuman())},
-                             {QStringLiteral("act"), actClaim(parent.chain, agent.id)},
-                             {QStringLiteral("client_id"), agent.id},
-                             {QStringLiteral("scope"), wanted.actions.join(u' ')},
-                             {QStringLiteral("authorization_details"), QJsonArray{details}}};
-    auto token = m_keyRing.sign(claims);
+    const QString scope = wanted.actions.join(u' ');
+    const ExecutionTokenClaims claims{m_config.issuer, m_config.audience, iat, exp, jti, execution, scope};
+    auto token = m_keyRing.signPayload(claims.toJson());
     if (!token)
         return OAuthError::serverError(QStringLiteral("signing failed: %1").arg(token.error().message));
 
@@ -367,7 +342,16 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
     }
     qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << agent.id << "on behalf of"
                                << execution.rootHuman() << "depth" << depth;
-    return IssuedToken{std::move(token).value(), exp - iat, wanted.actions.join(u' '), QJsonArray{details}, execution};
+    // The details as granted, for the response: the same values the token carries.
+    const QJsonObject details{{QStringLiteral("type"), QLatin1String(AgentExecutionRequest::kType)},
+                              {QStringLiteral("execution"), execution.id},
+                              {QStringLiteral("parent"), p ? QJsonValue(parentId) : QJsonValue(QJsonValue::Null)},
+                              {QStringLiteral("purpose"), execution.purpose},
+                              {QStringLiteral("actions"), QJsonArray::fromStringList(wanted.actions)},
+                              {QStringLiteral("budget"), budget.toJson()},
+                              {QStringLiteral("risk_ceiling"), riskCeiling},
+                              {QStringLiteral("depth"), execution.depth()}};
+    return IssuedToken{std::move(token).value(), exp - iat, scope, QJsonArray{details}, execution};
 }
 
 Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)

@@ -43,7 +43,8 @@ public:
 
     /// The gateway's check of a bearer execution token: signature, header and claims
     /// (crypto::TokenVerifier with its cache), then the execution itself, which must exist and
-    /// be active. Codes: those of TokenVerifier (bad_signature, alg_none, unknown_kid, expired,
+    /// be active (ExecutionStore::recentState: changes through this gateway's store count at
+    /// once, another gateway's within ExecutionStateCache::kMaxAgeSecs). Codes: those of TokenVerifier (bad_signature, alg_none, unknown_kid, expired,
     /// not_yet_valid, wrong_audience, wrong_issuer, malformed_token, oversized_token, ...), plus
     /// invalid_claim (no agent_execution details), unknown_execution, revoked, expired,
     /// completed.
@@ -80,6 +81,7 @@ private:
     mutable std::shared_mutex m_verifierMutex;
     mutable std::unique_ptr<crypto::TokenVerifier> m_verifier;
     mutable QString m_verifierKid;
+    mutable qint64 m_verifierKeysUntil = 0;  ///< when a key the verifier holds retires
 };
 
 } // namespace mandate::broker

@@ -69,6 +69,7 @@ Status OAuthClientStore::setSecret(const QString &clientId, QByteArrayView secre
     query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
     if (!query.exec())
         return store::Database::sqlError(QStringLiteral("cannot store client %1").arg(clientId), query);
+    forgetStoredHash(clientId);
     qCInfo(lcBroker) << "client secret set for" << clientId;
     return Status::success();
 }
@@ -80,7 +81,39 @@ Status OAuthClientStore::remove(const QString &clientId)
     query.bindValue(QStringLiteral(":id"), clientId);
     if (!query.exec())
         return store::Database::sqlError(QStringLiteral("cannot delete client %1").arg(clientId), query);
+    forgetStoredHash(clientId);
     return Status::success();
+}
+
+void OAuthClientStore::forgetStoredHash(const QString &clientId)
+{
+    std::lock_guard lock(m_mutex);
+    ++m_storedHashGeneration;
+    m_storedHashes.remove(clientId);
+}
+
+Result<QString> OAuthClientStore::recentStoredHash(const QString &clientId) const
+{
+    const qint64 now = m_clock.nowSecs();
+    quint64 generation = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_storedHashes.constFind(clientId);
+        if (it != m_storedHashes.constEnd() && now - it->loadedAt < kStoredHashMaxAgeSecs && now >= it->loadedAt)
+            return it->hash;
+        generation = m_storedHashGeneration;
+    }
+    auto hash = storedHash(clientId);
+    if (!hash || hash->isEmpty())
+        return hash;
+    std::lock_guard lock(m_mutex);
+    // A change made while we read must not be hidden behind what we read before it.
+    if (generation == m_storedHashGeneration) {
+        if (m_storedHashes.size() >= kCacheCapacity)
+            m_storedHashes.clear();
+        m_storedHashes.insert(clientId, StoredHash{hash.value(), now});
+    }
+    return hash;
 }
 
 Result<QString> OAuthClientStore::storedHash(const QString &clientId) const
@@ -120,7 +153,7 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
 {
     if (clientId.isEmpty() || secret.isEmpty())
         return badCredentials(clientId);
-    auto hash = storedHash(clientId);
+    auto hash = recentStoredHash(clientId);
     if (!hash)
         return hash.error();
     if (hash->isEmpty())
@@ -158,6 +191,8 @@ void OAuthClientStore::clearCache() const
     std::lock_guard lock(m_mutex);
     m_verified.clear();
     m_order.clear();
+    ++m_storedHashGeneration;
+    m_storedHashes.clear();
 }
 
 qsizetype OAuthClientStore::cacheSize() const

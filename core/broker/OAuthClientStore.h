@@ -28,12 +28,20 @@ namespace mandate::broker {
 /// to ~10 exchanges/s per core and easy to exhaust. A successful check is remembered for
 /// kCacheTtlSecs under SHA-256(client id, secret, stored hash): the cache holds no secret, and
 /// because the stored hash is part of the key, a rotated or deleted secret (on any gateway
-/// sharing the database) stops matching at once. Failures are never cached. Bounded in size.
+/// sharing the database) stops matching as soon as the stored hash is read again. Failures are
+/// never cached. Bounded in size.
+///
+/// The stored hash itself is kept for kStoredHashMaxAgeSecs: reading it was the largest cost of
+/// an authentication after the cache above. setSecret() and remove() through this store drop it
+/// at once; a secret rotated or a client removed through another gateway sharing the database
+/// stops working here within kStoredHashMaxAgeSecs, the bound CachedRegistry has for an agent
+/// suspended elsewhere. Unknown clients are not remembered (a new client works at once).
 class OAuthClientStore
 {
 public:
     static constexpr qint64 kCacheTtlSecs = 300;
     static constexpr qsizetype kCacheCapacity = 4096;
+    static constexpr qint64 kStoredHashMaxAgeSecs = 5;
 
     OAuthClientStore(const store::Database &database, const Clock &clock,
                      crypto::SecretHasher::Params params = crypto::SecretHasher::Params{});
@@ -57,6 +65,9 @@ public:
 
 private:
     Result<QString> storedHash(const QString &clientId) const;
+    /// storedHash() through the cache of recently read hashes.
+    Result<QString> recentStoredHash(const QString &clientId) const;
+    void forgetStoredHash(const QString &clientId);
 
     const store::Database &m_db;
     const Clock &m_clock;
@@ -64,6 +75,13 @@ private:
     mutable std::mutex m_mutex;
     mutable QHash<QByteArray, qint64> m_verified;   ///< key hash → valid until (epoch seconds)
     mutable std::deque<QByteArray> m_order;         ///< insertion order, for eviction
+    struct StoredHash
+    {
+        QString hash;
+        qint64 loadedAt = 0;
+    };
+    mutable QHash<QString, StoredHash> m_storedHashes;  ///< client id → hash read at loadedAt
+    mutable quint64 m_storedHashGeneration = 0;  ///< bumped by changes: older reads are not kept
     // The stored hash is read on every token request (so that a secret rotated on another
     // gateway stops working at once); its statement stays prepared, one per thread, as each
     // thread has its own connection. Parsing the SQL costs more than running it.

@@ -4,6 +4,7 @@
 #include "common/Logging.h"
 #include "crypto/CompactJws.h"
 #include "crypto/JoseError.h"
+#include "crypto/Sha256.h"
 #include "json/JsonReader.h"
 
 #include <QDir>
@@ -169,6 +170,23 @@ QStringList TrustedIssuers::issuers() const
 
 Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) const
 {
+    if (idToken.size() > crypto::JwsPolicy::idTokens().maxTokenBytes)
+        return crypto::CompactJws::parse(idToken, crypto::JwsPolicy::idTokens().maxTokenBytes).error();
+    const QByteArray digest = crypto::Sha256::hash(idToken);
+    QString rememberedIssuer;
+    {
+        std::lock_guard lock(m_tokensMutex);
+        rememberedIssuer = m_issuerOfToken.value(digest);
+    }
+    if (!rememberedIssuer.isEmpty()) {
+        std::shared_ptr<Issuer> issuer;
+        {
+            std::shared_lock lock(m_mutex);
+            issuer = m_issuers.value(rememberedIssuer);
+        }
+        if (issuer)
+            return issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+    }
     // The issuer is read before the signature is checked only to pick the key set; the chosen
     // verifier then checks the signature and that "iss" is exactly that issuer.
     auto jws = crypto::CompactJws::parse(idToken, crypto::JwsPolicy::idTokens().maxTokenBytes);
@@ -187,7 +205,14 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
     }
     if (!issuer)
         return Error{QStringLiteral("untrusted_issuer"), QStringLiteral("issuer %1 is not a trusted identity provider").arg(iss.toString())};
-    return issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+    auto verified = issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+    if (verified) {
+        std::lock_guard lock(m_tokensMutex);
+        if (m_issuerOfToken.size() >= kRememberedTokens)
+            m_issuerOfToken.clear();
+        m_issuerOfToken.insert(digest, iss.toString());
+    }
+    return verified;
 }
 
 Result<crypto::VerifiedToken> TrustedIssuers::verifyFetched(Issuer &issuer, QByteArrayView idToken)

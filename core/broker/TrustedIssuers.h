@@ -7,10 +7,12 @@
 #include "crypto/Jwks.h"
 #include "crypto/TokenVerifier.h"
 
+#include <QHash>
 #include <QMap>
 #include <QStringList>
 
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 
 namespace mandate::broker {
@@ -22,9 +24,17 @@ namespace mandate::broker {
 /// Keys come from a JWKS given in code, from a file, or from the issuer's JWKS URL (JwksFetcher:
 /// cached per Cache-Control within bounds, refetched, rate-limited, when a token names an
 /// unknown kid). Thread-safe.
+///
+/// An agent presents the same ID token for every exchange while it is valid, so the issuer of
+/// a token that verified is remembered by the token's SHA-256 (bounded): the token then goes
+/// straight to that issuer's verifier (which checks it again, from its own cache) instead of
+/// being decoded first just to read "iss". Same bytes, same "iss", same issuer: nothing else
+/// changes, and a distrusted issuer is looked up by name each time, so it stops at once.
 class TrustedIssuers
 {
 public:
+    static constexpr qsizetype kRememberedTokens = 4096;
+
     TrustedIssuers(const Clock &clock, QString audience, qint64 clockSkewSecs = 60);
     ~TrustedIssuers();
     Q_DISABLE_COPY_MOVE(TrustedIssuers)
@@ -64,6 +74,8 @@ private:
     mutable std::shared_mutex m_mutex;
     QMap<QString, std::shared_ptr<Issuer>> m_issuers;
     JwksFetcher::Options m_fetchDefaults;
+    mutable std::mutex m_tokensMutex;
+    mutable QHash<QByteArray, QString> m_issuerOfToken;  ///< SHA-256 of a verified token → its issuer
 };
 
 } // namespace mandate::broker

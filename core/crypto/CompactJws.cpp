@@ -23,6 +23,16 @@ Result<QByteArray> decodePart(QByteArrayView part, const char *name)
 
 Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes)
 {
+    return parse(token, maxBytes, nullptr);
+}
+
+Result<CompactJws> CompactJws::parseWithKnownHeader(QByteArrayView token, qsizetype maxBytes, const QJsonObject &header)
+{
+    return parse(token, maxBytes, &header);
+}
+
+Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, const QJsonObject *knownHeader)
+{
     if (token.size() > maxBytes)
         return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2").arg(token.size()).arg(maxBytes));
     const qsizetype firstDot = token.indexOf('.');
@@ -35,9 +45,13 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes)
     if (headerPart.isEmpty())
         return joseError(JoseError::Malformed, QStringLiteral("the JWS header is empty"));
 
-    auto header = decodePart(headerPart, "header");
-    if (!header)
-        return header.error();
+    // Errors keep their order (header, payload, signature) whether the header is known or not.
+    Result<QByteArray> header = QByteArray();
+    if (!knownHeader) {
+        header = decodePart(headerPart, "header");
+        if (!header)
+            return header.error();
+    }
     auto payload = decodePart(payloadPart, "payload");
     if (!payload)
         return payload.error();
@@ -45,22 +59,25 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes)
     if (!signature)
         return signature.error();
 
-    json::Limits limits;
-    limits.maxBytes = 8 * 1024;
-    limits.maxDepth = 8;
-    json::Failure failure = json::Failure::None;
-    auto parsed = json::parse(header.value(), limits, &failure);
-    if (!parsed) {
-        const JoseError kind = failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson;
-        return joseError(kind, QStringLiteral("JWS header: %1").arg(parsed.error().toString()));
-    }
-    if (!parsed->isObject())
-        return joseError(JoseError::MalformedJson, QStringLiteral("JWS header is not a JSON object"));
-
     CompactJws jws;
+    if (knownHeader) {
+        jws.m_header = *knownHeader;
+    } else {
+        json::Limits limits;
+        limits.maxBytes = 8 * 1024;
+        limits.maxDepth = 8;
+        json::Failure failure = json::Failure::None;
+        auto parsed = json::parse(header.value(), limits, &failure);
+        if (!parsed) {
+            const JoseError kind = failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson;
+            return joseError(kind, QStringLiteral("JWS header: %1").arg(parsed.error().toString()));
+        }
+        if (!parsed->isObject())
+            return joseError(JoseError::MalformedJson, QStringLiteral("JWS header is not a JSON object"));
+        jws.m_header = parsed->toObject();
+    }
     jws.m_token = token.toByteArray();
     jws.m_signingInputLength = secondDot;
-    jws.m_header = parsed->toObject();
     jws.m_payload = std::move(payload).value();
     jws.m_signature = std::move(signature).value();
     return jws;

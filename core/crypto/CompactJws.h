@@ -18,6 +18,9 @@ public:
     /// Codes (JoseError): oversized_token, malformed_token, bad_base64url, malformed_json,
     /// duplicate_json_key.
     static Result<CompactJws> parse(QByteArrayView token, qsizetype maxBytes);
+    /// parse() for a token whose header part is, byte for byte, one that parse() turned into
+    /// `header` before: the part is not decoded again (a verifier's cache of checked headers).
+    static Result<CompactJws> parseWithKnownHeader(QByteArrayView token, qsizetype maxBytes, const QJsonObject &header);
 
     /// Signs `payload` with an Ed25519 key under `header` (which must say "alg":"EdDSA") and
     /// returns the compact form. The header is serialised compactly and deterministically.
@@ -32,6 +35,8 @@ public:
     QByteArrayView signingInput() const { return QByteArrayView(m_token).first(m_signingInputLength); }
 
 private:
+    static Result<CompactJws> parse(QByteArrayView token, qsizetype maxBytes, const QJsonObject *knownHeader);
+
     QByteArray m_token;
     qsizetype m_signingInputLength = 0;
     QJsonObject m_header;

@@ -26,7 +26,14 @@ JwsPolicy JwsPolicy::idTokens()
     return p;
 }
 
-JwsVerifier::JwsVerifier(JwsPolicy policy, Jwks keys) : m_policy(std::move(policy)), m_keys(std::move(keys)) {}
+JwsVerifier::JwsVerifier(JwsPolicy policy, Jwks keys)
+    : m_policy(std::move(policy)), m_keys(std::move(keys)), m_known(std::make_unique<KnownHeaders>())
+{
+}
+
+JwsVerifier::~JwsVerifier() = default;
+JwsVerifier::JwsVerifier(JwsVerifier &&) noexcept = default;
+JwsVerifier &JwsVerifier::operator=(JwsVerifier &&) noexcept = default;
 
 namespace {
 
@@ -86,9 +93,32 @@ Status checkHeader(const QJsonObject &header, const JwsPolicy &policy, QString &
 
 Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
 {
+    const qsizetype firstDot = token.size() <= m_policy.maxTokenBytes ? token.indexOf('.') : -1;
+    if (firstDot > 0) {
+        std::optional<KnownHeader> known;
+        {
+            std::lock_guard lock(m_known->mutex);
+            const auto it = m_known->byPart.constFind(QByteArray::fromRawData(token.data(), firstDot));
+            if (it != m_known->byPart.constEnd())
+                known = it.value();
+        }
+        if (known) {
+            auto jws = CompactJws::parseWithKnownHeader(token, m_policy.maxTokenBytes, known->header);
+            if (!jws)
+                return jws.error();
+            if (jws->signature().isEmpty())
+                return joseError(JoseError::Malformed, QStringLiteral("the JWS signature is empty"));
+            // The key set never changes, so the key found for this header then is the one now.
+            const Jwks::Entry &entry = m_keys.entries().at(known->keyIndex);
+            if (Status s = entry.key->verify(known->alg, jws->signingInput(), jws->signature()); !s)
+                return s.error();
+            return VerifiedJws{known->header, jws->payload(), known->alg, known->kid};
+        }
+    }
     auto jws = CompactJws::parse(token, m_policy.maxTokenBytes);
     if (!jws)
         return jws.error();
+    const qsizetype headerLength = jws->signingInput().indexOf('.');
     const QJsonObject &header = jws->header();
     VerifiedJws out;
     if (Status s = checkHeader(header, m_policy, out.alg); !s)
@@ -125,6 +155,13 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
         return s.error();
     out.header = header;
     out.payload = jws->payload();
+    {
+        std::lock_guard lock(m_known->mutex);
+        if (m_known->byPart.size() >= kMaxKnownHeaders)
+            m_known->byPart.clear();
+        const qsizetype keyIndex = entry - m_keys.entries().constData();
+        m_known->byPart.insert(token.first(headerLength).toByteArray(), KnownHeader{header, out.alg, out.kid, keyIndex});
+    }
     return out;
 }
 

@@ -5,8 +5,13 @@
 #include "crypto/Jwks.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QStringList>
+
+#include <memory>
+#include <mutex>
+#include <optional>
 
 namespace mandate::crypto {
 
@@ -37,10 +42,21 @@ struct VerifiedJws
 /// JoseError code: oversized_token, malformed_token, bad_base64url, malformed_json,
 /// duplicate_json_key, alg_none, alg_confusion, alg_not_allowed, embedded_key, unknown_crit,
 /// wrong_typ, missing_kid, unknown_kid, key_not_usable, bad_signature.
+///
+/// A signer puts the same header on every token, so the header parts of tokens that verified
+/// are remembered (exact bytes; at most kMaxKnownHeaders): a token carrying one of them skips
+/// decoding, parsing and checking it again, since the same bytes can only give the same answer.
+/// Only headers of tokens whose signature verified are remembered, so no one can fill the
+/// table without a trusted key. Thread-safe.
 class JwsVerifier
 {
 public:
+    static constexpr qsizetype kMaxKnownHeaders = 64;
+
     JwsVerifier(JwsPolicy policy, Jwks keys);
+    ~JwsVerifier();
+    JwsVerifier(JwsVerifier &&) noexcept;
+    JwsVerifier &operator=(JwsVerifier &&) noexcept;
 
     Result<VerifiedJws> verify(QByteArrayView token) const;
 
@@ -48,8 +64,22 @@ public:
     const Jwks &keys() const { return m_keys; }
 
 private:
+    struct KnownHeader
+    {
+        QJsonObject header;
+        QString alg;
+        QString kid;          ///< the header's kid, empty when it has none
+        qsizetype keyIndex;   ///< in m_keys.entries(): the key that verified
+    };
+    struct KnownHeaders
+    {
+        std::mutex mutex;
+        QHash<QByteArray, KnownHeader> byPart;  ///< base64url header part → what it was
+    };
+
     JwsPolicy m_policy;
     Jwks m_keys;
+    std::unique_ptr<KnownHeaders> m_known;
 };
 
 } // namespace mandate::crypto

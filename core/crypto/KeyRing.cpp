@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -194,7 +195,8 @@ Result<QString> KeyRing::rotate(qint64 overlapSecs)
     std::unique_lock lock(m_mutex);
     if (m_current >= 0) {
         Entry retiring = m_entries[m_current];
-        retiring.info.retireAfter = now + std::max<qint64>(overlapSecs, 1);
+        // An overlap of 0 (a compromised key) retires it now; 0 itself would mean "not retired".
+        retiring.info.retireAfter = std::max<qint64>(now + std::max<qint64>(overlapSecs, 0), 1);
         if (Status s = write(retiring); !s)
             return s.error();
         m_entries[m_current] = std::move(retiring);
@@ -260,6 +262,18 @@ Jwks KeyRing::publicKeys() const
             set.add(Jwk::fromEd25519(e.key, e.info.kid));
     }
     return set;
+}
+
+qint64 KeyRing::publishedSetChangesAt() const
+{
+    std::shared_lock lock(m_mutex);
+    const qint64 now = m_clock.nowSecs();
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (const Entry &e : m_entries) {
+        if (e.info.retireAfter > now)
+            next = std::min(next, e.info.retireAfter);
+    }
+    return next;
 }
 
 QByteArray KeyRing::jwksJson() const

@@ -37,7 +37,8 @@ public:
     /// first key when there is none.
     Status open();
     /// Generates a key and makes it current. The key that was current is retired at
-    /// now + overlapSecs: still published, no longer used to sign. Returns the new kid.
+    /// now + overlapSecs: still published until then, no longer used to sign; 0 retires it at
+    /// once (a compromised key). Returns the new kid.
     Result<QString> rotate(qint64 overlapSecs);
     /// Deletes keys whose retire-after time has passed; returns how many went.
     Result<int> prune();
@@ -46,6 +47,9 @@ public:
     QList<KeyInfo> keys() const;
     /// Public keys of the current and not yet retired keys.
     Jwks publicKeys() const;
+    /// When publicKeys() next changes by itself (a retiring key's time passes), in seconds
+    /// since the epoch; the largest qint64 when no key is retiring.
+    qint64 publishedSetChangesAt() const;
     /// publicKeys() as compact JSON, for /.well-known/jwks.json.
     QByteArray jwksJson() const;
 

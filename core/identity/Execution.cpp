@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/Execution.h"
 
+#include "identity/CompactJsonWriter.h"
 #include "identity/FieldReader.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace mandate::identity {
 
@@ -56,6 +58,48 @@ QJsonObject Execution::toJson() const
             {QStringLiteral("parent"), parent},
             {QStringLiteral("depth"), depth()},
             {QStringLiteral("status"), statusName(status)}};
+}
+
+QByteArray Execution::toCompactJson() const
+{
+    CompactJsonWriter w(512 + 64 * chain.size() + purpose.size());
+    w.beginObject();
+    w.key("id"); w.string(id);
+    w.key("agent"); w.string(agent);
+    w.key("chain"); w.strings(chain);
+    w.key("purpose"); w.string(purpose);
+    w.key("capabilities");
+    w.beginArray();
+    for (const Capability &capability : capabilities) {
+        w.beginObject();
+        w.key("action"); w.string(capability.action);
+        if (!capability.constraints.isEmpty()) {
+            w.key("constraints");
+            w.raw(QJsonDocument(capability.constraints).toJson(QJsonDocument::Compact));
+        }
+        w.endObject();
+    }
+    w.endArray();
+    w.key("budget");
+    w.beginObject();
+    w.key("calls"); w.integer(budget.calls);
+    w.key("tokens"); w.integer(budget.tokens);
+    w.key("amount"); w.string(budget.amount.toString());
+    w.endObject();
+    w.key("riskCeiling"); w.integer(riskCeiling);
+    const auto time = [&w](const QDateTime &t) {
+        if (t.isValid())
+            w.isoTime(t.toSecsSinceEpoch());
+        else
+            w.string(QString());  // as toJson(): an invalid time prints as ""
+    };
+    w.key("issuedAt"); time(issuedAt);
+    w.key("expiresAt"); time(expiresAt);
+    w.key("parent"); w.string(parent);
+    w.key("depth"); w.integer(depth());
+    w.key("status"); w.string(statusName(status));
+    w.endObject();
+    return w.take();
 }
 
 Execution Execution::fromJson(const QJsonObject &json, const QString &path, std::vector<Error> &errors)

@@ -51,6 +51,8 @@ struct Execution
     static std::optional<Status> statusFromName(const QString &name);
 
     QJsonObject toJson() const;
+    /// toJson() as compact JSON text, written directly (the record the store keeps per mint).
+    QByteArray toCompactJson() const;
     static Execution fromJson(const QJsonObject &json, const QString &path, std::vector<Error> &errors);
 };
 

@@ -75,6 +75,7 @@ Result<bool> ChargeLedger::commit(const QString &id, const Charge &charge)
 
 void ChargeLedger::settle(const QString &id, const Charge &charge, bool committed)
 {
+    m_store.forgetRecentState(id);  // the transaction that charged it is over
     std::lock_guard lock(m_mutex);
     const auto it = m_entries.find(id);
     if (it == m_entries.end())

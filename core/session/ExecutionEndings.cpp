@@ -53,6 +53,7 @@ Result<QStringList> ExecutionStore::endTree(const QString &id, Execution::Status
         update.bindValue(QStringLiteral(":id"), row.id);
         if (!update.exec())
             return store::Database::sqlError(QStringLiteral("cannot end execution %1").arg(row.id), update);
+        m_recent.invalidate(row.id);  // and again after the commit
         if (update.numRowsAffected() == 1) {
             ended.append(row.id);
             changes.push_back({kind, row.id, row.agent, row.root, row.parent, why, m_clock.now()});
@@ -74,6 +75,8 @@ Result<QStringList> ExecutionStore::revoke(const QString &id, const QString &rea
     });
     if (!done)
         return done.error();
+    for (const ExecutionChange &change : changes)
+        m_recent.invalidate(change.id);
     if (!revoked.isEmpty())
         qCInfo(lcBroker) << "revoked" << revoked.size() << "execution(s) from" << id;
     emitAll(changes);
@@ -92,6 +95,8 @@ Status ExecutionStore::complete(const QString &id)
         auto ended = endTree(id, Execution::Status::Completed, QStringLiteral("completed"), changes);
         return ended ? Status::success() : Status(ended.error());
     });
+    for (const ExecutionChange &change : changes)
+        m_recent.invalidate(change.id);
     if (!done)
         return done;
     emitAll(changes);
@@ -121,6 +126,8 @@ Result<int> ExecutionStore::expireDue()
             return store::Database::sqlError(QStringLiteral("cannot expire executions"), update);
         return Status::success();
     });
+    for (const ExecutionChange &change : changes)
+        m_recent.invalidate(change.id);
     if (!done)
         return done.error();
     emitAll(changes);
@@ -160,6 +167,7 @@ Result<bool> ExecutionStore::expireInTransaction(const QString &id)
     update.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
     if (!update.exec())
         return store::Database::sqlError(QStringLiteral("cannot expire execution %1").arg(id), update);
+    m_recent.invalidate(id);  // a cached active state reads as expired by then anyway
     return update.numRowsAffected() == 1;
 }
 

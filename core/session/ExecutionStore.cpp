@@ -59,7 +59,7 @@ void bindRisk(QSqlQuery &query, int riskDelta)
 } // namespace
 
 ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
-    : QObject(parent), m_db(database), m_clock(clock)
+    : QObject(parent), m_db(database), m_clock(clock), m_recent(clock)
 {
     qRegisterMetaType<ExecutionChange>();
 }
@@ -125,6 +125,7 @@ Status ExecutionStore::create(const Execution &execution)
     if (execution.budget.calls < 0 || execution.budget.tokens < 0 || execution.budget.amount.units() < 0)
         return Error{QStringLiteral("invalid"), QStringLiteral("a budget cannot be negative")};
     const qint64 now = m_clock.nowSecs();
+    const quint64 readAt = m_recent.generation();
     const auto insertRecord = [&]() -> Status {
         QSqlQuery &insert = hot(Hot::Insert);
         insert.bindValue(QStringLiteral(":id"), execution.id);
@@ -135,7 +136,7 @@ Status ExecutionStore::create(const Execution &execution)
         insert.bindValue(QStringLiteral(":expires"), execution.expiresAt.toSecsSinceEpoch());
         Execution stored = execution;
         stored.status = Execution::Status::Active;
-        insert.bindValue(QStringLiteral(":body"), QString::fromUtf8(QJsonDocument(stored.toJson()).toJson(QJsonDocument::Compact)));
+        insert.bindValue(QStringLiteral(":body"), QString::fromUtf8(stored.toCompactJson()));
         insert.bindValue(QStringLiteral(":bc"), execution.budget.calls);
         insert.bindValue(QStringLiteral(":bt"), execution.budget.tokens);
         insert.bindValue(QStringLiteral(":ba"), execution.budget.amount.units());
@@ -147,16 +148,16 @@ Status ExecutionStore::create(const Execution &execution)
     // A root execution is one INSERT (atomic on its own); a sub-execution also reserves its
     // budget from the parent, in the same transaction.
     const Status written = execution.parent.isEmpty() ? insertRecord() : m_db.transaction([&]() -> Status {
-        QSqlDatabase db = m_db.connection();
         {
-            QSqlQuery reserve(db);
-            reserve.prepare(kGuardedCharge);
+            QSqlQuery &reserve = hot(Hot::Charge);
             bindCharge(reserve, execution.budget);
             reserve.bindValue(QStringLiteral(":id"), execution.parent);
             reserve.bindValue(QStringLiteral(":now"), now);
             if (!reserve.exec())
                 return store::Database::sqlError(QStringLiteral("cannot reserve the parent's budget"), reserve);
-            if (reserve.numRowsAffected() != 1) {
+            const bool reserved = reserve.numRowsAffected() == 1;
+            reserve.finish();
+            if (!reserved) {
                 auto why = explainRefusal(execution.parent, execution.budget, QStringLiteral("parent execution"));
                 return why ? Error{QStringLiteral("budget_exhausted"), QStringLiteral("the parent's budget changed concurrently")}
                            : why.error();
@@ -166,14 +167,21 @@ Status ExecutionStore::create(const Execution &execution)
     });
     if (!written)
         return written;
+    Execution cached = execution;
+    cached.status = Execution::Status::Active;
     {
         std::lock_guard lock(m_cacheMutex);
         if (m_records.size() >= kRecordCacheCapacity)
             m_records.clear();
-        Execution cached = execution;
-        cached.status = Execution::Status::Active;
         m_records.insert(execution.id, cached);
     }
+    // What was just committed is the execution's whole state: nothing used, no calls yet.
+    ExecutionState fresh;
+    fresh.execution = std::move(cached);
+    fresh.remaining = execution.budget;
+    m_recent.insert(fresh, readAt);
+    if (!execution.parent.isEmpty())
+        m_recent.invalidate(execution.parent);  // its budget reserved the new one's
     emitAll({ExecutionChange{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
                              execution.parent, {}, m_clock.now()}});
     return Status::success();
@@ -291,6 +299,22 @@ Result<ExecutionState> ExecutionStore::state(const QString &id) const
     return state;
 }
 
+Result<ExecutionState> ExecutionStore::recentState(const QString &id) const
+{
+    if (std::optional<ExecutionState> cached = m_recent.find(id))
+        return std::move(*cached);
+    const quint64 readAt = m_recent.generation();
+    auto stored = state(id);
+    if (stored)
+        m_recent.insert(stored.value(), readAt);
+    return stored;
+}
+
+void ExecutionStore::forgetRecentState(const QString &id) const
+{
+    m_recent.invalidate(id);
+}
+
 Result<std::vector<Execution>> ExecutionStore::ancestors(const QString &id) const
 {
     QSqlQuery query(m_db.connection());
@@ -353,6 +377,7 @@ Result<ExecutionState> ExecutionStore::charge(const QString &id, const Charge &c
             return store::Database::sqlError(QStringLiteral("cannot charge execution %1").arg(id), query);
         const bool charged = query.numRowsAffected() == 1;
         query.finish();
+        m_recent.invalidate(id);
         if (charged)
             return state(id);
         auto why = explainRefusal(id, charge, QStringLiteral("execution"));
@@ -372,6 +397,7 @@ Result<bool> ExecutionStore::chargeInTransaction(const QString &id, const Charge
         return store::Database::sqlError(QStringLiteral("cannot charge execution %1").arg(id), query);
     const bool charged = query.numRowsAffected() == 1;
     query.finish();
+    m_recent.invalidate(id);  // and again by the caller once its transaction is over
     return charged;
 }
 
@@ -386,6 +412,7 @@ Status ExecutionStore::applyUpdate(const SessionUpdate &entry)
         return store::Database::sqlError(QStringLiteral("cannot record a call of %1").arg(entry.id), update);
     const bool found = update.numRowsAffected() == 1;
     update.finish();
+    m_recent.invalidate(entry.id);  // and again once the transaction is over
     if (!found)
         return notFound(entry.id);
     if (entry.countsAsCall && entry.allowed && !entry.action.isEmpty()) {
@@ -413,7 +440,10 @@ Status ExecutionStore::recordCalls(const std::vector<SessionUpdate> &updates)
 {
     if (updates.empty())
         return Status::success();
-    return m_db.transaction([&]() { return applyUpdates(updates); });
+    const Status written = m_db.transaction([&]() { return applyUpdates(updates); });
+    for (const SessionUpdate &update : updates)
+        m_recent.invalidate(update.id);
+    return written;
 }
 
 Status ExecutionStore::applyUpdates(const std::vector<SessionUpdate> &updates)

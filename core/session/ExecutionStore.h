@@ -8,6 +8,7 @@
 #include "session/ExecutionChange.h"
 #include "session/ExecutionFilter.h"
 #include "session/ExecutionState.h"
+#include "session/ExecutionStateCache.h"
 #include "store/Database.h"
 
 #include <QHash>
@@ -52,7 +53,16 @@ public:
     Status create(const identity::Execution &execution);
 
     Result<identity::Execution> get(const QString &id) const;
+    /// The execution's state as stored now.
     Result<ExecutionState> state(const QString &id) const;
+    /// The state from ExecutionStateCache when recent enough, else state(): this store's own
+    /// changes are seen at once, another gateway's after at most ExecutionStateCache::kMaxAgeSecs.
+    /// For per-call token checks; not for use inside a transaction (it would cache what the
+    /// transaction has not committed yet).
+    Result<ExecutionState> recentState(const QString &id) const;
+    /// Drops the cached state of `id`: for callers whose transaction changed the execution
+    /// (chargeInTransaction(), applyUpdate()), once that transaction is over.
+    void forgetRecentState(const QString &id) const;
     /// The execution's ancestors, parent first, up to the root execution.
     Result<std::vector<identity::Execution>> ancestors(const QString &id) const;
 
@@ -123,6 +133,7 @@ private:
     // parsed record is cached: the per-call path then reads a few integers, not a JSON body.
     mutable std::mutex m_cacheMutex;
     mutable QHash<QString, identity::Execution> m_records;
+    mutable ExecutionStateCache m_recent;  ///< for recentState(); invalidated by every change
     // The per-call statements stay prepared, one set per thread (each thread has its own
     // connection): parsing the SQL costs more than running it.
     struct ThreadStatements;

@@ -113,6 +113,9 @@ Status SessionRecorder::writePending()
 void SessionRecorder::finishWrite(bool committed)
 {
     std::lock_guard lock(m_mutex);
+    // The transaction that wrote them is over: cached states must be read again.
+    for (const auto &update : m_writingQueue)
+        m_store.forgetRecentState(update.id);
     if (!committed && !m_writingQueue.empty()) {
         // Not written: back to the front of the queue, in order, to ride on the next batch.
         for (const auto &update : m_queue)
