@@ -343,11 +343,10 @@ int head(const store::Database &db, QStringList &args, Invocation &io)
 int run(Invocation &io)
 {
     QStringList args = io.args;
-    if (args.isEmpty() || args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-        (args.isEmpty() ? io.err : io.out) << usage;
-        return args.isEmpty() ? UsageError : Ok;
-    }
-    const QString command = args.takeFirst();
+    int exitCode = Ok;
+    const QString command = takeSubcommand(args, usage, io, exitCode);
+    if (command.isEmpty())
+        return exitCode;
     const QString dbPath = takeDatabasePath(args, QStringLiteral("audit ") + command, io.err);
     if (dbPath.isEmpty())
         return UsageError;

@@ -12,6 +12,21 @@ std::map<QString, CommandGroup> &CommandRegistry::groups()
     return table;
 }
 
+QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int &exitCode)
+{
+    if (args.isEmpty() || args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
+        (args.isEmpty() ? io.err : io.out) << usage;
+        exitCode = args.isEmpty() ? UsageError : Ok;
+        return {};
+    }
+    const QString command = args.takeFirst();
+    if (command.isEmpty()) {
+        io.err << usage;
+        exitCode = UsageError;
+    }
+    return command;
+}
+
 QString takeOption(QStringList &args, const QString &name, bool &missing)
 {
     const qsizetype at = args.indexOf(name);

@@ -40,6 +40,10 @@ public:
     static std::map<QString, CommandGroup> &groups();
 };
 
+/// Takes a group's sub-command (the first argument) out of args. Without one, or with --help,
+/// prints `usage` (to out for --help, else to err) and sets `exitCode`; the command is then empty.
+QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int &exitCode);
+
 /// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
 QString takeOption(QStringList &args, const QString &name, bool &missing);
 

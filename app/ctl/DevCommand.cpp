@@ -22,11 +22,10 @@ const char *const usage =
 int run(Invocation &io)
 {
     QStringList args = io.args;
-    if (args.isEmpty() || args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-        (args.isEmpty() ? io.err : io.out) << usage;
-        return args.isEmpty() ? UsageError : Ok;
-    }
-    const QString command = args.takeFirst();
+    int exitCode = Ok;
+    const QString command = takeSubcommand(args, usage, io, exitCode);
+    if (command.isEmpty())
+        return exitCode;
     if (command != QLatin1String("id-token")) {
         io.err << "mandatectl: unknown dev command '" << command << "'\n" << usage;
         return UsageError;

@@ -138,11 +138,10 @@ int show(registry::Registry &registry, QStringList &args, Invocation &io)
 int run(Invocation &io)
 {
     QStringList args = io.args;
-    if (args.isEmpty() || args.contains(QStringLiteral("--help")) || args.contains(QStringLiteral("-h"))) {
-        (args.isEmpty() ? io.err : io.out) << usage;
-        return args.isEmpty() ? UsageError : Ok;
-    }
-    const QString command = args.takeFirst();
+    int exitCode = Ok;
+    const QString command = takeSubcommand(args, usage, io, exitCode);
+    if (command.isEmpty())
+        return exitCode;
     bool missing = false;
     const QString output = takeOption(args, QStringLiteral("--output"), missing);
     if (missing) {

@@ -3,18 +3,15 @@
 // changes, for the CI pipelines of policy repositories. Locally from a gateway's database, or
 // server-side through a gateway's POST /v1/simulate.
 #include "CommandRegistry.h"
+#include "GatewayCall.h"
 
-#include "json/JsonReader.h"
 #include "simulate/RecordedTraffic.h"
 #include "simulate/Replay.h"
 #include "store/Database.h"
 
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QRegularExpression>
 
 namespace mandate::ctl {
@@ -165,60 +162,15 @@ Result<QJsonObject> replayLocally(const QString &dbPath, const QString &schemaPa
     return answer;
 }
 
-Result<QByteArray> apiKey(const QString &keyFile)
-{
-    if (keyFile.isEmpty()) {
-        const QByteArray key = qgetenv("MANDATE_API_KEY").trimmed();
-        if (key.isEmpty())
-            return Error{QStringLiteral("usage"), QStringLiteral("--gateway needs --api-key-file F or MANDATE_API_KEY")};
-        return key;
-    }
-    QFile file(keyFile);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(keyFile, file.errorString())};
-    return file.readAll().trimmed();
-}
-
-/// POST /v1/simulate; a problem answer becomes an Error with its detail and errors.
+/// POST /v1/simulate.
 Result<QJsonObject> replayOnGateway(const QUrl &gateway, const QByteArray &key, const Request &request, int maxChanges)
 {
-    QUrl url = gateway;
-    QString path = url.path();
-    while (path.endsWith(QLatin1Char('/')))
-        path.chop(1);
-    url.setPath(path + QStringLiteral("/v1/simulate"));
-    QNetworkRequest http(url);
-    http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    http.setRawHeader("Authorization", "Bearer " + key);
-    http.setTransferTimeout(10 * 60 * 1000);
     const QJsonObject body{{QStringLiteral("policies"), request.policies},
                            {QStringLiteral("filter"), request.filter},
                            {QStringLiteral("bucket_seconds"), request.bucketSeconds},
                            {QStringLiteral("max_changes"), std::clamp(maxChanges, 0, 1000)}};
-    QNetworkAccessManager network;
-    QNetworkReply *reply = network.post(http, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    loop.exec();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray text = reply->readAll();
-    const QString networkError = reply->errorString();
-    delete reply;
-    if (status == 0)
-        return Error{QStringLiteral("unavailable"), QStringLiteral("cannot reach %1: %2").arg(url.toString(), networkError)};
-    json::Limits limits;
-    limits.maxBytes = 256 << 20;
-    Result<QJsonObject> answer = json::parseObject(text, limits);
-    if (!answer)
-        return Error{QStringLiteral("invalid"), QStringLiteral("the gateway answered %1 with no JSON object").arg(status)};
-    if (status != 200) {
-        Error error{QStringLiteral("gateway"), QStringLiteral("the gateway answered %1: %2").arg(status).arg(
-                                                   answer->value(QStringLiteral("detail")).toString(answer->value(QStringLiteral("title")).toString()))};
-        for (const QJsonValue &detail : answer->value(QStringLiteral("errors")).toArray())
-            error.details.push_back(Error{QString(), detail[QStringLiteral("message")].toString(), detail[QStringLiteral("path")].toString()});
-        return error;
-    }
-    return answer;
+    return callGateway(gateway, "POST", QStringLiteral("/v1/simulate"), key, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                       10 * 60 * 1000);
 }
 
 QString countsText(const simulate::ChangeCounts &counts)
@@ -294,15 +246,15 @@ int run(Invocation &io)
 
     Result<QJsonObject> answer = Error{};
     if (!gateway.isEmpty()) {
-        const QUrl url(gateway, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-            return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("--gateway must be an http(s) URL")}, UsageError);
+        const Result<QUrl> url = gatewayUrl(gateway);
+        if (!url)
+            return fail(io.err, url.error(), UsageError);
         if (missing || !args.isEmpty())
             return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("unexpected arguments: ") + args.join(u' ')}, UsageError);
         Result<QByteArray> key = apiKey(keyFile);
         if (!key)
             return fail(io.err, key.error(), key.error().code == QLatin1String("usage") ? UsageError : Failed);
-        answer = replayOnGateway(url, key.value(), request.value(), maxChanges);
+        answer = replayOnGateway(url.value(), key.value(), request.value(), maxChanges);
     } else {
         const QString dbPath = takeDatabasePath(args, QStringLiteral("simulate"), io.err);
         if (dbPath.isEmpty())

@@ -2,6 +2,7 @@
 #include "api/GatewayApi.h"
 
 #include "api/BrokerEndpoints.h"
+#include "api/KeyEndpoints.h"
 #include "api/PolicyEndpoints.h"
 #include "api/RegistryEndpoints.h"
 
@@ -16,6 +17,8 @@ GatewayApi::GatewayApi(Services services)
     PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);
     if (m_services.broker && m_services.executions)
         BrokerEndpoints::install(m_router, *m_services.broker, *m_services.executions, m_auth, m_trail);
+    if (m_services.broker && m_services.keyRing)
+        KeyEndpoints::install(m_router, *m_services.keyRing, m_services.broker->config().clockSkewSecs, m_auth, m_trail);
 }
 
 void GatewayApi::installPublic()

@@ -31,6 +31,8 @@ public:
         session::ExecutionStore *executions = nullptr;
         /// Where delegations, revocations and admin changes are recorded; none when null.
         audit::AuditLog *audit = nullptr;
+        /// The broker's signing keys (/v1/keys, /v1/keys/rotate); not served when null.
+        crypto::KeyRing *keyRing = nullptr;
     };
 
     explicit GatewayApi(Services services);

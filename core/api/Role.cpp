@@ -35,6 +35,7 @@ bool roleAllows(Role role, Permission permission)
     case Permission::WriteRegistry:
     case Permission::WritePolicies:
     case Permission::RevokeExecutions:
+    case Permission::RotateKeys:
         return role == Role::Admin;
     }
     return false;

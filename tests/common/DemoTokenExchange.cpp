@@ -17,7 +17,9 @@ namespace mandate::testing {
 
 QByteArray exchangeDemoToken(const GatewayProcess &gateway, HttpProbe &http, const DemoExchange &request)
 {
-    const SystemClock clock;
+    // The ID token must be fresh by the gateway's clock, which a test may have moved ahead.
+    ManualClock clock;
+    clock.set(QDateTime::currentDateTimeUtc().addSecs(request.clockAdvancedSecs));
     broker::DevIdentityProvider idp(gateway.dataDir(), clock);
     if (!idp.open(broker::DevIdentityProvider::Mode::OpenExisting))
         return {};

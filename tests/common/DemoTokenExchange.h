@@ -18,6 +18,7 @@ struct DemoExchange
     QString client = QStringLiteral("support-agent");
     QString scope = QStringLiteral("ticket:read");
     QJsonObject authorizationDetails;  ///< one agent_execution object; none when empty
+    qint64 clockAdvancedSecs = 0;       ///< how far the test moved the gateway's clock (/v1/dev/clock)
 };
 
 /// The execution token the gateway mints, or empty when any step fails.

@@ -149,6 +149,9 @@ QList<Probe> adminProbes()
         {"GET", QStringLiteral("/v1/audit"), Access::Read, QStringLiteral("/v1/audit?limit=5"), 200},
         {"POST", QStringLiteral("/v1/audit/verify"), Access::Read, QStringLiteral("/v1/audit/verify"), 200, "{}"},
         {"GET", QStringLiteral("/v1/lineage"), Access::Read, QStringLiteral("/v1/lineage?execution={exec}"), 200},
+        {"GET", QStringLiteral("/v1/keys"), Access::Read, QStringLiteral("/v1/keys"), 200},
+        // The default overlap keeps every token the matrix holds verifying.
+        {"POST", QStringLiteral("/v1/keys/rotate"), Access::AdminOnly, QStringLiteral("/v1/keys/rotate"), 200, "{}"},
         {"POST", QStringLiteral("/v1/simulate"), Access::Simulate, QStringLiteral("/v1/simulate"), 200, {}, policies,
          [](const QJsonObject &current) { return compact({{QStringLiteral("policies"), current.value(QStringLiteral("source"))}}); }, true},
         // Served only by demo gateways started with --test-clock, as this one is.
