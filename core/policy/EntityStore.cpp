@@ -21,59 +21,106 @@ void EntityStore::insert(Entity entity)
         entity.attrs = emptyRecord();
     if (!entity.tags)
         entity.tags = emptyRecord();
-    const uint32_t key = entity.uid.uid;
-    m_entities.insert_or_assign(key, std::move(entity));
+    if (m_sorted && !m_entities.empty() && m_entities.back().uid.uid >= entity.uid.uid)
+        m_sorted = false;
+    m_entities.push_back(std::move(entity));
+}
+
+const Entity *EntityStore::findUnsorted(uint32_t uid) const
+{
+    for (auto it = m_entities.rbegin(); it != m_entities.rend(); ++it) {
+        if (it->uid.uid == uid)
+            return &*it;
+    }
+    return nullptr;
+}
+
+void EntityStore::sortUnique()
+{
+    if (m_sorted)
+        return;
+    const auto less = [](const Entity &a, const Entity &b) { return a.uid.uid < b.uid.uid; };
+    if (m_entities.size() <= 32) {
+        // Insertion sort, stable, without the buffer std::stable_sort allocates.
+        for (size_t i = 1; i < m_entities.size(); ++i) {
+            for (size_t j = i; j > 0 && less(m_entities[j], m_entities[j - 1]); --j)
+                std::swap(m_entities[j], m_entities[j - 1]);
+        }
+    } else {
+        std::stable_sort(m_entities.begin(), m_entities.end(), less);
+    }
+    // Of equal uids, in insertion order, the last one replaces the others.
+    size_t out = 0;
+    for (size_t i = 0; i < m_entities.size(); ++i) {
+        if (i + 1 < m_entities.size() && m_entities[i + 1].uid.uid == m_entities[i].uid.uid)
+            continue;
+        if (out != i)
+            m_entities[out] = std::move(m_entities[i]);
+        ++out;
+    }
+    m_entities.erase(m_entities.begin() + std::ptrdiff_t(out), m_entities.end());
+    m_sorted = true;
 }
 
 void EntityStore::finalize()
 {
-    // Iterative DFS with memoisation; `state` guards against cycles in the parent graph.
-    std::unordered_map<uint32_t, int> state; // 0 unvisited, 1 in progress, 2 done
-    for (auto &[key, root] : m_entities) {
-        if (state[key] == 2)
+    sortUnique();
+    const size_t n = m_entities.size();
+    const auto position = [&](uint32_t uid) -> size_t {
+        const Entity *e = find(EntityRef{uid, 0});
+        return e ? size_t(e - m_entities.data()) : n;
+    };
+    // Iterative DFS with memoisation; `state` guards against cycles in the parent graph. The
+    // scratch buffers are the thread's own, so that a store built per request allocates only
+    // its ancestor sets.
+    thread_local std::vector<uint8_t> state;
+    thread_local std::vector<std::pair<size_t, size_t>> stack;
+    thread_local std::vector<uint32_t> ancestors;
+    thread_local std::vector<uint32_t> merged;
+    state.assign(n, 0); // 0 unvisited, 1 in progress, 2 done
+    for (size_t root = 0; root < n; ++root) {
+        if (state[root] == 2)
             continue;
-        std::vector<std::pair<Entity *, size_t>> stack{{&root, 0}};
-        state[key] = 1;
+        stack.assign(1, {root, 0});
+        state[root] = 1;
         while (!stack.empty()) {
-            auto &[entity, next] = stack.back();
-            if (next < entity->parents.size()) {
-                const EntityRef parent = entity->parents[next++];
-                const auto it = m_entities.find(parent.uid);
-                if (it != m_entities.end() && state[parent.uid] == 0) {
-                    state[parent.uid] = 1;
-                    stack.emplace_back(&it->second, 0);
+            auto &[index, next] = stack.back();
+            Entity &entity = m_entities[index];
+            if (next < entity.parents.size()) {
+                const size_t parent = position(entity.parents[next++].uid);
+                if (parent != n && state[parent] == 0) {
+                    state[parent] = 1;
+                    stack.emplace_back(parent, 0);
                 }
                 continue;
             }
-            std::vector<uint32_t> ancestors;
-            for (const EntityRef parent : entity->parents) {
+            ancestors.clear();
+            for (const EntityRef parent : entity.parents) {
                 ancestors.push_back(parent.uid);
-                const auto it = m_entities.find(parent.uid);
-                if (it != m_entities.end())
-                    ancestors.insert(ancestors.end(), it->second.ancestors.begin(), it->second.ancestors.end());
+                if (const size_t at = position(parent.uid); at != n)
+                    ancestors.insert(ancestors.end(), m_entities[at].ancestors.begin(), m_entities[at].ancestors.end());
             }
             std::sort(ancestors.begin(), ancestors.end());
             ancestors.erase(std::unique(ancestors.begin(), ancestors.end()), ancestors.end());
-            entity->ancestors = std::move(ancestors);
-            state[entity->uid.uid] = 2;
+            entity.ancestors.assign(ancestors.begin(), ancestors.end());
+            state[index] = 2;
             stack.pop_back();
         }
     }
     // A cycle leaves some members with partial sets; a fixpoint pass completes them.
     for (bool changed = true; changed;) {
         changed = false;
-        for (auto &[key, entity] : m_entities) {
+        for (Entity &entity : m_entities) {
             const size_t before = entity.ancestors.size();
-            std::vector<uint32_t> merged = entity.ancestors;
+            merged.assign(entity.ancestors.begin(), entity.ancestors.end());
             for (const uint32_t a : entity.ancestors) {
-                const auto it = m_entities.find(a);
-                if (it != m_entities.end())
-                    merged.insert(merged.end(), it->second.ancestors.begin(), it->second.ancestors.end());
+                if (const size_t at = position(a); at != n)
+                    merged.insert(merged.end(), m_entities[at].ancestors.begin(), m_entities[at].ancestors.end());
             }
             std::sort(merged.begin(), merged.end());
             merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
             if (merged.size() != before) {
-                entity.ancestors = std::move(merged);
+                entity.ancestors.assign(merged.begin(), merged.end());
                 changed = true;
             }
         }
@@ -88,12 +135,24 @@ bool EntityStore::isDescendantOrSelf(EntityRef a, EntityRef b) const
     return e && std::binary_search(e->ancestors.begin(), e->ancestors.end(), b.uid);
 }
 
+size_t EntityStore::size() const
+{
+    return m_sorted ? m_entities.size() : all().size();
+}
+
 std::vector<const Entity *> EntityStore::all() const
 {
     std::vector<const Entity *> out;
     out.reserve(m_entities.size());
-    for (const auto &[key, e] : m_entities)
-        out.push_back(&e);
+    if (m_sorted) {
+        for (const Entity &e : m_entities)
+            out.push_back(&e);
+        return out;
+    }
+    for (const Entity &e : m_entities) {
+        if (findUnsorted(e.uid.uid) == &e)
+            out.push_back(&e);
+    }
     std::sort(out.begin(), out.end(), [](const Entity *x, const Entity *y) { return x->uid.uid < y->uid.uid; });
     return out;
 }

@@ -3,7 +3,7 @@
 
 #include "policy/Value.h"
 
-#include <unordered_map>
+#include <algorithm>
 #include <vector>
 
 namespace mandate::policy {
@@ -19,28 +19,40 @@ struct Entity
     std::vector<uint32_t> ancestors; ///< sorted EntityRef::uid values
 };
 
-/// The entities of one authorization context, keyed by interned uid.
+/// The entities of one authorization context, keyed by interned uid. Kept in one vector
+/// sorted by uid: a request's store holds a handful of entities, and a replay builds one for
+/// every distinct entity set, so building, finding and freeing them must be cheap.
 class EntityStore
 {
 public:
     EntityStore();
-    /// Adds or replaces an entity. Call finalize() after the last insert.
+    /// Adds or replaces an entity (the last one inserted with a uid wins). Call finalize()
+    /// after the last insert; pointers from find() do not survive an insert.
     void insert(Entity entity);
+    void reserve(size_t count) { m_entities.reserve(count); }
     /// Computes every entity's ancestor set (parents may name entities that are not stored).
     void finalize();
 
     const Entity *find(EntityRef uid) const
     {
-        const auto it = m_entities.find(uid.uid);
-        return it == m_entities.end() ? nullptr : &it->second;
+        if (!m_sorted)
+            return findUnsorted(uid.uid);
+        const auto it = std::lower_bound(m_entities.begin(), m_entities.end(), uid.uid,
+                                         [](const Entity &e, uint32_t key) { return e.uid.uid < key; });
+        return it != m_entities.end() && it->uid.uid == uid.uid ? &*it : nullptr;
     }
     /// Cedar's `a in b` for entities: equal, or b is an ancestor of a.
     bool isDescendantOrSelf(EntityRef a, EntityRef b) const;
-    size_t size() const { return m_entities.size(); }
+    size_t size() const;
     std::vector<const Entity *> all() const;
 
 private:
-    std::unordered_map<uint32_t, Entity> m_entities;
+    const Entity *findUnsorted(uint32_t uid) const;
+    /// Sorts by uid, keeping the last inserted of each uid.
+    void sortUnique();
+
+    std::vector<Entity> m_entities;
+    bool m_sorted = true;
 };
 
 } // namespace mandate::policy

@@ -100,15 +100,19 @@ private:
             return std::nullopt;
         std::string out;
         while (m_p != m_end) {
+            // Runs of characters that stand for themselves are copied at once.
+            const char *run = m_p;
+            while (m_p != m_end && static_cast<unsigned char>(*m_p) >= 0x20 && static_cast<unsigned char>(*m_p) < 0x80 && *m_p != '"'
+                   && *m_p != '\\')
+                ++m_p;
+            out.append(run, size_t(m_p - run));
+            if (m_p == m_end)
+                return std::nullopt;
             const auto c = static_cast<unsigned char>(*m_p++);
             if (c == '"')
                 return out;
-            if (c < 0x20 || c >= 0x80)
-                return std::nullopt;
-            if (c != '\\') {
-                out.push_back(char(c));
-                continue;
-            }
+            if (c != '\\')
+                return std::nullopt; // a control character or non-ASCII
             if (m_p == m_end)
                 return std::nullopt;
             switch (*m_p++) {
@@ -182,7 +186,16 @@ private:
         if (!take('{'))
             return std::nullopt;
         const size_t count = expected.attributes.size();
-        std::vector<bool> seen(count, false);
+        // Which attributes were given: in one word for the usual record, else on the heap.
+        uint64_t seenBits = 0;
+        std::vector<bool> seenMore(count > 64 ? count : 0, false);
+        const auto seen = [&](size_t i) { return count <= 64 ? ((seenBits >> i) & 1) != 0 : bool(seenMore[i]); };
+        const auto see = [&](size_t i) {
+            if (count <= 64)
+                seenBits |= uint64_t(1) << i;
+            else
+                seenMore[i] = true;
+        };
         Record fields;
         fields.reserve(count);
         if (!take('}')) {
@@ -195,9 +208,9 @@ private:
                     if (expected.attributes[i].name == *key)
                         index = i; // the last declaration, as JsonFormats picks it
                 }
-                if (index == count || seen[index])
+                if (index == count || seen(index))
                     return std::nullopt; // undeclared (an error), or a duplicate
-                seen[index] = true;
+                see(index);
                 std::optional<Value> v = value(*expected.attributes[index].type, depth + 1);
                 if (!v)
                     return std::nullopt;
@@ -207,7 +220,7 @@ private:
                 return std::nullopt;
         }
         for (size_t i = 0; i < count; ++i) {
-            if (!seen[i] && expected.attributes[i].required)
+            if (!seen(i) && expected.attributes[i].required)
                 return std::nullopt;
         }
         return Value::record(std::move(fields));

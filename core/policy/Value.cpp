@@ -10,6 +10,10 @@ namespace mandate::policy {
 
 Value Value::set(std::vector<Value> elements)
 {
+    // Elements read from sorted input (a canonical record's sets) are often in order already.
+    if (std::adjacent_find(elements.begin(), elements.end(), [](const Value &a, const Value &b) { return !(a < b); })
+        == elements.end())
+        return Value(std::make_shared<const std::vector<Value>>(std::move(elements)));
     std::sort(elements.begin(), elements.end());
     elements.erase(std::unique(elements.begin(), elements.end()), elements.end());
     return Value(std::make_shared<const std::vector<Value>>(std::move(elements)));
@@ -17,6 +21,10 @@ Value Value::set(std::vector<Value> elements)
 
 Value Value::record(Record fields)
 {
+    // Keys read from canonical JSON come sorted and unique: nothing to sort or replace.
+    if (std::adjacent_find(fields.begin(), fields.end(), [](const auto &a, const auto &b) { return !(a.first < b.first); })
+        == fields.end())
+        return Value(std::make_shared<const Record>(std::move(fields)));
     std::stable_sort(fields.begin(), fields.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     Record unique;
     unique.reserve(fields.size());

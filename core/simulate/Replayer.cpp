@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <thread>
 #include <tuple>
-#include <unordered_set>
 
 namespace mandate::simulate {
 
@@ -125,6 +124,10 @@ public:
     {
         if (const auto it = m_uids.constFind(QByteArray::fromRawData(bytes.data(), bytes.size())); it != m_uids.constEnd())
             return it.value();
+        if (const std::optional<policy::EntityRef> plain = plainUid(bytes)) {
+            insert(m_uids, bytes, *plain);
+            return *plain;
+        }
         Result<policy::EntityRef> ref = policy::JsonFormats::entityUid(storedValue(bytes));
         if (ref)
             insert(m_uids, bytes, ref.value());
@@ -146,6 +149,33 @@ public:
     }
 
 private:
+    /// JsonFormats::entityUid for the plain form `{"id": I, "type": T}` (other members are
+    /// ignored there too); nullopt for anything else (`__entity`, a duplicate, a non-string),
+    /// which then takes JsonFormats' own path.
+    static std::optional<policy::EntityRef> plainUid(QByteArrayView bytes)
+    {
+        struct Found
+        {
+            QByteArrayView type, id;
+            bool plain = true;
+        } found;
+        const bool read = JsonSpans::isObject(bytes) && JsonSpans::forEachMember(bytes, [f = &found](QByteArrayView key, QByteArrayView value) {
+            QByteArrayView *slot = key == "type" ? &f->type : key == "id" ? &f->id : nullptr;
+            if (key == "__entity" || (slot && slot->data()))
+                f->plain = false;
+            else if (slot)
+                *slot = value;
+            return f->plain;
+        });
+        if (!read || !found.plain || !found.type.data() || !found.id.data())
+            return std::nullopt;
+        const std::optional<QString> type = JsonSpans::string(found.type);
+        const std::optional<QString> id = JsonSpans::string(found.id);
+        if (!type || !id)
+            return std::nullopt;
+        return policy::UidTable::uid(type->toStdString(), id->toStdString());
+    }
+
     /// One item of an entities array, read alone: the entity, or none for an action entity
     /// (the schema provides those).
     struct Item
@@ -161,15 +191,19 @@ private:
     std::optional<policy::EntityStore> fromItems(QByteArrayView bytes, const policy::Schema *schema)
     {
         policy::EntityStore store;
-        std::unordered_set<uint32_t> seen;
-        const bool read = JsonSpans::isArray(bytes) && JsonSpans::forEachItem(bytes, [&](QByteArrayView itemBytes) {
+        store.reserve(16);
+        m_seen.clear(); // a handful of uids: a vector is the cheapest set
+        const auto assemble = [&](QByteArrayView itemBytes) {
             const Item *item = this->item(itemBytes, schema);
-            if (!item || !seen.insert(item->uid.uid).second)
+            if (!item || std::find(m_seen.begin(), m_seen.end(), item->uid.uid) != m_seen.end())
                 return false;
+            m_seen.push_back(item->uid.uid);
             if (item->entity)
                 store.insert(*item->entity);
             return true;
-        });
+        };
+        const bool read = JsonSpans::isArray(bytes)
+                          && JsonSpans::forEachItem(bytes, [a = &assemble](QByteArrayView itemBytes) { return (*a)(itemBytes); });
         if (!read)
             return std::nullopt;
         if (schema)
@@ -178,10 +212,72 @@ private:
         return store;
     }
 
+    /// An item in the form the gateway writes, `{"attrs": {...}, "parents": [uids], "uid": uid}`,
+    /// read from its bytes as JsonFormats::entities reads it with a schema: the attributes typed
+    /// by the entity type's shape (TypedJsonBytes), an action entity the schema defines skipped.
+    /// Nullopt for anything else (tags, escapes, a duplicate member, an error), which then takes
+    /// JsonFormats' own path.
+    static std::optional<Item> plainItem(QByteArrayView bytes, const policy::Schema *schema)
+    {
+        if (!schema || !JsonSpans::isObject(bytes))
+            return std::nullopt;
+        struct Found
+        {
+            QByteArrayView uid, attrs, parents;
+            bool plain = true;
+        } found;
+        const bool read = JsonSpans::forEachMember(bytes, [f = &found](QByteArrayView key, QByteArrayView value) {
+            QByteArrayView *slot = key == "uid" ? &f->uid : key == "attrs" ? &f->attrs : key == "parents" ? &f->parents : nullptr;
+            if (key == "tags" || (slot && slot->data()))
+                f->plain = false;
+            else if (slot)
+                *slot = value;
+            return f->plain;
+        });
+        if (!read || !found.uid.data() || !JsonSpans::isObject(found.attrs) || !JsonSpans::isArray(found.parents))
+            return std::nullopt;
+        const std::optional<policy::EntityRef> uid = plainUid(found.uid);
+        if (!uid)
+            return std::nullopt;
+        Item item;
+        item.uid = *uid;
+        const policy::Schema::EntityTypeDecl *decl = schema->entityType(uid->type);
+        if (!decl) {
+            if (schema->action(*uid))
+                return item;
+            return std::nullopt;
+        }
+        if (!decl->shape)
+            return std::nullopt;
+        std::optional<policy::Value> attrs = policy::TypedJsonBytes::value(found.attrs, *decl->shape);
+        if (!attrs || !attrs->isRecord())
+            return std::nullopt;
+        policy::Entity entity;
+        entity.uid = *uid;
+        entity.attrs = std::make_shared<const policy::Record>(attrs->asRecord());
+        bool parentsRead = true;
+        const bool parentsOk = JsonSpans::forEachItem(found.parents, [e = &entity, ok = &parentsRead](QByteArrayView parent) {
+            const std::optional<policy::EntityRef> ref = plainUid(parent);
+            if (ref)
+                e->parents.push_back(*ref);
+            *ok = ref.has_value();
+            return *ok;
+        });
+        if (!parentsOk || !parentsRead)
+            return std::nullopt;
+        item.entity = std::move(entity);
+        return item;
+    }
+
     const Item *item(QByteArrayView bytes, const policy::Schema *schema)
     {
         if (const auto it = m_items.constFind(QByteArray::fromRawData(bytes.data(), bytes.size())); it != m_items.constEnd())
             return &it.value();
+        if (std::optional<Item> plain = plainItem(bytes, schema)) {
+            if (m_items.size() >= kMaxEntries)
+                m_items.clear();
+            return &m_items.insert(bytes.toByteArray(), std::move(*plain)).value();
+        }
         const QJsonValue json = storedValue(bytes);
         Result<policy::EntityStore> alone = policy::JsonFormats::entities(QJsonArray{json}, schema);
         if (!alone)
@@ -211,6 +307,7 @@ private:
             cache.clear();
         cache.insert(bytes.toByteArray(), value); // a deep copy: the record's body goes away
     }
+    std::vector<uint32_t> m_seen;
     QHash<QByteArray, policy::EntityRef> m_uids;
     QHash<QByteArray, Item> m_items;
     QHash<QByteArray, std::shared_ptr<const policy::EntityStore>> m_entities;

@@ -29,21 +29,28 @@ bool locate(QByteArrayView text, const std::array<QByteArrayView, N> &names, std
             qsizetype *members = nullptr)
 {
     found.fill(QByteArrayView());
-    qsizetype count = 0;
-    return JsonSpans::forEachMember(text, [&](QByteArrayView key, QByteArrayView value) {
-        ++count;
-        if (members)
-            *members = count;
+    struct State
+    {
+        const std::array<QByteArrayView, N> &names;
+        std::array<QByteArrayView, N> &found;
+        qsizetype count = 0;
+    } state{names, found};
+    // One pointer captured: std::function keeps it without allocating.
+    const bool ok = JsonSpans::forEachMember(text, [s = &state](QByteArrayView key, QByteArrayView value) {
+        ++s->count;
         for (size_t i = 0; i < N; ++i) {
-            if (key == names[i]) {
-                if (found[i].data())
+            if (key == s->names[i]) {
+                if (s->found[i].data())
                     return false;
-                found[i] = value;
+                s->found[i] = value;
                 break;
             }
         }
         return true;
     });
+    if (members)
+        *members = state.count;
+    return ok;
 }
 
 /// QJsonValue::toString() of a member: empty unless it is a string.
@@ -87,11 +94,36 @@ QDateTime utcTime(const QString &iso)
     return QDateTime::fromString(iso, Qt::ISODateWithMs);
 }
 
-StoredCedarRequest::Span spanOf(const QByteArray &body, QByteArrayView part)
+/// utcTime for a member's bytes: the audit log's own form read without a QString.
+QDateTime utcTime(QByteArrayView value)
+{
+    // "2026-11-01T00:00:00.500Z", quotes included.
+    const auto digits = [&](qsizetype at, qsizetype count) {
+        int v = 0;
+        for (qsizetype i = at; i < at + count; ++i) {
+            const char c = value[i];
+            if (c < '0' || c > '9')
+                return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    };
+    if (value.size() == 26 && value[0] == '"' && value[25] == '"' && value[5] == '-' && value[8] == '-' && value[11] == 'T'
+        && value[14] == ':' && value[17] == ':' && value[20] == '.' && value[24] == 'Z') {
+        const int year = digits(1, 4);
+        const QDate date(year, digits(6, 2), digits(9, 2));
+        const QTime time(digits(12, 2), digits(15, 2), digits(18, 2), digits(21, 3));
+        if (year > 0 && date.isValid() && time.isValid())
+            return QDateTime(date, time, Qt::UTC);
+    }
+    return utcTime(text(value));
+}
+
+StoredCedarRequest::Span spanOf(const QByteArray &buffer, QByteArrayView part)
 {
     if (!part.data())
         return {};
-    return {qsizetype(part.data() - body.constData()), part.size()};
+    return {qsizetype(part.data() - buffer.constData()), part.size()};
 }
 
 Error notReplayable(const QString &why)
@@ -99,16 +131,23 @@ Error notReplayable(const QString &why)
     return Error{QStringLiteral("not_replayable"), why};
 }
 
-} // namespace
+/// Decodes each member through a Strings cache, or directly without one.
+struct Decoder
+{
+    StoredRequestReader::Strings *strings = nullptr;
+    QString text(QByteArrayView value) const { return strings ? strings->text(value) : simulate::text(value); }
+    QStringList list(QByteArrayView value) const { return strings ? strings->list(value) : simulate::list(value); }
+};
 
-std::optional<Result<RecordedRequest>> StoredRequestReader::read(const audit::StoredRecord &stored)
+std::optional<Result<RecordedRequest>> readBody(const QByteArray &buffer, QByteArrayView body, qint64 sequence,
+                                                const QString &gatewayId, const Decoder &decode)
 {
     std::array<QByteArrayView, MemberCount> m;
-    if (!locate(QByteArrayView(stored.body), kMembers, m))
+    if (!locate(body, kMembers, m))
         return std::nullopt;
-    const std::optional<audit::EventType> event = audit::eventTypeFromName(text(m[Event]));
+    const std::optional<audit::EventType> event = audit::eventTypeFromName(decode.text(m[Event]));
     if (!event)
-        return Result<RecordedRequest>(Error{QStringLiteral("invalid"), QStringLiteral("audit record %1 has no known event type").arg(stored.sequence)});
+        return Result<RecordedRequest>(Error{QStringLiteral("invalid"), QStringLiteral("audit record %1 has no known event type").arg(sequence)});
     if (*event != audit::EventType::Decision)
         return Result<RecordedRequest>(notReplayable(QStringLiteral("not a decision record")));
 
@@ -119,11 +158,18 @@ std::optional<Result<RecordedRequest>> StoredRequestReader::read(const audit::St
         return std::nullopt;
     if (cedarMembers == 0)
         return Result<RecordedRequest>(notReplayable(QStringLiteral("the call was refused before the policy step")));
-    const QString decision = text(m[Decision]);
+    const QString decision = decode.text(m[Decision]);
     QString step;
     if (decision != QLatin1String("allow") && JsonSpans::isObject(m[Details])) {
-        const QJsonObject details = QJsonDocument::fromJson(m[Details].toByteArray()).object();
-        step = details.value(QLatin1String("mandate.decision.step")).toString();
+        static constexpr std::array<QByteArrayView, 1> kStep{"mandate.decision.step"};
+        std::array<QByteArrayView, 1> found;
+        if (locate(m[Details], kStep, found)) {
+            step = decode.text(found[0]);
+        } else {
+            // A duplicate step (Qt keeps the last one): read as Qt reads it.
+            const QJsonObject details = QJsonDocument::fromJson(m[Details].toByteArray()).object();
+            step = details.value(QLatin1String("mandate.decision.step")).toString();
+        }
     }
     Result<bool> allowed = RecordedRequest::policyVerdict(decision, step);
     if (!allowed)
@@ -131,26 +177,61 @@ std::optional<Result<RecordedRequest>> StoredRequestReader::read(const audit::St
 
     RecordedRequest r;
     r.policyAllowed = allowed.value();
-    r.sequence = stored.sequence;
-    r.gatewayId = stored.gatewayId.isEmpty() ? text(m[Gateway]) : stored.gatewayId;
-    r.time = utcTime(text(m[Time]));
-    r.human = text(m[Root]);
-    r.agent = text(m[Agent]);
-    r.execution = text(m[Execution]);
-    r.tool = text(m[Tool]);
-    r.action = text(m[Action]);
+    r.sequence = sequence;
+    r.gatewayId = gatewayId.isEmpty() ? decode.text(m[Gateway]) : gatewayId;
+    r.time = m[Time].isEmpty() ? QDateTime::fromString(QString(), Qt::ISODateWithMs) : utcTime(m[Time]);
+    r.human = decode.text(m[Root]);
+    r.agent = decode.text(m[Agent]);
+    r.execution = decode.text(m[Execution]);
+    r.tool = decode.text(m[Tool]);
+    r.action = decode.text(m[Action]);
     r.decisionId = text(m[DecisionId]);
-    r.policies = list(m[Policies]);
-    r.errors = list(m[Errors]);
+    r.policies = decode.list(m[Policies]);
+    r.errors = decode.list(m[Errors]);
     StoredCedarRequest &cedar = r.stored;
-    cedar.body = stored.body;
-    cedar.whole = spanOf(stored.body, m[Cedar]);
-    cedar.principal = spanOf(stored.body, c[Principal]);
-    cedar.action = spanOf(stored.body, c[CedarAction]);
-    cedar.resource = spanOf(stored.body, c[Resource]);
-    cedar.context = spanOf(stored.body, c[Context]);
-    cedar.entities = spanOf(stored.body, c[Entities]);
+    cedar.body = buffer;
+    cedar.whole = spanOf(buffer, m[Cedar]);
+    cedar.principal = spanOf(buffer, c[Principal]);
+    cedar.action = spanOf(buffer, c[CedarAction]);
+    cedar.resource = spanOf(buffer, c[Resource]);
+    cedar.context = spanOf(buffer, c[Context]);
+    cedar.entities = spanOf(buffer, c[Entities]);
     return Result<RecordedRequest>(std::move(r));
+}
+
+} // namespace
+
+QString StoredRequestReader::Strings::text(QByteArrayView value)
+{
+    if (value.isEmpty())
+        return QString();
+    if (const auto it = m_texts.constFind(QByteArray::fromRawData(value.data(), value.size())); it != m_texts.constEnd())
+        return it.value();
+    if (m_texts.size() >= kMaxEntries)
+        m_texts.clear();
+    return m_texts.insert(value.toByteArray(), simulate::text(value)).value();
+}
+
+QStringList StoredRequestReader::Strings::list(QByteArrayView value)
+{
+    if (value.isEmpty())
+        return QStringList();
+    if (const auto it = m_lists.constFind(QByteArray::fromRawData(value.data(), value.size())); it != m_lists.constEnd())
+        return it.value();
+    if (m_lists.size() >= kMaxEntries)
+        m_lists.clear();
+    return m_lists.insert(value.toByteArray(), simulate::list(value)).value();
+}
+
+std::optional<Result<RecordedRequest>> StoredRequestReader::read(const audit::StoredRecord &stored)
+{
+    return readBody(stored.body, QByteArrayView(stored.body), stored.sequence, stored.gatewayId, Decoder{});
+}
+
+std::optional<Result<RecordedRequest>> StoredRequestReader::read(const QByteArray &buffer, QByteArrayView body, qint64 sequence,
+                                                                 const QString &gatewayId, Strings &strings)
+{
+    return readBody(buffer, body, sequence, gatewayId, Decoder{&strings});
 }
 
 } // namespace mandate::simulate

@@ -5,6 +5,8 @@
 #include "common/Result.h"
 #include "simulate/Replay.h"
 
+#include <QHash>
+
 #include <optional>
 
 namespace mandate::simulate {
@@ -19,6 +21,25 @@ public:
     /// say; nullopt when the body is outside what JsonSpans reads (non-ASCII text, escapes,
     /// duplicate members, ...) and Qt must read it.
     static std::optional<Result<RecordedRequest>> read(const audit::StoredRecord &stored);
+
+    /// The strings that repeat from record to record (agents, tools, actions, policy lists...),
+    /// decoded once by their bytes: the requests read share them instead of each holding its own.
+    class Strings
+    {
+    public:
+        QString text(QByteArrayView value);
+        QStringList list(QByteArrayView value);
+
+    private:
+        static constexpr qsizetype kMaxEntries = 16384;
+        QHash<QByteArray, QString> m_texts;
+        QHash<QByteArray, QStringList> m_lists;
+    };
+
+    /// The same for a record whose body is `body`, a part of `buffer` (which the request then
+    /// shares, with its spans relative to it), stored by `gatewayId` under `sequence`.
+    static std::optional<Result<RecordedRequest>> read(const QByteArray &buffer, QByteArrayView body, qint64 sequence,
+                                                       const QString &gatewayId, Strings &strings);
 };
 
 } // namespace mandate::simulate

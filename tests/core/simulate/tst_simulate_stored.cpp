@@ -4,16 +4,20 @@
 // replay, for generated records and for altered ones that take the fallback or error paths.
 #include "TrafficGenerator.h"
 
+#include "audit/AuditLog.h"
+#include "simulate/AuditRowReader.h"
 #include "simulate/JsonSpans.h"
 #include "simulate/RecordedTraffic.h"
 #include "simulate/Replay.h"
 #include "simulate/StoredRequestReader.h"
 #include "policy/JsonFormats.h"
 #include "policy/TypedJsonBytes.h"
+#include "store/Database.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace mandate;
@@ -31,6 +35,9 @@ private slots:
     void alteredRecordsReadAsWithQt();
     void contextBytesReadAsJsonFormats();
     void replayDecidesAsFromJson();
+    void nativeRowsAreAuditQueryRecords_data();
+    void nativeRowsAreAuditQueryRecords();
+    void readPathsGiveTheSameRequests();
 
 private:
     static audit::StoredRecord stored(const QByteArray &body, qint64 sequence);
@@ -266,6 +273,15 @@ void tst_SimulateStored::replayDecidesAsFromJson()
         case 4: body.replace(kCarol, QByteArray(kCarol + "," + kCarol)); break;  // a duplicate entity
         case 5: body.replace(kCarol, QByteArray(kCarol + "," + kAction)); break;  // an action entity, skipped
         case 6: body.replace(kCarol, QByteArray(kAction + "," + kAction)); break;
+        // Entity items outside the plain form the replay reads from bytes: tags, an escaped
+        // parent, escapes in ids, an entity type the schema does not declare.
+        case 7: body.replace("\"attrs\":{},\"parents\":[]", "\"attrs\":{},\"parents\":[],\"tags\":{}"); break;
+        case 8:
+            body.replace("\"parents\":[{\"id\":\"support-agent\",\"type\":\"Agent\"}]",
+                         "\"parents\":[{\"__entity\":{\"id\":\"support-agent\",\"type\":\"Agent\"}}]");
+            break;
+        case 9: body.replace("\"id\":\"carol\"", "\"id\":\"car\\/ol\""); break;
+        case 10: body.replace("\"type\":\"User\"}}", "\"type\":\"Person\"}}"); break;
         default: break;
         }
         Result<RecordedRequest> request = RecordedTraffic::fromStored(stored(body, qint64(i) + 1));
@@ -285,6 +301,184 @@ void tst_SimulateStored::replayDecidesAsFromJson()
     QVERIFY(a.skipped > 0);
     QCOMPARE(a.replayed + a.skipped, qint64(fromBytes.size()));
     QCOMPARE(QJsonDocument(a.toJson()).toJson(), QJsonDocument(b.toJson()).toJson());
+}
+
+/// An audit log of generated traffic with a few records that are not decisions, from two
+/// gateways' worth of ids, for the reading tests below.
+struct TestLog
+{
+    QTemporaryDir dir;
+    std::unique_ptr<store::Database> db;
+    std::vector<audit::AuditRecord> written;
+};
+
+static std::unique_ptr<TestLog> testLog(const QString &demoSource, std::shared_ptr<const policy::Schema> schema)
+{
+    auto log = std::make_unique<TestLog>();
+    auto db = store::Database::open(log->dir.filePath(QStringLiteral("mandate.db")));
+    if (!db)
+        return nullptr;
+    log->db = std::move(db).value();
+    auto audit = audit::AuditLog::open(*log->db, {QStringLiteral("gw-sim"), std::nullopt, false});
+    if (!audit)
+        return nullptr;
+    auto demo = policy::PolicySet::parse(demoSource.toStdString());
+    TrafficGenerator generator(demo.value(), std::move(schema), 9);
+    for (int i = 0; i < 1500; ++i) {
+        audit::AuditRecord record = generator.next();
+        if (i % 97 == 5) {
+            record.event = audit::EventType::Delegation;
+            record.cedarRequest = {};
+            record.decision.clear();
+            record.details = {};
+        }
+        log->written.push_back(record);
+        if (!(*audit)->append(record))
+            return nullptr;
+    }
+    return log;
+}
+
+void tst_SimulateStored::nativeRowsAreAuditQueryRecords_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("descendants");
+    QTest::addRow("everything") << "" << "" << true;
+    QTest::addRow("decisions") << "event" << "decision" << true;
+    QTest::addRow("agent") << "agent" << "finance-agent" << true;
+    QTest::addRow("human") << "human" << "carol" << true;
+    QTest::addRow("tool") << "tool" << "refund" << true;
+    QTest::addRow("action") << "action" << "ticket:update" << true;
+    QTest::addRow("denials") << "decision" << "deny" << true;
+    QTest::addRow("gateway") << "gateway" << "gw-sim" << true;
+    QTest::addRow("other gateway") << "gateway" << "gw-other" << true;
+    QTest::addRow("execution and descendants") << "execution" << "exec-3" << true;
+    QTest::addRow("execution alone") << "execution" << "exec-3" << false;
+    QTest::addRow("from") << "from" << "2026-11-01T00:01:00.000Z" << true;
+    QTest::addRow("to") << "to" << "2026-11-01T00:01:00.000Z" << true;
+}
+
+void tst_SimulateStored::nativeRowsAreAuditQueryRecords()
+{
+    // The replay's own statement must select what AuditQuery::find selects, in the same order,
+    // whichever connection it reads on.
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+    QFETCH(bool, descendants);
+    const std::unique_ptr<TestLog> log = testLog(m_demoSource, m_schema);
+    QVERIFY(log);
+    QUrlQuery query;
+    if (!field.isEmpty())
+        query.addQueryItem(field, value);
+    if (!descendants)
+        query.addQueryItem(QStringLiteral("descendants"), QStringLiteral("false"));
+    const Result<audit::AuditFilter> filter = audit::AuditFilter::fromQuery(query);
+    QVERIFY(filter);
+
+    std::vector<audit::StoredRecord> expected;
+    const audit::AuditQuery auditQuery(*log->db);
+    QString cursor;
+    do {
+        Result<audit::AuditPage> page = auditQuery.find(filter.value(), cursor, 100);
+        QVERIFY(page);
+        std::move(page->records.begin(), page->records.end(), std::back_inserter(expected));
+        cursor = page->nextCursor;
+    } while (!cursor.isEmpty());
+    QVERIFY(field == QLatin1String("gateway") && value == QLatin1String("gw-other") ? expected.empty() : !expected.empty());
+
+    for (const bool own : {false, true}) {
+        std::unique_ptr<AuditRowReader> reader = AuditRowReader::open(log->db->connection(), filter.value(), own);
+        QVERIFY(reader);
+        size_t at = 0;
+        AuditRowReader::Batch batch;
+        for (;;) {
+            QVERIFY(reader->next(37, batch));
+            if (batch.rows.empty())
+                break;
+            QVERIFY(batch.rows.size() <= 37);
+            for (const AuditRowReader::Row &row : batch.rows) {
+                QVERIFY(at < expected.size());
+                QCOMPARE(row.sequence, expected[at].sequence);
+                QCOMPARE(batch.gateways.at(row.gateway), expected[at].gatewayId);
+                QCOMPARE(batch.body(row).toByteArray(), expected[at].body);
+                ++at;
+            }
+        }
+        QCOMPARE(at, expected.size());
+    }
+}
+
+void tst_SimulateStored::readPathsGiveTheSameRequests()
+{
+    // Read ahead on a connection of its own (2 threads) or batch by batch on the caller's
+    // (1 thread), with and without a bound: the same requests as reading the records
+    // AuditQuery returns one by one with Qt, and the same totals.
+    const std::unique_ptr<TestLog> log = testLog(m_demoSource, m_schema);
+    QVERIFY(log);
+    audit::AuditFilter decisions;
+    decisions.event = QStringLiteral("decision");
+    std::vector<RecordedRequest> reference;
+    qint64 decisionRecords = 0;
+    const audit::AuditQuery auditQuery(*log->db);
+    QString cursor;
+    do {
+        Result<audit::AuditPage> page = auditQuery.find(decisions, cursor, 1000);
+        QVERIFY(page);
+        for (const audit::StoredRecord &record : page->records) {
+            ++decisionRecords;
+            if (Result<RecordedRequest> request = RecordedTraffic::fromStoredWithQt(record))
+                reference.push_back(std::move(request).value());
+        }
+        cursor = page->nextCursor;
+    } while (!cursor.isEmpty());
+    QVERIFY(reference.size() > 1000);
+
+    for (const int threads : {1, 2, 3}) {
+        for (const qint64 bound : {qint64(0), qint64(700), decisionRecords}) {
+            RecordedTraffic::Options options;
+            options.threads = threads;
+            options.batchSize = 256;
+            options.maxRecords = bound;
+            std::vector<RecordedRequest> read;
+            const Result<RecordedTraffic::Totals> totals = RecordedTraffic(*log->db).read({}, [&](std::vector<RecordedRequest> &&batch) {
+                std::move(batch.begin(), batch.end(), std::back_inserter(read));
+                return true;
+            }, options);
+            QVERIFY(totals);
+            const qint64 expectedRead = bound > 0 ? std::min(bound, decisionRecords) : decisionRecords;
+            QCOMPARE(totals->read, expectedRead);
+            QCOMPARE(totals->truncated, bound > 0 && bound < decisionRecords);
+            QCOMPARE(totals->read - totals->notReplayable, qint64(read.size()));
+            QVERIFY(read.size() <= reference.size());
+            for (size_t i = 0; i < read.size(); ++i) {
+                const RecordedRequest &a = read[i];
+                const RecordedRequest &b = reference[i];
+                QCOMPARE(a.sequence, b.sequence);
+                QCOMPARE(a.gatewayId, b.gatewayId);
+                QCOMPARE(a.time, b.time);
+                QCOMPARE(a.human, b.human);
+                QCOMPARE(a.agent, b.agent);
+                QCOMPARE(a.execution, b.execution);
+                QCOMPARE(a.tool, b.tool);
+                QCOMPARE(a.action, b.action);
+                QCOMPARE(a.decisionId, b.decisionId);
+                QCOMPARE(a.policyAllowed, b.policyAllowed);
+                QCOMPARE(a.policies, b.policies);
+                QCOMPARE(a.errors, b.errors);
+                QCOMPARE(a.cedarRequestObject(), b.cedarRequest);
+            }
+            if (bound == 0)
+                QCOMPARE(read.size(), reference.size());
+        }
+    }
+    // A handler that stops the reading stops it.
+    int batches = 0;
+    RecordedTraffic::Options options;
+    options.batchSize = 100;
+    options.threads = 2;
+    QVERIFY(RecordedTraffic(*log->db).read({}, [&](std::vector<RecordedRequest> &&) { return ++batches < 3; }, options));
+    QCOMPARE(batches, 3);
 }
 
 QTEST_GUILESS_MAIN(tst_SimulateStored)

@@ -55,6 +55,22 @@ void checkRecord(const QByteArray &body)
             std::abort();
         return;
     }
+    // The read of a body inside a larger buffer, with repeated strings shared, reads the same.
+    static StoredRequestReader::Strings strings;
+    const QByteArray buffer = "xx" + body + "yy";
+    const std::optional<Result<RecordedRequest>> shared = StoredRequestReader::read(buffer, QByteArrayView(buffer).sliced(2, body.size()), 1, QString(), strings);
+    if (!shared || shared->ok() != fast->ok())
+        std::abort();
+    if (shared->ok()) {
+        const RecordedRequest &s = shared->value();
+        const RecordedRequest &f = fast->value();
+        if (s.gatewayId != f.gatewayId || s.time != f.time || s.human != f.human || s.agent != f.agent || s.execution != f.execution
+            || s.tool != f.tool || s.action != f.action || s.decisionId != f.decisionId || s.policyAllowed != f.policyAllowed
+            || s.policies != f.policies || s.errors != f.errors || s.cedarRequestObject() != f.cedarRequestObject())
+            std::abort();
+    } else if (shared->error().message != fast->error().message) {
+        std::abort();
+    }
     const RecordedRequest &a = fast->value();
     const RecordedRequest &b = reference.value();
     if (a.gatewayId != b.gatewayId || a.time != b.time || a.human != b.human || a.agent != b.agent
