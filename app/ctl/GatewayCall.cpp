@@ -46,6 +46,8 @@ Result<QJsonObject> callGateway(const QUrl &gateway, const QByteArray &method, c
         http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     http.setRawHeader("Authorization", "Bearer " + key);
     http.setTransferTimeout(timeoutMs);
+    // The API key goes to this gateway only: a redirect is an answer, not a hop.
+    http.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkAccessManager network;
     QNetworkReply *reply = network.sendCustomRequest(http, method, jsonBody);
     QEventLoop loop;

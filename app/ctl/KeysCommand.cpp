@@ -18,7 +18,8 @@ const char *const usage =
     "  rotate [--overlap SECS]   make a new key current; the previous one stays published for\n"
     "                            SECS seconds (default: the longest token lifetime plus clock skew,\n"
     "                            so no token stops working). --overlap 0 after a key compromise:\n"
-    "                            every token the old key signed stops working at once.\n"
+    "                            every token the old key signed stops working at once. Gateways\n"
+    "                            sharing the data directory follow within a second.\n"
     "\n"
     "The API key is read from --api-key-file F or MANDATE_API_KEY.\n"
     "Exit status: 0 done, 1 the gateway refused or failed, 2 usage error.\n";

@@ -13,7 +13,8 @@ namespace mandate::api {
 /// retires the previous one after {"overlap_seconds": N}. The default overlap outlives every
 /// token the old key can have signed (the longest lifetime an agent may have, plus clock skew);
 /// a shorter one, down to 0 after a key compromise, ends those tokens when it passes. Keys whose
-/// retirement has passed are deleted. Each rotation is an admin_change record ("key:KID").
+/// retirement has passed are deleted. Gateways sharing the key directory follow within a second
+/// (crypto::KeyRing). Each rotation is an admin_change record ("key:KID").
 class KeyEndpoints
 {
 public:

@@ -94,10 +94,12 @@ Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView
         claims.clockSkewSecs = m_config.clockSkewSecs;
         claims.requireExpiry = true;
         claims.requireIssuedAt = true;
+        // The end first: a key retiring between the two reads is then dropped at the next call
+        // instead of being kept until the next rotation.
+        m_verifierKeysUntil = m_keyRing.publishedSetChangesAt();
         m_verifier = std::make_unique<crypto::TokenVerifier>(crypto::JwsPolicy::accessTokens(), claims,
                                                              m_keyRing.publicKeys(), m_clock);
         m_verifierKid = kid;
-        m_verifierKeysUntil = m_keyRing.publishedSetChangesAt();
     }
     return m_verifier->verify(token);
 }

@@ -68,6 +68,20 @@ Status writePrivateFile(const QString &path, QByteArrayView data)
 
 KeyRing::KeyRing(QString directory, const Clock &clock) : m_directory(std::move(directory)), m_clock(clock) {}
 
+namespace {
+
+/// The directory's modification time in nanoseconds: a key written, retired or deleted (each an
+/// atomic rename or unlink in it) changes it. 0 when it cannot be read.
+qint64 directoryStamp(const QString &directory)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(directory).constData(), &st) != 0)
+        return 0;
+    return qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+} // namespace
+
 Result<KeyRing::Entry> KeyRing::makeEntry(Ed25519Key key, qint64 createdAt, qint64 retireAfter) const
 {
     Entry entry;
@@ -136,7 +150,7 @@ Result<KeyRing::Entry> KeyRing::read(const QString &path) const
     return entry;
 }
 
-void KeyRing::recomputeCurrent()
+void KeyRing::recomputeCurrent() const
 {
     m_current = -1;
     for (int i = 0; i < m_entries.size(); ++i) {
@@ -152,6 +166,55 @@ void KeyRing::recomputeCurrent()
         m_entries[m_current].info.current = true;
 }
 
+Result<QList<KeyRing::Entry>> KeyRing::readAll() const
+{
+    const QDir dir(m_directory);
+    QList<Entry> entries;
+    const QStringList files = dir.entryList({QStringLiteral("*") + QLatin1String(kSuffix)}, QDir::Files, QDir::Name);
+    for (const QString &name : files) {
+        auto entry = read(dir.filePath(name));
+        if (!entry)
+            return entry.error();
+        entries.append(std::move(entry).value());
+    }
+    return entries;
+}
+
+void KeyRing::followDirectory(bool now) const
+{
+    const qint64 nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (!now && nowMs < m_nextLookMs.load(std::memory_order_relaxed))
+        return;
+    m_nextLookMs.store(nowMs + m_refreshInterval.count(), std::memory_order_relaxed);
+    // Read before the keys: a change made while they are read is picked up at the next look.
+    const qint64 stamp = directoryStamp(m_directory);
+    {
+        std::shared_lock lock(m_mutex);
+        if (stamp == m_directoryStamp)
+            return;
+    }
+    auto entries = readAll();
+    std::unique_lock lock(m_mutex);
+    if (!entries) {
+        // Keep signing and verifying with the keys read before; say why on every look.
+        qCWarning(lcCrypto).noquote() << "cannot reload the key ring, keeping the keys loaded:" << entries.error().message;
+        return;
+    }
+    const QString before = m_current >= 0 ? m_entries[m_current].info.kid : QString();
+    QList<Entry> previous = std::exchange(m_entries, std::move(entries).value());
+    recomputeCurrent();
+    if (m_current < 0) {
+        qCWarning(lcCrypto) << "the key directory holds no current key; keeping the keys loaded";
+        m_entries = std::move(previous);
+        recomputeCurrent();
+        return;
+    }
+    m_directoryStamp = stamp;
+    if (m_entries[m_current].info.kid != before)
+        qCInfo(lcCrypto) << "key ring reloaded: another gateway rotated; current kid" << m_entries[m_current].info.kid;
+}
+
 Status KeyRing::open()
 {
     std::unique_lock lock(m_mutex);
@@ -160,14 +223,11 @@ Status KeyRing::open()
         return keyError(QStringLiteral("cannot create key directory %1").arg(m_directory));
     if (::chmod(QFile::encodeName(m_directory).constData(), 0700) != 0)
         return keyError(QStringLiteral("cannot restrict key directory %1: %2").arg(m_directory, errnoText()));
-    m_entries.clear();
-    const QStringList files = dir.entryList({QStringLiteral("*") + QLatin1String(kSuffix)}, QDir::Files, QDir::Name);
-    for (const QString &name : files) {
-        auto entry = read(dir.filePath(name));
-        if (!entry)
-            return entry.error();
-        m_entries.append(std::move(entry).value());
-    }
+    m_directoryStamp = directoryStamp(m_directory);
+    auto entries = readAll();
+    if (!entries)
+        return entries.error();
+    m_entries = std::move(entries).value();
     recomputeCurrent();
     if (m_current >= 0) {
         qCInfo(lcCrypto) << "key ring loaded" << m_entries.size() << "key(s); current kid" << m_entries[m_current].info.kid;
@@ -182,6 +242,7 @@ Status KeyRing::open()
 
 Result<QString> KeyRing::rotate(qint64 overlapSecs)
 {
+    followDirectory(true);  // retire the key that is current now, whoever made it so
     auto key = Ed25519Key::generate();
     if (!key)
         return key.error();
@@ -210,12 +271,14 @@ Result<QString> KeyRing::rotate(qint64 overlapSecs)
         m_entries[i].info.current = false;
     m_current = int(m_entries.size()) - 1;
     m_entries[m_current].info.current = true;
+    m_directoryStamp = directoryStamp(m_directory);
     qCInfo(lcCrypto) << "signing key rotated; current kid" << m_entries[m_current].info.kid;
     return m_entries[m_current].info.kid;
 }
 
 Result<int> KeyRing::prune()
 {
+    followDirectory(true);
     std::unique_lock lock(m_mutex);
     const qint64 now = m_clock.nowSecs();
     int removed = 0;
@@ -234,17 +297,20 @@ Result<int> KeyRing::prune()
         if (m_entries[i].info.current)
             m_current = i;
     }
+    m_directoryStamp = directoryStamp(m_directory);
     return removed;
 }
 
 QString KeyRing::currentKid() const
 {
+    followDirectory();
     std::shared_lock lock(m_mutex);
     return m_current >= 0 ? m_entries[m_current].info.kid : QString();
 }
 
 QList<KeyRing::KeyInfo> KeyRing::keys() const
 {
+    followDirectory();
     std::shared_lock lock(m_mutex);
     QList<KeyInfo> out;
     for (const Entry &e : m_entries)
@@ -254,6 +320,7 @@ QList<KeyRing::KeyInfo> KeyRing::keys() const
 
 Jwks KeyRing::publicKeys() const
 {
+    followDirectory();
     std::shared_lock lock(m_mutex);
     const qint64 now = m_clock.nowSecs();
     Jwks set;
@@ -266,6 +333,7 @@ Jwks KeyRing::publicKeys() const
 
 qint64 KeyRing::publishedSetChangesAt() const
 {
+    followDirectory();
     std::shared_lock lock(m_mutex);
     const qint64 now = m_clock.nowSecs();
     qint64 next = std::numeric_limits<qint64>::max();
@@ -283,6 +351,7 @@ QByteArray KeyRing::jwksJson() const
 
 Result<QByteArray> KeyRing::signPayload(QByteArrayView payload) const
 {
+    followDirectory();
     Ed25519Key key;
     QByteArray header;
     {

@@ -9,6 +9,8 @@
 #include <QList>
 #include <QString>
 
+#include <atomic>
+#include <chrono>
 #include <shared_mutex>
 
 namespace mandate::crypto {
@@ -32,6 +34,14 @@ public:
 
     KeyRing(QString directory, const Clock &clock);
     Q_DISABLE_COPY_MOVE(KeyRing)
+
+    /// How often the ring looks at its directory for keys another gateway sharing it rotated
+    /// (default: every second); 0 looks on every use.
+    void setRefreshInterval(std::chrono::milliseconds interval)
+    {
+        m_refreshInterval = interval;
+        m_nextLookMs.store(0, std::memory_order_relaxed);
+    }
 
     /// Loads every key file of the directory (creating it 0700 if missing) and generates the
     /// first key when there is none.
@@ -68,14 +78,23 @@ private:
 
     Status write(const Entry &entry) const;
     Result<Entry> read(const QString &path) const;
+    Result<QList<Entry>> readAll() const;
     Result<Entry> makeEntry(Ed25519Key key, qint64 createdAt, qint64 retireAfter) const;
-    void recomputeCurrent();
+    void recomputeCurrent() const;
+    /// Reloads the keys when the directory changed since they were read (another gateway
+    /// rotated): at most once per refresh interval, or `now`.
+    void followDirectory(bool now = false) const;
 
     QString m_directory;
     const Clock &m_clock;
+    std::chrono::milliseconds m_refreshInterval{1000};
     mutable std::shared_mutex m_mutex;
-    QList<Entry> m_entries;
-    int m_current = -1;
+    // What the directory held when last read: the directory is the truth, and other gateways
+    // sharing it may rotate, so the const readers refresh these.
+    mutable QList<Entry> m_entries;
+    mutable int m_current = -1;
+    mutable qint64 m_directoryStamp = 0;           ///< the directory's mtime (ns) when read
+    mutable std::atomic<qint64> m_nextLookMs{0};  ///< steady-clock time of the next look
 };
 
 } // namespace mandate::crypto

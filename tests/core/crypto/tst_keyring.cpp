@@ -48,6 +48,9 @@ private slots:
     void refusesReadableKeyFiles();
     void refusesTamperedKeyFile();
     void signsAccessTokens();
+    void followsARotationByAnotherGateway();
+    void keepsItsKeysWhenTheDirectoryGoesBad();
+    void looksAtTheDirectoryOncePerInterval();
 };
 
 void TestKeyRing::createsFirstKeyWithPrivatePermissions()
@@ -200,3 +203,69 @@ void TestKeyRing::signsAccessTokens()
 
 QTEST_GUILESS_MAIN(TestKeyRing)
 #include "tst_keyring.moc"
+
+// Gateways sharing a data directory share its keys: one rotates, the others follow.
+void TestKeyRing::followsARotationByAnotherGateway()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing first(tmp.path(), clock);
+    QVERIFY(first.open().ok());
+    KeyRing second(tmp.path(), clock);
+    QVERIFY(second.open().ok());
+    second.setRefreshInterval(std::chrono::milliseconds(0));
+    const QString old = second.currentKid();
+    QCOMPARE(first.currentKid(), old);
+
+    // A compromised key, retired at once by the first gateway: the second stops publishing it
+    // and signs with the new key.
+    const QString fresh = first.rotate(0).value();
+    QCOMPARE(second.currentKid(), fresh);
+    QVERIFY(second.publicKeys().find(old) == nullptr);
+    QVERIFY(second.publicKeys().find(fresh) != nullptr);
+    const QByteArray token = second.sign(claimsAt(kStart, 300)).value();
+    const TokenVerifier verifier(JwsPolicy::accessTokens(), ClaimsPolicy{}, first.publicKeys(), clock);
+    QVERIFY(verifier.verify(token).ok());
+
+    // The second gateway's own rotation retires the key that is current now, the first's.
+    const QString third = second.rotate(60).value();
+    first.setRefreshInterval(std::chrono::milliseconds(0));
+    QCOMPARE(first.currentKid(), third);
+    QVERIFY(first.publicKeys().find(fresh) != nullptr);  // retiring, within its overlap
+}
+
+void TestKeyRing::keepsItsKeysWhenTheDirectoryGoesBad()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    ring.setRefreshInterval(std::chrono::milliseconds(0));
+    const QString kid = ring.currentKid();
+    // A key file others may read is refused on reload as on open; the ring keeps what it had.
+    QFile stray(QDir(tmp.path()).filePath(QStringLiteral("stray.key")));
+    QVERIFY(stray.open(QIODevice::WriteOnly));
+    stray.write("{}");
+    stray.close();
+    QVERIFY(::chmod(QFile::encodeName(stray.fileName()).constData(), 0644) == 0);
+    QCOMPARE(ring.currentKid(), kid);
+    QVERIFY(ring.sign(claimsAt(kStart, 300)).ok());
+    QVERIFY(ring.publicKeys().find(kid) != nullptr);
+}
+
+void TestKeyRing::looksAtTheDirectoryOncePerInterval()
+{
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing first(tmp.path(), clock);
+    QVERIFY(first.open().ok());
+    KeyRing second(tmp.path(), clock);
+    QVERIFY(second.open().ok());
+    second.setRefreshInterval(std::chrono::hours(1));
+    const QString old = second.currentKid();  // the look that starts the hour
+    QVERIFY(first.rotate(0).ok());
+    QCOMPARE(second.currentKid(), old);  // not looked again yet
+    QVERIFY(second.rotate(60).ok());       // a rotation always looks first
+    QVERIFY(second.currentKid() != old);
+    QCOMPARE(second.keys().size(), 3);
+}
