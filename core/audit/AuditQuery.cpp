@@ -83,7 +83,10 @@ Result<AuditFilter> AuditFilter::fromQuery(const QUrlQuery &query)
 {
     AuditFilter f;
     static const QStringList reserved{QStringLiteral("cursor"), QStringLiteral("limit"), QStringLiteral("format")};
-    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
+        // Named copies, not structured bindings: clang before 16 cannot capture those.
+        const QString &key = item.first;
+        const QString &value = item.second;
         const auto time = [&](QDateTime &out) -> Status {
             out = QDateTime::fromString(value, Qt::ISODateWithMs);
             if (!out.isValid())

@@ -68,9 +68,9 @@ const char *skipString(const char *p, const char *end)
             return nullptr;
         if (*p == '"')
             return p + 1;
-        p += 2; // the escaped character cannot end the string
-        if (p > end)
-            return nullptr;
+        if (end - p < 2)
+            return nullptr;  // a backslash with nothing after it
+        p += 2;  // the escaped character cannot end the string
     }
 }
 

@@ -113,6 +113,14 @@ QList<Migration> buildMigrations()
                   QStringLiteral("DROP INDEX executions_root"),
                   QStringLiteral("DROP INDEX executions_parent"),
                   QStringLiteral("CREATE INDEX executions_parent ON executions(parent) WHERE parent IS NOT NULL")}});
+    // A gateway still running code older than schema 7 inserts records without their query
+    // columns: queries and lineage would not find them and verify would flag them as edited.
+    // Refuse those inserts instead, so that such a gateway's calls fail closed until upgraded.
+    list.append({9, QStringLiteral("audit records must come with their query columns"),
+                 {QStringLiteral("CREATE TRIGGER audit_columns_required BEFORE INSERT ON audit_records "
+                                 "WHEN NEW.time IS NULL OR NEW.event IS NULL "
+                                 "BEGIN SELECT RAISE(ABORT, 'audit record without its query columns: "
+                                 "this gateway predates schema 7 and must be upgraded'); END")}});
     // Entries are owned by different modules and may be appended out of order.
     std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;

@@ -13,6 +13,7 @@
 #include "store/Schema.h"
 
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -242,6 +243,18 @@ private slots:
         Result<AuditPage> page = AuditQuery(migrated).find(newOnes);
         QVERIFY(page.ok());
         QCOMPARE(page->records.size(), size_t(5));
+
+        // A gateway still running the schema 4 writer cannot slip in a record without columns.
+        QSqlQuery stale(migrated.connection());
+        QVERIFY(stale.prepare(QStringLiteral("INSERT INTO audit_records (gateway, seq, prev_hash, hash, body, seal) "
+                                             "VALUES (?, ?, ?, ?, ?, NULL)")));
+        stale.addBindValue(kGateway);
+        stale.addBindValue(qint64(records.size()) + 6);
+        stale.addBindValue(QByteArray(32, '\0'));
+        stale.addBindValue(QByteArray(32, '\1'));
+        stale.addBindValue(QStringLiteral("{}"));
+        QVERIFY(!stale.exec());
+        QVERIFY2(stale.lastError().text().contains(QStringLiteral("predates schema 7")), qPrintable(stale.lastError().text()));
     }
 };
 
