@@ -83,10 +83,13 @@ QList<Migration> buildMigrations()
     // generated column cannot be altered), keeping every id, sequence, hash and seal; the values
     // come from the old generated columns, i.e. from the body. AuditVerifier reports a column
     // that disagrees with the body. `event` gets an index too: filtering by event scanned the log.
+    // time and event are NOT NULL: a gateway still running older code, whose insert names no
+    // columns, is refused (its calls fail closed) instead of writing records queries cannot
+    // find. (A trigger saying so costs as much as the insert itself.)
     list.append({7, QStringLiteral("audit query columns written with the record"),
                  {QStringLiteral("CREATE TABLE audit_records_v7 (id INTEGER PRIMARY KEY, gateway TEXT NOT NULL, "
                                  "seq INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL, body TEXT NOT NULL, seal BLOB, "
-                                 "time TEXT, event TEXT, human TEXT, agent TEXT, execution TEXT, parent_execution TEXT, "
+                                 "time TEXT NOT NULL, event TEXT NOT NULL, human TEXT, agent TEXT, execution TEXT, parent_execution TEXT, "
                                  "tool TEXT, action TEXT, decision TEXT, trace_id TEXT, UNIQUE (gateway, seq))"),
                   QStringLiteral("INSERT INTO audit_records_v7 (id, gateway, seq, prev_hash, hash, body, seal, time, event, human, "
                                  "agent, execution, parent_execution, tool, action, decision, trace_id) "
@@ -113,14 +116,6 @@ QList<Migration> buildMigrations()
                   QStringLiteral("DROP INDEX executions_root"),
                   QStringLiteral("DROP INDEX executions_parent"),
                   QStringLiteral("CREATE INDEX executions_parent ON executions(parent) WHERE parent IS NOT NULL")}});
-    // A gateway still running code older than schema 7 inserts records without their query
-    // columns: queries and lineage would not find them and verify would flag them as edited.
-    // Refuse those inserts instead, so that such a gateway's calls fail closed until upgraded.
-    list.append({9, QStringLiteral("audit records must come with their query columns"),
-                 {QStringLiteral("CREATE TRIGGER audit_columns_required BEFORE INSERT ON audit_records "
-                                 "WHEN NEW.time IS NULL OR NEW.event IS NULL "
-                                 "BEGIN SELECT RAISE(ABORT, 'audit record without its query columns: "
-                                 "this gateway predates schema 7 and must be upgraded'); END")}});
     // Entries are owned by different modules and may be appended out of order.
     std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;

@@ -254,7 +254,7 @@ private slots:
         stale.addBindValue(QByteArray(32, '\1'));
         stale.addBindValue(QStringLiteral("{}"));
         QVERIFY(!stale.exec());
-        QVERIFY2(stale.lastError().text().contains(QStringLiteral("predates schema 7")), qPrintable(stale.lastError().text()));
+        QVERIFY2(stale.lastError().text().contains(QStringLiteral("NOT NULL constraint failed")), qPrintable(stale.lastError().text()));
     }
 };
 
