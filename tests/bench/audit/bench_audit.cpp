@@ -101,7 +101,7 @@ std::unique_ptr<AuditLog> openLog(const store::Database &db, bool fullSync)
 store::Database &bigDatabase()
 {
     static std::unique_ptr<store::Database> db = [] {
-        const QString path = QDir::temp().filePath(QStringLiteral("mandate-bench-audit-1m-v2.db"));
+        const QString path = QDir::temp().filePath(QStringLiteral("mandate-bench-audit-1m-v3.db"));
         auto database = openDb(path);
         auto log = openLog(*database, false);
         std::vector<std::future<Result<AppendReceipt>>> pending;
