@@ -18,7 +18,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -201,12 +200,3 @@ void BM_Decide(benchmark::State &state)
 BENCHMARK(BM_Decide)->Threads(1)->Threads(8)->Threads(64)->UseRealTime()->MeasureProcessCPUTime();
 
 } // namespace
-
-int main(int argc, char **argv)
-{
-    QCoreApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}

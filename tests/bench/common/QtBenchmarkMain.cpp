@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// main() of the Google Benchmark suites that run Mandate's core: Qt SQL and the audit log's
+// threads need a QCoreApplication.
+#include <benchmark/benchmark.h>
+
+#include <QCoreApplication>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
