@@ -369,16 +369,11 @@ Result<ExecutionState> ExecutionStore::charge(const QString &id, const Charge &c
     // A refusal that turns out to fit was a concurrent change (a revocation, another charge):
     // try again a few times rather than refuse a call that is within budget.
     for (int attempt = 0; attempt < 3; ++attempt) {
-        QSqlQuery &query = hot(Hot::Charge);
-        bindCharge(query, charge);
-        query.bindValue(QStringLiteral(":id"), id);
-        query.bindValue(QStringLiteral(":now"), m_clock.nowSecs());
-        if (!query.exec())
-            return store::Database::sqlError(QStringLiteral("cannot charge execution %1").arg(id), query);
-        const bool charged = query.numRowsAffected() == 1;
-        query.finish();
-        m_recent.invalidate(id);
-        if (charged)
+        // The same guarded UPDATE, here in a transaction of its own (autocommit).
+        const Result<bool> charged = chargeInTransaction(id, charge);
+        if (!charged)
+            return charged.error();
+        if (charged.value())
             return state(id);
         auto why = explainRefusal(id, charge, QStringLiteral("execution"));
         if (!why)
