@@ -3,7 +3,6 @@
 
 #include "crypto/Base64Url.h"
 
-#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QVariantList>
 
@@ -27,10 +26,7 @@ QString isoTime(const QDateTime &t)
 /// page then.
 std::optional<Result<AuditPage>> findNative(const QSqlDatabase &db, const QString &sql, const QVariantList &values, int limit)
 {
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return std::nullopt;
-    sqlite3 *native = *static_cast<sqlite3 *const *>(handle.data());
+    sqlite3 *native = store::Database::nativeHandle(db);
     if (!native)
         return std::nullopt;
     const QByteArray utf8 = sql.toUtf8();

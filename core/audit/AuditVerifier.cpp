@@ -197,10 +197,7 @@ private:
 /// Every other driver takes the generic path.
 std::optional<Status> walkNative(const QSqlDatabase &db, const QByteArray &gatewayUtf8, const RowCheck &check)
 {
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return std::nullopt;
-    sqlite3 *native = *static_cast<sqlite3 *const *>(handle.data());
+    sqlite3 *native = store::Database::nativeHandle(db);
     if (!native)
         return std::nullopt;
 

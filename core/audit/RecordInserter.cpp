@@ -3,7 +3,6 @@
 
 #include "store/Database.h"
 
-#include <QSqlDriver>
 
 #include <sqlite3.h>
 
@@ -48,9 +47,7 @@ int bindBytes(sqlite3_stmt *statement, int index, QByteArrayView bytes, bool tex
 
 RecordInserter::RecordInserter(const QSqlDatabase &db)
 {
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
-        m_native = *static_cast<sqlite3 *const *>(handle.data());
+    m_native = store::Database::nativeHandle(db);
     if (m_native) {
         // A failed prepare (no table yet, say) is reported by the first insert.
         const QByteArray sql = insertSql("?");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "simulate/AuditRowReader.h"
 
-#include <QSqlDriver>
+#include "store/Database.h"
+
 #include <QVariant>
 
 #include <sqlite3.h>
@@ -55,10 +56,7 @@ AuditRowReader::~AuditRowReader()
 
 std::unique_ptr<AuditRowReader> AuditRowReader::open(const QSqlDatabase &connection, const audit::AuditFilter &filter, bool ownConnection)
 {
-    const QVariant handle = connection.driver() ? connection.driver()->handle() : QVariant();
-    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
-        return nullptr;
-    ::sqlite3 *native = *static_cast<::sqlite3 *const *>(handle.data());
+    sqlite3 *native = store::Database::nativeHandle(connection);
     if (!native)
         return nullptr;
 

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -166,6 +167,14 @@ Status Database::migrate(const QList<Migration> &migrations) const
             return describe(QStringLiteral("cannot record the schema version"), query.lastError());
         return Status::success();
     });
+}
+
+sqlite3 *Database::nativeHandle(const QSqlDatabase &connection)
+{
+    const QVariant handle = connection.driver() ? connection.driver()->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.data());
 }
 
 } // namespace mandate::store

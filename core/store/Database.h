@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 
+struct sqlite3;
+
 namespace mandate::store {
 
 /// One gateway database file (SQLite, WAL) and its schema. Each thread that touches it gets
@@ -39,6 +41,10 @@ public:
     /// A string to bind: a null QString would bind as SQL NULL, which NOT NULL columns refuse
     /// and `= ''` never matches.
     static QString text(const QString &value) { return value.isNull() ? QStringLiteral("") : value; }
+
+    /// The SQLite handle beneath a Qt Sql connection (QSqlDriver::handle()), for the paths that
+    /// read or write in place; nullptr for another driver or a closed connection.
+    static sqlite3 *nativeHandle(const QSqlDatabase &connection);
 
     /// An Error describing a failed query, with the SQLite message translated for people.
     static Error sqlError(const QString &what, const class QSqlQuery &query);
