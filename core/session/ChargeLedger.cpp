@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "session/ChargeLedger.h"
 
+#include "session/ExecutionErrors.h"
+
 namespace mandate::session {
 
 using identity::Amount;
@@ -20,13 +22,6 @@ Budget minus(const Budget &a, const Budget &b)
     return Budget{a.calls - b.calls, a.tokens - b.tokens, Amount::fromUnits(a.amount.units() - b.amount.units())};
 }
 
-Error exhausted(const QString &id, const char *dimension, const QString &need, const QString &left)
-{
-    return Error{QStringLiteral("budget_exhausted"),
-                 QStringLiteral("execution %1: budget.%2 exhausted (needs %3, %4 left)").arg(id, QLatin1String(dimension), need, left),
-                 QLatin1String(dimension)};
-}
-
 } // namespace
 
 ChargeLedger::ChargeLedger(ExecutionStore &store) : m_store(store) {}
@@ -43,8 +38,7 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
         if (!stored)
             return stored.error();
         if (!stored->isActive())
-            return Error{QStringLiteral("inactive"), QStringLiteral("execution %1 is %2")
-                                                         .arg(id, identity::Execution::statusName(stored->status))};
+            return inactive(id, stored->status);
         lock.lock();
         it = m_entries.find(id);
         // Another thread may have loaded it meanwhile, and holds on it count: keep that one.
@@ -57,12 +51,8 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
         }
     }
     const Budget remaining = minus(it->granted, it->used);
-    if (charge.calls > remaining.calls)
-        return exhausted(id, "calls", QString::number(charge.calls), QString::number(remaining.calls));
-    if (charge.tokens > remaining.tokens)
-        return exhausted(id, "tokens", QString::number(charge.tokens), QString::number(remaining.tokens));
-    if (charge.amount > remaining.amount)
-        return exhausted(id, "amount", charge.amount.toString(), remaining.amount.toString());
+    if (std::optional<Error> over = overBudget(QStringLiteral("execution"), id, charge, remaining))
+        return *over;
     it->used = plus(it->used, charge);
     ++it->holds;
     return minus(remaining, charge);

@@ -346,19 +346,8 @@ Result<ExecutionState> ExecutionStore::explainRefusal(const QString &id, const C
         return current.error();
     if (!current->isActive())
         return inactive(id, current->status);
-    const identity::Budget &remaining = current->remaining;
-    const auto exhausted = [&](const char *dimension, const QString &need, const QString &left) {
-        return Error{QStringLiteral("budget_exhausted"),
-                     QStringLiteral("%1 %2: budget.%3 exhausted (needs %4, %5 left)")
-                         .arg(what, id, QLatin1String(dimension), need, left),
-                     QLatin1String(dimension)};
-    };
-    if (charge.calls > remaining.calls)
-        return exhausted("calls", QString::number(charge.calls), QString::number(remaining.calls));
-    if (charge.tokens > remaining.tokens)
-        return exhausted("tokens", QString::number(charge.tokens), QString::number(remaining.tokens));
-    if (charge.amount > remaining.amount)
-        return exhausted("amount", charge.amount.toString(), remaining.amount.toString());
+    if (std::optional<Error> over = overBudget(what, id, charge, current->remaining))
+        return *over;
     return current;  // it fits now: the refusal was a race with another change
 }
 
