@@ -143,10 +143,8 @@ void PolicyVersionsPanel::restore(qint64 version)
             m_status->setText(tr("Could not restore version %1: %2").arg(version).arg(result.error().message()));
             return;
         }
-        m_current = result->version;
         m_status->setText(tr("Version %1 restored as version %2.").arg(version).arg(result->version));
-        Q_EMIT restored(result.value());
-        refresh();
+        Q_EMIT restored(result.value());  // the view makes it current and refreshes this list
     });
 }
 

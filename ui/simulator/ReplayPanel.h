@@ -45,7 +45,6 @@ public:
     void setClient(client::GatewayClient *client);
     ReplayRunner *runner() const { return m_runner; }
     ChangedDecisionModel *changedModel() const { return m_changed; }
-    ChangeBreakdownModel *breakdownModel() const { return m_breakdown; }
     ReplayTimelineChart *timeline() const { return m_timeline; }
     /// The candidate text of the last replay that ran to the end ("" if none).
     QString completedSource() const { return m_completedSource; }

@@ -208,7 +208,6 @@ void SimulatorView::setLive(const client::PolicyVersion &version, bool intoEdito
     m_versions->setCurrentVersion(version.version);
     m_versions->refresh();
     updateShipButton();
-    Q_EMIT liveVersionChanged(version.version);
 }
 
 void SimulatorView::onDiagnosed(const ParseReport &report)

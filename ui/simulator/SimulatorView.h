@@ -46,10 +46,6 @@ public:
     /// Opens the ship dialog (admin, after a complete replay of the editor's text).
     void askShip();
 
-Q_SIGNALS:
-    /// The gateway's live policy version changed (loaded, shipped or restored).
-    void liveVersionChanged(qint64 version);
-
 private:
     void onSessionChanged();
     void fetchLive(bool intoEditor);
