@@ -153,12 +153,17 @@ Result<QStringList> Lineage::ancestors(const QString &execution) const
 
 Result<QStringList> Lineage::executionsWhere(const char *column, const QString &value) const
 {
+    // `column` is one of three literals chosen by the caller, never input.
+    return distinctExecutions(QStringLiteral("%1 = ?").arg(QLatin1String(column)), {value});
+}
+
+Result<QStringList> Lineage::distinctExecutions(const QString &condition, const QVariantList &values) const
+{
     QSqlQuery query(m_db.connection());
     query.setForwardOnly(true);
-    // `column` is one of three literals chosen by the caller, never input.
-    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE %1 = ? AND execution IS NOT NULL")
-                      .arg(QLatin1String(column)));
-    query.bindValue(0, value);
+    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE %1 AND execution IS NOT NULL").arg(condition));
+    for (int i = 0; i < values.size(); ++i)
+        query.bindValue(i, values.at(i));
     if (!query.exec())
         return readError(query);
     QStringList out;
@@ -264,19 +269,9 @@ Result<LineageGraph> Lineage::forTimeRange(const QDateTime &from, const QDateTim
 
 Result<QStringList> Lineage::executionsBetween(const QDateTime &from, const QDateTime &to) const
 {
-    QSqlQuery query(m_db.connection());
-    query.setForwardOnly(true);
     // Stored times are UTC ISO 8601 with milliseconds, so text order is time order.
-    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE time >= ? AND time < ? "
-                                 "AND execution IS NOT NULL"));
-    query.bindValue(0, from.toUTC().toString(Qt::ISODateWithMs));
-    query.bindValue(1, to.toUTC().toString(Qt::ISODateWithMs));
-    if (!query.exec())
-        return readError(query);
-    QStringList out;
-    while (query.next())
-        out << query.value(0).toString();
-    return out;
+    return distinctExecutions(QStringLiteral("time >= ? AND time < ?"),
+                              {from.toUTC().toString(Qt::ISODateWithMs), to.toUTC().toString(Qt::ISODateWithMs)});
 }
 
 Result<LineageGraph> Lineage::around(const QStringList &executions, const QString &notFound) const

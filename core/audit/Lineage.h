@@ -34,6 +34,8 @@ private:
     Result<QStringList> withDescendants(const QStringList &roots) const;
     Result<QStringList> ancestors(const QString &execution) const;
     Result<QStringList> executionsWhere(const char *column, const QString &value) const;
+    /// The executions of the records matching `condition` (SQL with ? for `values`).
+    Result<QStringList> distinctExecutions(const QString &condition, const QVariantList &values) const;
     Result<QStringList> executionsBetween(const QDateTime &from, const QDateTime &to) const;
     /// `executions` and their descendants in full, their ancestors as context.
     Result<LineageGraph> around(const QStringList &executions, const QString &notFound) const;
