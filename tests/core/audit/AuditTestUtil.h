@@ -2,13 +2,27 @@
 #pragma once
 
 #include "audit/AuditRecord.h"
+#include "store/Database.h"
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QSqlQuery>
+#include <QVariantList>
 
 namespace mandate::audit::testing {
 
 inline const QString kGateway = QStringLiteral("gw-test");
+
+/// Runs one statement on the calling thread's connection, as an attacker with file access would.
+inline bool execSql(const store::Database &db, const QString &sql, const QVariantList &values = {})
+{
+    QSqlQuery q(db.connection());
+    if (!q.prepare(sql))
+        return false;
+    for (int i = 0; i < values.size(); ++i)
+        q.bindValue(i, values.at(i));
+    return q.exec();
+}
 
 inline QDateTime baseTime()
 {

@@ -35,16 +35,6 @@ QVariant jsonExtract(const QByteArray &body, QByteArrayView key)
     return q.value(0);
 }
 
-bool exec(const store::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery q(db.connection());
-    if (!q.prepare(sql))
-        return false;
-    for (int i = 0; i < values.size(); ++i)
-        q.bindValue(i, values.at(i));
-    return q.exec();
-}
-
 } // namespace
 
 class TestAuditColumns : public QObject
@@ -193,7 +183,7 @@ private slots:
         QVERIFY(before.ok() && before->intact());
 
         // Record 6 is a deny; only its column changes: body and chain stay as written.
-        QVERIFY(exec(*db.value(), QStringLiteral("UPDATE audit_records SET %1 = ? WHERE seq = 6").arg(column), {value}));
+        QVERIFY(execSql(*db.value(), QStringLiteral("UPDATE audit_records SET %1 = ? WHERE seq = 6").arg(column), {value}));
         const Result<VerifyReport> report = AuditVerifier(*db.value()).verify({});
         QVERIFY(report.ok());
         QCOMPARE(tamperKindName(report->problem), QStringLiteral("edited"));

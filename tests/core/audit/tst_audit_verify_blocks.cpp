@@ -25,16 +25,6 @@ namespace {
 // Blocks are 8192 ids long: three blocks, the middle one read by the second thread.
 constexpr int kRecords = 18'000;
 
-bool exec(const store::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery q(db.connection());
-    if (!q.prepare(sql))
-        return false;
-    for (int i = 0; i < values.size(); ++i)
-        q.bindValue(i, values.at(i));
-    return q.exec();
-}
-
 QVariantList row(const store::Database &db, qint64 seq)
 {
     QSqlQuery q(db.connection());
@@ -103,27 +93,27 @@ private slots:
         const store::Database &d = *db.value();
 
         if (tamper == QLatin1String("edit")) {
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET body = replace(body, 'alice', 'mallory') WHERE seq = ?"), {seq}));
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET body = replace(body, 'alice', 'mallory') WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("remove")) {
-            QVERIFY(exec(d, QStringLiteral("DELETE FROM audit_records WHERE seq = ?"), {seq}));
+            QVERIFY(execSql(d, QStringLiteral("DELETE FROM audit_records WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("rehash")) {
             // Consistent with itself, so only the next record's link gives it away.
             const QVariantList current = row(d, seq);
             QCOMPARE(current.size(), 3);
             const QByteArray body = current[2].toString().toUtf8().replace("alice", "mallory");
             const QByteArray hash = ChainHash::link(kGateway, seq, current[0].toByteArray(), body);
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE seq = ?"), {QString::fromUtf8(body), hash, seq}));
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE seq = ?"), {QString::fromUtf8(body), hash, seq}));
         } else if (tamper == QLatin1String("column")) {
             // Body and chain untouched: only what the indexes answer from.
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("swap")) {
             // Records seq and seq + 5 change rows: the first read out of place is seq + 5.
             const QVariantList a = row(d, seq);
             const QVariantList b = row(d, seq + 5);
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET seq = -seq WHERE seq IN (?, ?)"), {seq, seq + 5}));
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = -seq WHERE seq IN (?, ?)"), {seq, seq + 5}));
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
                          {seq + 5, b[0], b[1], b[2], -seq}));
-            QVERIFY(exec(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
+            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
                          {seq, a[0], a[1], a[2], -(seq + 5)}));
         }
 
