@@ -201,26 +201,26 @@ std::optional<Result<RecordedRequest>> readBody(const QByteArray &buffer, QByteA
 
 } // namespace
 
-QString StoredRequestReader::Strings::text(QByteArrayView value)
+template<typename T, typename Decode>
+T StoredRequestReader::Strings::cached(QHash<QByteArray, T> &cache, QByteArrayView value, Decode decode)
 {
     if (value.isEmpty())
-        return QString();
-    if (const auto it = m_texts.constFind(QByteArray::fromRawData(value.data(), value.size())); it != m_texts.constEnd())
+        return T();
+    if (const auto it = cache.constFind(QByteArray::fromRawData(value.data(), value.size())); it != cache.constEnd())
         return it.value();
-    if (m_texts.size() >= kMaxEntries)
-        m_texts.clear();
-    return m_texts.insert(value.toByteArray(), simulate::text(value)).value();
+    if (cache.size() >= kMaxEntries)
+        cache.clear();
+    return cache.insert(value.toByteArray(), decode(value)).value();
+}
+
+QString StoredRequestReader::Strings::text(QByteArrayView value)
+{
+    return cached(m_texts, value, [](QByteArrayView v) { return simulate::text(v); });
 }
 
 QStringList StoredRequestReader::Strings::list(QByteArrayView value)
 {
-    if (value.isEmpty())
-        return QStringList();
-    if (const auto it = m_lists.constFind(QByteArray::fromRawData(value.data(), value.size())); it != m_lists.constEnd())
-        return it.value();
-    if (m_lists.size() >= kMaxEntries)
-        m_lists.clear();
-    return m_lists.insert(value.toByteArray(), simulate::list(value)).value();
+    return cached(m_lists, value, [](QByteArrayView v) { return simulate::list(v); });
 }
 
 std::optional<Result<RecordedRequest>> StoredRequestReader::read(const audit::StoredRecord &stored)

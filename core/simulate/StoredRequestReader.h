@@ -31,6 +31,10 @@ public:
         QStringList list(QByteArrayView value);
 
     private:
+        /// `cache`'s value for `value`, decoding (and remembering, within bounds) on a miss.
+        template<typename T, typename Decode>
+        static T cached(QHash<QByteArray, T> &cache, QByteArrayView value, Decode decode);
+
         static constexpr qsizetype kMaxEntries = 16384;
         QHash<QByteArray, QString> m_texts;
         QHash<QByteArray, QStringList> m_lists;
