@@ -3,6 +3,7 @@
 // through the connection manager, see the demo agents, create an agent, undo, redo, review and
 // push, check it on the gateway; resolve conflicts; read-only roles; connection errors; import
 // report. Saves a screenshot of every view and dialog into <build>/screenshots/.
+#include "ConsoleTestSupport.h"
 #include "GatewayProcess.h"
 
 #include "ConsoleSettings.h"
@@ -86,9 +87,7 @@ private:
 
     void screenshot(QWidget *widget, const QString &name)
     {
-        QCoreApplication::processEvents();
-        const QString path = QStringLiteral(MANDATE_SCREENSHOT_DIR) + u'/' + name + QStringLiteral(".png");
-        QVERIFY2(widget->grab().save(path), qPrintable(path));
+        QVERIFY2(saveScreenshot(widget, QStringLiteral(MANDATE_SCREENSHOT_DIR), name), qPrintable(name));
     }
 
     std::unique_ptr<GatewayClient> clientFor(const QString &role)
