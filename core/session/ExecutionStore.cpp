@@ -59,7 +59,7 @@ void bindRisk(QSqlQuery &query, int riskDelta)
 } // namespace
 
 ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
-    : QObject(parent), m_db(database), m_clock(clock), m_recent(clock)
+    : QObject(parent), m_db(database), m_clock(clock), m_creates(database), m_recent(clock)
 {
     qRegisterMetaType<ExecutionChange>();
 }
@@ -126,6 +126,9 @@ Status ExecutionStore::create(const Execution &execution)
         return Error{QStringLiteral("invalid"), QStringLiteral("a budget cannot be negative")};
     const qint64 now = m_clock.nowSecs();
     const quint64 readAt = m_recent.generation();
+    Execution stored = execution;
+    stored.status = Execution::Status::Active;
+    const QString body = QString::fromUtf8(stored.toCompactJson());  // before the write lock
     const auto insertRecord = [&]() -> Status {
         QSqlQuery &insert = hot(Hot::Insert);
         insert.bindValue(QStringLiteral(":id"), execution.id);
@@ -134,9 +137,7 @@ Status ExecutionStore::create(const Execution &execution)
         insert.bindValue(QStringLiteral(":parent"), execution.parent.isEmpty() ? QVariant() : QVariant(execution.parent));
         insert.bindValue(QStringLiteral(":issued"), execution.issuedAt.toSecsSinceEpoch());
         insert.bindValue(QStringLiteral(":expires"), execution.expiresAt.toSecsSinceEpoch());
-        Execution stored = execution;
-        stored.status = Execution::Status::Active;
-        insert.bindValue(QStringLiteral(":body"), QString::fromUtf8(stored.toCompactJson()));
+        insert.bindValue(QStringLiteral(":body"), body);
         insert.bindValue(QStringLiteral(":bc"), execution.budget.calls);
         insert.bindValue(QStringLiteral(":bt"), execution.budget.tokens);
         insert.bindValue(QStringLiteral(":ba"), execution.budget.amount.units());
@@ -145,10 +146,10 @@ Status ExecutionStore::create(const Execution &execution)
         insert.finish();
         return ok ? Status::success() : Status(error);
     };
-    // A root execution is one INSERT (atomic on its own); a sub-execution also reserves its
-    // budget from the parent, in the same transaction.
-    const Status written = execution.parent.isEmpty() ? insertRecord() : m_db.transaction([&]() -> Status {
-        {
+    // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
+    // in the same transaction. Concurrent mints share their transactions (group commit).
+    const Status written = m_creates.run([&]() -> Status {
+        if (!execution.parent.isEmpty()) {
             QSqlQuery &reserve = hot(Hot::Charge);
             bindCharge(reserve, execution.budget);
             reserve.bindValue(QStringLiteral(":id"), execution.parent);
@@ -167,17 +168,15 @@ Status ExecutionStore::create(const Execution &execution)
     });
     if (!written)
         return written;
-    Execution cached = execution;
-    cached.status = Execution::Status::Active;
     {
         std::lock_guard lock(m_cacheMutex);
         if (m_records.size() >= kRecordCacheCapacity)
             m_records.clear();
-        m_records.insert(execution.id, cached);
+        m_records.insert(execution.id, stored);
     }
     // What was just committed is the execution's whole state: nothing used, no calls yet.
     ExecutionState fresh;
-    fresh.execution = std::move(cached);
+    fresh.execution = std::move(stored);
     fresh.remaining = execution.budget;
     m_recent.insert(fresh, readAt);
     if (!execution.parent.isEmpty())

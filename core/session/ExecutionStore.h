@@ -10,6 +10,7 @@
 #include "session/ExecutionState.h"
 #include "session/ExecutionStateCache.h"
 #include "store/Database.h"
+#include "store/GroupCommitter.h"
 
 #include <QHash>
 #include <QObject>
@@ -50,7 +51,10 @@ public:
     /// budget_exhausted if it no longer fits the parent's remaining budget (so concurrent
     /// sub-delegations can never hand out more than the parent holds), and with inactive if the
     /// parent is no longer active.
+    /// Concurrent creates share their transactions (store::GroupCommitter).
     Status create(const identity::Execution &execution);
+    /// Transactions create() has committed: fewer than executions created when mints overlap.
+    quint64 createCommits() const { return m_creates.batches(); }
 
     Result<identity::Execution> get(const QString &id) const;
     /// The execution's state as stored now.
@@ -129,6 +133,7 @@ private:
 
     const store::Database &m_db;
     const Clock &m_clock;
+    store::GroupCommitter m_creates;  ///< create()'s inserts, committed together
     // Execution records never change after minting (status lives in its own column), so the
     // parsed record is cached: the per-call path then reads a few integers, not a JSON body.
     mutable std::mutex m_cacheMutex;

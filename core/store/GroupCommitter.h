@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/Result.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace mandate::store {
+
+class Database;
+
+/// Commits the writes of concurrent threads together: one transaction, one WAL append and one
+/// lock round for a whole batch instead of one each. A caller's write runs on whichever waiting
+/// thread leads the batch, on that thread's connection, so it must only touch the database and
+/// what it captured.
+///
+/// On a busy core the other writers are not running while a leader commits, so batches do not
+/// form by themselves. The size of the previous batch predicts the next one: a leader waits
+/// (at most kGatherWait) until as many writes are queued as the previous batch held, as
+/// PostgreSQL's commit_delay waits for commit_siblings. A lone writer never waits, and after a
+/// quiet spell the batches shrink back to one within a few commits.
+///
+/// A batch is all or nothing: if any of its writes fails (or the commit does), it is rolled back
+/// and each of its writes runs again alone, in a transaction of its own, so that one write's
+/// failure never becomes another's. Writes must therefore be safe to run twice (the first run
+/// having been rolled back).
+class GroupCommitter final
+{
+public:
+    static constexpr std::chrono::microseconds kGatherWait{1000};
+
+    explicit GroupCommitter(const Database &database);
+    GroupCommitter(const GroupCommitter &) = delete;
+    GroupCommitter &operator=(const GroupCommitter &) = delete;
+
+    /// Runs `write` in a shared transaction; returns once it is committed (success) or failed.
+    Status run(const std::function<Status()> &write);
+
+    /// Number of transactions committed so far (writes run / batches is the group-commit factor).
+    quint64 batches() const;
+    /// Writes queued behind the batch being committed.
+    size_t waiting() const;
+
+private:
+    struct Pending
+    {
+        const std::function<Status()> *write = nullptr;
+        Status status;
+        bool done = false;
+    };
+    void gather(std::unique_lock<std::mutex> &lock);
+    void commit(const std::vector<Pending *> &batch);
+
+    const Database &m_db;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_committed;  ///< a batch is done: its writers return
+    std::condition_variable m_arrived;    ///< the batch a leader gathers is complete
+    std::vector<Pending *> m_queue;
+    size_t m_previousBatch = 1;
+    size_t m_gatherUntil = 0;  ///< while a leader gathers: the queue length it waits for
+    bool m_leading = false;  ///< a thread is committing a batch; the others queue behind it
+    quint64 m_batches = 0;
+};
+
+} // namespace mandate::store

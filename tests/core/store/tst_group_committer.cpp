@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// store::GroupCommitter: concurrent writes share transactions, nothing is lost or doubled, and
+// one failing write never takes the others of its batch down with it.
+#include "store/Database.h"
+#include "store/GroupCommitter.h"
+
+#include <QScopeGuard>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <semaphore>
+#include <thread>
+#include <vector>
+
+using namespace mandate;
+using namespace mandate::store;
+
+namespace {
+
+Status insertName(const Database &db, const QString &name)
+{
+    QSqlQuery query(db.connection());
+    query.prepare(QStringLiteral("INSERT INTO names (name) VALUES (?)"));
+    query.addBindValue(name);
+    if (!query.exec())
+        return Error{QStringLiteral("store_error"), query.lastError().text()};
+    return Status::success();
+}
+
+QStringList names(const Database &db)
+{
+    QSqlQuery query(db.connection());
+    query.exec(QStringLiteral("SELECT name FROM names ORDER BY name"));
+    QStringList out;
+    while (query.next())
+        out.append(query.value(0).toString());
+    return out;
+}
+
+template <typename Predicate>
+bool eventually(Predicate predicate)
+{
+    for (int i = 0; i < 500; ++i) {
+        if (predicate())
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+} // namespace
+
+class TestGroupCommitter : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        static int n = 0;
+        auto db = Database::open(m_dir.filePath(QStringLiteral("group-%1.db").arg(++n)),
+                                 {Migration{1, QStringLiteral("names"), {QStringLiteral("CREATE TABLE names (name TEXT PRIMARY KEY NOT NULL)")}}});
+        QVERIFY2(db.ok(), db ? "" : qPrintable(db.error().message));
+        m_db = std::move(db).value();
+    }
+
+    void loneWriterCommitsAlone()
+    {
+        GroupCommitter committer(*m_db);
+        for (int i = 0; i < 3; ++i) {
+            const QString name = QStringLiteral("n%1").arg(i);
+            QVERIFY(committer.run([&] { return insertName(*m_db, name); }).ok());
+        }
+        QCOMPARE(committer.batches(), quint64(3));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("n0"), QStringLiteral("n1"), QStringLiteral("n2")}));
+    }
+
+    void failedWriteRollsBackAlone()
+    {
+        GroupCommitter committer(*m_db);
+        const auto failing = [&] { return Status(Error{QStringLiteral("refused"), QStringLiteral("no")}); };
+        const Status refused = committer.run([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("half")); !s)
+                return s;
+            return failing();  // after a change of its own: the change must not stay
+        });
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, QStringLiteral("refused"));
+        QVERIFY(names(*m_db).isEmpty());
+    }
+
+    void concurrentWritesShareCommits()
+    {
+        GroupCommitter committer(*m_db);
+        constexpr int kThreads = 8;
+        constexpr int kEach = 150;
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kEach; ++i) {
+                    const QString name = QStringLiteral("t%1-%2").arg(t).arg(i, 4, 10, QLatin1Char('0'));
+                    if (!committer.run([&] { return insertName(*m_db, name); }))
+                        ++failures;
+                }
+            });
+        }
+        for (std::thread &thread : threads)
+            thread.join();
+        QCOMPARE(failures.load(), 0);
+        QCOMPARE(names(*m_db).size(), kThreads * kEach);  // every write, once
+        qInfo("%d writes in %llu commits", kThreads * kEach, static_cast<unsigned long long>(committer.batches()));
+        QVERIFY(committer.batches() < quint64(kThreads * kEach));
+    }
+
+    void oneFailureInABatchIsThatWriteAlone()
+    {
+        // The first write holds its batch open until the next three are queued behind it, so
+        // that those three commit together: the middle one fails after inserting its row.
+        GroupCommitter committer(*m_db);
+        std::binary_semaphore release(0);
+        std::atomic<bool> firstWriting{false};
+        std::atomic<int> runsOfB{0};
+        Status a, b, c, d;
+        std::vector<std::thread> threads;
+        const auto finish = qScopeGuard([&] {
+            if (firstWriting)
+                release.release();
+            for (std::thread &thread : threads)
+                thread.join();
+        });
+        threads.emplace_back([&] {
+            a = committer.run([&] {
+                firstWriting = true;
+                release.acquire();
+                return insertName(*m_db, QStringLiteral("a"));
+            });
+        });
+        QVERIFY(eventually([&] { return firstWriting.load(); }));
+        threads.emplace_back([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); });
+        QVERIFY(eventually([&] { return committer.waiting() == 1; }));
+        threads.emplace_back([&] {
+            c = committer.run([&]() -> Status {
+                if (Status s = insertName(*m_db, QStringLiteral("c")); !s)
+                    return s;
+                return Error{QStringLiteral("refused"), QStringLiteral("c refuses")};
+            });
+        });
+        QVERIFY(eventually([&] { return committer.waiting() == 2; }));
+        threads.emplace_back([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }); });
+        QVERIFY(eventually([&] { return committer.waiting() == 3; }));
+        release.release();
+        firstWriting = false;
+        for (std::thread &thread : threads)
+            thread.join();
+        threads.clear();
+
+        QVERIFY(a.ok());
+        QVERIFY(b.ok());
+        QVERIFY(d.ok());
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, QStringLiteral("refused"));
+        QCOMPARE(runsOfB.load(), 2);  // once in the rolled-back batch, once alone
+        QCOMPARE(committer.batches(), quint64(2));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("d")}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGroupCommitter)
+#include "tst_group_committer.moc"
