@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QJsonArray>
+#include <QThreadPool>
 
 namespace mandate::api {
 
@@ -223,14 +224,16 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
             {QStringLiteral("access_token_signing_alg_values_supported"), QJsonArray{QStringLiteral("EdDSA")}}};
 }
 
-void BrokerEndpoints::install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
+void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
                               const AdminAuth &auth, AuditTrail &trail)
 {
-    router.add("POST", QStringLiteral("/v1/token"), [&broker, &trail](const HttpRequest &request, const RouteParams &) {
-        return token(broker, trail, request);
+    router.addAsync("POST", QStringLiteral("/v1/token"), [&pool, &broker, &trail](const HttpRequest &request, const RouteParams &,
+                                                                                  Completion done) {
+        pool.start([&broker, &trail, request, done]() { done(token(broker, trail, request)); });
     });
-    router.add("POST", QStringLiteral("/v1/revoke"), [&broker, &executions, &trail](const HttpRequest &request, const RouteParams &) {
-        return revoke(broker, executions, trail, request);
+    router.addAsync("POST", QStringLiteral("/v1/revoke"), [&pool, &broker, &executions, &trail](const HttpRequest &request,
+                                                                                              const RouteParams &, Completion done) {
+        pool.start([&broker, &executions, &trail, request, done]() { done(revoke(broker, executions, trail, request)); });
     });
     router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {
         return HttpResponse::text(broker.keyRing().jwksJson(), "application/json");

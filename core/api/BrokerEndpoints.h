@@ -7,6 +7,8 @@
 #include "broker/DelegationBroker.h"
 #include "session/ExecutionStore.h"
 
+class QThreadPool;
+
 namespace mandate::api {
 
 /// The broker over HTTP. OAuth (RFC 6749 error bodies {"error","error_description"}):
@@ -17,11 +19,12 @@ namespace mandate::api {
 /// GET /v1/executions (?status=&agent=&human=&parent=&limit=), GET /v1/executions/{id},
 /// POST /v1/executions/{id}/revoke (optional JSON body {"reason": "..."}).
 /// Each token minted is a delegation record and each execution revoked a revocation record
-/// in `trail`; a token is never returned unless its record is committed.
+/// in `trail`; a token is never returned unless its record is committed. /v1/token and
+/// /v1/revoke run on `pool`.
 class BrokerEndpoints
 {
 public:
-    static void install(Router &router, broker::DelegationBroker &broker, session::ExecutionStore &executions,
+    static void install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
                         const AdminAuth &auth, AuditTrail &trail);
 
     /// RFC 8414 metadata for `issuer` (the gateway's base URL).

@@ -12,11 +12,13 @@ GatewayApi::GatewayApi(Services services)
     : m_services(std::move(services)), m_auth(m_services.keys),
       m_trail(m_services.audit, m_services.clock, m_services.gatewayId), m_startedAt(m_services.clock.now())
 {
+    m_brokerPool.setMaxThreadCount(16);
+    m_brokerPool.setExpiryTimeout(-1);  // keep threads: each holds its database connection
     installPublic();
     RegistryEndpoints::install(m_router, m_services.registry, m_auth, m_trail);
     PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);
     if (m_services.broker && m_services.executions)
-        BrokerEndpoints::install(m_router, *m_services.broker, *m_services.executions, m_auth, m_trail);
+        BrokerEndpoints::install(m_router, m_brokerPool, *m_services.broker, *m_services.executions, m_auth, m_trail);
     if (m_services.broker && m_services.keyRing)
         KeyEndpoints::install(m_router, *m_services.keyRing, m_services.broker->config().clockSkewSecs, m_auth, m_trail);
 }

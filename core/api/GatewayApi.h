@@ -10,6 +10,7 @@
 #include "registry/Registry.h"
 
 #include <QDateTime>
+#include <QThreadPool>
 
 namespace mandate::api {
 
@@ -53,6 +54,10 @@ private:
     AuditTrail m_trail;
     Router m_router;
     QDateTime m_startedAt;
+    // Token exchange and revocation wait for commits (the execution record, the audit record):
+    // they run here, so that concurrent exchanges share commits and never hold up the server's
+    // thread. Last member: destroyed first, it waits for in-flight work.
+    QThreadPool m_brokerPool;
 };
 
 } // namespace mandate::api
