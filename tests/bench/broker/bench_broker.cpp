@@ -132,6 +132,27 @@ void BM_MintRoot(benchmark::State &state)
 }
 BENCHMARK(BM_MintRoot);
 
+void BM_MintRootConcurrent(benchmark::State &state)
+{
+    // As a gateway mints under load: several exchanges in flight at once (on one core, when run
+    // by scripts/bench-broker), whose execution records share commits (store::GroupCommitter).
+    Bench &b = Bench::instance();
+    const broker::ExchangeRequest request = b.rootRequest();
+    const quint64 commitsBefore = b.executions->createCommits();
+    for (auto _ : state) {
+        auto issued = b.broker->exchange(request);
+        if (!issued)
+            state.SkipWithError(issued.error().message.toUtf8().constData());
+        benchmark::DoNotOptimize(issued);
+    }
+    state.SetItemsProcessed(state.iterations());
+    if (state.thread_index() == 0) {  // the group-commit factor, over thread 0's run
+        const double commits = double(b.executions->createCommits() - commitsBefore);
+        state.counters["records_per_commit"] = commits > 0 ? double(state.iterations()) * state.threads() / commits : 0.0;
+    }
+}
+BENCHMARK(BM_MintRootConcurrent)->Threads(8)->UseRealTime();
+
 void BM_MintSubDelegation(benchmark::State &state)
 {
     Bench &b = Bench::instance();
