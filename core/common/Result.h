@@ -49,4 +49,15 @@ private:
     std::optional<Error> m_error;
 };
 
+/// Moves the value of `result` into `out` and succeeds, or fails with its error: for callbacks
+/// that must answer a Status but produce a value for their caller.
+template<typename T>
+Status takeValue(Result<T> result, T &out)
+{
+    if (!result)
+        return result.error();
+    out = std::move(result).value();
+    return Status::success();
+}
+
 } // namespace mandate

@@ -7,6 +7,8 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <unordered_map>
+#include <vector>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -105,14 +107,54 @@ int Database::schemaVersion() const
     return query.value(0).toInt();
 }
 
+namespace {
+
+/// This thread's open transactions, per database: their depth and the effects waiting for the
+/// outermost one to commit.
+struct OpenTransaction
+{
+    int depth = 0;
+    std::vector<std::function<void()>> afterCommit;
+};
+thread_local std::unordered_map<const Database *, OpenTransaction> t_open;
+
+} // namespace
+
 Status Database::transaction(const std::function<Status()> &work) const
 {
+    OpenTransaction &open = t_open[this];
     QSqlDatabase db = connection();
+    if (open.depth > 0) {
+        // Nested: a savepoint, whose effects wait for the outer commit like the rest.
+        const size_t effectsBefore = open.afterCommit.size();
+        QSqlQuery savepoint(db);
+        if (!savepoint.exec(QStringLiteral("SAVEPOINT nested")))
+            return describe(QStringLiteral("cannot start a nested transaction"), savepoint.lastError());
+        ++open.depth;
+        const Status status = work();
+        --open.depth;
+        QSqlQuery end(db);
+        if (!status) {
+            end.exec(QStringLiteral("ROLLBACK TO nested"));
+            end.exec(QStringLiteral("RELEASE nested"));
+            open.afterCommit.resize(effectsBefore);
+            return status;
+        }
+        if (!end.exec(QStringLiteral("RELEASE nested"))) {
+            open.afterCommit.resize(effectsBefore);
+            return describe(QStringLiteral("cannot end a nested transaction"), end.lastError());
+        }
+        return Status::success();
+    }
     QSqlQuery begin(db);
     // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
     if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
         return describe(QStringLiteral("cannot start a transaction"), begin.lastError());
+    open.depth = 1;
     const Status status = work();
+    open.depth = 0;
+    std::vector<std::function<void()>> effects;
+    effects.swap(open.afterCommit);
     QSqlQuery end(db);
     if (!status) {
         end.exec(QStringLiteral("ROLLBACK"));
@@ -123,7 +165,19 @@ Status Database::transaction(const std::function<Status()> &work) const
         QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
         return error;
     }
+    for (const std::function<void()> &effect : effects)
+        effect();
     return Status::success();
+}
+
+void Database::afterCommit(std::function<void()> effect) const
+{
+    const auto open = t_open.find(this);
+    if (open == t_open.end() || open->second.depth == 0) {
+        effect();
+        return;
+    }
+    open->second.afterCommit.push_back(std::move(effect));
 }
 
 Status Database::migrate(const QList<Migration> &migrations) const

@@ -35,8 +35,15 @@ public:
     QString path() const { return m_path; }
     int schemaVersion() const;
 
-    /// Runs `work` in a transaction: commits if it returns success, rolls back otherwise.
+    /// Runs `work` in a transaction: commits if it returns success, rolls back otherwise. Called
+    /// inside a transaction of this thread's (another write riding on it, such as an audit
+    /// record's companion), it runs in a savepoint of that transaction instead: all or nothing
+    /// within it, and committed only with it.
     Status transaction(const std::function<Status()> &work) const;
+    /// Runs `effect` once what this thread has written is committed: at once outside a
+    /// transaction, else after the outermost transaction commits; never if it rolls back. For
+    /// what must not be seen before the data is (change signals, caches of the committed state).
+    void afterCommit(std::function<void()> effect) const;
 
     /// A string to bind: a null QString would bind as SQL NULL, which NOT NULL columns refuse
     /// and `= ''` never matches.

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // store::GroupCommitter: concurrent writes share transactions, nothing is lost or doubled, and
 // one failing write never takes the others of its batch down with it.
+#include "NamesTable.h"
 #include "store/Database.h"
 #include "store/GroupCommitter.h"
 
 #include <QScopeGuard>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,28 +16,9 @@
 
 using namespace mandate;
 using namespace mandate::store;
+using namespace mandate::store::test;
 
 namespace {
-
-Status insertName(const Database &db, const QString &name)
-{
-    QSqlQuery query(db.connection());
-    query.prepare(QStringLiteral("INSERT INTO names (name) VALUES (?)"));
-    query.addBindValue(name);
-    if (!query.exec())
-        return Error{QStringLiteral("store_error"), query.lastError().text()};
-    return Status::success();
-}
-
-QStringList names(const Database &db)
-{
-    QSqlQuery query(db.connection());
-    query.exec(QStringLiteral("SELECT name FROM names ORDER BY name"));
-    QStringList out;
-    while (query.next())
-        out.append(query.value(0).toString());
-    return out;
-}
 
 template <typename Predicate>
 bool eventually(Predicate predicate)
@@ -66,8 +46,7 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         static int n = 0;
-        auto db = Database::open(m_dir.filePath(QStringLiteral("group-%1.db").arg(++n)),
-                                 {Migration{1, QStringLiteral("names"), {QStringLiteral("CREATE TABLE names (name TEXT PRIMARY KEY NOT NULL)")}}});
+        auto db = Database::open(m_dir.filePath(QStringLiteral("group-%1.db").arg(++n)), {namesTable()});
         QVERIFY2(db.ok(), db ? "" : qPrintable(db.error().message));
         m_db = std::move(db).value();
     }

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// store::Database transactions: nesting (a write riding on another's transaction, as an admin
+// change rides on its audit record's) and effects that wait for the outermost commit.
+#include "NamesTable.h"
+#include "store/Database.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace mandate;
+using namespace mandate::store;
+using namespace mandate::store::test;
+
+namespace {
+
+const Error kRefused{QStringLiteral("refused"), QStringLiteral("refused by the test")};
+
+} // namespace
+
+class TestStoreTransactions : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Database> m_db;
+    QStringList m_effects;
+
+private Q_SLOTS:
+    void init()
+    {
+        static int n = 0;
+        auto db = Database::open(m_dir.filePath(QStringLiteral("tx-%1.db").arg(++n)), {namesTable()});
+        QVERIFY2(db.ok(), db ? "" : qPrintable(db.error().message));
+        m_db = std::move(db).value();
+        m_effects.clear();
+    }
+
+    void effectOutsideATransactionRunsAtOnce()
+    {
+        m_db->afterCommit([this] { m_effects << QStringLiteral("now"); });
+        QCOMPARE(m_effects, QStringList{QStringLiteral("now")});
+    }
+
+    void nestedWritesCommitWithTheOuterOne()
+    {
+        const Status outer = m_db->transaction([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("outer")); !s)
+                return s;
+            const Status inner = m_db->transaction([&]() -> Status {
+                m_db->afterCommit([this] { m_effects << QStringLiteral("inner"); });
+                return insertName(*m_db, QStringLiteral("inner"));
+            });
+            // Nothing is announced before the outermost commit.
+            return inner ? (m_effects.isEmpty() ? Status::success() : Status(kRefused)) : inner;
+        });
+        QVERIFY(outer.ok());
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("inner"), QStringLiteral("outer")}));
+        QCOMPARE(m_effects, QStringList{QStringLiteral("inner")});
+    }
+
+    void refusedNestedWriteLeavesTheOuterOne()
+    {
+        const Status outer = m_db->transaction([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("outer")); !s)
+                return s;
+            const Status inner = m_db->transaction([&]() -> Status {
+                m_db->afterCommit([this] { m_effects << QStringLiteral("inner"); });
+                if (Status s = insertName(*m_db, QStringLiteral("inner")); !s)
+                    return s;
+                return kRefused;
+            });
+            return inner ? Status(Error{QStringLiteral("unexpected"), QStringLiteral("the inner write was not refused")})
+                         : Status::success();
+        });
+        QVERIFY(outer.ok());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("outer")});
+        QVERIFY(m_effects.isEmpty());  // its effect went with it
+    }
+
+    void outerRollbackTakesNestedWritesAndEffects()
+    {
+        const Status outer = m_db->transaction([&]() -> Status {
+            const Status inner = m_db->transaction([&]() -> Status {
+                m_db->afterCommit([this] { m_effects << QStringLiteral("inner"); });
+                return insertName(*m_db, QStringLiteral("inner"));
+            });
+            if (!inner)
+                return inner;
+            return kRefused;
+        });
+        QCOMPARE(outer.error().code, kRefused.code);
+        QVERIFY(names(*m_db).isEmpty());
+        QVERIFY(m_effects.isEmpty());
+        // The next transaction starts clean: no effect left over from the rolled-back one.
+        QVERIFY(m_db->transaction([&] { return insertName(*m_db, QStringLiteral("later")); }).ok());
+        QVERIFY(m_effects.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreTransactions)
+#include "tst_store_transactions.moc"
