@@ -85,7 +85,8 @@ Result<std::vector<PolicyVersion>> PolicyStore::history() const
     return versions;
 }
 
-Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment)
+Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment,
+                                           const QDateTime &createdAt)
 {
     Result<policy::PolicySet> parsed = check(source);
     if (!parsed) {
@@ -96,7 +97,7 @@ Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expecte
             error.details.push_back(more);
         return error;
     }
-    PolicyVersion stored{0, source, author, comment, m_clock.now()};
+    PolicyVersion stored{0, source, author, comment, createdAt.isValid() ? createdAt : m_clock.now()};
     const Status status = m_db.transaction([&]() -> Status {
         QSqlQuery query(m_db.connection());
         if (!query.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM policy_sets")) || !query.next())
@@ -120,21 +121,30 @@ Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expecte
     });
     if (!status)
         return status.error();
-    {
-        std::lock_guard lock(m_mutex);
-        m_active = std::make_shared<ActivePolicies>(ActivePolicies{stored.version, std::move(parsed).value(), m_schema});
-    }
-    qCInfo(lcPolicy) << author << "published policy set version" << stored.version;
-    Q_EMIT published(stored.version, author);
+    // Enforced once committed: published inside an outer transaction (an audit record's), the
+    // set becomes active when that one commits, and never if it rolls back.
+    m_db.afterCommit([this, version = stored.version, author, set = std::move(parsed).value()]() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_active = std::make_shared<ActivePolicies>(ActivePolicies{version, set, m_schema});
+        }
+        qCInfo(lcPolicy) << author << "published policy set version" << version;
+        Q_EMIT published(version, author);
+    });
     return stored;
 }
 
-Result<PolicyVersion> PolicyStore::restore(qint64 old, qint64 expectedVersion, const QString &author)
+Result<PolicyVersion> PolicyStore::restore(qint64 old, qint64 expectedVersion, const QString &author, const QDateTime &createdAt)
 {
     Result<PolicyVersion> previous = version(old);
     if (!previous)
         return previous.error();
-    return publish(previous->source, expectedVersion, author, QStringLiteral("restore of version %1").arg(old));
+    return publish(previous->source, expectedVersion, author, restoreComment(old), createdAt);
+}
+
+QString PolicyStore::restoreComment(qint64 version)
+{
+    return QStringLiteral("restore of version %1").arg(version);
 }
 
 } // namespace mandate::registry

@@ -51,10 +51,16 @@ public:
     /// The active set; never null after load().
     std::shared_ptr<const ActivePolicies> active() const;
 
-    /// Publishes `source` as version current+1 if `expectedVersion` is the current version.
+    /// Publishes `source` as version current+1 if `expectedVersion` is the current version,
+    /// created at `createdAt` (now when invalid). The set is enforced once the write commits.
     /// Errors: "invalid" (with every parse diagnostic in details), "conflict".
-    Result<PolicyVersion> publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment);
-    Result<PolicyVersion> restore(qint64 version, qint64 expectedVersion, const QString &author);
+    Result<PolicyVersion> publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment,
+                                  const QDateTime &createdAt = {});
+    /// Publishes an older version's source again, with restoreComment() as its comment.
+    Result<PolicyVersion> restore(qint64 version, qint64 expectedVersion, const QString &author, const QDateTime &createdAt = {});
+    static QString restoreComment(qint64 version);
+    /// The time publish() stamps by default (the store's clock).
+    QDateTime now() const { return m_clock.now(); }
     Result<PolicyVersion> current() const;
     Result<PolicyVersion> version(qint64 version) const;
     Result<std::vector<PolicyVersion>> history() const;

@@ -147,6 +147,16 @@ Result<Tool> Registry::tool(const QString &id) const { return m_tables->tools.ge
 Result<Human> Registry::human(const QString &id) const { return m_tables->humans.get(id); }
 Result<Machine> Registry::machine(const QString &id) const { return m_tables->machines.get(id); }
 
+void Registry::announce(const QString &what, RegistryChange change)
+{
+    // Once committed: a change made inside an outer transaction (an audit record's) is logged
+    // and signalled when that one commits, and never if it rolls back.
+    m_db.afterCommit([this, what, change = std::move(change)]() {
+        qCInfo(lcRegistry).noquote() << change.actor << what << change.kind << change.id << "version" << change.version;
+        Q_EMIT changed(change);
+    });
+}
+
 template<typename Record>
 Result<Record> Registry::create(Record record, const QString &actor)
 {
@@ -164,8 +174,8 @@ Result<Record> Registry::create(Record record, const QString &actor)
     });
     if (!status)
         return status.error();
-    qCInfo(lcRegistry) << actor << "created" << kind << record.id;
-    Q_EMIT changed(RegistryChange{kind, RegistryChange::Operation::Created, record.id, actor, {}, record.toJson(), record.version, now});
+    announce(QStringLiteral("created"), RegistryChange{kind, RegistryChange::Operation::Created, record.id, actor, {}, record.toJson(),
+                                                       record.version, now});
     return record;
 }
 
@@ -197,8 +207,8 @@ Result<Record> Registry::update(Record record, qint64 expectedVersion, const QSt
     });
     if (!status)
         return status.error();
-    qCInfo(lcRegistry) << actor << "updated" << kind << record.id << "to version" << record.version;
-    Q_EMIT changed(RegistryChange{kind, RegistryChange::Operation::Updated, record.id, actor, before, record.toJson(), record.version, now});
+    announce(QStringLiteral("updated"), RegistryChange{kind, RegistryChange::Operation::Updated, record.id, actor, before,
+                                                       record.toJson(), record.version, now});
     return record;
 }
 
@@ -279,8 +289,8 @@ Status Registry::remove(const QString &id, qint64 expectedVersion, const QString
     });
     if (!status)
         return status;
-    qCInfo(lcRegistry) << actor << "deleted" << kind << id;
-    Q_EMIT changed(RegistryChange{kind, RegistryChange::Operation::Deleted, id, actor, before, {}, expectedVersion, m_clock.now()});
+    announce(QStringLiteral("deleted"), RegistryChange{kind, RegistryChange::Operation::Deleted, id, actor, before, {}, expectedVersion,
+                                                       m_clock.now()});
     return Status::success();
 }
 

@@ -79,6 +79,8 @@ Q_SIGNALS:
     void changed(const mandate::registry::RegistryChange &change);
 
 private:
+    /// Logs and signals `change` once it is committed.
+    void announce(const QString &what, RegistryChange change);
     class Tables;
     struct ParsedImport;
     ParsedImport parseImport(const QJsonObject &document, std::vector<Error> &errors) const;

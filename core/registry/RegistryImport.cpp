@@ -217,9 +217,12 @@ Result<ImportSummary> Registry::importJson(const QJsonObject &document, const QS
     });
     if (!status)
         return status.error();
-    qCInfo(lcRegistry) << actor << "imported" << summary.created << "new and" << summary.updated << "updated records";
-    for (const RegistryChange &change : changes)
-        Q_EMIT changed(change);
+    // Announced once committed: inside an outer transaction (an audit record's), at its commit.
+    m_db.afterCommit([this, actor, summary, changes = std::move(changes)]() {
+        qCInfo(lcRegistry) << actor << "imported" << summary.created << "new and" << summary.updated << "updated records";
+        for (const RegistryChange &change : changes)
+            Q_EMIT changed(change);
+    });
     return summary;
 }
 
