@@ -7,6 +7,8 @@
 
 #include <QJsonArray>
 
+#include <optional>
+
 namespace mandate::api {
 
 using audit::AuditRecord;
@@ -83,8 +85,8 @@ Status AuditTrail::revocations(const HttpRequest &request, const session::Execut
     return Status::success();
 }
 
-Status AuditTrail::adminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
-                               const QJsonValue &before, const QJsonValue &after, const QJsonObject &details)
+AuditRecord AuditTrail::adminRecord(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                                    const QJsonValue &before, const QJsonValue &after, const QJsonObject &details) const
 {
     AuditRecord record;
     record.event = EventType::AdminChange;
@@ -94,7 +96,41 @@ Status AuditTrail::adminChange(const HttpRequest &request, const ApiPrincipal &a
     record.adminAfter = after;
     record.details = details;
     record.details.insert(QStringLiteral("role"), roleName(actor.role));
-    return append(stamped(request, std::move(record)));
+    return stamped(request, std::move(record));
+}
+
+Status AuditTrail::adminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                               const QJsonValue &before, const QJsonValue &after, const QJsonObject &details)
+{
+    return append(adminRecord(request, actor, target, before, after, details));
+}
+
+Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                                    const QJsonValue &before, const QJsonValue &after, const std::function<Status()> &apply,
+                                    const QJsonObject &details)
+{
+    if (!m_log)
+        return apply();
+    std::optional<Error> refused;
+    audit::AuditLog::Companion change{[&]() -> Result<bool> {
+                                          Status applied = apply();
+                                          if (applied)
+                                              return true;
+                                          // A store error rolls the batch back; a refusal skips this record alone.
+                                          if (applied.error().code.startsWith(QLatin1String("store_")))
+                                              return applied.error();
+                                          refused = applied.error();
+                                          return false;
+                                      },
+                                      Error{QStringLiteral("refused"), QStringLiteral("the change was refused")}};
+    auto appended = m_log->append(adminRecord(request, actor, target, before, after, details), std::move(change));
+    if (appended)
+        return Status::success();
+    if (refused)
+        return *refused;
+    qCCritical(lcAudit) << "admin change" << target << "not made: its record cannot be written:" << appended.error().toString();
+    return Error{QStringLiteral("store_error"),
+                 QStringLiteral("the change was not made: its audit record could not be written (%1)").arg(appended.error().message)};
 }
 
 } // namespace mandate::api

@@ -10,6 +10,8 @@
 
 #include <QJsonValue>
 
+#include <functional>
+
 namespace mandate::api {
 
 /// Writes the audit records of what is not a tool call: delegations (a token minted),
@@ -37,9 +39,19 @@ public:
     /// One admin_change record; `before` / `after` are null for a create / delete.
     Status adminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
                        const QJsonValue &before, const QJsonValue &after, const QJsonObject &details = {});
+    /// Makes an admin change and its admin_change record commit together: `apply` runs inside
+    /// the record's transaction, so a change the audit log cannot record does not happen (fail
+    /// closed), and a change that is refused leaves no record. Returns `apply`'s own error when
+    /// it refuses (a conflict, an invalid record). Its database writes must go through
+    /// store::Database, whose transactions nest. Without a log, `apply` runs alone.
+    Status applyAdminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                            const QJsonValue &before, const QJsonValue &after, const std::function<Status()> &apply,
+                            const QJsonObject &details = {});
 
 private:
     audit::AuditRecord stamped(const HttpRequest &request, audit::AuditRecord record) const;
+    audit::AuditRecord adminRecord(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
+                                   const QJsonValue &before, const QJsonValue &after, const QJsonObject &details) const;
     Status append(const audit::AuditRecord &record);
 
     audit::AuditLog *m_log;

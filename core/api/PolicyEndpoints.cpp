@@ -63,13 +63,19 @@ QJsonValue activeBefore(PolicyStore &policies)
     return current ? QJsonValue(toJson(current.value(), true)) : QJsonValue();
 }
 
-/// A published set answers only once its admin_change record is committed.
-HttpResponse recordPublish(AuditTrail &trail, const HttpRequest &request, const ApiPrincipal &caller, const QJsonValue &before,
-                           const PolicyVersion &published, const QJsonObject &details = {})
+/// Publishes `source` together with its admin_change record (fail closed: a set the audit log
+/// cannot record is not published). The record's "after" is the version as it will be stored.
+HttpResponse publishRecorded(PolicyStore &policies, AuditTrail &trail, const HttpRequest &request, const ApiPrincipal &caller,
+                             const QString &source, qint64 expected, const QString &comment, const QJsonObject &details = {})
 {
-    const Status audited = trail.adminChange(request, caller, QStringLiteral("policy:v%1").arg(published.version), before,
-                                             toJson(published, true), details);
-    return audited ? versionResponse(published) : HttpResponse::fromError(audited.error());
+    const QJsonValue before = activeBefore(policies);
+    const PolicyVersion after{expected + 1, source, caller.name, comment, policies.now()};
+    PolicyVersion published;
+    const Status made = trail.applyAdminChange(request, caller, QStringLiteral("policy:v%1").arg(after.version), before,
+                                               toJson(after, true), [&] {
+        return takeValue(policies.publish(source, expected, caller.name, comment, after.createdAt), published);
+    }, details);
+    return made ? versionResponse(published) : publishFailure(policies, made.error());
 }
 
 } // namespace
@@ -101,10 +107,8 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
             auto body = sourceFromBody(request);
             if (!body)
                 return HttpResponse::fromError(body.error());
-            // If-Match makes the publish fail when this read is stale.
-            const QJsonValue before = activeBefore(policies);
-            Result<PolicyVersion> published = policies.publish(body->first, std::get<qint64>(expected), caller.name, body->second);
-            return published ? recordPublish(trail, request, caller, before, published.value()) : publishFailure(policies, published.error());
+            // If-Match makes the publish fail when the version read for "before" is stale.
+            return publishRecorded(policies, trail, request, caller, body->first, std::get<qint64>(expected), body->second);
         });
     });
     router.add("POST", QStringLiteral("/v1/policies/validate"), [&](const HttpRequest &request, const RouteParams &) {
@@ -148,10 +152,11 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
             if (const auto *failure = std::get_if<HttpResponse>(&expected))
                 return *failure;
             const qint64 from = params.value(QStringLiteral("version")).toLongLong();
-            const QJsonValue before = activeBefore(policies);
-            Result<PolicyVersion> restored = policies.restore(from, std::get<qint64>(expected), caller.name);
-            return restored ? recordPublish(trail, request, caller, before, restored.value(), {{QStringLiteral("restored_from"), from}})
-                            : publishFailure(policies, restored.error());
+            Result<PolicyVersion> previous = policies.version(from);
+            if (!previous)
+                return HttpResponse::fromError(previous.error());
+            return publishRecorded(policies, trail, request, caller, previous->source, std::get<qint64>(expected),
+                                   PolicyStore::restoreComment(from), {{QStringLiteral("restored_from"), from}});
         });
     });
 }

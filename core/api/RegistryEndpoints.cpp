@@ -100,12 +100,6 @@ QJsonValue stateBefore(const Registry &registry, const QString &id)
     return before ? QJsonValue(before->toJson()) : QJsonValue();
 }
 
-/// A write has committed; its answer stands only once its admin_change record has.
-HttpResponse recorded(const Status &audited, HttpResponse response)
-{
-    return audited ? response : HttpResponse::fromError(audited.error());
-}
-
 template<typename Record, typename ListFn>
 void installCollection(Router &router, Registry &registry, const AdminAuth &auth, AuditTrail &trail, const QString &collection,
                        ListFn list)
@@ -132,13 +126,17 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
             Result<Record> record = recordFromBody<Record>(request, QString());
             if (!record)
                 return HttpResponse::fromError(record.error());
-            Result<Record> created = registry.create(record.value(), caller.name);
-            if (!created)
-                return HttpResponse::fromError(created.error());
-            HttpResponse response = recordResponse(created.value(), 201);
-            response.setHeader("Location", (base + u'/' + created->id).toUtf8());
-            return recorded(trail.adminChange(request, caller, targetOf<Record>(created->id), QJsonValue(), created->toJson()),
-                            response);
+            Record after = record.value();
+            after.version = 1;
+            Record created;
+            const Status made = trail.applyAdminChange(request, caller, targetOf<Record>(after.id), QJsonValue(), after.toJson(), [&] {
+                return takeValue(registry.create(record.value(), caller.name), created);
+            });
+            if (!made)
+                return HttpResponse::fromError(made.error());
+            HttpResponse response = recordResponse(created, 201);
+            response.setHeader("Location", (base + u'/' + created.id).toUtf8());
+            return response;
         });
     });
     router.add("PUT", item, [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &params) {
@@ -152,11 +150,14 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
                 return HttpResponse::fromError(record.error());
             // Read before the write: the If-Match version makes the write fail if this is stale.
             const QJsonValue before = stateBefore<Record>(registry, id);
-            Result<Record> updated = registry.update(record.value(), std::get<qint64>(version), caller.name);
-            if (!updated)
-                return writeFailure<Record>(registry, id, updated.error());
-            return recorded(trail.adminChange(request, caller, targetOf<Record>(id), before, updated->toJson()),
-                            recordResponse(updated.value()));
+            const qint64 expected = std::get<qint64>(version);
+            Record after = record.value();
+            after.version = expected + 1;
+            Record updated;
+            const Status made = trail.applyAdminChange(request, caller, targetOf<Record>(id), before, after.toJson(), [&] {
+                return takeValue(registry.update(record.value(), expected, caller.name), updated);
+            });
+            return made ? recordResponse(updated) : writeFailure<Record>(registry, id, made.error());
         });
     });
     router.add("DELETE", item, [&registry, &auth, &trail](const HttpRequest &request, const RouteParams &params) {
@@ -166,10 +167,10 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
             if (const auto *failure = std::get_if<HttpResponse>(&version))
                 return *failure;
             const QJsonValue before = stateBefore<Record>(registry, id);
-            const Status removed = registry.remove<Record>(id, std::get<qint64>(version), caller.name);
-            if (!removed)
-                return writeFailure<Record>(registry, id, removed.error());
-            return recorded(trail.adminChange(request, caller, targetOf<Record>(id), before, QJsonValue()), HttpResponse::noContent());
+            const Status removed = trail.applyAdminChange(request, caller, targetOf<Record>(id), before, QJsonValue(), [&]() {
+                return registry.remove<Record>(id, std::get<qint64>(version), caller.name);
+            });
+            return removed ? HttpResponse::noContent() : writeFailure<Record>(registry, id, removed.error());
         });
     });
 }
@@ -183,13 +184,14 @@ HttpResponse importResponse(Registry &registry, AuditTrail *trail, const HttpReq
         const Status valid = registry.validateImport(body.value());
         return valid ? HttpResponse::json(QJsonObject{{QStringLiteral("valid"), true}}) : HttpResponse::fromError(valid.error());
     }
-    Result<registry::ImportSummary> summary = registry.importJson(body.value(), caller.name);
-    if (!summary)
-        return HttpResponse::fromError(summary.error());
-    const QJsonObject counts{{QStringLiteral("created"), summary->created}, {QStringLiteral("updated"), summary->updated}};
     // The imported document is the "after"; the records it replaced are in their own history.
-    return recorded(trail->adminChange(request, caller, QStringLiteral("registry:import"), QJsonValue(), body.value(), counts),
-                    HttpResponse::json(counts));
+    registry::ImportSummary summary;
+    const Status imported = trail->applyAdminChange(request, caller, QStringLiteral("registry:import"), QJsonValue(), body.value(), [&] {
+        return takeValue(registry.importJson(body.value(), caller.name), summary);
+    });
+    if (!imported)
+        return HttpResponse::fromError(imported.error());
+    return HttpResponse::json(QJsonObject{{QStringLiteral("created"), summary.created}, {QStringLiteral("updated"), summary.updated}});
 }
 
 } // namespace
@@ -214,13 +216,18 @@ void RegistryEndpoints::install(Router &router, Registry &registry, const AdminA
             const auto version = requiredVersion(request);
             if (const auto *failure = std::get_if<HttpResponse>(&version))
                 return *failure;
-            const QJsonValue before = stateBefore<Agent>(registry, id);
-            Result<Agent> retired = registry.retireAgent(id, std::get<qint64>(version), caller.name);
-            if (!retired)
-                return writeFailure<Agent>(registry, id, retired.error());
-            return recorded(trail.adminChange(request, caller, targetOf<Agent>(id), before, retired->toJson(),
-                                              {{QStringLiteral("operation"), QStringLiteral("retire")}}),
-                            recordResponse(retired.value()));
+            Result<Agent> current = registry.agent(id);
+            if (!current)
+                return HttpResponse::fromError(current.error());
+            const qint64 expected = std::get<qint64>(version);
+            Agent after = current.value();
+            after.status = Agent::Status::Retired;
+            after.version = expected + 1;
+            Agent retired;
+            const Status made = trail.applyAdminChange(request, caller, targetOf<Agent>(id), current->toJson(), after.toJson(), [&] {
+                return takeValue(registry.retireAgent(id, expected, caller.name), retired);
+            }, {{QStringLiteral("operation"), QStringLiteral("retire")}});
+            return made ? recordResponse(retired) : writeFailure<Agent>(registry, id, made.error());
         });
     });
     router.add("GET", QStringLiteral("/v1/registry"), [&registry, &auth](const HttpRequest &request, const RouteParams &) {

@@ -65,6 +65,8 @@ private slots:
     void policyPublishIsAnAdminChange();
     void createAndDeleteAreAdminChanges();
     void delegationFailsClosed();
+    void adminChangesFailClosed();
+    void refusedAdminChangeLeavesNoRecord();
     void expiryIsRecordedOnce();
     void chainVerifies();
 
@@ -390,6 +392,86 @@ void tst_AuditEvents::delegationFailsClosed()
     const QByteArray retry = rootToken(QStringLiteral("after the audit log is back"), 900);
     QVERIFY(!retry.isEmpty());
     QCOMPARE(recordsOf(executionOf(retry), QStringLiteral("delegation")).size(), 1);
+}
+
+/// The admin_change records whose target is `target`.
+static QJsonArray changesOf(const QJsonArray &records, const QString &target)
+{
+    QJsonArray changes;
+    for (const QJsonValue &record : records) {
+        if (str(record.toObject(), "mandate.admin.target") == target)
+            changes.append(record);
+    }
+    return changes;
+}
+
+void tst_AuditEvents::adminChangesFailClosed()
+{
+    // The audit log cannot write: no registry or policy change happens, none is announced, and
+    // the admin is told so; once it can write again, the same change goes through.
+    const HttpResult agent = m_http->get(QStringLiteral("/v1/agents/support-agent"), m_admin);
+    QCOMPARE(agent.status, 200);
+    QJsonObject edited = agent.json();
+    edited.insert(QStringLiteral("description"), QStringLiteral("edited while the audit log is down"));
+    const QByteArray agentJson = QJsonDocument(edited).toJson(QJsonDocument::Compact);
+    const HttpResult policy = m_http->get(QStringLiteral("/v1/policies"), m_admin);
+    QCOMPARE(policy.status, 200);
+    const QJsonObject publish{{QStringLiteral("source"), QString(str(policy.json(), "source") + QStringLiteral("\n// unaudited\n"))},
+                              {QStringLiteral("comment"), QStringLiteral("while the audit log is down")}};
+    QJsonObject erin = m_http->get(QStringLiteral("/v1/humans/alice"), m_admin).json();
+    erin.insert(QStringLiteral("id"), QStringLiteral("erin"));
+    erin.remove(QStringLiteral("version"));
+    const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
+
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("CREATE TRIGGER audit_down BEFORE INSERT ON audit_records "
+                                                         "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")));
+    const HttpResult update = m_http->send("PUT", QStringLiteral("/v1/agents/support-agent"), agentJson,
+                                           {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                            {"If-Match", agent.header("etag")}});
+    const HttpResult create = m_http->postJson(QStringLiteral("/v1/humans"), QJsonDocument(erin).toJson(QJsonDocument::Compact), m_admin);
+    const HttpResult published = m_http->send("PUT", QStringLiteral("/v1/policies"), QJsonDocument(publish).toJson(QJsonDocument::Compact),
+                                              {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                               {"If-Match", policy.header("etag")}});
+    const HttpResult agentAfter = m_http->get(QStringLiteral("/v1/agents/support-agent"), m_admin);
+    const HttpResult erinAfter = m_http->get(QStringLiteral("/v1/humans/erin"), m_admin);
+    const HttpResult policyAfter = m_http->get(QStringLiteral("/v1/policies"), m_admin);
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER audit_down")));
+
+    for (const HttpResult *refused : {&update, &create, &published}) {
+        QVERIFY2(refused->status >= 500, refused->body.constData());
+        QVERIFY2(refused->body.contains("audit record could not be written"), refused->body.constData());
+    }
+    QCOMPARE(agentAfter.json(), agent.json());
+    QCOMPARE(agentAfter.header("etag"), agent.header("etag"));
+    QCOMPARE(erinAfter.status, 404);
+    QCOMPARE(policyAfter.json().value(QStringLiteral("version")), policy.json().value(QStringLiteral("version")));
+    QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
+
+    // The same edit, with the log back: applied and recorded once.
+    const HttpResult retried = m_http->send("PUT", QStringLiteral("/v1/agents/support-agent"), agentJson,
+                                            {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                             {"If-Match", agent.header("etag")}});
+    QVERIFY2(retried.status == 200, retried.body.constData());
+    const QJsonArray changes = changesOf(records(QStringLiteral("event=admin_change")), QStringLiteral("agent:support-agent"));
+    QCOMPARE(changes.last().toObject().value(QStringLiteral("mandate.admin.after")).toObject(), retried.json());
+}
+
+void tst_AuditEvents::refusedAdminChangeLeavesNoRecord()
+{
+    // A stale If-Match is refused with the conflict, and nothing is recorded: only what happened is.
+    const HttpResult agent = m_http->get(QStringLiteral("/v1/agents/support-agent"), m_admin);
+    QCOMPARE(agent.status, 200);
+    const qint64 version = agent.json().value(QStringLiteral("version")).toInteger();
+    const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
+    const HttpResult stale = m_http->send("PUT", QStringLiteral("/v1/agents/support-agent"), QJsonDocument(agent.json()).toJson(QJsonDocument::Compact),
+                                          {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                           {"If-Match", QStringLiteral("\"%1\"").arg(version - 1).toUtf8()}});
+    QCOMPARE(stale.status, 412);
+    QCOMPARE(stale.json().value(QStringLiteral("currentVersion")).toInteger(), version);
+    const HttpResult missing = m_http->send("DELETE", QStringLiteral("/v1/humans/nobody"), {},
+                                            {{"Authorization", "Bearer " + m_admin}, {"If-Match", "\"1\""}});
+    QCOMPARE(missing.status, 404);
+    QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
 }
 
 void tst_AuditEvents::expiryIsRecordedOnce()
