@@ -15,6 +15,8 @@
 #include <QThread>
 #include <QUuid>
 
+#include <sqlite3.h>
+
 namespace mandate::store {
 
 namespace {
@@ -131,20 +133,22 @@ Status Database::transaction(const std::function<Status()> &work) const
         if (!savepoint.exec(QStringLiteral("SAVEPOINT nested")))
             return describe(QStringLiteral("cannot start a nested transaction"), savepoint.lastError());
         ++open.depth;
-        const Status status = work();
+        Status status = work();
         --open.depth;
         QSqlQuery end(db);
+        if (status && !end.exec(QStringLiteral("RELEASE nested")))
+            status = describe(QStringLiteral("cannot end a nested transaction"), end.lastError());
         if (!status) {
+            open.afterCommit.resize(effectsBefore);
             end.exec(QStringLiteral("ROLLBACK TO nested"));
             end.exec(QStringLiteral("RELEASE nested"));
-            open.afterCommit.resize(effectsBefore);
-            return status;
         }
-        if (!end.exec(QStringLiteral("RELEASE nested"))) {
-            open.afterCommit.resize(effectsBefore);
-            return describe(QStringLiteral("cannot end a nested transaction"), end.lastError());
-        }
-        return Status::success();
+        // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction:
+        // the outer one must not go on as if it were still open.
+        if (!inTransaction())
+            return Error{QStringLiteral("store_error"), QStringLiteral("the transaction was aborted%1")
+                                                            .arg(status ? QString() : QStringLiteral(": ") + status.error().message)};
+        return status;
     }
     QSqlQuery begin(db);
     // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
@@ -168,6 +172,12 @@ Status Database::transaction(const std::function<Status()> &work) const
     for (const std::function<void()> &effect : effects)
         effect();
     return Status::success();
+}
+
+bool Database::inTransaction() const
+{
+    sqlite3 *handle = nativeHandle(connection());
+    return handle && sqlite3_get_autocommit(handle) == 0;
 }
 
 void Database::afterCommit(std::function<void()> effect) const

@@ -44,6 +44,8 @@ public:
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).
     void afterCommit(std::function<void()> effect) const;
+    /// Whether this thread's connection has a transaction open.
+    bool inTransaction() const;
 
     /// A string to bind: a null QString would bind as SQL NULL, which NOT NULL columns refuse
     /// and `= ''` never matches.

@@ -9,6 +9,10 @@ GroupCommitter::GroupCommitter(const Database &database) : m_db(database) {}
 
 Status GroupCommitter::run(const std::function<Status()> &write)
 {
+    // Inside a transaction of the caller's own, the write rides on it: queueing it for another
+    // thread's batch would report it committed before its caller's transaction is.
+    if (m_db.inTransaction())
+        return m_db.transaction(write);
     Pending mine;
     mine.write = &write;
     std::unique_lock lock(m_mutex);
@@ -63,22 +67,27 @@ size_t GroupCommitter::waiting() const
 
 void GroupCommitter::commit(const std::vector<Pending *> &batch)
 {
-    if (batch.size() > 1) {
-        const Status together = m_db.transaction([&]() -> Status {
-            for (Pending *pending : batch) {
-                if (Status written = (*pending->write)(); !written)
-                    return written;
-            }
-            return Status::success();
-        });
-        if (together) {
-            for (Pending *pending : batch)
-                pending->status = Status::success();
-            return;
-        }
+    if (batch.size() == 1) {
+        batch.front()->status = m_db.transaction(*batch.front()->write);
+        return;
     }
-    for (Pending *pending : batch)
-        pending->status = m_db.transaction(*pending->write);
+    // Each write in a savepoint of its own (Database::transaction nests): one that fails is
+    // rolled back alone and the others commit. Only a failure of the transaction itself
+    // (BEGIN, COMMIT, or SQLite aborting it) fails them all.
+    const Status whole = m_db.transaction([&]() -> Status {
+        for (Pending *pending : batch) {
+            pending->status = m_db.transaction(*pending->write);
+            if (!m_db.inTransaction())
+                return pending->status;
+        }
+        return Status::success();
+    });
+    if (whole)
+        return;
+    for (Pending *pending : batch) {
+        if (pending->status)
+            pending->status = whole;
+    }
 }
 
 } // namespace mandate::store

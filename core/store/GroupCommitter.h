@@ -24,14 +24,14 @@ class Database;
 /// PostgreSQL's commit_delay waits for commit_siblings. A lone writer never waits, and after a
 /// quiet spell the batches shrink back to one within a few commits.
 ///
-/// A batch is all or nothing: if any of its writes fails (or the commit does), it is rolled back
-/// and each of its writes runs again alone, in a transaction of its own, so that one write's
-/// failure never becomes another's. Writes must therefore be safe to run twice (the first run
-/// having been rolled back).
+/// Each write runs in a savepoint of the batch's transaction: a write that fails is rolled back
+/// alone and the rest of its batch commits. Only a failure of the transaction itself (it cannot
+/// begin or commit, or SQLite aborts it) fails every write of the batch. A caller already inside
+/// a transaction of its own writes in it directly.
 class GroupCommitter final
 {
 public:
-    static constexpr std::chrono::microseconds kGatherWait{1000};
+    static constexpr std::chrono::microseconds kGatherWait{500};
 
     explicit GroupCommitter(const Database &database);
     GroupCommitter(const GroupCommitter &) = delete;

@@ -27,6 +27,36 @@ Budget budget(qint64 calls, qint64 tokens, const char *amount)
     return Budget{calls, tokens, *Amount::parse(QLatin1String(amount))};
 }
 
+/// How the attempts of a race ended.
+struct Outcomes
+{
+    std::atomic<int> succeeded{0};
+    std::atomic<int> exhausted{0};  ///< refused with budget_exhausted
+    std::atomic<int> other{0};
+};
+
+/// Runs attempt(thread, i) `perThread` times on each of 8 threads at once.
+template<typename Attempt>
+void race(int perThread, Outcomes &outcomes, Attempt attempt)
+{
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t]() {
+            for (int i = 0; i < perThread; ++i) {
+                const auto result = attempt(t, i);
+                if (result)
+                    ++outcomes.succeeded;
+                else if (result.error().code == QLatin1String("budget_exhausted"))
+                    ++outcomes.exhausted;
+                else
+                    ++outcomes.other;
+            }
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(mandate::session::ExecutionFilter)
@@ -47,6 +77,7 @@ private slots:
     void chargeRefusedWhenInactive();
     void concurrentChargesNeverOverspend();
     void subExecutionReservesParentBudget();
+    void concurrentSubDelegationsNeverOverspend();
     void recordCallCountsSession();
     void riskScoreStaysWithinBounds();
     void recorderWritesBehindAndReportsPending();
@@ -193,31 +224,38 @@ void tst_ExecutionStore::concurrentChargesNeverOverspend()
     // 8 threads, each with its own connection, race 400 one-call charges (plus money) against a
     // budget of 150 calls and 75.00: exactly the budget is spent, never more.
     QVERIFY(m_store->create(make(QStringLiteral("e1"), {}, budget(150, 1'000'000, "75.00"))).ok());
-    std::atomic<int> allowed{0};
-    std::atomic<int> exhausted{0};
-    std::atomic<int> other{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 8; ++t) {
-        threads.emplace_back([&]() {
-            for (int i = 0; i < 50; ++i) {
-                auto result = m_store->charge(QStringLiteral("e1"), budget(1, 10, "0.50"));
-                if (result)
-                    ++allowed;
-                else if (result.error().code == QLatin1String("budget_exhausted"))
-                    ++exhausted;
-                else
-                    ++other;
-            }
-        });
-    }
-    for (auto &thread : threads)
-        thread.join();
-    QCOMPARE(other.load(), 0);
-    QCOMPARE(allowed.load(), 150);
-    QCOMPARE(exhausted.load(), 250);
+    Outcomes outcomes;
+    race(50, outcomes, [&](int, int) { return m_store->charge(QStringLiteral("e1"), budget(1, 10, "0.50")); });
+    QCOMPARE(outcomes.other.load(), 0);
+    QCOMPARE(outcomes.succeeded.load(), 150);
+    QCOMPARE(outcomes.exhausted.load(), 250);
     auto state = m_store->state(QStringLiteral("e1"));
     QCOMPARE(state->used, budget(150, 1500, "75.00"));
     QCOMPARE(state->remaining, budget(0, 1'000'000 - 1500, "0"));
+}
+
+void tst_ExecutionStore::concurrentSubDelegationsNeverOverspend()
+{
+    // 8 threads race 80 sub-delegations of 1 call and 1.00 each from a parent holding 30 calls:
+    // their records are group-committed, yet exactly the parent's budget is handed out, and
+    // the children that exist are exactly the ones whose creation succeeded.
+    QVERIFY(m_store->create(make(QStringLiteral("root"), {}, budget(30, 0, "100.00"))).ok());
+    const Execution child = make(QStringLiteral("child"), QStringLiteral("root"), budget(1, 0, "1.00"), 300,
+                                 QStringLiteral("refund-subagent"));
+    Outcomes outcomes;
+    race(10, outcomes, [&](int t, int i) {
+        Execution mine = child;
+        mine.id = QStringLiteral("child-%1-%2").arg(t).arg(i);
+        return m_store->create(mine);
+    });
+    QCOMPARE(outcomes.other.load(), 0);
+    QCOMPARE(outcomes.succeeded.load(), 30);
+    QCOMPARE(outcomes.exhausted.load(), 50);
+    QCOMPARE(m_store->state(QStringLiteral("root"))->remaining, budget(0, 0, "70.00"));
+    ExecutionFilter children;
+    children.parent = QStringLiteral("root");
+    children.limit = 1000;
+    QCOMPARE(qsizetype(m_store->list(children)->size()), qsizetype(30));
 }
 
 void tst_ExecutionStore::subExecutionReservesParentBudget()

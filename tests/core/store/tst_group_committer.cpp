@@ -76,6 +76,19 @@ private Q_SLOTS:
         QVERIFY(names(*m_db).isEmpty());
     }
 
+    void writeInsideTheCallersTransactionRidesOnIt()
+    {
+        GroupCommitter committer(*m_db);
+        const Status outer = m_db->transaction([&]() -> Status {
+            if (Status s = committer.run([&] { return insertName(*m_db, QStringLiteral("inner")); }); !s)
+                return s;
+            return Error{QStringLiteral("refused"), QStringLiteral("the caller changes its mind")};
+        });
+        QVERIFY(!outer.ok());
+        QVERIFY(names(*m_db).isEmpty());  // went with the caller's transaction, not committed apart
+        QCOMPARE(committer.batches(), quint64(0));
+    }
+
     void concurrentWritesShareCommits()
     {
         GroupCommitter committer(*m_db);
@@ -103,7 +116,8 @@ private Q_SLOTS:
     void oneFailureInABatchIsThatWriteAlone()
     {
         // The first write holds its batch open until the next three are queued behind it, so
-        // that those three commit together: the middle one fails after inserting its row.
+        // that those three commit together: the middle one fails after inserting its row, and
+        // only that row goes.
         GroupCommitter committer(*m_db);
         std::binary_semaphore release(0);
         std::atomic<bool> firstWriting{false};
@@ -147,7 +161,7 @@ private Q_SLOTS:
         QVERIFY(d.ok());
         QVERIFY(!c.ok());
         QCOMPARE(c.error().code, QStringLiteral("refused"));
-        QCOMPARE(runsOfB.load(), 2);  // once in the rolled-back batch, once alone
+        QCOMPARE(runsOfB.load(), 1);  // c's refusal took back c's row alone, in its savepoint
         QCOMPARE(committer.batches(), quint64(2));
         QCOMPARE(names(*m_db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("d")}));
     }

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <thread>
+
 using namespace mandate;
 using namespace mandate::store;
 using namespace mandate::store::test;
@@ -76,6 +78,46 @@ private Q_SLOTS:
         QVERIFY(outer.ok());
         QCOMPARE(names(*m_db), QStringList{QStringLiteral("outer")});
         QVERIFY(m_effects.isEmpty());  // its effect went with it
+    }
+
+    void effectsSeeTheCommittedData()
+    {
+        // Another connection (another thread's) sees the row when the effect runs.
+        QStringList seenByOthers;
+        QVERIFY(m_db->transaction([&]() -> Status {
+            m_db->afterCommit([&] {
+                std::thread reader([&] { seenByOthers = names(*m_db); });
+                reader.join();
+            });
+            return insertName(*m_db, QStringLiteral("committed"));
+        }).ok());
+        QCOMPARE(seenByOthers, QStringList{QStringLiteral("committed")});
+    }
+
+    void deepAndSiblingNesting()
+    {
+        // Three levels, and a savepoint after a refused sibling: each keeps only its own work.
+        const Status outer = m_db->transaction([&]() -> Status {
+            const Status refused = m_db->transaction([&]() -> Status {
+                if (Status s = insertName(*m_db, QStringLiteral("refused")); !s)
+                    return s;
+                return kRefused;
+            });
+            if (refused)
+                return Error{QStringLiteral("unexpected"), QStringLiteral("the sibling was not refused")};
+            return m_db->transaction([&]() -> Status {
+                if (Status s = insertName(*m_db, QStringLiteral("level2")); !s)
+                    return s;
+                return m_db->transaction([&]() -> Status {
+                    m_db->afterCommit([this] { m_effects << QStringLiteral("level3"); });
+                    return insertName(*m_db, QStringLiteral("level3"));
+                });
+            });
+        });
+        QVERIFY(outer.ok());
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("level2"), QStringLiteral("level3")}));
+        QCOMPARE(m_effects, QStringList{QStringLiteral("level3")});
+        QVERIFY(!m_db->inTransaction());
     }
 
     void outerRollbackTakesNestedWritesAndEffects()
