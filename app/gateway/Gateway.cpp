@@ -149,6 +149,8 @@ Gateway::~Gateway()
     if (m_services->tcp)
         m_services->tcp->close();
     m_services->enforcement.reset();
+    if (m_services->api)
+        m_services->api->stopWorkers();  // token exchanges answer through the frontend, destroyed first
 }
 
 QString Gateway::baseUrl() const
@@ -379,8 +381,11 @@ void Gateway::wireEvents()
     Services &s = *m_services;
     api::EventBus *events = s.events.get();
     firewall::DecisionPipeline *pipeline = s.pipeline.get();
-    connect(s.registry.get(), &registry::Registry::changed, this, [events, pipeline](const registry::RegistryChange &change) {
-        pipeline->invalidateRegistryCache();
+    // On the thread that committed the change (the audit writer's, for an admin change), before
+    // the admin is answered: no call may be decided on the old record once the change is in.
+    connect(s.registry.get(), &registry::Registry::changed, this, [pipeline]() { pipeline->invalidateRegistryCache(); },
+            Qt::DirectConnection);
+    connect(s.registry.get(), &registry::Registry::changed, this, [events](const registry::RegistryChange &change) {
         QJsonObject event = change.toJson();
         event.insert(QStringLiteral("type"), QStringLiteral("registry"));
         events->publish(event);

@@ -44,6 +44,9 @@ public:
     /// Waits for the answer; for tests, never on the server's thread.
     HttpResponse handle(const HttpRequest &request) const;
     Router &router() { return m_router; }
+    /// Waits for the token exchanges and revocations in flight; for the owner's shutdown, before
+    /// whatever their answers go through is destroyed.
+    void stopWorkers() { m_brokerPool.waitForDone(); }
     const AdminAuth &auth() const { return m_auth; }
 
 private:
@@ -56,7 +59,7 @@ private:
     QDateTime m_startedAt;
     // Token exchange and revocation wait for commits (the execution record, the audit record):
     // they run here, so that concurrent exchanges share commits and never hold up the server's
-    // thread. Last member: destroyed first, it waits for in-flight work.
+    // thread. The owner drains it (stopWorkers()) before the HTTP front end goes.
     QThreadPool m_brokerPool;
 };
 

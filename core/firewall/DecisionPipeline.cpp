@@ -21,36 +21,36 @@ void DecisionPipeline::invalidateRegistryCache()
     std::lock_guard lock(m_cacheMutex);
     m_agents.clear();
     m_tools.clear();
+    ++m_cacheGeneration;
+}
+
+template<typename Record, typename Load>
+Result<Record> DecisionPipeline::cached(QHash<QString, Record> &cache, const QString &id, Load load)
+{
+    quint64 generation = 0;
+    {
+        std::lock_guard lock(m_cacheMutex);
+        if (const auto it = cache.constFind(id); it != cache.constEnd())
+            return *it;
+        generation = m_cacheGeneration;
+    }
+    Result<Record> loaded = load();
+    std::lock_guard lock(m_cacheMutex);
+    // Read before an invalidation that happened meanwhile: it may be the old record, so it is
+    // used for this call only and not kept.
+    if (loaded && generation == m_cacheGeneration)
+        cache.insert(id, loaded.value());
+    return loaded;
 }
 
 Result<identity::Agent> DecisionPipeline::agent(const QString &id)
 {
-    {
-        std::lock_guard lock(m_cacheMutex);
-        if (const auto it = m_agents.constFind(id); it != m_agents.constEnd())
-            return *it;
-    }
-    Result<identity::Agent> loaded = m_services.registry.agent(id);
-    if (loaded) {
-        std::lock_guard lock(m_cacheMutex);
-        m_agents.insert(id, loaded.value());
-    }
-    return loaded;
+    return cached(m_agents, id, [&] { return m_services.registry.agent(id); });
 }
 
 Result<identity::Tool> DecisionPipeline::tool(const QString &id)
 {
-    {
-        std::lock_guard lock(m_cacheMutex);
-        if (const auto it = m_tools.constFind(id); it != m_tools.constEnd())
-            return *it;
-    }
-    Result<identity::Tool> loaded = m_services.registry.tool(id);
-    if (loaded) {
-        std::lock_guard lock(m_cacheMutex);
-        m_tools.insert(id, loaded.value());
-    }
-    return loaded;
+    return cached(m_tools, id, [&] { return m_services.registry.tool(id); });
 }
 
 void DecisionPipeline::deny(CallDecision &decision, const QString &step, int status, const QString &message) const

@@ -62,9 +62,13 @@ private:
     audit::AuditRecord baseRecord(const CallRequest &call, const CallDecision &decision) const;
 
     Services m_services;
+    template<typename Record, typename Load>
+    Result<Record> cached(QHash<QString, Record> &cache, const QString &id, Load load);
+
     std::mutex m_cacheMutex;
     QHash<QString, identity::Agent> m_agents;
     QHash<QString, identity::Tool> m_tools;
+    quint64 m_cacheGeneration = 0;  ///< bumped by every invalidation
 };
 
 } // namespace mandate::firewall
