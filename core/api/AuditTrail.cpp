@@ -112,13 +112,17 @@ Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincip
     if (!m_log)
         return apply();
     std::optional<Error> refused;
+    std::optional<Error> failed;
     audit::AuditLog::Companion change{[&]() -> Result<bool> {
                                           Status applied = apply();
                                           if (applied)
                                               return true;
-                                          // A store error rolls the batch back; a refusal skips this record alone.
-                                          if (applied.error().code.startsWith(QLatin1String("store_")))
+                                          // A store error rolls the batch back (the transaction may be
+                                          // gone); a refusal skips this record alone.
+                                          if (applied.error().code.startsWith(QLatin1String("store_"))) {
+                                              failed = applied.error();
                                               return applied.error();
+                                          }
                                           refused = applied.error();
                                           return false;
                                       },
@@ -128,6 +132,8 @@ Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincip
         return Status::success();
     if (refused)
         return *refused;
+    if (failed)
+        return *failed;  // the change itself could not be written; nothing was
     qCCritical(lcAudit) << "admin change" << target << "not made: its record cannot be written:" << appended.error().toString();
     return Error{QStringLiteral("store_error"),
                  QStringLiteral("the change was not made: its audit record could not be written (%1)").arg(appended.error().message)};

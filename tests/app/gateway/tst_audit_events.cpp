@@ -416,7 +416,7 @@ void tst_AuditEvents::adminChangesFailClosed()
     const QByteArray agentJson = QJsonDocument(edited).toJson(QJsonDocument::Compact);
     const HttpResult policy = m_http->get(QStringLiteral("/v1/policies"), m_admin);
     QCOMPARE(policy.status, 200);
-    const QJsonObject publish{{QStringLiteral("source"), QString(str(policy.json(), "source") + QStringLiteral("\n// unaudited\n"))},
+    const QJsonObject publish{{QStringLiteral("source"), QString(str(policy.json(), "source") + QStringLiteral("\nforbid (principal, action, resource);\n"))},
                               {QStringLiteral("comment"), QStringLiteral("while the audit log is down")}};
     QJsonObject erin = m_http->get(QStringLiteral("/v1/humans/alice"), m_admin).json();
     erin.insert(QStringLiteral("id"), QStringLiteral("erin"));
@@ -446,6 +446,14 @@ void tst_AuditEvents::adminChangesFailClosed()
     QCOMPARE(erinAfter.status, 404);
     QCOMPARE(policyAfter.json().value(QStringLiteral("version")), policy.json().value(QStringLiteral("version")));
     QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
+    // Nor is the unpublished set enforced: it forbids everything, and calls are still allowed.
+    const QByteArray token = rootToken(QStringLiteral("after the unpublished forbid"), 900);
+    QVERIFY(!token.isEmpty());
+    const HttpResult decision = m_http->send("POST", QStringLiteral("/v1/authorize"),
+                                             R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"}})",
+                                             {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    QVERIFY2(decision.status == 200, decision.body.constData());
+    QCOMPARE(str(decision.json(), "decision"), QStringLiteral("allow"));
 
     // The same edit, with the log back: applied and recorded once.
     const HttpResult retried = m_http->send("PUT", QStringLiteral("/v1/agents/support-agent"), agentJson,
