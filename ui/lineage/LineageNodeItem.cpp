@@ -124,8 +124,9 @@ void LineageNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *o
     QColor subtle = colors.text;
     subtle.setAlphaF(0.72);
     painter->setPen(subtle);
+    // Elided in the middle: execution ids start with their mint time, siblings differ at the end.
     painter->drawText(QRectF(textLeft, r.center().y() + 1, width, r.height() / 2 - 6), Qt::AlignLeft | Qt::AlignVCenter,
-                      QFontMetricsF(smallFont).elidedText(m_content.subtitle, Qt::ElideRight, width));
+                      QFontMetricsF(smallFont).elidedText(m_content.subtitle, Qt::ElideMiddle, width));
 
     if (m_content.hiddenBelow >= 0) {
         // Collapsed: a badge on the right edge with the number of hidden nodes.
