@@ -68,12 +68,16 @@ QJsonValue activeBefore(PolicyStore &policies)
 HttpResponse publishRecorded(PolicyStore &policies, AuditTrail &trail, const HttpRequest &request, const ApiPrincipal &caller,
                              const QString &source, qint64 expected, const QString &comment, const QJsonObject &details = {})
 {
+    // Parsed here, not in the audit writer's transaction that every call waits on.
+    Result<policy::PolicySet> parsed = PolicyStore::check(source);
+    if (!parsed)
+        return publishFailure(policies, PolicyStore::refusedSet(parsed.error()));
     const QJsonValue before = activeBefore(policies);
     const PolicyVersion after{expected + 1, source, caller.name, comment, policies.now()};
     PolicyVersion published;
     const Status made = trail.applyAdminChange(request, caller, QStringLiteral("policy:v%1").arg(after.version), before,
                                                toJson(after, true), [&] {
-        return takeValue(policies.publish(source, expected, caller.name, comment, after.createdAt), published);
+        return takeValue(policies.publishParsed(source, parsed.value(), expected, caller.name, comment, after.createdAt), published);
     }, details);
     return made ? versionResponse(published) : publishFailure(policies, made.error());
 }

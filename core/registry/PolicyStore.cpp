@@ -89,14 +89,23 @@ Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expecte
                                            const QDateTime &createdAt)
 {
     Result<policy::PolicySet> parsed = check(source);
-    if (!parsed) {
-        Error error{QStringLiteral("invalid"), QStringLiteral("the policy set does not parse; the active version is unchanged")};
-        Error diagnostic = parsed.error();
-        error.details.push_back(diagnostic);
-        for (const Error &more : diagnostic.details)
-            error.details.push_back(more);
-        return error;
-    }
+    if (!parsed)
+        return refusedSet(parsed.error());
+    return publishParsed(source, std::move(parsed).value(), expectedVersion, author, comment, createdAt);
+}
+
+Error PolicyStore::refusedSet(const Error &diagnostic)
+{
+    Error error{QStringLiteral("invalid"), QStringLiteral("the policy set does not parse; the active version is unchanged")};
+    error.details.push_back(diagnostic);
+    for (const Error &more : diagnostic.details)
+        error.details.push_back(more);
+    return error;
+}
+
+Result<PolicyVersion> PolicyStore::publishParsed(const QString &source, policy::PolicySet parsed, qint64 expectedVersion,
+                                                 const QString &author, const QString &comment, const QDateTime &createdAt)
+{
     PolicyVersion stored{0, source, author, comment, createdAt.isValid() ? createdAt : m_clock.now()};
     const Status status = m_db.transaction([&]() -> Status {
         QSqlQuery query(m_db.connection());
@@ -123,7 +132,7 @@ Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expecte
         return status.error();
     // Enforced once committed: published inside an outer transaction (an audit record's), the
     // set becomes active when that one commits, and never if it rolls back.
-    m_db.afterCommit([this, version = stored.version, author, set = std::move(parsed).value()]() {
+    m_db.afterCommit([this, version = stored.version, author, set = std::move(parsed)]() {
         {
             std::lock_guard lock(m_mutex);
             m_active = std::make_shared<ActivePolicies>(ActivePolicies{version, set, m_schema});

@@ -56,6 +56,10 @@ public:
     /// Errors: "invalid" (with every parse diagnostic in details), "conflict".
     Result<PolicyVersion> publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment,
                                   const QDateTime &createdAt = {});
+    /// publish() of a set already parsed by check(): for a caller that parses before it takes
+    /// the write lock (an admin change riding on the audit writer's transaction).
+    Result<PolicyVersion> publishParsed(const QString &source, policy::PolicySet parsed, qint64 expectedVersion,
+                                        const QString &author, const QString &comment, const QDateTime &createdAt = {});
     /// Publishes an older version's source again, with restoreComment() as its comment.
     Result<PolicyVersion> restore(qint64 version, qint64 expectedVersion, const QString &author, const QDateTime &createdAt = {});
     static QString restoreComment(qint64 version);
@@ -67,6 +71,8 @@ public:
 
     /// Parses `source` as publish() would, without storing; for validation endpoints.
     static Result<policy::PolicySet> check(const QString &source);
+    /// What publish() answers for a set check() refused: "invalid", every diagnostic in details.
+    static Error refusedSet(const Error &diagnostic);
 
 Q_SIGNALS:
     void published(qint64 version, const QString &author);
