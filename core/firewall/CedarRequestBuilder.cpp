@@ -4,7 +4,6 @@
 #include "policy/JsonFormats.h"
 
 #include <QJsonArray>
-#include <QSet>
 
 namespace mandate::firewall {
 
@@ -31,6 +30,15 @@ QJsonObject executionEntity(const Execution &execution)
 
 } // namespace
 
+void CedarRequestBuilder::Input::addAgent(identity::Agent agent)
+{
+    for (const identity::Agent &known : agents) {
+        if (known.id == agent.id)
+            return;
+    }
+    agents.push_back(std::move(agent));
+}
+
 QJsonObject CedarRequestBuilder::toJson(const Input &input)
 {
     const ExecutionView &view = *input.view;
@@ -39,15 +47,16 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input)
     QJsonArray entities{executionEntity(execution)};
     for (const Execution &ancestor : view.ancestors)
         entities.append(executionEntity(ancestor));
-    QSet<QString> owners;
-    for (auto it = input.agents.cbegin(); it != input.agents.cend(); ++it) {
-        entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("Agent"), it->id)},
-                                    {QStringLiteral("attrs"), QJsonObject{{QStringLiteral("owner"), uid(QStringLiteral("User"), it->owner)},
-                                                                          {QStringLiteral("trustLevel"), it->trustLevel}}},
+    QStringList owners;
+    for (const identity::Agent &agent : input.agents) {
+        entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("Agent"), agent.id)},
+                                    {QStringLiteral("attrs"), QJsonObject{{QStringLiteral("owner"), uid(QStringLiteral("User"), agent.owner)},
+                                                                          {QStringLiteral("trustLevel"), agent.trustLevel}}},
                                     {QStringLiteral("parents"), QJsonArray()}});
-        owners.insert(it->owner);
+        owners.append(agent.owner);
     }
-    owners.insert(execution.rootHuman());
+    owners.append(execution.rootHuman());
+    owners.removeDuplicates();
     for (const QString &owner : owners) {
         entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("User"), owner)},
                                     {QStringLiteral("attrs"), QJsonObject()},

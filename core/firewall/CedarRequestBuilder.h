@@ -13,6 +13,7 @@
 #include <QJsonObject>
 
 #include <optional>
+#include <vector>
 
 namespace mandate::firewall {
 
@@ -34,7 +35,10 @@ public:
     struct Input
     {
         const ExecutionView *view = nullptr;
-        QHash<QString, identity::Agent> agents;  ///< every agent of the execution's chain
+        /// Every agent of the execution's chain, each once, in chain order: a handful, so a
+        /// vector (a hash table costs an allocation of its own per call).
+        std::vector<identity::Agent> agents;
+        void addAgent(identity::Agent agent);
         QString tool;
         QString action;
         QJsonObject args;

@@ -237,7 +237,7 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
         Result<identity::Agent> chainAgent = agent(member);
         if (!chainAgent)
             return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is not registered").arg(member));
-        input.agents.insert(member, std::move(chainAgent).value());
+        input.addAgent(std::move(chainAgent).value());
     }
     input.tool = call.tool;
     input.action = call.action;

@@ -116,7 +116,7 @@ struct Fixture
         firewall::CedarRequestBuilder::Input input;
         input.view = &view;
         for (const QString &id : {QStringLiteral("support-agent")})
-            input.agents.insert(id, *registry->agent(id));
+            input.addAgent(*registry->agent(id));
         input.tool = QStringLiteral("refund");
         input.action = QStringLiteral("refund:create");
         input.args = QJsonObject{{QStringLiteral("amount"), QStringLiteral("42.00")}};

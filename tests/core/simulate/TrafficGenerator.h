@@ -76,7 +76,7 @@ public:
         firewall::CedarRequestBuilder::Input input;
         input.view = &m_view;
         for (const QString &member : m_view.execution.chain.mid(1) + QStringList{m_view.execution.agent})
-            input.agents.insert(member, m_agents.value(member));
+            input.addAgent(m_agents.value(member));
         input.tool = tool;
         input.action = action;
         input.args = args;

@@ -108,7 +108,7 @@ QJsonObject tst_SimulateReplay::request(const QString &action, const QJsonObject
     agent.owner = QStringLiteral("carol");
     firewall::CedarRequestBuilder::Input input;
     input.view = &view;
-    input.agents.insert(agent.id, agent);
+    input.addAgent(agent);
     input.tool = action.section(QLatin1Char(':'), 0, 0);
     input.action = action;
     input.args = args;
