@@ -88,7 +88,7 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
     if (!authorization.isEmpty()) {
         if (inForm)
             return OAuthError::invalidRequest(QStringLiteral("use one client authentication method, not both Basic and client_secret"));
-        if (!authorization.left(6).compare("Basic ", Qt::CaseInsensitive) == 0)
+        if (authorization.left(6).compare("Basic ", Qt::CaseInsensitive) != 0)
             return OAuthError::invalidClient(QStringLiteral("only HTTP Basic client authentication is accepted in Authorization"));
         const auto decoded = QByteArray::fromBase64Encoding(authorization.mid(6).trimmed(), QByteArray::AbortOnBase64DecodingErrors);
         const qsizetype colon = decoded ? decoded.decoded.indexOf(':') : -1;
