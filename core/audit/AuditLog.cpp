@@ -268,6 +268,7 @@ Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::v
     QByteArray prev = head->hash;
     qint64 seq = head->sequence;
     QByteArray scratch;
+    std::array<unsigned char, ChainHash::kSize> digest;
     for (size_t i = 0; i <= last; ++i) {
         if (refused[i])
             continue;
@@ -276,7 +277,9 @@ Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::v
         rec.gatewayId = m_options.gatewayId;
         rec.prevHash = prev;
         rec.body = batch[i].body;
-        rec.hash = ChainHash::link(m_gatewayUtf8, rec.sequence, prev, rec.body, scratch);
+        // Hashed where it lies: only the short prefix is copied.
+        ChainHash::link(m_gatewayUtf8, rec.sequence, prev, rec.body, scratch, m_hasher, digest);
+        rec.hash = QByteArray(reinterpret_cast<const char *>(digest.data()), ChainHash::kSize);
         if (m_options.sealingKey && i == last) {
             Result<QByteArray> seal = m_options.sealingKey->sign(AuditHead{m_options.gatewayId, rec.sequence, rec.hash}.signingBytes());
             if (!seal)

@@ -7,6 +7,7 @@
 #include "audit/AuditSink.h"
 #include "common/Result.h"
 #include "crypto/Ed25519Key.h"
+#include "crypto/Sha256.h"
 #include "store/Database.h"
 
 #include <QtGlobal>
@@ -135,6 +136,7 @@ private:
     AuditHead m_head;
     std::vector<std::shared_ptr<AuditSink>> m_sinks;
     std::atomic<quint64> m_commits{0};
+    crypto::Sha256::Hasher m_hasher;  ///< the writer thread's
     // Checkpoints (copying the WAL back into the database, with an fsync) run on a thread of
     // their own, so that the writer's commits never wait for one.
     std::condition_variable m_checkpointWake;

@@ -41,8 +41,8 @@ struct VerifyReport
 };
 
 /// Walks the hash chains in a gateway database and names the first record that is not as the
-/// gateway wrote it. On SQLite two threads read and hash alternate blocks of records straight
-/// from the database pages, and the links are checked in order on the calling thread.
+/// gateway wrote it. On SQLite the chain is read in parts by one thread per core, straight from
+/// the database pages, and the parts are joined in order (walkChainNative()).
 class AuditVerifier
 {
 public:
@@ -51,6 +51,7 @@ public:
         QString gatewayId;                      ///< empty: every chain in the database
         std::optional<SignedHead> savedHead;    ///< detects truncation and rewriting before it
         std::optional<crypto::Ed25519Key> trustedKey; ///< checks seals; defaults to the saved head's key
+        qint64 partIds = 0;  ///< ids per part of the parallel walk; 0: the default. Tests make it small.
     };
 
     explicit AuditVerifier(const store::Database &database) : m_db(database) {}

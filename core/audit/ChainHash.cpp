@@ -4,6 +4,7 @@
 #include "crypto/Sha256.h"
 
 #include <array>
+#include <cstring>
 
 namespace mandate::audit {
 
@@ -17,18 +18,24 @@ QByteArray ChainHash::link(QByteArrayView gatewayUtf8, qint64 sequence, QByteArr
 
 namespace {
 
-/// Everything the link hashes before the body.
+/// Everything the link hashes before the body, written in place: it runs for every record
+/// appended and verified.
 void prefix(QByteArrayView gatewayUtf8, qint64 sequence, QByteArrayView prevHash, QByteArray &scratch)
 {
-    static constexpr char kDomain[] = "mandate-audit-v1";
-    scratch.resize(0);
-    scratch.append(kDomain, sizeof kDomain); // includes the terminating 0x00 separator
-    scratch.append(gatewayUtf8);
-    scratch.append('\0');
+    static constexpr char kDomain[] = "mandate-audit-v1";  // with its 0x00 as the separator
+    scratch.resize(qsizetype(sizeof kDomain) + gatewayUtf8.size() + 1 + 8 + prevHash.size());
+    char *out = scratch.data();
+    std::memcpy(out, kDomain, sizeof kDomain);
+    out += sizeof kDomain;
+    if (!gatewayUtf8.isEmpty())
+        std::memcpy(out, gatewayUtf8.data(), size_t(gatewayUtf8.size()));
+    out += gatewayUtf8.size();
+    *out++ = '\0';
     const auto seq = static_cast<quint64>(sequence);
     for (int shift = 56; shift >= 0; shift -= 8)
-        scratch.append(static_cast<char>((seq >> shift) & 0xFF));
-    scratch.append(prevHash);
+        *out++ = static_cast<char>((seq >> shift) & 0xFF);
+    if (!prevHash.isEmpty())
+        std::memcpy(out, prevHash.data(), size_t(prevHash.size()));
 }
 
 } // namespace
