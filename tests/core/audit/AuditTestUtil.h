@@ -2,6 +2,7 @@
 #pragma once
 
 #include "audit/AuditRecord.h"
+#include "audit/ChainHash.h"
 #include "store/Database.h"
 
 #include <QDateTime>
@@ -74,6 +75,51 @@ inline AuditRecord decision(const QString &human, const QString &agent, const QS
         {QStringLiteral("context"), QJsonObject{{QStringLiteral("args"), QJsonObject{{QStringLiteral("amount"), QStringLiteral("42.00")}}}}},
         {QStringLiteral("entities"), QJsonArray{}}};
     return r;
+}
+
+/// prev_hash, hash and body of kGateway's record `seq`; empty when there is none.
+inline QVariantList storedRecord(const store::Database &db, qint64 seq)
+{
+    QSqlQuery q(db.connection());
+    q.prepare(QStringLiteral("SELECT prev_hash, hash, body FROM audit_records WHERE gateway = ? AND seq = ?"));
+    q.bindValue(0, kGateway);
+    q.bindValue(1, seq);
+    if (!q.exec() || !q.next())
+        return {};
+    return {q.value(0), q.value(1), q.value(2)};
+}
+
+// Tamperings, as an attacker with write access to the file would make them.
+
+/// The body edited, its hash left: the record no longer matches itself.
+inline bool editBody(const store::Database &db, qint64 seq)
+{
+    return execSql(db, QStringLiteral("UPDATE audit_records SET body = replace(body, 'alice', 'mallory') WHERE gateway = ? AND seq = ?"),
+                   {kGateway, seq});
+}
+
+/// The record of `seq` altered and re-hashed: consistent with itself, not with its successor.
+/// The stated reason is no query column, so only the successor's link gives the record away.
+inline bool rehash(const store::Database &db, qint64 seq)
+{
+    const QVariantList current = storedRecord(db, seq);
+    if (current.size() != 3)
+        return false;
+    const QByteArray body = current[2].toString().toUtf8().replace("customer asked", "nobody asked");
+    const QByteArray hash = ChainHash::link(kGateway, seq, current[0].toByteArray(), body);
+    return execSql(db, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE gateway = ? AND seq = ?"),
+                   {QString::fromUtf8(body), hash, kGateway, seq});
+}
+
+/// Records a and b change rows (ids): the first read out of place is b, where a belongs.
+inline bool swapRecords(const store::Database &db, qint64 a, qint64 b)
+{
+    const QVariantList ra = storedRecord(db, a);
+    const QVariantList rb = storedRecord(db, b);
+    const QString set = QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE gateway = ? AND seq = ?");
+    return ra.size() == 3 && rb.size() == 3
+        && execSql(db, QStringLiteral("UPDATE audit_records SET seq = -seq WHERE gateway = ? AND seq IN (?, ?)"), {kGateway, a, b})
+        && execSql(db, set, {b, rb[0], rb[1], rb[2], kGateway, -a}) && execSql(db, set, {a, ra[0], ra[1], ra[2], kGateway, -b});
 }
 
 } // namespace mandate::audit::testing

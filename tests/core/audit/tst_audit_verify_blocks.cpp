@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The verifier walks a large log in blocks of records, read and hashed by two threads on two
-// connections. Tampering must be found, and named as the sequential walk names it, whichever
-// thread reads the record and wherever a block ends.
+// The verifier walks a large log in parts of the id range, read and hashed by one thread per
+// core on connections of their own. Tampering must be found, and named as the sequential walk
+// names it, whichever thread reads the record and wherever a part ends.
 #include "AuditTestUtil.h"
 
 #include "audit/AuditLog.h"
@@ -22,18 +22,9 @@ using namespace mandate::audit::testing;
 
 namespace {
 
-// Blocks are 8192 ids long: three blocks, the middle one read by the second thread.
+// Parts of 8192 ids: three parts, so that each thread reads some.
 constexpr int kRecords = 18'000;
-
-QVariantList row(const store::Database &db, qint64 seq)
-{
-    QSqlQuery q(db.connection());
-    q.prepare(QStringLiteral("SELECT prev_hash, hash, body FROM audit_records WHERE seq = ?"));
-    q.bindValue(0, seq);
-    if (!q.exec() || !q.next())
-        return {};
-    return {q.value(0), q.value(1), q.value(2)};
-}
+constexpr qint64 kPartIds = 8192;
 
 } // namespace
 
@@ -61,26 +52,26 @@ private slots:
         // Closing the last connection folds the write-ahead log into the file that is copied.
     }
 
-    void tamperIsFoundInEveryBlock_data()
+    void tamperIsFoundInEveryPart_data()
     {
         QTest::addColumn<QString>("tamper");
         QTest::addColumn<qint64>("seq");
         QTest::addColumn<QString>("expected");
         QTest::addColumn<qint64>("reported");
         QTest::addRow("intact") << "none" << qint64(0) << "intact" << qint64(0);
-        QTest::addRow("edited, first block") << "edit" << qint64(100) << "edited" << qint64(100);
-        QTest::addRow("edited, second thread's block") << "edit" << qint64(9000) << "edited" << qint64(9000);
-        QTest::addRow("edited, last block") << "edit" << qint64(17'999) << "edited" << qint64(17'999);
-        QTest::addRow("removed, first of a block") << "remove" << qint64(8193) << "removed" << qint64(8193);
-        QTest::addRow("removed, last of a block") << "remove" << qint64(16'384) << "removed" << qint64(16'384);
-        QTest::addRow("re-hashed, last of a block") << "rehash" << qint64(8192) << "edited" << qint64(8192);
-        QTest::addRow("re-hashed, second thread's last") << "rehash" << qint64(16'384) << "edited" << qint64(16'384);
-        QTest::addRow("swapped across a block end") << "swap" << qint64(8190) << "reordered" << qint64(8195);
-        QTest::addRow("query column changed, first block") << "column" << qint64(100) << "edited" << qint64(100);
-        QTest::addRow("query column changed, second thread's block") << "column" << qint64(9000) << "edited" << qint64(9000);
+        QTest::addRow("edited, first part") << "edit" << qint64(100) << "edited" << qint64(100);
+        QTest::addRow("edited, second part") << "edit" << qint64(9000) << "edited" << qint64(9000);
+        QTest::addRow("edited, last part") << "edit" << qint64(17'999) << "edited" << qint64(17'999);
+        QTest::addRow("removed, first of a part") << "remove" << qint64(8193) << "removed" << qint64(8193);
+        QTest::addRow("removed, last of a part") << "remove" << qint64(16'384) << "removed" << qint64(16'384);
+        QTest::addRow("re-hashed, last of a part") << "rehash" << qint64(8192) << "edited" << qint64(8192);
+        QTest::addRow("re-hashed, last of the second part") << "rehash" << qint64(16'384) << "edited" << qint64(16'384);
+        QTest::addRow("swapped across a part end") << "swap" << qint64(8190) << "reordered" << qint64(8195);
+        QTest::addRow("query column changed, first part") << "column" << qint64(100) << "edited" << qint64(100);
+        QTest::addRow("query column changed, second part") << "column" << qint64(9000) << "edited" << qint64(9000);
     }
 
-    void tamperIsFoundInEveryBlock()
+    void tamperIsFoundInEveryPart()
     {
         QFETCH(QString, tamper);
         QFETCH(qint64, seq);
@@ -93,31 +84,21 @@ private slots:
         const store::Database &d = *db.value();
 
         if (tamper == QLatin1String("edit")) {
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET body = replace(body, 'alice', 'mallory') WHERE seq = ?"), {seq}));
+            QVERIFY(editBody(d, seq));
         } else if (tamper == QLatin1String("remove")) {
             QVERIFY(execSql(d, QStringLiteral("DELETE FROM audit_records WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("rehash")) {
-            // Consistent with itself, so only the next record's link gives it away.
-            const QVariantList current = row(d, seq);
-            QCOMPARE(current.size(), 3);
-            const QByteArray body = current[2].toString().toUtf8().replace("alice", "mallory");
-            const QByteArray hash = ChainHash::link(kGateway, seq, current[0].toByteArray(), body);
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE seq = ?"), {QString::fromUtf8(body), hash, seq}));
+            QVERIFY(rehash(d, seq));
         } else if (tamper == QLatin1String("column")) {
             // Body and chain untouched: only what the indexes answer from.
             QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("swap")) {
-            // Records seq and seq + 5 change rows: the first read out of place is seq + 5.
-            const QVariantList a = row(d, seq);
-            const QVariantList b = row(d, seq + 5);
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = -seq WHERE seq IN (?, ?)"), {seq, seq + 5}));
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
-                         {seq + 5, b[0], b[1], b[2], -seq}));
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?"),
-                         {seq, a[0], a[1], a[2], -(seq + 5)}));
+            QVERIFY(swapRecords(d, seq, seq + 5));
         }
 
-        const Result<VerifyReport> report = AuditVerifier(d).verify({});
+        AuditVerifier::Options options;
+        options.partIds = kPartIds;
+        const Result<VerifyReport> report = AuditVerifier(d).verify(options);
         QVERIFY(report.ok());
         QCOMPARE(tamperKindName(report->problem), expected);
         if (tamper == QLatin1String("none")) {

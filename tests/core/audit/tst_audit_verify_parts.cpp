@@ -28,47 +28,6 @@ constexpr int kRecords = 300;
 constexpr qint64 kPartIds = 64;
 const QString kOther = QStringLiteral("gw-other");
 
-QVariantList row(const store::Database &db, qint64 seq)
-{
-    QSqlQuery q(db.connection());
-    q.prepare(QStringLiteral("SELECT prev_hash, hash, body FROM audit_records WHERE gateway = ? AND seq = ?"));
-    q.bindValue(0, kGateway);
-    q.bindValue(1, seq);
-    if (!q.exec() || !q.next())
-        return {};
-    return {q.value(0), q.value(1), q.value(2)};
-}
-
-/// The record of `seq` altered and re-hashed: consistent with itself, not with its successor.
-/// The stated reason is no query column, so only the successor's link gives the record away.
-bool rehash(const store::Database &db, qint64 seq)
-{
-    const QVariantList current = row(db, seq);
-    if (current.size() != 3)
-        return false;
-    const QByteArray body = current[2].toString().toUtf8().replace("customer asked", "nobody asked");
-    const QByteArray hash = ChainHash::link(kGateway, seq, current[0].toByteArray(), body);
-    return execSql(db, QStringLiteral("UPDATE audit_records SET body = ?, hash = ? WHERE gateway = ? AND seq = ?"),
-                   {QString::fromUtf8(body), hash, kGateway, seq});
-}
-
-/// Records a and b change rows (ids): the first read out of place is b, where a belongs.
-bool swap(const store::Database &db, qint64 a, qint64 b)
-{
-    const QVariantList ra = row(db, a);
-    const QVariantList rb = row(db, b);
-    const QString set = QStringLiteral("UPDATE audit_records SET seq = ?, prev_hash = ?, hash = ?, body = ? WHERE gateway = ? AND seq = ?");
-    return ra.size() == 3 && rb.size() == 3
-        && execSql(db, QStringLiteral("UPDATE audit_records SET seq = -seq WHERE gateway = ? AND seq IN (?, ?)"), {kGateway, a, b})
-        && execSql(db, set, {b, rb[0], rb[1], rb[2], kGateway, -a}) && execSql(db, set, {a, ra[0], ra[1], ra[2], kGateway, -b});
-}
-
-bool editBody(const store::Database &db, qint64 seq)
-{
-    return execSql(db, QStringLiteral("UPDATE audit_records SET body = replace(body, 'alice', 'mallory') WHERE gateway = ? AND seq = ?"),
-                   {kGateway, seq});
-}
-
 bool sameReport(const VerifyReport &a, const VerifyReport &b)
 {
     return a.problem == b.problem && a.gatewayId == b.gatewayId && a.sequence == b.sequence && a.reason == b.reason
@@ -163,7 +122,7 @@ private slots:
         } else if (tamper == QLatin1String("remove-part")) {
             QVERIFY(execSql(d, QStringLiteral("DELETE FROM audit_records WHERE seq >= ? AND seq < ?"), {seq, seq + kPartIds}));
         } else if (tamper == QLatin1String("swap")) {
-            QVERIFY(swap(d, seq, seq + 5));
+            QVERIFY(swapRecords(d, seq, seq + 5));
         } else if (tamper == QLatin1String("column")) {
             QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
         } else if (tamper == QLatin1String("truncate")) {
