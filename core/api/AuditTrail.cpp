@@ -113,13 +113,16 @@ Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincip
         return apply();
     std::optional<Error> refused;
     std::optional<Error> failed;
+    const store::Database &db = m_log->database();
     audit::AuditLog::Companion change{[&]() -> Result<bool> {
-                                          Status applied = apply();
+                                          // In a savepoint of the batch: whatever fails is undone alone.
+                                          Status applied = db.transaction(apply);
                                           if (applied)
                                               return true;
-                                          // A store error rolls the batch back (the transaction may be
-                                          // gone); a refusal skips this record alone.
-                                          if (applied.error().code.startsWith(QLatin1String("store_"))) {
+                                          // SQLite aborted the batch's transaction (a full disk): the
+                                          // batch must fail. Anything else skips this record alone, so
+                                          // the calls committing with it are not refused for it.
+                                          if (!db.inTransaction()) {
                                               failed = applied.error();
                                               return applied.error();
                                           }
@@ -131,7 +134,7 @@ Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincip
     if (appended)
         return Status::success();
     if (refused)
-        return *refused;
+        return *refused;  // a conflict, an invalid record, or a write the store refused
     if (failed)
         return *failed;  // the change itself could not be written; nothing was
     qCCritical(lcAudit) << "admin change" << target << "not made: its record cannot be written:" << appended.error().toString();

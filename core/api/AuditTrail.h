@@ -42,8 +42,9 @@ public:
     /// Makes an admin change and its admin_change record commit together: `apply` runs inside
     /// the record's transaction, so a change the audit log cannot record does not happen (fail
     /// closed), and a change that is refused leaves no record. Returns `apply`'s own error when
-    /// it refuses (a conflict, an invalid record). Its database writes must go through
-    /// store::Database, whose transactions nest. Without a log, `apply` runs alone.
+    /// it fails (a conflict, an invalid record, a store error): it runs in a savepoint, so its
+    /// failure is its own and the other records of the batch still commit. Its database writes
+    /// must go through store::Database, whose transactions nest. Without a log, `apply` runs alone.
     Status applyAdminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
                             const QJsonValue &before, const QJsonValue &after, const std::function<Status()> &apply,
                             const QJsonObject &details = {});

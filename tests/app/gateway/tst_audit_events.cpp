@@ -67,6 +67,7 @@ private slots:
     void delegationFailsClosed();
     void adminChangesFailClosed();
     void refusedAdminChangeLeavesNoRecord();
+    void failedAdminWriteIsItsOwn();
     void expiryIsRecordedOnce();
     void chainVerifies();
 
@@ -480,6 +481,29 @@ void tst_AuditEvents::refusedAdminChangeLeavesNoRecord()
                                             {{"Authorization", "Bearer " + m_admin}, {"If-Match", "\"1\""}});
     QCOMPARE(missing.status, 404);
     QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
+}
+
+void tst_AuditEvents::failedAdminWriteIsItsOwn()
+{
+    // The registry write itself fails in the store (a trigger refuses it) while the audit log is
+    // fine: the admin gets the store's error, nothing changes, nothing is recorded, and the log
+    // keeps committing the other records of its batches.
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("CREATE TRIGGER humans_down BEFORE INSERT ON humans "
+                                                         "BEGIN SELECT RAISE(ABORT, 'injected registry failure'); END")));
+    QJsonObject frank = m_http->get(QStringLiteral("/v1/humans/alice"), m_admin).json();
+    frank.insert(QStringLiteral("id"), QStringLiteral("frank"));
+    frank.remove(QStringLiteral("version"));
+    const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
+    const HttpResult create = m_http->postJson(QStringLiteral("/v1/humans"), QJsonDocument(frank).toJson(QJsonDocument::Compact), m_admin);
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER humans_down")));
+    QCOMPARE(create.status, 503);
+    QVERIFY2(create.body.contains("injected registry failure"), create.body.constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/humans/frank"), m_admin).status, 404);
+    QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
+    // The log goes on: a token is minted and its delegation recorded.
+    const QByteArray token = rootToken(QStringLiteral("after a failed registry write"), 900);
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(recordsOf(executionOf(token), QStringLiteral("delegation")).size(), 1);
 }
 
 void tst_AuditEvents::expiryIsRecordedOnce()
