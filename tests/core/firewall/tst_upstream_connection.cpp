@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The tool firewall's blocking HTTP/1.1 client against a scripted upstream: how answers are
-// framed (length, chunks, end of connection), that a kept connection is reused, and that the
-// firewall's limits (size, redirects) hold.
+// framed (length, chunks, end of connection), that a kept connection is reused, that the
+// firewall's limits (size, redirects) hold, and that every malformed, hanging or absent
+// upstream gets its own error and problem status.
 #include "firewall/UpstreamConnection.h"
 
 #include <QTcpServer>
 #include <QTest>
 
+#include <memory>
 #include <thread>
 
 using namespace mandate::firewall;
@@ -66,14 +68,40 @@ private:
     std::atomic<int> m_connections = 0;
 };
 
-UpstreamResponse get(UpstreamConnection &connection, quint16 port, qsizetype maxBytes = 1024)
+UpstreamResponse get(UpstreamConnection &connection, quint16 port, qsizetype maxBytes = 1024, int timeoutMs = 10000)
 {
     UpstreamForwarder::Limits limits;
-    limits.timeoutMs = 10000;
+    limits.timeoutMs = timeoutMs;
     limits.maxResponseBytes = maxBytes;
     return connection.exchange("GET", QUrl(QStringLiteral("http://127.0.0.1:%1/tickets/T-1?x=1").arg(port)), {},
                                {{"X-Mandate-Execution", "exe_1"}}, limits);
 }
+
+/// Accepts one connection and says nothing on it for `silenceMs`: an upstream that hangs.
+class SilentUpstream
+{
+public:
+    explicit SilentUpstream(int silenceMs)
+    {
+        m_thread = std::thread([this, silenceMs]() {
+            QTcpServer server;
+            server.listen(QHostAddress::LocalHost);
+            m_port = server.serverPort();
+            if (server.waitForNewConnection(10000)) {
+                std::unique_ptr<QTcpSocket> socket(server.nextPendingConnection());
+                std::this_thread::sleep_for(std::chrono::milliseconds(silenceMs));
+            }
+        });
+        while (m_port.load() == 0)
+            std::this_thread::yield();
+    }
+    ~SilentUpstream() { m_thread.join(); }
+    quint16 port() const { return m_port.load(); }
+
+private:
+    std::thread m_thread;
+    std::atomic<quint16> m_port = 0;
+};
 
 } // namespace
 
@@ -86,6 +114,9 @@ private slots:
     void closedIdleConnectionIsReplaced();
     void limits_data();
     void limits();
+    void silentUpstreamTimesOut();
+    void unreachableUpstream();
+    void headerWithALineBreakIsNeverSent();
 };
 
 void tst_UpstreamConnection::framingAndReuse()
@@ -137,6 +168,18 @@ void tst_UpstreamConnection::limits_data()
     QTest::addRow("not http") << QByteArray("SSH-2.0-OpenSSH\r\n\r\n") << QStringLiteral("not HTTP/1.x");
     QTest::addRow("cut short") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nabc")
                                << QStringLiteral("incomplete");
+    QTest::addRow("header without a colon") << QByteArray("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")
+                                            << QStringLiteral("malformed header");
+    QTest::addRow("length not a number") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n")
+                                         << QStringLiteral("invalid Content-Length");
+    // Two lengths that disagree: the classic request-smuggling ambiguity, refused outright.
+    QTest::addRow("lengths disagree") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
+                                      << QStringLiteral("invalid Content-Length");
+    QTest::addRow("headers too large") << QByteArray("HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(70 * 1024, 'a') + "\r\n\r\n")
+                                       << QStringLiteral("too large");
+    QTest::addRow("chunk size not hex") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n")
+                                        << QStringLiteral("chunked body is malformed");
+    QTest::addRow("status not a number") << QByteArray("HTTP/1.1 OK fine\r\n\r\n") << QStringLiteral("not HTTP/1.x");
 }
 
 void tst_UpstreamConnection::limits()
@@ -149,6 +192,44 @@ void tst_UpstreamConnection::limits()
     QCOMPARE(response.status, 0);
     QVERIFY2(response.error.contains(error), qPrintable(response.error));
     QCOMPARE(response.problemStatus, 502);
+}
+
+void tst_UpstreamConnection::silentUpstreamTimesOut()
+{
+    SilentUpstream upstream(1500);
+    UpstreamConnection connection;
+    const UpstreamResponse response = get(connection, upstream.port(), 1024, 300);
+    QCOMPARE(response.status, 0);
+    QVERIFY2(response.error.contains(QStringLiteral("did not answer within 300 ms")), qPrintable(response.error));
+    QCOMPARE(response.problemStatus, 504);
+}
+
+void tst_UpstreamConnection::unreachableUpstream()
+{
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;  // a port that was free a moment ago and has no listener now
+        probe.listen(QHostAddress::LocalHost);
+        closedPort = probe.serverPort();
+    }
+    UpstreamConnection connection;
+    const UpstreamResponse response = get(connection, closedPort);
+    QCOMPARE(response.status, 0);
+    QVERIFY2(response.error.startsWith(QStringLiteral("the upstream is unreachable")), qPrintable(response.error));
+    QCOMPARE(response.problemStatus, 502);
+}
+
+void tst_UpstreamConnection::headerWithALineBreakIsNeverSent()
+{
+    ScriptedUpstream upstream({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+    UpstreamConnection connection;
+    UpstreamForwarder::Limits limits;
+    const QUrl url(QStringLiteral("http://127.0.0.1:%1/t").arg(upstream.port()));
+    const UpstreamResponse refused = connection.exchange("GET", url, {}, {{"X-Note", "a\r\nX-Injected: 1"}}, limits);
+    QCOMPARE(refused.status, 0);
+    QVERIFY2(refused.error.contains(QStringLiteral("line break")), qPrintable(refused.error));
+    QCOMPARE(upstream.connections(), 0);  // nothing reached the upstream
+    QCOMPARE(get(connection, upstream.port()).body, QByteArray("ok"));  // and the connection still works
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamConnection)
