@@ -133,6 +133,39 @@ std::optional<qint64> AuditQuery::decodeCursor(const QString &cursor)
     return id;
 }
 
+AuditFilterSql AuditFilter::toSql() const
+{
+    AuditFilterSql sql;
+    if (!execution.isEmpty() && withDescendants) {
+        sql.with = "WITH RECURSIVE tree(e) AS (SELECT ? UNION SELECT r.execution FROM audit_records r "
+                   "JOIN tree ON r.parent_execution = tree.e) ";
+        sql.withValues << execution;
+    }
+    const auto add = [&](const QString &value, const char *clause) {
+        if (!value.isEmpty()) {
+            sql.conditions += clause;
+            sql.conditionValues << value;
+        }
+    };
+    if (from.isValid())
+        add(isoTime(from), " AND time >= ?");
+    if (to.isValid())
+        add(isoTime(to), " AND time < ?");
+    add(gatewayId, " AND gateway = ?");
+    add(event, " AND event = ?");
+    add(human, " AND human = ?");
+    add(agent, " AND agent = ?");
+    if (withDescendants && !execution.isEmpty())
+        sql.conditions += " AND execution IN (SELECT e FROM tree)";
+    else
+        add(execution, " AND execution = ?");
+    add(tool, " AND tool = ?");
+    add(action, " AND action = ?");
+    add(decision, " AND decision = ?");
+    add(traceId, " AND trace_id = ?");
+    return sql;
+}
+
 Result<AuditPage> AuditQuery::find(const AuditFilter &filter, const QString &cursor, int limit) const
 {
     limit = std::clamp(limit, 1, kMaxLimit);
@@ -143,39 +176,16 @@ Result<AuditPage> AuditQuery::find(const AuditFilter &filter, const QString &cur
             return Error{QStringLiteral("invalid"), QStringLiteral("the cursor is not valid"), QStringLiteral("cursor")};
         after = *decoded;
     }
-    // The statement is assembled from fixed fragments only; every value is a bound parameter.
-    QString sql;
+    const AuditFilterSql parts = filter.toSql();
+    const QString sql = QString::fromUtf8(parts.with)
+                        + QStringLiteral("SELECT id, gateway, seq, prev_hash, hash, CAST(body AS BLOB), seal FROM audit_records WHERE id > ?")
+                        + QString::fromUtf8(parts.conditions) + QStringLiteral(" ORDER BY id LIMIT ?");
     QVariantList values;
-    if (!filter.execution.isEmpty() && filter.withDescendants) {
-        sql = QStringLiteral("WITH RECURSIVE tree(e) AS (SELECT ? UNION SELECT r.execution FROM audit_records r "
-                             "JOIN tree ON r.parent_execution = tree.e) ");
-        values << filter.execution;
-    }
-    sql += QStringLiteral("SELECT id, gateway, seq, prev_hash, hash, CAST(body AS BLOB), seal FROM audit_records WHERE id > ?");
+    for (const QString &value : parts.withValues)
+        values << value;
     values << after;
-    const auto add = [&](const QString &value, const char *clause) {
-        if (!value.isEmpty()) {
-            sql += QLatin1String(clause);
-            values << value;
-        }
-    };
-    if (filter.from.isValid())
-        add(isoTime(filter.from), " AND time >= ?");
-    if (filter.to.isValid())
-        add(isoTime(filter.to), " AND time < ?");
-    add(filter.gatewayId, " AND gateway = ?");
-    add(filter.event, " AND event = ?");
-    add(filter.human, " AND human = ?");
-    add(filter.agent, " AND agent = ?");
-    if (filter.withDescendants && !filter.execution.isEmpty())
-        sql += QLatin1String(" AND execution IN (SELECT e FROM tree)");
-    else
-        add(filter.execution, " AND execution = ?");
-    add(filter.tool, " AND tool = ?");
-    add(filter.action, " AND action = ?");
-    add(filter.decision, " AND decision = ?");
-    add(filter.traceId, " AND trace_id = ?");
-    sql += QLatin1String(" ORDER BY id LIMIT ?");
+    for (const QString &value : parts.conditionValues)
+        values << value;
     values << limit + 1; // one more tells whether there is a next page
 
     if (std::optional<Result<AuditPage>> page = findNative(m_db.connection(), sql, values, limit))

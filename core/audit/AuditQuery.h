@@ -12,6 +12,17 @@
 
 namespace mandate::audit {
 
+/// An AuditFilter as SQL over audit_records, made of fixed fragments only: every value is a
+/// bound parameter. A statement reads `with` + "SELECT … FROM audit_records WHERE id > ?" +
+/// `conditions` + its own ORDER BY / LIMIT, binding `withValues`, the id, then `conditionValues`.
+struct AuditFilterSql
+{
+    QByteArray with;               ///< the execution tree, when descendants are included
+    QStringList withValues;
+    QByteArray conditions;         ///< " AND …" clauses
+    QStringList conditionValues;
+};
+
 /// Which records to return; empty members do not filter. All members are ANDed.
 struct AuditFilter
 {
@@ -31,6 +42,8 @@ struct AuditFilter
     /// From query items (from, to, gateway, event, human, agent, execution, descendants=false,
     /// tool, action, decision, trace_id); an unknown item or a bad time is an "invalid" error.
     static Result<AuditFilter> fromQuery(const QUrlQuery &query);
+    /// The statement parts both readers of the log (AuditQuery, the simulator's row reader) use.
+    AuditFilterSql toSql() const;
 };
 
 /// One page of records in chain order and the cursor of the next page (empty at the end).

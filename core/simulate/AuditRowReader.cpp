@@ -11,11 +11,6 @@ namespace mandate::simulate {
 
 namespace {
 
-QByteArray isoTime(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs).toUtf8();
-}
-
 /// sqlite3_prepare_v2 / finalize as a guard.
 class Statement
 {
@@ -80,36 +75,13 @@ std::unique_ptr<AuditRowReader> AuditRowReader::open(const QSqlDatabase &connect
         reader->m_owned = true;
     }
 
-    // AuditQuery::find's statement, fragment for fragment; only the columns differ.
-    QByteArray sql;
-    if (!filter.execution.isEmpty() && filter.withDescendants) {
-        sql = "WITH RECURSIVE tree(e) AS (SELECT ? UNION SELECT r.execution FROM audit_records r "
-              "JOIN tree ON r.parent_execution = tree.e) ";
-        reader->m_before.push_back(filter.execution.toUtf8());
-    }
-    sql += "SELECT gateway, seq, CAST(body AS BLOB), id FROM audit_records WHERE id > ?";
-    const auto add = [&](const QString &value, const char *clause) {
-        if (!value.isEmpty()) {
-            sql += clause;
-            reader->m_after.push_back(value.toUtf8());
-        }
-    };
-    if (filter.from.isValid())
-        add(QString::fromUtf8(isoTime(filter.from)), " AND time >= ?");
-    if (filter.to.isValid())
-        add(QString::fromUtf8(isoTime(filter.to)), " AND time < ?");
-    add(filter.gatewayId, " AND gateway = ?");
-    add(filter.event, " AND event = ?");
-    add(filter.human, " AND human = ?");
-    add(filter.agent, " AND agent = ?");
-    if (filter.withDescendants && !filter.execution.isEmpty())
-        sql += " AND execution IN (SELECT e FROM tree)";
-    else
-        add(filter.execution, " AND execution = ?");
-    add(filter.tool, " AND tool = ?");
-    add(filter.action, " AND action = ?");
-    add(filter.decision, " AND decision = ?");
-    add(filter.traceId, " AND trace_id = ?");
+    // AuditQuery::find's statement; only the columns differ.
+    const audit::AuditFilterSql parts = filter.toSql();
+    QByteArray sql = parts.with + "SELECT gateway, seq, CAST(body AS BLOB), id FROM audit_records WHERE id > ?" + parts.conditions;
+    for (const QString &value : parts.withValues)
+        reader->m_before.push_back(value.toUtf8());
+    for (const QString &value : parts.conditionValues)
+        reader->m_after.push_back(value.toUtf8());
     sql += " ORDER BY id LIMIT ?";
     reader->m_sql = sql;
     // Prepared once here so that a statement the schema does not support is seen before any
