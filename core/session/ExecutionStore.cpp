@@ -124,7 +124,6 @@ Status ExecutionStore::create(const Execution &execution)
         return Error{QStringLiteral("invalid"), QStringLiteral("an execution needs an id, an agent and a chain")};
     if (execution.budget.calls < 0 || execution.budget.tokens < 0 || execution.budget.amount.units() < 0)
         return Error{QStringLiteral("invalid"), QStringLiteral("a budget cannot be negative")};
-    const qint64 now = m_clock.nowSecs();
     const quint64 readAt = m_recent.generation();
     Execution stored = execution;
     stored.status = Execution::Status::Active;
@@ -153,7 +152,7 @@ Status ExecutionStore::create(const Execution &execution)
             QSqlQuery &reserve = hot(Hot::Charge);
             bindCharge(reserve, execution.budget);
             reserve.bindValue(QStringLiteral(":id"), execution.parent);
-            reserve.bindValue(QStringLiteral(":now"), now);
+            reserve.bindValue(QStringLiteral(":now"), m_clock.nowSecs());  // when written, not when queued
             if (!reserve.exec())
                 return store::Database::sqlError(QStringLiteral("cannot reserve the parent's budget"), reserve);
             const bool reserved = reserve.numRowsAffected() == 1;

@@ -19,6 +19,10 @@
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
 using namespace mandate;
 
 namespace {
@@ -139,16 +143,23 @@ void BM_MintRootConcurrent(benchmark::State &state)
     Bench &b = Bench::instance();
     const broker::ExchangeRequest request = b.rootRequest();
     const quint64 commitsBefore = b.executions->createCommits();
+    std::vector<double> latencies;  // µs per exchange: what waiting for a batch costs a caller
+    latencies.reserve(size_t(state.max_iterations));
     for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
         auto issued = b.broker->exchange(request);
+        latencies.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
         if (!issued)
             state.SkipWithError(issued.error().message.toUtf8().constData());
         benchmark::DoNotOptimize(issued);
     }
     state.SetItemsProcessed(state.iterations());
-    if (state.thread_index() == 0) {  // the group-commit factor, over thread 0's run
+    if (state.thread_index() == 0 && !latencies.empty()) {  // over thread 0's share of the run
         const double commits = double(b.executions->createCommits() - commitsBefore);
         state.counters["records_per_commit"] = commits > 0 ? double(state.iterations()) * state.threads() / commits : 0.0;
+        std::sort(latencies.begin(), latencies.end());
+        state.counters["p50_us"] = latencies[latencies.size() / 2];
+        state.counters["p99_us"] = latencies[latencies.size() * 99 / 100];
     }
 }
 BENCHMARK(BM_MintRootConcurrent)->Threads(8)->UseRealTime();
