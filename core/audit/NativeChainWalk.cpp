@@ -57,8 +57,6 @@ class PartReader
 public:
     PartReader(sqlite3 *db, const QByteArray &gatewayUtf8) : m_db(db), m_gateway(gatewayUtf8)
     {
-        // Map the file instead of copying every page through read(); capped by SQLite's limit.
-        sqlite3_exec(m_db, "PRAGMA mmap_size=17179869184", nullptr, nullptr, nullptr);
         // The function stays on the connection (which may be the caller's): it holds no state,
         // the reader reaches it through a pointer bound to the statement, and redefining it
         // would fail while another statement of the connection runs. DIRECTONLY: no trigger
@@ -151,9 +149,42 @@ private:
 
 using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3 *)>;
 
+// Map the file instead of copying every page through read(); capped by SQLite's own limit.
+constexpr qint64 kMapWholeFile = 17179869184;
+
+void setMmapSize(sqlite3 *db, qint64 bytes)
+{
+    const QByteArray pragma = "PRAGMA mmap_size=" + QByteArray::number(bytes);
+    sqlite3_exec(db, pragma.constData(), nullptr, nullptr, nullptr);
+}
+
+/// The file mapped on the caller's connection for the walk, and the caller's setting back after.
+class MappedForWalk
+{
+public:
+    explicit MappedForWalk(sqlite3 *db) : m_db(db)
+    {
+        sqlite3_stmt *statement = nullptr;
+        if (sqlite3_prepare_v2(db, "PRAGMA mmap_size", -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+            m_previous = sqlite3_column_int64(statement, 0);
+        sqlite3_finalize(statement);
+        setMmapSize(db, kMapWholeFile);
+    }
+    ~MappedForWalk()
+    {
+        if (m_previous >= 0)
+            setMmapSize(m_db, m_previous);
+    }
+    MappedForWalk(const MappedForWalk &) = delete;
+    MappedForWalk &operator=(const MappedForWalk &) = delete;
+
+private:
+    sqlite3 *m_db;
+    qint64 m_previous = -1;
+};
+
 /// `count` - 1 more read-only connections to the file of `native`, or none if one cannot be
-/// opened. The calling thread reads on `native` itself: a connection that stays open keeps the
-/// file mapped, so a later walk on this thread need not map it again.
+/// opened. The calling thread reads on `native` itself.
 std::vector<Connection> openHelpers(sqlite3 *native, int count)
 {
     std::vector<Connection> connections;
@@ -167,6 +198,7 @@ std::vector<Connection> openHelpers(sqlite3 *native, int count)
         if (rc != SQLITE_OK)
             return {};
         sqlite3_busy_timeout(db, 2000);  // a checkpoint may hold the WAL index for a moment
+        setMmapSize(db, kMapWholeFile);
     }
     return connections;
 }
@@ -185,6 +217,7 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     sqlite3 *native = store::Database::nativeHandle(db);
     if (!native)
         return std::nullopt;
+    const MappedForWalk mapped(native);
 
     ChainCursor chain = ChainCursor::atGenesis();
     qint64 firstId = 0;
