@@ -38,14 +38,9 @@ constexpr char kPointerType[] = "mandate_audit_part_reader";
 const QByteArray kPartSql = "SELECT 1 FROM audit_records WHERE id >= ? AND id < ? AND +gateway = ? AND "
     + QByteArray(kCheckFunction) + "(?, gateway, " + chainColumnsSql() + ") ORDER BY id LIMIT 1";
 
-QString errorText(sqlite3 *db)
+Error readError(sqlite3 *db)
 {
-    return QString::fromUtf8(sqlite3_errmsg(db));
-}
-
-Error readError(const QString &text)
-{
-    return Error{QStringLiteral("store_error"), QStringLiteral("cannot read the audit log: %1").arg(text)};
+    return store::Database::nativeError(QStringLiteral("cannot read the audit log"), db);
 }
 
 /// Reads and checks parts of the id range on one connection, hashing each record where SQLite
@@ -207,7 +202,7 @@ std::vector<Connection> openHelpers(sqlite3 *native, int count)
 struct Part
 {
     ChainCursor cursor = ChainCursor::unanchored();
-    QString error;
+    std::optional<Error> error;
 };
 
 } // namespace
@@ -225,10 +220,10 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     {
         sqlite3_stmt *range = nullptr;
         if (sqlite3_prepare_v2(native, "SELECT min(id), max(id) FROM audit_records", -1, &range, nullptr) != SQLITE_OK)
-            return readError(errorText(native));
+            return readError(native);
         const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt *)> guard(range, sqlite3_finalize);
         if (sqlite3_step(range) != SQLITE_ROW)
-            return readError(errorText(native));
+            return readError(native);
         if (sqlite3_column_type(range, 0) == SQLITE_NULL)
             return chain;  // no records at all
         firstId = sqlite3_column_int64(range, 0);
@@ -242,7 +237,7 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     if (helpers.empty()) {
         PartReader reader(native, gatewayUtf8);
         if (!reader.read(firstId, lastId + 1, chain))
-            return readError(errorText(native));
+            return readError(native);
         return chain;
     }
 
@@ -255,8 +250,8 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
             Part &part = found[size_t(k)];
             const qint64 from = firstId + k * partIds;
             if (!reader.read(from, from + partIds, part.cursor))
-                part.error = errorText(connection);
-            if (!part.error.isEmpty() || part.cursor.fault()) {
+                part.error = readError(connection);
+            if (part.error || part.cursor.fault()) {
                 qint64 bad = firstBad.load();
                 while (k < bad && !firstBad.compare_exchange_weak(bad, k)) {
                 }
@@ -271,8 +266,8 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
         thread.join();
 
     for (const Part &part : found) {
-        if (!part.error.isEmpty())
-            return readError(part.error);
+        if (part.error)
+            return *part.error;
         if (!chain.join(part.cursor))
             break;
     }

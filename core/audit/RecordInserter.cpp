@@ -24,14 +24,7 @@ QByteArray insertSql(const char *bodyPlaceholder)
 
 Error nativeError(sqlite3 *db)
 {
-    const QString message = QStringLiteral("cannot write the audit record: %1").arg(QString::fromUtf8(sqlite3_errmsg(db)));
-    switch (sqlite3_errcode(db) & 0xFF) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Error{QStringLiteral("store_locked"), message};
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Error{QStringLiteral("store_corrupt"), message};
-    default: return Error{QStringLiteral("store_error"), message};
-    }
+    return store::Database::nativeError(QStringLiteral("cannot write the audit record"), db);
 }
 
 int bindBytes(sqlite3_stmt *statement, int index, QByteArrayView bytes, bool text)

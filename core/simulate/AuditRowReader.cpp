@@ -31,14 +31,7 @@ private:
 
 Error nativeError(::sqlite3 *db)
 {
-    const QString text = QString::fromUtf8(sqlite3_errmsg(db));
-    const QString what = QStringLiteral("cannot query the audit log");
-    // The codes store::Database gives the same failures.
-    if (text.contains(QLatin1String("locked"), Qt::CaseInsensitive) || text.contains(QLatin1String("busy"), Qt::CaseInsensitive))
-        return Error{QStringLiteral("store_locked"), what + QStringLiteral(": the database is locked by another process (%1)").arg(text)};
-    if (text.contains(QLatin1String("not a database"), Qt::CaseInsensitive) || text.contains(QLatin1String("malformed"), Qt::CaseInsensitive))
-        return Error{QStringLiteral("store_corrupt"), what + QStringLiteral(": the file is not a valid Mandate database (%1)").arg(text)};
-    return Error{QStringLiteral("store_error"), what + QStringLiteral(": ") + text};
+    return store::Database::nativeError(QStringLiteral("cannot query the audit log"), db);
 }
 
 } // namespace

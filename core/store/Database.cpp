@@ -21,14 +21,23 @@ namespace mandate::store {
 
 namespace {
 
+Error storeError(const QString &what, const QString &text, bool locked, bool corrupt)
+{
+    if (locked)
+        return Error{QStringLiteral("store_locked"), what + QStringLiteral(": the database is locked by another process (%1)").arg(text)};
+    if (corrupt)
+        return Error{QStringLiteral("store_corrupt"), what + QStringLiteral(": the file is not a valid Mandate database (%1)").arg(text)};
+    return Error{QStringLiteral("store_error"), what + QStringLiteral(": ") + text};
+}
+
+/// Qt Sql reports SQLite's message, not its code: the kind is read from the text.
 Error describe(const QString &what, const QSqlError &error)
 {
     const QString text = error.text();
-    if (text.contains(QLatin1String("locked"), Qt::CaseInsensitive) || text.contains(QLatin1String("busy"), Qt::CaseInsensitive))
-        return Error{QStringLiteral("store_locked"), what + QStringLiteral(": the database is locked by another process (%1)").arg(text)};
-    if (text.contains(QLatin1String("not a database"), Qt::CaseInsensitive) || text.contains(QLatin1String("malformed"), Qt::CaseInsensitive))
-        return Error{QStringLiteral("store_corrupt"), what + QStringLiteral(": the file is not a valid Mandate database (%1)").arg(text)};
-    return Error{QStringLiteral("store_error"), what + QStringLiteral(": ") + text};
+    return storeError(what, text,
+                      text.contains(QLatin1String("locked"), Qt::CaseInsensitive) || text.contains(QLatin1String("busy"), Qt::CaseInsensitive),
+                      text.contains(QLatin1String("not a database"), Qt::CaseInsensitive)
+                          || text.contains(QLatin1String("malformed"), Qt::CaseInsensitive));
 }
 
 } // namespace
@@ -231,6 +240,13 @@ Status Database::migrate(const QList<Migration> &migrations) const
             return describe(QStringLiteral("cannot record the schema version"), query.lastError());
         return Status::success();
     });
+}
+
+Error Database::nativeError(const QString &what, sqlite3 *db)
+{
+    const int code = sqlite3_errcode(db) & 0xFF;
+    return storeError(what, QString::fromUtf8(sqlite3_errmsg(db)), code == SQLITE_BUSY || code == SQLITE_LOCKED,
+                      code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
 }
 
 sqlite3 *Database::nativeHandle(const QSqlDatabase &connection)

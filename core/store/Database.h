@@ -57,6 +57,8 @@ public:
 
     /// An Error describing a failed query, with the SQLite message translated for people.
     static Error sqlError(const QString &what, const class QSqlQuery &query);
+    /// The same for a call on a native handle that failed (its sqlite3_errcode / errmsg).
+    static Error nativeError(const QString &what, sqlite3 *db);
 
 private:
     explicit Database(QString path);
