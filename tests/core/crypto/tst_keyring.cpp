@@ -201,8 +201,6 @@ void TestKeyRing::signsAccessTokens()
     QCOMPARE(verified->claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
 }
 
-QTEST_GUILESS_MAIN(TestKeyRing)
-#include "tst_keyring.moc"
 
 // Gateways sharing a data directory share its keys: one rotates, the others follow.
 void TestKeyRing::followsARotationByAnotherGateway()
@@ -269,3 +267,6 @@ void TestKeyRing::looksAtTheDirectoryOncePerInterval()
     QVERIFY(second.currentKid() != old);
     QCOMPARE(second.keys().size(), 3);
 }
+
+QTEST_GUILESS_MAIN(TestKeyRing)
+#include "tst_keyring.moc"
