@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "identity/CompactJsonWriter.h"
 
+#include "json/JsonWriter.h"
+
 #include <QDateTime>
 
 namespace mandate::identity {
@@ -9,43 +11,16 @@ void CompactJsonWriter::key(const char *latin1Name)
 {
     separate();
     m_out.append('"');
-    appendEscaped(m_out, QByteArrayView(latin1Name));
+    json::appendEscaped(m_out, QByteArrayView(latin1Name));
     m_out.append("\":", 2);
     m_afterKey = true;
-}
-
-void CompactJsonWriter::appendEscaped(QByteArray &out, QByteArrayView utf8)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    qsizetype plainFrom = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const auto c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(utf8.sliced(plainFrom, i - plainFrom));
-        plainFrom = i + 1;
-        switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\b': out.append("\\b", 2); break;
-        case '\f': out.append("\\f", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
-        default: {
-            const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-            out.append(escaped, sizeof escaped);
-        }
-        }
-    }
-    out.append(utf8.sliced(plainFrom));
 }
 
 void CompactJsonWriter::string(const QString &value)
 {
     separate();
     m_out.append('"');
-    appendEscaped(m_out, value.toUtf8());
+    json::appendEscaped(m_out, value.toUtf8());
     m_out.append('"');
 }
 

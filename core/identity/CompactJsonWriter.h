@@ -38,8 +38,6 @@ public:
     const QByteArray &bytes() const { return m_out; }
     QByteArray take() { return std::move(m_out); }
 
-    static void appendEscaped(QByteArray &out, QByteArrayView utf8);
-
 private:
     void separate()
     {

@@ -12,4 +12,8 @@ namespace mandate::json {
 /// signing (JWS headers and claims) and hashing (audit chain) need.
 QByteArray writeCompact(const QJsonValue &value);
 
+/// Appends `utf8` as the inside of a JSON string, with exactly writeCompact()'s escapes: for
+/// writers that build JSON bytes directly and must give the same bytes.
+void appendEscaped(QByteArray &out, QByteArrayView utf8);
+
 } // namespace mandate::json
