@@ -6,9 +6,12 @@
 #include "store/Database.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonObject>
 #include <QSqlQuery>
 #include <QVariantList>
+
+#include <memory>
 
 namespace mandate::audit::testing {
 
@@ -75,6 +78,16 @@ inline AuditRecord decision(const QString &human, const QString &agent, const QS
         {QStringLiteral("context"), QJsonObject{{QStringLiteral("args"), QJsonObject{{QStringLiteral("amount"), QStringLiteral("42.00")}}}}},
         {QStringLiteral("entities"), QJsonArray{}}};
     return r;
+}
+
+/// A copy of the database file `pristine` at `path`, opened: each tamper case works on its own.
+/// Null when it cannot be copied or opened.
+inline std::unique_ptr<store::Database> openCopy(const QString &pristine, const QString &path)
+{
+    if (!QFile::copy(pristine, path))
+        return nullptr;
+    auto db = store::Database::open(path);
+    return db ? std::move(db).value() : nullptr;
 }
 
 /// prev_hash, hash and body of kGateway's record `seq`; empty when there is none.

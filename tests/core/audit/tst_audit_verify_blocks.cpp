@@ -9,7 +9,6 @@
 #include "audit/ChainHash.h"
 #include "store/Database.h"
 
-#include <QFile>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -77,11 +76,9 @@ private slots:
         QFETCH(qint64, seq);
         QFETCH(QString, expected);
         QFETCH(qint64, reported);
-        const QString path = m_dir.filePath(QStringLiteral("case%1.db").arg(++m_case));
-        QVERIFY(QFile::copy(m_pristine, path));
-        auto db = store::Database::open(path);
-        QVERIFY(db.ok());
-        const store::Database &d = *db.value();
+        const auto db = openCopy(m_pristine, m_dir.filePath(QStringLiteral("case%1.db").arg(++m_case)));
+        QVERIFY(db);
+        const store::Database &d = *db;
 
         if (tamper == QLatin1String("edit")) {
             QVERIFY(editBody(d, seq));

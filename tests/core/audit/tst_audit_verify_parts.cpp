@@ -98,11 +98,9 @@ private slots:
         QFETCH(qint64, seq);
         QFETCH(QString, expected);
         QFETCH(qint64, reported);
-        const QString path = m_dir.filePath(QStringLiteral("case%1.db").arg(++m_case));
-        QVERIFY(QFile::copy(m_pristine, path));
-        auto db = store::Database::open(path);
-        QVERIFY(db.ok());
-        const store::Database &d = *db.value();
+        const auto db = openCopy(m_pristine, m_dir.filePath(QStringLiteral("case%1.db").arg(++m_case)));
+        QVERIFY(db);
+        const store::Database &d = *db;
 
         AuditVerifier::Options options;
         if (tamper == QLatin1String("edit") || tamper == QLatin1String("edit-head")) {
@@ -157,11 +155,9 @@ private slots:
     /// on it, or an open transaction, must not disturb a walk (nor a walk them).
     void walksBesideOpenStatements()
     {
-        const QString path = m_dir.filePath(QStringLiteral("shared-connection.db"));
-        QVERIFY(QFile::copy(m_pristine, path));
-        auto db = store::Database::open(path);
-        QVERIFY(db.ok());
-        const store::Database &d = *db.value();
+        const auto db = openCopy(m_pristine, m_dir.filePath(QStringLiteral("shared-connection.db")));
+        QVERIFY(db);
+        const store::Database &d = *db;
         QSqlQuery open(d.connection());
         QVERIFY(open.exec(QStringLiteral("SELECT seq FROM audit_records ORDER BY seq")));
         QVERIFY(open.next());
