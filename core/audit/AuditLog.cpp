@@ -13,9 +13,6 @@ namespace mandate::audit {
 namespace {
 
 const char kHeadSql[] = "SELECT seq, hash FROM audit_records WHERE gateway = ? ORDER BY seq DESC LIMIT 1";
-// A batch writes about a dozen pages (the table and its indexes); SQLite's default is to
-// checkpoint once the WAL holds 1000 pages.
-constexpr quint64 kCommitsPerCheckpoint = 64;
 
 Result<AuditHead> readHead(QSqlQuery &query, const QString &gatewayId)
 {
@@ -37,7 +34,6 @@ AuditLog::AuditLog(const store::Database &database, Options options, AuditHead h
     : m_db(database), m_options(std::move(options)), m_gatewayUtf8(m_options.gatewayId.toUtf8()), m_head(std::move(head))
 {
     m_writer = std::thread([this] { run(); });
-    m_checkpointer = std::thread([this] { checkpoint(); });
 }
 
 AuditLog::~AuditLog()
@@ -48,8 +44,6 @@ AuditLog::~AuditLog()
     }
     m_wake.notify_all();
     m_writer.join();
-    m_checkpointWake.notify_all();
-    m_checkpointer.join();
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const store::Database &database, Options options)
@@ -144,7 +138,7 @@ void AuditLog::run()
         // The indexes take inserts at random places (trace ids, executions): keep their pages
         // in memory instead of re-reading them for every batch.
         pragma.exec(QStringLiteral("PRAGMA cache_size=-65536"));
-        pragma.exec(QStringLiteral("PRAGMA wal_autocheckpoint=0"));  // see checkpoint()
+        // WAL checkpoints run on the database's own thread (store::Checkpointer), never in a commit.
         QSqlQuery headQuery(db);
         headQuery.prepare(QLatin1String(kHeadSql));
         RecordInserter insert(db);
@@ -191,13 +185,7 @@ void AuditLog::run()
                 const std::lock_guard lock(m_mutex);
                 m_head = AuditHead{m_options.gatewayId, stored.back().sequence, stored.back().hash};
             }
-            if (++m_commits - m_checkpointedAt >= kCommitsPerCheckpoint) {
-                {
-                    const std::lock_guard lock(m_mutex);
-                    m_checkpointedAt = m_commits;
-                }
-                m_checkpointWake.notify_one();
-            }
+            ++m_commits;
             auto next = stored.cbegin();
             for (size_t i = 0; i < batch.size(); ++i) {
                 if (refused[i]) {
@@ -211,31 +199,6 @@ void AuditLog::run()
                 for (const auto &sink : sinks)
                     sink->consume(stored);
             }
-        }
-    }
-    QSqlDatabase::removeDatabase(connectionName);
-}
-
-void AuditLog::checkpoint()
-{
-    QString connectionName;
-    {
-        QSqlDatabase db = m_db.connection();
-        connectionName = db.connectionName();
-        QSqlQuery query(db);
-        quint64 done = 0;
-        for (;;) {
-            {
-                std::unique_lock lock(m_mutex);
-                m_checkpointWake.wait(lock, [&] { return m_stopping || m_checkpointedAt != done; });
-                if (m_stopping)
-                    break;
-                done = m_checkpointedAt;
-            }
-            // PASSIVE never blocks the writer or readers; what it cannot copy now, a later one will.
-            if (!query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")))
-                qCWarning(lcAudit) << "WAL checkpoint failed:" << query.lastError().text();
-            query.finish();
         }
     }
     QSqlDatabase::removeDatabase(connectionName);

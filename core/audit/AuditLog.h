@@ -119,7 +119,6 @@ private:
 
     AuditLog(const store::Database &database, Options options, AuditHead head);
     void run();
-    void checkpoint();
     Status writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::vector<Pending> &batch,
                       std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored);
 
@@ -137,12 +136,7 @@ private:
     std::vector<std::shared_ptr<AuditSink>> m_sinks;
     std::atomic<quint64> m_commits{0};
     crypto::Sha256::Hasher m_hasher;  ///< the writer thread's
-    // Checkpoints (copying the WAL back into the database, with an fsync) run on a thread of
-    // their own, so that the writer's commits never wait for one.
-    std::condition_variable m_checkpointWake;
-    quint64 m_checkpointedAt = 0;  ///< m_commits when the last checkpoint was asked for
     std::thread m_writer;
-    std::thread m_checkpointer;
 };
 
 } // namespace mandate::audit

@@ -3,6 +3,7 @@
 
 #include "common/Logging.h"
 #include "session/ExecutionErrors.h"
+#include "store/Database.h"
 
 #include <QJsonDocument>
 #include <QSqlQuery>
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+
+#include <sqlite3.h>
 
 namespace mandate::session {
 
@@ -101,8 +104,7 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
         case Hot::Insert:
             query->prepare(QStringLiteral(
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
-                "budget_calls, budget_tokens, budget_amount) VALUES (:id, :agent, :root, :parent, 'active', :issued, "
-                ":expires, :body, :bc, :bt, :ba)"));
+                "budget_calls, budget_tokens, budget_amount) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10)"));
             break;
         case Hot::Session:
             query->prepare(QStringLiteral(
@@ -118,6 +120,42 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
     return *query;
 }
 
+namespace {
+
+/// Binds and steps the prepared INSERT natively: through QSqlQuery::bindValue() each column
+/// became a QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
+Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body)
+{
+    const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
+    sqlite3_stmt *statement = store::Database::nativeStatement(insert);
+    if (!statement)
+        return store::Database::sqlError(what, insert);  // the INSERT did not prepare
+    const auto bindText = [statement](int index, const QString &text) {
+        sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);  // they outlive the step
+    };
+    const QString root = execution.rootHuman();
+    bindText(1, execution.id);
+    bindText(2, execution.agent);
+    bindText(3, root);
+    if (execution.parent.isEmpty())
+        sqlite3_bind_null(statement, 4);
+    else
+        bindText(4, execution.parent);
+    sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
+    sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
+    sqlite3_bind_text(statement, 7, body.constData(), int(body.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(statement, 8, execution.budget.calls);
+    sqlite3_bind_int64(statement, 9, execution.budget.tokens);
+    sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
+    const int rc = sqlite3_step(statement);
+    const Status status = rc == SQLITE_DONE ? Status::success() : Status(store::Database::nativeError(what, sqlite3_db_handle(statement)));
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);  // the body it points at is about to go
+    return status;
+}
+
+} // namespace
+
 Status ExecutionStore::create(const Execution &execution)
 {
     if (execution.id.isEmpty() || execution.agent.isEmpty() || execution.chain.isEmpty())
@@ -127,23 +165,9 @@ Status ExecutionStore::create(const Execution &execution)
     const quint64 readAt = m_recent.generation();
     Execution stored = execution;
     stored.status = Execution::Status::Active;
-    const QString body = QString::fromUtf8(stored.toCompactJson());  // before the write lock
+    const QByteArray body = stored.toCompactJson();  // before the write lock
     const auto insertRecord = [&]() -> Status {
-        QSqlQuery &insert = hot(Hot::Insert);
-        insert.bindValue(QStringLiteral(":id"), execution.id);
-        insert.bindValue(QStringLiteral(":agent"), execution.agent);
-        insert.bindValue(QStringLiteral(":root"), execution.rootHuman());
-        insert.bindValue(QStringLiteral(":parent"), execution.parent.isEmpty() ? QVariant() : QVariant(execution.parent));
-        insert.bindValue(QStringLiteral(":issued"), execution.issuedAt.toSecsSinceEpoch());
-        insert.bindValue(QStringLiteral(":expires"), execution.expiresAt.toSecsSinceEpoch());
-        insert.bindValue(QStringLiteral(":body"), body);
-        insert.bindValue(QStringLiteral(":bc"), execution.budget.calls);
-        insert.bindValue(QStringLiteral(":bt"), execution.budget.tokens);
-        insert.bindValue(QStringLiteral(":ba"), execution.budget.amount.units());
-        const bool ok = insert.exec();
-        const Error error = ok ? Error() : store::Database::sqlError(QStringLiteral("cannot record execution %1").arg(execution.id), insert);
-        insert.finish();
-        return ok ? Status::success() : Status(error);
+        return insertExecution(hot(Hot::Insert), execution, body);
     };
     // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
     // in the same transaction. Concurrent mints share their transactions (group commit).

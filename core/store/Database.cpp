@@ -2,16 +2,21 @@
 #include "store/Database.h"
 
 #include "common/Logging.h"
+#include "store/Checkpointer.h"
 #include "store/Schema.h"
 
 #include <QFileInfo>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlResult>
 #include <QThread>
 #include <QUuid>
 
@@ -40,10 +45,93 @@ Error describe(const QString &what, const QSqlError &error)
                           || text.contains(QLatin1String("malformed"), Qt::CaseInsensitive));
 }
 
+/// The statements that open and close transactions and savepoints.
+enum class Control { Begin, Commit, Rollback, Savepoint, Release, RollbackToSavepoint, Count };
+
+QString controlSql(Control which)
+{
+    switch (which) {
+    case Control::Begin: return QStringLiteral("BEGIN IMMEDIATE");  // the write lock up front: two writers never deadlock on upgrade
+    case Control::Commit: return QStringLiteral("COMMIT");
+    case Control::Rollback: return QStringLiteral("ROLLBACK");
+    case Control::Savepoint: return QStringLiteral("SAVEPOINT nested");
+    case Control::Release: return QStringLiteral("RELEASE nested");
+    case Control::RollbackToSavepoint: return QStringLiteral("ROLLBACK TO nested");
+    case Control::Count: break;
+    }
+    return {};
+}
+
+/// What a thread keeps per database: its connection's name, the transaction statements
+/// prepared on that connection, and its open transactions (depth, and the effects waiting for
+/// the outermost one to commit).
+struct ThreadState
+{
+    quint64 serial = 0;
+    QString connectionName;
+    sqlite3 *handle = nullptr;  ///< the connection `control` was prepared on
+    std::array<std::optional<QSqlQuery>, size_t(Control::Count)> control;
+    int depth = 0;
+    std::vector<std::function<void()>> afterCommit;
+};
+thread_local std::unordered_map<const Database *, ThreadState> t_state;
+std::atomic<quint64> g_nextSerial{1};
+
+ThreadState &threadState(const Database *database, quint64 serial)
+{
+    ThreadState &state = t_state[database];
+    if (state.serial != serial) {  // a database that lived at this address before
+        state = ThreadState();
+        state.serial = serial;
+    }
+    return state;
+}
+
+/// Runs a transaction statement. Each is prepared once per connection by Qt Sql, which
+/// finalizes it when the connection closes, and stepped natively: through QSqlQuery::exec()
+/// every BEGIN, SAVEPOINT, RELEASE and COMMIT cost a parse and a dozen allocations, a third of
+/// a mint's execution record.
+Status runControl(ThreadState &state, const QSqlDatabase &db, Control which, const QString &what)
+{
+    sqlite3 *handle = Database::nativeHandle(db);
+    if (handle != state.handle) {
+        for (std::optional<QSqlQuery> &query : state.control)
+            query.reset();
+        state.handle = handle;
+    }
+    std::optional<QSqlQuery> &query = state.control[size_t(which)];
+    if (!query) {
+        query.emplace(db);
+        if (!query->prepare(controlSql(which))) {
+            const Error error = describe(what, query->lastError());
+            query.reset();
+            return error;
+        }
+    }
+    sqlite3_stmt *statement = handle ? Database::nativeStatement(*query) : nullptr;
+    if (!statement)
+        return query->exec() ? Status::success() : Status(describe(what, query->lastError()));
+    const int rc = sqlite3_step(statement);
+    const Status status = rc == SQLITE_DONE ? Status::success() : Status(Database::nativeError(what, handle));
+    sqlite3_reset(statement);
+    return status;
+}
+
+/// A rollback on a path that already failed: the first error is the one reported. It fails
+/// quietly when SQLite has already rolled the whole transaction back.
+void rollBack(ThreadState &state, const QSqlDatabase &db, Control which)
+{
+    const Status undone = runControl(state, db, which, QStringLiteral("cannot roll back"));
+    sqlite3 *handle = Database::nativeHandle(db);
+    if (!undone && handle && sqlite3_get_autocommit(handle) == 0)
+        qCWarning(lcStore) << undone.error().message;
+}
+
 } // namespace
 
 Database::Database(QString path)
-    : m_path(std::move(path)), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces))
+    : m_path(std::move(path)), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces)), m_serial(g_nextSerial++),
+      m_checkpointer(std::make_unique<Checkpointer>(m_path.toUtf8()))
 {
 }
 
@@ -51,6 +139,7 @@ Database::~Database()
 {
     // Connections of other threads are closed by their owners; ours is removed here.
     const QString name = connectionName();
+    t_state.erase(this);  // its prepared statements go before the connection they belong to
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase::database(name, false).close();
         QSqlDatabase::removeDatabase(name);
@@ -59,7 +148,10 @@ Database::~Database()
 
 QString Database::connectionName() const
 {
-    return QStringLiteral("mandate-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()));
+    ThreadState &state = threadState(this, m_serial);
+    if (state.connectionName.isEmpty())
+        state.connectionName = QStringLiteral("mandate-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()));
+    return state.connectionName;
 }
 
 QSqlDatabase Database::connection() const
@@ -75,6 +167,7 @@ QSqlDatabase Database::connection() const
         pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        m_checkpointer->attach(nativeHandle(db));
     }
     return db;
 }
@@ -118,81 +211,73 @@ int Database::schemaVersion() const
     return query.value(0).toInt();
 }
 
-namespace {
-
-/// This thread's open transactions, per database: their depth and the effects waiting for the
-/// outermost one to commit.
-struct OpenTransaction
-{
-    int depth = 0;
-    std::vector<std::function<void()>> afterCommit;
-};
-thread_local std::unordered_map<const Database *, OpenTransaction> t_open;
-
-} // namespace
 
 Status Database::transaction(const std::function<Status()> &work) const
 {
-    OpenTransaction &open = t_open[this];
-    QSqlDatabase db = connection();
+    ThreadState &open = threadState(this, m_serial);
+    const QSqlDatabase db = connection();
     if (open.depth > 0) {
         // Nested: a savepoint, whose effects wait for the outer commit like the rest.
         const size_t effectsBefore = open.afterCommit.size();
-        QSqlQuery savepoint(db);
-        if (!savepoint.exec(QStringLiteral("SAVEPOINT nested")))
-            return describe(QStringLiteral("cannot start a nested transaction"), savepoint.lastError());
+        if (Status started = runControl(open, db, Control::Savepoint, QStringLiteral("cannot start a nested transaction")); !started)
+            return started;
         ++open.depth;
         Status status = work();
         --open.depth;
-        QSqlQuery end(db);
-        if (status && !end.exec(QStringLiteral("RELEASE nested")))
-            status = describe(QStringLiteral("cannot end a nested transaction"), end.lastError());
+        if (status)
+            status = runControl(open, db, Control::Release, QStringLiteral("cannot end a nested transaction"));
         if (!status) {
             open.afterCommit.resize(effectsBefore);
-            end.exec(QStringLiteral("ROLLBACK TO nested"));
-            end.exec(QStringLiteral("RELEASE nested"));
+            rollBack(open, db, Control::RollbackToSavepoint);
+            rollBack(open, db, Control::Release);
         }
         // Some failures (a full disk, an I/O error) make SQLite roll back the whole transaction:
         // the outer one must not go on as if it were still open.
-        if (!inTransaction())
+        if (!inTransaction(db))
             return Error{QStringLiteral("store_error"), QStringLiteral("the transaction was aborted%1")
                                                             .arg(status ? QString() : QStringLiteral(": ") + status.error().message)};
         return status;
     }
-    QSqlQuery begin(db);
-    // IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
-    if (!begin.exec(QStringLiteral("BEGIN IMMEDIATE")))
-        return describe(QStringLiteral("cannot start a transaction"), begin.lastError());
+    if (Status begun = runControl(open, db, Control::Begin, QStringLiteral("cannot start a transaction")); !begun)
+        return begun;
     open.depth = 1;
     const Status status = work();
     open.depth = 0;
     std::vector<std::function<void()>> effects;
     effects.swap(open.afterCommit);
-    QSqlQuery end(db);
     if (!status) {
-        end.exec(QStringLiteral("ROLLBACK"));
+        rollBack(open, db, Control::Rollback);
         return status;
     }
-    if (!end.exec(QStringLiteral("COMMIT"))) {
-        const Error error = describe(QStringLiteral("cannot commit"), end.lastError());
-        QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
-        return error;
+    if (Status committed = runControl(open, db, Control::Commit, QStringLiteral("cannot commit")); !committed) {
+        rollBack(open, db, Control::Rollback);
+        return committed;
     }
     for (const std::function<void()> &effect : effects)
         effect();
     return Status::success();
 }
 
+quint64 Database::walCheckpoints() const
+{
+    return m_checkpointer->checkpoints();
+}
+
 bool Database::inTransaction() const
 {
-    sqlite3 *handle = nativeHandle(connection());
+    return inTransaction(connection());
+}
+
+bool Database::inTransaction(const QSqlDatabase &db)
+{
+    sqlite3 *handle = nativeHandle(db);
     return handle && sqlite3_get_autocommit(handle) == 0;
 }
 
 void Database::afterCommit(std::function<void()> effect) const
 {
-    const auto open = t_open.find(this);
-    if (open == t_open.end() || open->second.depth == 0) {
+    const auto open = t_state.find(this);
+    if (open == t_state.end() || open->second.serial != m_serial || open->second.depth == 0) {
         effect();
         return;
     }
@@ -247,6 +332,15 @@ Error Database::nativeError(const QString &what, sqlite3 *db)
     const int code = sqlite3_errcode(db) & 0xFF;
     return storeError(what, QString::fromUtf8(sqlite3_errmsg(db)), code == SQLITE_BUSY || code == SQLITE_LOCKED,
                       code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
+}
+
+sqlite3_stmt *Database::nativeStatement(const QSqlQuery &query)
+{
+    const QSqlResult *result = query.result();
+    const QVariant handle = result ? result->handle() : QVariant();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3_stmt*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3_stmt *const *>(handle.data());
 }
 
 sqlite3 *Database::nativeHandle(const QSqlDatabase &connection)

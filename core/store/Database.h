@@ -12,8 +12,11 @@
 #include <memory>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace mandate::store {
+
+class Checkpointer;
 
 /// One gateway database file (SQLite, WAL) and its schema. Each thread that touches it gets
 /// its own named Qt Sql connection, created on first use. Opening migrates the schema inside
@@ -44,6 +47,8 @@ public:
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).
     void afterCommit(std::function<void()> effect) const;
+    /// WAL checkpoints run so far by the database's checkpoint thread (store::Checkpointer).
+    quint64 walCheckpoints() const;
     /// Whether this thread's connection has a transaction open.
     bool inTransaction() const;
 
@@ -54,6 +59,10 @@ public:
     /// The SQLite handle beneath a Qt Sql connection (QSqlDriver::handle()), for the paths that
     /// read or write in place; nullptr for another driver or a closed connection.
     static sqlite3 *nativeHandle(const QSqlDatabase &connection);
+    /// The SQLite statement beneath a prepared Qt Sql query, to bind and step it natively on a
+    /// hot path while Qt Sql keeps owning it (finalizing it when the connection closes);
+    /// nullptr when the query is not prepared on SQLite.
+    static sqlite3_stmt *nativeStatement(const class QSqlQuery &query);
 
     /// An Error describing a failed query, with the SQLite message translated for people.
     static Error sqlError(const QString &what, const class QSqlQuery &query);
@@ -64,9 +73,12 @@ private:
     explicit Database(QString path);
     Status migrate(const QList<Migration> &migrations) const;
     QString connectionName() const;
+    static bool inTransaction(const QSqlDatabase &db);
 
     QString m_path;
     QString m_id;
+    quint64 m_serial;  ///< tells this database's per-thread state from a dead one's at its address
+    std::unique_ptr<Checkpointer> m_checkpointer;
 };
 
 } // namespace mandate::store
