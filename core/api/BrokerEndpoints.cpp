@@ -146,7 +146,7 @@ HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const Ht
         {QStringLiteral("token_type"), QStringLiteral("Bearer")},
         {QStringLiteral("expires_in"), issued->expiresIn},
         {QStringLiteral("scope"), issued->scope},
-        {QStringLiteral("authorization_details"), issued->authorizationDetails}});
+        {QStringLiteral("authorization_details"), issued->authorizationDetails()}});
     response.setHeader("Pragma", "no-cache");
     return response;
 }

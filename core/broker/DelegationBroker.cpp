@@ -354,16 +354,7 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
     }
     qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << agent.id << "on behalf of"
                                << execution.rootHuman() << "depth" << depth;
-    // The details as granted, for the response: the same values the token carries.
-    const QJsonObject details{{QStringLiteral("type"), QLatin1String(AgentExecutionRequest::kType)},
-                              {QStringLiteral("execution"), execution.id},
-                              {QStringLiteral("parent"), p ? QJsonValue(parentId) : QJsonValue(QJsonValue::Null)},
-                              {QStringLiteral("purpose"), execution.purpose},
-                              {QStringLiteral("actions"), QJsonArray::fromStringList(wanted.actions)},
-                              {QStringLiteral("budget"), budget.toJson()},
-                              {QStringLiteral("risk_ceiling"), riskCeiling},
-                              {QStringLiteral("depth"), execution.depth()}};
-    return IssuedToken{std::move(token).value(), exp - iat, scope, QJsonArray{details}, execution};
+    return IssuedToken{std::move(token).value(), exp - iat, scope, execution};
 }
 
 Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)

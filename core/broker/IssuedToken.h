@@ -14,8 +14,11 @@ struct IssuedToken
     QByteArray accessToken;
     qint64 expiresIn = 0;
     QString scope;
-    QJsonArray authorizationDetails;   ///< as granted (RFC 9396 §7)
     identity::Execution execution;
+
+    /// The authorization details as granted (RFC 9396 §7), for the exchange's response: built
+    /// from the execution when a response is written, not as part of minting.
+    QJsonArray authorizationDetails() const;
 };
 
 } // namespace mandate::broker

@@ -160,10 +160,10 @@ void tst_BrokerCaches::mintedClaimsHaveTheDesignedShape()
                                             {QStringLiteral("act"), QJsonObject{{QStringLiteral("sub"), QStringLiteral("agent:support-agent")}}}}},
         {QStringLiteral("client_id"), QStringLiteral("refund-subagent")},
         {QStringLiteral("scope"), QStringLiteral("refund:create")},
-        {QStringLiteral("authorization_details"), issued->authorizationDetails}};
+        {QStringLiteral("authorization_details"), issued->authorizationDetails()}};
     QCOMPARE(claims, expected);
     QCOMPARE(claims.value(QStringLiteral("jti")).toString().size(), 22);  // 16 random bytes
-    const QJsonObject details = issued->authorizationDetails.first().toObject();
+    const QJsonObject details = issued->authorizationDetails().first().toObject();
     QCOMPARE(details.value(QStringLiteral("purpose")).toString(), QStringLiteral("a \"quoted\"\\ purpose\n\u00e9\u2603"));
     QCOMPARE(details.value(QStringLiteral("parent")).toString(), executionOf(parent));
     QCOMPARE(details.value(QStringLiteral("depth")).toInt(), 2);

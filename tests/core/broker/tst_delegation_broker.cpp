@@ -94,7 +94,7 @@ void tst_DelegationBroker::rootExchangeExactClaims()
     QCOMPARE(claims, expected);
     QVERIFY(claims.value(QStringLiteral("jti")).toString().size() >= 22);
     QVERIFY(claims.value(QStringLiteral("jti")).toString() != id);
-    QCOMPARE(issued->authorizationDetails, QJsonArray{details});
+    QCOMPARE(issued->authorizationDetails(), QJsonArray{details});
 
     // The record, in the same step.
     auto record = f->executions->get(id);
