@@ -6,6 +6,7 @@
 #include "store/Database.h"
 
 #include <QJsonDocument>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <QVariant>
@@ -128,26 +129,32 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
-    if (!statement)
-        return store::Database::sqlError(what, insert);  // the INSERT did not prepare
-    const auto bindText = [statement](int index, const QString &text) {
-        sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);  // they outlive the step
+    // Qt Sql renames the placeholders before SQLite sees them; they stay ten, in this order.
+    constexpr int kParameters = 10;
+    if (!statement || sqlite3_bind_parameter_count(statement) != kParameters) {
+        const QString why = insert.lastError().text();
+        return Error{QStringLiteral("store_error"),
+                     what + QStringLiteral(": the INSERT is not prepared%1").arg(why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why))};
+    }
+    int bound = SQLITE_OK;
+    const auto bindText = [&](int index, const QString &text) {  // they outlive the step
+        bound |= sqlite3_bind_text16(statement, index, text.utf16(), int(text.size() * 2), SQLITE_STATIC);
     };
     const QString root = execution.rootHuman();
     bindText(1, execution.id);
     bindText(2, execution.agent);
     bindText(3, root);
     if (execution.parent.isEmpty())
-        sqlite3_bind_null(statement, 4);
+        bound |= sqlite3_bind_null(statement, 4);
     else
         bindText(4, execution.parent);
-    sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
-    sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
-    sqlite3_bind_text(statement, 7, body.constData(), int(body.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(statement, 8, execution.budget.calls);
-    sqlite3_bind_int64(statement, 9, execution.budget.tokens);
-    sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
-    const int rc = sqlite3_step(statement);
+    bound |= sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
+    bound |= sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
+    bound |= sqlite3_bind_text(statement, 7, body.constData(), int(body.size()), SQLITE_STATIC);
+    bound |= sqlite3_bind_int64(statement, 8, execution.budget.calls);
+    bound |= sqlite3_bind_int64(statement, 9, execution.budget.tokens);
+    bound |= sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
+    const int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(store::Database::nativeError(what, sqlite3_db_handle(statement)));
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);  // the body it points at is about to go

@@ -5,9 +5,35 @@
 
 #include <sqlite3.h>
 
+#include <memory>
+#include <system_error>
+
 namespace mandate::store {
 
-Checkpointer::Checkpointer(QByteArray pathUtf8) : m_path(std::move(pathUtf8)) {}
+namespace {
+
+using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3 *)>;
+
+/// A connection of the checkpoint thread's own. A connection that has read nothing has not
+/// opened the WAL yet, and its checkpoints would do nothing at all: it reads first.
+Connection openForCheckpoints(const QByteArray &path)
+{
+    sqlite3 *db = nullptr;
+    const int rc = sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Connection connection(db, sqlite3_close);
+    if (rc != SQLITE_OK) {
+        qCWarning(lcStore) << "cannot open" << path << "for WAL checkpoints:" << sqlite3_errmsg(db);
+        return Connection(nullptr, sqlite3_close);
+    }
+    sqlite3_busy_timeout(db, 2000);  // recovery or a writer's lock on the WAL index, for a moment
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        qCWarning(lcStore) << "cannot read" << path << "for WAL checkpoints:" << sqlite3_errmsg(db);
+        return Connection(nullptr, sqlite3_close);
+    }
+    return connection;
+}
+
+} // namespace
 
 Checkpointer::~Checkpointer()
 {
@@ -22,8 +48,14 @@ Checkpointer::~Checkpointer()
 
 void Checkpointer::attach(sqlite3 *connection)
 {
-    if (connection)
-        sqlite3_wal_hook(connection, &Checkpointer::onCommit, this);  // also turns off SQLite's own
+    if (!connection)
+        return;
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_path.isEmpty())
+            m_path = sqlite3_db_filename(connection, "main");
+    }
+    sqlite3_wal_hook(connection, &Checkpointer::onCommit, this);  // also turns off SQLite's own
 }
 
 quint64 Checkpointer::checkpoints() const
@@ -32,47 +64,60 @@ quint64 Checkpointer::checkpoints() const
     return m_checkpoints;
 }
 
-int Checkpointer::onCommit(void *self, sqlite3 *, const char *, int walPages)
+int Checkpointer::onCommit(void *self, sqlite3 *connection, const char *schema, int walPages)
 {
-    // Several connections report the one WAL. Once a checkpoint has caught up, the next writer
-    // starts the WAL over and the count drops; until then, a checkpoint per kWalPages written,
-    // not one per commit.
     auto *checkpointer = static_cast<Checkpointer *>(self);
+    if (walPages >= kWalLimit || (checkpointer->m_broken && walPages >= kWalPages)) {
+        sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;  // a failed checkpoint is not the commit's failure: the next one retries
+    }
+    // Several connections report the one WAL. Once it has been started over the count drops;
+    // until then, one request per kWalPages written, not one per commit.
     int requestedAt = checkpointer->m_requestedAt.load();
     if (walPages < requestedAt) {
         checkpointer->m_requestedAt.compare_exchange_strong(requestedAt, 0);
         requestedAt = 0;
     }
-    if (walPages - requestedAt >= kWalPages && checkpointer->m_requestedAt.compare_exchange_strong(requestedAt, walPages))
-        checkpointer->request();
+    if (walPages - requestedAt >= kWalPages && checkpointer->m_requestedAt.compare_exchange_strong(requestedAt, walPages)
+        && !checkpointer->request())
+        sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
 }
 
-void Checkpointer::request()
+bool Checkpointer::request()
 {
     {
         const std::lock_guard lock(m_mutex);
-        if (m_stopping)
-            return;
+        if (m_stopping || m_broken)
+            return false;
         m_requested = true;
-        if (!m_thread.joinable())
-            m_thread = std::thread([this] { run(); });
+        if (!m_thread.joinable()) {
+            // Started here, inside SQLite's commit: nothing may be thrown through its frames.
+            try {
+                m_thread = std::thread([this] { run(); });
+            } catch (const std::system_error &e) {
+                qCWarning(lcStore) << "cannot start the WAL checkpoint thread:" << e.what();
+                m_broken = true;
+                return false;
+            }
+        }
     }
     m_wake.notify_one();
+    return true;
 }
 
 void Checkpointer::run()
 {
-    sqlite3 *db = nullptr;
-    if (sqlite3_open_v2(m_path.constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-        qCWarning(lcStore) << "cannot open" << m_path << "for WAL checkpoints:" << sqlite3_errmsg(db);
-        sqlite3_close(db);
+    QByteArray path;
+    {
+        const std::lock_guard lock(m_mutex);
+        path = m_path;
+    }
+    const Connection db = openForCheckpoints(path);
+    if (!db) {
+        m_broken = true;  // commits checkpoint themselves from now on
         return;
     }
-    // A connection that has read nothing has not opened the WAL yet: its checkpoints would do
-    // nothing at all.
-    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK)
-        qCWarning(lcStore) << "cannot read" << m_path << "for WAL checkpoints:" << sqlite3_errmsg(db);
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_wake.wait(lock, [this] { return m_stopping || m_requested; });
@@ -80,14 +125,13 @@ void Checkpointer::run()
             break;
         m_requested = false;
         lock.unlock();
-        const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        const int rc = sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)  // busy: another checkpoint is running
-            qCWarning(lcStore) << "WAL checkpoint of" << m_path << "failed:" << sqlite3_errmsg(db);
+            qCWarning(lcStore) << "WAL checkpoint of" << path << "failed:" << sqlite3_errmsg(db.get());
         lock.lock();
-        ++m_checkpoints;
+        if (rc == SQLITE_OK)
+            ++m_checkpoints;
     }
-    lock.unlock();
-    sqlite3_close(db);
 }
 
 } // namespace mandate::store

@@ -13,40 +13,49 @@ struct sqlite3;
 namespace mandate::store {
 
 /// Copies a database's WAL back into the file on a thread of its own. SQLite's automatic
-/// checkpoint runs inside whichever commit crosses the threshold, fsync included, so every
-/// thousandth write of a mint, a budget charge or an audit batch waited milliseconds for it.
-/// Connections report their commits through attach(); a checkpoint is asked for each time
-/// the WAL has grown by kWalPages, and the first request starts the thread. PASSIVE checkpoints never block readers or writers: what one cannot copy
-/// yet, the next one does.
+/// checkpoint runs inside whichever commit crosses its threshold, fsync included, so every
+/// thousandth page written by a mint, a budget charge or an audit batch waited for one.
+///
+/// Connections report their commits through attach(). Each time the WAL has grown by
+/// kWalPages the thread runs a PASSIVE checkpoint, which never blocks readers or writers.
+/// SQLite starts the WAL over only when a writer begins while every frame is copied, which a
+/// checkpoint running beside busy writers rarely achieves: past kWalLimit pages, the committing
+/// connection therefore checkpoints itself, as SQLite would have, and the thread having
+/// copied nearly everything already, that catch-up is short. Should the thread be unusable,
+/// commits fall back to checkpointing every kWalPages themselves.
+///
+/// The database must outlive every connection attached to it: the hook points here.
 class Checkpointer
 {
 public:
-    /// SQLite's own default threshold.
-    static constexpr int kWalPages = 1000;
+    static constexpr int kWalPages = 1000;  ///< SQLite's own default threshold
+    static constexpr int kWalLimit = 4 * kWalPages;
 
-    explicit Checkpointer(QByteArray pathUtf8);
+    Checkpointer() = default;
     ~Checkpointer();
     Checkpointer(const Checkpointer &) = delete;
     Checkpointer &operator=(const Checkpointer &) = delete;
 
     /// Reports `connection`'s commits to this checkpointer instead of checkpointing in them.
     void attach(sqlite3 *connection);
-    /// Checkpoints that ran (for tests).
+    /// Checkpoints completed by the thread (for tests).
     quint64 checkpoints() const;
 
 private:
     static int onCommit(void *self, sqlite3 *connection, const char *schema, int walPages);
-    void request();
+    /// False when the thread cannot run: the caller checkpoints itself.
+    bool request();
     void run();
 
-    const QByteArray m_path;
-    std::atomic<int> m_requestedAt{0};  ///< WAL size at the last request: one per kWalPages written
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
+    QByteArray m_path;  ///< as SQLite resolved it for the first connection attached
     bool m_requested = false;
     bool m_stopping = false;
     quint64 m_checkpoints = 0;
     std::thread m_thread;
+    std::atomic<bool> m_broken{false};
+    std::atomic<int> m_requestedAt{0};  ///< WAL size at the last request: one per kWalPages written
 };
 
 } // namespace mandate::store

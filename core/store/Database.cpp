@@ -94,23 +94,31 @@ ThreadState &threadState(const Database *database, quint64 serial)
 Status runControl(ThreadState &state, const QSqlDatabase &db, Control which, const QString &what)
 {
     sqlite3 *handle = Database::nativeHandle(db);
-    if (handle != state.handle) {
-        for (std::optional<QSqlQuery> &query : state.control)
-            query.reset();
+    if (!handle) {
+        return db.lastError().text().isEmpty() ? storeError(what, QStringLiteral("the connection is not open"), false, false)
+                                               : describe(what, db.lastError());
+    }
+    // A connection closed and opened again may get the old handle's address back while the
+    // cached statements were finalized with the old one: prepare them again.
+    const auto usable = [handle](const std::optional<QSqlQuery> &query) {
+        sqlite3_stmt *statement = query ? Database::nativeStatement(*query) : nullptr;
+        return statement && sqlite3_db_handle(statement) == handle;
+    };
+    std::optional<QSqlQuery> &query = state.control[size_t(which)];
+    if (handle != state.handle || (query && !usable(query))) {
+        for (std::optional<QSqlQuery> &cached : state.control)
+            cached.reset();
         state.handle = handle;
     }
-    std::optional<QSqlQuery> &query = state.control[size_t(which)];
     if (!query) {
         query.emplace(db);
-        if (!query->prepare(controlSql(which))) {
+        if (!query->prepare(controlSql(which)) || !usable(query)) {
             const Error error = describe(what, query->lastError());
             query.reset();
             return error;
         }
     }
-    sqlite3_stmt *statement = handle ? Database::nativeStatement(*query) : nullptr;
-    if (!statement)
-        return query->exec() ? Status::success() : Status(describe(what, query->lastError()));
+    sqlite3_stmt *statement = Database::nativeStatement(*query);
     const int rc = sqlite3_step(statement);
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(Database::nativeError(what, handle));
     sqlite3_reset(statement);
@@ -131,7 +139,7 @@ void rollBack(ThreadState &state, const QSqlDatabase &db, Control which)
 
 Database::Database(QString path)
     : m_path(std::move(path)), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces)), m_serial(g_nextSerial++),
-      m_checkpointer(std::make_unique<Checkpointer>(m_path.toUtf8()))
+      m_checkpointer(std::make_unique<Checkpointer>())
 {
 }
 
@@ -330,8 +338,11 @@ Status Database::migrate(const QList<Migration> &migrations) const
 Error Database::nativeError(const QString &what, sqlite3 *db)
 {
     const int code = sqlite3_errcode(db) & 0xFF;
-    return storeError(what, QString::fromUtf8(sqlite3_errmsg(db)), code == SQLITE_BUSY || code == SQLITE_LOCKED,
-                      code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
+    const QString text = QString::fromUtf8(sqlite3_errmsg(db));
+    // SQLITE_BUSY also says "cannot commit transaction - SQL statements in progress": a fault
+    // of this process, not another's lock.
+    const bool locked = (code == SQLITE_BUSY || code == SQLITE_LOCKED) && !text.contains(QLatin1String("in progress"));
+    return storeError(what, text, locked, code == SQLITE_CORRUPT || code == SQLITE_NOTADB);
 }
 
 sqlite3_stmt *Database::nativeStatement(const QSqlQuery &query)

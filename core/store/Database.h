@@ -19,7 +19,8 @@ namespace mandate::store {
 class Checkpointer;
 
 /// One gateway database file (SQLite, WAL) and its schema. Each thread that touches it gets
-/// its own named Qt Sql connection, created on first use. Opening migrates the schema inside
+/// its own named Qt Sql connection, created on first use; the Database must outlive every
+/// thread's use of it (their connections report their commits to its checkpoint thread). Opening migrates the schema inside
 /// one transaction; a corrupt, locked or too-new file is reported and left untouched.
 class Database final
 {
