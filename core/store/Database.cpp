@@ -74,17 +74,46 @@ struct ThreadState
     int depth = 0;
     std::vector<std::function<void()>> afterCommit;
 };
-thread_local std::unordered_map<const Database *, ThreadState> t_state;
+using ThreadStates = std::unordered_map<const Database *, ThreadState>;
+
+// The map is reached through a pointer that its owner clears when the thread's locals are
+// destroyed: a Database destroyed after that (a static one, at exit) finds no map instead of a
+// dead one. Both variables are trivially destructible, so reading them stays valid.
+thread_local ThreadStates *t_states = nullptr;
+thread_local bool t_statesGone = false;
+
+ThreadStates *threadStates()
+{
+    struct Owner
+    {
+        ThreadStates map;
+        ~Owner()
+        {
+            t_states = nullptr;
+            t_statesGone = true;
+        }
+    };
+    if (!t_states && !t_statesGone) {
+        thread_local Owner owner;
+        t_states = &owner.map;
+    }
+    return t_states;
+}
+
 std::atomic<quint64> g_nextSerial{1};
 
-ThreadState &threadState(const Database *database, quint64 serial)
+/// This thread's state for `database`, or nullptr once the thread's locals are gone.
+ThreadState *threadState(const Database *database, quint64 serial)
 {
-    ThreadState &state = t_state[database];
+    ThreadStates *states = threadStates();
+    if (!states)
+        return nullptr;
+    ThreadState &state = (*states)[database];
     if (state.serial != serial) {  // a database that lived at this address before
         state = ThreadState();
         state.serial = serial;
     }
-    return state;
+    return &state;
 }
 
 /// Runs a transaction statement. Each is prepared once per connection by Qt Sql, which
@@ -147,7 +176,8 @@ Database::~Database()
 {
     // Connections of other threads are closed by their owners; ours is removed here.
     const QString name = connectionName();
-    t_state.erase(this);  // its prepared statements go before the connection they belong to
+    if (ThreadStates *states = threadStates())
+        states->erase(this);  // its prepared statements go before the connection they belong to
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase::database(name, false).close();
         QSqlDatabase::removeDatabase(name);
@@ -156,10 +186,13 @@ Database::~Database()
 
 QString Database::connectionName() const
 {
-    ThreadState &state = threadState(this, m_serial);
-    if (state.connectionName.isEmpty())
-        state.connectionName = QStringLiteral("mandate-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()));
-    return state.connectionName;
+    ThreadState *state = threadState(this, m_serial);
+    if (state && !state->connectionName.isEmpty())
+        return state->connectionName;
+    const QString name = QStringLiteral("mandate-%1-%2").arg(m_id).arg(reinterpret_cast<quintptr>(QThread::currentThread()));
+    if (state)
+        state->connectionName = name;
+    return name;
 }
 
 QSqlDatabase Database::connection() const
@@ -222,7 +255,9 @@ int Database::schemaVersion() const
 
 Status Database::transaction(const std::function<Status()> &work) const
 {
-    ThreadState &open = threadState(this, m_serial);
+    ThreadState *cached = threadState(this, m_serial);
+    std::optional<ThreadState> exiting;  // this thread's locals are gone: nothing to keep
+    ThreadState &open = cached ? *cached : exiting.emplace();
     const QSqlDatabase db = connection();
     if (open.depth > 0) {
         // Nested: a savepoint, whose effects wait for the outer commit like the rest.
@@ -284,8 +319,9 @@ bool Database::inTransaction(const QSqlDatabase &db)
 
 void Database::afterCommit(std::function<void()> effect) const
 {
-    const auto open = t_state.find(this);
-    if (open == t_state.end() || open->second.serial != m_serial || open->second.depth == 0) {
+    ThreadStates *states = threadStates();
+    const auto open = states ? states->find(this) : ThreadStates::iterator();
+    if (!states || open == states->end() || open->second.serial != m_serial || open->second.depth == 0) {
         effect();
         return;
     }

@@ -38,6 +38,20 @@ private Q_SLOTS:
         m_effects.clear();
     }
 
+    void aDatabaseMayOutliveTheThreadsLocals()
+    {
+        // A static Database (a benchmark's fixture, a process-wide store) is destroyed after
+        // main() returns, when this thread's locals, its cached statements among them, are gone.
+        static QTemporaryDir dir;  // constructed first, so destroyed after the database
+        static std::unique_ptr<Database> atExit = [] {
+            auto db = Database::open(dir.filePath(QStringLiteral("at-exit.db")), {namesTable()});
+            return db ? std::move(db).value() : nullptr;
+        }();
+        QVERIFY(atExit);
+        QVERIFY(atExit->transaction([] { return insertName(*atExit, QStringLiteral("kept")); }).ok());
+        QCOMPARE(names(*atExit), QStringList{QStringLiteral("kept")});
+    }
+
     void effectOutsideATransactionRunsAtOnce()
     {
         m_db->afterCommit([this] { m_effects << QStringLiteral("now"); });
