@@ -7,6 +7,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <memory>
 #include <string_view>
 #include <unordered_set>
@@ -21,33 +25,68 @@ namespace {
 struct Frame
 {
     bool isObject = false;
+    qsizetype count = 0;
+    /// Validation mode: where this object's member names start in Parser::m_names (a stack shared
+    /// by all open objects, so an object costs no allocation of its own); once there are many,
+    /// they move to a set.
+    size_t namesBegin = 0;
+    std::unique_ptr<std::unordered_set<std::string_view>> nameSet;
+};
+
+/// What a Frame holds while building (a parallel stack, so that validation, which builds
+/// nothing, does not construct and destroy Qt containers for every object and array).
+struct BuildFrame
+{
     QJsonObject object;
     QJsonArray array;
     QString key;        ///< member name waiting for its value (objects only)...
     QByteArrayView latin1Key; ///< ...or, when it is plain ASCII without escapes, this slice of the input
-    qsizetype count = 0;
-
-    /// Validation mode: the member names seen so far (UTF-8), scanned linearly while few.
-    std::vector<std::string_view> names;
-    std::unique_ptr<std::unordered_set<std::string_view>> nameSet;
-
-    /// Records a member name; false when it was already there.
-    bool addName(std::string_view name)
-    {
-        if (nameSet)
-            return nameSet->insert(name).second;
-        for (const std::string_view &seen : names) {
-            if (seen == name)
-                return false;
-        }
-        names.push_back(name);
-        if (names.size() > 32) {
-            nameSet = std::make_unique<std::unordered_set<std::string_view>>(names.begin(), names.end());
-            names.clear();
-        }
-        return true;
-    }
 };
+
+/// Kept member names beyond which a hash set beats a linear scan for duplicates.
+constexpr size_t kLinearNameScan = 32;
+
+/// A member name's first 8 bytes (zero-padded) as one number: the linear duplicate scan
+/// compares these, and only on a match the lengths and the rest, so that for typical short
+/// names it is a tight loop over integers rather than a memcmp per name.
+quint64 nameHead(std::string_view name)
+{
+    quint64 head = 0;
+    if (name.size() >= sizeof head) {
+        std::memcpy(&head, name.data(), sizeof head);
+    } else {
+        for (size_t i = 0; i < name.size(); ++i)
+            head |= quint64(static_cast<uchar>(name[i])) << (8 * i);
+    }
+    return head;
+}
+
+/// The first byte at or after `p` that a string cannot simply step over: '"', '\\', a control
+/// character or a non-ASCII byte (the start of a UTF-8 sequence to check); `end` if none.
+/// Strings are most of a token's bytes, so they are scanned 16 bytes at a time where possible.
+const char *findStringSpecial(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+        // Signed compare: bytes 0x80-0xFF are negative, so "< 0x20" flags them with the controls.
+        const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                             _mm_cmplt_epi8(v, space));
+        if (const int mask = _mm_movemask_epi8(special))
+            return p + __builtin_ctz(unsigned(mask));
+        p += 16;
+    }
+#endif
+    for (; p < end; ++p) {
+        const uchar c = static_cast<uchar>(*p);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            return p;
+    }
+    return end;
+}
 
 class Parser
 {
@@ -64,7 +103,16 @@ private:
 
     Error fail(const QString &message, qsizetype at, Failure kind = Failure::Syntax) const;
     Error fail(const QString &message) const { return fail(message, m_pos); }
-    void skipSpace();
+    void skipSpace()
+    {
+        // Called before every token, and usually there is no space: worth inlining.
+        const char *const text = m_text.data();
+        const char *const end = text + m_text.size();
+        const char *p = text + m_pos;
+        while (p != end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            ++p;
+        m_pos = p - text;
+    }
     bool atEnd() const { return m_pos >= m_text.size(); }
     uchar peek() const { return static_cast<uchar>(m_text[m_pos]); }
 
@@ -78,17 +126,22 @@ private:
         QString toString() const { return ascii ? QString::fromLatin1(utf8) : QString::fromUtf8(utf8); }
     };
     std::optional<Error> parseString(StringToken &out);
-    std::optional<Error> parseNumber(QJsonValue &out);
-    std::optional<Error> parseLiteral(QJsonValue &out);
+    /// These check and consume one value; `out` receives it when building (nullptr: validation).
+    std::optional<Error> parseNumber(QJsonValue *out);
+    std::optional<Error> parseLiteral(QJsonValue *out);
     std::optional<Error> readUtf8(QByteArray *buffer);
     std::optional<Error> readEscape(QByteArray &buffer);
     std::optional<Error> readHex4(char16_t &out);
+    /// Validation mode: records a member name of `frame`; false when it already has it.
+    bool addName(Frame &frame, std::string_view name);
 
     QByteArrayView m_text;
     const Limits &m_limits;
     bool m_build;
     bool m_rootIsContainer = false;
-    std::vector<QByteArray> m_nameStorage; ///< decoded member names that Frame::names point into
+    std::vector<std::string_view> m_names; ///< validation mode: member names of the open objects...
+    std::vector<quint64> m_nameHeads;      ///< ...and their nameHead()s
+    std::vector<QByteArray> m_nameStorage; ///< decoded member names that m_names point into
     qsizetype m_pos = 0;
     mutable Failure m_failure = Failure::None;
 };
@@ -134,16 +187,6 @@ Error Parser::fail(const QString &message, qsizetype at, Failure kind) const
         }
     }
     return Error{QStringLiteral("json"), message, QStringLiteral("%1:%2").arg(line).arg(column)};
-}
-
-void Parser::skipSpace()
-{
-    while (!atEnd()) {
-        const uchar c = peek();
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return;
-        ++m_pos;
-    }
 }
 
 std::optional<Error> Parser::readHex4(char16_t &out)
@@ -256,13 +299,19 @@ std::optional<Error> Parser::readUtf8(QByteArray *buffer)
 std::optional<Error> Parser::parseString(StringToken &out)
 {
     const qsizetype start = m_pos;
-    ++m_pos; // opening quote
+    // Walked with a local pointer: m_pos is a member, and stores through a char pointer could
+    // alias it, which would force a reload on every byte.
+    const char *const text = m_text.data();
+    const char *const end = text + m_text.size();
+    const char *p = text + start + 1; // after the opening quote
     // Fast path: no escapes. Validate in place and convert once.
     bool ascii = true;
     for (;;) {
-        if (atEnd())
+        p = findStringSpecial(p, end);
+        m_pos = p - text;
+        if (p == end)
             return fail(QStringLiteral("unterminated string"), start);
-        const uchar c = peek();
+        const uchar c = static_cast<uchar>(*p);
         if (c == '"') {
             const QByteArrayView body = m_text.sliced(start + 1, m_pos - start - 1);
             ++m_pos;
@@ -277,17 +326,14 @@ std::optional<Error> Parser::parseString(StringToken &out)
             break;
         if (c < 0x20)
             return fail(QStringLiteral("unescaped control character %1 in string").arg(describeByte(c)));
-        if (c >= 0x80) {
-            ascii = false;
-            if (auto e = readUtf8(nullptr))
-                return e;
-        } else {
-            ++m_pos;
-        }
+        ascii = false;
+        if (auto e = readUtf8(nullptr))
+            return e;
+        p = text + m_pos;
     }
 
     // Slow path, from the first backslash: decode into a buffer.
-    QByteArray buffer(m_text.data() + start + 1, m_pos - start - 1);
+    QByteArray buffer(text + start + 1, m_pos - start - 1);
     for (;;) {
         if (atEnd())
             return fail(QStringLiteral("unterminated string"), start);
@@ -306,15 +352,10 @@ std::optional<Error> Parser::parseString(StringToken &out)
                 return e;
         } else {
             // Copy the run of plain ASCII at once.
-            qsizetype end = m_pos + 1;
-            while (end < m_text.size()) {
-                const uchar d = static_cast<uchar>(m_text[end]);
-                if (d == '"' || d == '\\' || d < 0x20 || d >= 0x80)
-                    break;
-                ++end;
-            }
-            buffer.append(m_text.data() + m_pos, end - m_pos);
-            m_pos = end;
+            const char *run = text + m_pos;
+            const char *runEnd = findStringSpecial(run + 1, end);
+            buffer.append(run, runEnd - run);
+            m_pos = runEnd - text;
         }
         if (buffer.size() > m_limits.maxStringBytes)
             return fail(QStringLiteral("string longer than %1 bytes").arg(m_limits.maxStringBytes), start,
@@ -326,7 +367,7 @@ std::optional<Error> Parser::parseString(StringToken &out)
     return std::nullopt;
 }
 
-std::optional<Error> Parser::parseNumber(QJsonValue &out)
+std::optional<Error> Parser::parseNumber(QJsonValue *out)
 {
     const qsizetype start = m_pos;
     auto isDigit = [this] { return !atEnd() && peek() >= '0' && peek() <= '9'; };
@@ -367,7 +408,8 @@ std::optional<Error> Parser::parseNumber(QJsonValue &out)
         qint64 value = 0;
         const auto [ptr, ec] = std::from_chars(first, last, value);
         if (ec == std::errc() && ptr == last) {
-            out = QJsonValue(value);
+            if (out)
+                *out = QJsonValue(value);
             return std::nullopt;
         }
         // Too large for 64 bits: falls through to a double, as documented.
@@ -379,32 +421,58 @@ std::optional<Error> Parser::parseNumber(QJsonValue &out)
         return fail(QStringLiteral("number out of range"), start);
     // Integral values that fit are integers whatever their spelling (1e3, 20.0), as Qt's own
     // parser makes them: one value, one representation, whichever builder produced it.
+    if (!out)
+        return std::nullopt;
     if (std::trunc(value) == value && value >= -9223372036854775808.0 && value < 9223372036854775808.0) {
-        out = QJsonValue(static_cast<qint64>(value));
+        *out = QJsonValue(static_cast<qint64>(value));
         return std::nullopt;
     }
-    out = QJsonValue(value);
+    *out = QJsonValue(value);
     return std::nullopt;
 }
 
-std::optional<Error> Parser::parseLiteral(QJsonValue &out)
+std::optional<Error> Parser::parseLiteral(QJsonValue *out)
 {
     auto matches = [this](QByteArrayView word) {
         return m_text.size() - m_pos >= word.size() && m_text.sliced(m_pos, word.size()) == word;
     };
     if (matches("true")) {
-        out = QJsonValue(true);
+        if (out)
+            *out = QJsonValue(true);
         m_pos += 4;
     } else if (matches("false")) {
-        out = QJsonValue(false);
+        if (out)
+            *out = QJsonValue(false);
         m_pos += 5;
     } else if (matches("null")) {
-        out = QJsonValue(QJsonValue::Null);
+        if (out)
+            *out = QJsonValue(QJsonValue::Null);
         m_pos += 4;
     } else {
         return fail(QStringLiteral("unexpected %1").arg(describeByte(peek())));
     }
     return std::nullopt;
+}
+
+bool Parser::addName(Frame &frame, std::string_view name)
+{
+    if (frame.nameSet)
+        return frame.nameSet->insert(name).second;
+    // Only this object's names lie above namesBegin: nested objects drop theirs when they close.
+    const quint64 head = nameHead(name);
+    for (size_t i = frame.namesBegin; i < m_nameHeads.size(); ++i) {
+        if (m_nameHeads[i] == head && m_names[i] == name)
+            return false;
+    }
+    m_names.emplace_back(name.data(), name.size());
+    m_nameHeads.push_back(head);
+    if (m_names.size() - frame.namesBegin > kLinearNameScan) {
+        frame.nameSet = std::make_unique<std::unordered_set<std::string_view>>(
+            m_names.begin() + std::ptrdiff_t(frame.namesBegin), m_names.end());
+        m_names.resize(frame.namesBegin);
+        m_nameHeads.resize(frame.namesBegin);
+    }
+    return true;
 }
 
 Result<QJsonValue> Parser::run()
@@ -414,7 +482,18 @@ Result<QJsonValue> Parser::run()
 
     std::vector<Frame> stack;
     stack.reserve(8);
+    if (!m_build) {
+        m_names.reserve(32);
+        m_nameHeads.reserve(32);
+    }
+    std::vector<BuildFrame> built; // parallel to `stack` when building
+    if (m_build)
+        built.reserve(8);
     QJsonValue root;
+    // The value just read, when building; assigned by every branch that reads one. It lives
+    // outside the loop so that validation, which builds nothing, constructs no value per token.
+    QJsonValue value;
+    QJsonValue *const out = m_build ? &value : nullptr;
     Expect expect = Expect::Value;
     for (;;) {
         skipSpace();
@@ -447,14 +526,16 @@ Result<QJsonValue> Parser::run()
                         m_nameStorage.push_back(std::move(key.storage)); // keeps the bytes for the view
                         key.utf8 = m_nameStorage.back();
                     }
-                    duplicate = !top.addName(std::string_view(key.utf8.data(), size_t(key.utf8.size())));
+                    duplicate = !addName(top, std::string_view(key.utf8.data(), size_t(key.utf8.size())));
                 } else if (key.ascii) {
-                    duplicate = top.object.contains(QLatin1String(key.utf8));
-                    top.latin1Key = key.utf8;
+                    BuildFrame &b = built.back();
+                    duplicate = b.object.contains(QLatin1String(key.utf8));
+                    b.latin1Key = key.utf8;
                 } else {
-                    top.key = QString::fromUtf8(key.utf8);
-                    top.latin1Key = {};
-                    duplicate = top.object.contains(top.key);
+                    BuildFrame &b = built.back();
+                    b.key = QString::fromUtf8(key.utf8);
+                    b.latin1Key = {};
+                    duplicate = b.object.contains(b.key);
                 }
                 if (duplicate)
                     return fail(QStringLiteral("duplicate member name \"%1\"").arg(key.toString()), keyPos,
@@ -464,7 +545,6 @@ Result<QJsonValue> Parser::run()
             }
         }
 
-        QJsonValue value;
         const bool closing = (c == '}' || c == ']')
                              && (expect == Expect::CommaOrClose || expect == Expect::ValueOrClose
                                  || expect == Expect::KeyOrClose);
@@ -473,8 +553,13 @@ Result<QJsonValue> Parser::run()
             if ((c == '}') != top.isObject)
                 return fail(QStringLiteral("mismatched %1").arg(describeByte(c)));
             ++m_pos;
-            if (m_build)
-                value = top.isObject ? QJsonValue(std::move(top.object)) : QJsonValue(std::move(top.array));
+            if (m_build) {
+                BuildFrame &b = built.back();
+                value = top.isObject ? QJsonValue(std::move(b.object)) : QJsonValue(std::move(b.array));
+                built.pop_back();
+            }
+            m_names.resize(top.namesBegin); // its names are done with; its parent's lie below
+            m_nameHeads.resize(top.namesBegin);
             stack.pop_back();
             if (stack.empty())
                 m_rootIsContainer = true;
@@ -489,11 +574,11 @@ Result<QJsonValue> Parser::run()
             if (int(stack.size()) >= m_limits.maxDepth)
                 return fail(QStringLiteral("nesting deeper than %1").arg(m_limits.maxDepth), m_pos, Failure::Limit);
             ++m_pos;
-            Frame frame;
+            Frame &frame = stack.emplace_back();
             frame.isObject = c == '{';
-            if (frame.isObject && !m_build)
-                frame.names.reserve(16); // one allocation for typical objects, not five
-            stack.push_back(std::move(frame));
+            frame.namesBegin = m_names.size();
+            if (m_build)
+                built.emplace_back();
             expect = c == '{' ? Expect::KeyOrClose : Expect::ValueOrClose;
             continue;
         } else if (c == '"') {
@@ -503,10 +588,10 @@ Result<QJsonValue> Parser::run()
             if (m_build)
                 value = s.ascii ? QJsonValue(QLatin1String(s.utf8)) : QJsonValue(QString::fromUtf8(s.utf8));
         } else if (c == '-' || (c >= '0' && c <= '9')) {
-            if (auto e = parseNumber(value))
+            if (auto e = parseNumber(out))
                 return *e;
         } else {
-            if (auto e = parseLiteral(value))
+            if (auto e = parseLiteral(out))
                 return *e;
         }
 
@@ -518,12 +603,13 @@ Result<QJsonValue> Parser::run()
         if (++top.count > m_limits.maxMembers)
             return fail(QStringLiteral("more than %1 members").arg(m_limits.maxMembers), m_pos, Failure::Limit);
         if (m_build) {
-            if (top.isObject && top.latin1Key.data())
-                top.object.insert(QLatin1String(top.latin1Key), value);
+            BuildFrame &b = built.back();
+            if (top.isObject && b.latin1Key.data())
+                b.object.insert(QLatin1String(b.latin1Key), value);
             else if (top.isObject)
-                top.object.insert(top.key, value);
+                b.object.insert(b.key, value);
             else
-                top.array.append(value);
+                b.array.append(value);
         }
         expect = Expect::CommaOrClose;
     }

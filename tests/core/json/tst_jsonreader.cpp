@@ -27,6 +27,9 @@ private slots:
     void writerEscapes();
     void failureKinds_data();
     void failureKinds();
+    void stringScanEveryPosition();
+    void duplicateKeysAcrossNesting_data();
+    void duplicateKeysAcrossNesting();
 };
 
 void TestJsonReader::accepts_data()
@@ -257,6 +260,111 @@ void TestJsonReader::failureKinds()
     const auto result = json::parse(input, json::Limits{}, &failure);
     QCOMPARE(result.ok(), kind == int(json::Failure::None));
     QCOMPARE(int(failure), kind);
+}
+
+void TestJsonReader::stringScanEveryPosition()
+{
+    // Strings are scanned in 16-byte blocks: put each kind of byte the scan must stop at in
+    // every position of a block, of the block after it and of the tail shorter than a block.
+    auto check = [](const QByteArray &input, bool ok, const QString &position, const QString &messagePart,
+                    json::Failure kind) {
+        json::Failure failure = json::Failure::None;
+        const auto result = json::parse(input, json::Limits{}, &failure);
+        const auto own = json::detail::parseWithOwnBuilder(input, json::Limits{});
+        QVERIFY2(result.ok() == ok, qPrintable(QString::fromLatin1(input.toHex())));
+        QCOMPARE(own.ok(), ok);
+        QCOMPARE(failure, kind);
+        if (ok) {
+            QCOMPARE(own.value(), result.value());
+            return;
+        }
+        QCOMPARE(result.error().path, position);
+        QVERIFY2(result.error().message.contains(messagePart), qPrintable(result.error().message));
+        QCOMPARE(own.error().path, position);
+        QCOMPARE(own.error().message, result.error().message);
+    };
+    // Bytes that stop a string scan and fail it, wherever they fall.
+    struct StopByte
+    {
+        QByteArray bytes;
+        QString message;
+        json::Failure kind;
+    };
+    const StopByte stops[] = {
+        {QByteArray("\x00\x01\t\n\r\x1f", 6), QStringLiteral("control character"), json::Failure::Syntax},
+        {QByteArray("\x80\xbf\xc0\xc1\xf5\xff"), QStringLiteral("UTF-8"), json::Failure::Encoding}};
+    for (int length = 1; length <= 40; ++length) {
+        const QByteArray plain(length, 'a');
+        check('"' + plain + '"', true, {}, {}, json::Failure::None);
+        check('"' + plain, false, QStringLiteral("1:1"), QStringLiteral("unterminated string"), json::Failure::Syntax);
+        for (int i = 0; i < length; ++i) {
+            const QString column = QStringLiteral("1:%1").arg(i + 2); // after the opening quote
+            for (const StopByte &stop : stops) {
+                for (const char byte : stop.bytes) {
+                    QByteArray body = plain;
+                    body[i] = byte;
+                    check('"' + body + '"', false, column, stop.message, stop.kind);
+                    // The same after an escape, where the decoding path copies runs of plain bytes.
+                    check("\"\\n" + body + '"', false, QStringLiteral("1:%1").arg(i + 4), stop.message, stop.kind);
+                }
+            }
+            QByteArray body = plain;
+            body[i] = '"';
+            check('"' + body + '"', false, QStringLiteral("1:%1").arg(i + 3), QStringLiteral("trailing data"),
+                  json::Failure::Syntax);
+            body[i] = '\x7f'; // DEL is not a control character in JSON
+            check('"' + body + '"', true, {}, {}, json::Failure::None);
+            // Valid multi-byte UTF-8 and escapes are accepted and decoded wherever they fall.
+            const QByteArray twoByte = plain.first(i) + "\xc3\xa9" + plain.sliced(i);
+            check('"' + twoByte + '"', true, {}, {}, json::Failure::None);
+            QCOMPARE(json::parse(QByteArray('"' + twoByte + '"'))->toString(), QString::fromUtf8(twoByte));
+            const QByteArray fourByte = plain.first(i) + "\xf0\x9f\x98\x80" + plain.sliced(i);
+            QCOMPARE(json::parse(QByteArray('"' + fourByte + '"'))->toString(), QString::fromUtf8(fourByte));
+            const QByteArray escaped = plain.first(i) + "\\n" + plain.sliced(i);
+            QCOMPARE(json::parse(QByteArray('"' + escaped + '"'))->toString(),
+                     QString::fromLatin1(QByteArray(plain.first(i) + '\n' + plain.sliced(i))));
+            // A multi-byte sequence cut short by the closing quote or by the end of the input.
+            const QByteArray cut = plain.first(i) + "\xe2\x82";
+            check('"' + cut + '"', false, column, QStringLiteral("invalid UTF-8"), json::Failure::Encoding);
+            check('"' + cut, false, column, QStringLiteral("truncated UTF-8"), json::Failure::Encoding);
+        }
+    }
+}
+
+void TestJsonReader::duplicateKeysAcrossNesting_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QString>("position"); // empty: accepted
+    QByteArray many = "{";
+    for (int i = 0; i < 40; ++i)
+        many += "\"k" + QByteArray::number(i) + "\":" + QByteArray::number(i) + ',';
+    QTest::addRow("parent key after a child object") << QByteArray(R"({"a":{"b":1,"c":2},"b":3})") << QString();
+    QTest::addRow("child key after parent keys") << QByteArray(R"({"a":1,"b":{"a":2}})") << QString();
+    QTest::addRow("duplicate after a child object") << QByteArray(R"({"a":{"b":1},"c":3,"a":4})") << QStringLiteral("1:20");
+    QTest::addRow("duplicate in a child after parent keys") << QByteArray(R"({"a":1,"b":{"c":2,"c":3}})")
+                                                             << QStringLiteral("1:19");
+    QTest::addRow("sibling objects in an array") << QByteArray(R"({"x":[{"a":1},{"a":2}],"a":3})") << QString();
+    QTest::addRow("many keys, then a child, then a new key") << many + R"("c":{"k1":1},"z":1})" << QString();
+    QTest::addRow("many keys, then a child, then a duplicate") << many + R"("c":{"k1":1},"k39":1})"
+                                                                << QStringLiteral("1:%1").arg(many.size() + 14);
+    QTest::addRow("many keys in a child, then a parent duplicate")
+        << QByteArray(R"({"p":1,"c":)") + many + R"("z":1},"p":2})" << QStringLiteral("1:%1").arg(many.size() + 19);
+    QTest::addRow("many keys in a child, then a parent key") << QByteArray(R"({"p":1,"c":)") + many + R"("z":1},"k0":2})"
+                                                             << QString();
+}
+
+void TestJsonReader::duplicateKeysAcrossNesting()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QString, position);
+    json::Failure failure = json::Failure::None;
+    const auto result = json::parse(input, json::Limits{}, &failure);
+    QCOMPARE(result.ok(), position.isEmpty());
+    QCOMPARE(json::detail::parseWithOwnBuilder(input, json::Limits{}).ok(), position.isEmpty());
+    if (!position.isEmpty()) {
+        QCOMPARE(failure, json::Failure::DuplicateKey);
+        QCOMPARE(result.error().path, position);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestJsonReader)
