@@ -34,6 +34,7 @@ struct VerifiedJws
 {
     QJsonObject header;
     QByteArray payload;
+    QByteArray token; ///< the token verified, owned (shared with the parse, not copied again)
     QString alg;
     QString kid;
 };

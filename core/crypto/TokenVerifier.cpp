@@ -2,7 +2,6 @@
 #include "crypto/TokenVerifier.h"
 
 #include "crypto/JoseError.h"
-#include "crypto/Sha256.h"
 #include "json/JsonReader.h"
 
 namespace mandate::crypto {
@@ -51,15 +50,13 @@ size_t TokenVerifier::cacheSize() const
 
 Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
 {
-    // The size limit comes first so that hashing an oversized input costs nothing either.
+    // The size limit comes first so that an oversized input costs nothing, not even a lookup.
     if (token.size() > m_policy.maxTokenBytes)
         return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2")
                                                    .arg(token.size()).arg(m_policy.maxTokenBytes));
     const std::shared_ptr<Snapshot> snapshot = m_snapshot.load(std::memory_order_acquire);
-    VerifiedTokenCache::Key key;
-    Sha256::hash(token, key);
     const qint64 now = m_claims.clock().nowSecs();
-    if (auto cached = snapshot->cache.find(key, now)) {
+    if (auto cached = snapshot->cache.find(token, now)) {
         // Signature and everything but time were checked when it was cached; time is checked
         // by find(): exp. nbf and iat were already in the past then and still are.
         return *cached;
@@ -78,16 +75,14 @@ Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
                          QStringLiteral("JWT claims: %1").arg(claims.error().toString()));
     if (!claims->isObject())
         return joseError(JoseError::MalformedJson, QStringLiteral("JWT claims are not a JSON object"));
-    const QJsonObject object = claims->toObject();
-    if (Status s = m_claims.validate(object); !s)
-        return s.error();
-
     auto verified = std::make_shared<VerifiedToken>();
-    verified->header = jws->header;
-    verified->claims = object;
-    verified->kid = jws->kid;
-    verified->acceptedUntil = m_claims.acceptedUntil(object);
-    snapshot->cache.insert(key, verified);
+    verified->claims = claims->toObject();
+    if (Status s = m_claims.validate(verified->claims); !s)
+        return s.error();
+    verified->header = std::move(jws->header);
+    verified->kid = std::move(jws->kid);
+    verified->acceptedUntil = m_claims.acceptedUntil(verified->claims);
+    snapshot->cache.insert(jws->token, verified);
     return *verified;
 }
 

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/VerifiedTokenCache.h"
 
-#include <cstring>
+#include "crypto/ConstantTime.h"
+
+#include <QHashFunctions>
+
+#include <algorithm>
 
 namespace mandate::crypto {
 
-size_t VerifiedTokenCache::KeyHash::operator()(const Key &k) const
+size_t VerifiedTokenCache::TokenHash::operator()(QByteArrayView token) const
 {
-    // The key is already a uniformly distributed hash.
-    size_t h = 0;
-    std::memcpy(&h, k.data(), sizeof h);
-    return h;
+    // Seeded per process, so even the bucket of a token cannot be predicted from outside.
+    return qHash(token.last(std::min(token.size(), kHashedTailBytes)), QHashSeed::globalSeed());
+}
+
+bool VerifiedTokenCache::TokenEqual::operator()(QByteArrayView a, QByteArrayView b) const
+{
+    // Constant time: a probe's timing must not tell how much of a cached token it got right.
+    // The same bytes in memory (eviction erasing by the key's own shared copy) need no look.
+    return (a.data() == b.data() && a.size() == b.size()) || ConstantTime::equal(a, b);
 }
 
 VerifiedTokenCache::VerifiedTokenCache(size_t capacity) : m_capacity(capacity == 0 ? 1 : capacity)
@@ -18,10 +27,10 @@ VerifiedTokenCache::VerifiedTokenCache(size_t capacity) : m_capacity(capacity ==
     m_entries.reserve(m_capacity);
 }
 
-std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(const Key &key, qint64 now)
+std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(QByteArrayView token, qint64 now)
 {
     std::lock_guard lock(m_mutex);
-    const auto it = m_entries.find(key);
+    const auto it = m_entries.find(token);
     if (it == m_entries.end())
         return nullptr;
     if (now >= it->second->acceptedUntil) {
@@ -31,10 +40,10 @@ std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(const Key &key, qi
     return it->second;
 }
 
-void VerifiedTokenCache::insert(const Key &key, std::shared_ptr<const VerifiedToken> token)
+void VerifiedTokenCache::insert(const QByteArray &token, std::shared_ptr<const VerifiedToken> verified)
 {
     std::lock_guard lock(m_mutex);
-    if (m_entries.contains(key))
+    if (m_entries.find(token) != m_entries.end())
         return;
     // Evict oldest first. m_order may name keys already erased on expiry; those are just dropped.
     while (m_entries.size() >= m_capacity && !m_order.empty()) {
@@ -43,15 +52,15 @@ void VerifiedTokenCache::insert(const Key &key, std::shared_ptr<const VerifiedTo
     }
     // Keep m_order bounded too when expiries erased entries behind its back.
     if (m_order.size() >= 2 * m_capacity) {
-        std::deque<Key> live;
-        for (const Key &k : m_order) {
-            if (m_entries.contains(k))
+        std::deque<QByteArray> live;
+        for (const QByteArray &k : m_order) {
+            if (m_entries.find(k) != m_entries.end())
                 live.push_back(k);
         }
         m_order.swap(live);
     }
-    m_entries.emplace(key, std::move(token));
-    m_order.push_back(key);
+    m_entries.emplace(token, std::move(verified));
+    m_order.push_back(token);
 }
 
 void VerifiedTokenCache::clear()

@@ -28,6 +28,7 @@ private slots:
     void base64urlRejects_data();
     void base64urlRejects();
     void base64urlRoundTrip();
+    void base64urlRejectsEveryPosition();
     void sha256_data();
     void sha256();
     void constantTime();
@@ -113,6 +114,30 @@ void TestCryptoPrimitives::base64urlRoundTrip()
         const QByteArray text = Base64Url::encode(bytes);
         QCOMPARE(Base64Url::decode(text).value(), bytes);
         QCOMPARE(text, bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    }
+}
+
+void TestCryptoPrimitives::base64urlRejectsEveryPosition()
+{
+    // The decoder takes four characters at a time: a bad one anywhere in a group, or in the
+    // 2-3 character tail, is reported at its own offset, and the first of two bad ones wins.
+    for (int length = 2; length < 40; ++length) {
+        if (length % 4 == 1)
+            continue;
+        const QByteArray valid = Base64Url::encode(QByteArray(length * 3 / 4, '\0'));
+        QCOMPARE(valid.size(), length);
+        for (int i = 0; i < length; ++i) {
+            for (const char bad : {'=', '+', '/', ' ', '.', '\0', '\x80', '\xff'}) {
+                QByteArray text = valid;
+                text[i] = bad;
+                if (i + 2 < length)
+                    text[i + 2] = '=';
+                const auto decoded = Base64Url::decode(text);
+                QVERIFY(!decoded.ok());
+                QCOMPARE(decoded.error().code, QStringLiteral("bad_base64url"));
+                QCOMPARE(decoded.error().path, QString::number(i));
+            }
+        }
     }
 }
 

@@ -53,6 +53,7 @@ private slots:
     void skewIsBounded();
     void cacheExpiresWithToken();
     void cacheIsClearedOnKeyChange();
+    void cacheMatchesOnlyTheExactToken();
     void keyRotationDuringVerification();
     void idTokenPolicyAcceptsWithoutKid();
 
@@ -376,6 +377,42 @@ void TestJose::cacheIsClearedOnKeyChange()
     for (int i = 0; i < 10; ++i)
         QVERIFY(small.verify(craft(goodHeader(), claims(100 + i))).ok());
     QCOMPARE(small.cacheSize(), size_t(4));
+}
+
+void TestJose::cacheMatchesOnlyTheExactToken()
+{
+    // The cache picks buckets by a token's last bytes (its signature) only: tokens that end like
+    // a cached one, or differ from it anywhere else, must miss and be verified in full.
+    const TokenVerifier verifier = makeVerifier(m_clock);
+    const QByteArray token = craft(goodHeader(), claims());
+    QVERIFY(verifier.verify(token).ok());
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    const QByteArray signature = token.sliced(token.lastIndexOf('.'));
+
+    QByteArray sameLength = claims();
+    sameLength.replace("user:alice", "user:bobby");
+    QByteArray longer = claims();
+    longer.replace("user:alice", "user:alice-admin");
+    for (const QByteArray &payload : {sameLength, longer}) {
+        const QByteArray forged = b64(goodHeader()) + '.' + b64(payload) + signature;
+        QCOMPARE(forged.last(VerifiedTokenCache::kHashedTailBytes), token.last(VerifiedTokenCache::kHashedTailBytes));
+        const auto result = verifier.verify(forged);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code, QStringLiteral("bad_signature"));
+    }
+    // One byte changed anywhere before the tail that chooses the bucket.
+    for (qsizetype i = 0; i < token.size() - VerifiedTokenCache::kHashedTailBytes; ++i) {
+        QByteArray altered = token;
+        altered[i] = altered[i] == 'A' ? 'B' : 'A';
+        QVERIFY2(!verifier.verify(altered).ok(), qPrintable(QStringLiteral("byte %1").arg(i)));
+    }
+    QVERIFY(!verifier.verify(QByteArray('A' + token)).ok());
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    // The same bytes from another buffer are the same token.
+    const QByteArray copy(token.constData(), token.size());
+    const auto again = verifier.verify(copy);
+    QVERIFY(again.ok());
+    QCOMPARE(again->claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
 }
 
 void TestJose::keyRotationDuringVerification()
