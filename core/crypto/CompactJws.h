@@ -31,8 +31,6 @@ public:
     const QJsonObject &header() const { return m_header; }
     const QByteArray &payload() const { return m_payload; }
     const QByteArray &signature() const { return m_signature; }
-    /// The whole token: this object's own copy, which callers may share rather than copy again.
-    const QByteArray &token() const { return m_token; }
     /// The bytes the signature covers: ASCII(BASE64URL(header) '.' BASE64URL(payload)).
     QByteArrayView signingInput() const { return QByteArrayView(m_token).first(m_signingInputLength); }
 

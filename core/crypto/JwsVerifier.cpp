@@ -112,8 +112,7 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
             const Jwks::Entry &entry = m_keys.entries().at(known->keyIndex);
             if (Status s = entry.key->verify(known->alg, jws->signingInput(), jws->signature()); !s)
                 return s.error();
-            return VerifiedJws{std::move(known->header), jws->payload(), jws->token(), std::move(known->alg),
-                               std::move(known->kid)};
+            return VerifiedJws{std::move(known->header), jws->payload(), std::move(known->alg), std::move(known->kid)};
         }
     }
     auto jws = CompactJws::parse(token, m_policy.maxTokenBytes);
@@ -156,7 +155,6 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
         return s.error();
     out.header = header;
     out.payload = jws->payload();
-    out.token = jws->token();
     {
         std::lock_guard lock(m_known->mutex);
         if (m_known->byPart.size() >= kMaxKnownHeaders)

@@ -34,7 +34,6 @@ struct VerifiedJws
 {
     QJsonObject header;
     QByteArray payload;
-    QByteArray token; ///< the token verified, owned (shared with the parse, not copied again)
     QString alg;
     QString kid;
 };

@@ -2,6 +2,7 @@
 #include "crypto/TokenVerifier.h"
 
 #include "crypto/JoseError.h"
+#include "crypto/Sha256.h"
 #include "json/JsonReader.h"
 
 namespace mandate::crypto {
@@ -50,13 +51,16 @@ size_t TokenVerifier::cacheSize() const
 
 Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
 {
-    // The size limit comes first so that an oversized input costs nothing, not even a lookup.
+    // The size limit comes first so that hashing an oversized input costs nothing either.
     if (token.size() > m_policy.maxTokenBytes)
         return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2")
                                                    .arg(token.size()).arg(m_policy.maxTokenBytes));
     const std::shared_ptr<Snapshot> snapshot = m_snapshot.load(std::memory_order_acquire);
+    // Keyed by the token's hash, as the design asks: the cache never holds a live bearer token.
+    VerifiedTokenCache::Key key;
+    Sha256::hash(token, key);
     const qint64 now = m_claims.clock().nowSecs();
-    if (auto cached = snapshot->cache.find(token, now)) {
+    if (auto cached = snapshot->cache.find(key, now)) {
         // Signature and everything but time were checked when it was cached; time is checked
         // by find(): exp. nbf and iat were already in the past then and still are.
         return *cached;
@@ -82,7 +86,7 @@ Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
     verified->header = std::move(jws->header);
     verified->kid = std::move(jws->kid);
     verified->acceptedUntil = m_claims.acceptedUntil(verified->claims);
-    snapshot->cache.insert(jws->token, verified);
+    snapshot->cache.insert(key, verified);
     return *verified;
 }
 

@@ -11,7 +11,7 @@
 namespace mandate::crypto {
 
 /// The whole check of a JWT: JWS signature and header policy, strict JSON claims, then the
-/// claims policy, with a cache so a token seen before costs a lookup.
+/// claims policy, with a cache so a token seen before costs a hash and a lookup.
 /// Revocation is not its concern: callers (the broker, the gateway) check it on the result.
 ///
 /// Thread-safe, including setKeys() while verifications run: the key set and the cache of

@@ -1,25 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/VerifiedTokenCache.h"
 
-#include "crypto/ConstantTime.h"
-
-#include <QHashFunctions>
-
-#include <algorithm>
+#include <cstring>
 
 namespace mandate::crypto {
 
-size_t VerifiedTokenCache::TokenHash::operator()(QByteArrayView token) const
+size_t VerifiedTokenCache::KeyHash::operator()(const Key &k) const
 {
-    // Seeded per process, so even the bucket of a token cannot be predicted from outside.
-    return qHash(token.last(std::min(token.size(), kHashedTailBytes)), QHashSeed::globalSeed());
-}
-
-bool VerifiedTokenCache::TokenEqual::operator()(QByteArrayView a, QByteArrayView b) const
-{
-    // Constant time: a probe's timing must not tell how much of a cached token it got right.
-    // The same bytes in memory (eviction erasing by the key's own shared copy) need no look.
-    return (a.data() == b.data() && a.size() == b.size()) || ConstantTime::equal(a, b);
+    // The key is already a uniformly distributed hash.
+    size_t h = 0;
+    std::memcpy(&h, k.data(), sizeof h);
+    return h;
 }
 
 VerifiedTokenCache::VerifiedTokenCache(size_t capacity) : m_capacity(capacity == 0 ? 1 : capacity)
@@ -27,10 +18,10 @@ VerifiedTokenCache::VerifiedTokenCache(size_t capacity) : m_capacity(capacity ==
     m_entries.reserve(m_capacity);
 }
 
-std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(QByteArrayView token, qint64 now)
+std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(const Key &key, qint64 now)
 {
     std::lock_guard lock(m_mutex);
-    const auto it = m_entries.find(token);
+    const auto it = m_entries.find(key);
     if (it == m_entries.end())
         return nullptr;
     if (now >= it->second->acceptedUntil) {
@@ -40,10 +31,10 @@ std::shared_ptr<const VerifiedToken> VerifiedTokenCache::find(QByteArrayView tok
     return it->second;
 }
 
-void VerifiedTokenCache::insert(const QByteArray &token, std::shared_ptr<const VerifiedToken> verified)
+void VerifiedTokenCache::insert(const Key &key, std::shared_ptr<const VerifiedToken> token)
 {
     std::lock_guard lock(m_mutex);
-    if (m_entries.find(token) != m_entries.end())
+    if (m_entries.contains(key))
         return;
     // Evict oldest first. m_order may name keys already erased on expiry; those are just dropped.
     while (m_entries.size() >= m_capacity && !m_order.empty()) {
@@ -52,15 +43,15 @@ void VerifiedTokenCache::insert(const QByteArray &token, std::shared_ptr<const V
     }
     // Keep m_order bounded too when expiries erased entries behind its back.
     if (m_order.size() >= 2 * m_capacity) {
-        std::deque<QByteArray> live;
-        for (const QByteArray &k : m_order) {
-            if (m_entries.find(k) != m_entries.end())
+        std::deque<Key> live;
+        for (const Key &k : m_order) {
+            if (m_entries.contains(k))
                 live.push_back(k);
         }
         m_order.swap(live);
     }
-    m_entries.emplace(token, std::move(verified));
-    m_order.push_back(token);
+    m_entries.emplace(key, std::move(token));
+    m_order.push_back(key);
 }
 
 void VerifiedTokenCache::clear()
