@@ -135,4 +135,25 @@ inline bool swapRecords(const store::Database &db, qint64 a, qint64 b)
         && execSql(db, set, {b, rb[0], rb[1], rb[2], kGateway, -a}) && execSql(db, set, {a, ra[0], ra[1], ra[2], kGateway, -b});
 }
 
+/// One tampering of record `seq`, by kind: "edit" (its body), "rehash" (its body, then its
+/// hash and every later link recomputed), "remove", "swap" (with record seq + 5), "column" (a
+/// query column only, body and chain untouched), "none". False when the kind is unknown or the
+/// change failed.
+inline bool tamper(const store::Database &db, const QString &kind, qint64 seq)
+{
+    if (kind == QLatin1String("none"))
+        return true;
+    if (kind == QLatin1String("edit"))
+        return editBody(db, seq);
+    if (kind == QLatin1String("rehash"))
+        return rehash(db, seq);
+    if (kind == QLatin1String("remove"))
+        return execSql(db, QStringLiteral("DELETE FROM audit_records WHERE seq = ?"), {seq});
+    if (kind == QLatin1String("swap"))
+        return swapRecords(db, seq, seq + 5);
+    if (kind == QLatin1String("column"))
+        return execSql(db, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq});
+    return false;
+}
+
 } // namespace mandate::audit::testing

@@ -80,18 +80,7 @@ private slots:
         QVERIFY(db);
         const store::Database &d = *db;
 
-        if (tamper == QLatin1String("edit")) {
-            QVERIFY(editBody(d, seq));
-        } else if (tamper == QLatin1String("remove")) {
-            QVERIFY(execSql(d, QStringLiteral("DELETE FROM audit_records WHERE seq = ?"), {seq}));
-        } else if (tamper == QLatin1String("rehash")) {
-            QVERIFY(rehash(d, seq));
-        } else if (tamper == QLatin1String("column")) {
-            // Body and chain untouched: only what the indexes answer from.
-            QVERIFY(execSql(d, QStringLiteral("UPDATE audit_records SET human = 'mallory' WHERE seq = ?"), {seq}));
-        } else if (tamper == QLatin1String("swap")) {
-            QVERIFY(swapRecords(d, seq, seq + 5));
-        }
+        QVERIFY(testing::tamper(d, tamper, seq));
 
         AuditVerifier::Options options;
         options.partIds = kPartIds;
