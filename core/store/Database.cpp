@@ -116,6 +116,34 @@ ThreadState *threadState(const Database *database, quint64 serial)
     return &state;
 }
 
+/// The prepared statement for `which` on `handle`. A connection closed and opened again may get
+/// the old handle's address back while the cached statements were finalized with the old one:
+/// a statement that no longer belongs to `handle` means all of them are prepared again.
+Result<sqlite3_stmt *> controlStatement(ThreadState &state, const QSqlDatabase &db, sqlite3 *handle, Control which,
+                                        const QString &what)
+{
+    const auto belongs = [handle](const std::optional<QSqlQuery> &query) -> sqlite3_stmt * {
+        sqlite3_stmt *statement = query ? Database::nativeStatement(*query) : nullptr;
+        return statement && sqlite3_db_handle(statement) == handle ? statement : nullptr;
+    };
+    std::optional<QSqlQuery> &query = state.control[size_t(which)];
+    if (sqlite3_stmt *statement = handle == state.handle ? belongs(query) : nullptr)
+        return statement;
+    if (handle != state.handle || query) {
+        for (std::optional<QSqlQuery> &cached : state.control)
+            cached.reset();
+        state.handle = handle;
+    }
+    query.emplace(db);
+    sqlite3_stmt *statement = query->prepare(controlSql(which)) ? belongs(query) : nullptr;
+    if (!statement) {
+        const Error error = describe(what, query->lastError());
+        query.reset();
+        return error;
+    }
+    return statement;
+}
+
 /// Runs a transaction statement. Each is prepared once per connection by Qt Sql, which
 /// finalizes it when the connection closes, and stepped natively: through QSqlQuery::exec()
 /// every BEGIN, SAVEPOINT, RELEASE and COMMIT cost a parse and a dozen allocations, a third of
@@ -127,30 +155,12 @@ Status runControl(ThreadState &state, const QSqlDatabase &db, Control which, con
         return db.lastError().text().isEmpty() ? storeError(what, QStringLiteral("the connection is not open"), false, false)
                                                : describe(what, db.lastError());
     }
-    // A connection closed and opened again may get the old handle's address back while the
-    // cached statements were finalized with the old one: prepare them again.
-    const auto usable = [handle](const std::optional<QSqlQuery> &query) {
-        sqlite3_stmt *statement = query ? Database::nativeStatement(*query) : nullptr;
-        return statement && sqlite3_db_handle(statement) == handle;
-    };
-    std::optional<QSqlQuery> &query = state.control[size_t(which)];
-    if (handle != state.handle || (query && !usable(query))) {
-        for (std::optional<QSqlQuery> &cached : state.control)
-            cached.reset();
-        state.handle = handle;
-    }
-    if (!query) {
-        query.emplace(db);
-        if (!query->prepare(controlSql(which)) || !usable(query)) {
-            const Error error = describe(what, query->lastError());
-            query.reset();
-            return error;
-        }
-    }
-    sqlite3_stmt *statement = Database::nativeStatement(*query);
-    const int rc = sqlite3_step(statement);
+    auto statement = controlStatement(state, db, handle, which, what);
+    if (!statement)
+        return statement.error();
+    const int rc = sqlite3_step(statement.value());
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(Database::nativeError(what, handle));
-    sqlite3_reset(statement);
+    sqlite3_reset(statement.value());
     return status;
 }
 

@@ -48,7 +48,7 @@ public:
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).
     void afterCommit(std::function<void()> effect) const;
-    /// WAL checkpoints run so far by the database's checkpoint thread (store::Checkpointer).
+    /// WAL checkpoints completed so far by the database's checkpoint thread (store::Checkpointer).
     quint64 walCheckpoints() const;
     /// Whether this thread's connection has a transaction open.
     bool inTransaction() const;

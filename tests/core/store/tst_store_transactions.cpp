@@ -52,6 +52,17 @@ private Q_SLOTS:
         QCOMPARE(names(*atExit), QStringList{QStringLiteral("kept")});
     }
 
+    void aReopenedConnectionStillRunsTransactions()
+    {
+        // The transaction statements are prepared once per connection and cached; closing the
+        // connection finalizes them, and the reopened one (perhaps at the same address) must
+        // prepare its own.
+        QVERIFY(m_db->transaction([&] { return insertName(*m_db, QStringLiteral("before")); }).ok());
+        m_db->connection().close();
+        QVERIFY(m_db->transaction([&] { return insertName(*m_db, QStringLiteral("after")); }).ok());
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("after"), QStringLiteral("before")}));
+    }
+
     void effectOutsideATransactionRunsAtOnce()
     {
         m_db->afterCommit([this] { m_effects << QStringLiteral("now"); });
