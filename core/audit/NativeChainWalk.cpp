@@ -2,6 +2,7 @@
 #include "audit/NativeChainWalk.h"
 
 #include "store/Database.h"
+#include "store/NativeConnection.h"
 
 #include <sqlite3.h>
 
@@ -142,16 +143,9 @@ private:
     BodyColumnReader m_columns;
 };
 
-using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3 *)>;
-
-// Map the file instead of copying every page through read(); capped by SQLite's own limit.
-constexpr qint64 kMapWholeFile = 17179869184;
-
-void setMmapSize(sqlite3 *db, qint64 bytes)
-{
-    const QByteArray pragma = "PRAGMA mmap_size=" + QByteArray::number(bytes);
-    sqlite3_exec(db, pragma.constData(), nullptr, nullptr, nullptr);
-}
+using store::kMapWholeFile;
+using store::NativeConnection;
+using store::setMmapSize;
 
 /// The file mapped on the caller's connection for the walk, and the caller's setting back after.
 class MappedForWalk
@@ -180,20 +174,18 @@ private:
 
 /// `count` - 1 more read-only connections to the file of `native`, or none if one cannot be
 /// opened. The calling thread reads on `native` itself.
-std::vector<Connection> openHelpers(sqlite3 *native, int count)
+std::vector<NativeConnection> openHelpers(sqlite3 *native, int count)
 {
-    std::vector<Connection> connections;
+    std::vector<NativeConnection> connections;
     const char *file = sqlite3_db_filename(native, "main");
     if (!file || !*file || sqlite3_get_autocommit(native) == 0)
         return connections;
     for (int i = 1; i < count; ++i) {
-        sqlite3 *db = nullptr;
-        const int rc = sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-        connections.emplace_back(db, sqlite3_close);
-        if (rc != SQLITE_OK)
+        NativeConnection db = store::openNativeConnection(file, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        if (!db)
             return {};
-        sqlite3_busy_timeout(db, 2000);  // a checkpoint may hold the WAL index for a moment
-        setMmapSize(db, kMapWholeFile);
+        setMmapSize(db.get(), kMapWholeFile);
+        connections.push_back(std::move(db));
     }
     return connections;
 }
@@ -233,7 +225,7 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     partIds = partIds > 0 ? partIds : kDefaultPartIds;
     const qint64 parts = (lastId - firstId) / partIds + 1;
     const int cores = std::clamp(int(std::thread::hardware_concurrency()), 2, kMaxThreads);
-    const std::vector<Connection> helpers = parts > 1 ? openHelpers(native, int(std::min<qint64>(parts, cores))) : std::vector<Connection>();
+    const std::vector<NativeConnection> helpers = parts > 1 ? openHelpers(native, int(std::min<qint64>(parts, cores))) : std::vector<NativeConnection>();
     if (helpers.empty()) {
         PartReader reader(native, gatewayUtf8);
         if (!reader.read(firstId, lastId + 1, chain))
@@ -259,7 +251,7 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
         }
     };
     std::vector<std::thread> threads;
-    for (const Connection &helper : helpers)
+    for (const NativeConnection &helper : helpers)
         threads.emplace_back(work, helper.get());
     work(native);
     for (std::thread &thread : threads)

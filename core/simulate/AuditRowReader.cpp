@@ -2,6 +2,7 @@
 #include "simulate/AuditRowReader.h"
 
 #include "store/Database.h"
+#include "store/NativeConnection.h"
 
 #include <QVariant>
 
@@ -56,15 +57,11 @@ std::unique_ptr<AuditRowReader> AuditRowReader::open(const QSqlDatabase &connect
         const char *file = sqlite3_db_filename(native, "main");
         if (!file || !*file || sqlite3_get_autocommit(native) == 0)
             return nullptr;
-        ::sqlite3 *own = nullptr;
-        if (sqlite3_open_v2(file, &own, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
-            sqlite3_close(own);
+        store::NativeConnection own = store::openNativeConnection(file, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+        if (!own)
             return nullptr;
-        }
-        sqlite3_busy_timeout(own, 2000);
-        // Map the file instead of copying every page through read(), as the verifier does.
-        sqlite3_exec(own, "PRAGMA mmap_size=17179869184", nullptr, nullptr, nullptr);
-        reader->m_db = own;
+        store::setMmapSize(own.get(), store::kMapWholeFile);  // as the verifier does
+        reader->m_db = own.release();
         reader->m_owned = true;
     }
 

@@ -2,33 +2,28 @@
 #include "store/Checkpointer.h"
 
 #include "common/Logging.h"
+#include "store/NativeConnection.h"
 
 #include <sqlite3.h>
 
-#include <memory>
 #include <system_error>
 
 namespace mandate::store {
 
 namespace {
 
-using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3 *)>;
-
 /// A connection of the checkpoint thread's own. A connection that has read nothing has not
 /// opened the WAL yet, and its checkpoints would do nothing at all: it reads first.
-Connection openForCheckpoints(const QByteArray &path)
+NativeConnection openForCheckpoints(const QByteArray &path)
 {
-    sqlite3 *db = nullptr;
-    const int rc = sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-    Connection connection(db, sqlite3_close);
-    if (rc != SQLITE_OK) {
-        qCWarning(lcStore) << "cannot open" << path << "for WAL checkpoints:" << sqlite3_errmsg(db);
-        return Connection(nullptr, sqlite3_close);
+    NativeConnection connection = openNativeConnection(path.constData(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
+    if (!connection) {
+        qCWarning(lcStore) << "cannot open" << path << "for WAL checkpoints";
+        return connection;
     }
-    sqlite3_busy_timeout(db, 2000);  // recovery or a writer's lock on the WAL index, for a moment
-    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        qCWarning(lcStore) << "cannot read" << path << "for WAL checkpoints:" << sqlite3_errmsg(db);
-        return Connection(nullptr, sqlite3_close);
+    if (sqlite3_exec(connection.get(), "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        qCWarning(lcStore) << "cannot read" << path << "for WAL checkpoints:" << sqlite3_errmsg(connection.get());
+        return NativeConnection(nullptr, sqlite3_close);
     }
     return connection;
 }
@@ -113,7 +108,7 @@ void Checkpointer::run()
         const std::lock_guard lock(m_mutex);
         path = m_path;
     }
-    const Connection db = openForCheckpoints(path);
+    const NativeConnection db = openForCheckpoints(path);
     if (!db) {
         m_broken = true;  // commits checkpoint themselves from now on
         return;
