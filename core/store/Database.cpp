@@ -3,6 +3,7 @@
 
 #include "common/Logging.h"
 #include "store/Checkpointer.h"
+#include "store/NativeConnection.h"
 #include "store/Schema.h"
 
 #include <QFileInfo>
@@ -212,7 +213,7 @@ QSqlDatabase Database::connection() const
         return QSqlDatabase::database(name);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=2000"));
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (db.open()) {
         QSqlQuery pragma(db);
         pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
@@ -329,13 +330,12 @@ bool Database::inTransaction(const QSqlDatabase &db)
 
 void Database::afterCommit(std::function<void()> effect) const
 {
-    ThreadStates *states = threadStates();
-    const auto open = states ? states->find(this) : ThreadStates::iterator();
-    if (!states || open == states->end() || open->second.serial != m_serial || open->second.depth == 0) {
+    ThreadState *open = threadState(this, m_serial);
+    if (!open || open->depth == 0) {
         effect();
         return;
     }
-    open->second.afterCommit.push_back(std::move(effect));
+    open->afterCommit.push_back(std::move(effect));
 }
 
 Status Database::migrate(const QList<Migration> &migrations) const
