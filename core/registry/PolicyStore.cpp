@@ -85,13 +85,12 @@ Result<std::vector<PolicyVersion>> PolicyStore::history() const
     return versions;
 }
 
-Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment,
-                                           const QDateTime &createdAt)
+Result<PolicyVersion> PolicyStore::publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment)
 {
     Result<policy::PolicySet> parsed = check(source);
     if (!parsed)
         return refusedSet(parsed.error());
-    return publishParsed(source, std::move(parsed).value(), expectedVersion, author, comment, createdAt);
+    return publishParsed(source, std::move(parsed).value(), expectedVersion, author, comment);
 }
 
 Error PolicyStore::refusedSet(const Error &diagnostic)
@@ -141,14 +140,6 @@ Result<PolicyVersion> PolicyStore::publishParsed(const QString &source, policy::
         Q_EMIT published(version, author);
     });
     return stored;
-}
-
-Result<PolicyVersion> PolicyStore::restore(qint64 old, qint64 expectedVersion, const QString &author, const QDateTime &createdAt)
-{
-    Result<PolicyVersion> previous = version(old);
-    if (!previous)
-        return previous.error();
-    return publish(previous->source, expectedVersion, author, restoreComment(old), createdAt);
 }
 
 QString PolicyStore::restoreComment(qint64 version)

@@ -51,17 +51,16 @@ public:
     /// The active set; never null after load().
     std::shared_ptr<const ActivePolicies> active() const;
 
-    /// Publishes `source` as version current+1 if `expectedVersion` is the current version,
-    /// created at `createdAt` (now when invalid). The set is enforced once the write commits.
+    /// Publishes `source` as version current+1 if `expectedVersion` is the current version, now.
+    /// The set is enforced once the write commits.
     /// Errors: "invalid" (with every parse diagnostic in details), "conflict".
-    Result<PolicyVersion> publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment,
-                                  const QDateTime &createdAt = {});
-    /// publish() of a set already parsed by check(): for a caller that parses before it takes
-    /// the write lock (an admin change riding on the audit writer's transaction).
+    Result<PolicyVersion> publish(const QString &source, qint64 expectedVersion, const QString &author, const QString &comment);
+    /// publish() of a set already parsed by check(), created at `createdAt` (now when invalid):
+    /// for a caller that parses before it takes the write lock (an admin change riding on the
+    /// audit writer's transaction).
     Result<PolicyVersion> publishParsed(const QString &source, policy::PolicySet parsed, qint64 expectedVersion,
                                         const QString &author, const QString &comment, const QDateTime &createdAt = {});
-    /// Publishes an older version's source again, with restoreComment() as its comment.
-    Result<PolicyVersion> restore(qint64 version, qint64 expectedVersion, const QString &author, const QDateTime &createdAt = {});
+    /// The comment of a version that publishes an older version's source again.
     static QString restoreComment(qint64 version);
     /// The time publish() stamps by default (the store's clock).
     QDateTime now() const { return m_clock.now(); }

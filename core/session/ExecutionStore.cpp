@@ -173,9 +173,6 @@ Status ExecutionStore::create(const Execution &execution)
     Execution stored = execution;
     stored.status = Execution::Status::Active;
     const QByteArray body = stored.toCompactJson();  // before the write lock
-    const auto insertRecord = [&]() -> Status {
-        return insertExecution(hot(Hot::Insert), execution, body);
-    };
     // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
     // in the same transaction. Concurrent mints share their transactions (group commit).
     const Status written = m_creates.run([&]() -> Status {
@@ -194,7 +191,7 @@ Status ExecutionStore::create(const Execution &execution)
                            : why.error();
             }
         }
-        return insertRecord();
+        return insertExecution(hot(Hot::Insert), execution, body);
     });
     if (!written)
         return written;

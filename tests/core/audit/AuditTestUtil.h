@@ -135,8 +135,8 @@ inline bool swapRecords(const store::Database &db, qint64 a, qint64 b)
         && execSql(db, set, {b, rb[0], rb[1], rb[2], kGateway, -a}) && execSql(db, set, {a, ra[0], ra[1], ra[2], kGateway, -b});
 }
 
-/// One tampering of record `seq`, by kind: "edit" (its body), "rehash" (its body, then its
-/// hash and every later link recomputed), "remove", "swap" (with record seq + 5), "column" (a
+/// One tampering of record `seq`, by kind: "edit" (its body), "rehash" (its body, and its own
+/// hash recomputed to match: the next record's link then breaks), "remove", "swap" (with record seq + 5), "column" (a
 /// query column only, body and chain untouched), "none". False when the kind is unknown or the
 /// change failed.
 inline bool tamper(const store::Database &db, const QString &kind, qint64 seq)
