@@ -63,6 +63,30 @@ private Q_SLOTS:
         QCOMPARE(names(*m_db), (QStringList{QStringLiteral("after"), QStringLiteral("before")}));
     }
 
+    void aNestedWriteReportsAWholeTransactionAbort()
+    {
+        // SQLite rolls the whole transaction back on some failures (a full disk, an I/O error);
+        // a plain ROLLBACK inside the nested work has the same effect on the connection.
+        Status inner = Status::success();
+        const Status outer = m_db->transaction([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("outer")); !s)
+                return s;
+            inner = m_db->transaction([&]() -> Status {
+                m_db->afterCommit([this] { m_effects << QStringLiteral("inner"); });
+                QSqlQuery rollback(m_db->connection());
+                return rollback.exec(QStringLiteral("ROLLBACK")) ? Status::success() : Status(kRefused);
+            });
+            return inner;
+        });
+        QVERIFY(!inner.ok());
+        QCOMPARE(inner.error().code, QStringLiteral("store_error"));
+        QVERIFY2(inner.error().message.contains(QLatin1String("aborted")), qPrintable(inner.error().message));
+        QVERIFY(!outer.ok());
+        QVERIFY(!m_db->inTransaction());
+        QVERIFY(names(*m_db).isEmpty());
+        QVERIFY(m_effects.isEmpty());
+    }
+
     void effectOutsideATransactionRunsAtOnce()
     {
         m_db->afterCommit([this] { m_effects << QStringLiteral("now"); });
