@@ -63,7 +63,7 @@ int Checkpointer::onCommit(void *self, sqlite3 *connection, const char *schema, 
 {
     auto *checkpointer = static_cast<Checkpointer *>(self);
     if (walPages >= kWalLimit || (checkpointer->m_broken && walPages >= kWalPages)) {
-        sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        catchUp(checkpointer, connection, schema);
         return SQLITE_OK;  // a failed checkpoint is not the commit's failure: the next one retries
     }
     // Several connections report the one WAL. Once it has been started over the count drops;
@@ -77,6 +77,21 @@ int Checkpointer::onCommit(void *self, sqlite3 *connection, const char *schema, 
         && !checkpointer->request())
         sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
+}
+
+void Checkpointer::catchUp(Checkpointer *checkpointer, sqlite3 *connection, const char *schema)
+{
+    const int rc = sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // Busy: a checkpoint is running, most likely the thread's. PASSIVE never waits, so the
+    // thread's ends without waiting for this commit.
+    if (rc == SQLITE_BUSY && checkpointer->waitForThreadCheckpoint())
+        sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+bool Checkpointer::waitForThreadCheckpoint()
+{
+    std::unique_lock lock(m_mutex);
+    return m_idle.wait_for(lock, std::chrono::milliseconds(kBusyTimeoutMs), [this] { return !m_running; });
 }
 
 bool Checkpointer::request()
@@ -119,11 +134,14 @@ void Checkpointer::run()
         if (m_stopping)
             break;
         m_requested = false;
+        m_running = true;
         lock.unlock();
         const int rc = sqlite3_wal_checkpoint_v2(db.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)  // busy: another checkpoint is running
             qCWarning(lcStore) << "WAL checkpoint of" << path << "failed:" << sqlite3_errmsg(db.get());
         lock.lock();
+        m_running = false;
+        m_idle.notify_all();
         if (rc == SQLITE_OK)
             ++m_checkpoints;
     }

@@ -21,8 +21,10 @@ namespace mandate::store {
 /// SQLite starts the WAL over only when a writer begins while every frame is copied, which a
 /// checkpoint running beside busy writers rarely achieves: past kWalLimit pages, the committing
 /// connection therefore checkpoints itself, as SQLite would have, and the thread having
-/// copied nearly everything already, that catch-up is short. Should the thread be unusable,
-/// commits fall back to checkpointing every kWalPages themselves.
+/// copied nearly everything already, that catch-up is short. If the thread is checkpointing
+/// at that moment, SQLite refuses a second checkpoint: the commit waits for the thread's to
+/// end and then catches up, or a starved thread would let the WAL grow without bound. Should
+/// the thread be unusable, commits fall back to checkpointing every kWalPages themselves.
 ///
 /// The database must outlive every connection attached to it: the hook points here.
 class Checkpointer
@@ -46,9 +48,14 @@ private:
     /// False when the thread cannot run: the caller checkpoints itself.
     bool request();
     void run();
+    /// Waits (at most the busy timeout) until the thread is not checkpointing; false on timeout.
+    bool waitForThreadCheckpoint();
+    static void catchUp(Checkpointer *checkpointer, sqlite3 *connection, const char *schema);
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
+    std::condition_variable m_idle;  ///< the thread's checkpoint ended
+    bool m_running = false;          ///< the thread is inside a checkpoint
     QByteArray m_path;  ///< as SQLite resolved it for the first connection attached
     bool m_requested = false;
     bool m_stopping = false;
