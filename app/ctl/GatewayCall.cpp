@@ -64,7 +64,7 @@ Result<QJsonObject> callGateway(const QUrl &gateway, const QByteArray &method, c
     Result<QJsonObject> answer = json::parseObject(text, limits);
     if (!answer)
         return Error{QStringLiteral("invalid"), QStringLiteral("the gateway answered %1 with no JSON object").arg(status)};
-    if (status != 200) {
+    if (status < 200 || status > 299) {
         Error error{QStringLiteral("gateway"), QStringLiteral("the gateway answered %1: %2").arg(status).arg(
                                                    answer->value(QStringLiteral("detail")).toString(answer->value(QStringLiteral("title")).toString()))};
         for (const QJsonValue &detail : answer->value(QStringLiteral("errors")).toArray())

@@ -14,7 +14,7 @@ Result<QByteArray> apiKey(const QString &keyFile);
 /// Checks that `text` is an http(s) URL, for --gateway.
 Result<QUrl> gatewayUrl(const QString &text);
 
-/// One admin API call answered with a JSON object. A problem answer (status other than 200)
+/// One admin API call answered with a JSON object. A problem answer (a status other than 2xx)
 /// becomes an Error with the problem's detail and its per-field errors.
 Result<QJsonObject> callGateway(const QUrl &gateway, const QByteArray &method, const QString &path, const QByteArray &key,
                                 const QByteArray &jsonBody = {}, int timeoutMs = 30'000);

@@ -57,7 +57,7 @@ void EventStream::accept()
             m_bus.setListeners(subscribers());
             raw->deleteLater();
         });
-        m_subscribers.append(Subscriber{raw, 0});
+        m_subscribers.append(Subscriber{raw, 0, caller->keyId});
         m_bus.setListeners(subscribers());
         qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
         raw->sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
@@ -82,6 +82,30 @@ void EventStream::broadcast(const QJsonObject &event)
         }
         subscriber.socket->sendTextMessage(text);
     }
+    closeRevoked(event);
+}
+
+void EventStream::closeRevoked(const QJsonObject &event)
+{
+    if (event.value(QStringLiteral("type")).toString() != QLatin1String("api_key")
+        || event.value(QStringLiteral("operation")).toString() != QLatin1String("revoked"))
+        return;
+    const QString keyId = event.value(QStringLiteral("key")).toObject().value(QStringLiteral("id")).toString();
+    // Out of the list first, so that nothing more is sent to them (and before close(), whose
+    // disconnected handler edits the list too); each socket goes once it has disconnected.
+    QList<QWebSocket *> closing;
+    m_subscribers.removeIf([&](const Subscriber &subscriber) {
+        if (subscriber.keyId != keyId)
+            return false;
+        closing.append(subscriber.socket);
+        return true;
+    });
+    if (closing.isEmpty())
+        return;
+    m_bus.setListeners(subscribers());
+    qCInfo(lcGateway) << "closing" << closing.size() << "event stream(s) of revoked API key" << keyId;
+    for (QWebSocket *socket : std::as_const(closing))
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
 }
 
 } // namespace mandate::gateway

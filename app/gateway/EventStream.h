@@ -16,7 +16,8 @@ namespace mandate::gateway {
 /// authenticate with an admin API key (any role; Authorization header, or `?key=` for
 /// clients that cannot set headers on the upgrade); each event is one JSON text message.
 /// A subscriber that cannot keep up loses events rather than growing the gateway's memory;
-/// it is told how many with a {"type":"dropped","count":N} message.
+/// it is told how many with a {"type":"dropped","count":N} message. A subscription ends when
+/// its key is revoked: the api_key "revoked" event is the last message it gets.
 class EventStream final : public QObject
 {
     Q_OBJECT
@@ -33,9 +34,11 @@ private:
     {
         QWebSocket *socket = nullptr;
         qint64 dropped = 0;
+        QString keyId;
     };
     void accept();
     void broadcast(const QJsonObject &event);
+    void closeRevoked(const QJsonObject &event);
 
     QAbstractHttpServer &m_server;
     api::EventBus &m_bus;

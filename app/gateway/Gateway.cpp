@@ -5,6 +5,7 @@
 #include "DemoSetup.h"
 #include "EventStream.h"
 #include "ExpirySweeper.h"
+#include "FirstAdminKey.h"
 #include "GuardedTcpServer.h"
 #include "HttpFrontend.h"
 #include "Resources.h"
@@ -202,6 +203,12 @@ Status Gateway::start(QTextStream &out)
         return opened;
     if (Status listening = listen(); !listening)
         return listening;
+    const Result<QString> firstKey = FirstAdminKey::ensure(*m_services->keys, m_services->api->trail(), m_options.dataDir);
+    if (!firstKey)
+        return firstKey.error();
+    if (!firstKey->isEmpty())
+        out << "First start: the admin API key is in " << firstKey.value()
+            << " (readable by this user only; make the others with mandatectl api-keys create)" << Qt::endl;
     if (m_options.demo) {
         if (Status prepared = prepareDemo(out); !prepared)
             return prepared;
@@ -261,6 +268,10 @@ Status Gateway::openServices()
 
     // The per-call pipeline and the tool firewall.
     s.events = std::make_unique<api::EventBus>();
+    s.keys->setChangeListener([events = s.events.get()](const QString &operation, const api::ApiKeyInfo &key) {
+        events->publish({{QStringLiteral("type"), QStringLiteral("api_key")}, {QStringLiteral("operation"), operation},
+                         {QStringLiteral("key"), key.toJson()}});
+    });
     // Session counters and budget charges commit with the audit batches: one writer, one fsync.
     s.sessionRecorder = std::make_unique<session::SessionRecorder>(*s.executions);
     s.ledger = std::make_unique<session::ChargeLedger>(*s.executions);

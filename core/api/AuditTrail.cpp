@@ -96,6 +96,9 @@ AuditRecord AuditTrail::adminRecord(const HttpRequest &request, const ApiPrincip
     record.adminAfter = after;
     record.details = details;
     record.details.insert(QStringLiteral("role"), roleName(actor.role));
+    // Key names are free text and need not be unique: the id says which key acted.
+    if (!actor.keyId.isEmpty())
+        record.details.insert(QStringLiteral("actor_key"), actor.keyId);
     return stamped(request, std::move(record));
 }
 

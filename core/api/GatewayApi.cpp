@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/GatewayApi.h"
 
+#include "api/ApiKeyEndpoints.h"
 #include "api/BrokerEndpoints.h"
 #include "api/KeyEndpoints.h"
 #include "api/PolicyEndpoints.h"
@@ -17,6 +18,7 @@ GatewayApi::GatewayApi(Services services)
     installPublic();
     RegistryEndpoints::install(m_router, m_services.registry, m_auth, m_trail);
     PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);
+    ApiKeyEndpoints::install(m_router, m_services.keys, m_auth, m_trail);
     if (m_services.broker && m_services.executions)
         BrokerEndpoints::install(m_router, m_brokerPool, *m_services.broker, *m_services.executions, m_auth, m_trail);
     if (m_services.broker && m_services.keyRing)

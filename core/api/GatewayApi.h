@@ -48,6 +48,8 @@ public:
     /// whatever their answers go through is destroyed.
     void stopWorkers() { m_brokerPool.waitForDone(); }
     const AdminAuth &auth() const { return m_auth; }
+    /// Where admin changes made outside a request (the gateway's first admin key) are recorded.
+    AuditTrail &trail() { return m_trail; }
 
 private:
     void installPublic();

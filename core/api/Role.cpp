@@ -36,6 +36,7 @@ bool roleAllows(Role role, Permission permission)
     case Permission::WritePolicies:
     case Permission::RevokeExecutions:
     case Permission::RotateKeys:
+    case Permission::ManageApiKeys:
         return role == Role::Admin;
     }
     return false;

@@ -13,7 +13,7 @@ enum class Role { Admin, Auditor, Analyst };
 
 /// Coarse operations the admin API checks a role against.
 enum class Permission { ReadRegistry, WriteRegistry, ReadPolicies, WritePolicies, ReadExecutions,
-                        RevokeExecutions, ReadAudit, Simulate, RotateKeys };
+                        RevokeExecutions, ReadAudit, Simulate, RotateKeys, ManageApiKeys };
 
 QString roleName(Role role);
 std::optional<Role> roleFromName(const QString &name);

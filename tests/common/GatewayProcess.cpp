@@ -22,8 +22,9 @@ GatewayProcess::~GatewayProcess()
 
 bool GatewayProcess::start(int timeoutMs)
 {
-    QStringList arguments{QStringLiteral("--demo"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                          QStringLiteral("--data-dir"), m_dataDir.path()};
+    QStringList arguments{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), m_dataDir.path()};
+    if (m_demo)
+        arguments.prepend(QStringLiteral("--demo"));
     arguments += m_extraArguments;
     m_output.clear();
     m_url.clear();

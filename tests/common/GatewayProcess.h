@@ -10,14 +10,17 @@
 
 namespace mandate::testing {
 
-/// A real `mandated` started for a test: demo mode on an ephemeral loopback port with its
-/// own temporary data directory. Stopped (SIGTERM, then SIGKILL) when destroyed.
+/// A real `mandated` started for a test: demo mode (unless turned off) on an ephemeral
+/// loopback port with its own temporary data directory. Stopped (SIGTERM, then SIGKILL) when
+/// destroyed.
 class GatewayProcess
 {
 public:
     explicit GatewayProcess(QString executable, QStringList extraArguments = {});
     ~GatewayProcess();
 
+    /// Without demo mode: no demo data, keys or clients; a production gateway's first start.
+    void setDemo(bool demo) { m_demo = demo; }
     /// Starts the gateway and waits until it prints its URL. False (with `error()`) on failure.
     bool start(int timeoutMs = 15000);
     /// SIGTERM and wait; returns the exit code, or -1 if it had to be killed.
@@ -38,6 +41,7 @@ private:
     QUrl m_url;
     QString m_error;
     QByteArray m_output;
+    bool m_demo = true;
 };
 
 } // namespace mandate::testing

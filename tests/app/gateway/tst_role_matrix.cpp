@@ -51,7 +51,7 @@ struct Probe
     QByteArray method;
     QString pattern;  ///< exactly as the router registers it
     Access access;
-    QString path;     ///< {exec} and {victim} are replaced by live execution ids
+    QString path;     ///< {exec} and {victim} are replaced by live execution ids, {apikey} by a spare key's id
     int success;      ///< the status an allowed role gets; 0: anything but 401/403 (body unknown)
     QByteArray body = {};
     QString current = {};  ///< GET this (as admin) first for If-Match and, with bodyFrom, the body
@@ -150,6 +150,12 @@ QList<Probe> adminProbes()
         {"POST", QStringLiteral("/v1/audit/verify"), Access::Read, QStringLiteral("/v1/audit/verify"), 200, "{}"},
         {"GET", QStringLiteral("/v1/lineage"), Access::Read, QStringLiteral("/v1/lineage?execution={exec}"), 200},
         {"GET", QStringLiteral("/v1/keys"), Access::Read, QStringLiteral("/v1/keys"), 200},
+        // Admin API keys: admins only, for reading too. {apikey} is a spare key for the admin to revoke.
+        {"GET", QStringLiteral("/v1/api-keys"), Access::AdminOnly, QStringLiteral("/v1/api-keys"), 200},
+        {"POST", QStringLiteral("/v1/api-keys"), Access::AdminOnly, QStringLiteral("/v1/api-keys"), 201,
+         R"({"name":"matrix-key","role":"auditor"})"},
+        {"GET", QStringLiteral("/v1/api-keys/{id}"), Access::AdminOnly, QStringLiteral("/v1/api-keys/{apikey}"), 200},
+        {"DELETE", QStringLiteral("/v1/api-keys/{id}"), Access::AdminOnly, QStringLiteral("/v1/api-keys/{apikey}"), 200},
         // The default overlap keeps every token the matrix holds verifying.
         {"POST", QStringLiteral("/v1/keys/rotate"), Access::AdminOnly, QStringLiteral("/v1/keys/rotate"), 200, "{}"},
         {"POST", QStringLiteral("/v1/simulate"), Access::Simulate, QStringLiteral("/v1/simulate"), 200, {}, policies,
@@ -218,6 +224,7 @@ private:
     QByteArray m_token;
     QString m_execution;
     QString m_victim;
+    QString m_spareKey;
     QSet<QString> m_registered;
     QList<Probe> m_probes;
 };
@@ -248,6 +255,10 @@ void tst_RoleMatrix::initTestCase()
     // A second execution, for the admin to revoke: the token above must stay valid throughout.
     m_victim = executionOf(executionToken());
     QVERIFY(!m_execution.isEmpty() && !m_victim.isEmpty());
+    const HttpResult spare = m_http->postJson(QStringLiteral("/v1/api-keys"), R"({"name":"matrix-spare","role":"analyst"})", m_admin);
+    QCOMPARE(spare.status, 201);
+    m_spareKey = spare.json().value(QStringLiteral("id")).toString();
+    QVERIFY(!m_spareKey.isEmpty());
     // A decision gives the execution an audit trail, and so a lineage to read.
     QCOMPARE(m_http->postJson(QStringLiteral("/v1/authorize"),
                               R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"},"args":{}})", m_token).status, 200);
@@ -321,7 +332,8 @@ QByteArray tst_RoleMatrix::bearerFor(const QString &credential) const
 QString tst_RoleMatrix::expand(const QString &path) const
 {
     QString expanded = path;
-    return expanded.replace(QLatin1String("{exec}"), m_execution).replace(QLatin1String("{victim}"), m_victim);
+    return expanded.replace(QLatin1String("{exec}"), m_execution).replace(QLatin1String("{victim}"), m_victim)
+        .replace(QLatin1String("{apikey}"), m_spareKey);
 }
 
 void tst_RoleMatrix::matrix()

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: Apache-2.0
+// Admin API keys on a production (non-demo) gateway, over real HTTP (issue #5): the first start
+// makes one admin key in DATA/admin.key (0600) and records it; admins create, list and revoke
+// keys, each change an admin_change record that holds no secret; a revoked key stops at once
+// and its event streams close; the last admin key cannot go; bad requests are refused with a
+// reason; restarts keep the key, and a key file older than its database is replaced.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTest>
+#include <QWebSocket>
+
+#include <sys/stat.h>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+Headers jsonHeaders(const QByteArray &bearer)
+{
+    return {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + bearer}};
+}
+
+/// Every byte of the data directory's database files, to prove a secret is not among them.
+QByteArray databaseBytes(const QString &dataDir)
+{
+    QByteArray all;
+    for (const QString &name : QDir(dataDir).entryList({QStringLiteral("mandate.db*")}, QDir::Files)) {
+        QFile file(QDir(dataDir).filePath(name));
+        if (file.open(QIODevice::ReadOnly))
+            all += file.readAll();
+    }
+    return all;
+}
+
+/// A /v1/events subscriber that keeps what it hears.
+struct Subscriber
+{
+    QWebSocket socket;
+    QList<QJsonObject> events;
+    bool closed = false;
+
+    Subscriber(const QUrl &gateway, const QByteArray &key)
+    {
+        QUrl url = gateway;
+        url.setScheme(QStringLiteral("ws"));
+        url.setPath(QStringLiteral("/v1/events"));
+        QNetworkRequest request(url);
+        request.setRawHeader("Authorization", "Bearer " + key);
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, &socket,
+                         [this](const QString &text) { events << QJsonDocument::fromJson(text.toUtf8()).object(); });
+        QObject::connect(&socket, &QWebSocket::disconnected, &socket, [this]() { closed = true; });
+        socket.open(request);
+    }
+    bool heard(const QString &type, const QString &operation, const QString &keyId) const
+    {
+        for (const QJsonObject &event : events) {
+            if (event.value(QStringLiteral("type")).toString() == type && event.value(QStringLiteral("operation")).toString() == operation
+                && event.value(QStringLiteral("key")).toObject().value(QStringLiteral("id")).toString() == keyId)
+                return true;
+        }
+        return false;
+    }
+};
+
+} // namespace
+
+class tst_ApiKeys final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void firstStartWritesAPrivateAdminKey();
+    void createdKeysWorkWithTheirRole();
+    void badRequestsAreRefused_data();
+    void badRequestsAreRefused();
+    void revokedKeyStopsAtOnce();
+    void revokedKeysEventStreamCloses();
+    void lastAdminKeyCannotBeRevoked();
+    void restartKeepsTheKey();
+    void keyFileOlderThanItsDatabaseIsReplaced();
+
+private:
+    HttpResult create(const QByteArray &body, const QByteArray &bearer);
+    QByteArray createKey(const QString &name, const QString &role, QString *id = nullptr);
+    QJsonObject auditRecordFor(const QString &target, const QString &operation);
+    void restart();
+
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+    QByteArray m_admin;
+    QString m_adminId;
+};
+
+HttpResult tst_ApiKeys::create(const QByteArray &body, const QByteArray &bearer)
+{
+    return m_http->send("POST", QStringLiteral("/v1/api-keys"), body, jsonHeaders(bearer));
+}
+
+QByteArray tst_ApiKeys::createKey(const QString &name, const QString &role, QString *id)
+{
+    const QJsonObject wanted{{QStringLiteral("name"), name}, {QStringLiteral("role"), role}};
+    const HttpResult made = create(QJsonDocument(wanted).toJson(QJsonDocument::Compact), m_admin);
+    if (made.status != 201)
+        return {};
+    if (id)
+        *id = made.json().value(QStringLiteral("id")).toString();
+    return made.json().value(QStringLiteral("key")).toString().toLatin1();
+}
+
+QJsonObject tst_ApiKeys::auditRecordFor(const QString &target, const QString &operation)
+{
+    const HttpResult records = m_http->get(QStringLiteral("/v1/audit?event=admin_change&limit=500"), m_admin);
+    for (const QJsonValue value : records.json().value(QStringLiteral("items")).toArray()) {
+        const QJsonObject record = value.toObject();
+        if (record.value(QStringLiteral("mandate.admin.target")).toString() == target
+            && record.value(QStringLiteral("mandate.details")).toObject().value(QStringLiteral("operation")).toString() == operation)
+            return record;
+    }
+    return {};
+}
+
+void tst_ApiKeys::restart()
+{
+    QCOMPARE(m_gateway->stop(), 0);
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+}
+
+void tst_ApiKeys::initTestCase()
+{
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH));
+    m_gateway->setDemo(false);
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    m_admin = m_gateway->key(QStringLiteral("admin"));
+    QVERIFY(m_admin.startsWith("mdk_"));
+}
+
+void tst_ApiKeys::cleanupTestCase()
+{
+    if (!m_gateway)
+        return;
+    const HttpResult verified = m_http->postJson(QStringLiteral("/v1/audit/verify"), "{}", m_admin);
+    QCOMPARE(verified.status, 200);
+    QVERIFY(verified.json().value(QStringLiteral("intact")).toBool());
+    QCOMPARE(m_gateway->stop(), 0);
+}
+
+void tst_ApiKeys::firstStartWritesAPrivateAdminKey()
+{
+    const QString path = QDir(m_gateway->dataDir()).filePath(QStringLiteral("admin.key"));
+    struct stat info {};
+    QCOMPARE(::stat(QFile::encodeName(path).constData(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, mode_t(0600));
+    QVERIFY(m_gateway->output().contains("First start: the admin API key is in"));
+    // A production gateway writes no other key or demo file.
+    for (const char *demoFile : {"auditor.key", "analyst.key", "demo-clients.json"})
+        QVERIFY(!QFile::exists(QDir(m_gateway->dataDir()).filePath(QLatin1String(demoFile))));
+
+    const HttpResult me = m_http->get(QStringLiteral("/v1/whoami"), m_admin);
+    QCOMPARE(me.status, 200);
+    QCOMPARE(me.json().value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
+    m_adminId = me.json().value(QStringLiteral("keyId")).toString();
+    const QJsonArray keys = m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray();
+    QCOMPARE(keys.size(), 1);
+    QCOMPARE(keys.first().toObject().value(QStringLiteral("id")).toString(), m_adminId);
+
+    const QJsonObject record = auditRecordFor(QStringLiteral("api-key:") + m_adminId, QStringLiteral("create"));
+    QVERIFY2(!record.isEmpty(), "the first admin key has no admin_change record");
+    QCOMPARE(record.value(QStringLiteral("mandate.admin.actor")).toString(), QStringLiteral("mandated"));
+    QCOMPARE(record.value(QStringLiteral("mandate.admin.after")).toObject().value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
+    QCOMPARE(record.value(QStringLiteral("mandate.details")).toObject().value(QStringLiteral("file")).toString(), QDir(path).absolutePath());
+    const QByteArray secret = m_admin.mid(m_admin.lastIndexOf('_') + 1);
+    QVERIFY(!QJsonDocument(record).toJson().contains(secret));
+    QVERIFY(!databaseBytes(m_gateway->dataDir()).contains(secret));
+}
+
+void tst_ApiKeys::createdKeysWorkWithTheirRole()
+{
+    const HttpResult made = create(R"({"name":"Ann, audit team","role":"auditor"})", m_admin);
+    QCOMPARE(made.status, 201);
+    const QJsonObject body = made.json();
+    const QString id = body.value(QStringLiteral("id")).toString();
+    const QByteArray key = body.value(QStringLiteral("key")).toString().toLatin1();
+    QCOMPARE(body.value(QStringLiteral("role")).toString(), QStringLiteral("auditor"));
+    QCOMPARE(body.value(QStringLiteral("name")).toString(), QStringLiteral("Ann, audit team"));
+    QVERIFY(key.startsWith(QByteArray("mdk_" + id.toLatin1() + '_')));
+    QCOMPARE(made.header("Location"), "/v1/api-keys/" + id.toLatin1());
+    QCOMPARE(made.header("Cache-Control"), QByteArray("no-store"));
+
+    // The key works at once, with its role's rights and no more.
+    QCOMPARE(m_http->get(QStringLiteral("/v1/agents"), key).status, 200);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), key).json().value(QStringLiteral("keyId")).toString(), id);
+    QCOMPARE(create(R"({"name":"escalation","role":"admin"})", key).status, 403);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/api-keys"), key).status, 403);
+
+    // Listed and shown without any secret; its record names who made it, by name and key id.
+    const HttpResult shown = m_http->get(QStringLiteral("/v1/api-keys/") + id, m_admin);
+    QCOMPARE(shown.status, 200);
+    QVERIFY(!shown.json().contains(QStringLiteral("key")));
+    const HttpResult listed = m_http->get(QStringLiteral("/v1/api-keys"), m_admin);
+    QVERIFY(listed.body.contains(id.toLatin1()));
+    const QByteArray secret = key.mid(key.lastIndexOf('_') + 1);
+    QVERIFY(!listed.body.contains(secret));
+    const QJsonObject record = auditRecordFor(QStringLiteral("api-key:") + id, QStringLiteral("create"));
+    QVERIFY(!record.isEmpty());
+    QCOMPARE(record.value(QStringLiteral("mandate.admin.actor")).toString(), QStringLiteral("first-admin"));
+    QCOMPARE(record.value(QStringLiteral("mandate.details")).toObject().value(QStringLiteral("actor_key")).toString(), m_adminId);
+    QVERIFY(!QJsonDocument(record).toJson().contains(secret));
+    QVERIFY(!databaseBytes(m_gateway->dataDir()).contains(secret));
+}
+
+void tst_ApiKeys::badRequestsAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("says");
+    const QByteArray json = "application/json";
+    QTest::newRow("unknown role") << QByteArray(R"({"name":"x","role":"root"})") << json << 422 << QStringLiteral("role");
+    QTest::newRow("no role") << QByteArray(R"({"name":"x"})") << json << 422 << QStringLiteral("role");
+    QTest::newRow("no name") << QByteArray(R"({"role":"admin"})") << json << 422 << QStringLiteral("name");
+    QTest::newRow("empty name") << QByteArray(R"({"name":"","role":"admin"})") << json << 422 << QStringLiteral("1 to 64");
+    QTest::newRow("name too long") << (R"({"role":"admin","name":")" + QByteArray(65, 'n') + "\"}") << json << 422 << QStringLiteral("1 to 64");
+    QTest::newRow("control character") << QByteArray(R"({"name":"a\u0007b","role":"admin"})") << json << 422 << QStringLiteral("printable");
+    QTest::newRow("name not a string") << QByteArray(R"({"name":7,"role":"admin"})") << json << 422 << QStringLiteral("string");
+    QTest::newRow("unknown field") << QByteArray(R"({"name":"x","role":"admin","secret":"mine"})") << json << 400 << QStringLiteral("secret");
+    QTest::newRow("malformed JSON") << QByteArray(R"({"name":"x",)") << json << 400 << QString();
+    QTest::newRow("not JSON") << QByteArray("name=x&role=admin") << QByteArray("application/x-www-form-urlencoded") << 400
+                              << QStringLiteral("Content-Type");
+}
+
+void tst_ApiKeys::badRequestsAreRefused()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, status);
+    QFETCH(QString, says);
+    const int before = m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size();
+    const HttpResult refused = m_http->send("POST", QStringLiteral("/v1/api-keys"), body,
+                                            {{"Content-Type", contentType}, {"Authorization", "Bearer " + m_admin}});
+    QVERIFY2(refused.status == status, refused.body.constData());
+    QCOMPARE(refused.header("Content-Type"), QByteArray("application/problem+json"));
+    QVERIFY2(QString::fromUtf8(refused.body).contains(says), refused.body.constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size(), before);
+}
+
+void tst_ApiKeys::revokedKeyStopsAtOnce()
+{
+    QString id;
+    const QByteArray key = createKey(QStringLiteral("short-lived"), QStringLiteral("analyst"), &id);
+    QVERIFY(!key.isEmpty());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/agents"), key).status, 200);
+    const HttpResult revoked = m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + id, {}, jsonHeaders(m_admin));
+    QCOMPARE(revoked.status, 200);
+    QVERIFY(revoked.json().value(QStringLiteral("revoked")).toBool());
+    QCOMPARE(revoked.json().value(QStringLiteral("role")).toString(), QStringLiteral("analyst"));
+    QCOMPARE(m_http->get(QStringLiteral("/v1/agents"), key).status, 401);
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + id, {}, jsonHeaders(m_admin)).status, 404);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/api-keys/") + id, m_admin).status, 404);
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/0123456789abcdef"), {}, jsonHeaders(m_admin)).status, 404);
+
+    const QJsonObject record = auditRecordFor(QStringLiteral("api-key:") + id, QStringLiteral("revoke"));
+    QVERIFY(!record.isEmpty());
+    QCOMPARE(record.value(QStringLiteral("mandate.admin.before")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("short-lived"));
+    QVERIFY(record.value(QStringLiteral("mandate.admin.after")).isNull() || record.value(QStringLiteral("mandate.admin.after")).isUndefined());
+}
+
+void tst_ApiKeys::revokedKeysEventStreamCloses()
+{
+    QString id;
+    const QByteArray doomed = createKey(QStringLiteral("monitor"), QStringLiteral("auditor"), &id);
+    QVERIFY(!doomed.isEmpty());
+    Subscriber watched(m_gateway->url(), doomed);
+    Subscriber admin(m_gateway->url(), m_admin);
+    QTRY_VERIFY_WITH_TIMEOUT(!watched.events.isEmpty() && !admin.events.isEmpty(), 10000);  // both said hello
+
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + id, {}, jsonHeaders(m_admin)).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(watched.closed, 10000);
+    QCOMPARE(watched.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(watched.socket.closeReason(), QStringLiteral("API key revoked"));
+    QVERIFY(watched.heard(QStringLiteral("api_key"), QStringLiteral("revoked"), id));  // its last message says why
+    // Other subscribers hear of the revocation and stay connected.
+    QTRY_VERIFY_WITH_TIMEOUT(admin.heard(QStringLiteral("api_key"), QStringLiteral("revoked"), id), 10000);
+    QVERIFY(!admin.closed);
+    QCOMPARE(admin.socket.state(), QAbstractSocket::ConnectedState);
+
+    // The key cannot subscribe again.
+    Subscriber again(m_gateway->url(), doomed);
+    QTRY_VERIFY_WITH_TIMEOUT(again.closed, 10000);
+    QCOMPARE(again.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    admin.socket.close();
+}
+
+void tst_ApiKeys::lastAdminKeyCannotBeRevoked()
+{
+    const HttpResult refused = m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + m_adminId, {}, jsonHeaders(m_admin));
+    QCOMPARE(refused.status, 409);
+    QVERIFY2(refused.body.contains("last admin key"), refused.body.constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), m_admin).status, 200);
+    QVERIFY(auditRecordFor(QStringLiteral("api-key:") + m_adminId, QStringLiteral("revoke")).isEmpty());  // a refusal leaves no record
+
+    // With a second admin key, the first can go, and the second becomes the last.
+    QString secondId;
+    const QByteArray second = createKey(QStringLiteral("second-admin"), QStringLiteral("admin"), &secondId);
+    QVERIFY(!second.isEmpty());
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + m_adminId, {}, jsonHeaders(second)).status, 200);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), m_admin).status, 401);
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + secondId, {}, jsonHeaders(second)).status, 409);
+    // Auditor and analyst keys are never "the last" of anything.
+    m_admin = second;
+    m_adminId = secondId;
+}
+
+void tst_ApiKeys::restartKeepsTheKey()
+{
+    const QByteArray file = m_gateway->key(QStringLiteral("admin"));
+    const int keysBefore = m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size();
+    restart();
+    QVERIFY(!m_gateway->output().contains("First start"));
+    QCOMPARE(m_gateway->key(QStringLiteral("admin")), file);  // untouched, though its key was revoked above
+    QCOMPARE(m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size(), keysBefore);
+}
+
+void tst_ApiKeys::keyFileOlderThanItsDatabaseIsReplaced()
+{
+    QCOMPARE(m_gateway->stop(), 0);
+    for (const QString &name : QDir(m_gateway->dataDir()).entryList({QStringLiteral("mandate.db*")}, QDir::Files))
+        QVERIFY(QFile::remove(QDir(m_gateway->dataDir()).filePath(name)));
+    const QByteArray stale = m_gateway->key(QStringLiteral("admin"));
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    QVERIFY(m_gateway->output().contains("First start"));
+    m_admin = m_gateway->key(QStringLiteral("admin"));
+    QVERIFY(m_admin != stale);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), m_admin).status, 200);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), stale).status, 401);
+    QVERIFY(!QFile::exists(QDir(m_gateway->dataDir()).filePath(QStringLiteral("admin.key.new"))));
+}
+
+QTEST_GUILESS_MAIN(tst_ApiKeys)
+#include "tst_api_keys.moc"
