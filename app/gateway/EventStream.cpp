@@ -7,6 +7,8 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <utility>
+
 namespace mandate::gateway {
 
 namespace {
@@ -22,8 +24,13 @@ EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const 
 
 EventStream::~EventStream()
 {
-    for (const Subscriber &subscriber : std::as_const(m_subscribers))
+    // Out of the list and unhooked first: a socket being deleted may still report that it
+    // disconnected, and the handler edits the list.
+    const QList<Subscriber> subscribers = std::exchange(m_subscribers, {});
+    for (const Subscriber &subscriber : subscribers) {
+        disconnect(subscriber.socket, nullptr, this, nullptr);
         delete subscriber.socket;
+    }
 }
 
 void EventStream::accept()
@@ -57,7 +64,7 @@ void EventStream::accept()
             m_bus.setListeners(subscribers());
             raw->deleteLater();
         });
-        m_subscribers.append(Subscriber{raw, 0, caller->keyId});
+        m_subscribers.append(Subscriber{raw, 0, caller->keyId, caller->role});
         m_bus.setListeners(subscribers());
         qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
         raw->sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
@@ -71,7 +78,12 @@ void EventStream::broadcast(const QJsonObject &event)
     if (m_subscribers.isEmpty())
         return;
     const QString text = QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact));
+    // Admin API keys are listed to admins only; a key also hears of its own revocation.
+    const bool aboutKey = event.value(QStringLiteral("type")).toString() == QLatin1String("api_key");
+    const QString keyId = aboutKey ? event.value(QStringLiteral("key")).toObject().value(QStringLiteral("id")).toString() : QString();
     for (Subscriber &subscriber : m_subscribers) {
+        if (aboutKey && subscriber.role != api::Role::Admin && subscriber.keyId != keyId)
+            continue;
         if (subscriber.socket->bytesToWrite() > MaxBufferedBytes) {
             ++subscriber.dropped;
             continue;

@@ -17,7 +17,8 @@ namespace mandate::gateway {
 /// clients that cannot set headers on the upgrade); each event is one JSON text message.
 /// A subscriber that cannot keep up loses events rather than growing the gateway's memory;
 /// it is told how many with a {"type":"dropped","count":N} message. A subscription ends when
-/// its key is revoked: the api_key "revoked" event is the last message it gets.
+/// its key is revoked: the api_key "revoked" event is the last message it gets. Other api_key
+/// events (keys created and revoked) go to admins only, who alone may list the keys.
 class EventStream final : public QObject
 {
     Q_OBJECT
@@ -35,6 +36,7 @@ private:
         QWebSocket *socket = nullptr;
         qint64 dropped = 0;
         QString keyId;
+        api::Role role = api::Role::Auditor;
     };
     void accept();
     void broadcast(const QJsonObject &event);

@@ -55,8 +55,8 @@ bool GatewayProcess::start(int timeoutMs)
 
 int GatewayProcess::stop(int timeoutMs)
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return m_process.exitCode();
+    if (m_process.state() == QProcess::NotRunning)  // exited by itself, or crashed (exitCode() is then the signal)
+        return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
     m_process.terminate();
     if (!m_process.waitForFinished(timeoutMs)) {
         m_process.kill();

@@ -14,6 +14,8 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <algorithm>
+
 #include <sys/stat.h>
 
 using namespace mandate;
@@ -26,6 +28,12 @@ using Headers = QList<QPair<QByteArray, QByteArray>>;
 Headers jsonHeaders(const QByteArray &bearer)
 {
     return {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + bearer}};
+}
+
+/// The secret part of `mdk_<16 hex digits>_<secret>`; base64url secrets may contain '_' too.
+QByteArray secretOf(const QByteArray &key)
+{
+    return key.mid(4 + 16 + 1);
 }
 
 /// Every byte of the data directory's database files, to prove a secret is not among them.
@@ -93,7 +101,6 @@ private:
     HttpResult create(const QByteArray &body, const QByteArray &bearer);
     QByteArray createKey(const QString &name, const QString &role, QString *id = nullptr);
     QJsonObject auditRecordFor(const QString &target, const QString &operation);
-    void restart();
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<HttpProbe> m_http;
@@ -127,13 +134,6 @@ QJsonObject tst_ApiKeys::auditRecordFor(const QString &target, const QString &op
             return record;
     }
     return {};
-}
-
-void tst_ApiKeys::restart()
-{
-    QCOMPARE(m_gateway->stop(), 0);
-    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
-    m_http = std::make_unique<HttpProbe>(m_gateway->url());
 }
 
 void tst_ApiKeys::initTestCase()
@@ -180,7 +180,8 @@ void tst_ApiKeys::firstStartWritesAPrivateAdminKey()
     QCOMPARE(record.value(QStringLiteral("mandate.admin.actor")).toString(), QStringLiteral("mandated"));
     QCOMPARE(record.value(QStringLiteral("mandate.admin.after")).toObject().value(QStringLiteral("role")).toString(), QStringLiteral("admin"));
     QCOMPARE(record.value(QStringLiteral("mandate.details")).toObject().value(QStringLiteral("file")).toString(), QDir(path).absolutePath());
-    const QByteArray secret = m_admin.mid(m_admin.lastIndexOf('_') + 1);
+    const QByteArray secret = secretOf(m_admin);
+    QCOMPARE(secret.size(), 43);  // 256 bits, base64url
     QVERIFY(!QJsonDocument(record).toJson().contains(secret));
     QVERIFY(!databaseBytes(m_gateway->dataDir()).contains(secret));
 }
@@ -210,7 +211,7 @@ void tst_ApiKeys::createdKeysWorkWithTheirRole()
     QVERIFY(!shown.json().contains(QStringLiteral("key")));
     const HttpResult listed = m_http->get(QStringLiteral("/v1/api-keys"), m_admin);
     QVERIFY(listed.body.contains(id.toLatin1()));
-    const QByteArray secret = key.mid(key.lastIndexOf('_') + 1);
+    const QByteArray secret = secretOf(key);
     QVERIFY(!listed.body.contains(secret));
     const QJsonObject record = auditRecordFor(QStringLiteral("api-key:") + id, QStringLiteral("create"));
     QVERIFY(!record.isEmpty());
@@ -281,9 +282,12 @@ void tst_ApiKeys::revokedKeysEventStreamCloses()
     QString id;
     const QByteArray doomed = createKey(QStringLiteral("monitor"), QStringLiteral("auditor"), &id);
     QVERIFY(!doomed.isEmpty());
+    const QByteArray bystanderKey = createKey(QStringLiteral("bystander"), QStringLiteral("analyst"));
+    QVERIFY(!bystanderKey.isEmpty());
     Subscriber watched(m_gateway->url(), doomed);
     Subscriber admin(m_gateway->url(), m_admin);
-    QTRY_VERIFY_WITH_TIMEOUT(!watched.events.isEmpty() && !admin.events.isEmpty(), 10000);  // both said hello
+    Subscriber bystander(m_gateway->url(), bystanderKey);
+    QTRY_VERIFY_WITH_TIMEOUT(!watched.events.isEmpty() && !admin.events.isEmpty() && !bystander.events.isEmpty(), 10000);  // hello
 
     QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + id, {}, jsonHeaders(m_admin)).status, 200);
     QTRY_VERIFY_WITH_TIMEOUT(watched.closed, 10000);
@@ -294,6 +298,22 @@ void tst_ApiKeys::revokedKeysEventStreamCloses()
     QTRY_VERIFY_WITH_TIMEOUT(admin.heard(QStringLiteral("api_key"), QStringLiteral("revoked"), id), 10000);
     QVERIFY(!admin.closed);
     QCOMPARE(admin.socket.state(), QAbstractSocket::ConnectedState);
+    // Only admins may list keys, so only they hear of other keys. A registry change made after
+    // the key changes reaches every subscriber, in order: once the bystander has it, it would
+    // have had the key events too.
+    QString lateId;
+    QVERIFY(!createKey(QStringLiteral("late"), QStringLiteral("auditor"), &lateId).isEmpty());
+    const QByteArray human = R"({"id":"zed","displayName":"Zed","issuer":"https://idp.example","subject":"zed"})";
+    QCOMPARE(m_http->send("POST", QStringLiteral("/v1/humans"), human, jsonHeaders(m_admin)).status, 201);
+    const auto heardRegistry = [](const Subscriber &subscriber) {
+        return std::any_of(subscriber.events.begin(), subscriber.events.end(),
+                           [](const QJsonObject &event) { return event.value(QStringLiteral("type")).toString() == QLatin1String("registry"); });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(heardRegistry(bystander) && heardRegistry(admin), 10000);
+    QVERIFY(admin.heard(QStringLiteral("api_key"), QStringLiteral("created"), lateId));
+    QVERIFY(!bystander.heard(QStringLiteral("api_key"), QStringLiteral("revoked"), id));
+    QVERIFY(!bystander.heard(QStringLiteral("api_key"), QStringLiteral("created"), lateId));
+    QVERIFY(!bystander.closed);
 
     // The key cannot subscribe again.
     Subscriber again(m_gateway->url(), doomed);
@@ -326,7 +346,16 @@ void tst_ApiKeys::restartKeepsTheKey()
 {
     const QByteArray file = m_gateway->key(QStringLiteral("admin"));
     const int keysBefore = m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size();
-    restart();
+    {
+        // Subscribers still connected when the gateway stops are let go cleanly (exit code 0).
+        Subscriber first(m_gateway->url(), m_admin);
+        Subscriber second(m_gateway->url(), m_admin);
+        QTRY_VERIFY_WITH_TIMEOUT(!first.events.isEmpty() && !second.events.isEmpty(), 10000);
+        QVERIFY2(m_gateway->stop() == 0, m_gateway->output().right(2000).constData());
+        QTRY_VERIFY_WITH_TIMEOUT(first.closed && second.closed, 10000);
+    }
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
     QVERIFY(!m_gateway->output().contains("First start"));
     QCOMPARE(m_gateway->key(QStringLiteral("admin")), file);  // untouched, though its key was revoked above
     QCOMPARE(m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size(), keysBefore);
