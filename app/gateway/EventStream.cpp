@@ -7,6 +7,7 @@
 #include <QUrlQuery>
 #include <QWebSocket>
 
+#include <algorithm>
 #include <utility>
 
 namespace mandate::gateway {
@@ -15,11 +16,14 @@ namespace {
 constexpr qint64 MaxBufferedBytes = 4 << 20;
 }
 
-EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, QObject *parent)
-    : QObject(parent), m_server(server), m_bus(bus), m_auth(auth)
+EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs,
+                         QObject *parent)
+    : QObject(parent), m_server(server), m_bus(bus), m_auth(auth), m_peerTimeoutMs(std::max(peerTimeoutMs, 300))
 {
     connect(&server, &QAbstractHttpServer::newWebSocketConnection, this, &EventStream::accept);
     connect(&bus, &api::EventBus::published, this, &EventStream::broadcast, Qt::QueuedConnection);
+    connect(&m_keepAlive, &QTimer::timeout, this, &EventStream::keepAlive);
+    m_keepAlive.start(m_peerTimeoutMs / 3);
 }
 
 EventStream::~EventStream()
@@ -60,11 +64,21 @@ void EventStream::accept()
         QWebSocket *raw = socket.release();
         raw->setParent(this);
         connect(raw, &QWebSocket::disconnected, this, [this, raw]() {
-            m_subscribers.removeIf([raw](const Subscriber &s) { return s.socket == raw; });
-            m_bus.setListeners(subscribers());
+            remove(raw);
             raw->deleteLater();
         });
-        m_subscribers.append(Subscriber{raw, 0, caller->keyId, caller->role});
+        // Anything the subscriber sends shows it is there; the console sends nothing but pongs.
+        const auto heard = [this, raw]() {
+            for (Subscriber &subscriber : m_subscribers) {
+                if (subscriber.socket == raw)
+                    subscriber.heard.start();
+            }
+        };
+        connect(raw, &QWebSocket::pong, this, heard);
+        connect(raw, &QWebSocket::textMessageReceived, this, heard);
+        connect(raw, &QWebSocket::binaryMessageReceived, this, heard);
+        m_subscribers.append(Subscriber{raw, 0, caller->keyId, caller->role, {}});
+        m_subscribers.last().heard.start();
         m_bus.setListeners(subscribers());
         qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
         raw->sendTextMessage(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("type"), QStringLiteral("hello")},
@@ -118,6 +132,29 @@ void EventStream::closeRevoked(const QJsonObject &event)
     qCInfo(lcGateway) << "closing" << closing.size() << "event stream(s) of revoked API key" << keyId;
     for (QWebSocket *socket : std::as_const(closing))
         socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
+}
+
+void EventStream::keepAlive()
+{
+    QList<QWebSocket *> silent;
+    for (const Subscriber &subscriber : std::as_const(m_subscribers)) {
+        if (subscriber.heard.hasExpired(m_peerTimeoutMs))
+            silent.append(subscriber.socket);
+        else
+            subscriber.socket->ping();
+    }
+    for (QWebSocket *socket : std::as_const(silent)) {
+        qCInfo(lcGateway) << "dropping an event subscriber that answered no ping for" << m_peerTimeoutMs << "ms";
+        remove(socket);
+        socket->abort();  // it cannot answer a close either
+        socket->deleteLater();
+    }
+}
+
+void EventStream::remove(QWebSocket *socket)
+{
+    if (m_subscribers.removeIf([socket](const Subscriber &s) { return s.socket == socket; }) > 0)
+        m_bus.setListeners(subscribers());
 }
 
 } // namespace mandate::gateway

@@ -5,8 +5,10 @@
 #include "api/EventBus.h"
 
 #include <QAbstractHttpServer>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
+#include <QTimer>
 
 class QWebSocket;
 
@@ -19,13 +21,18 @@ namespace mandate::gateway {
 /// it is told how many with a {"type":"dropped","count":N} message. A subscription ends when
 /// its key is revoked: the api_key "revoked" event is the last message it gets. Other api_key
 /// events (keys created and revoked) go to admins only, who alone may list the keys.
+///
+/// Every subscriber is pinged three times per `peerTimeout`, which also keeps a quiet stream
+/// from being dropped as an idle connection; one that has answered nothing for `peerTimeout`
+/// is gone (a closed laptop, a cut network) and is dropped rather than written to for ever.
 class EventStream final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventStream)
 
 public:
-    EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, QObject *parent = nullptr);
+    EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs,
+                QObject *parent = nullptr);
     ~EventStream() override;
 
     int subscribers() const { return static_cast<int>(m_subscribers.size()); }
@@ -37,15 +44,20 @@ private:
         qint64 dropped = 0;
         QString keyId;
         api::Role role = api::Role::Auditor;
+        QElapsedTimer heard;  ///< since the subscriber last sent anything (a pong, at least)
     };
     void accept();
     void broadcast(const QJsonObject &event);
     void closeRevoked(const QJsonObject &event);
+    void keepAlive();
+    void remove(QWebSocket *socket);
 
     QAbstractHttpServer &m_server;
     api::EventBus &m_bus;
     const api::AdminAuth &m_auth;
     QList<Subscriber> m_subscribers;
+    int m_peerTimeoutMs;
+    QTimer m_keepAlive;
 };
 
 } // namespace mandate::gateway

@@ -362,7 +362,7 @@ Status Gateway::listen()
                                                .arg(m_options.listenAddress.toString()).arg(m_options.listenPort).arg(s.tcp->errorString())};
     s.broker->setIssuer(baseUrl());
     s.frontend->bind(s.tcp);
-    s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth());
+    s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth(), m_options.idleTimeoutMs);
     return Status::success();
 }
 

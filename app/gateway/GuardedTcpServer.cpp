@@ -7,6 +7,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <memory>
 
 namespace mandate::gateway {
 
@@ -34,13 +35,19 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     auto *idle = new QTimer(socket);
     idle->setSingleShot(true);
     idle->setInterval(m_limits.idleTimeoutMs);
-    connect(idle, &QTimer::timeout, socket, [socket]() {
+    const auto activity = [idle]() { idle->start(); };
+    const auto hooked = std::make_shared<QMetaObject::Connection>(connect(socket, &QTcpSocket::readyRead, idle, activity));
+    connect(socket, &QTcpSocket::bytesWritten, idle, activity);
+    connect(idle, &QTimer::timeout, socket, [socket, idle, hooked]() {
+        // Upgraded to a WebSocket: Qt HttpServer unhooks every signal of the socket, this
+        // timer's activity included, and the event stream watches its peer with pings.
+        if (!*hooked) {
+            idle->deleteLater();
+            return;
+        }
         qCDebug(lcGateway) << "dropping an idle connection";
         socket->abort();
     });
-    const auto activity = [idle]() { idle->start(); };
-    connect(socket, &QTcpSocket::readyRead, idle, activity);
-    connect(socket, &QTcpSocket::bytesWritten, idle, activity);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     idle->start();
 

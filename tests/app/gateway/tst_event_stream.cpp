@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// /v1/events keep-alive over real sockets: a quiet stream outlives the idle timeout (the gateway
+// pings it), and a peer that answers nothing is dropped after the timeout rather than written
+// to for ever, while the gateway goes on serving.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include <QJsonDocument>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+
+#include <algorithm>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+constexpr int kIdleTimeoutMs = 1500;
+
+} // namespace
+
+class tst_EventStream final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void quietStreamOutlivesTheIdleTimeout();
+    void peerThatAnswersNothingIsDropped();
+
+private:
+    QUrl eventsUrl() const;
+
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+    QByteArray m_admin;
+};
+
+QUrl tst_EventStream::eventsUrl() const
+{
+    QUrl url = m_gateway->url();
+    url.setScheme(QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/events"));
+    return url;
+}
+
+void tst_EventStream::initTestCase()
+{
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH),
+                                                 QStringList{QStringLiteral("--idle-timeout-ms"), QString::number(kIdleTimeoutMs)});
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    m_admin = m_gateway->key(QStringLiteral("admin"));
+    QVERIFY(!m_admin.isEmpty());
+}
+
+void tst_EventStream::cleanupTestCase()
+{
+    if (m_gateway)
+        QCOMPARE(m_gateway->stop(), 0);
+}
+
+void tst_EventStream::quietStreamOutlivesTheIdleTimeout()
+{
+    QWebSocket socket;
+    QList<QJsonObject> events;
+    bool closed = false;
+    connect(&socket, &QWebSocket::textMessageReceived, this,
+            [&events](const QString &text) { events << QJsonDocument::fromJson(text.toUtf8()).object(); });
+    connect(&socket, &QWebSocket::disconnected, this, [&closed]() { closed = true; });
+    QNetworkRequest request(eventsUrl());
+    request.setRawHeader("Authorization", "Bearer " + m_admin);
+    socket.open(request);
+    QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 10000);  // hello
+
+    QTest::qWait(3 * kIdleTimeoutMs);  // nothing happens on the gateway meanwhile
+    QVERIFY2(!closed, qPrintable(socket.closeReason() + QString::number(socket.closeCode()) + QString::fromUtf8(m_gateway->process().readAll().right(1500))));
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+
+    // And it still delivers.
+    const QByteArray human = R"({"id":"quinn","displayName":"Quinn","issuer":"https://idp.example","subject":"quinn"})";
+    QCOMPARE(m_http->send("POST", QStringLiteral("/v1/humans"), human,
+                          {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + m_admin}}).status, 201);
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(), [](const QJsonObject &event) {
+        return event.value(QStringLiteral("type")).toString() == QLatin1String("registry");
+    }), 10000);
+    socket.close();
+}
+
+void tst_EventStream::peerThatAnswersNothingIsDropped()
+{
+    // A WebSocket client by hand that completes the handshake, then never answers a ping.
+    QTcpSocket raw;
+    raw.connectToHost(m_gateway->url().host(), quint16(m_gateway->url().port()));
+    QVERIFY(raw.waitForConnected(5000));
+    raw.write("GET /v1/events HTTP/1.1\r\nHost: " + m_gateway->url().authority().toLatin1()
+              + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: bWFuZGF0ZS1rZWVwYWxpdmU=\r\n"
+                "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer " + m_admin + "\r\n\r\n");
+    QByteArray received;
+    QElapsedTimer elapsed;
+    elapsed.start();
+    while (raw.state() == QAbstractSocket::ConnectedState && elapsed.elapsed() < 10 * kIdleTimeoutMs) {
+        if (raw.waitForReadyRead(100))
+            received += raw.readAll();
+    }
+    received += raw.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 101"), received.left(200).constData());
+    QVERIFY2(raw.state() != QAbstractSocket::ConnectedState, "a peer that answers no ping was never dropped");
+    // Dropped for its silence, after the pings it ignored, and not before the timeout.
+    QVERIFY(received.contains(char(0x89)));  // a ping frame: FIN + opcode 9
+    QVERIFY2(elapsed.elapsed() >= kIdleTimeoutMs, qPrintable(QString::number(elapsed.elapsed())));
+
+    // The gateway goes on serving.
+    QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
+}
+
+QTEST_GUILESS_MAIN(tst_EventStream)
+#include "tst_event_stream.moc"
