@@ -1308,6 +1308,10 @@
         <translation>Ereignisstrom verloren; neuer Versuch in %1 s…</translation>
     </message>
     <message>
+        <source>Event stream refused by the gateway: %1</source>
+        <translation>Ereignisstrom vom Gateway abgelehnt: %1</translation>
+    </message>
+    <message>
         <source>Could not list active executions: %1</source>
         <translation>Aktive Ausführungen konnten nicht gelistet werden: %1</translation>
     </message>

@@ -277,6 +277,9 @@ void MonitorView::onStreamState(client::EventStream::State state)
         m_streamLabel->setText(tr("Event stream lost; reconnecting in %1 s…")
                                    .arg(QString::number(m_stream->nextRetryMs() / 1000.0, 'f', 1)));
         break;
+    case client::EventStream::State::Refused:
+        m_streamLabel->setText(tr("Event stream refused by the gateway: %1").arg(m_stream->refusal()));
+        break;
     }
 }
 

@@ -47,6 +47,7 @@ void EventStream::open(const QUrl &baseUrl, const QByteArray &apiKey)
     m_url = url;
     m_apiKey = apiKey.trimmed();
     m_backoffMs = FirstBackoffMs;
+    m_refusal.clear();
     m_retry->stop();
     m_socket->abort();
     setState(State::Connecting);
@@ -72,8 +73,14 @@ void EventStream::connectSocket()
 
 void EventStream::onDisconnected()
 {
-    if (m_state == State::Closed)
+    if (m_state == State::Closed || m_state == State::Refused)
         return;
+    if (m_socket->closeCode() == QWebSocketProtocol::CloseCodePolicyViolated) {
+        m_refusal = m_socket->closeReason();
+        qCWarning(lcClient) << "event stream refused by the gateway:" << m_refusal;
+        setState(State::Refused);
+        return;
+    }
     qCInfo(lcClient) << "event stream lost:" << m_socket->errorString() << "retrying in" << m_backoffMs << "ms";
     setState(State::Reconnecting);
     m_retry->start(m_backoffMs);

@@ -14,13 +14,15 @@ namespace mandate::client {
 
 /// The gateway's live event feed (GET /v1/events over a WebSocket): parses every message strictly,
 /// emits typed signals, and reconnects by itself with exponential backoff when the link drops.
+/// When the gateway refuses the key (unknown, revoked, not allowed: close code 1008), retrying
+/// cannot help: the stream stays Refused and says why, until it is opened again.
 class EventStream final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventStream)
 
 public:
-    enum class State { Closed, Connecting, Open, Reconnecting };
+    enum class State { Closed, Connecting, Open, Reconnecting, Refused };
     Q_ENUM(State)
 
     explicit EventStream(QObject *parent = nullptr);
@@ -33,6 +35,8 @@ public:
     QString role() const { return m_role; }
     /// Milliseconds until the next reconnection attempt (while Reconnecting).
     int nextRetryMs() const { return m_backoffMs; }
+    /// The gateway's reason (while Refused).
+    QString refusal() const { return m_refusal; }
 
 Q_SIGNALS:
     void stateChanged(mandate::client::EventStream::State state);
@@ -57,6 +61,7 @@ private:
     QUrl m_url;
     QByteArray m_apiKey;
     QString m_role;
+    QString m_refusal;
     State m_state = State::Closed;
     int m_backoffMs = 500;
 };
