@@ -223,7 +223,7 @@ Status Gateway::openServices()
     Services &s = *m_services;
     const Clock &clock = *m_clock;
     const QDir dataDir(m_options.dataDir);
-    auto database = store::Database::open(dataDir.filePath(QStringLiteral("mandate.db")));
+    auto database = store::Database::open(m_options.databasePath);
     if (!database)
         return database.error();
     s.database = std::move(database).value();
@@ -237,7 +237,7 @@ Status Gateway::openServices()
     s.keys = std::make_unique<api::ApiKeyStore>(*s.database, clock);
 
     // The broker: signing keys, OAuth clients, trusted identity providers and executions.
-    s.keyRing = std::make_unique<crypto::KeyRing>(dataDir.filePath(QStringLiteral("keys")), clock);
+    s.keyRing = std::make_unique<crypto::KeyRing>(m_options.keyDir, clock);
     if (Status opened = s.keyRing->open(); !opened)
         return opened;
     s.executions = std::make_unique<session::ExecutionStore>(*s.database, clock);

@@ -3,6 +3,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QSettings>
@@ -71,6 +72,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption config(QStringLiteral("config"), QCoreApplication::translate("mandated", "INI configuration file."), QStringLiteral("file"));
     const QCommandLineOption listen(QStringLiteral("listen"), QCoreApplication::translate("mandated", "Address to listen on, HOST:PORT."), QStringLiteral("address"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QCoreApplication::translate("mandated", "Directory for the database and keys."), QStringLiteral("dir"));
+    const QCommandLineOption database(QStringLiteral("database"), QCoreApplication::translate("mandated", "SQLite database file (default: DIR/mandate.db)."), QStringLiteral("file"));
+    const QCommandLineOption keyDir(QStringLiteral("key-dir"), QCoreApplication::translate("mandated", "Directory of the broker's signing keys (default: DIR/keys); gateways sharing it share the keys."), QStringLiteral("dir"));
     const QCommandLineOption demo(QStringLiteral("demo"), QCoreApplication::translate("mandated", "Self-contained demo: demo registry, policies, development identity provider and business API."));
     const QCommandLineOption id(QStringLiteral("id"), QCoreApplication::translate("mandated", "Gateway id written into audit records."), QStringLiteral("id"));
     const QCommandLineOption cert(QStringLiteral("tls-cert"), QCoreApplication::translate("mandated", "PEM certificate chain for HTTPS."), QStringLiteral("file"));
@@ -81,7 +84,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout-ms"), QCoreApplication::translate("mandated", "Give up on a tool's upstream after this long."), QStringLiteral("ms"));
     const QCommandLineOption executionRate(QStringLiteral("execution-calls-per-minute"), QCoreApplication::translate("mandated", "Calls per minute one execution may make."), QStringLiteral("n"));
     const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
-    parser.addOptions({config, listen, dataDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, executionRate, testClock});
+    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, executionRate, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -100,6 +103,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.devIdentityProvider = settings.value(QStringLiteral("broker/dev-idp"), false).toBool();
         options.trustedIssuersFile = settings.value(QStringLiteral("broker/trusted-issuers")).toString();
         options.dataDir = settings.value(QStringLiteral("gateway/data-dir")).toString();
+        options.databasePath = settings.value(QStringLiteral("gateway/database")).toString();
+        options.keyDir = settings.value(QStringLiteral("gateway/key-dir")).toString();
         options.gatewayId = settings.value(QStringLiteral("gateway/id"), options.gatewayId).toString();
         options.tlsCertificate = settings.value(QStringLiteral("tls/certificate")).toString();
         options.tlsKey = settings.value(QStringLiteral("tls/key")).toString();
@@ -132,6 +137,10 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     }
     if (parser.isSet(dataDir))
         options.dataDir = parser.value(dataDir);
+    if (parser.isSet(database))
+        options.databasePath = parser.value(database);
+    if (parser.isSet(keyDir))
+        options.keyDir = parser.value(keyDir);
     if (parser.isSet(id))
         options.gatewayId = parser.value(id);
     if (parser.isSet(cert))
@@ -154,6 +163,10 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     options.devIdentityProvider = options.devIdentityProvider || parser.isSet(devIdp) || options.demo;
     if (options.dataDir.isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--data-dir is required")};
+    if (options.databasePath.isEmpty())
+        options.databasePath = QDir(options.dataDir).filePath(QStringLiteral("mandate.db"));
+    if (options.keyDir.isEmpty())
+        options.keyDir = QDir(options.dataDir).filePath(QStringLiteral("keys"));
     if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--tls-cert and --tls-key go together")};
     return options;

@@ -15,6 +15,8 @@ struct GatewayOptions
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 8443;
     QString dataDir;
+    QString databasePath;  ///< --database / [gateway] database; default DATA/mandate.db
+    QString keyDir;        ///< --key-dir / [gateway] key-dir: the broker's signing keys; default DATA/keys
     QString gatewayId;
     QString tlsCertificate;
     QString tlsKey;

@@ -8,10 +8,12 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QSocketNotifier>
 
 #include <csignal>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace mandate;
@@ -58,6 +60,9 @@ void installSignalHandlers(QCoreApplication &app, gateway::Gateway &gateway)
 
 int main(int argc, char **argv)
 {
+    // Everything the gateway writes is its own: the database (audit records, key hashes), its
+    // WAL, key files. Nothing it creates is readable by other users, wherever it is put.
+    ::umask(077);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("mandated"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MANDATE_VERSION));
@@ -79,6 +84,11 @@ int main(int argc, char **argv)
         return 1;
     }
     QFile::setPermissions(options->dataDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const QString databaseDir = QFileInfo(options->databasePath).absolutePath();
+    if (!QDir().mkpath(databaseDir)) {
+        err << "mandated: cannot create the database's directory " << databaseDir << '\n';
+        return 1;
+    }
 
     gateway::Gateway gateway(options.value());
     if (Status started = gateway.start(out); !started) {

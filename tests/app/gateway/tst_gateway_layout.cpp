@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where a gateway keeps its files (issue #5): --database and --key-dir (or [gateway] database and
+// key-dir in the config file) put the database and the signing keys apart from the data
+// directory, and every file the gateway creates is readable by its owner only.
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+
+#include <sys/stat.h>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+mode_t modeOf(const QString &path)
+{
+    struct stat info {};
+    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? (info.st_mode & 0777) : mode_t(01000);
+}
+
+} // namespace
+
+class tst_GatewayLayout final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void databaseAndKeysWhereTheFlagsSay();
+    void databaseAndKeysWhereTheConfigSays();
+
+private:
+    void checkLayout(GatewayProcess &gateway, const QString &database, const QString &keyDir);
+};
+
+void tst_GatewayLayout::checkLayout(GatewayProcess &gateway, const QString &database, const QString &keyDir)
+{
+    gateway.setDemo(false);
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    HttpProbe http(gateway.url());
+    const QByteArray admin = gateway.key(QStringLiteral("admin"));
+    QCOMPARE(http.get(QStringLiteral("/v1/whoami"), admin).status, 200);  // a write is in the database
+
+    QVERIFY(QFile::exists(database));
+    QVERIFY(!QFile::exists(QDir(gateway.dataDir()).filePath(QStringLiteral("mandate.db"))));
+    QCOMPARE(modeOf(database), mode_t(0600));
+    QCOMPARE(modeOf(database + QStringLiteral("-wal")), mode_t(0600));
+    QCOMPARE(modeOf(keyDir), mode_t(0700));
+    QVERIFY(!QDir(gateway.dataDir()).exists(QStringLiteral("keys")));
+    // The key that signs is the one in the key directory.
+    const QString kid = http.get(QStringLiteral("/v1/keys"), admin).json().value(QStringLiteral("current")).toString();
+    QVERIFY(!kid.isEmpty());
+    const QStringList files = QDir(keyDir).entryList(QDir::Files);
+    QVERIFY2(std::any_of(files.cbegin(), files.cend(), [&kid](const QString &file) { return file.contains(kid); }),
+             qPrintable(files.join(u' ')));
+    for (const QString &file : files)
+        QCOMPARE(modeOf(QDir(keyDir).filePath(file)), mode_t(0600));
+    for (const QString &file : QDir(gateway.dataDir()).entryList(QDir::Files))
+        QVERIFY2(modeOf(QDir(gateway.dataDir()).filePath(file)) == 0600, qPrintable(file));
+
+    // A restart finds both again: same signing key, same admin key.
+    QCOMPARE(gateway.stop(), 0);
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    HttpProbe again(gateway.url());
+    QCOMPARE(again.get(QStringLiteral("/v1/keys"), admin).json().value(QStringLiteral("current")).toString(), kid);
+    QCOMPARE(gateway.stop(), 0);
+}
+
+void tst_GatewayLayout::databaseAndKeysWhereTheFlagsSay()
+{
+    QTemporaryDir elsewhere;
+    const QString database = elsewhere.filePath(QStringLiteral("db/gateway.sqlite"));  // its folder is created too
+    const QString keyDir = elsewhere.filePath(QStringLiteral("signing"));
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--database"), database, QStringLiteral("--key-dir"), keyDir});
+    checkLayout(gateway, database, keyDir);
+}
+
+void tst_GatewayLayout::databaseAndKeysWhereTheConfigSays()
+{
+    QTemporaryDir elsewhere;
+    const QString database = elsewhere.filePath(QStringLiteral("gateway.sqlite"));
+    const QString keyDir = elsewhere.filePath(QStringLiteral("ring"));
+    QFile config(elsewhere.filePath(QStringLiteral("mandated.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[gateway]\ndatabase = " + database.toUtf8() + "\nkey-dir = " + keyDir.toUtf8() + "\n");
+    config.close();
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName()});
+    checkLayout(gateway, database, keyDir);
+}
+
+QTEST_GUILESS_MAIN(tst_GatewayLayout)
+#include "tst_gateway_layout.moc"
