@@ -356,7 +356,9 @@ Status Gateway::listen()
         tls = configuration.value();
     }
     s.frontend = std::make_unique<HttpFrontend>(*s.api, m_options.maxBodyBytes, *s.metrics);
-    s.tcp = new GuardedTcpServer(GuardedTcpServer::Limits{m_options.maxConnections, m_options.idleTimeoutMs}, tls, s.frontend.get());
+    const GuardedTcpServer::Limits limits{m_options.maxConnections, m_options.idleTimeoutMs,
+                                          RequestGuard::Limits{m_options.maxHeaderBytes, m_options.maxBodyBytes}};
+    s.tcp = new GuardedTcpServer(limits, tls, s.frontend.get());
     if (!s.tcp->listen(m_options.listenAddress, m_options.listenPort))
         return Error{QStringLiteral("io"), QStringLiteral("cannot listen on %1:%2: %3")
                                                .arg(m_options.listenAddress.toString()).arg(m_options.listenPort).arg(s.tcp->errorString())};

@@ -112,6 +112,9 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.maxBodyBytes = settings.value(QStringLiteral("limits/max-body-bytes"), options.maxBodyBytes).toLongLong(&ok);
         if (!ok || options.maxBodyBytes <= 0)
             return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-body-bytes must be a positive integer").arg(path)};
+        options.maxHeaderBytes = settings.value(QStringLiteral("limits/max-header-bytes"), options.maxHeaderBytes).toLongLong(&ok);
+        if (!ok || options.maxHeaderBytes < 1024)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-header-bytes must be an integer of at least 1024").arg(path)};
         for (const auto &[key, target] : {std::pair{"limits/max-connections", &options.maxConnections},
                                           std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
                                           std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs},

@@ -27,6 +27,7 @@ struct GatewayOptions
     // jwks-min-cache-secs, jwks-max-cache-secs, jwks-refetch-interval-secs).
     broker::JwksFetcher::Options jwksFetch;
     qsizetype maxBodyBytes = 1 << 20;
+    qsizetype maxHeaderBytes = 32 << 10;  ///< request line and headers
     int maxConnections = 512;
     int idleTimeoutMs = 30'000;
     int upstreamTimeoutMs = 10'000;

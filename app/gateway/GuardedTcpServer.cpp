@@ -50,6 +50,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     idle->start();
+    RequestGuard::attach(socket, m_limits.request);  // before Qt HttpServer's own readyRead slot
 
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         ssl->setSslConfiguration(*m_tls);

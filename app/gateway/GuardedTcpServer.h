@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "RequestGuard.h"
+
 #include <QList>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -13,8 +15,9 @@ namespace mandate::gateway {
 /// The gateway's listening socket with the limits a server facing agents needs: at most
 /// `maxConnections` open at once (more are closed at once), and connections that stay idle
 /// (nothing received or sent) for `idleTimeoutMs` are dropped, so a client that sends half a
-/// request and stalls cannot hold a slot forever. With a TLS configuration every connection is
-/// an encrypted QSslSocket.
+/// request and stalls cannot hold a slot forever; what a request may send is bounded before Qt
+/// buffers it (RequestGuard). With a TLS configuration every connection is an encrypted
+/// QSslSocket.
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
@@ -25,6 +28,7 @@ public:
     {
         int maxConnections = 512;
         int idleTimeoutMs = 30'000;
+        RequestGuard::Limits request;  ///< what one request may send before it is taken
     };
 
     GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent = nullptr);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "HttpFrontend.h"
 
+#include "RequestGuard.h"
+#include "ResponseOrder.h"
+
 #include "common/Logging.h"
 
 #include <QElapsedTimer>
@@ -36,6 +39,7 @@ HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, a
 
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    RequestGuard::requestTaken(socket);
     // A WebSocket upgrade to the event stream is accepted by answering nothing: Qt HttpServer then
     // hands the socket to its WebSocket server, and EventStream authenticates the subscriber.
     if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0
@@ -52,20 +56,24 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         converted.headers.append({name.toLower(), value});
     converted.remoteAddress = request.remoteAddress().toString();
 
-    // The responder must be used on this thread; answers from worker threads are queued back.
+    // The responder must be used on this thread; answers from worker threads are queued back,
+    // and written in the order of the requests.
     auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
     QPointer<QTcpSocket> connection(socket);
+    const quint64 place = ResponseOrder::take(socket);
     ++m_inFlight;
-    const auto respond = [this, responder, connection, timer, method = converted.method, path = converted.path](api::HttpResponse response) {
+    const auto respond = [this, responder, connection, place, timer, method = converted.method, path = converted.path](api::HttpResponse response) {
         m_metrics.countRequest(response.status);
-        QMetaObject::invokeMethod(this, [this, responder, connection, timer, method, path, response = std::move(response)]() {
+        QMetaObject::invokeMethod(this, [this, responder, connection, place, timer, method, path, response = std::move(response)]() {
             --m_inFlight;
             if (!connection)
                 return;  // the client went away while the call was decided
-            write(response, *responder);
-            // Never log headers or bodies: they carry tokens and API keys.
-            qCDebug(lcGateway).noquote() << method << path << response.status
-                                         << QStringLiteral("%1us").arg(timer.nsecsElapsed() / 1000);
+            ResponseOrder::deliver(connection, place, [responder, timer, method, path, response]() {
+                write(response, *responder);
+                // Never log headers or bodies: they carry tokens and API keys.
+                qCDebug(lcGateway).noquote() << method << path << response.status
+                                             << QStringLiteral("%1us").arg(timer.nsecsElapsed() / 1000);
+            });
         }, Qt::AutoConnection);
     };
     if (request.body().size() > m_maxBodyBytes) {
@@ -80,8 +88,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 
 void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    write(api::HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"), {}), responder);
+    RequestGuard::requestTaken(socket);
+    auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+    ResponseOrder::deliver(socket, ResponseOrder::take(socket), [responder]() {
+        write(api::HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"), {}), *responder);
+    });
 }
 
 void HttpFrontend::write(const api::HttpResponse &response, QHttpServerResponder &responder)
