@@ -14,6 +14,7 @@ namespace mandate::gateway {
 
 namespace {
 constexpr qint64 MaxBufferedBytes = 4 << 20;
+constexpr quint64 MaxIncomingBytes = 4 << 10;
 }
 
 EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs,
@@ -63,6 +64,9 @@ void EventStream::accept()
         }
         QWebSocket *raw = socket.release();
         raw->setParent(this);
+        // Subscribers only listen: whatever they send is small, and is never buffered large.
+        raw->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
+        raw->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
         connect(raw, &QWebSocket::disconnected, this, [this, raw]() {
             remove(raw);
             raw->deleteLater();

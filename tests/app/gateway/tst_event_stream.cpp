@@ -30,6 +30,7 @@ private slots:
     void cleanupTestCase();
     void quietStreamOutlivesTheIdleTimeout();
     void peerThatAnswersNothingIsDropped();
+    void oversizedMessageFromASubscriberClosesIt();
 
 private:
     QUrl eventsUrl() const;
@@ -115,6 +116,26 @@ void tst_EventStream::peerThatAnswersNothingIsDropped()
 
     // The gateway goes on serving.
     QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
+}
+
+void tst_EventStream::oversizedMessageFromASubscriberClosesIt()
+{
+    // Subscribers only listen; the gateway never buffers a large message from one.
+    QWebSocket socket;
+    bool hello = false;
+    bool closed = false;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&hello](const QString &) { hello = true; });
+    connect(&socket, &QWebSocket::disconnected, this, [&closed]() { closed = true; });
+    QNetworkRequest request(eventsUrl());
+    request.setRawHeader("Authorization", "Bearer " + m_admin);
+    socket.open(request);
+    QTRY_VERIFY_WITH_TIMEOUT(hello, 10000);
+    socket.sendTextMessage(QStringLiteral("small talk"));  // ignored, and allowed
+    QTest::qWait(200);
+    QVERIFY(!closed);
+    socket.sendTextMessage(QString(64 << 10, u'x'));
+    QTRY_VERIFY_WITH_TIMEOUT(closed, 10000);
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
 }
 
 QTEST_GUILESS_MAIN(tst_EventStream)
