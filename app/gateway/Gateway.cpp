@@ -356,14 +356,16 @@ Status Gateway::listen()
         tls = configuration.value();
     }
     s.frontend = std::make_unique<HttpFrontend>(*s.api, m_options.maxBodyBytes, *s.metrics);
+    // A request must arrive whole within two idle timeouts of its first byte.
     const GuardedTcpServer::Limits limits{m_options.maxConnections, m_options.idleTimeoutMs,
-                                          RequestGuard::Limits{m_options.maxHeaderBytes, m_options.maxBodyBytes}};
+                                          RequestGuard::Limits{{m_options.maxHeaderBytes, m_options.maxBodyBytes}, 2 * m_options.idleTimeoutMs}};
     s.tcp = new GuardedTcpServer(limits, tls, s.frontend.get());
     if (!s.tcp->listen(m_options.listenAddress, m_options.listenPort))
         return Error{QStringLiteral("io"), QStringLiteral("cannot listen on %1:%2: %3")
                                                .arg(m_options.listenAddress.toString()).arg(m_options.listenPort).arg(s.tcp->errorString())};
     s.broker->setIssuer(baseUrl());
     s.frontend->bind(s.tcp);
+    s.tcp->watchAfterServer();
     s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth(), m_options.idleTimeoutMs);
     return Status::success();
 }

@@ -7,9 +7,14 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <memory>
+#include <utility>
 
 namespace mandate::gateway {
+
+namespace {
+/// Room beyond one request's limits, for the start of the next one.
+constexpr qint64 ReadSlackBytes = 64 << 10;
+}
 
 GuardedTcpServer::GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent)
     : QTcpServer(parent), m_limits(limits), m_tls(std::move(tls))
@@ -36,21 +41,26 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     idle->setSingleShot(true);
     idle->setInterval(m_limits.idleTimeoutMs);
     const auto activity = [idle]() { idle->start(); };
-    const auto hooked = std::make_shared<QMetaObject::Connection>(connect(socket, &QTcpSocket::readyRead, idle, activity));
+    connect(socket, &QTcpSocket::readyRead, idle, activity);
     connect(socket, &QTcpSocket::bytesWritten, idle, activity);
-    connect(idle, &QTimer::timeout, socket, [socket, idle, hooked]() {
-        // Upgraded to a WebSocket: Qt HttpServer unhooks every signal of the socket, this
-        // timer's activity included, and the event stream watches its peer with pings.
-        if (!*hooked) {
+    connect(idle, &QTimer::timeout, socket, [socket, idle]() {
+        // Qt HttpServer unhooks every signal of a socket it upgrades, this timer's activity
+        // included; the event stream watches such a peer with pings. Any other socket that
+        // went quiet, or that Qt stopped reading after a parse error, is cut.
+        if (socket->property(UpgradedProperty).toBool()) {
             idle->deleteLater();
             return;
         }
         qCDebug(lcGateway) << "dropping an idle connection";
         socket->abort();
     });
+    // What Qt may buffer of a request is bounded even where the guard is no longer listening
+    // (after an upgrade or a parse error): beyond it the socket stops reading from the network.
+    socket->setReadBufferSize(m_limits.request.size.maxHeaderBytes + m_limits.request.size.maxBodyBytes + ReadSlackBytes);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     idle->start();
     RequestGuard::attach(socket, m_limits.request);  // before Qt HttpServer's own readyRead slot
+    m_unwatched.append(socket);
 
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         ssl->setSslConfiguration(*m_tls);
@@ -68,6 +78,18 @@ int GuardedTcpServer::openConnections() const
     return static_cast<int>(std::count_if(m_sockets.cbegin(), m_sockets.cend(), [](const QPointer<QTcpSocket> &socket) {
         return socket && socket->state() != QAbstractSocket::UnconnectedState;
     }));
+}
+
+void GuardedTcpServer::watchAfterServer()
+{
+    // Connected after the HTTP server's own newConnection handler, which connects each new
+    // socket's readyRead to its parser: this slot comes after the parser's on every read.
+    connect(this, &QTcpServer::newConnection, this, [this]() {
+        for (const QPointer<QTcpSocket> &socket : std::exchange(m_unwatched, {})) {
+            if (socket)
+                connect(socket, &QTcpSocket::readyRead, socket, [raw = socket.data()]() { RequestGuard::serverHasRead(raw); });
+        }
+    });
 }
 
 void GuardedTcpServer::disconnectAll()

@@ -31,6 +31,10 @@ public:
         RequestGuard::Limits request;  ///< what one request may send before it is taken
     };
 
+    /// Set (true) by the HTTP front end on a socket it hands over as a WebSocket: the stream
+    /// watches its peer with pings, and the idle timeout no longer applies to it.
+    static constexpr const char *UpgradedProperty = "mandate.upgraded";
+
     GuardedTcpServer(Limits limits, std::optional<QSslConfiguration> tls, QObject *parent = nullptr);
 
     /// Connections still open, counted by socket state: a socket handed over to the WebSocket
@@ -38,6 +42,9 @@ public:
     int openConnections() const;
     /// Closes every open connection gracefully: what is queued for a client is sent first.
     void disconnectAll();
+    /// Call once the HTTP server has bound itself to this one: each new socket then also tells
+    /// its RequestGuard, after every read of the HTTP server, what it left unread.
+    void watchAfterServer();
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -46,6 +53,7 @@ private:
     Limits m_limits;
     std::optional<QSslConfiguration> m_tls;
     QList<QPointer<QTcpSocket>> m_sockets;
+    QList<QPointer<QTcpSocket>> m_unwatched;  ///< accepted, their HTTP server slot not yet connected
 };
 
 } // namespace mandate::gateway

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "HttpFrontend.h"
 
-#include "RequestGuard.h"
+#include "GuardedTcpServer.h"
 #include "ResponseOrder.h"
 
 #include "common/Logging.h"
@@ -15,6 +15,9 @@
 namespace mandate::gateway {
 
 namespace {
+
+constexpr quint64 MaxOutstandingAnswers = 64;
+constexpr qint64 MaxUnreadAnswerBytes = 8 << 20;
 
 QByteArray methodName(QHttpServerRequest::Method method)
 {
@@ -39,12 +42,21 @@ HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, a
 
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    RequestGuard::requestTaken(socket);
     // A WebSocket upgrade to the event stream is accepted by answering nothing: Qt HttpServer then
     // hands the socket to its WebSocket server, and EventStream authenticates the subscriber.
     if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0
-        && request.url().path() == QLatin1String("/v1/events"))
+        && request.url().path() == QLatin1String("/v1/events")) {
+        socket->setProperty(GuardedTcpServer::UpgradedProperty, true);
         return true;
+    }
+    // A client that pipelines requests without reading the answers is cut off before its
+    // answers, queued in order and unread, grow without bound.
+    if (ResponseOrder::outstanding(socket) >= MaxOutstandingAnswers || socket->bytesToWrite() > MaxUnreadAnswerBytes) {
+        qCWarning(lcGateway) << "closing a connection with" << ResponseOrder::outstanding(socket) << "answers outstanding and"
+                             << socket->bytesToWrite() << "bytes unread";
+        socket->abort();
+        return true;
+    }
 
     QElapsedTimer timer;
     timer.start();
@@ -88,7 +100,6 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 
 void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    RequestGuard::requestTaken(socket);
     auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
     ResponseOrder::deliver(socket, ResponseOrder::take(socket), [responder]() {
         write(api::HttpResponse::problem(404, QStringLiteral("not-found"), QStringLiteral("Not found"), {}), *responder);

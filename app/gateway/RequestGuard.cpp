@@ -1,25 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "RequestGuard.h"
 
+#include "ResponseOrder.h"
+
 #include "common/Logging.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTcpSocket>
-#include <QTimer>
 
 namespace mandate::gateway {
 
 namespace {
 
-/// How long a refused connection is read and dropped before it is closed.
+/// How long a refused connection is read and dropped before it is closed, and how long the
+/// close may then take before the connection is cut.
 constexpr int kLingerMs = 1000;
+constexpr int kCloseMs = 5000;
+
+using Verdict = api::RequestSizeCheck::Verdict;
 
 } // namespace
 
-RequestGuard::RequestGuard(QTcpSocket *socket, Limits limits) : QObject(socket), m_socket(socket), m_check(limits)
+RequestGuard::RequestGuard(QTcpSocket *socket, Limits limits) : QObject(socket), m_socket(socket), m_check(limits.size)
 {
     connect(socket, &QTcpSocket::readyRead, this, &RequestGuard::onReadyRead);
+    m_deadline.setSingleShot(true);
+    m_deadline.setInterval(limits.requestTimeoutMs);
+    connect(&m_deadline, &QTimer::timeout, this, [this]() {
+        refuse({408, "Request Timeout", QStringLiteral("request-timeout"),
+                QStringLiteral("a request must arrive whole within %1 ms of its first byte").arg(m_deadline.interval())});
+    });
 }
 
 void RequestGuard::attach(QTcpSocket *socket, Limits limits)
@@ -27,54 +39,105 @@ void RequestGuard::attach(QTcpSocket *socket, Limits limits)
     new RequestGuard(socket, limits);  // a child of the socket: it goes with it
 }
 
-void RequestGuard::requestTaken(QTcpSocket *socket)
+void RequestGuard::serverHasRead(QTcpSocket *socket)
 {
-    if (auto *guard = socket ? socket->findChild<RequestGuard *>(QString(), Qt::FindDirectChildrenOnly) : nullptr)
-        guard->m_check.reset();
+    if (auto *guard = socket->findChild<RequestGuard *>(QString(), Qt::FindDirectChildrenOnly))
+        guard->m_seenUnread = std::min(guard->m_seenUnread, socket->bytesAvailable());
 }
 
 void RequestGuard::onReadyRead()
 {
-    // Qt's parser reads everything in its own slot, after this one: what is available now is
-    // what has just arrived. Only as much as the head check can use is copied.
-    const qint64 fresh = m_socket->bytesAvailable();
+    // This slot runs before Qt's parser reads: what is in the buffer beyond what was seen
+    // before (and that Qt left there) has just arrived. Bytes known to be body are only counted.
+    const qint64 available = m_socket->bytesAvailable();
+    const qint64 fresh = available - m_seenUnread;
+    m_seenUnread = available;
     if (fresh <= 0)
         return;
-    const QByteArray start = m_socket->peek(std::min<qint64>(fresh, m_check.limits().maxHeaderBytes + 4));
-    const api::RequestSizeCheck::Verdict verdict = m_check.feed(start, fresh - start.size());
-    if (verdict != api::RequestSizeCheck::Verdict::Fine)
-        refuse(verdict);
+    Verdict verdict = Verdict::Fine;
+    if (fresh <= m_check.bodyLeft())
+        m_check.skipBody(fresh);
+    else
+        verdict = m_check.feed(m_socket->peek(available).sliced(available - fresh));
+    if (verdict != Verdict::Fine) {
+        refuse(refusalFor(verdict));
+        return;
+    }
+    if (!m_check.midRequest())
+        m_deadline.stop();
+    else if (!m_deadline.isActive())
+        m_deadline.start();
 }
 
-void RequestGuard::refuse(api::RequestSizeCheck::Verdict verdict)
+RequestGuard::Refusal RequestGuard::refusalFor(Verdict verdict) const
 {
-    const bool head = verdict == api::RequestSizeCheck::Verdict::HeadTooLarge;
-    const int status = head ? 431 : 413;
-    const QByteArray reason = head ? "Request Header Fields Too Large" : "Content Too Large";
-    const QString detail = head ? QStringLiteral("request line and headers are limited to %1 bytes").arg(m_check.limits().maxHeaderBytes)
-                                : QStringLiteral("bodies are limited to %1 bytes").arg(m_check.limits().maxBodyBytes);
-    qCInfo(lcGateway).noquote() << "refusing a request:" << status << detail;
-    const QString type = head ? QStringLiteral("urn:mandate:problem:headers-too-large") : QStringLiteral("urn:mandate:problem:payload-too-large");
-    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("type"), type},
-                                                      {QStringLiteral("title"), QString::fromLatin1(reason)},
-                                                      {QStringLiteral("status"), status},
-                                                      {QStringLiteral("detail"), detail}})
-                                .toJson(QJsonDocument::Compact);
+    const auto &limits = m_check.limits();
+    switch (verdict) {
+    case Verdict::HeadTooLarge:
+        return {431, "Request Header Fields Too Large", QStringLiteral("headers-too-large"),
+                QStringLiteral("request line and headers are limited to %1 bytes").arg(limits.maxHeaderBytes)};
+    case Verdict::BodyTooLarge:
+        return {413, "Content Too Large", QStringLiteral("payload-too-large"),
+                QStringLiteral("bodies are limited to %1 bytes").arg(limits.maxBodyBytes)};
+    case Verdict::LengthRequired:
+        return {411, "Length Required", QStringLiteral("length-required"),
+                QStringLiteral("a request body must come with a Content-Length (no Transfer-Encoding)")};
+    case Verdict::BadRequest:
+    case Verdict::Fine:
+        break;
+    }
+    return {400, "Bad Request", QStringLiteral("bad-request"),
+            QStringLiteral("malformed request framing: a request line was expected, or a Content-Length that is one plain number")};
+}
+
+void RequestGuard::refuse(const Refusal &refusal)
+{
+    m_deadline.stop();
+    qCInfo(lcGateway).noquote() << "refusing a request:" << refusal.status << refusal.detail;
     // Nothing more reaches Qt's parser, this emission included: its slot is disconnected, and
     // its transaction, which keeps every byte of the request, is ended.
     disconnect(m_socket, &QTcpSocket::readyRead, nullptr, nullptr);
     if (m_socket->isTransactionStarted())
         m_socket->commitTransaction();
-    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
-                          + "\r\nContent-Type: application/problem+json\r\nContent-Length: " + QByteArray::number(body.size())
-                          + "\r\nConnection: close\r\n\r\n";
-    response += body;
-    m_socket->write(response);
     // A lingering close: what the client goes on sending is read and dropped for a moment, so
     // that closing does not reset the connection before the client has read the answer.
     m_socket->skip(m_socket->bytesAvailable());
     connect(m_socket, &QTcpSocket::readyRead, this, [this]() { m_socket->skip(m_socket->bytesAvailable()); });
-    QTimer::singleShot(kLingerMs, this, [this]() { m_socket->disconnectFromHost(); });
+
+    // Answer only if the front end has taken every request before this one.
+    const bool answerable = m_check.current() == qint64(ResponseOrder::taken(m_socket));
+    QByteArray response;
+    if (answerable) {
+        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("type"), QString(QStringLiteral("urn:mandate:problem:") + refusal.type)},
+                                                          {QStringLiteral("title"), QString::fromLatin1(refusal.reason)},
+                                                          {QStringLiteral("status"), refusal.status},
+                                                          {QStringLiteral("detail"), refusal.detail}})
+                                    .toJson(QJsonDocument::Compact);
+        response = "HTTP/1.1 " + QByteArray::number(refusal.status) + ' ' + refusal.reason
+                   + "\r\nContent-Type: application/problem+json\r\nContent-Length: " + QByteArray::number(body.size())
+                   + "\r\nConnection: close\r\n\r\n";
+        response += body;
+    }
+    QPointer<RequestGuard> self(this);
+    ResponseOrder::deliver(m_socket, ResponseOrder::take(m_socket), [self, response]() {
+        if (!self)
+            return;
+        if (!response.isEmpty())
+            self->m_socket->write(response);
+        self->closeAfterLinger();
+    });
+}
+
+void RequestGuard::closeAfterLinger()
+{
+    QTimer::singleShot(kLingerMs, this, [this]() {
+        m_socket->disconnectFromHost();
+        // A client that reads nothing would keep a closing connection open for ever.
+        QTimer::singleShot(kCloseMs, this, [this]() {
+            if (m_socket->state() != QAbstractSocket::UnconnectedState)
+                m_socket->abort();
+        });
+    });
 }
 
 } // namespace mandate::gateway

@@ -19,6 +19,17 @@ quint64 ResponseOrder::take(QTcpSocket *socket)
     return of(socket)->m_taken++;
 }
 
+quint64 ResponseOrder::taken(QTcpSocket *socket)
+{
+    return of(socket)->m_taken;
+}
+
+quint64 ResponseOrder::outstanding(QTcpSocket *socket)
+{
+    const ResponseOrder *order = of(socket);
+    return order->m_taken - order->m_written;
+}
+
 void ResponseOrder::deliver(QTcpSocket *socket, quint64 place, Write write)
 {
     ResponseOrder *order = of(socket);

@@ -27,6 +27,10 @@ public:
     static quint64 take(QTcpSocket *socket);
     /// Runs `write` (which answers request `place`) once every earlier answer has been written.
     static void deliver(QTcpSocket *socket, quint64 place, Write write);
+    /// Places handed out on `socket` so far: the requests the front end has taken.
+    static quint64 taken(QTcpSocket *socket);
+    /// Requests taken on `socket` and not answered yet.
+    static quint64 outstanding(QTcpSocket *socket);
 
 private:
     explicit ResponseOrder(QTcpSocket *socket);

@@ -10,6 +10,24 @@ namespace {
 constexpr QByteArrayView kEndOfHead = "\r\n\r\n";
 constexpr qsizetype kLongestMethod = 16;
 
+/// Calls `line` with each header line's name and value (the request line has no colon, or
+/// one only after a space, and is skipped by the callers' name checks).
+template<typename Visit>
+void forEachHeader(QByteArrayView head, Visit visit)
+{
+    qsizetype start = head.indexOf('\n') + 1;  // past the request line
+    while (start > 0 && start < head.size()) {
+        qsizetype end = head.indexOf('\n', start);
+        if (end < 0)
+            end = head.size();
+        const QByteArrayView line = head.sliced(start, end - start);
+        start = end + 1;
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            visit(line.first(colon).trimmed(), line.sliced(colon + 1).trimmed());
+    }
+}
+
 } // namespace
 
 bool RequestSizeCheck::startsLikeARequest(QByteArrayView bytes)
@@ -26,64 +44,99 @@ bool RequestSizeCheck::startsLikeARequest(QByteArrayView bytes)
 
 qint64 RequestSizeCheck::contentLength(QByteArrayView head)
 {
-    qsizetype start = 0;
-    while (start < head.size()) {
-        qsizetype end = head.indexOf('\n', start);
-        if (end < 0)
-            end = head.size();
-        const QByteArrayView line = head.sliced(start, end - start);
-        start = end + 1;
-        const qsizetype colon = line.indexOf(':');
-        if (colon < 0 || line.first(colon).trimmed().compare("content-length", Qt::CaseInsensitive) != 0)
-            continue;
-        const QByteArrayView value = line.sliced(colon + 1).trimmed();
-        // Digits only: "+5", "0x10" or " 1 2" are not lengths, whatever toLongLong() thinks.
-        if (value.isEmpty() || value.size() > 18 || !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            return -2;
-        return value.toLongLong();
-    }
-    return -1;
+    qint64 length = -1;
+    forEachHeader(head, [&length](QByteArrayView name, QByteArrayView value) {
+        if (name.compare("content-length", Qt::CaseInsensitive) != 0 || length == -2)
+            return;
+        // Digits only: "+5", "0x10" or "1 2" are not lengths, whatever toLongLong() thinks.
+        const bool digits = !value.isEmpty() && value.size() <= 18
+                            && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+        length = digits && length == -1 ? value.toLongLong() : -2;  // a second one is refused too
+    });
+    return length;
 }
 
-RequestSizeCheck::Verdict RequestSizeCheck::feed(QByteArrayView fresh, qint64 uncopied)
+bool RequestSizeCheck::hasTransferEncoding(QByteArrayView head)
 {
-    if (m_verdict != Verdict::Fine || (fresh.isEmpty() && uncopied <= 0))
-        return m_verdict;
-    m_received += fresh.size() + std::max<qint64>(uncopied, 0);
-    if (!m_headDone) {
-        // At most one byte past the limit is kept: enough to know the head is too long.
-        const qsizetype room = std::max<qsizetype>(0, m_limits.maxHeaderBytes + kEndOfHead.size() - m_head.size());
-        m_head += fresh.first(std::min(fresh.size(), room));
-        if (!startsLikeARequest(m_head)) {
-            m_headDone = true;  // the tail of a pipelined request: its boundary is unknown
-            m_head.clear();
-        } else if (Verdict head = checkHead(); head != Verdict::Fine) {
-            return m_verdict = head;
+    bool found = false;
+    forEachHeader(head, [&found](QByteArrayView name, QByteArrayView) {
+        found = found || name.compare("transfer-encoding", Qt::CaseInsensitive) == 0;
+    });
+    return found;
+}
+
+RequestSizeCheck::Verdict RequestSizeCheck::feed(QByteArrayView fresh)
+{
+    qsizetype at = 0;
+    while (at < fresh.size() && m_verdict == Verdict::Fine) {
+        if (m_bodyLeft > 0) {
+            const qint64 body = std::min<qint64>(m_bodyLeft, fresh.size() - at);
+            m_bodyLeft -= body;
+            at += body;
+            continue;
         }
+        at += takeHead(fresh.sliced(at));
     }
-    if (m_received > m_limits.maxHeaderBytes + m_limits.maxBodyBytes)
-        m_verdict = Verdict::BodyTooLarge;
     return m_verdict;
 }
 
-RequestSizeCheck::Verdict RequestSizeCheck::checkHead()
+void RequestSizeCheck::skipBody(qint64 count)
 {
-    const qsizetype end = m_head.indexOf(kEndOfHead);
-    if (end < 0)
-        return m_head.size() > m_limits.maxHeaderBytes ? Verdict::HeadTooLarge : Verdict::Fine;
-    if (end + kEndOfHead.size() > m_limits.maxHeaderBytes)
-        return Verdict::HeadTooLarge;
-    m_head.truncate(end + kEndOfHead.size());
-    m_headDone = true;
-    return contentLength(m_head) > m_limits.maxBodyBytes ? Verdict::BodyTooLarge : Verdict::Fine;
+    m_bodyLeft -= std::clamp<qint64>(count, 0, m_bodyLeft);
 }
 
-void RequestSizeCheck::reset()
+qsizetype RequestSizeCheck::takeHead(QByteArrayView bytes)
 {
-    m_received = 0;
+    qsizetype at = 0;
+    if (m_head.isEmpty()) {
+        // Empty lines before a request line are skipped, as HTTP/1.1 servers should; not forever.
+        while (at < bytes.size() && (bytes[at] == '\r' || bytes[at] == '\n'))
+            ++at;
+        m_blank += at;
+        if (m_blank > m_limits.maxHeaderBytes) {
+            m_verdict = Verdict::HeadTooLarge;
+            return at;
+        }
+        if (at == bytes.size())
+            return at;
+    }
+    // At most a few bytes past the limit are kept: enough to know the head is too long.
+    const qsizetype before = m_head.size();
+    const qsizetype room = std::max<qsizetype>(0, m_limits.maxHeaderBytes + kEndOfHead.size() - before);
+    m_head += bytes.sliced(at).first(std::min(room, bytes.size() - at));
+    if (!startsLikeARequest(m_head)) {
+        m_verdict = Verdict::BadRequest;
+        return bytes.size();
+    }
+    const qsizetype end = m_head.indexOf(kEndOfHead, std::max<qsizetype>(0, before - (kEndOfHead.size() - 1)));
+    if (end < 0) {
+        if (m_head.size() > m_limits.maxHeaderBytes)
+            m_verdict = Verdict::HeadTooLarge;
+        return bytes.size();
+    }
+    const qsizetype headSize = end + kEndOfHead.size();
+    if (headSize > m_limits.maxHeaderBytes) {
+        m_verdict = Verdict::HeadTooLarge;
+        return bytes.size();
+    }
+    m_head.truncate(headSize);
+    if ((m_verdict = checkHead()) != Verdict::Fine)
+        return bytes.size();
+    m_bodyLeft = std::max<qint64>(contentLength(m_head), 0);
     m_head.clear();
-    m_headDone = false;
-    m_verdict = Verdict::Fine;
+    m_blank = 0;
+    ++m_requests;
+    return at + (headSize - before);
+}
+
+RequestSizeCheck::Verdict RequestSizeCheck::checkHead() const
+{
+    if (hasTransferEncoding(m_head))
+        return Verdict::LengthRequired;
+    const qint64 length = contentLength(m_head);
+    if (length == -2)
+        return Verdict::BadRequest;
+    return length > m_limits.maxBodyBytes ? Verdict::BodyTooLarge : Verdict::Fine;
 }
 
 } // namespace mandate::api

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// api::RequestSizeCheck: a request's head and body bounded as the bytes arrive, however they are
-// split, with Content-Length read strictly and pipelined tails not taken for heads.
+// api::RequestSizeCheck: requests framed and bounded as their bytes arrive, however they are
+// split: head size, announced body size, strict Content-Length, no Transfer-Encoding, nothing
+// but a request line where one must start, and pipelined requests each checked.
 #include "api/RequestSizeCheck.h"
 
 #include <QTest>
@@ -12,16 +13,6 @@ using Verdict = RequestSizeCheck::Verdict;
 namespace {
 
 constexpr RequestSizeCheck::Limits kLimits{200, 1000};
-
-/// The verdict once every byte of `bytes` has arrived, in pieces of `piece` bytes.
-Verdict verdictFor(const QByteArray &bytes, qsizetype piece)
-{
-    RequestSizeCheck check(kLimits);
-    Verdict verdict = Verdict::Fine;
-    for (qsizetype at = 0; at < bytes.size(); at += piece)
-        verdict = check.feed(QByteArrayView(bytes).sliced(at, std::min(piece, bytes.size() - at)));
-    return verdict;
-}
 
 QByteArray post(const QByteArray &extraHeaders, const QByteArray &body)
 {
@@ -39,48 +30,60 @@ private slots:
     {
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<Verdict>("expected");
-        QTest::newRow("small request") << post("Content-Length: 2\r\n", "{}") << Verdict::Fine;
-        QTest::newRow("head not finished yet") << QByteArray("GET /healthz HTTP/1.1\r\nHost: gw\r\n") << Verdict::Fine;
-        QTest::newRow("head over the limit") << post("X-Pad: " + QByteArray(200, 'a') + "\r\n", {}) << Verdict::HeadTooLarge;
-        QTest::newRow("unfinished head over the limit") << ("GET / HTTP/1.1\r\nX-Pad: " + QByteArray(300, 'a')) << Verdict::HeadTooLarge;
-        QTest::newRow("announced body over the limit") << post("Content-Length: 1001\r\n", {}) << Verdict::BodyTooLarge;
-        QTest::newRow("announced body at the limit") << post("Content-Length: 1000\r\n", {}) << Verdict::Fine;
-        QTest::newRow("header name in any case") << post("content-LENGTH:   99999\r\n", {}) << Verdict::BodyTooLarge;
-        QTest::newRow("streamed body over the limit") << post("Transfer-Encoding: chunked\r\n", QByteArray(1200, 'x')) << Verdict::BodyTooLarge;
-        QTest::newRow("streamed body under both limits") << post("Transfer-Encoding: chunked\r\n", QByteArray(900, 'x')) << Verdict::Fine;
-        QTest::newRow("pipelined tail") << QByteArray(1100, '{') << Verdict::Fine;
-        QTest::newRow("pipelined tail over the total") << QByteArray(1300, '{') << Verdict::BodyTooLarge;
+        QTest::addColumn<qint64>("requests");
+        QTest::newRow("small request") << post("Content-Length: 2\r\n", "{}") << Verdict::Fine << qint64(1);
+        QTest::newRow("head not finished yet") << QByteArray("GET /healthz HTTP/1.1\r\nHost: gw\r\n") << Verdict::Fine << qint64(0);
+        QTest::newRow("head over the limit") << post("X-Pad: " + QByteArray(200, 'a') + "\r\n", {}) << Verdict::HeadTooLarge << qint64(0);
+        QTest::newRow("unfinished head over the limit") << ("GET / HTTP/1.1\r\nX-Pad: " + QByteArray(300, 'a')) << Verdict::HeadTooLarge << qint64(0);
+        QTest::newRow("announced body over the limit") << post("Content-Length: 1001\r\n", {}) << Verdict::BodyTooLarge << qint64(0);
+        QTest::newRow("announced body at the limit") << post("Content-Length: 1000\r\n", {}) << Verdict::Fine << qint64(1);
+        QTest::newRow("header name in any case") << post("content-LENGTH:   99999\r\n", {}) << Verdict::BodyTooLarge << qint64(0);
+        QTest::newRow("chunked body") << post("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n") << Verdict::LengthRequired << qint64(0);
+        QTest::newRow("length and chunked") << post("Content-Length: 5\r\ntransfer-encoding: chunked\r\n", "hello") << Verdict::LengthRequired << qint64(0);
+        QTest::newRow("two lengths") << post("Content-Length: 5\r\nContent-Length: 5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("signed length") << post("Content-Length: +5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("not a request line") << QByteArray(R"({"tail":"of something"})") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("lower-case method") << QByteArray("get / HTTP/1.1\r\n\r\n") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("empty lines first") << ("\r\n\r\n" + post("Content-Length: 2\r\n", "{}")) << Verdict::Fine << qint64(1);
+        QTest::newRow("empty lines, then too much") << ("\r\n" + post("Content-Length: 2000000000\r\n", "x")) << Verdict::BodyTooLarge << qint64(0);
+        QTest::newRow("endless empty lines") << QByteArray(300, '\n') << Verdict::HeadTooLarge << qint64(0);
+        QTest::newRow("pipelined") << (post("Content-Length: 2\r\n", "{}") + post("Content-Length: 3\r\n", "[1]") + "GET / HTTP/1.1\r\n\r\n")
+                                   << Verdict::Fine << qint64(3);
+        QTest::newRow("pipelined, the second too large") << (post("Content-Length: 2\r\n", "{}") + post("Content-Length: 5000\r\n", {}))
+                                                         << Verdict::BodyTooLarge << qint64(1);
+        QTest::newRow("body longer than announced") << (post("Content-Length: 2\r\n", "{}") + "garbage that is not a request")
+                                                    << Verdict::BadRequest << qint64(1);
     }
 
     void verdicts()
     {
         QFETCH(QByteArray, bytes);
         QFETCH(Verdict, expected);
-        for (qsizetype piece : {qsizetype(1), qsizetype(7), qsizetype(64), bytes.size()})
-            QVERIFY2(verdictFor(bytes, piece) == expected, qPrintable(QStringLiteral("pieces of %1").arg(piece)));
-    }
-
-    void uncopiedBytesCountTheSame()
-    {
-        const QByteArray bytes = post("Transfer-Encoding: chunked\r\n", QByteArray(1200, 'x'));
-        RequestSizeCheck check(kLimits);
-        QCOMPARE(check.feed(QByteArrayView(bytes).first(204), bytes.size() - 204), Verdict::BodyTooLarge);
-        RequestSizeCheck under(kLimits);
-        QCOMPARE(under.feed(QByteArrayView(bytes).first(204), 100), Verdict::Fine);
-    }
-
-    void resetStartsTheNextRequest()
-    {
-        RequestSizeCheck check(kLimits);
-        const QByteArray request = post("Content-Length: 900\r\n", QByteArray(900, 'x'));
-        for (int i = 0; i < 5; ++i) {
-            QCOMPARE(check.feed(request), Verdict::Fine);  // 5 × 950 bytes on one connection
-            check.reset();
+        QFETCH(qint64, requests);
+        for (qsizetype piece : {qsizetype(1), qsizetype(7), qsizetype(64), bytes.size()}) {
+            RequestSizeCheck check(kLimits);
+            Verdict verdict = Verdict::Fine;
+            for (qsizetype at = 0; at < bytes.size(); at += piece)
+                verdict = check.feed(QByteArrayView(bytes).sliced(at, std::min(piece, bytes.size() - at)));
+            QVERIFY2(verdict == expected, qPrintable(QStringLiteral("pieces of %1").arg(piece)));
+            QCOMPARE(check.requests(), requests);
         }
-        QCOMPARE(check.feed(post("Content-Length: 5000\r\n", {})), Verdict::BodyTooLarge);
-        QCOMPARE(check.feed("GET"), Verdict::BodyTooLarge);  // a refusal stays until reset
-        check.reset();
+    }
+
+    void bodyBytesCanBeSkipped()
+    {
+        RequestSizeCheck check(kLimits);
+        QCOMPARE(check.feed(post("Content-Length: 900\r\n", "{")), Verdict::Fine);
+        QCOMPARE(check.bodyLeft(), qint64(899));
+        QVERIFY(check.midRequest());
+        QCOMPARE(check.current(), qint64(0));
+        check.skipBody(899);
+        QVERIFY(!check.midRequest());
+        QCOMPARE(check.current(), qint64(1));
         QCOMPARE(check.feed("GET / HTTP/1.1\r\n\r\n"), Verdict::Fine);
+        QCOMPARE(check.requests(), qint64(2));
+        QCOMPARE(check.feed("nonsense"), Verdict::BadRequest);
+        QCOMPARE(check.feed("GET / HTTP/1.1\r\n\r\n"), Verdict::BadRequest);  // a refusal stays
     }
 
     void contentLength_data()
@@ -94,9 +97,11 @@ private slots:
         QTest::newRow("signed") << QByteArray("POST / HTTP/1.1\r\nContent-Length: +5\r\n\r\n") << qint64(-2);
         QTest::newRow("hex") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n") << qint64(-2);
         QTest::newRow("two numbers") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n") << qint64(-2);
+        QTest::newRow("twice, equal") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n") << qint64(-2);
         QTest::newRow("empty") << QByteArray("POST / HTTP/1.1\r\nContent-Length:\r\n\r\n") << qint64(-2);
         QTest::newRow("overflowing") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n") << qint64(-2);
         QTest::newRow("other header ending so") << QByteArray("POST / HTTP/1.1\r\nX-Content-Length: 9\r\n\r\n") << qint64(-1);
+        QTest::newRow("in the request line") << QByteArray("POST /content-length:9 HTTP/1.1\r\n\r\n") << qint64(-1);
     }
 
     void contentLength()
