@@ -70,6 +70,7 @@ MonitorView::MonitorView(GatewaySession *session, QWidget *parent)
     bar->addSpacing(12);
     m_streamLabel = new QLabel(tr("Not connected"), this);
     m_streamLabel->setObjectName(QStringLiteral("streamStatus"));
+    m_streamLabel->setTextFormat(Qt::PlainText);  // it shows the gateway's words
     bar->addWidget(m_streamLabel);
     bar->addStretch(1);
     m_totalsLabel = new QLabel(this);

@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <unistd.h>
+
 namespace mandate::ctl {
 
 namespace {
@@ -55,8 +57,12 @@ Status writeSecretFile(const QString &path, const QString &key)
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
         return Error{QStringLiteral("io"), QStringLiteral("cannot create %1 (it must not exist yet): %2").arg(path, file.errorString())};
     const QByteArray text = key.toLatin1() + '\n';
-    if (file.write(text) != text.size() || !file.flush())
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    if (file.write(text) != text.size() || !file.flush() || ::fsync(file.handle()) != 0) {
+        const QString why = file.errorString();
+        file.close();
+        file.remove();  // no half-written key left behind
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, why)};
+    }
     return Status::success();
 }
 

@@ -59,7 +59,14 @@ void EventStream::accept()
         }
         Result<api::ApiPrincipal> caller = m_auth.check(request, api::Permission::ReadExecutions);
         if (!caller) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, caller.error().message);
+            // 1008 says the key will not do, and a client stops retrying; a store that cannot
+            // answer now is the gateway's trouble (1011), and says nothing of the store.
+            const QString code = caller.error().code;
+            if (code == QLatin1String("unauthorized") || code == QLatin1String("forbidden"))
+                socket->close(QWebSocketProtocol::CloseCodePolicyViolated, caller.error().message);
+            else
+                socket->close(QWebSocketProtocol::CloseCodeBadOperation,  // 1011
+                              QStringLiteral("the gateway cannot check API keys right now; try again"));
             continue;
         }
         QWebSocket *raw = socket.release();
@@ -81,7 +88,7 @@ void EventStream::accept()
         connect(raw, &QWebSocket::pong, this, heard);
         connect(raw, &QWebSocket::textMessageReceived, this, heard);
         connect(raw, &QWebSocket::binaryMessageReceived, this, heard);
-        m_subscribers.append(Subscriber{raw, 0, caller->keyId, caller->role, {}});
+        m_subscribers.append(Subscriber{raw, 0, caller.value(), {}});
         m_subscribers.last().heard.start();
         m_bus.setListeners(subscribers());
         qCInfo(lcGateway) << "event subscriber connected:" << caller->name;
@@ -100,7 +107,7 @@ void EventStream::broadcast(const QJsonObject &event)
     const bool aboutKey = event.value(QStringLiteral("type")).toString() == QLatin1String("api_key");
     const QString keyId = aboutKey ? event.value(QStringLiteral("key")).toObject().value(QStringLiteral("id")).toString() : QString();
     for (Subscriber &subscriber : m_subscribers) {
-        if (aboutKey && subscriber.role != api::Role::Admin && subscriber.keyId != keyId)
+        if (aboutKey && subscriber.caller.role != api::Role::Admin && subscriber.caller.keyId != keyId)
             continue;
         if (subscriber.socket->bytesToWrite() > MaxBufferedBytes) {
             ++subscriber.dropped;
@@ -122,10 +129,10 @@ void EventStream::closeRevoked(const QJsonObject &event)
         return;
     const QString keyId = event.value(QStringLiteral("key")).toObject().value(QStringLiteral("id")).toString();
     // Out of the list first, so that nothing more is sent to them (and before close(), whose
-    // disconnected handler edits the list too); each socket goes once it has disconnected.
+    // disconnected handler edits the list too).
     QList<QWebSocket *> closing;
     m_subscribers.removeIf([&](const Subscriber &subscriber) {
-        if (subscriber.keyId != keyId)
+        if (subscriber.caller.keyId != keyId)
             return false;
         closing.append(subscriber.socket);
         return true;
@@ -134,24 +141,45 @@ void EventStream::closeRevoked(const QJsonObject &event)
         return;
     m_bus.setListeners(subscribers());
     qCInfo(lcGateway) << "closing" << closing.size() << "event stream(s) of revoked API key" << keyId;
-    for (QWebSocket *socket : std::as_const(closing))
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
+    closeFor(closing, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
 }
 
 void EventStream::keepAlive()
 {
     QList<QWebSocket *> silent;
+    QList<QWebSocket *> revoked;
     for (const Subscriber &subscriber : std::as_const(m_subscribers)) {
-        if (subscriber.heard.hasExpired(m_peerTimeoutMs))
+        // A key revoked through another gateway sharing the database sends no event here.
+        const Result<bool> valid = m_auth.stillValid(subscriber.caller);
+        if (valid && !valid.value())
+            revoked.append(subscriber.socket);
+        else if (subscriber.heard.hasExpired(m_peerTimeoutMs))
             silent.append(subscriber.socket);
         else
             subscriber.socket->ping();
+    }
+    for (QWebSocket *socket : std::as_const(revoked))
+        remove(socket);
+    if (!revoked.isEmpty()) {
+        qCInfo(lcGateway) << "closing" << revoked.size() << "event stream(s) whose API key is gone";
+        closeFor(revoked, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
     }
     for (QWebSocket *socket : std::as_const(silent)) {
         qCInfo(lcGateway) << "dropping an event subscriber that answered no ping for" << m_peerTimeoutMs << "ms";
         remove(socket);
         socket->abort();  // it cannot answer a close either
         socket->deleteLater();
+    }
+}
+
+void EventStream::closeFor(const QList<QWebSocket *> &sockets, QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    for (QWebSocket *socket : sockets) {
+        socket->close(code, reason);
+        QTimer::singleShot(m_peerTimeoutMs, socket, [socket]() {
+            if (socket->state() != QAbstractSocket::UnconnectedState)
+                socket->abort();
+        });
     }
 }
 

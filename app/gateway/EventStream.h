@@ -9,6 +9,7 @@
 #include <QList>
 #include <QObject>
 #include <QTimer>
+#include <QWebSocketProtocol>
 
 class QWebSocket;
 
@@ -19,7 +20,8 @@ namespace mandate::gateway {
 /// clients that cannot set headers on the upgrade); each event is one JSON text message.
 /// A subscriber that cannot keep up loses events rather than growing the gateway's memory;
 /// it is told how many with a {"type":"dropped","count":N} message. A subscription ends when
-/// its key is revoked: the api_key "revoked" event is the last message it gets. Other api_key
+/// its key is revoked: the api_key "revoked" event is the last message it gets (a revocation
+/// made on another gateway sharing the database is found at the next ping). Other api_key
 /// events (keys created and revoked) go to admins only, who alone may list the keys.
 ///
 /// Every subscriber is pinged three times per `peerTimeout`, which also keeps a quiet stream
@@ -42,8 +44,7 @@ private:
     {
         QWebSocket *socket = nullptr;
         qint64 dropped = 0;
-        QString keyId;
-        api::Role role = api::Role::Auditor;
+        api::ApiPrincipal caller;
         QElapsedTimer heard;  ///< since the subscriber last sent anything (a pong, at least)
     };
     void accept();
@@ -51,6 +52,9 @@ private:
     void closeRevoked(const QJsonObject &event);
     void keepAlive();
     void remove(QWebSocket *socket);
+    /// Closes `sockets` (out of the list already) and cuts any that has not closed after the
+    /// peer timeout: a peer that reads nothing never completes a close.
+    void closeFor(const QList<QWebSocket *> &sockets, QWebSocketProtocol::CloseCode code, const QString &reason);
 
     QAbstractHttpServer &m_server;
     api::EventBus &m_bus;

@@ -5,10 +5,12 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace mandate::gateway {
@@ -39,6 +41,14 @@ Status writePrivately(const QString &path, const QByteArray &text)
         QFile::remove(temporary);
         return ioError(QStringLiteral("cannot replace"), path, QString::fromLocal8Bit(std::strerror(errno)));
     }
+    // The rename itself must survive a crash, or the key stored next would have no file.
+    const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
+    const int handle = ::open(directory.constData(), O_RDONLY | O_DIRECTORY);
+    const bool synced = handle >= 0 && ::fsync(handle) == 0;
+    if (handle >= 0)
+        ::close(handle);
+    if (!synced)
+        return ioError(QStringLiteral("cannot sync"), QString::fromLocal8Bit(directory), QString::fromLocal8Bit(std::strerror(errno)));
     return Status::success();
 }
 

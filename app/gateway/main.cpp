@@ -89,6 +89,16 @@ int main(int argc, char **argv)
         err << "mandated: cannot create the database's directory " << databaseDir << '\n';
         return 1;
     }
+    // A database made by an older version, or copied in, may be readable by others; SQLite
+    // gives its WAL and shared-memory files the database's mode.
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        const QByteArray file = QFile::encodeName(options->databasePath + suffix);
+        struct stat info {};
+        if (::stat(file.constData(), &info) == 0 && (info.st_mode & 077) != 0 && ::chmod(file.constData(), 0600) != 0) {
+            err << "mandated: cannot make " << options->databasePath + suffix << " private to its owner\n";
+            return 1;
+        }
+    }
 
     gateway::Gateway gateway(options.value());
     if (Status started = gateway.start(out); !started) {

@@ -22,6 +22,16 @@ Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission per
     return principal;
 }
 
+Result<bool> AdminAuth::stillValid(const ApiPrincipal &caller) const
+{
+    const Result<ApiKeyInfo> key = m_keys.find(caller.keyId);
+    if (key)
+        return key->role == caller.role;
+    if (key.error().code == QLatin1String("not_found"))
+        return false;
+    return key.error();
+}
+
 HttpResponse AdminAuth::guard(const HttpRequest &request, Permission permission, const Guarded &handler) const
 {
     Result<ApiPrincipal> principal = check(request, permission);

@@ -19,6 +19,10 @@ public:
     /// The caller, or an Error with code "unauthorized" (401) or "forbidden" (403).
     Result<ApiPrincipal> check(const HttpRequest &request, Permission permission) const;
 
+    /// Whether a caller's key still exists, for connections that outlive a request (event
+    /// streams); an Error only when the store cannot say.
+    Result<bool> stillValid(const ApiPrincipal &caller) const;
+
     using Guarded = std::function<HttpResponse(const ApiPrincipal &)>;
     /// Runs `handler` for an authorized caller, answers the problem otherwise.
     HttpResponse guard(const HttpRequest &request, Permission permission, const Guarded &handler) const;

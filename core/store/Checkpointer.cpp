@@ -90,8 +90,13 @@ void Checkpointer::catchUp(Checkpointer *checkpointer, sqlite3 *connection, cons
 
 bool Checkpointer::waitForThreadCheckpoint()
 {
+    // Waits for the end of the checkpoint running now, not for a moment without one: the thread
+    // may start its next checkpoint without letting go of the mutex in between.
     std::unique_lock lock(m_mutex);
-    return m_idle.wait_for(lock, std::chrono::milliseconds(kBusyTimeoutMs), [this] { return !m_running; });
+    if (!m_running)
+        return true;
+    const quint64 running = m_ended;
+    return m_idle.wait_for(lock, std::chrono::milliseconds(kBusyTimeoutMs), [this, running] { return m_ended != running; });
 }
 
 bool Checkpointer::request()
@@ -141,6 +146,7 @@ void Checkpointer::run()
             qCWarning(lcStore) << "WAL checkpoint of" << path << "failed:" << sqlite3_errmsg(db.get());
         lock.lock();
         m_running = false;
+        ++m_ended;
         m_idle.notify_all();
         if (rc == SQLITE_OK)
             ++m_checkpoints;

@@ -56,6 +56,7 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_idle;  ///< the thread's checkpoint ended
     bool m_running = false;          ///< the thread is inside a checkpoint
+    quint64 m_ended = 0;             ///< the thread's checkpoints ended so far, failed ones too
     QByteArray m_path;  ///< as SQLite resolved it for the first connection attached
     bool m_requested = false;
     bool m_stopping = false;

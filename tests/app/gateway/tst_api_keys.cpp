@@ -93,6 +93,7 @@ private slots:
     void badRequestsAreRefused();
     void revokedKeyStopsAtOnce();
     void revokedKeysEventStreamCloses();
+    void revocationThroughAnotherGatewayClosesStreams();
     void lastAdminKeyCannotBeRevoked();
     void restartKeepsTheKey();
     void keyFileOlderThanItsDatabaseIsReplaced();
@@ -320,6 +321,27 @@ void tst_ApiKeys::revokedKeysEventStreamCloses()
     QTRY_VERIFY_WITH_TIMEOUT(again.closed, 10000);
     QCOMPARE(again.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
     admin.socket.close();
+}
+
+void tst_ApiKeys::revocationThroughAnotherGatewayClosesStreams()
+{
+    // A second gateway on the same database (its own id, so its own audit chain) holds a stream
+    // of a key that the first one revokes: no event crosses, the second finds out at a ping.
+    GatewayProcess second(QStringLiteral(MANDATED_PATH),
+                          {QStringLiteral("--data-dir"), m_gateway->dataDir(), QStringLiteral("--id"), QStringLiteral("second-gateway"),
+                           QStringLiteral("--idle-timeout-ms"), QStringLiteral("1500")});
+    second.setDemo(false);
+    QVERIFY2(second.start(), qPrintable(second.error()));
+    QString id;
+    const QByteArray key = createKey(QStringLiteral("wall monitor"), QStringLiteral("auditor"), &id);
+    QVERIFY(!key.isEmpty());
+    Subscriber watched(second.url(), key);
+    QTRY_VERIFY_WITH_TIMEOUT(!watched.events.isEmpty(), 10000);
+    QCOMPARE(m_http->send("DELETE", QStringLiteral("/v1/api-keys/") + id, {}, jsonHeaders(m_admin)).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(watched.closed, 10000);
+    QCOMPARE(watched.socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(watched.socket.closeReason(), QStringLiteral("API key revoked"));
+    QCOMPARE(second.stop(), 0);
 }
 
 void tst_ApiKeys::lastAdminKeyCannotBeRevoked()

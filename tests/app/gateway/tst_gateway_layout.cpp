@@ -65,9 +65,13 @@ void tst_GatewayLayout::checkLayout(GatewayProcess &gateway, const QString &data
     for (const QString &file : QDir(gateway.dataDir()).entryList(QDir::Files))
         QVERIFY2(modeOf(QDir(gateway.dataDir()).filePath(file)) == 0600, qPrintable(file));
 
-    // A restart finds both again: same signing key, same admin key.
+    // A restart finds both again: same signing key, same admin key; and a database that was
+    // left readable by others (an older version made it so) is made private again.
     QCOMPARE(gateway.stop(), 0);
+    QVERIFY(QFile::setPermissions(database, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+    QCOMPARE(modeOf(database), mode_t(0644));
     QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    QCOMPARE(modeOf(database), mode_t(0600));
     HttpProbe again(gateway.url());
     QCOMPARE(again.get(QStringLiteral("/v1/keys"), admin).json().value(QStringLiteral("current")).toString(), kid);
     QCOMPARE(gateway.stop(), 0);
