@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <algorithm>
+
 namespace mandate::broker {
 
 namespace {
@@ -129,8 +131,9 @@ Result<AgentExecutionRequest> AgentExecutionRequest::parse(const QString &scope,
         }
     }
     const auto canonical = [](QStringList list) {
-        list.sort();
-        list.removeDuplicates();
+        // Sorted, so duplicates are neighbours: removeDuplicates() would build a hash set.
+        std::sort(list.begin(), list.end());
+        list.erase(std::unique(list.begin(), list.end()), list.end());
         return list;
     };
     scopeActions = canonical(scopeActions);

@@ -57,8 +57,22 @@ Error storeFailure(const Error &why)
 QString newExecutionId(const QDateTime &mintedAt, QByteArrayView random)
 {
     const qint64 ms = mintedAt.toMSecsSinceEpoch();
-    return QStringLiteral("exe_") + QStringLiteral("%1").arg(ms, 12, 16, QLatin1Char('0'))
-           + QString::fromLatin1(crypto::Base64Url::encode(random));
+    if (ms < 0)  // never, but printed as before
+        return QStringLiteral("exe_") + QStringLiteral("%1").arg(ms, 12, 16, QLatin1Char('0'))
+               + QString::fromLatin1(crypto::Base64Url::encode(random));
+    // Written by hand: QString::arg() cost as much as the rest of the id.
+    char hex[16];
+    int digits = 0;
+    for (quint64 v = quint64(ms); v != 0 || digits == 0; v >>= 4)
+        hex[digits++] = "0123456789abcdef"[v & 15];
+    QByteArray id("exe_");
+    id.reserve(4 + 16 + (random.size() * 4 + 2) / 3);
+    for (int i = digits; i < 12; ++i)
+        id.append('0');
+    while (digits > 0)
+        id.append(hex[--digits]);
+    id.append(crypto::Base64Url::encode(random));
+    return QString::fromLatin1(id);
 }
 
 QString budgetDimensionText(qint64 value) { return QString::number(value); }
@@ -316,7 +330,7 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
                                               .arg(riskCeiling).arg(parentId).arg(p->execution.riskCeiling));
 
     // One draw for both identifiers: 16 random bytes for the jti, 12 for the execution id.
-    auto random = crypto::Random::bytes(28);
+    auto random = crypto::Random::identifierBytes(28);
     if (!random)
         return OAuthError::serverError(QStringLiteral("the random generator failed"));
     const QString jti = QString::fromLatin1(crypto::Base64Url::encode(QByteArrayView(random.value()).first(16)));
@@ -354,7 +368,7 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
     }
     qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << agent.id << "on behalf of"
                                << execution.rootHuman() << "depth" << depth;
-    return IssuedToken{std::move(token).value(), exp - iat, scope, execution};
+    return IssuedToken{std::move(token).value(), exp - iat, scope, std::move(execution)};
 }
 
 Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)

@@ -2,61 +2,121 @@
 #include "broker/ExecutionTokenClaims.h"
 
 #include "broker/AgentExecutionRequest.h"
-#include "identity/CompactJsonWriter.h"
+#include "json/JsonWriter.h"
+
+#include <charconv>
 
 namespace mandate::broker {
+
+namespace {
+
+/// Appends what lies between the keys: member names and punctuation, fixed in this file.
+template <qsizetype N>
+void literal(QByteArray &out, const char (&text)[N])
+{
+    out.append(text, N - 1);
+}
+
+void integer(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr - digits);
+}
+
+/// A JSON string, `prefix` then `text`. Claims are almost always printable ASCII, copied unit
+/// by unit with no UTF-8 conversion in between; anything else takes json::appendEscaped, the
+/// escaping every other JSON writer of ours uses, so the bytes never depend on the path.
+void string(QByteArray &out, QStringView text, QLatin1StringView prefix = {})
+{
+    out.append('"');
+    out.append(prefix.data(), prefix.size());
+    const qsizetype at = out.size();
+    out.resize(at + text.size());
+    char *to = out.data() + at;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u > 0x7F || u == u'"' || u == u'\\') {
+            out.truncate(at);
+            json::appendEscaped(out, text.toUtf8());
+            break;
+        }
+        *to++ = char(u);
+    }
+    out.append('"');
+}
+
+void strings(QByteArray &out, const QList<identity::Capability> &capabilities)
+{
+    out.append('[');
+    for (qsizetype i = 0; i < capabilities.size(); ++i) {
+        if (i > 0)
+            out.append(',');
+        string(out, capabilities.at(i).action);
+    }
+    out.append(']');
+}
+
+} // namespace
 
 QByteArray ExecutionTokenClaims::toJson() const
 {
     const identity::Execution &e = execution;
-    identity::CompactJsonWriter w(768 + 64 * e.chain.size() + e.purpose.size());
-    w.beginObject();
-    w.key("iss"); w.string(issuer);
-    w.key("aud"); w.string(audience);
-    w.key("iat"); w.integer(issuedAt);
-    w.key("nbf"); w.integer(issuedAt);
-    w.key("exp"); w.integer(expiresAt);
-    w.key("jti"); w.string(jti);
-    w.key("sub"); w.string(QStringLiteral("user:") + e.rootHuman());
+    QByteArray out;
+    out.reserve(768 + 64 * e.chain.size() + 2 * e.purpose.size());
+    literal(out, "{\"iss\":");
+    string(out, issuer);
+    literal(out, ",\"aud\":");
+    string(out, audience);
+    literal(out, ",\"iat\":");
+    integer(out, issuedAt);
+    literal(out, ",\"nbf\":");
+    integer(out, issuedAt);
+    literal(out, ",\"exp\":");
+    integer(out, expiresAt);
+    literal(out, ",\"jti\":");
+    string(out, jti);
+    literal(out, ",\"sub\":");
+    string(out, e.chain.isEmpty() ? QStringView() : QStringView(e.chain.first()), QLatin1StringView("user:"));
     // RFC 8693 §4.1: the outermost act is the current actor; earlier actors nest inside it,
     // the immediate delegator (the chain's last) first, the earliest agent (chain[1]) innermost.
-    w.key("act");
-    w.beginObject();
-    w.key("sub"); w.string(QStringLiteral("agent:") + e.agent);
+    literal(out, ",\"act\":{\"sub\":");
+    string(out, e.agent, QLatin1StringView("agent:"));
     for (qsizetype i = e.chain.size() - 1; i >= 1; --i) {
-        w.key("act");
-        w.beginObject();
-        w.key("sub"); w.string(QStringLiteral("agent:") + e.chain.at(i));
+        literal(out, ",\"act\":{\"sub\":");
+        string(out, e.chain.at(i), QLatin1StringView("agent:"));
     }
     for (qsizetype i = e.chain.size() - 1; i >= 1; --i)
-        w.endObject();
-    w.endObject();
-    w.key("client_id"); w.string(e.agent);
-    w.key("scope"); w.string(scope);
-    w.key("authorization_details");
-    w.beginArray();
-    w.beginObject();
-    w.key("type"); w.string(QLatin1StringView(AgentExecutionRequest::kType));
-    w.key("execution"); w.string(e.id);
-    w.key("parent");
+        out.append('}');
+    literal(out, "},\"client_id\":");
+    string(out, e.agent);
+    literal(out, ",\"scope\":");
+    string(out, scope);
+    literal(out, ",\"authorization_details\":[{\"type\":\"");
+    json::appendEscaped(out, QByteArrayView(AgentExecutionRequest::kType));
+    literal(out, "\"");
+    literal(out, ",\"execution\":");
+    string(out, e.id);
+    literal(out, ",\"parent\":");
     if (e.parent.isEmpty())
-        w.null();
+        literal(out, "null");
     else
-        w.string(e.parent);
-    w.key("purpose"); w.string(e.purpose);
-    w.key("actions"); w.strings(e.actions());
-    w.key("budget");
-    w.beginObject();
-    w.key("calls"); w.integer(e.budget.calls);
-    w.key("tokens"); w.integer(e.budget.tokens);
-    w.key("amount"); w.string(e.budget.amount.toString());
-    w.endObject();
-    w.key("risk_ceiling"); w.integer(e.riskCeiling);
-    w.key("depth"); w.integer(e.depth());
-    w.endObject();
-    w.endArray();
-    w.endObject();
-    return w.take();
+        string(out, e.parent);
+    literal(out, ",\"purpose\":");
+    string(out, e.purpose);
+    literal(out, ",\"actions\":");
+    strings(out, e.capabilities);
+    literal(out, ",\"budget\":{\"calls\":");
+    integer(out, e.budget.calls);
+    literal(out, ",\"tokens\":");
+    integer(out, e.budget.tokens);
+    literal(out, ",\"amount\":");
+    string(out, e.budget.amount.toString());
+    literal(out, "},\"risk_ceiling\":");
+    integer(out, e.riskCeiling);
+    literal(out, ",\"depth\":");
+    integer(out, e.depth());
+    literal(out, "}]}");
+    return out;
 }
 
 } // namespace mandate::broker

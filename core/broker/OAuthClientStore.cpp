@@ -9,6 +9,9 @@
 #include <QSqlQuery>
 #include <QThread>
 
+#include <array>
+#include <charconv>
+
 namespace mandate::broker {
 
 namespace {
@@ -20,17 +23,21 @@ Error badCredentials(const QString &clientId)
 
 QByteArray cacheKey(const QString &clientId, QByteArrayView secret, const QString &hash)
 {
-    // Length-prefixed fields, so that no two (id, secret, hash) triples share an encoding.
-    QByteArray material;
+    // Length-prefixed fields, so that no two (id, secret, hash) triples share an encoding. Hashed
+    // piece by piece on this thread's context: the secret is never copied into a buffer.
+    thread_local crypto::Sha256::Hasher hasher;
     const QByteArray id = clientId.toUtf8();
     const QByteArray stored = hash.toLatin1();
     for (QByteArrayView part : {QByteArrayView(id), secret, QByteArrayView(stored)}) {
-        material += QByteArray::number(part.size()) + ':';
-        material += part;
+        char length[24];
+        const auto end = std::to_chars(length, length + sizeof length - 1, part.size()).ptr;
+        *end = ':';
+        hasher.add(QByteArrayView(length, end + 1 - length));
+        hasher.add(part);
     }
-    QByteArray key = crypto::Sha256::hash(material);
-    material.fill('\0');
-    return key;
+    std::array<unsigned char, crypto::Sha256::kSize> digest;
+    hasher.finish(digest);
+    return QByteArray(reinterpret_cast<const char *>(digest.data()), qsizetype(digest.size()));
 }
 
 } // namespace

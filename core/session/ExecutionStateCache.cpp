@@ -35,17 +35,18 @@ quint64 ExecutionStateCache::generation() const
     return m_generation;
 }
 
-bool ExecutionStateCache::insert(const ExecutionState &state, quint64 readAt)
+bool ExecutionStateCache::insert(ExecutionState state, quint64 readAt)
 {
     const qint64 now = m_clock.nowSecs();
+    const QString id = state.execution.id;
     std::lock_guard lock(m_mutex);
     if (readAt != m_generation)
         return false;
-    if (m_entries.size() >= m_capacity && !m_entries.contains(state.execution.id)) {
+    if (m_entries.size() >= m_capacity && !m_entries.contains(id)) {
         m_entries.clear();
         m_entries.reserve(m_capacity);
     }
-    m_entries.insert(state.execution.id, Entry{state, now});
+    m_entries.emplace(id, Entry{std::move(state), now});
     return true;
 }
 

@@ -40,7 +40,7 @@ public:
     quint64 generation() const;
     /// Stores `state` as read at generation `readAt`; false (and nothing stored) when an
     /// invalidation happened since.
-    bool insert(const ExecutionState &state, quint64 readAt);
+    bool insert(ExecutionState state, quint64 readAt);
     void invalidate(const QString &id);
     void invalidateAll();
     qsizetype size() const;

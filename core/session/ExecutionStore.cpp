@@ -65,6 +65,7 @@ void bindRisk(QSqlQuery &query, int riskDelta)
 ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
     : QObject(parent), m_db(database), m_clock(clock), m_creates(database), m_recent(clock)
 {
+    m_records.reserve(kRecordCacheCapacity);
     qRegisterMetaType<ExecutionChange>();
 }
 
@@ -174,9 +175,11 @@ Status ExecutionStore::create(const Execution &execution)
     stored.status = Execution::Status::Active;
     const QByteArray body = stored.toCompactJson();  // before the write lock
     // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
-    // in the same transaction. Concurrent mints share their transactions (group commit).
+    // in the same transaction. Concurrent mints share their transactions (group commit); the
+    // single INSERT needs no savepoint of its own there.
+    const bool root = execution.parent.isEmpty();
     const Status written = m_creates.run([&]() -> Status {
-        if (!execution.parent.isEmpty()) {
+        if (!root) {
             QSqlQuery &reserve = hot(Hot::Charge);
             bindCharge(reserve, execution.budget);
             reserve.bindValue(QStringLiteral(":id"), execution.parent);
@@ -192,25 +195,32 @@ Status ExecutionStore::create(const Execution &execution)
             }
         }
         return insertExecution(hot(Hot::Insert), execution, body);
-    });
+    }, root ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint);
     if (!written)
         return written;
     {
         std::lock_guard lock(m_cacheMutex);
-        if (m_records.size() >= kRecordCacheCapacity)
-            m_records.clear();
-        m_records.insert(execution.id, stored);
+        rememberRecord(execution.id, stored);
     }
     // What was just committed is the execution's whole state: nothing used, no calls yet.
     ExecutionState fresh;
     fresh.execution = std::move(stored);
     fresh.remaining = execution.budget;
-    m_recent.insert(fresh, readAt);
+    m_recent.insert(std::move(fresh), readAt);
     if (!execution.parent.isEmpty())
         m_recent.invalidate(execution.parent);  // its budget reserved the new one's
     emitAll({ExecutionChange{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
                              execution.parent, {}, m_clock.now()}});
     return Status::success();
+}
+
+void ExecutionStore::rememberRecord(const QString &id, const Execution &execution) const
+{
+    if (m_records.size() >= kRecordCacheCapacity) {
+        m_records.clear();  // cheap to rebuild; bounded memory matters more than hit rate
+        m_records.reserve(kRecordCacheCapacity);  // sized once: rehashing as it fills moved every record
+    }
+    m_records.insert(id, execution);
 }
 
 Result<Execution> ExecutionStore::record(const QString &id, const QString &body) const
@@ -228,9 +238,7 @@ Result<Execution> ExecutionStore::record(const QString &id, const QString &body)
     if (parseError.error != QJsonParseError::NoError || !document.isObject() || !errors.empty())
         return Error{QStringLiteral("store_corrupt"), QStringLiteral("execution %1 has an unreadable record").arg(id)};
     std::lock_guard lock(m_cacheMutex);
-    if (m_records.size() >= kRecordCacheCapacity)
-        m_records.clear();  // cheap to rebuild; bounded memory matters more than hit rate
-    m_records.insert(id, execution);
+    rememberRecord(id, execution);
     return execution;
 }
 

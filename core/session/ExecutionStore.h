@@ -122,6 +122,8 @@ Q_SIGNALS:
 
 private:
     Result<identity::Execution> record(const QString &id, const QString &body) const;
+    /// Caches a record; the caller holds m_cacheMutex.
+    void rememberRecord(const QString &id, const identity::Execution &execution) const;
     Result<QStringList> sessionActions(const QString &id) const;
     Result<ExecutionState> stateFromRow(const class QSqlQuery &row) const;
     Result<ExecutionState> explainRefusal(const QString &id, const Charge &charge, const QString &what) const;

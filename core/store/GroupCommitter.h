@@ -25,20 +25,28 @@ class Database;
 /// quiet spell the batches shrink back to one within a few commits.
 ///
 /// Each write runs in a savepoint of the batch's transaction: a write that fails is rolled back
-/// alone and the rest of its batch commits. Only a failure of the transaction itself (it cannot
-/// begin or commit, or SQLite aborts it) fails every write of the batch. A caller already inside
-/// a transaction of its own writes in it directly.
+/// alone and the rest of its batch commits. A write of one statement needs no savepoint (SQLite
+/// undoes a failed statement by itself), and skips its two extra statements. Only a failure of
+/// the transaction itself (it cannot begin or commit, or SQLite aborts it) fails every write of
+/// the batch. A caller already inside a transaction of its own writes in it directly.
 class GroupCommitter final
 {
 public:
     static constexpr std::chrono::microseconds kGatherWait{500};
+
+    /// What undoes a write that fails within its batch.
+    enum class Undo {
+        Savepoint,  ///< any write: it runs in a savepoint of its own
+        Statement,  ///< the write changes the database through one statement at most, and fails
+                    ///< only when that statement changed nothing; no afterCommit() effects
+    };
 
     explicit GroupCommitter(const Database &database);
     GroupCommitter(const GroupCommitter &) = delete;
     GroupCommitter &operator=(const GroupCommitter &) = delete;
 
     /// Runs `write` in a shared transaction; returns once it is committed (success) or failed.
-    Status run(const std::function<Status()> &write);
+    Status run(const std::function<Status()> &write, Undo undo = Undo::Savepoint);
 
     /// Number of transactions committed so far (writes run / batches is the group-commit factor).
     quint64 batches() const;
@@ -49,6 +57,7 @@ private:
     struct Pending
     {
         const std::function<Status()> *write = nullptr;
+        Undo undo = Undo::Savepoint;
         Status status;
         bool done = false;
     };

@@ -69,7 +69,9 @@ void tst_DelegationBroker::rootExchangeExactClaims()
                                   {QStringLiteral("typ"), QStringLiteral("at+jwt")}}));
     const QJsonObject claims = BrokerFixture::claimsOf(issued->accessToken);
     const QString id = issued->execution.id;
-    QVERIFY(id.startsWith(QStringLiteral("exe_")));
+    // "exe_", the mint time in milliseconds as 12 hex digits, 12 random bytes in base64url.
+    QCOMPARE(id.first(16), QStringLiteral("exe_") + QStringLiteral("%1").arg(f->clock.now().toMSecsSinceEpoch(), 12, 16, QLatin1Char('0')));
+    QCOMPARE(id.size(), 4 + 12 + 16);
     const QJsonObject details{{QStringLiteral("type"), QStringLiteral("agent_execution")},
                               {QStringLiteral("execution"), id},
                               {QStringLiteral("parent"), QJsonValue::Null},

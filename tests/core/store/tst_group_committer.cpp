@@ -113,12 +113,21 @@ private Q_SLOTS:
         QVERIFY(committer.batches() < quint64(kThreads * kEach));
     }
 
+    void oneFailureInABatchIsThatWriteAlone_data()
+    {
+        QTest::addColumn<bool>("oneStatement");
+        QTest::addRow("in a savepoint") << false;
+        QTest::addRow("one statement, no savepoint") << true;
+    }
+
     void oneFailureInABatchIsThatWriteAlone()
     {
         // The first write holds its batch open until the next three are queued behind it, so
-        // that those three commit together: the middle one fails after inserting its row, and
-        // only that row goes.
+        // that those three commit together: the middle one fails (after inserting its row, or
+        // in its one statement), and only its change goes.
+        QFETCH(bool, oneStatement);
         GroupCommitter committer(*m_db);
+        QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }).ok());
         std::binary_semaphore release(0);
         std::atomic<bool> firstWriting{false};
         std::atomic<int> runsOfB{0};
@@ -141,6 +150,10 @@ private Q_SLOTS:
         threads.emplace_back([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); });
         QVERIFY(eventually([&] { return committer.waiting() == 1; }));
         threads.emplace_back([&] {
+            if (oneStatement) {  // a duplicate: the statement fails and SQLite undoes it alone
+                c = committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }, GroupCommitter::Undo::Statement);
+                return;
+            }
             c = committer.run([&]() -> Status {
                 if (Status s = insertName(*m_db, QStringLiteral("c")); !s)
                     return s;
@@ -148,7 +161,8 @@ private Q_SLOTS:
             });
         });
         QVERIFY(eventually([&] { return committer.waiting() == 2; }));
-        threads.emplace_back([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }); });
+        const auto undo = oneStatement ? GroupCommitter::Undo::Statement : GroupCommitter::Undo::Savepoint;
+        threads.emplace_back([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }, undo); });
         QVERIFY(eventually([&] { return committer.waiting() == 3; }));
         release.release();
         firstWriting = false;
@@ -160,10 +174,10 @@ private Q_SLOTS:
         QVERIFY(b.ok());
         QVERIFY(d.ok());
         QVERIFY(!c.ok());
-        QCOMPARE(c.error().code, QStringLiteral("refused"));
-        QCOMPARE(runsOfB.load(), 1);  // c's refusal took back c's row alone, in its savepoint
-        QCOMPARE(committer.batches(), quint64(2));
-        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("d")}));
+        QCOMPARE(c.error().code, oneStatement ? QStringLiteral("store_error") : QStringLiteral("refused"));
+        QCOMPARE(runsOfB.load(), 1);  // c's failure took back c's change alone
+        QCOMPARE(committer.batches(), quint64(3));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("d"), QStringLiteral("taken")}));
     }
 };
 
