@@ -20,7 +20,7 @@ void CompactJsonWriter::string(const QString &value)
 {
     separate();
     m_out.append('"');
-    json::appendEscaped(m_out, value.toUtf8());
+    json::appendEscaped(m_out, value);
     m_out.append('"');
 }
 

@@ -15,7 +15,7 @@ namespace {
 void writeString(QByteArray &out, const QString &s)
 {
     out.append('"');
-    appendEscaped(out, s.toUtf8());
+    appendEscaped(out, s);
     out.append('"');
 }
 
@@ -83,6 +83,22 @@ QByteArray writeCompact(const QJsonValue &value)
     QByteArray out;
     write(out, value);
     return out;
+}
+
+void appendEscaped(QByteArray &out, const QString &text)
+{
+    const qsizetype start = out.size();
+    out.resize(start + text.size());
+    char *next = out.data() + start;
+    for (const QChar c : text) {
+        const char16_t unit = c.unicode();
+        if (unit < 0x20 || unit >= 0x80 || unit == u'"' || unit == u'\\') {
+            out.truncate(start);
+            appendEscaped(out, QByteArrayView(text.toUtf8()));
+            return;
+        }
+        *next++ = char(unit);
+    }
 }
 
 void appendEscaped(QByteArray &out, QByteArrayView utf8)

@@ -15,5 +15,8 @@ QByteArray writeCompact(const QJsonValue &value);
 /// Appends `utf8` as the inside of a JSON string, with exactly writeCompact()'s escapes: for
 /// writers that build JSON bytes directly and must give the same bytes.
 void appendEscaped(QByteArray &out, QByteArrayView utf8);
+/// The same for UTF-16 text. Most strings written are ASCII that needs no escape: those are
+/// copied as they are, without first making a UTF-8 copy.
+void appendEscaped(QByteArray &out, const QString &text);
 
 } // namespace mandate::json
