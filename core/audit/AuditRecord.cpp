@@ -374,6 +374,15 @@ void appendValue(QByteArray &out, const QJsonValue &value)
     }
 }
 
+} // namespace
+
+void appendCanonicalJson(QByteArray &out, const QJsonValue &value)
+{
+    appendValue(out, value);
+}
+
+namespace {
+
 void appendUtcTime(QByteArray &out, const QDateTime &time)
 {
     out.append('"');
@@ -505,7 +514,14 @@ QByteArray AuditRecord::canonicalBytes() const
         case Latency: if (latencyUs) value(f, *latencyUs); break;
         case Reason: string(f, statedReason); break;
         case Upstream: if (upstreamStatus) value(f, *upstreamStatus); break;
-        case Cedar: object(f, cedarRequest); break;
+        case Cedar:
+            if (!cedarRequestCanonical.isEmpty()) {
+                key(f);
+                out.append(cedarRequestCanonical);
+            } else {
+                object(f, cedarRequest);
+            }
+            break;
         case Actor: string(f, adminActor); break;
         case Target: string(f, adminTarget); break;
         case Before: if (!adminBefore.isUndefined() && !adminBefore.isNull()) value(f, adminBefore); break;

@@ -22,6 +22,9 @@ std::optional<EventType> eventTypeFromName(QStringView name);
 
 /// Appends a record time as the body spells it (without quotes): Qt::ISODateWithMs of the UTC time.
 void appendRecordTime(QByteArray &out, const QDateTime &time);
+/// Appends `value` exactly as AuditRecord::canonicalBytes() writes it (compact, keys sorted), for
+/// callers that encode a part of their records once and reuse it (cedarRequestCanonical).
+void appendCanonicalJson(QByteArray &out, const QJsonValue &value);
 
 /// One audit record: everything needed to attribute, investigate and replay one event.
 /// Field names on the wire are OpenTelemetry-style attributes (docs/audit-schema.md); empty
@@ -57,6 +60,10 @@ struct AuditRecord
     QString statedReason;           ///< X-Mandate-Reason
     std::optional<int> upstreamStatus;
     QJsonObject cedarRequest;       ///< {principal, action, resource, context, entities}
+    /// cedarRequest as canonicalBytes() writes it, when the caller has it already (the per-call
+    /// pipeline encodes an execution's entities once); empty: encoded from cedarRequest. It
+    /// must be exactly that encoding: the body is what the chain covers and the simulator replays.
+    QByteArray cedarRequestCanonical;
 
     QString adminActor;             ///< admin_change: who
     QString adminTarget;            ///< admin_change: what ("agent:support-agent", "policy:p1", "key:k2")

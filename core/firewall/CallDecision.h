@@ -22,6 +22,7 @@ struct CallDecision
     bool hasExecution = false;
     ExecutionView view;           ///< the caller; budget already charged on the tool path
     QJsonObject cedarRequest;     ///< what was evaluated, for the audit log
+    QByteArray cedarRequestCanonical;  ///< its audit encoding when built already (AuditRecord::cedarRequestCanonical)
     QString traceId;
     QString spanId;
     qint64 latencyUs = 0;

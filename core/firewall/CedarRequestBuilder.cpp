@@ -41,6 +41,11 @@ void CedarRequestBuilder::Input::addAgent(identity::Agent agent)
 
 QJsonObject CedarRequestBuilder::toJson(const Input &input)
 {
+    return toJson(input, entitiesJson(input));
+}
+
+QJsonArray CedarRequestBuilder::entitiesJson(const Input &input)
+{
     const ExecutionView &view = *input.view;
     const Execution &execution = view.execution;
 
@@ -65,6 +70,13 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input)
     entities.append(QJsonObject{{QStringLiteral("uid"), uid(QStringLiteral("Tool"), input.tool)},
                                 {QStringLiteral("attrs"), QJsonObject()},
                                 {QStringLiteral("parents"), QJsonArray()}});
+    return entities;
+}
+
+QJsonObject CedarRequestBuilder::toJson(const Input &input, const QJsonArray &entities)
+{
+    const ExecutionView &view = *input.view;
+    const Execution &execution = view.execution;
 
     QJsonObject context{
         {QStringLiteral("delegation"), QJsonObject{{QStringLiteral("root"), execution.rootHuman()},
@@ -91,10 +103,8 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input)
             {QStringLiteral("entities"), entities}};
 }
 
-Result<CedarCall> CedarRequestBuilder::parse(const QJsonObject &json, const policy::Schema *schema)
+Result<policy::Request> CedarRequestBuilder::parseRequest(const QJsonObject &json, const policy::Schema *schema)
 {
-    CedarCall call;
-    call.json = json;
     const auto entityRef = [&](const char *field) -> Result<policy::EntityRef> {
         Result<policy::EntityRef> ref = policy::JsonFormats::entityUid(json.value(QLatin1String(field)));
         if (!ref)
@@ -113,10 +123,20 @@ Result<CedarCall> CedarRequestBuilder::parse(const QJsonObject &json, const poli
     auto context = policy::JsonFormats::context(json.value(QStringLiteral("context")), schema, action.value());
     if (!context)
         return Error{QStringLiteral("request"), QStringLiteral("context: ") + context.error().toString()};
+    return policy::Request{principal.value(), action.value(), resource.value(), std::move(context).value()};
+}
+
+Result<CedarCall> CedarRequestBuilder::parse(const QJsonObject &json, const policy::Schema *schema)
+{
+    Result<policy::Request> request = parseRequest(json, schema);
+    if (!request)
+        return request.error();
     auto entities = policy::JsonFormats::entities(json.value(QStringLiteral("entities")), schema);
     if (!entities)
         return Error{QStringLiteral("request"), QStringLiteral("entities: ") + entities.error().toString()};
-    call.request = policy::Request{principal.value(), action.value(), resource.value(), std::move(context).value()};
+    CedarCall call;
+    call.json = json;
+    call.request = std::move(request).value();
     call.entities = std::move(entities).value();
     return call;
 }

@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <optional>
@@ -48,8 +49,16 @@ public:
 
     /// The JSON form alone.
     static QJsonObject toJson(const Input &input);
+    /// The "entities" member of the JSON form. It depends only on the execution, its ancestors,
+    /// the chain's agents and the tool (what CedarEntityCache keys on), not on the call's state.
+    static QJsonArray entitiesJson(const Input &input);
+    /// The JSON form with `entities` built already (toJson(input) is toJson(input, entitiesJson(input))).
+    static QJsonObject toJson(const Input &input, const QJsonArray &entities);
     /// Parses a JSON request (fresh or replayed from the audit log) against `schema`.
     static Result<CedarCall> parse(const QJsonObject &json, const policy::Schema *schema);
+    /// The request alone (principal, action, resource, context), for a caller that has the
+    /// entities parsed already: the "entities" member is not read.
+    static Result<policy::Request> parseRequest(const QJsonObject &json, const policy::Schema *schema);
 };
 
 } // namespace mandate::firewall

@@ -128,6 +128,7 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
     }
     record.latencyUs = decision.latencyUs;
     record.cedarRequest = decision.cedarRequest;
+    record.cedarRequestCanonical = decision.cedarRequestCanonical;
 
     // A held charge commits in the same transaction as this record, or neither does.
     audit::AuditLog::Companion companion;
@@ -244,13 +245,26 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
     input.args = call.args;
     input.now = m_services.clock.now();
     input.confidence = call.confidence;
-    decision.cedarRequest = CedarRequestBuilder::toJson(input);
 
     const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();
-    Result<CedarCall> cedar = CedarRequestBuilder::parse(decision.cedarRequest, active->schema.get());
-    if (!cedar)
-        return denied(QStringLiteral("request"), 400, QStringLiteral("the call does not fit the schema: ") + cedar.error().message);
-    const policy::Decision verdict = policy::Authorizer::isAuthorized(active->policies, cedar->entities, cedar->request);
+    // The entities come from a cache, evaluated in place. When they do not parse, the uncached
+    // path reports why exactly as before (and the denial's record keeps the request).
+    auto entities = m_entityCache.entities(input, active->schema);
+    policy::Decision verdict;
+    if (entities) {
+        decision.cedarRequest = CedarRequestBuilder::toJson(input, entities.value()->json);
+        decision.cedarRequestCanonical = CedarEntityCache::canonicalRequest(decision.cedarRequest, *entities.value());
+        Result<policy::Request> request = CedarRequestBuilder::parseRequest(decision.cedarRequest, active->schema.get());
+        if (!request)
+            return denied(QStringLiteral("request"), 400, QStringLiteral("the call does not fit the schema: ") + request.error().message);
+        verdict = policy::Authorizer::isAuthorized(active->policies, entities.value()->store, request.value());
+    } else {
+        decision.cedarRequest = CedarRequestBuilder::toJson(input);
+        Result<CedarCall> cedar = CedarRequestBuilder::parse(decision.cedarRequest, active->schema.get());
+        if (!cedar)
+            return denied(QStringLiteral("request"), 400, QStringLiteral("the call does not fit the schema: ") + cedar.error().message);
+        verdict = policy::Authorizer::isAuthorized(active->policies, cedar->entities, cedar->request);
+    }
     for (const policy::Policy *reason : verdict.reasons)
         decision.reasons << policyLabel(reason);
     for (const policy::PolicyError &error : verdict.errors)

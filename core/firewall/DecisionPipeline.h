@@ -5,6 +5,7 @@
 #include "common/Clock.h"
 #include "firewall/CallDecision.h"
 #include "firewall/CallRequest.h"
+#include "firewall/CedarEntityCache.h"
 #include "firewall/ExecutionAuthority.h"
 #include "firewall/RateLimiter.h"
 #include "registry/PolicyStore.h"
@@ -69,6 +70,7 @@ private:
     QHash<QString, identity::Agent> m_agents;
     QHash<QString, identity::Tool> m_tools;
     quint64 m_cacheGeneration = 0;  ///< bumped by every invalidation
+    CedarEntityCache m_entityCache;
 };
 
 } // namespace mandate::firewall

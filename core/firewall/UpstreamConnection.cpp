@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/UpstreamConnection.h"
 
+#include <QHostAddress>
+#include <QHostInfo>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <system_error>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace mandate::firewall {
 
 namespace {
@@ -30,6 +45,16 @@ bool isOwnHeader(const QByteArray &name)
 QString tooLarge(qsizetype limit)
 {
     return QStringLiteral("the upstream response exceeds %1 bytes").arg(limit);
+}
+
+QString systemError(int error)
+{
+    return QString::fromStdString(std::system_category().message(error));
+}
+
+int remainingMs(const QDeadlineTimer &deadline)
+{
+    return static_cast<int>(std::clamp<qint64>(deadline.remainingTime(), 0, std::numeric_limits<int>::max()));
 }
 
 } // namespace
@@ -65,23 +90,19 @@ UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QU
     request += "\r\n" + body;
 
     for (int round = 0; round < 2; ++round) {
-        // An idle kept connection the upstream has closed shows as readable-then-unconnected.
-        bool reused = m_host == host && m_port == port && m_socket.state() == QAbstractSocket::ConnectedState;
-        if (reused && m_socket.bytesAvailable() == 0 && m_socket.waitForReadyRead(0))
-            reused = false;  // unsolicited bytes: not a connection to trust with a request
-        if (reused && m_socket.state() != QAbstractSocket::ConnectedState)
-            reused = false;
+        // Unsolicited bytes or a close on a kept connection: not one to trust with a request.
+        const bool reused = m_fd >= 0 && m_host == host && m_port == port && idle();
         if (!reused && !connectTo(host, port, deadline)) {
-            response.error = QStringLiteral("the upstream is unreachable: ") + m_socket.errorString();
+            response.error = QStringLiteral("the upstream is unreachable: ") + m_error;
             response.problemStatus = m_timedOut ? 504 : 502;
-            m_socket.abort();
+            close();
             return response;
         }
         response = {};
         const Outcome outcome = attempt(request, method == "HEAD", limits, deadline, response);
         if (outcome == Outcome::Done)
             return response;
-        m_socket.abort();
+        close();
         m_buffer.clear();
         // Closed before any answer on a kept connection: the request may be sent again only when
         // repeating it is harmless (a refund must not be made twice).
@@ -96,30 +117,142 @@ UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QU
     return response;
 }
 
+void UpstreamConnection::close()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+bool UpstreamConnection::idle() const
+{
+    pollfd probe{m_fd, POLLIN, 0};
+    return ::poll(&probe, 1, 0) == 0;
+}
+
+bool UpstreamConnection::wait(short events, const QDeadlineTimer &deadline)
+{
+    for (;;) {
+        pollfd ready{m_fd, events, 0};
+        const int polled = ::poll(&ready, 1, remainingMs(deadline));
+        if (polled > 0)
+            return true;  // ready, or an error or hang-up that the next call reports
+        if (polled == 0) {
+            m_timedOut = true;
+            return false;
+        }
+        if (errno != EINTR)
+            return false;
+    }
+}
+
 bool UpstreamConnection::connectTo(const QString &host, quint16 port, const QDeadlineTimer &deadline)
 {
-    m_socket.abort();
+    close();
     m_buffer.clear();
-    m_host = host;
+    m_host.clear();
     m_port = port;
     m_timedOut = false;
-    m_socket.connectToHost(host, port);
-    if (m_socket.waitForConnected(static_cast<int>(std::max<qint64>(0, deadline.remainingTime()))))
-        return true;
-    m_timedOut = deadline.hasExpired() || m_socket.error() == QAbstractSocket::SocketTimeoutError;
-    m_host.clear();
+    QList<QHostAddress> addresses{QHostAddress(host)};
+    if (addresses.constFirst().isNull()) {
+        const QHostInfo info = QHostInfo::fromName(host);
+        addresses = info.addresses();
+        if (addresses.isEmpty()) {
+            m_error = info.errorString();
+            return false;
+        }
+    }
+    // Each address in turn, as QTcpSocket does: "localhost" may name ::1 before 127.0.0.1.
+    for (const QHostAddress &address : std::as_const(addresses)) {
+        if (connectAddress(address, port, deadline)) {
+            m_host = host;
+            return true;
+        }
+        if (m_timedOut)
+            break;
+    }
     return false;
+}
+
+bool UpstreamConnection::connectAddress(const QHostAddress &address, quint16 port, const QDeadlineTimer &deadline)
+{
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = address.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto *in4 = reinterpret_cast<sockaddr_in *>(&storage);
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(port);
+        in4->sin_addr.s_addr = htonl(address.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    }
+    m_fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) {
+        m_error = systemError(errno);
+        return false;
+    }
+    const int one = 1;
+    ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // a request is one write; do not hold its tail
+    int error = 0;
+    if (::connect(m_fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0) {
+        error = errno;
+        if (error == EINPROGRESS) {
+            socklen_t size = sizeof error;
+            if (!wait(POLLOUT, deadline))
+                error = m_timedOut ? ETIMEDOUT : errno;
+            else if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &error, &size) != 0)
+                error = errno;
+        }
+    }
+    if (error != 0) {
+        m_error = systemError(error);
+        close();
+        return false;
+    }
+    return true;
+}
+
+bool UpstreamConnection::sendAll(const QByteArray &bytes, const QDeadlineTimer &deadline)
+{
+    qsizetype sent = 0;
+    while (sent < bytes.size()) {
+        const ssize_t n = ::send(m_fd, bytes.constData() + sent, static_cast<size_t>(bytes.size() - sent), MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait(POLLOUT, deadline))
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 bool UpstreamConnection::fill(const QDeadlineTimer &deadline)
 {
-    if (m_socket.bytesAvailable() == 0
-        && !m_socket.waitForReadyRead(static_cast<int>(std::max<qint64>(0, deadline.remainingTime())))) {
-        m_timedOut = deadline.hasExpired() || m_socket.error() == QAbstractSocket::SocketTimeoutError;
-        return false;
+    for (;;) {
+        const qsizetype at = m_buffer.size();
+        m_buffer.resize(at + 16 * 1024);
+        const ssize_t n = ::recv(m_fd, m_buffer.data() + at, 16 * 1024, 0);
+        m_buffer.resize(at + std::max<ssize_t>(0, n));
+        if (n > 0)
+            return true;
+        if (n == 0)
+            return false;  // closed by the upstream
+        if (errno == EINTR)
+            continue;
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait(POLLIN, deadline))
+            return false;
     }
-    m_buffer += m_socket.readAll();
-    return true;
 }
 
 bool UpstreamConnection::readLine(QByteArray &line, const QDeadlineTimer &deadline)
@@ -189,12 +322,8 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
         }
         return Outcome::Failed;
     };
-    if (m_socket.write(request) != request.size())
-        return Outcome::Stale;
-    while (m_socket.bytesToWrite() > 0) {
-        if (!m_socket.waitForBytesWritten(static_cast<int>(std::max<qint64>(0, deadline.remainingTime()))))
-            return deadline.hasExpired() ? failed({}) : Outcome::Stale;
-    }
+    if (!sendAll(request, deadline))
+        return m_timedOut ? failed({}) : Outcome::Stale;
 
     QByteArray line;
     int status = 0;
@@ -277,7 +406,7 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
         keepAlive = false;
     }
     if (!keepAlive || !m_buffer.isEmpty())
-        m_socket.abort();  // closed by the upstream, or bytes that belong to no request
+        close();  // closed by the upstream, or bytes that belong to no request
     m_buffer.clear();
     response.status = status;
     response.contentType = contentType;

@@ -117,6 +117,7 @@ private slots:
     void silentUpstreamTimesOut();
     void unreachableUpstream();
     void headerWithALineBreakIsNeverSent();
+    void hostNameIsResolved();
 };
 
 void tst_UpstreamConnection::framingAndReuse()
@@ -230,6 +231,17 @@ void tst_UpstreamConnection::headerWithALineBreakIsNeverSent()
     QVERIFY2(refused.error.contains(QStringLiteral("line break")), qPrintable(refused.error));
     QCOMPARE(upstream.connections(), 0);  // nothing reached the upstream
     QCOMPARE(get(connection, upstream.port()).body, QByteArray("ok"));  // and the connection still works
+}
+
+void tst_UpstreamConnection::hostNameIsResolved()
+{
+    // "localhost" may resolve to ::1 first while the upstream listens on 127.0.0.1 only.
+    ScriptedUpstream upstream({"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+    UpstreamConnection connection;
+    const UpstreamResponse response = connection.exchange("GET", QUrl(QStringLiteral("http://localhost:%1/t").arg(upstream.port())), {},
+                                                          {}, UpstreamForwarder::Limits{});
+    QVERIFY2(response.status == 200, qPrintable(response.error));
+    QCOMPARE(response.body, QByteArray("ok"));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamConnection)
