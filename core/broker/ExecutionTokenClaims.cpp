@@ -37,7 +37,7 @@ void string(QByteArray &out, QStringView text, QLatin1StringView prefix = {})
         const char16_t u = c.unicode();
         if (u < 0x20 || u > 0x7F || u == u'"' || u == u'\\') {
             out.truncate(at);
-            json::appendEscaped(out, text.toUtf8());
+            json::appendEscaped(out, QByteArrayView(text.toUtf8()));
             break;
         }
         *to++ = char(u);
