@@ -23,25 +23,12 @@ void integer(QByteArray &out, qint64 value)
     out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr - digits);
 }
 
-/// A JSON string, `prefix` then `text`. Claims are almost always printable ASCII, copied unit
-/// by unit with no UTF-8 conversion in between; anything else takes json::appendEscaped, the
-/// escaping every other JSON writer of ours uses, so the bytes never depend on the path.
+/// A JSON string, `prefix` then `text`, escaped as every other JSON writer of ours does.
 void string(QByteArray &out, QStringView text, QLatin1StringView prefix = {})
 {
     out.append('"');
     out.append(prefix.data(), prefix.size());
-    const qsizetype at = out.size();
-    out.resize(at + text.size());
-    char *to = out.data() + at;
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u < 0x20 || u > 0x7F || u == u'"' || u == u'\\') {
-            out.truncate(at);
-            json::appendEscaped(out, QByteArrayView(text.toUtf8()));
-            break;
-        }
-        *to++ = char(u);
-    }
+    json::appendEscaped(out, text);
     out.append('"');
 }
 

@@ -85,7 +85,7 @@ QByteArray writeCompact(const QJsonValue &value)
     return out;
 }
 
-void appendEscaped(QByteArray &out, const QString &text)
+void appendEscaped(QByteArray &out, QStringView text)
 {
     const qsizetype start = out.size();
     out.resize(start + text.size());

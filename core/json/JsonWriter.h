@@ -17,6 +17,6 @@ QByteArray writeCompact(const QJsonValue &value);
 void appendEscaped(QByteArray &out, QByteArrayView utf8);
 /// The same for UTF-16 text. Most strings written are ASCII that needs no escape: those are
 /// copied as they are, without first making a UTF-8 copy.
-void appendEscaped(QByteArray &out, const QString &text);
+void appendEscaped(QByteArray &out, QStringView text);
 
 } // namespace mandate::json
