@@ -59,8 +59,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
     socket->setReadBufferSize(m_limits.request.size.maxHeaderBytes + m_limits.request.size.maxBodyBytes + ReadSlackBytes);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     idle->start();
-    RequestGuard::attach(socket, m_limits.request);  // before Qt HttpServer's own readyRead slot
-    m_unwatched.append(socket);
+    m_unwatched.append(RequestGuard::attach(socket, m_limits.request));  // before Qt HttpServer's own readyRead slot
 
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         ssl->setSslConfiguration(*m_tls);
@@ -85,9 +84,9 @@ void GuardedTcpServer::watchAfterServer()
     // Connected after the HTTP server's own newConnection handler, which connects each new
     // socket's readyRead to its parser: this slot comes after the parser's on every read.
     connect(this, &QTcpServer::newConnection, this, [this]() {
-        for (const QPointer<QTcpSocket> &socket : std::exchange(m_unwatched, {})) {
-            if (socket)
-                connect(socket, &QTcpSocket::readyRead, socket, [raw = socket.data()]() { RequestGuard::serverHasRead(raw); });
+        for (const QPointer<RequestGuard> &guard : std::exchange(m_unwatched, {})) {
+            if (guard)
+                connect(guard->socket(), &QTcpSocket::readyRead, guard, &RequestGuard::serverHasRead);
         }
     });
 }

@@ -53,7 +53,7 @@ private:
     Limits m_limits;
     std::optional<QSslConfiguration> m_tls;
     QList<QPointer<QTcpSocket>> m_sockets;
-    QList<QPointer<QTcpSocket>> m_unwatched;  ///< accepted, their HTTP server slot not yet connected
+    QList<QPointer<RequestGuard>> m_unwatched;  ///< of sockets accepted, their HTTP server slot not yet connected
 };
 
 } // namespace mandate::gateway

@@ -3,10 +3,9 @@
 
 #include "ResponseOrder.h"
 
+#include "api/HttpResponse.h"
 #include "common/Logging.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QPointer>
 #include <QTcpSocket>
 
@@ -34,15 +33,14 @@ RequestGuard::RequestGuard(QTcpSocket *socket, Limits limits) : QObject(socket),
     });
 }
 
-void RequestGuard::attach(QTcpSocket *socket, Limits limits)
+RequestGuard *RequestGuard::attach(QTcpSocket *socket, Limits limits)
 {
-    new RequestGuard(socket, limits);  // a child of the socket: it goes with it
+    return new RequestGuard(socket, limits);  // a child of the socket: it goes with it
 }
 
-void RequestGuard::serverHasRead(QTcpSocket *socket)
+void RequestGuard::serverHasRead()
 {
-    if (auto *guard = socket->findChild<RequestGuard *>(QString(), Qt::FindDirectChildrenOnly))
-        guard->m_seenUnread = std::min(guard->m_seenUnread, socket->bytesAvailable());
+    m_seenUnread = std::min(m_seenUnread, m_socket->bytesAvailable());
 }
 
 void RequestGuard::onReadyRead()
@@ -108,15 +106,13 @@ void RequestGuard::refuse(const Refusal &refusal)
     const bool answerable = m_check.current() == qint64(ResponseOrder::taken(m_socket));
     QByteArray response;
     if (answerable) {
-        const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("type"), QString(QStringLiteral("urn:mandate:problem:") + refusal.type)},
-                                                          {QStringLiteral("title"), QString::fromLatin1(refusal.reason)},
-                                                          {QStringLiteral("status"), refusal.status},
-                                                          {QStringLiteral("detail"), refusal.detail}})
-                                    .toJson(QJsonDocument::Compact);
-        response = "HTTP/1.1 " + QByteArray::number(refusal.status) + ' ' + refusal.reason
-                   + "\r\nContent-Type: application/problem+json\r\nContent-Length: " + QByteArray::number(body.size())
-                   + "\r\nConnection: close\r\n\r\n";
-        response += body;
+        const api::HttpResponse problem = api::HttpResponse::problem(refusal.status, refusal.type, QString::fromLatin1(refusal.reason),
+                                                                     refusal.detail);
+        response = "HTTP/1.1 " + QByteArray::number(problem.status) + ' ' + refusal.reason + "\r\n";
+        for (const auto &[name, value] : problem.headers)
+            response += name + ": " + value + "\r\n";
+        response += "Content-Length: " + QByteArray::number(problem.body.size()) + "\r\nConnection: close\r\n\r\n";
+        response += problem.body;
     }
     QPointer<RequestGuard> self(this);
     ResponseOrder::deliver(m_socket, ResponseOrder::take(m_socket), [self, response]() {

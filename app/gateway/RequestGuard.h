@@ -34,10 +34,11 @@ public:
     };
 
     /// Guards `socket` from now on; call before anyone else connects to its readyRead.
-    static void attach(QTcpSocket *socket, Limits limits);
-    /// To be called after Qt HttpServer's readyRead slot: Qt may leave a pipelined request's
+    static RequestGuard *attach(QTcpSocket *socket, Limits limits);
+    /// To be connected after Qt HttpServer's readyRead slot: Qt may leave a pipelined request's
     /// bytes in the buffer and read them later, and they must not be counted twice.
-    static void serverHasRead(QTcpSocket *socket);
+    void serverHasRead();
+    QTcpSocket *socket() const { return m_socket; }
 
 private:
     RequestGuard(QTcpSocket *socket, Limits limits);
