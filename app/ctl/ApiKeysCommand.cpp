@@ -33,10 +33,7 @@ const char *const usage =
 
 int fail(QTextStream &err, const Error &error, int code = Failed)
 {
-    err << "mandatectl api-keys: " << error.message << '\n';
-    for (const Error &detail : error.details)
-        err << "  " << detail.toString() << '\n';
-    return code;
+    return reportFailure(err, u"api-keys", error, code);
 }
 
 int usageError(QTextStream &err, const QString &message)

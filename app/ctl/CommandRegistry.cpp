@@ -27,6 +27,14 @@ QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int
     return command;
 }
 
+int reportFailure(QTextStream &err, QStringView group, const Error &error, int code)
+{
+    err << "mandatectl " << group << ": " << error.message << '\n';
+    for (const Error &detail : error.details)
+        err << "  " << detail.toString() << '\n';
+    return code;
+}
+
 QString takeOption(QStringList &args, const QString &name, bool &missing)
 {
     const qsizetype at = args.indexOf(name);

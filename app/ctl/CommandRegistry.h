@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "common/Result.h"
+
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
@@ -43,6 +45,9 @@ public:
 /// Takes a group's sub-command (the first argument) out of args. Without one, or with --help,
 /// prints `usage` (to out for --help, else to err) and sets `exitCode`; the command is then empty.
 QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int &exitCode);
+
+/// Prints "mandatectl GROUP: message" and each per-field detail to `err`; returns `code`.
+int reportFailure(QTextStream &err, QStringView group, const Error &error, int code = Failed);
 
 /// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
 QString takeOption(QStringList &args, const QString &name, bool &missing);

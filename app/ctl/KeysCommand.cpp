@@ -26,8 +26,7 @@ const char *const usage =
 
 int fail(QTextStream &err, const Error &error, int code = Failed)
 {
-    err << "mandatectl keys: " << error.message << '\n';
-    return code;
+    return reportFailure(err, u"keys", error, code);
 }
 
 void printRing(QTextStream &out, const QJsonObject &ring)
