@@ -35,6 +35,7 @@ class tst_GatewayLayout final : public QObject
 private slots:
     void databaseAndKeysWhereTheFlagsSay();
     void databaseAndKeysWhereTheConfigSays();
+    void firstKeyThatCannotBeWrittenStopsTheStart();
 
 private:
     void checkLayout(GatewayProcess &gateway, const QString &database, const QString &keyDir);
@@ -97,6 +98,26 @@ void tst_GatewayLayout::databaseAndKeysWhereTheConfigSays()
     config.close();
     GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName()});
     checkLayout(gateway, database, keyDir);
+}
+
+void tst_GatewayLayout::firstKeyThatCannotBeWrittenStopsTheStart()
+{
+    // Without its file, the first admin key would lock every admin out: no file, no start.
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH));
+    gateway.setDemo(false);
+    QVERIFY(QDir(gateway.dataDir()).mkpath(QStringLiteral("admin.key/in-the-way")));  // a directory where the file goes
+    QVERIFY(!gateway.start(10000));
+    QCOMPARE(gateway.process().exitCode(), 1);
+    QVERIFY2(gateway.output().contains("admin.key"), gateway.output().constData());
+    QVERIFY(!QFile::exists(QDir(gateway.dataDir()).filePath(QStringLiteral("admin.key.new"))));
+    // Nothing was stored either: once the obstacle is gone, the next start makes the first key.
+    QVERIFY(QDir(QDir(gateway.dataDir()).filePath(QStringLiteral("admin.key"))).removeRecursively());
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    QVERIFY(gateway.output().contains("First start"));
+    HttpProbe http(gateway.url());
+    const QJsonArray keys = http.get(QStringLiteral("/v1/api-keys"), gateway.key(QStringLiteral("admin"))).json().value(QStringLiteral("items")).toArray();
+    QCOMPARE(keys.size(), 1);
+    QCOMPARE(gateway.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayLayout)
