@@ -2,7 +2,6 @@
 #include "firewall/UpstreamConnection.h"
 
 #include <QHostAddress>
-#include <QHostInfo>
 
 #include <algorithm>
 #include <cerrno>
@@ -153,14 +152,12 @@ bool UpstreamConnection::connectTo(const QString &host, quint16 port, const QDea
     m_host.clear();
     m_port = port;
     m_timedOut = false;
-    QList<QHostAddress> addresses{QHostAddress(host)};
-    if (addresses.constFirst().isNull()) {
-        const QHostInfo info = QHostInfo::fromName(host);
-        addresses = info.addresses();
-        if (addresses.isEmpty()) {
-            m_error = info.errorString();
-            return false;
-        }
+    const HostResolver::Answer resolved = m_resolver.resolve(host, deadline);
+    const QList<QHostAddress> &addresses = resolved.addresses;
+    if (addresses.isEmpty()) {
+        m_error = resolved.error;
+        m_timedOut = resolved.timedOut;
+        return false;
     }
     // Each address in turn, as QTcpSocket does: "localhost" may name ::1 before 127.0.0.1.
     for (const QHostAddress &address : std::as_const(addresses)) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "firewall/HostResolver.h"
 #include "firewall/UpstreamForwarder.h"
 
 #include <QDeadlineTimer>
@@ -17,7 +18,7 @@ namespace mandate::firewall {
 class UpstreamConnection final
 {
 public:
-    UpstreamConnection() = default;
+    explicit UpstreamConnection(HostResolver &resolver = HostResolver::shared()) : m_resolver(resolver) {}
     ~UpstreamConnection() { close(); }
     UpstreamConnection(const UpstreamConnection &) = delete;
     UpstreamConnection &operator=(const UpstreamConnection &) = delete;
@@ -43,6 +44,7 @@ private:
     bool readBody(qint64 length, qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline);
     bool readChunked(qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline, bool &tooLarge);
 
+    HostResolver &m_resolver;
     int m_fd = -1;
     QString m_error;  ///< why connecting failed
     QString m_host;

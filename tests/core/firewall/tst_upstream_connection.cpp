@@ -118,6 +118,7 @@ private slots:
     void unreachableUpstream();
     void headerWithALineBreakIsNeverSent();
     void hostNameIsResolved();
+    void hangingNameLookupTimesOut();
 };
 
 void tst_UpstreamConnection::framingAndReuse()
@@ -242,6 +243,26 @@ void tst_UpstreamConnection::hostNameIsResolved()
                                                           {}, UpstreamForwarder::Limits{});
     QVERIFY2(response.status == 200, qPrintable(response.error));
     QCOMPARE(response.body, QByteArray("ok"));
+}
+
+void tst_UpstreamConnection::hangingNameLookupTimesOut()
+{
+    // A name server that never answers: the call ends at its own timeout, as a silent upstream does.
+    auto released = std::make_shared<std::atomic<bool>>(false);
+    HostResolver resolver([released](const QString &) {
+        while (!released->load())
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return QHostInfo();
+    });
+    UpstreamConnection connection(resolver);
+    UpstreamForwarder::Limits limits;
+    limits.timeoutMs = 100;
+    const UpstreamResponse response = connection.exchange("GET", QUrl(QStringLiteral("http://tools.internal.test/t")), {}, {}, limits);
+    released->store(true);
+    QCOMPARE(response.status, 0);
+    QCOMPARE(response.problemStatus, 504);
+    QVERIFY2(response.error.contains(QStringLiteral("tools.internal.test")) && response.error.contains(QStringLiteral("timeout")),
+             qPrintable(response.error));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamConnection)

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "firewall/HostResolver.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+namespace mandate::firewall {
+
+struct HostResolver::State
+{
+    struct Known
+    {
+        QList<QHostAddress> addresses;
+        QString error;
+        QDeadlineTimer expires;
+    };
+
+    Lookup lookup;
+    Options options;
+    std::mutex mutex;
+    std::condition_variable finished;  ///< a lookup ended: its answer is in `known`
+    QHash<QString, Known> known;
+    QSet<QString> pending;             ///< names being looked up
+
+    /// Keeps `answer` for its time to live; an over-full table drops what has expired, and
+    /// everything if that is not enough (a gateway talks to a few upstreams, not a thousand).
+    void remember(const QString &host, Known answer)
+    {
+        if (known.size() >= options.maxCached && !known.contains(host)) {
+            known.removeIf([](const auto &entry) { return entry.value().expires.hasExpired(); });
+            if (known.size() >= options.maxCached)
+                known.clear();
+        }
+        known.insert(host, std::move(answer));
+    }
+};
+
+HostResolver::HostResolver() : HostResolver([](const QString &host) { return QHostInfo::fromName(host); }) {}
+
+HostResolver::HostResolver(Lookup lookup) : HostResolver(std::move(lookup), Options()) {}
+
+HostResolver::HostResolver(Lookup lookup, Options options) : m_state(std::make_shared<State>())
+{
+    m_state->lookup = std::move(lookup);
+    m_state->options = options;
+}
+
+HostResolver::~HostResolver() = default;
+
+HostResolver &HostResolver::shared()
+{
+    static HostResolver resolver;
+    return resolver;
+}
+
+HostResolver::Answer HostResolver::resolve(const QString &host, const QDeadlineTimer &deadline)
+{
+    if (const QHostAddress literal(host); !literal.isNull())
+        return Answer{{literal}, {}, false};
+
+    const std::shared_ptr<State> state = m_state;
+    std::unique_lock lock(state->mutex);
+    for (;;) {
+        if (const auto known = state->known.constFind(host); known != state->known.cend() && !known->expires.hasExpired())
+            return Answer{known->addresses, known->error, false};
+        if (!state->pending.contains(host)) {
+            if (state->pending.size() >= state->options.maxPending)
+                return Answer{{}, QStringLiteral("too many host name lookups are pending"), false};
+            state->pending.insert(host);
+            // The thread holds the state, not the resolver: it may finish after the resolver is gone.
+            try {
+                std::thread([state, host] {
+                    const QHostInfo info = state->lookup(host);
+                    const std::lock_guard done(state->mutex);
+                    state->pending.remove(host);
+                    const QList<QHostAddress> addresses = info.addresses();
+                    const bool found = !addresses.isEmpty();
+                    QString error = found ? QString() : info.errorString();
+                    if (!found && error.isEmpty())
+                        error = QStringLiteral("the host name has no address");
+                    state->remember(host, State::Known{addresses, error,
+                                                       QDeadlineTimer(found ? state->options.answerTtlMs : state->options.failureTtlMs)});
+                    state->finished.notify_all();
+                }).detach();
+            } catch (const std::system_error &) {
+                state->pending.remove(host);  // no thread to be had: refuse the call rather than block it
+                return Answer{{}, QStringLiteral("cannot start a host name lookup"), false};
+            }
+        }
+        if (deadline.hasExpired())
+            return Answer{{}, QStringLiteral("looking up %1 took longer than the call's timeout").arg(host), true};
+        const qint64 leftMs = deadline.isForever() ? 60'000 : std::max<qint64>(1, deadline.remainingTime());
+        state->finished.wait_for(lock, std::chrono::milliseconds(leftMs));
+    }
+}
+
+} // namespace mandate::firewall

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QDeadlineTimer>
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace mandate::firewall {
+
+/// Host names to addresses for the tool firewall, within each call's deadline.
+///
+/// getaddrinfo() cannot be interrupted, so a slow name server would hold a gateway worker for
+/// as long as the resolver's own retries last, whatever the call's timeout. Here a lookup runs
+/// on a thread of its own and a caller waits for it only until its deadline; callers asking for
+/// the same name share one lookup, at most `maxPending` names are looked up at once (beyond
+/// that a call is refused, not queued), and answers are kept for `answerTtlMs`.
+class HostResolver
+{
+public:
+    /// Blocking; runs on the lookup's thread. QHostInfo::fromName in the gateway.
+    using Lookup = std::function<QHostInfo(const QString &host)>;
+
+    struct Options
+    {
+        int maxPending = 32;
+        int answerTtlMs = 30'000;   ///< addresses found
+        int failureTtlMs = 1'000;   ///< a failed lookup, so that callers do not retry it in a tight loop
+        int maxCached = 1024;
+    };
+
+    struct Answer
+    {
+        QList<QHostAddress> addresses;  ///< empty when the lookup failed or did not finish in time
+        QString error;
+        bool timedOut = false;          ///< the deadline passed before the lookup finished
+    };
+
+    HostResolver();
+    explicit HostResolver(Lookup lookup);
+    HostResolver(Lookup lookup, Options options);
+    ~HostResolver();
+    HostResolver(const HostResolver &) = delete;
+    HostResolver &operator=(const HostResolver &) = delete;
+
+    /// An address literal is returned as is, without a lookup.
+    Answer resolve(const QString &host, const QDeadlineTimer &deadline);
+
+    /// The one the gateway's upstream connections share.
+    static HostResolver &shared();
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;  ///< shared with the lookup threads, which may outlive the resolver
+};
+
+} // namespace mandate::firewall
