@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/NativeConnection.h"
 
+#include "store/WalWriteBuffer.h"
+
 #include <QByteArray>
 
 #include <sqlite3.h>
@@ -9,6 +11,7 @@ namespace mandate::store {
 
 NativeConnection openNativeConnection(const char *path, int flags)
 {
+    installWalWriteBuffer();
     sqlite3 *db = nullptr;
     const int rc = sqlite3_open_v2(path, &db, flags, nullptr);
     NativeConnection connection(db, sqlite3_close);

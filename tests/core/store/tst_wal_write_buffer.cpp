@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+// store::installWalWriteBuffer: WAL frames gathered into large writes must never change what
+// any connection reads. Writers take turns on one file while a third connection checks every
+// committed row after each commit; a transaction rolled back after spilling pages leaves no
+// trace, and frames held when another connection has taken the WAL since are never written.
+#include "store/NativeConnection.h"
+#include "store/WalWriteBuffer.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+using namespace mandate::store;
+
+namespace {
+
+constexpr int kRowBytes = 2000;
+
+NativeConnection open(const QString &path)
+{
+    NativeConnection db = openNativeConnection(path.toUtf8().constData(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (db)
+        sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    return db;
+}
+
+bool exec(sqlite3 *db, const QByteArray &sql)
+{
+    char *error = nullptr;
+    const bool ok = sqlite3_exec(db, sql.constData(), nullptr, nullptr, &error) == SQLITE_OK;
+    if (!ok)
+        qWarning("%s: %s", sql.constData(), error);
+    sqlite3_free(error);
+    return ok;
+}
+
+qint64 scalar(sqlite3 *db, const QByteArray &sql)
+{
+    sqlite3_stmt *statement = nullptr;
+    qint64 value = -1;
+    if (sqlite3_prepare_v2(db, sql.constData(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+        value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    return value;
+}
+
+QString text(sqlite3 *db, const QByteArray &sql)
+{
+    sqlite3_stmt *statement = nullptr;
+    QString value;
+    if (sqlite3_prepare_v2(db, sql.constData(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+        value = QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+    return value;
+}
+
+/// `count` rows of transaction `batch`: each row is kRowBytes of one letter that the batch picks.
+QByteArray insertRows(int batch, int count)
+{
+    return QByteArray("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ") + QByteArray::number(count)
+        + ") INSERT INTO t (batch, v) SELECT " + QByteArray::number(batch) + ", replace(hex(zeroblob("
+        + QByteArray::number(kRowBytes / 2) + ")), '0', char(97 + " + QByteArray::number(batch) + " % 26)) FROM n";
+}
+
+/// Rows whose content is not what their batch wrote.
+constexpr char kWrongRows[] = "SELECT count(*) FROM t WHERE length(v) != 2000 OR v != replace(hex(zeroblob(1000)), '0', char(97 + batch % 26))";
+
+} // namespace
+
+class TestWalWriteBuffer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void everyCommitIsReadWhole();
+    void rolledBackFramesAreNeverWritten();
+    void framesHeldAcrossAChangeOfWriterAreDropped();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestWalWriteBuffer::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    installWalWriteBuffer();
+}
+
+void TestWalWriteBuffer::everyCommitIsReadWhole()
+{
+    const QString path = m_dir.filePath(QStringLiteral("turns.db"));
+    NativeConnection writers[2] = {open(path), open(path)};
+    NativeConnection reader = open(path);
+    QVERIFY(writers[0] && writers[1] && reader);
+    QVERIFY(exec(writers[0].get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    const WalWriteCounts before = walWriteCounts();
+
+    constexpr int kBatches = 24;
+    constexpr int kRowsPerBatch = 150;  // ~300 KB: more than one write's worth of frames
+    for (int batch = 0; batch < kBatches; ++batch) {
+        sqlite3 *writer = writers[batch % 2].get();  // each writer appends to frames the other wrote
+        QVERIFY(exec(writer, "BEGIN"));
+        QVERIFY(exec(writer, insertRows(batch, kRowsPerBatch)));
+        QVERIFY(exec(writer, "COMMIT"));
+        QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t"), qint64(batch + 1) * kRowsPerBatch);
+        QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    }
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+
+    const WalWriteCounts after = walWriteCounts();
+    QVERIFY(after.framesHeld - before.framesHeld > quint64(kBatches) * 100);  // the buffer was at work
+    QVERIFY(after.flushes - before.flushes >= quint64(kBatches) * 2);
+    QCOMPARE(after.dropped, before.dropped);
+
+    // And the file holds it all: a connection opened afterwards, after the others close, reads the same.
+    writers[0].reset();
+    writers[1].reset();
+    reader.reset();
+    NativeConnection again = open(path);
+    QCOMPARE(scalar(again.get(), "SELECT count(*) FROM t"), qint64(kBatches) * kRowsPerBatch);
+    QCOMPARE(scalar(again.get(), kWrongRows), 0);
+}
+
+void TestWalWriteBuffer::rolledBackFramesAreNeverWritten()
+{
+    const QString path = m_dir.filePath(QStringLiteral("rollback.db"));
+    NativeConnection spiller = open(path);
+    NativeConnection other = open(path);
+    NativeConnection reader = open(path);
+    QVERIFY(spiller && other && reader);
+    QVERIFY(exec(spiller.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    // A page cache of ten pages: a large transaction writes frames to the WAL before it ends.
+    QVERIFY(exec(spiller.get(), "PRAGMA cache_size=10"));
+    const WalWriteCounts before = walWriteCounts();
+
+    QVERIFY(exec(spiller.get(), "BEGIN"));
+    QVERIFY(exec(spiller.get(), insertRows(1, 200)));
+    QVERIFY(walWriteCounts().framesHeld > before.framesHeld);  // spilled into the buffer
+    QVERIFY(exec(spiller.get(), "ROLLBACK"));
+
+    // Another connection writes where the rolled-back frames would have gone...
+    QVERIFY(exec(other.get(), "BEGIN"));
+    QVERIFY(exec(other.get(), insertRows(2, 20)));
+    QVERIFY(exec(other.get(), "COMMIT"));
+    // ...then the first writes again, and closes: its old frames must be dropped, not written.
+    QVERIFY(exec(spiller.get(), "BEGIN"));
+    QVERIFY(exec(spiller.get(), insertRows(3, 5)));
+    QVERIFY(exec(spiller.get(), "COMMIT"));
+    spiller.reset();
+
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 1"), 0);
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 2"), 20);
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 3"), 5);
+    QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+void TestWalWriteBuffer::framesHeldAcrossAChangeOfWriterAreDropped()
+{
+    // SQLite rereads pages while it rolls back, which writes what is held while the connection
+    // still has the WAL to itself. Frames still held when another connection has taken the WAL
+    // since must be dropped: this puts such frames in the buffer through the WAL file itself.
+    const QString path = m_dir.filePath(QStringLiteral("stale.db"));
+    NativeConnection stale = open(path);
+    NativeConnection other = open(path);
+    NativeConnection reader = open(path);
+    QVERIFY(stale && other && reader);
+    QVERIFY(exec(stale.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(stale.get(), insertRows(1, 3)));
+
+    sqlite3_file *walFile = nullptr;
+    QCOMPARE(sqlite3_file_control(stale.get(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &walFile), SQLITE_OK);
+    QVERIFY(walFile && walFile->pMethods);
+    sqlite3_int64 walEnd = 0;
+    QCOMPARE(walFile->pMethods->xFileSize(walFile, &walEnd), SQLITE_OK);
+    const int pageSize = int(scalar(stale.get(), "PRAGMA page_size"));
+    QCOMPARE((walEnd - 32) % (24 + pageSize), 0);  // the end of the last frame
+    // A frame of page 2 that is not a commit, full of garbage, where the next frame will go.
+    QByteArray header(24, '\0');
+    header[3] = 2;
+    const QByteArray garbage(pageSize, 'X');
+    const WalWriteCounts before = walWriteCounts();
+    QCOMPARE(walFile->pMethods->xWrite(walFile, header.constData(), int(header.size()), walEnd), SQLITE_OK);
+    QCOMPARE(walFile->pMethods->xWrite(walFile, garbage.constData(), int(garbage.size()), walEnd + 24), SQLITE_OK);
+    QCOMPARE(walWriteCounts().framesHeld - before.framesHeld, quint64(2));
+
+    // Another connection commits frames at that very place...
+    QVERIFY(exec(other.get(), insertRows(2, 40)));
+    // ...and a sync of the first connection's WAL would have written the garbage over them.
+    QCOMPARE(walFile->pMethods->xSync(walFile, SQLITE_SYNC_NORMAL), SQLITE_OK);
+    QCOMPARE(walWriteCounts().dropped - before.dropped, quint64(1));
+
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t"), 43);
+    QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+QTEST_GUILESS_MAIN(TestWalWriteBuffer)
+#include "tst_wal_write_buffer.moc"
