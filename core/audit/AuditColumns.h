@@ -40,6 +40,13 @@ public:
     };
     /// The values as AuditRecord::canonicalBytes() writes them into the body.
     static Values fromRecord(const AuditRecord &record);
+
+    /// The SQL condition that finds a trace id; bind the id to both placeholders. The index
+    /// orders entries by the id's first byte, then by record (schema 9): trace ids are random,
+    /// so an index in id order took each append at a random page, about one page written per
+    /// record; this way a commit writes at most 256 of them. The + keeps SQLite from folding
+    /// the equality into the bucket term, which would leave the index unused.
+    static constexpr char kTraceIdMatch[] = "substr(trace_id, 1, 2) = substr(?, 1, 2) AND +trace_id = ?";
 };
 
 } // namespace mandate::audit

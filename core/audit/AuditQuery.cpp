@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditQuery.h"
 
+#include "audit/AuditColumns.h"
+
 #include "crypto/Base64Url.h"
 
 #include <QSqlQuery>
@@ -162,7 +164,10 @@ AuditFilterSql AuditFilter::toSql() const
     add(tool, " AND tool = ?");
     add(action, " AND action = ?");
     add(decision, " AND decision = ?");
-    add(traceId, " AND trace_id = ?");
+    if (!traceId.isEmpty()) {
+        sql.conditions += QByteArray(" AND ") + AuditColumns::kTraceIdMatch;
+        sql.conditionValues << traceId << traceId;
+    }
     return sql;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/Lineage.h"
 
+#include "audit/AuditColumns.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -252,7 +254,7 @@ Result<LineageGraph> Lineage::forAgent(const QString &agent) const
 
 Result<LineageGraph> Lineage::forTrace(const QString &traceId) const
 {
-    Result<QStringList> executions = executionsWhere("trace_id", traceId);
+    Result<QStringList> executions = distinctExecutions(QLatin1String(AuditColumns::kTraceIdMatch), {traceId, traceId});
     if (!executions)
         return executions.error();
     return around(executions.value(), QStringLiteral("no audit records for trace %1").arg(traceId));

@@ -2,6 +2,7 @@
 // Audit queries with cursors, and lineage graphs of a three-level delegation.
 #include "AuditTestUtil.h"
 
+#include "audit/AuditColumns.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditQuery.h"
 #include "audit/Lineage.h"
@@ -9,6 +10,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -224,6 +226,24 @@ private slots:
         QVERIFY(nodes.contains(QStringLiteral("call ") + call(QStringLiteral("c2"))));
         QVERIFY(nodes.contains(QStringLiteral("execution execution:e2"))); // a sub-execution of e1
         QVERIFY(!nodes.contains(QStringLiteral("execution execution:f1")));
+    }
+
+    void traceIdIsSearchedThroughItsIndex()
+    {
+        // SQLite folds "trace_id = ?" into the bucket term when it can, and then scans the log.
+        QSqlQuery plan(m_db->connection());
+        QVERIFY(plan.prepare(QStringLiteral("EXPLAIN QUERY PLAN SELECT id FROM audit_records WHERE ")
+                             + QLatin1String(AuditColumns::kTraceIdMatch)));
+        plan.addBindValue(QStringLiteral("4bf92f3577b34da6a3ce929d0e0e0004"));
+        plan.addBindValue(QStringLiteral("4bf92f3577b34da6a3ce929d0e0e0004"));
+        QVERIFY(plan.exec());
+        QStringList steps;
+        while (plan.next())
+            steps << plan.value(3).toString();
+        QCOMPARE(steps.size(), 1);
+        QVERIFY2(steps.constFirst().startsWith(QLatin1String("SEARCH audit_records USING "))
+                     && steps.constFirst().endsWith(QLatin1String("INDEX audit_trace (<expr>=?)")),
+                 qPrintable(steps.constFirst()));
     }
 
     void lineageGraphJsonRoundTrip()
