@@ -223,16 +223,19 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
         w->directUntil = 0;
         return writeThrough(w, data, amount, offset);
     }
-    if (offset < kWalHeaderBytes || offset < w->directUntil || !knowPageSize(w))
+    if (offset < kWalHeaderBytes || !knowPageSize(w))
         return writeThrough(w, data, amount, offset);
     const sqlite3_int64 frameBytes = kFrameHeaderBytes + sqlite3_int64(w->pageSize);
-    if ((offset - kWalHeaderBytes) % frameBytes == 0) {
+    if ((offset - kWalHeaderBytes) % frameBytes == 0) {  // a frame's header: which frame it starts decides
+        w->directUntil = 0;
         if (amount < 8)
             return writeThrough(w, data, amount, offset);
         if (bigEndian32(static_cast<const char *>(data) + 4) != 0) {
             w->directUntil = offset + frameBytes;  // the commit frame: after all before it
             return writeThrough(w, data, amount, offset);
         }
+    } else if (offset < w->directUntil) {
+        return writeThrough(w, data, amount, offset);  // the rest of the commit frame
     }
     const sqlite3_int64 heldEnd = w->heldAt + sqlite3_int64(w->held.size());
     if (!w->held.empty() && offset != heldEnd) {
