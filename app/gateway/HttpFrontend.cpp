@@ -66,7 +66,6 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     converted.query = request.query();
     for (const auto &[name, value] : request.headers())
         converted.headers.append({name.toLower(), value});
-    converted.remoteAddress = request.remoteAddress().toString();
 
     // The responder must be used on this thread; answers from worker threads are queued back,
     // and written in the order of the requests.

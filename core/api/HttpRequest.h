@@ -18,7 +18,6 @@ struct HttpRequest
     QUrlQuery query;
     QList<QPair<QByteArray, QByteArray>> headers;    ///< names lower case
     QByteArray body;
-    QString remoteAddress;
 
     /// First value of header `name` (case-insensitive), empty if absent.
     QByteArray header(QByteArrayView name) const
