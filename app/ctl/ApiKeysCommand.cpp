@@ -5,12 +5,11 @@
 #include "GatewayCall.h"
 
 #include "api/ApiKeyStore.h"
+#include "common/PrivateFile.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include <unistd.h>
 
 namespace mandate::ctl {
 
@@ -46,21 +45,6 @@ void printKey(QTextStream &out, const QJsonObject &key)
     out << key.value(QStringLiteral("id")).toString() << "  " << qSetFieldWidth(8) << Qt::left
         << key.value(QStringLiteral("role")).toString() << qSetFieldWidth(0) << "  created "
         << key.value(QStringLiteral("createdAt")).toString() << "  " << key.value(QStringLiteral("name")).toString() << '\n';
-}
-
-Status writeSecretFile(const QString &path, const QString &key)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot create %1 (it must not exist yet): %2").arg(path, file.errorString())};
-    const QByteArray text = key.toLatin1() + '\n';
-    if (file.write(text) != text.size() || !file.flush() || ::fsync(file.handle()) != 0) {
-        const QString why = file.errorString();
-        file.close();
-        file.remove();  // no half-written key left behind
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, why)};
-    }
-    return Status::success();
 }
 
 struct Arguments
@@ -145,7 +129,7 @@ int run(Invocation &io)
         return fail(io.err, answer.error());
     QJsonObject shown = answer.value();
     if (command == QLatin1String("create") && !parsed->out.isEmpty()) {
-        if (Status written = writeSecretFile(parsed->out, shown.take(QStringLiteral("key")).toString()); !written) {
+        if (Status written = PrivateFile::create(parsed->out, shown.take(QStringLiteral("key")).toString().toLatin1() + '\n'); !written) {
             // The key exists but its only copy is lost: say which one to revoke.
             io.err << "mandatectl api-keys: key " << shown.value(QStringLiteral("id")).toString()
                    << " was created but could not be saved; revoke it\n";

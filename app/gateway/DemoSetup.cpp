@@ -2,6 +2,7 @@
 #include "DemoSetup.h"
 
 #include "common/Logging.h"
+#include "common/PrivateFile.h"
 #include "json/JsonReader.h"
 
 #include <QDir>
@@ -102,10 +103,8 @@ Status DemoSetup::ensureKey(api::Role role)
     Result<QString> key = m_keys.create(QStringLiteral("demo-") + api::roleName(role), role);
     if (!key)
         return key.error();
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
-    file.write(key->toLatin1() + '\n');
+    if (Status written = PrivateFile::create(path, key->toLatin1() + '\n'); !written)
+        return written;
     m_written << path;
     return Status::success();
 }
@@ -139,10 +138,8 @@ Status DemoSetup::ensureClients(broker::OAuthClientStore &clients)
             return secret.error();
         document.insert(agent, QJsonObject{{QStringLiteral("client_id"), agent}, {QStringLiteral("client_secret"), secret.value()}});
     }
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
-    file.write(QJsonDocument(document).toJson(QJsonDocument::Indented));
+    if (Status written = PrivateFile::create(path, QJsonDocument(document).toJson(QJsonDocument::Indented)); !written)
+        return written;
     m_written << path;
     return Status::success();
 }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/PrivateFile.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace mandate::PrivateFile {
+
+namespace {
+
+Error ioError(const QString &what, const QString &path, int error)
+{
+    return Error{QStringLiteral("io"), QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(std::strerror(error)))};
+}
+
+bool writeAll(int fd, const QByteArray &bytes)
+{
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += n;
+    }
+    return true;
+}
+
+/// The new file at `path` with `bytes` in it, synced; nothing left there on failure.
+Status writeNew(const QString &path, const QByteArray &bytes, const QString &shownPath)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return ioError(errno == EEXIST ? QStringLiteral("cannot create (it exists already)") : QStringLiteral("cannot create"),
+                       shownPath, errno);
+    // The mode given to open() is narrowed by the umask but never widened: 0600 holds.
+    const bool written = writeAll(fd, bytes) && ::fsync(fd) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!written) {
+        ::unlink(native.constData());
+        return ioError(QStringLiteral("cannot write"), shownPath, error);
+    }
+    return Status::success();
+}
+
+} // namespace
+
+Status create(const QString &path, const QByteArray &bytes)
+{
+    return writeNew(path, bytes, path);
+}
+
+Status replace(const QString &path, const QByteArray &bytes)
+{
+    const QString temporary = path + QStringLiteral(".new");
+    ::unlink(QFile::encodeName(temporary).constData());  // left by a crash in an earlier replace
+    if (Status written = writeNew(temporary, bytes, temporary); !written)
+        return written;
+    if (std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) != 0) {
+        const int error = errno;
+        ::unlink(QFile::encodeName(temporary).constData());
+        return ioError(QStringLiteral("cannot replace"), path, error);
+    }
+    const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
+    const int handle = ::open(directory.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = handle >= 0 && ::fsync(handle) == 0;
+    const int error = errno;
+    if (handle >= 0)
+        ::close(handle);
+    if (!synced)
+        return ioError(QStringLiteral("cannot sync"), QString::fromLocal8Bit(directory), error);
+    return Status::success();
+}
+
+} // namespace mandate::PrivateFile
