@@ -49,6 +49,19 @@ const char *AuditColumns::sqlName(Column column)
     return kSpecs.at(column).sqlName;
 }
 
+int AuditColumns::humanBucket(QStringView human)
+{
+    // Schema 10's human_bucket: (u(1) + 3 u(2) + 5 u(3) + 7 u(-1) + 11 u(-2) + 13 u(-3)
+    // + 17 length) % 64, where u(p) is the code point at SQLite's substr() position p, or 0.
+    const QList<uint> points = human.toUcs4();
+    const qsizetype n = points.size();
+    const auto u = [&](qsizetype position) -> qint64 {
+        const qsizetype at = position > 0 ? position - 1 : n + position;
+        return at >= 0 && at < n ? qint64(points.at(at)) : 0;
+    };
+    return int((u(1) + 3 * u(2) + 5 * u(3) + 7 * u(-1) + 11 * u(-2) + 13 * u(-3) + 17 * qint64(n)) % 64);
+}
+
 QByteArrayView AuditColumns::jsonKey(Column column)
 {
     const std::string_view key = kSpecs.at(column).jsonKey;

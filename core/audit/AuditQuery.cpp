@@ -155,7 +155,10 @@ AuditFilterSql AuditFilter::toSql() const
         add(isoTime(to), " AND time < ?");
     add(gatewayId, " AND gateway = ?");
     add(event, " AND event = ?");
-    add(human, " AND human = ?");
+    if (!human.isEmpty()) {
+        sql.conditions += QByteArray(" AND ") + AuditColumns::kHumanMatch;
+        sql.conditionValues << QString::number(AuditColumns::humanBucket(human)) << human;
+    }
     add(agent, " AND agent = ?");
     if (withDescendants && !execution.isEmpty())
         sql.conditions += " AND execution IN (SELECT e FROM tree)";

@@ -155,7 +155,7 @@ Result<QStringList> Lineage::ancestors(const QString &execution) const
 
 Result<QStringList> Lineage::executionsWhere(const char *column, const QString &value) const
 {
-    // `column` is one of three literals chosen by the caller, never input.
+    // `column` is a literal chosen by the caller, never input.
     return distinctExecutions(QStringLiteral("%1 = ?").arg(QLatin1String(column)), {value});
 }
 
@@ -230,7 +230,7 @@ Result<LineageGraph> Lineage::forExecution(const QString &execution) const
 
 Result<LineageGraph> Lineage::forHuman(const QString &human) const
 {
-    Result<QStringList> executions = executionsWhere("human", human);
+    Result<QStringList> executions = distinctExecutions(QLatin1String(AuditColumns::kHumanMatch), {AuditColumns::humanBucket(human), human});
     if (!executions)
         return executions.error();
     Result<QStringList> all = withDescendants(executions.value());
