@@ -4,7 +4,6 @@
 #include "common/Logging.h"
 #include "crypto/CompactJws.h"
 #include "crypto/JoseError.h"
-#include "crypto/Sha256.h"
 #include "json/JsonReader.h"
 
 #include <QDir>
@@ -172,7 +171,10 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
 {
     if (idToken.size() > crypto::JwsPolicy::idTokens().maxTokenBytes)
         return crypto::CompactJws::parse(idToken, crypto::JwsPolicy::idTokens().maxTokenBytes).error();
-    const QByteArray digest = crypto::Sha256::hash(idToken);
+    // Hashed once: the same digest keys the issuer remembered here and the verifier's cache.
+    const crypto::HashedToken hashed(idToken);
+    const QByteArray digest = QByteArray::fromRawData(reinterpret_cast<const char *>(hashed.digest().data()),
+                                                      qsizetype(hashed.digest().size()));
     QString rememberedIssuer;
     {
         std::lock_guard lock(m_tokensMutex);
@@ -185,7 +187,7 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
             issuer = m_issuers.value(rememberedIssuer);
         }
         if (issuer)
-            return issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+            return issuer->fetcher ? verifyFetched(*issuer, hashed) : issuer->verifier->verify(hashed);
     }
     // The issuer is read before the signature is checked only to pick the key set; the chosen
     // verifier then checks the signature and that "iss" is exactly that issuer.
@@ -205,17 +207,17 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
     }
     if (!issuer)
         return Error{QStringLiteral("untrusted_issuer"), QStringLiteral("issuer %1 is not a trusted identity provider").arg(iss.toString())};
-    auto verified = issuer->fetcher ? verifyFetched(*issuer, idToken) : issuer->verifier->verify(idToken);
+    auto verified = issuer->fetcher ? verifyFetched(*issuer, hashed) : issuer->verifier->verify(hashed);
     if (verified) {
         std::lock_guard lock(m_tokensMutex);
         if (m_issuerOfToken.size() >= kRememberedTokens)
             m_issuerOfToken.clear();
-        m_issuerOfToken.insert(digest, iss.toString());
+        m_issuerOfToken.insert(QByteArray(digest.constData(), digest.size()), iss.toString());  // a copy of its own
     }
     return verified;
 }
 
-Result<crypto::VerifiedToken> TrustedIssuers::verifyFetched(Issuer &issuer, QByteArrayView idToken)
+Result<crypto::VerifiedToken> TrustedIssuers::verifyFetched(Issuer &issuer, const crypto::HashedToken &idToken)
 {
     auto snapshot = issuer.fetcher->current();
     if (!snapshot)

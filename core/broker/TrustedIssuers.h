@@ -4,6 +4,7 @@
 #include "broker/JwksFetcher.h"
 #include "common/Clock.h"
 #include "common/Result.h"
+#include "crypto/HashedToken.h"
 #include "crypto/Jwks.h"
 #include "crypto/TokenVerifier.h"
 
@@ -66,7 +67,7 @@ private:
     struct Issuer;
     std::shared_ptr<Issuer> makeIssuer(const QString &issuer, const crypto::Jwks &keys) const;
     void install(const QString &issuer, std::shared_ptr<Issuer> entry);
-    static Result<crypto::VerifiedToken> verifyFetched(Issuer &issuer, QByteArrayView idToken);
+    static Result<crypto::VerifiedToken> verifyFetched(Issuer &issuer, const crypto::HashedToken &idToken);
 
     const Clock &m_clock;
     QString m_audience;

@@ -31,7 +31,12 @@ Result<CompactJws> CompactJws::parseWithKnownHeader(QByteArrayView token, qsizet
     return parse(token, maxBytes, &header);
 }
 
-Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, const QJsonObject *knownHeader)
+Result<CompactJws::Parts> CompactJws::partsWithKnownHeader(QByteArrayView token, qsizetype maxBytes)
+{
+    return split(token, maxBytes, nullptr);
+}
+
+Result<CompactJws::Parts> CompactJws::split(QByteArrayView token, qsizetype maxBytes, QByteArray *header)
 {
     if (token.size() > maxBytes)
         return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2").arg(token.size()).arg(maxBytes));
@@ -46,11 +51,11 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, c
         return joseError(JoseError::Malformed, QStringLiteral("the JWS header is empty"));
 
     // Errors keep their order (header, payload, signature) whether the header is known or not.
-    Result<QByteArray> header = QByteArray();
-    if (!knownHeader) {
-        header = decodePart(headerPart, "header");
-        if (!header)
-            return header.error();
+    if (header) {
+        auto decoded = decodePart(headerPart, "header");
+        if (!decoded)
+            return decoded.error();
+        *header = std::move(decoded).value();
     }
     auto payload = decodePart(payloadPart, "payload");
     if (!payload)
@@ -58,6 +63,15 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, c
     auto signature = decodePart(signaturePart, "signature");
     if (!signature)
         return signature.error();
+    return Parts{token.first(secondDot), std::move(payload).value(), std::move(signature).value()};
+}
+
+Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, const QJsonObject *knownHeader)
+{
+    QByteArray header;
+    auto parts = split(token, maxBytes, knownHeader ? nullptr : &header);
+    if (!parts)
+        return parts.error();
 
     CompactJws jws;
     if (knownHeader) {
@@ -67,7 +81,7 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, c
         limits.maxBytes = 8 * 1024;
         limits.maxDepth = 8;
         json::Failure failure = json::Failure::None;
-        auto parsed = json::parse(header.value(), limits, &failure);
+        auto parsed = json::parse(header, limits, &failure);
         if (!parsed) {
             const JoseError kind = failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson;
             return joseError(kind, QStringLiteral("JWS header: %1").arg(parsed.error().toString()));
@@ -77,9 +91,9 @@ Result<CompactJws> CompactJws::parse(QByteArrayView token, qsizetype maxBytes, c
         jws.m_header = parsed->toObject();
     }
     jws.m_token = token.toByteArray();
-    jws.m_signingInputLength = secondDot;
-    jws.m_payload = std::move(payload).value();
-    jws.m_signature = std::move(signature).value();
+    jws.m_signingInputLength = parts->signingInput.size();
+    jws.m_payload = std::move(parts->payload);
+    jws.m_signature = std::move(parts->signature);
     return jws;
 }
 

@@ -22,6 +22,16 @@ public:
     /// `header` before: the part is not decoded again (a verifier's cache of checked headers).
     static Result<CompactJws> parseWithKnownHeader(QByteArrayView token, qsizetype maxBytes, const QJsonObject &header);
 
+    /// What parseWithKnownHeader() checks and decodes, without copying the token or the header:
+    /// for a verifier that checks the signature at once, while the token's bytes are still there.
+    struct Parts
+    {
+        QByteArrayView signingInput;  ///< a view into the token
+        QByteArray payload;
+        QByteArray signature;
+    };
+    static Result<Parts> partsWithKnownHeader(QByteArrayView token, qsizetype maxBytes);
+
     /// Signs `payload` with an Ed25519 key under `header` (which must say "alg":"EdDSA") and
     /// returns the compact form. The header is serialised compactly and deterministically.
     static Result<QByteArray> sign(const QJsonObject &header, QByteArrayView payload, const Ed25519Key &key);
@@ -36,6 +46,8 @@ public:
 
 private:
     static Result<CompactJws> parse(QByteArrayView token, qsizetype maxBytes, const QJsonObject *knownHeader);
+    /// Splits and decodes; the header part is decoded into `header` unless it is null.
+    static Result<Parts> split(QByteArrayView token, qsizetype maxBytes, QByteArray *header);
 
     QByteArray m_token;
     qsizetype m_signingInputLength = 0;

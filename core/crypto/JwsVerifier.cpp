@@ -103,16 +103,17 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
                 known = it.value();
         }
         if (known) {
-            auto jws = CompactJws::parseWithKnownHeader(token, m_policy.maxTokenBytes, known->header);
-            if (!jws)
-                return jws.error();
-            if (jws->signature().isEmpty())
+            // The signature is checked on the caller's bytes: no copy of the token is kept.
+            auto parts = CompactJws::partsWithKnownHeader(token, m_policy.maxTokenBytes);
+            if (!parts)
+                return parts.error();
+            if (parts->signature.isEmpty())
                 return joseError(JoseError::Malformed, QStringLiteral("the JWS signature is empty"));
             // The key set never changes, so the key found for this header then is the one now.
             const Jwks::Entry &entry = m_keys.entries().at(known->keyIndex);
-            if (Status s = entry.key->verify(known->alg, jws->signingInput(), jws->signature()); !s)
+            if (Status s = entry.key->verify(known->alg, parts->signingInput, parts->signature); !s)
                 return s.error();
-            return VerifiedJws{std::move(known->header), jws->payload(), std::move(known->alg), std::move(known->kid)};
+            return VerifiedJws{std::move(known->header), std::move(parts->payload), std::move(known->alg), std::move(known->kid)};
         }
     }
     auto jws = CompactJws::parse(token, m_policy.maxTokenBytes);

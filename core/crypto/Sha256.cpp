@@ -22,9 +22,11 @@ const EVP_MD *sha256()
 
 void Sha256::hash(QByteArrayView data, std::array<unsigned char, kSize> &out)
 {
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), size_t(data.size()), out.data(), &length, sha256(), nullptr) != 1 || length != kSize)
-        std::abort();
+    // One context per thread, kept: EVP_Digest() made and freed one (and the provider's state
+    // in it) for every token hashed.
+    thread_local Hasher hasher;
+    hasher.add(data);
+    hasher.finish(out);
 }
 
 QByteArray Sha256::hash(QByteArrayView data)

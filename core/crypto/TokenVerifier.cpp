@@ -2,7 +2,6 @@
 #include "crypto/TokenVerifier.h"
 
 #include "crypto/JoseError.h"
-#include "crypto/Sha256.h"
 #include "json/JsonReader.h"
 
 namespace mandate::crypto {
@@ -49,18 +48,31 @@ size_t TokenVerifier::cacheSize() const
     return m_snapshot.load(std::memory_order_acquire)->cache.size();
 }
 
+std::optional<Error> TokenVerifier::oversized(QByteArrayView token) const
+{
+    if (token.size() <= m_policy.maxTokenBytes)
+        return std::nullopt;
+    return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2")
+                                               .arg(token.size()).arg(m_policy.maxTokenBytes));
+}
+
 Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
 {
     // The size limit comes first so that hashing an oversized input costs nothing either.
-    if (token.size() > m_policy.maxTokenBytes)
-        return joseError(JoseError::Oversized, QStringLiteral("token of %1 bytes exceeds the limit of %2")
-                                                   .arg(token.size()).arg(m_policy.maxTokenBytes));
+    if (std::optional<Error> tooBig = oversized(token))
+        return *tooBig;
+    return verify(HashedToken(token));
+}
+
+Result<VerifiedToken> TokenVerifier::verify(const HashedToken &hashed) const
+{
+    const QByteArrayView token = hashed.bytes();
+    if (std::optional<Error> tooBig = oversized(token))
+        return *tooBig;
     const std::shared_ptr<Snapshot> snapshot = m_snapshot.load(std::memory_order_acquire);
     // Keyed by the token's hash, as the design asks: the cache never holds a live bearer token.
-    VerifiedTokenCache::Key key;
-    Sha256::hash(token, key);
     const qint64 now = m_claims.clock().nowSecs();
-    if (auto cached = snapshot->cache.find(key, now)) {
+    if (auto cached = snapshot->cache.find(hashed.digest(), now)) {
         // Signature and everything but time were checked when it was cached; time is checked
         // by find(): exp. nbf and iat were already in the past then and still are.
         return *cached;
@@ -86,7 +98,7 @@ Result<VerifiedToken> TokenVerifier::verify(QByteArrayView token) const
     verified->header = std::move(jws->header);
     verified->kid = std::move(jws->kid);
     verified->acceptedUntil = m_claims.acceptedUntil(verified->claims);
-    snapshot->cache.insert(key, verified);
+    snapshot->cache.insert(hashed.digest(), verified);
     return *verified;
 }
 

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "crypto/ClaimsValidator.h"
+#include "crypto/HashedToken.h"
 #include "crypto/JwsVerifier.h"
 #include "crypto/VerifiedTokenCache.h"
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace mandate::crypto {
 
@@ -29,6 +31,8 @@ public:
     /// Codes: those of JwsVerifier and ClaimsValidator, plus malformed_json /
     /// duplicate_json_key for the claims.
     Result<VerifiedToken> verify(QByteArrayView token) const;
+    /// The same for a token its caller has hashed already (for a cache of its own).
+    Result<VerifiedToken> verify(const HashedToken &token) const;
 
     /// Replaces the key set (rotation, JWKS refresh) with an empty cache.
     void setKeys(Jwks keys);
@@ -39,6 +43,7 @@ public:
 private:
     struct Snapshot;
     std::shared_ptr<Snapshot> makeSnapshot(Jwks keys) const;
+    std::optional<Error> oversized(QByteArrayView token) const;
 
     JwsPolicy m_policy;
     ClaimsValidator m_claims;

@@ -14,6 +14,10 @@
 
 #include <QTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace mandate;
 using namespace mandate::crypto;
 
@@ -31,6 +35,7 @@ private slots:
     void base64urlRejectsEveryPosition();
     void sha256_data();
     void sha256();
+    void sha256FromManyThreads();
     void constantTime();
     void random();
     void secretBytes();
@@ -157,6 +162,33 @@ void TestCryptoPrimitives::sha256()
     QFETCH(QByteArray, input);
     QFETCH(QByteArray, digest);
     QCOMPARE(Sha256::hash(input).toHex(), digest);
+}
+
+void TestCryptoPrimitives::sha256FromManyThreads()
+{
+    // Each thread reuses one context of its own: digests in a row, and on threads side by side,
+    // never mix.
+    const QList<QPair<QByteArray, QByteArray>> vectors{
+        {QByteArray(), QByteArray("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")},
+        {QByteArray("abc"), QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")},
+        {QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+         QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")}};
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i) {
+                const auto &[input, digest] = vectors.at((t + i) % vectors.size());
+                std::array<unsigned char, Sha256::kSize> out;
+                Sha256::hash(input, out);
+                if (QByteArray(reinterpret_cast<const char *>(out.data()), Sha256::kSize).toHex() != digest)
+                    ++wrong;
+            }
+        });
+    }
+    for (std::thread &thread : threads)
+        thread.join();
+    QCOMPARE(wrong.load(), 0);
 }
 
 void TestCryptoPrimitives::constantTime()

@@ -4,6 +4,7 @@
 #include "crypto/Base64Url.h"
 #include "crypto/CompactJws.h"
 #include "crypto/JoseError.h"
+#include "crypto/Sha256.h"
 #include "crypto/TokenVerifier.h"
 #include "json/JsonReader.h"
 #include "json/JsonWriter.h"
@@ -54,6 +55,7 @@ private slots:
     void cacheExpiresWithToken();
     void cacheIsClearedOnKeyChange();
     void cacheMatchesOnlyTheExactToken();
+    void hashedTokenSharesTheCache();
     void keyRotationDuringVerification();
     void idTokenPolicyAcceptsWithoutKid();
 
@@ -412,6 +414,33 @@ void TestJose::cacheMatchesOnlyTheExactToken()
     const auto again = verifier.verify(copy);
     QVERIFY(again.ok());
     QCOMPARE(again->claims.value(QStringLiteral("sub")).toString(), QStringLiteral("user:alice"));
+}
+
+void TestJose::hashedTokenSharesTheCache()
+{
+    // A token hashed by its caller (TrustedIssuers) is the same token to the verifier: same
+    // answers, same cache entry, and the same size limit before anything else.
+    const TokenVerifier verifier = makeVerifier(m_clock);
+    const QByteArray token = craft(goodHeader(), claims());
+    const HashedToken hashed(token);
+    QCOMPARE(hashed.bytes(), QByteArrayView(token));
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(hashed.digest().data()), Sha256::kSize), Sha256::hash(token));
+    const auto first = verifier.verify(hashed);
+    QVERIFY(first.ok());
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    const auto again = verifier.verify(token);
+    QVERIFY(again.ok());
+    QCOMPARE(again->claims, first->claims);
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+
+    QByteArray altered = token;
+    altered[altered.indexOf('.') + 5] ^= 1;
+    const auto refused = verifier.verify(HashedToken(altered));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, verifier.verify(altered).error().code);
+    const QByteArray huge(JwsPolicy::accessTokens().maxTokenBytes + 1, 'A');
+    QCOMPARE(verifier.verify(HashedToken(huge)).error().code, QStringLiteral("oversized_token"));
+    QCOMPARE(verifier.cacheSize(), size_t(1));
 }
 
 void TestJose::keyRotationDuringVerification()

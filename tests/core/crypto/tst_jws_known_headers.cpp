@@ -24,6 +24,8 @@ private slots:
     void kidlessKeyIsFoundAgain();
     void tableIsBounded();
     void parseWithKnownHeaderMatchesParse();
+    void partsWithKnownHeaderMatchParse_data();
+    void partsWithKnownHeaderMatchParse();
 
 private:
     QByteArray craft(const QByteArray &header, const QByteArray &payload, const Ed25519Key &key) const;
@@ -155,6 +157,39 @@ void tst_JwsKnownHeaders::parseWithKnownHeaderMatchesParse()
     QCOMPARE(CompactJws::parseWithKnownHeader(fourParts, 8192, parsed->header()).error().code,
              CompactJws::parse(fourParts, 8192).error().code);
     QCOMPARE(CompactJws::parseWithKnownHeader(token, 10, parsed->header()).error().code, QStringLiteral("oversized_token"));
+}
+
+void tst_JwsKnownHeaders::partsWithKnownHeaderMatchParse_data()
+{
+    const QByteArray token = craft(kHeader, R"({"n":1})", m_key);
+    const qsizetype dot = token.lastIndexOf('.');
+    QTest::addColumn<QByteArray>("token");
+    QTest::addRow("valid") << token;
+    QTest::addRow("four parts") << token + ".x";
+    QTest::addRow("two parts") << token.left(dot);
+    QTest::addRow("payload not base64url") << QByteArray(b64(kHeader) + ".a+b." + token.mid(dot + 1));
+    QTest::addRow("signature padded") << QByteArray(token + "=");
+    QTest::addRow("empty signature") << token.left(dot + 1);
+    QTest::addRow("empty header") << token.mid(token.indexOf('.'));
+    QTest::addRow("oversized") << QByteArray(token + QByteArray(8192, 'A'));
+}
+
+void tst_JwsKnownHeaders::partsWithKnownHeaderMatchParse()
+{
+    // The parts a verifier checks on the caller's bytes are exactly parse()'s, with the same
+    // error for every malformed token.
+    QFETCH(QByteArray, token);
+    const auto parsed = CompactJws::parse(token, 8192);
+    const auto parts = CompactJws::partsWithKnownHeader(token, 8192);
+    QCOMPARE(bool(parts), bool(parsed));
+    if (!parsed) {
+        QCOMPARE(parts.error().code, parsed.error().code);
+        return;
+    }
+    QCOMPARE(parts->signingInput, parsed->signingInput());
+    QCOMPARE(parts->signingInput.data(), token.constData());  // a view of the token, not a copy
+    QCOMPARE(parts->payload, parsed->payload());
+    QCOMPARE(parts->signature, parsed->signature());
 }
 
 QTEST_GUILESS_MAIN(tst_JwsKnownHeaders)
