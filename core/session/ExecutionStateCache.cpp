@@ -17,7 +17,7 @@ std::optional<ExecutionState> ExecutionStateCache::find(const QString &id) const
         std::lock_guard lock(m_mutex);
         const auto it = m_entries.constFind(id);
         // A clock that went backwards makes an entry's age unknown: treat it as stale.
-        if (it == m_entries.constEnd() || now - it->loadedAt >= kMaxAgeSecs || now < it->loadedAt)
+        if (it == m_entries.constEnd() || !it->fresh || now - it->loadedAt >= kMaxAgeSecs || now < it->loadedAt)
             return std::nullopt;
         found = it->state;
     }
@@ -35,18 +35,39 @@ quint64 ExecutionStateCache::generation() const
     return m_generation;
 }
 
+ExecutionStateCache::Entry *ExecutionStateCache::entryFor(const QString &id)
+{
+    // Oldest first, one for one: the memory an evicted entry frees is what the new one takes,
+    // where dropping everything at once cost a burst of frees every kCapacity inserts. When full,
+    // the oldest goes even if `id` is already cached: one hash lookup fewer on every insert.
+    if (m_entries.size() >= m_capacity && !m_order.empty()) {
+        m_entries.remove(m_order.front());
+        m_order.pop_front();
+    }
+    const qsizetype before = m_entries.size();
+    Entry *entry = &m_entries[id];
+    if (m_entries.size() != before)
+        m_order.push_back(id);
+    return entry;
+}
+
 bool ExecutionStateCache::insert(ExecutionState state, quint64 readAt)
 {
     const qint64 now = m_clock.nowSecs();
-    const QString id = state.execution.id;
     std::lock_guard lock(m_mutex);
-    if (readAt != m_generation)
+    Entry &entry = *entryFor(state.execution.id);
+    if (readAt != m_generation) {
+        // The state may predate the change that invalidated it; the record cannot.
+        if (!entry.hasRecord) {
+            entry.state.execution = std::move(state.execution);
+            entry.hasRecord = true;
+        }
         return false;
-    if (m_entries.size() >= m_capacity && !m_entries.contains(id)) {
-        m_entries.clear();
-        m_entries.reserve(m_capacity);
     }
-    m_entries.emplace(id, Entry{std::move(state), now});
+    entry.state = std::move(state);
+    entry.loadedAt = now;
+    entry.fresh = true;
+    entry.hasRecord = true;
     return true;
 }
 
@@ -54,7 +75,14 @@ void ExecutionStateCache::invalidate(const QString &id)
 {
     std::lock_guard lock(m_mutex);
     ++m_generation;
-    m_entries.remove(id);
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end() || !it->fresh)
+        return;
+    // Keeps the record alone: what else the state held is about to be out of date.
+    identity::Execution record = std::move(it->state.execution);
+    it->state = ExecutionState();
+    it->state.execution = std::move(record);
+    it->fresh = false;
 }
 
 void ExecutionStateCache::invalidateAll()
@@ -62,12 +90,32 @@ void ExecutionStateCache::invalidateAll()
     std::lock_guard lock(m_mutex);
     ++m_generation;
     m_entries.clear();
+    m_order.clear();
 }
 
 qsizetype ExecutionStateCache::size() const
 {
     std::lock_guard lock(m_mutex);
     return m_entries.size();
+}
+
+std::optional<identity::Execution> ExecutionStateCache::record(const QString &id) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.constEnd() || !it->hasRecord)
+        return std::nullopt;
+    return it->state.execution;
+}
+
+void ExecutionStateCache::insertRecord(const QString &id, const identity::Execution &execution)
+{
+    std::lock_guard lock(m_mutex);
+    Entry &entry = *entryFor(id);
+    if (!entry.hasRecord) {
+        entry.state.execution = execution;
+        entry.hasRecord = true;
+    }
 }
 
 } // namespace mandate::session

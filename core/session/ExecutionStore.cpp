@@ -23,8 +23,6 @@ using identity::Execution;
 
 namespace {
 
-constexpr qsizetype kRecordCacheCapacity = 20'000;
-
 const QString kStateColumns = QStringLiteral(
     "id, status, expires_at, body, used_calls, used_tokens, used_amount, risk_score, session_calls, "
     "session_denied, ended_at, end_reason, budget_calls, budget_tokens, budget_amount");
@@ -65,7 +63,6 @@ void bindRisk(QSqlQuery &query, int riskDelta)
 ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent)
     : QObject(parent), m_db(database), m_clock(clock), m_creates(database), m_recent(clock)
 {
-    m_records.reserve(kRecordCacheCapacity);
     qRegisterMetaType<ExecutionChange>();
 }
 
@@ -198,11 +195,8 @@ Status ExecutionStore::create(const Execution &execution)
     }, root ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint);
     if (!written)
         return written;
-    {
-        std::lock_guard lock(m_cacheMutex);
-        rememberRecord(execution.id, stored);
-    }
-    // What was just committed is the execution's whole state: nothing used, no calls yet.
+    // What was just committed is the execution's whole state: nothing used, no calls yet. Its
+    // record is cached with it, in the same entry.
     ExecutionState fresh;
     fresh.execution = std::move(stored);
     fresh.remaining = execution.budget;
@@ -214,31 +208,17 @@ Status ExecutionStore::create(const Execution &execution)
     return Status::success();
 }
 
-void ExecutionStore::rememberRecord(const QString &id, const Execution &execution) const
-{
-    if (m_records.size() >= kRecordCacheCapacity) {
-        m_records.clear();  // cheap to rebuild; bounded memory matters more than hit rate
-        m_records.reserve(kRecordCacheCapacity);  // sized once: rehashing as it fills moved every record
-    }
-    m_records.insert(id, execution);
-}
-
 Result<Execution> ExecutionStore::record(const QString &id, const QString &body) const
 {
-    {
-        std::lock_guard lock(m_cacheMutex);
-        const auto it = m_records.constFind(id);
-        if (it != m_records.constEnd())
-            return it.value();
-    }
+    if (std::optional<Execution> cached = m_recent.record(id))
+        return std::move(*cached);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body.toUtf8(), &parseError);
     std::vector<Error> errors;
     Execution execution = Execution::fromJson(document.object(), QString(), errors);
     if (parseError.error != QJsonParseError::NoError || !document.isObject() || !errors.empty())
         return Error{QStringLiteral("store_corrupt"), QStringLiteral("execution %1 has an unreadable record").arg(id)};
-    std::lock_guard lock(m_cacheMutex);
-    rememberRecord(id, execution);
+    m_recent.insertRecord(id, execution);
     return execution;
 }
 

@@ -12,7 +12,6 @@
 #include "store/Database.h"
 #include "store/GroupCommitter.h"
 
-#include <QHash>
 #include <QObject>
 
 #include <memory>
@@ -122,8 +121,6 @@ Q_SIGNALS:
 
 private:
     Result<identity::Execution> record(const QString &id, const QString &body) const;
-    /// Caches a record; the caller holds m_cacheMutex.
-    void rememberRecord(const QString &id, const identity::Execution &execution) const;
     Result<QStringList> sessionActions(const QString &id) const;
     Result<ExecutionState> stateFromRow(const class QSqlQuery &row) const;
     Result<ExecutionState> explainRefusal(const QString &id, const Charge &charge, const QString &what) const;
@@ -137,10 +134,9 @@ private:
     const Clock &m_clock;
     store::GroupCommitter m_creates;  ///< create()'s inserts, committed together
     // Execution records never change after minting (status lives in its own column), so the
-    // parsed record is cached: the per-call path then reads a few integers, not a JSON body.
-    mutable std::mutex m_cacheMutex;
-    mutable QHash<QString, identity::Execution> m_records;
-    mutable ExecutionStateCache m_recent;  ///< for recentState(); invalidated by every change
+    // parsed record is cached with the recent state: the per-call path then reads a few
+    // integers, not a JSON body.
+    mutable ExecutionStateCache m_recent;  ///< for recentState() and record(); states invalidated by every change
     // The per-call statements stay prepared, one set per thread (each thread has its own
     // connection): parsing the SQL costs more than running it.
     struct ThreadStatements;

@@ -10,6 +10,7 @@
 #include "store/Database.h"
 
 #include <QLoggingCategory>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,6 +34,8 @@ private slots:
     void cacheIsBounded();
     void cachedActiveStatePastExpiryReadsExpired();
     void cacheDistrustsAClockThatWentBack();
+    void recordOutlivesItsState();
+    void cacheEvictsOldestFirst();
     // ExecutionStore::recentState
     void mintedStateIsCachedAndExact();
     void revocationIsSeenAtOnce();
@@ -43,6 +46,7 @@ private slots:
     void ledgerChargeIsSeenOnceSettled();
     void anotherGatewaysRevocationIsSeenWithinTheBound();
     void unknownExecutionIsNotCached();
+    void recordStaysCachedAcrossChanges();
 
 private:
     Execution make(const QString &id, const QString &parent = {});
@@ -161,6 +165,49 @@ void tst_ExecutionRecentState::cacheDistrustsAClockThatWentBack()
     QVERIFY(!cache.find(QStringLiteral("e1")));
 }
 
+void tst_ExecutionRecentState::recordOutlivesItsState()
+{
+    // The record is as minted and never changes: an invalidation drops the live state only, and
+    // a read refused for being older than an invalidation still leaves its record.
+    ExecutionStateCache cache(*m_clock);
+    QVERIFY(!cache.record(QStringLiteral("e1")));
+    QVERIFY(cache.insert(stateOf(QStringLiteral("e1"), m_clock->now().addSecs(900)), cache.generation()));
+    cache.invalidate(QStringLiteral("e1"));
+    QVERIFY(!cache.find(QStringLiteral("e1")));
+    QCOMPARE(cache.record(QStringLiteral("e1"))->id, QStringLiteral("e1"));
+    const quint64 readAt = cache.generation();
+    cache.invalidate(QStringLiteral("other"));
+    QVERIFY(!cache.insert(stateOf(QStringLiteral("e2"), m_clock->now().addSecs(900)), readAt));
+    QVERIFY(!cache.find(QStringLiteral("e2")));
+    QCOMPARE(cache.record(QStringLiteral("e2"))->id, QStringLiteral("e2"));
+    // A record alone is not a state.
+    Execution alone;
+    alone.id = QStringLiteral("e3");
+    cache.insertRecord(alone.id, alone);
+    QVERIFY(!cache.find(QStringLiteral("e3")));
+    QCOMPARE(cache.record(QStringLiteral("e3"))->id, QStringLiteral("e3"));
+    QVERIFY(cache.insert(stateOf(QStringLiteral("e3"), m_clock->now().addSecs(900)), cache.generation()));
+    QVERIFY(cache.find(QStringLiteral("e3")));
+    cache.invalidateAll();
+    QVERIFY(!cache.record(QStringLiteral("e1")));
+}
+
+void tst_ExecutionRecentState::cacheEvictsOldestFirst()
+{
+    ExecutionStateCache cache(*m_clock, 3);
+    for (const char *id : {"e1", "e2"})
+        QVERIFY(cache.insert(stateOf(QLatin1String(id), m_clock->now().addSecs(900)), cache.generation()));
+    // Refreshing e1 does not make it younger: entries leave in the order they came.
+    QVERIFY(cache.insert(stateOf(QStringLiteral("e1"), m_clock->now().addSecs(900)), cache.generation()));
+    for (const char *id : {"e3", "e4"})
+        QVERIFY(cache.insert(stateOf(QLatin1String(id), m_clock->now().addSecs(900)), cache.generation()));
+    QCOMPARE(cache.size(), 3);
+    QVERIFY(!cache.find(QStringLiteral("e1")));
+    QVERIFY(!cache.record(QStringLiteral("e1")));
+    for (const char *id : {"e2", "e3", "e4"})
+        QVERIFY2(cache.find(QLatin1String(id)), id);
+}
+
 void tst_ExecutionRecentState::mintedStateIsCachedAndExact()
 {
     QVERIFY(m_store->create(make(QStringLiteral("e1"))).ok());
@@ -274,6 +321,24 @@ void tst_ExecutionRecentState::unknownExecutionIsNotCached()
     ExecutionStore otherGateway(*m_db, *m_clock);
     QVERIFY(otherGateway.create(make(QStringLiteral("later"))).ok());
     QVERIFY(m_store->recentState(QStringLiteral("later"))->isActive());
+}
+
+void tst_ExecutionRecentState::recordStaysCachedAcrossChanges()
+{
+    // Each change drops the cached state, not the parsed record: the state read after it comes
+    // from the columns and the cached record, not from parsing the JSON body again (replaced
+    // here by one that cannot be parsed, which a read would report as store_corrupt).
+    QVERIFY(m_store->create(make(QStringLiteral("e1"))).ok());
+    QSqlQuery spoil(m_db->connection());
+    QVERIFY(spoil.exec(QStringLiteral("UPDATE executions SET body = 'not json' WHERE id = 'e1'")));
+    QVERIFY(m_store->charge(QStringLiteral("e1"), Charge{2, 0, {}}).ok());
+    auto recent = m_store->recentState(QStringLiteral("e1"));
+    QVERIFY2(recent, qPrintable(recent ? QString() : recent.error().message));
+    QCOMPARE(recent->remaining.calls, 8);
+    QCOMPARE(recent->execution.purpose, QStringLiteral("refund ticket T-1"));
+    // Another gateway has no record cached: it parses the body, and says it is unreadable.
+    ExecutionStore otherGateway(*m_db, *m_clock);
+    QCOMPARE(otherGateway.state(QStringLiteral("e1")).error().code, QStringLiteral("store_corrupt"));
 }
 
 QTEST_GUILESS_MAIN(tst_ExecutionRecentState)
