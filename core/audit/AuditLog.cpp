@@ -128,10 +128,8 @@ void AuditLog::addSink(std::shared_ptr<AuditSink> sink)
 
 void AuditLog::run()
 {
-    QString connectionName;
     {
         QSqlDatabase db = m_db.connection();
-        connectionName = db.connectionName();
         QSqlQuery pragma(db);
         pragma.exec(m_options.fullSync ? QStringLiteral("PRAGMA synchronous=FULL") : QStringLiteral("PRAGMA synchronous=NORMAL"));
         pragma.exec(QStringLiteral("PRAGMA busy_timeout=%1").arg(m_options.busyTimeoutMs));
@@ -201,7 +199,7 @@ void AuditLog::run()
             }
         }
     }
-    QSqlDatabase::removeDatabase(connectionName);
+    m_db.closeThreadConnection();
 }
 
 Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::vector<Pending> &batch,

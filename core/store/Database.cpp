@@ -71,6 +71,7 @@ struct ThreadState
 {
     quint64 serial = 0;
     QString connectionName;
+    QSqlDatabase connection;  ///< once open: looking it up by name took two locks and a copy per call
     sqlite3 *handle = nullptr;  ///< the connection `control` was prepared on
     std::array<std::optional<QSqlQuery>, size_t(Control::Count)> control;
     int depth = 0;
@@ -187,9 +188,14 @@ Database::Database(QString path)
 Database::~Database()
 {
     // Connections of other threads are closed by their owners; ours is removed here.
+    closeThreadConnection();
+}
+
+void Database::closeThreadConnection() const
+{
     const QString name = connectionName();
     if (ThreadStates *states = threadStates())
-        states->erase(this);  // its prepared statements go before the connection they belong to
+        states->erase(this);  // its prepared statements and kept handle go before the connection
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase::database(name, false).close();
         QSqlDatabase::removeDatabase(name);
@@ -209,9 +215,16 @@ QString Database::connectionName() const
 
 QSqlDatabase Database::connection() const
 {
+    ThreadState *state = threadState(this, m_serial);
+    if (state && state->connection.isOpen())
+        return state->connection;
     const QString name = connectionName();
-    if (QSqlDatabase::contains(name))
-        return QSqlDatabase::database(name);
+    if (QSqlDatabase::contains(name)) {
+        QSqlDatabase db = QSqlDatabase::database(name);
+        if (state && db.isOpen())
+            state->connection = db;
+        return db;
+    }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(m_path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
@@ -221,6 +234,8 @@ QSqlDatabase Database::connection() const
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         m_checkpointer->attach(nativeHandle(db));
+        if (state)
+            state->connection = db;
     }
     return db;
 }

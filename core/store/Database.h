@@ -36,6 +36,9 @@ public:
 
     /// The calling thread's connection.
     QSqlDatabase connection() const;
+    /// Closes the calling thread's connection, for a thread that is done with the database
+    /// before it ends (another call opens a new one).
+    void closeThreadConnection() const;
     QString path() const { return m_path; }
     int schemaVersion() const;
 

@@ -17,6 +17,7 @@ Status GroupCommitter::run(const std::function<Status()> &write, Undo undo)
     mine.write = &write;
     mine.undo = undo;
     std::unique_lock lock(m_mutex);
+    mine.batch = m_queueBatch;
     m_queue.push_back(&mine);
     // Waiters are woken with the lock released: on a busy core the scheduler may run a woken
     // thread at once, and one woken while the lock is held blocks on it again (two more context
@@ -30,25 +31,55 @@ Status GroupCommitter::run(const std::function<Status()> &write, Undo undo)
     // write included) and commits it; the others wait and are woken when their batch is done.
     while (!mine.done) {
         if (m_leading) {
-            m_committed.wait(lock);
+            batchDone(mine.batch).wait(lock);
             continue;
         }
-        m_leading = true;
+        lead(lock);
+        break;
+    }
+    return mine.status;
+}
+
+std::condition_variable &GroupCommitter::batchDone(quint64 batch)
+{
+    // A batch's writers wait on the one of its parity, the writes queued behind it on the other:
+    // telling a batch it is done does not wake the queue behind it, only for them to wait again.
+    // Two suffice: a batch is only taken from the queue after the one before it was told.
+    return m_batchDone[batch % 2];
+}
+
+void GroupCommitter::lead(std::unique_lock<std::mutex> &lock)
+{
+    m_leading = true;
+    // The leader also commits what queued meanwhile, a few batches at most: on its connection,
+    // which has just written, SQLite keeps its page cache, where another thread's connection
+    // would start by dropping its own and reading the pages again.
+    for (int led = 1;; ++led) {
         gather(lock);
         std::vector<Pending *> batch;
         batch.swap(m_queue);
+        const quint64 taken = m_queueBatch++;
         lock.unlock();
         commit(batch);
         lock.lock();
-        m_leading = false;
         m_previousBatch = batch.size();
         ++m_batches;
         for (Pending *pending : batch)
-            pending->done = true;  // mine among them
+            pending->done = true;  // the leader's own among the first
+        const bool again = !m_queue.empty() && led < kBatchesPerLeader;
+        const bool handOver = !again && !m_queue.empty();
+        const quint64 queued = m_queueBatch;
+        if (!again)
+            m_leading = false;
         lock.unlock();
-        m_committed.notify_all();  // also wakes the writes queued since: one of them leads next
+        batchDone(taken).notify_all();  // this batch's writers return
+        if (!again) {
+            if (handOver)
+                batchDone(queued).notify_one();  // one of the writes queued since leads next
+            return;
+        }
+        lock.lock();
     }
-    return mine.status;
 }
 
 void GroupCommitter::gather(std::unique_lock<std::mutex> &lock)
@@ -76,7 +107,10 @@ size_t GroupCommitter::waiting() const
 void GroupCommitter::commit(const std::vector<Pending *> &batch)
 {
     if (batch.size() == 1) {
-        batch.front()->status = m_db.transaction(*batch.front()->write);
+        // A lone write of one statement commits as that statement (autocommit): SQLite takes the
+        // same locks and undoes it just as well, without the BEGIN and COMMIT around it.
+        Pending &only = *batch.front();
+        only.status = only.undo == Undo::Statement ? (*only.write)() : m_db.transaction(*only.write);
         return;
     }
     // Each write in a savepoint of its own (Database::transaction nests), or for one statement

@@ -28,17 +28,21 @@ class Database;
 /// alone and the rest of its batch commits. A write of one statement needs no savepoint (SQLite
 /// undoes a failed statement by itself), and skips its two extra statements. Only a failure of
 /// the transaction itself (it cannot begin or commit, or SQLite aborts it) fails every write of
-/// the batch. A caller already inside a transaction of its own writes in it directly.
+/// the batch. A lone write of one statement needs no transaction around it either. A caller
+/// already inside a transaction of its own writes in it directly.
 class GroupCommitter final
 {
 public:
     static constexpr std::chrono::microseconds kGatherWait{500};
+    /// Consecutive batches one leader commits when writes keep queuing behind it.
+    static constexpr int kBatchesPerLeader = 4;
 
     /// What undoes a write that fails within its batch.
     enum class Undo {
         Savepoint,  ///< any write: it runs in a savepoint of its own
-        Statement,  ///< the write changes the database through one statement at most, and fails
-                    ///< only when that statement changed nothing; no afterCommit() effects
+        Statement,  ///< the write is one statement, which it fails only when that statement
+                    ///< changed nothing; no afterCommit() effects. Alone in its batch it runs as
+                    ///< that statement's own transaction (autocommit)
     };
 
     explicit GroupCommitter(const Database &database);
@@ -60,15 +64,21 @@ private:
         Undo undo = Undo::Savepoint;
         Status status;
         bool done = false;
+        quint64 batch = 0;  ///< the queue it joined, counted from the first batch
     };
+    /// Commits the queue, and what queues meanwhile (kBatchesPerLeader batches at most); the
+    /// caller holds the lock, which is released on return.
+    void lead(std::unique_lock<std::mutex> &lock);
+    std::condition_variable &batchDone(quint64 batch);
     void gather(std::unique_lock<std::mutex> &lock);
     void commit(const std::vector<Pending *> &batch);
 
     const Database &m_db;
     mutable std::mutex m_mutex;
-    std::condition_variable m_committed;  ///< a batch is done: its writers return
-    std::condition_variable m_arrived;    ///< the batch a leader gathers is complete
+    std::condition_variable m_batchDone[2];  ///< a batch is done: its writers return (batchDone())
+    std::condition_variable m_arrived;       ///< the batch a leader gathers is complete
     std::vector<Pending *> m_queue;
+    quint64 m_queueBatch = 0;  ///< the batch m_queue will become
     size_t m_previousBatch = 1;
     size_t m_gatherUntil = 0;  ///< while a leader gathers: the queue length it waits for
     bool m_leading = false;  ///< a thread is committing a batch; the others queue behind it

@@ -10,6 +10,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <mutex>
 #include <semaphore>
 #include <thread>
 #include <vector>
@@ -74,6 +75,83 @@ private Q_SLOTS:
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, QStringLiteral("refused"));
         QVERIFY(names(*m_db).isEmpty());
+    }
+
+    void loneStatementCommitsAsItsOwnTransaction()
+    {
+        // A lone one-statement write needs no BEGIN and COMMIT around it: it runs in autocommit,
+        // is committed when run() returns, and a failed one leaves nothing behind.
+        GroupCommitter committer(*m_db);
+        bool inTransaction = true;
+        QVERIFY(committer.run([&] {
+            inTransaction = m_db->inTransaction();
+            return insertName(*m_db, QStringLiteral("alone"));
+        }, GroupCommitter::Undo::Statement).ok());
+        QVERIFY(!inTransaction);
+        QVERIFY(!m_db->inTransaction());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("alone")});
+        const Status duplicate = committer.run([&] { return insertName(*m_db, QStringLiteral("alone")); },
+                                               GroupCommitter::Undo::Statement);
+        QVERIFY(!duplicate.ok());
+        QVERIFY(!m_db->inTransaction());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("alone")});
+        // Any other write still gets its transaction.
+        QVERIFY(committer.run([&] {
+            inTransaction = m_db->inTransaction();
+            return insertName(*m_db, QStringLiteral("in a transaction"));
+        }).ok());
+        QVERIFY(inTransaction);
+        QCOMPARE(committer.batches(), quint64(3));
+    }
+
+    void leaderCommitsWhatQueuesBehindIt()
+    {
+        // The first write holds its batch until two more writes are queued; its leader then
+        // commits those as well (a batch of their own), on its own thread, before it returns.
+        GroupCommitter committer(*m_db);
+        std::binary_semaphore release(0);
+        std::atomic<bool> firstWriting{false};
+        std::mutex committedMutex;
+        std::vector<std::thread::id> committedOn;
+        const auto write = [&](const QString &name) {
+            std::lock_guard lock(committedMutex);
+            committedOn.push_back(std::this_thread::get_id());
+            return insertName(*m_db, name);
+        };
+        Status first, next0, next1;
+        std::vector<std::thread> threads;
+        const auto finish = qScopeGuard([&] {
+            if (firstWriting)
+                release.release();
+            for (std::thread &thread : threads)
+                thread.join();
+        });
+        threads.emplace_back([&] {
+            first = committer.run([&] {
+                firstWriting = true;
+                release.acquire();
+                return write(QStringLiteral("first"));
+            });
+        });
+        QVERIFY(eventually([&] { return firstWriting.load(); }));
+        const std::thread::id leader = threads.front().get_id();
+        threads.emplace_back([&] { next0 = committer.run([&] { return write(QStringLiteral("next0")); }); });
+        threads.emplace_back([&] { next1 = committer.run([&] { return write(QStringLiteral("next1")); }); });
+        QVERIFY(eventually([&] { return committer.waiting() == 2; }));
+        release.release();
+        firstWriting = false;
+        for (std::thread &thread : threads)
+            thread.join();
+        threads.clear();
+
+        QVERIFY(first.ok());
+        QVERIFY(next0.ok());
+        QVERIFY(next1.ok());
+        QCOMPARE(committer.batches(), quint64(2));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("first"), QStringLiteral("next0"), QStringLiteral("next1")}));
+        QCOMPARE(committedOn.size(), size_t(3));
+        for (const std::thread::id &id : committedOn)
+            QCOMPARE(id, leader);
     }
 
     void writeInsideTheCallersTransactionRidesOnIt()
