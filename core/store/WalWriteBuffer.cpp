@@ -67,6 +67,7 @@ struct ShimFile
     sqlite3_file base;  // first: SQLite sees a sqlite3_file
     sqlite3_file *real = nullptr;
     std::shared_ptr<WriteLockEpoch> epoch;
+    int lockLevel = SQLITE_LOCK_NONE;  ///< the database file's lock, as last taken or given up
 };
 
 struct WalFile : ShimFile
@@ -76,6 +77,8 @@ struct WalFile : ShimFile
     quint64 heldEpoch = 0;
     quint32 pageSize = 0;            ///< 0: not known yet
     sqlite3_int64 directUntil = 0;   ///< the end of the commit frame being written, which is written as is
+    bool failed = false;             ///< held frames could not be written: nothing more until their transaction ends
+    quint64 failedEpoch = 0;
 };
 
 constexpr size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
@@ -131,6 +134,25 @@ int databaseWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 o
 int databaseTruncate(sqlite3_file *f, sqlite3_int64 size) { return realMethods(f)->xTruncate(real(f), size); }
 int databaseSync(sqlite3_file *f, int flags) { return realMethods(f)->xSync(real(f), flags); }
 int databaseFileSize(sqlite3_file *f, sqlite3_int64 *size) { return realMethods(f)->xFileSize(real(f), size); }
+int databaseLock(sqlite3_file *f, int level)
+{
+    const int rc = realMethods(f)->xLock(real(f), level);
+    if (rc == SQLITE_OK)
+        shim(f)->lockLevel = level;
+    return rc;
+}
+int databaseUnlock(sqlite3_file *f, int level)
+{
+    // In locking_mode=EXCLUSIVE SQLite holds the file's EXCLUSIVE lock instead of the WAL write
+    // lock and keeps the wal-index in its own memory (no xShmLock): giving that lock up is when
+    // other connections can write again.
+    const bool leavingExclusive = shim(f)->lockLevel == SQLITE_LOCK_EXCLUSIVE && level < SQLITE_LOCK_EXCLUSIVE;
+    const int rc = realMethods(f)->xUnlock(real(f), level);
+    shim(f)->lockLevel = level;
+    if (leavingExclusive)
+        shim(f)->epoch->fetch_add(1);
+    return rc;
+}
 int databaseShmLock(sqlite3_file *f, int offset, int count, int flags)
 {
     if (realMethods(f)->iVersion < 2)
@@ -152,7 +174,7 @@ int databaseFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **page
 
 const sqlite3_io_methods kDatabaseMethods = {
     3, databaseClose, databaseRead, databaseWrite, databaseTruncate, databaseSync, databaseFileSize,
-    passLock, passUnlock, passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
+    databaseLock, databaseUnlock, passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
     passShmMap, databaseShmLock, passShmBarrier, passShmUnmap, databaseFetch, passUnfetch,
 };
 
@@ -167,6 +189,18 @@ void dropIfStale(WalFile *w)
     }
 }
 
+/// After held frames could not be written, the transaction they belong to must not commit:
+/// every later write and sync fails until the write lock has changed hands (it rolled back).
+bool refusing(WalFile *w)
+{
+    if (w->failed && w->epoch->load() != w->failedEpoch)
+        w->failed = false;
+    return w->failed;
+}
+
+/// Writes what is held. A failure is SQLITE_IOERR_WRITE whatever the cause: SQLite answers an
+/// I/O error by rolling back the whole transaction, where SQLITE_FULL from a read would undo
+/// only the statement and let the transaction commit without the frames that were lost.
 int flush(WalFile *w)
 {
     dropIfStale(w);
@@ -179,7 +213,11 @@ int flush(WalFile *w)
     }
     w->held.clear();
     g_flushes.fetch_add(1, std::memory_order_relaxed);
-    return rc;
+    if (rc == SQLITE_OK)
+        return SQLITE_OK;
+    w->failed = true;
+    w->failedEpoch = w->epoch->load();
+    return SQLITE_IOERR_WRITE;
 }
 
 bool validPageSize(quint32 size)
@@ -217,6 +255,8 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
 {
     WalFile *w = wal(f);
     dropIfStale(w);
+    if (refusing(w))
+        return SQLITE_IOERR_WRITE;
     if (offset == 0) {  // the header of a new WAL
         if (amount >= kWalHeaderBytes)
             w->pageSize = pageSizeOf(static_cast<const unsigned char *>(data));
@@ -250,7 +290,16 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
         w->heldEpoch = w->epoch->load();
     }
     const char *bytes = static_cast<const char *>(data);
-    w->held.insert(w->held.end(), bytes, bytes + amount);
+    try {
+        w->held.insert(w->held.end(), bytes, bytes + amount);
+    } catch (const std::bad_alloc &) {
+        if (w->held.empty())
+            return w->real->pMethods->xWrite(w->real, data, amount, offset);
+        w->held.clear();  // what is held cannot be completed: the transaction fails
+        w->failed = true;
+        w->failedEpoch = w->epoch->load();
+        return SQLITE_IOERR_NOMEM;
+    }
     g_framesHeld.fetch_add(1, std::memory_order_relaxed);
     return w->held.size() >= kHeldLimit ? flush(w) : SQLITE_OK;
 }
@@ -274,6 +323,8 @@ int walSync(sqlite3_file *f, int flags)
 {
     if (const int rc = flush(wal(f)); rc != SQLITE_OK)
         return rc;
+    if (refusing(wal(f)))
+        return SQLITE_IOERR_WRITE;
     return realMethods(f)->xSync(real(f), flags);
 }
 
@@ -326,11 +377,18 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     if (databasePath.empty() || (!isWal && !isDatabase))
         return g_default->xOpen(g_default, name, file, flags, outFlags);  // in our slot, which is large enough
 
+    std::shared_ptr<WriteLockEpoch> epoch;
+    try {
+        epoch = epochOf(databasePath);
+    } catch (const std::bad_alloc &) {
+        file->pMethods = nullptr;
+        return SQLITE_NOMEM;
+    }
     ShimFile *opened = isWal ? new (file) WalFile : new (file) ShimFile;
     opened->base.pMethods = nullptr;
     opened->real = reinterpret_cast<sqlite3_file *>(reinterpret_cast<char *>(file) + kRealOffset);
     opened->real->pMethods = nullptr;
-    opened->epoch = epochOf(databasePath);
+    opened->epoch = std::move(epoch);
     const int rc = g_default->xOpen(g_default, name, opened->real, flags, outFlags);
     if (rc != SQLITE_OK) {
         closeReal(file);

@@ -14,11 +14,14 @@ namespace mandate::store {
 /// Why it is safe: SQLite's WAL file format marks the last frame of a transaction (the commit
 /// frame, documented at sqlite.org/fileformat2.html). Frames before it are held in memory and
 /// written, all at once, just before it; the commit frame itself, and everything else (the WAL
-/// header, reads, syncs, a rewrite of an earlier frame) goes to the file as SQLite asked, after
-/// whatever is held. So no commit reaches the file, and no reader can see one, before all the
-/// frames it covers are there, and a sync still syncs everything. Frames held when the
-/// connection gives up the WAL write lock (a transaction rolled back after spilling pages) are
-/// dropped, never written: another connection may have written its own frames there since.
+/// header, reads, syncs, a rewrite of a frame already written) goes to the file as SQLite
+/// asked, after whatever is held (a rewrite of a held frame changes it in memory). So no commit
+/// reaches the file, and no reader can see one, before all the frames it covers are there, and
+/// a sync still syncs everything. Frames held when the connection gives up the WAL write lock
+/// (or, in locking_mode=EXCLUSIVE, the file's exclusive lock) are dropped, never written:
+/// another connection may have written its own frames there since. If held frames cannot be
+/// written, the transaction gets an I/O error, which SQLite answers by rolling it back whole,
+/// and nothing more is written until it has.
 ///
 /// Installed once, before the first connection opens; idempotent. Other files (the database,
 /// journals) go straight to the default VFS, the database with only its lock calls watched.

@@ -6,10 +6,19 @@
 #include "store/NativeConnection.h"
 #include "store/WalWriteBuffer.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <sqlite3.h>
+
+#include <atomic>
+#include <cerrno>
+#include <string>
+#include <string_view>
+
+#include <unistd.h>
 
 using namespace mandate::store;
 
@@ -66,6 +75,59 @@ QByteArray insertRows(int batch, int count)
 /// Rows whose content is not what their batch wrote.
 constexpr char kWrongRows[] = "SELECT count(*) FROM t WHERE length(v) != 2000 OR v != replace(hex(zeroblob(1000)), '0', char(97 + batch % 26))";
 
+/// A full disk for the WAL files: the default VFS's write system calls fail with ENOSPC on them.
+class FullWalDisk
+{
+public:
+    FullWalDisk()
+    {
+        sqlite3_vfs *posixVfs = sqlite3_vfs_find("unix");
+        s_pwrite = posixVfs->xGetSystemCall(posixVfs, "pwrite");
+        s_pwrite64 = posixVfs->xGetSystemCall(posixVfs, "pwrite64");
+        s_write = posixVfs->xGetSystemCall(posixVfs, "write");
+        posixVfs->xSetSystemCall(posixVfs, "pwrite", reinterpret_cast<sqlite3_syscall_ptr>(&FullWalDisk::pwrite));
+        posixVfs->xSetSystemCall(posixVfs, "pwrite64", reinterpret_cast<sqlite3_syscall_ptr>(&FullWalDisk::pwrite64));
+        posixVfs->xSetSystemCall(posixVfs, "write", reinterpret_cast<sqlite3_syscall_ptr>(&FullWalDisk::write));
+    }
+    ~FullWalDisk()
+    {
+        sqlite3_vfs *posixVfs = sqlite3_vfs_find("unix");
+        posixVfs->xSetSystemCall(posixVfs, nullptr, nullptr);  // every system call back to its default
+    }
+    void setFull(bool full) { s_full = full; }
+
+private:
+    static bool isWal(int fd)
+    {
+        char target[4096];
+        const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof target);
+        return n > 4 && std::string_view(target, size_t(n)).substr(size_t(n) - 4) == "-wal";
+    }
+    static ssize_t pwrite(int fd, const void *data, size_t size, off_t offset)
+    {
+        if (s_full && isWal(fd))
+            return errno = ENOSPC, -1;
+        return reinterpret_cast<ssize_t (*)(int, const void *, size_t, off_t)>(s_pwrite)(fd, data, size, offset);
+    }
+    static ssize_t pwrite64(int fd, const void *data, size_t size, off64_t offset)
+    {
+        if (s_full && isWal(fd))
+            return errno = ENOSPC, -1;
+        return reinterpret_cast<ssize_t (*)(int, const void *, size_t, off64_t)>(s_pwrite64)(fd, data, size, offset);
+    }
+    static ssize_t write(int fd, const void *data, size_t size)
+    {
+        if (s_full && isWal(fd))
+            return errno = ENOSPC, -1;
+        return reinterpret_cast<ssize_t (*)(int, const void *, size_t)>(s_write)(fd, data, size);
+    }
+
+    static inline std::atomic<bool> s_full{false};
+    static inline sqlite3_syscall_ptr s_pwrite = nullptr;
+    static inline sqlite3_syscall_ptr s_pwrite64 = nullptr;
+    static inline sqlite3_syscall_ptr s_write = nullptr;
+};
+
 } // namespace
 
 class TestWalWriteBuffer : public QObject
@@ -77,6 +139,8 @@ private slots:
     void everyCommitIsReadWhole();
     void rolledBackFramesAreNeverWritten();
     void framesHeldAcrossAChangeOfWriterAreDropped();
+    void heldFramesThatCannotBeWrittenFailTheWholeTransaction();
+    void leavingExclusiveLockingDropsHeldFrames();
 
 private:
     QTemporaryDir m_dir;
@@ -108,6 +172,21 @@ void TestWalWriteBuffer::everyCommitIsReadWhole()
         QCOMPARE(scalar(reader.get(), kWrongRows), 0);
     }
     QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+
+    // As after a crash: the files copied while open, and SQLite's recovery reading the WAL
+    // frame by frame (checksums, commit frames) without the wal-index.
+    const QString crashed = m_dir.filePath(QStringLiteral("crashed.db"));
+    QVERIFY(QFile::copy(path, crashed));
+    QVERIFY(QFile::copy(path + QStringLiteral("-wal"), crashed + QStringLiteral("-wal")));
+    QVERIFY(QFileInfo(crashed + QStringLiteral("-wal")).size() > 0);
+    {
+        sqlite3 *recovered = nullptr;
+        QCOMPARE(sqlite3_open_v2(crashed.toUtf8().constData(), &recovered, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
+        NativeConnection copy(recovered, sqlite3_close);
+        QCOMPARE(scalar(recovered, "SELECT count(*) FROM t"), qint64(kBatches) * kRowsPerBatch);
+        QCOMPARE(scalar(recovered, kWrongRows), 0);
+        QCOMPARE(text(recovered, "PRAGMA integrity_check"), QStringLiteral("ok"));
+    }
 
     const WalWriteCounts after = walWriteCounts();
     QVERIFY(after.framesHeld - before.framesHeld > quint64(kBatches) * 100);  // the buffer was at work
@@ -195,6 +274,69 @@ void TestWalWriteBuffer::framesHeldAcrossAChangeOfWriterAreDropped()
     QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t"), 43);
     QCOMPARE(scalar(reader.get(), kWrongRows), 0);
     QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+void TestWalWriteBuffer::heldFramesThatCannotBeWrittenFailTheWholeTransaction()
+{
+    // A read that has to write the held frames first finds the disk full. Were that reported as
+    // SQLITE_FULL, SQLite would undo the statement only, and the transaction could commit
+    // without the frames that were lost.
+    const QString path = m_dir.filePath(QStringLiteral("full.db"));
+    NativeConnection writer = open(path);
+    NativeConnection reader = open(path);
+    QVERIFY(writer && reader);
+    QVERIFY(exec(writer.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(writer.get(), insertRows(1, 10)));
+    QVERIFY(exec(writer.get(), "PRAGMA cache_size=5"));
+    FullWalDisk disk;
+
+    QVERIFY(exec(writer.get(), "BEGIN"));
+    QVERIFY(exec(writer.get(), insertRows(2, 30)));  // spills pages into the buffer
+    disk.setFull(true);
+    QVERIFY(!exec(writer.get(), "INSERT INTO t (batch, v) SELECT 4, v FROM t WHERE batch = 2"));
+    disk.setFull(false);
+    QCOMPARE(sqlite3_get_autocommit(writer.get()), 1);  // rolled back whole, not just the statement
+    QVERIFY(!exec(writer.get(), "COMMIT"));              // nothing left to commit
+
+    QVERIFY(exec(writer.get(), insertRows(3, 5)));  // and the connection writes again
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 1"), 10);
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch IN (2, 4)"), 0);
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 3"), 5);
+    QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+void TestWalWriteBuffer::leavingExclusiveLockingDropsHeldFrames()
+{
+    // In locking_mode=EXCLUSIVE SQLite takes no WAL write lock; a rolled-back transaction that did
+    // not reread its pages leaves frames held. Once the connection goes back to normal locking,
+    // a writer that does not share this buffer (another process; here the plain "unix" VFS)
+    // commits where they would go.
+    const QString path = m_dir.filePath(QStringLiteral("exclusive.db"));
+    NativeConnection mine = open(path);
+    QVERIFY(mine);
+    QVERIFY(exec(mine.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(mine.get(), insertRows(1, 1)));
+    QVERIFY(exec(mine.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+    QVERIFY(exec(mine.get(), "PRAGMA cache_size=5"));
+    QVERIFY(exec(mine.get(), "PRAGMA locking_mode=EXCLUSIVE"));
+    const WalWriteCounts before = walWriteCounts();
+    QVERIFY(exec(mine.get(), "BEGIN"));
+    QVERIFY(exec(mine.get(), insertRows(2, 12)));
+    QVERIFY(exec(mine.get(), "ROLLBACK"));
+    QVERIFY(exec(mine.get(), "PRAGMA locking_mode=NORMAL"));
+    QCOMPARE(scalar(mine.get(), "SELECT count(*) FROM t"), 1);  // gives the exclusive lock up
+
+    sqlite3 *other = nullptr;
+    QCOMPARE(sqlite3_open_v2(path.toUtf8().constData(), &other, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
+    NativeConnection otherProcess(other, sqlite3_close);
+    sqlite3_busy_timeout(other, 5000);
+    QVERIFY(exec(other, insertRows(3, 20)));
+
+    QCOMPARE(scalar(mine.get(), "SELECT count(*) FROM t WHERE batch = 3"), 20);
+    QCOMPARE(scalar(mine.get(), kWrongRows), 0);
+    QCOMPARE(text(other, "PRAGMA integrity_check"), QStringLiteral("ok"));
+    QVERIFY(walWriteCounts().dropped > before.dropped);
 }
 
 QTEST_GUILESS_MAIN(TestWalWriteBuffer)
