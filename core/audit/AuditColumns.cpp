@@ -2,6 +2,7 @@
 #include "audit/AuditColumns.h"
 
 #include <string_view>
+#include <utility>
 
 namespace mandate::audit {
 
@@ -49,17 +50,29 @@ const char *AuditColumns::sqlName(Column column)
     return kSpecs.at(column).sqlName;
 }
 
-int AuditColumns::humanBucket(QStringView human)
+namespace {
+
+/// Schema 11's bucket of a name, as the audit_human index computes it from `operand`.
+QByteArray humanBucketSql(const char *operand)
 {
-    // Schema 10's human_bucket: (u(1) + 3 u(2) + 5 u(3) + 7 u(-1) + 11 u(-2) + 13 u(-3)
-    // + 17 length) % 64, where u(p) is the code point at SQLite's substr() position p, or 0.
-    const QList<uint> points = human.toUcs4();
-    const qsizetype n = points.size();
-    const auto u = [&](qsizetype position) -> qint64 {
-        const qsizetype at = position > 0 ? position - 1 : n + position;
-        return at >= 0 && at < n ? qint64(points.at(at)) : 0;
-    };
-    return int((u(1) + 3 * u(2) + 5 * u(3) + 7 * u(-1) + 11 * u(-2) + 13 * u(-3) + 17 * qint64(n)) % 64);
+    QByteArray sql = "(";
+    const std::array<std::pair<int, int>, 6> mixed{{{1, 1}, {3, 2}, {5, 3}, {7, -1}, {11, -2}, {13, -3}}};
+    for (const auto &[weight, position] : mixed) {
+        if (sql.size() > 1)
+            sql += " + ";
+        if (weight != 1)
+            sql += QByteArray::number(weight) + " * ";
+        sql += "coalesce(unicode(substr(" + QByteArray(operand) + ", " + QByteArray::number(position) + ", 1)), 0)";
+    }
+    return sql + " + 17 * length(" + operand + ")) % 64";
+}
+
+} // namespace
+
+QLatin1StringView AuditColumns::humanMatch()
+{
+    static const QByteArray sql = humanBucketSql("human") + " = (SELECT " + humanBucketSql("h") + " FROM (SELECT ? AS h)) AND +human = ?";
+    return QLatin1StringView(sql);
 }
 
 QByteArrayView AuditColumns::jsonKey(Column column)

@@ -48,13 +48,13 @@ public:
     /// the equality into the bucket term, which would leave the index unused.
     static constexpr char kTraceIdMatch[] = "substr(trace_id, 1, 2) = substr(?, 1, 2) AND +trace_id = ?";
 
-    /// The SQL condition that finds a root human; bind humanBucket(human), then the human.
-    /// Entries for many people interleave, so an index in name order took each append at a
-    /// scattered page; schema 10 orders it by a bucket of the name (a generated column, so it
-    /// cannot disagree with `human`), then by record: a commit adds to at most 64 runs.
-    static constexpr char kHumanMatch[] = "human_bucket = ? AND +human = ?";
-    /// The generated column's value for `human`, as SQLite computes it (a test holds them equal).
-    static int humanBucket(QStringView human);
+    /// The SQL condition that finds a root human; bind the human to both placeholders. Entries
+    /// for many people interleave, so an index in name order took each append at a scattered
+    /// page; schema 11 orders it by a mix of the name's first and last three characters and its
+    /// length, in 64 buckets, then by record, so a commit adds to at most 64 runs. The condition
+    /// repeats the index's expression: computed by SQLite on both sides, it matches every name
+    /// alike, and an index whose stored expression was edited no longer serves the query.
+    static QLatin1StringView humanMatch();
 };
 
 } // namespace mandate::audit

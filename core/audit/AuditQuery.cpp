@@ -156,8 +156,8 @@ AuditFilterSql AuditFilter::toSql() const
     add(gatewayId, " AND gateway = ?");
     add(event, " AND event = ?");
     if (!human.isEmpty()) {
-        sql.conditions += QByteArray(" AND ") + AuditColumns::kHumanMatch;
-        sql.conditionValues << QString::number(AuditColumns::humanBucket(human)) << human;
+        sql.conditions += " AND " + QByteArray(AuditColumns::humanMatch().data(), AuditColumns::humanMatch().size());
+        sql.conditionValues << human << human;
     }
     add(agent, " AND agent = ?");
     if (withDescendants && !execution.isEmpty())

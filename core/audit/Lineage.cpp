@@ -230,7 +230,7 @@ Result<LineageGraph> Lineage::forExecution(const QString &execution) const
 
 Result<LineageGraph> Lineage::forHuman(const QString &human) const
 {
-    Result<QStringList> executions = distinctExecutions(QLatin1String(AuditColumns::kHumanMatch), {AuditColumns::humanBucket(human), human});
+    Result<QStringList> executions = distinctExecutions(AuditColumns::humanMatch(), {human, human});
     if (!executions)
         return executions.error();
     Result<QStringList> all = withDescendants(executions.value());

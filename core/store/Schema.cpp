@@ -126,7 +126,7 @@ QList<Migration> buildMigrations()
     // Many people's records interleave, so the index in name order took each append at a
     // scattered page. human_bucket mixes a few characters of the name into 64 runs; generated,
     // it cannot disagree with `human`, which the verifier checks against the body. Records
-    // without a human share one run. audit::AuditColumns::humanBucket computes the same.
+    // without a human share one run. (Schema 11 replaces the column with an expression index.)
     list.append({10, QStringLiteral("audit humans indexed by bucket, then record"),
                  {QStringLiteral("ALTER TABLE audit_records ADD COLUMN human_bucket INTEGER GENERATED ALWAYS AS (("
                                  "coalesce(unicode(substr(human, 1, 1)), 0) + 3 * coalesce(unicode(substr(human, 2, 1)), 0) "
@@ -135,6 +135,22 @@ QList<Migration> buildMigrations()
                                  "+ 17 * length(human)) % 64) VIRTUAL"),
                   QStringLiteral("DROP INDEX audit_human"),
                   QStringLiteral("CREATE INDEX audit_human ON audit_records(human_bucket, id, human)")}});
+    // Review found that schema 10 let an edit of the schema alone hide a person's records: the
+    // bucket's formula was stored (a generated column) while queries bound a bucket computed in
+    // C++, so a changed formula put records where no query looked, and neither the chain nor
+    // integrity_check noticed. The index is now on the expression itself and queries spell the
+    // same expression out (audit::AuditColumns::humanMatch()): an index whose expression was
+    // changed no longer matches the query and goes unused. The column was VIRTUAL: dropping it
+    // rewrites no row.
+    list.append({11, QStringLiteral("audit humans indexed by an expression queries repeat"),
+                 {QStringLiteral("DROP INDEX audit_human"),
+                  QStringLiteral("ALTER TABLE audit_records DROP COLUMN human_bucket"),
+                  QStringLiteral(
+                      "CREATE INDEX audit_human ON audit_records(((coalesce(unicode(substr(human, 1, 1)), 0) + "
+                      "3 * coalesce(unicode(substr(human, 2, 1)), 0) + 5 * coalesce(unicode(substr(human, 3, "
+                      "1)), 0) + 7 * coalesce(unicode(substr(human, -1, 1)), 0) + 11 * "
+                      "coalesce(unicode(substr(human, -2, 1)), 0) + 13 * coalesce(unicode(substr(human, -3, "
+                      "1)), 0) + 17 * length(human)) % 64), id, human)")}});
     // Entries are owned by different modules and may be appended out of order.
     std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;
