@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,7 +16,7 @@ namespace {
 
 Error ioError(const QString &what, const QString &path, int error)
 {
-    return Error{QStringLiteral("io"), QStringLiteral("%1 %2: %3").arg(what, path, QString::fromLocal8Bit(std::strerror(error)))};
+    return Error{QStringLiteral("io"), QStringLiteral("%1 %2: %3").arg(what, path, qt_error_string(error))};
 }
 
 bool writeAll(int fd, const QByteArray &bytes)
@@ -27,11 +26,27 @@ bool writeAll(int fd, const QByteArray &bytes)
         const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
         if (n < 0 && errno == EINTR)
             continue;
+        if (n == 0)
+            errno = EIO;  // nothing written and no error said: do not report a stale one
         if (n <= 0)
             return false;
         done += n;
     }
     return true;
+}
+
+/// Makes the name of a file just created or renamed in `path`'s directory survive a crash.
+Status syncDirectoryOf(const QString &path)
+{
+    const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
+    const int handle = ::open(directory.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = handle >= 0 && ::fsync(handle) == 0;
+    const int error = errno;
+    if (handle >= 0)
+        ::close(handle);
+    if (!synced)
+        return ioError(QStringLiteral("cannot sync"), QString::fromLocal8Bit(directory), error);
+    return Status::success();
 }
 
 /// The new file at `path` with `bytes` in it, synced; nothing left there on failure.
@@ -57,7 +72,9 @@ Status writeNew(const QString &path, const QByteArray &bytes, const QString &sho
 
 Status create(const QString &path, const QByteArray &bytes)
 {
-    return writeNew(path, bytes, path);
+    if (Status written = writeNew(path, bytes, path); !written)
+        return written;
+    return syncDirectoryOf(path);
 }
 
 Status replace(const QString &path, const QByteArray &bytes)
@@ -71,15 +88,7 @@ Status replace(const QString &path, const QByteArray &bytes)
         ::unlink(QFile::encodeName(temporary).constData());
         return ioError(QStringLiteral("cannot replace"), path, error);
     }
-    const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
-    const int handle = ::open(directory.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    const bool synced = handle >= 0 && ::fsync(handle) == 0;
-    const int error = errno;
-    if (handle >= 0)
-        ::close(handle);
-    if (!synced)
-        return ioError(QStringLiteral("cannot sync"), QString::fromLocal8Bit(directory), error);
-    return Status::success();
+    return syncDirectoryOf(path);
 }
 
 } // namespace mandate::PrivateFile

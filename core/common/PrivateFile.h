@@ -13,7 +13,8 @@ namespace mandate::PrivateFile {
 /// symbolic link and never into a file someone else made. It is written whole and synced, or
 /// not left behind at all; errors are "io" with the path and the reason.
 
-/// Creates `path`, which must not exist yet.
+/// Creates `path`, which must not exist yet; its directory is synced, so that the new name
+/// survives a crash.
 Status create(const QString &path, const QByteArray &bytes);
 
 /// Creates or replaces `path` atomically: a temporary file beside it, renamed over it, and the

@@ -2,6 +2,7 @@
 #include "firewall/HostResolver.h"
 
 #include <QHash>
+#include <QUrl>
 #include <QSet>
 
 #include <chrono>
@@ -9,6 +10,9 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+
+#include <netdb.h>
+#include <sys/socket.h>
 
 namespace mandate::firewall {
 
@@ -41,7 +45,45 @@ struct HostResolver::State
     }
 };
 
-HostResolver::HostResolver() : HostResolver([](const QString &host) { return QHostInfo::fromName(host); }) {}
+namespace {
+
+QHostInfo lookUp(const QString &host)
+{
+    QHostInfo info;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    addrinfo *found = nullptr;
+    const int rc = ::getaddrinfo(QUrl::toAce(host).constData(), nullptr, &hints, &found);
+    if (rc != 0) {
+        info.setError(rc == EAI_NONAME || rc == EAI_NODATA ? QHostInfo::HostNotFound : QHostInfo::UnknownError);
+        info.setErrorString(QStringLiteral("cannot look up %1: %2").arg(host, QString::fromLocal8Bit(::gai_strerror(rc))));
+        return info;
+    }
+    QList<QHostAddress> addresses;
+    for (const addrinfo *entry = found; entry; entry = entry->ai_next) {
+        const QHostAddress address(entry->ai_addr);
+        if (!address.isNull() && !addresses.contains(address))
+            addresses << address;
+    }
+    ::freeaddrinfo(found);
+    info.setAddresses(addresses);
+    return info;
+}
+
+/// The name as it is looked up and kept: DNS names are case-insensitive, and "host." is "host".
+QString normalized(const QString &host)
+{
+    QString name = host.toLower();
+    if (name.endsWith(u'.'))
+        name.chop(1);
+    return name;
+}
+
+} // namespace
+
+HostResolver::HostResolver() : HostResolver(lookUp) {}
 
 HostResolver::HostResolver(Lookup lookup) : HostResolver(std::move(lookup), Options()) {}
 
@@ -59,10 +101,11 @@ HostResolver &HostResolver::shared()
     return resolver;
 }
 
-HostResolver::Answer HostResolver::resolve(const QString &host, const QDeadlineTimer &deadline)
+HostResolver::Answer HostResolver::resolve(const QString &name, const QDeadlineTimer &deadline)
 {
-    if (const QHostAddress literal(host); !literal.isNull())
+    if (const QHostAddress literal(name); !literal.isNull())
         return Answer{{literal}, {}, false};
+    const QString host = normalized(name);
 
     const std::shared_ptr<State> state = m_state;
     std::unique_lock lock(state->mutex);
@@ -71,7 +114,7 @@ HostResolver::Answer HostResolver::resolve(const QString &host, const QDeadlineT
             return Answer{known->addresses, known->error, false};
         if (!state->pending.contains(host)) {
             if (state->pending.size() >= state->options.maxPending)
-                return Answer{{}, QStringLiteral("too many host name lookups are pending"), false};
+                return Answer{{}, QStringLiteral("too many host name lookups are pending"), false, true};
             state->pending.insert(host);
             // The thread holds the state, not the resolver: it may finish after the resolver is gone.
             try {

@@ -22,7 +22,9 @@ namespace mandate::firewall {
 class HostResolver
 {
 public:
-    /// Blocking; runs on the lookup's thread. QHostInfo::fromName in the gateway.
+    /// Blocking; runs on the lookup's thread. getaddrinfo() in the gateway: a thread that is
+    /// still waiting on a name server when the process ends must not be inside Qt's lookup
+    /// manager, whose globals are gone by then.
     using Lookup = std::function<QHostInfo(const QString &host)>;
 
     struct Options
@@ -38,6 +40,7 @@ public:
         QList<QHostAddress> addresses;  ///< empty when the lookup failed or did not finish in time
         QString error;
         bool timedOut = false;          ///< the deadline passed before the lookup finished
+        bool busy = false;              ///< refused: too many lookups pending; worth trying again later
     };
 
     HostResolver();
@@ -47,8 +50,9 @@ public:
     HostResolver(const HostResolver &) = delete;
     HostResolver &operator=(const HostResolver &) = delete;
 
-    /// An address literal is returned as is, without a lookup.
-    Answer resolve(const QString &host, const QDeadlineTimer &deadline);
+    /// An address literal is returned as is, without a lookup. Names are looked up and kept in
+    /// lower case, without a trailing dot.
+    Answer resolve(const QString &name, const QDeadlineTimer &deadline);
 
     /// The one the gateway's upstream connections share.
     static HostResolver &shared();

@@ -85,6 +85,8 @@ private slots:
     void callersShareOneLookupAndItsAnswer();
     void aFailedLookupSaysWhy();
     void pendingLookupsAreBounded();
+    void namesDifferingInCaseOrTrailingDotAreOne();
+    void theSystemResolverFindsLocalhost();
     void theResolverCanGoBeforeItsLookup();
 };
 
@@ -154,6 +156,7 @@ void tst_HostResolver::pendingLookupsAreBounded()
     QVERIFY(!refused.timedOut);
     QVERIFY(refused.addresses.isEmpty());
     QCOMPARE(refused.error, QStringLiteral("too many host name lookups are pending"));
+    QVERIFY(refused.busy);  // the firewall answers 503: worth trying again
     service->release();
     // Once the others end, the third name is looked up like any other.
     QVERIFY(eventually([&] { return resolver.resolve(QStringLiteral("c.test"), QDeadlineTimer(10'000)).addresses.size() == 1; }));
@@ -170,6 +173,28 @@ void tst_HostResolver::theResolverCanGoBeforeItsLookup()
     }
     service->release();  // the lookup ends after its resolver, into the state it shares
     QVERIFY(eventually([&] { return service->answered() == 1; }));
+}
+
+void tst_HostResolver::namesDifferingInCaseOrTrailingDotAreOne()
+{
+    auto service = heldNameService();
+    service->release();
+    HostResolver resolver(service->lookup());
+    QCOMPARE(resolver.resolve(QStringLiteral("Tools.Test."), QDeadlineTimer(10'000)).addresses.size(), 1);
+    QCOMPARE(resolver.resolve(QStringLiteral("tools.test"), QDeadlineTimer(0)).addresses.size(), 1);
+    QCOMPARE(service->calls(), 1);
+}
+
+void tst_HostResolver::theSystemResolverFindsLocalhost()
+{
+    HostResolver resolver;  // getaddrinfo()
+    const HostResolver::Answer answer = resolver.resolve(QStringLiteral("localhost"), QDeadlineTimer(10'000));
+    QVERIFY2(!answer.addresses.isEmpty(), qPrintable(answer.error));
+    for (const QHostAddress &address : answer.addresses)
+        QVERIFY2(address.isLoopback(), qPrintable(address.toString()));
+    const HostResolver::Answer none = resolver.resolve(QStringLiteral("no-such-host.invalid"), QDeadlineTimer(3000));
+    QVERIFY(none.addresses.isEmpty());
+    QVERIFY2(none.error.contains(QStringLiteral("no-such-host.invalid")), qPrintable(none.error));
 }
 
 QTEST_GUILESS_MAIN(tst_HostResolver)
