@@ -5,7 +5,7 @@
 #include "store/Checkpointer.h"
 #include "store/NativeConnection.h"
 #include "store/Schema.h"
-#include "store/WalWriteBuffer.h"
+#include "store/SqliteSetup.h"
 
 #include <QFileInfo>
 
@@ -255,7 +255,7 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const QLis
     const QFileInfo info(path);
     if (info.exists() && !info.isFile())
         return Error{QStringLiteral("store_error"), QStringLiteral("%1 is not a regular file").arg(path)};
-    installWalWriteBuffer();
+    setUpSqlite();
     std::unique_ptr<Database> database(new Database(path));
     QSqlDatabase db = database->connection();
     if (!db.isOpen())

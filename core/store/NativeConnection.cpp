@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/NativeConnection.h"
 
-#include "store/WalWriteBuffer.h"
+#include "store/SqliteSetup.h"
 
 #include <QByteArray>
 
@@ -11,7 +11,7 @@ namespace mandate::store {
 
 NativeConnection openNativeConnection(const char *path, int flags)
 {
-    installWalWriteBuffer();
+    setUpSqlite();
     sqlite3 *db = nullptr;
     const int rc = sqlite3_open_v2(path, &db, flags, nullptr);
     NativeConnection connection(db, sqlite3_close);
