@@ -4,6 +4,9 @@
 #include "audit/ChainCursor.h"
 #include "audit/NativeChainWalk.h"
 
+#include "store/Schema.h"
+
+#include <QSet>
 #include <QSqlQuery>
 
 namespace mandate::audit {
@@ -115,6 +118,7 @@ QString tamperKindName(TamperKind kind)
     case TamperKind::Truncated: return QStringLiteral("truncated");
     case TamperKind::Forged: return QStringLiteral("forged");
     case TamperKind::BadHead: return QStringLiteral("bad_head");
+    case TamperKind::SchemaChanged: return QStringLiteral("schema_changed");
     }
     return {};
 }
@@ -140,6 +144,13 @@ QJsonObject VerifyReport::toJson() const
 Result<VerifyReport> AuditVerifier::verify(const Options &options) const
 {
     VerifyReport report;
+    // First: queries and lineage find records through the indexes, and an index or trigger
+    // made to differ could hide records, or change them as they are written, with every
+    // chain intact.
+    if (const Status read = checkSchema(report); !read)
+        return read.error();
+    if (!report.intact())
+        return report;
     QStringList gateways;
     if (!options.gatewayId.isEmpty()) {
         gateways << options.gatewayId;
@@ -222,6 +233,40 @@ Status AuditVerifier::verifyChain(const QString &gatewayId, const Options &optio
         fail(report, TamperKind::Forged, gatewayId, options.savedHead->head.sequence,
              QStringLiteral("record %1 differs from the saved head: the chain up to it was rewritten")
                  .arg(options.savedHead->head.sequence));
+    }
+    return Status::success();
+}
+
+Status AuditVerifier::checkSchema(VerifyReport &report) const
+{
+    const QSqlDatabase db = m_db.connection();
+    if (db.driverName() != QLatin1String("QSQLITE"))
+        return Status::success();
+    const QMap<QString, QString> expected = store::Schema::definitionsOf(QStringLiteral("audit_records"));
+    if (expected.isEmpty())
+        return Error{QStringLiteral("internal"), QStringLiteral("cannot derive the audit table's schema from the migrations")};
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'audit_records' AND sql IS NOT NULL ORDER BY name")))
+        return readError(query);
+    QStringList problems;
+    QSet<QString> seen;
+    while (query.next()) {
+        const QString type = query.value(0).toString(), name = query.value(1).toString();
+        seen.insert(name);
+        const auto wanted = expected.constFind(name);
+        if (wanted == expected.cend())
+            problems << QStringLiteral("%1 %2 was added").arg(type, name);
+        else if (*wanted != query.value(2).toString())
+            problems << QStringLiteral("%1 %2 was changed").arg(type, name);
+    }
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
+        if (!seen.contains(it.key()))
+            problems << QStringLiteral("%1 was removed").arg(it.key());
+    }
+    if (!problems.isEmpty()) {
+        fail(report, TamperKind::SchemaChanged, QString(), 0,
+             QStringLiteral("the audit table is not as the gateway made it: %1").arg(problems.join(QStringLiteral("; "))));
     }
     return Status::success();
 }

@@ -21,6 +21,7 @@ enum class TamperKind {
     Truncated,  ///< records after the chain's end existed according to a saved head
     Forged,     ///< the chain is self-consistent but a seal or the saved head does not vouch for it
     BadHead,    ///< the saved head itself is not authentic
+    SchemaChanged, ///< the audit table, an index or a trigger on it is not as the migrations made it
 };
 QString tamperKindName(TamperKind kind);
 
@@ -61,6 +62,7 @@ public:
 private:
     Status verifyChain(const QString &gatewayId, const Options &options, VerifyReport &report) const;
     Status checkSeals(const QString &gatewayId, const crypto::Ed25519Key &key, VerifyReport &report) const;
+    Status checkSchema(VerifyReport &report) const;
 
     const store::Database &m_db;
 };

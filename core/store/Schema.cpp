@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Schema.h"
 
+#include "store/SqliteSetup.h"
+
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <memory>
+#include <mutex>
 
 namespace mandate::store {
 
@@ -167,6 +173,42 @@ const QList<Migration> &Schema::migrations()
 int Schema::currentVersion()
 {
     return migrations().constLast().version;
+}
+
+QMap<QString, QString> Schema::definitionsOf(const QString &table)
+{
+    static std::mutex mutex;
+    static QMap<QString, QMap<QString, QString>> known;
+    const std::lock_guard lock(mutex);
+    if (const auto found = known.constFind(table); found != known.cend())
+        return *found;
+    setUpSqlite();
+    sqlite3 *raw = nullptr;
+    QMap<QString, QString> definitions;
+    if (sqlite3_open(":memory:", &raw) == SQLITE_OK) {
+        const std::unique_ptr<sqlite3, int (*)(sqlite3 *)> db(raw, sqlite3_close);
+        for (const Migration &migration : migrations()) {
+            for (const QString &statement : migration.statements) {
+                if (sqlite3_exec(raw, statement.toUtf8().constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
+                    return {};  // not cached: every caller sees the failure
+            }
+        }
+        sqlite3_stmt *query = nullptr;
+        const QByteArray tableUtf8 = table.toUtf8();
+        if (sqlite3_prepare_v2(raw, "SELECT name, sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL", -1, &query,
+                               nullptr) == SQLITE_OK) {
+            sqlite3_bind_text(query, 1, tableUtf8.constData(), int(tableUtf8.size()), SQLITE_STATIC);
+            while (sqlite3_step(query) == SQLITE_ROW) {
+                definitions.insert(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(query, 0))),
+                                   QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(query, 1))));
+            }
+        }
+        sqlite3_finalize(query);
+    } else {
+        sqlite3_close(raw);
+    }
+    known.insert(table, definitions);
+    return definitions;
 }
 
 } // namespace mandate::store

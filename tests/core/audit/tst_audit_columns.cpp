@@ -167,20 +167,8 @@ private slots:
     {
         QFETCH(QString, column);
         QFETCH(QVariant, value);
-        auto db = store::Database::open(m_dir.filePath(QStringLiteral("tamper%1.db").arg(++m_case)));
-        QVERIFY(db.ok());
-        {
-            AuditLog::Options options;
-            options.gatewayId = kGateway;
-            auto log = AuditLog::open(*db.value(), options);
-            QVERIFY(log.ok());
-            for (int i = 0; i < 8; ++i) {
-                QVERIFY(log.value()->append(decision(QStringLiteral("alice"), QStringLiteral("support-agent"), QStringLiteral("e1"),
-                                                     QStringLiteral("refund:create"), i % 2 == 0, {}, i)).ok());
-            }
-        }
-        Result<VerifyReport> before = AuditVerifier(*db.value()).verify({});
-        QVERIFY(before.ok() && before->intact());
+        Result<std::unique_ptr<store::Database>> db = intactLog(8);
+        QVERIFY2(db.ok(), db.ok() ? "" : qPrintable(db.error().message));
 
         // Record 6 is a deny; only its column changes: body and chain stay as written.
         QVERIFY(execSql(*db.value(), QStringLiteral("UPDATE audit_records SET %1 = ? WHERE seq = 6").arg(column), {value}));
@@ -191,7 +179,70 @@ private slots:
         QVERIFY2(report->reason.contains(column + QStringLiteral(" column")), qPrintable(report->reason));
     }
 
+    void schemaChangeIsNamed_data()
+    {
+        QTest::addColumn<QStringList>("statements");
+        QTest::addColumn<QString>("named");
+        // Edited in place, as writable_schema allows: the human index then files records under
+        // buckets no query looks in, while the chain and integrity_check stay clean.
+        QTest::addRow("index expression edited")
+            << QStringList{QStringLiteral("PRAGMA writable_schema=ON"),
+                           QStringLiteral("UPDATE sqlite_schema SET sql = replace(sql, '% 64', '% 63') WHERE name = 'audit_human'"),
+                           QStringLiteral("PRAGMA writable_schema=OFF")}
+            << "index audit_human was changed";
+        QTest::addRow("index removed") << QStringList{QStringLiteral("DROP INDEX audit_tool")} << "audit_tool was removed";
+        QTest::addRow("trigger added")
+            << QStringList{QStringLiteral("CREATE TRIGGER quiet AFTER INSERT ON audit_records BEGIN "
+                                          "UPDATE audit_records SET decision = 'allow' WHERE id = new.id; END")}
+            << "trigger quiet was added";
+        QTest::addRow("partial index added")
+            << QStringList{QStringLiteral("CREATE INDEX audit_agent_2 ON audit_records(agent) WHERE agent != 'support-agent'")}
+            << "index audit_agent_2 was added";
+    }
+
+    void schemaChangeIsNamed()
+    {
+        QFETCH(QStringList, statements);
+        QFETCH(QString, named);
+        Result<std::unique_ptr<store::Database>> db = intactLog(2);
+        QVERIFY2(db.ok(), db.ok() ? "" : qPrintable(db.error().message));
+
+        for (const QString &statement : statements)
+            QVERIFY2(execSql(*db.value(), statement, {}), qPrintable(statement));
+        const Result<VerifyReport> report = AuditVerifier(*db.value()).verify({});
+        QVERIFY(report.ok());
+        QCOMPARE(tamperKindName(report->problem), QStringLiteral("schema_changed"));
+        QVERIFY2(report->reason.contains(named), qPrintable(report->reason));
+    }
+
 private:
+    /// A new database holding `records` decisions of alice's (allow, deny, ...), verified intact.
+    Result<std::unique_ptr<store::Database>> intactLog(int records)
+    {
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("log%1.db").arg(++m_case)));
+        if (!db)
+            return db.error();
+        {
+            AuditLog::Options options;
+            options.gatewayId = kGateway;
+            auto log = AuditLog::open(*db.value(), options);
+            if (!log)
+                return log.error();
+            for (int i = 0; i < records; ++i) {
+                Result<AppendReceipt> appended = log.value()->append(decision(
+                    QStringLiteral("alice"), QStringLiteral("support-agent"), QStringLiteral("e1"), QStringLiteral("refund:create"), i % 2 == 0, {}, i));
+                if (!appended)
+                    return appended.error();
+            }
+        }
+        Result<VerifyReport> report = AuditVerifier(*db.value()).verify({});
+        if (!report)
+            return report.error();
+        if (!report->intact())
+            return Error{QStringLiteral("test"), QStringLiteral("a fresh log does not verify: ") + report->reason};
+        return db;
+    }
+
     QTemporaryDir m_dir;
     int m_case = 0;
 };
