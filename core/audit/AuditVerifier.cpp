@@ -247,7 +247,11 @@ Status AuditVerifier::checkSchema(VerifyReport &report) const
         return Error{QStringLiteral("internal"), QStringLiteral("cannot derive the audit table's schema from the migrations")};
     QSqlQuery query(db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'audit_records' AND sql IS NOT NULL ORDER BY name")))
+    // Indexes and triggers, whose SQL SQLite keeps as written. Not the table's own: ALTER TABLE
+    // rewrites that text (in a way SQLite versions may differ on), and no column definition can
+    // change what a query finds.
+    if (!query.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'audit_records' "
+                                   "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name")))
         return readError(query);
     QStringList problems;
     QSet<QString> seen;
@@ -261,7 +265,7 @@ Status AuditVerifier::checkSchema(VerifyReport &report) const
             problems << QStringLiteral("%1 %2 was changed").arg(type, name);
     }
     for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
-        if (!seen.contains(it.key()))
+        if (it.key() != QLatin1String("audit_records") && !seen.contains(it.key()))
             problems << QStringLiteral("%1 was removed").arg(it.key());
     }
     if (!problems.isEmpty()) {

@@ -21,7 +21,7 @@ enum class TamperKind {
     Truncated,  ///< records after the chain's end existed according to a saved head
     Forged,     ///< the chain is self-consistent but a seal or the saved head does not vouch for it
     BadHead,    ///< the saved head itself is not authentic
-    SchemaChanged, ///< the audit table, an index or a trigger on it is not as the migrations made it
+    SchemaChanged, ///< an index or a trigger on the audit table is not as the migrations made it
 };
 QString tamperKindName(TamperKind kind);
 
