@@ -5,11 +5,11 @@
 #include "store/Database.h"
 #include "store/GroupCommitter.h"
 
-#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <semaphore>
 #include <thread>
@@ -31,6 +31,51 @@ bool eventually(Predicate predicate)
     }
     return false;
 }
+
+/// Writes on threads of their own, the first of which holds its batch open, and with it the
+/// committer's lead, until release(): the writes started meanwhile queue behind it.
+class HeldFirstWrite
+{
+public:
+    HeldFirstWrite(GroupCommitter &committer, std::function<Status()> first)
+    {
+        m_threads.emplace_back([this, &committer, first = std::move(first)] {
+            firstStatus = committer.run([&] {
+                m_held = true;
+                m_release.acquire();
+                return first();
+            });
+        });
+    }
+    ~HeldFirstWrite() { release(); }
+    HeldFirstWrite(const HeldFirstWrite &) = delete;
+    HeldFirstWrite &operator=(const HeldFirstWrite &) = delete;
+
+    /// Whether the first write is running, and held.
+    bool held() { return eventually([&] { return m_held.load(); }); }
+    std::thread::id firstThread() const { return m_threads.front().get_id(); }
+    void start(std::function<void()> write) { m_threads.emplace_back(std::move(write)); }
+    /// Lets the first write finish, and waits for every write.
+    void release()
+    {
+        if (!m_released) {  // once, whether or not the first write has got to its wait yet
+            m_released = true;
+            m_release.release();
+        }
+        for (std::thread &thread : m_threads) {
+            if (thread.joinable())
+                thread.join();
+        }
+    }
+
+    Status firstStatus;
+
+private:
+    std::binary_semaphore m_release{0};
+    std::atomic<bool> m_held{false};
+    bool m_released = false;
+    std::vector<std::thread> m_threads;
+};
 
 } // namespace
 
@@ -109,8 +154,6 @@ private Q_SLOTS:
         // The first write holds its batch until two more writes are queued; its leader then
         // commits those as well (a batch of their own), on its own thread, before it returns.
         GroupCommitter committer(*m_db);
-        std::binary_semaphore release(0);
-        std::atomic<bool> firstWriting{false};
         std::mutex committedMutex;
         std::vector<std::thread::id> committedOn;
         const auto write = [&](const QString &name) {
@@ -118,31 +161,15 @@ private Q_SLOTS:
             committedOn.push_back(std::this_thread::get_id());
             return insertName(*m_db, name);
         };
-        Status first, next0, next1;
-        std::vector<std::thread> threads;
-        const auto finish = qScopeGuard([&] {
-            if (firstWriting)
-                release.release();
-            for (std::thread &thread : threads)
-                thread.join();
-        });
-        threads.emplace_back([&] {
-            first = committer.run([&] {
-                firstWriting = true;
-                release.acquire();
-                return write(QStringLiteral("first"));
-            });
-        });
-        QVERIFY(eventually([&] { return firstWriting.load(); }));
-        const std::thread::id leader = threads.front().get_id();
-        threads.emplace_back([&] { next0 = committer.run([&] { return write(QStringLiteral("next0")); }); });
-        threads.emplace_back([&] { next1 = committer.run([&] { return write(QStringLiteral("next1")); }); });
+        Status next0, next1;
+        HeldFirstWrite writes(committer, [&] { return write(QStringLiteral("first")); });
+        QVERIFY(writes.held());
+        const std::thread::id leader = writes.firstThread();
+        writes.start([&] { next0 = committer.run([&] { return write(QStringLiteral("next0")); }); });
+        writes.start([&] { next1 = committer.run([&] { return write(QStringLiteral("next1")); }); });
         QVERIFY(eventually([&] { return committer.waiting() == 2; }));
-        release.release();
-        firstWriting = false;
-        for (std::thread &thread : threads)
-            thread.join();
-        threads.clear();
+        writes.release();
+        const Status first = writes.firstStatus;
 
         QVERIFY(first.ok());
         QVERIFY(next0.ok());
@@ -206,28 +233,13 @@ private Q_SLOTS:
         QFETCH(bool, oneStatement);
         GroupCommitter committer(*m_db);
         QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }).ok());
-        std::binary_semaphore release(0);
-        std::atomic<bool> firstWriting{false};
         std::atomic<int> runsOfB{0};
-        Status a, b, c, d;
-        std::vector<std::thread> threads;
-        const auto finish = qScopeGuard([&] {
-            if (firstWriting)
-                release.release();
-            for (std::thread &thread : threads)
-                thread.join();
-        });
-        threads.emplace_back([&] {
-            a = committer.run([&] {
-                firstWriting = true;
-                release.acquire();
-                return insertName(*m_db, QStringLiteral("a"));
-            });
-        });
-        QVERIFY(eventually([&] { return firstWriting.load(); }));
-        threads.emplace_back([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); });
+        Status b, c, d;
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("a")); });
+        QVERIFY(writes.held());
+        writes.start([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); });
         QVERIFY(eventually([&] { return committer.waiting() == 1; }));
-        threads.emplace_back([&] {
+        writes.start([&] {
             if (oneStatement) {  // a duplicate: the statement fails and SQLite undoes it alone
                 c = committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }, GroupCommitter::Undo::Statement);
                 return;
@@ -240,15 +252,11 @@ private Q_SLOTS:
         });
         QVERIFY(eventually([&] { return committer.waiting() == 2; }));
         const auto undo = oneStatement ? GroupCommitter::Undo::Statement : GroupCommitter::Undo::Savepoint;
-        threads.emplace_back([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }, undo); });
+        writes.start([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }, undo); });
         QVERIFY(eventually([&] { return committer.waiting() == 3; }));
-        release.release();
-        firstWriting = false;
-        for (std::thread &thread : threads)
-            thread.join();
-        threads.clear();
+        writes.release();
 
-        QVERIFY(a.ok());
+        QVERIFY(writes.firstStatus.ok());
         QVERIFY(b.ok());
         QVERIFY(d.ok());
         QVERIFY(!c.ok());
