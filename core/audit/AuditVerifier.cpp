@@ -6,7 +6,6 @@
 
 #include "store/Schema.h"
 
-#include <QSet>
 #include <QSqlQuery>
 
 namespace mandate::audit {
@@ -239,33 +238,29 @@ Status AuditVerifier::verifyChain(const QString &gatewayId, const Options &optio
 
 Status AuditVerifier::checkSchema(VerifyReport &report) const
 {
-    const QSqlDatabase db = m_db.connection();
-    if (db.driverName() != QLatin1String("QSQLITE"))
-        return Status::success();
-    const QMap<QString, QString> expected = store::Schema::definitionsOf(QStringLiteral("audit_records"));
+    sqlite3 *native = store::Database::nativeHandle(m_db.connection());
+    if (!native)
+        return Status::success();  // not SQLite
+    const QString table = QStringLiteral("audit_records");
+    const QMap<QString, QString> expected = store::Schema::expectedIndexesAndTriggers(table);
     if (expected.isEmpty())
-        return Error{QStringLiteral("internal"), QStringLiteral("cannot derive the audit table's schema from the migrations")};
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    // Indexes and triggers, whose SQL SQLite keeps as written. Not the table's own: ALTER TABLE
-    // rewrites that text (in a way SQLite versions may differ on), and no column definition can
-    // change what a query finds.
-    if (!query.exec(QStringLiteral("SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'audit_records' "
-                                   "AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY name")))
-        return readError(query);
+        return Error{QStringLiteral("internal"), QStringLiteral("cannot derive the audit table's indexes from the migrations")};
+    // Indexes compared by their SQL and by the keys SQLite uses (column, order, collation), and
+    // every trigger by its SQL. Not the table's own text: ALTER TABLE rewrites it, in ways SQLite
+    // versions and the history of a migration's text differ on; what of it changes what a query
+    // finds (a column's collation) shows in the indexes' keys.
+    const QMap<QString, QString> actual = store::Schema::indexesAndTriggers(native, table);
     QStringList problems;
-    QSet<QString> seen;
-    while (query.next()) {
-        const QString type = query.value(0).toString(), name = query.value(1).toString();
-        seen.insert(name);
-        const auto wanted = expected.constFind(name);
+    for (auto it = actual.cbegin(); it != actual.cend(); ++it) {
+        const auto wanted = expected.constFind(it.key());
+        const QString type = it.value().section(u' ', 0, 0);
         if (wanted == expected.cend())
-            problems << QStringLiteral("%1 %2 was added").arg(type, name);
-        else if (*wanted != query.value(2).toString())
-            problems << QStringLiteral("%1 %2 was changed").arg(type, name);
+            problems << QStringLiteral("%1 %2 was added").arg(type, it.key());
+        else if (*wanted != it.value())
+            problems << QStringLiteral("%1 %2 was changed").arg(type, it.key());
     }
     for (auto it = expected.cbegin(); it != expected.cend(); ++it) {
-        if (it.key() != QLatin1String("audit_records") && !seen.contains(it.key()))
+        if (!actual.contains(it.key()))
             problems << QStringLiteral("%1 was removed").arg(it.key());
     }
     if (!problems.isEmpty()) {

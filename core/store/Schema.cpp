@@ -175,7 +175,45 @@ int Schema::currentVersion()
     return migrations().constLast().version;
 }
 
-QMap<QString, QString> Schema::definitionsOf(const QString &table)
+QMap<QString, QString> Schema::indexesAndTriggers(sqlite3 *db, const QString &table)
+{
+    QMap<QString, QString> found;
+    const QByteArray tableUtf8 = table.toUtf8();
+    sqlite3_stmt *objects = nullptr;
+    // Table names are case-insensitive: a trigger keeps the spelling its CREATE used.
+    if (sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema "
+                               "WHERE (type = 'index' AND lower(tbl_name) = lower(?)) OR type = 'trigger' ORDER BY name",
+                           -1, &objects, nullptr) != SQLITE_OK)
+        return found;
+    sqlite3_bind_text(objects, 1, tableUtf8.constData(), int(tableUtf8.size()), SQLITE_STATIC);
+    const auto text = [](sqlite3_stmt *statement, int column) {
+        const auto *bytes = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
+        return bytes ? QString::fromUtf8(bytes) : QStringLiteral("NULL");
+    };
+    while (sqlite3_step(objects) == SQLITE_ROW) {
+        const QString type = text(objects, 0), name = text(objects, 1);
+        QString description = type + u' ' + text(objects, 2);
+        if (type == QLatin1String("index")) {
+            sqlite3_stmt *keys = nullptr;
+            const QByteArray nameUtf8 = name.toUtf8();
+            if (sqlite3_prepare_v2(db, "SELECT seqno, cid, name, \"desc\", coll, key FROM pragma_index_xinfo(?)", -1, &keys, nullptr)
+                == SQLITE_OK) {
+                sqlite3_bind_text(keys, 1, nameUtf8.constData(), int(nameUtf8.size()), SQLITE_STATIC);
+                while (sqlite3_step(keys) == SQLITE_ROW) {
+                    description += u'\n';
+                    for (int c = 0; c < 6; ++c)
+                        description += text(keys, c) + u'|';
+                }
+            }
+            sqlite3_finalize(keys);
+        }
+        found.insert(name, description);
+    }
+    sqlite3_finalize(objects);
+    return found;
+}
+
+QMap<QString, QString> Schema::expectedIndexesAndTriggers(const QString &table)
 {
     static std::mutex mutex;
     static QMap<QString, QMap<QString, QString>> known;
@@ -184,31 +222,20 @@ QMap<QString, QString> Schema::definitionsOf(const QString &table)
         return *found;
     setUpSqlite();
     sqlite3 *raw = nullptr;
-    QMap<QString, QString> definitions;
-    if (sqlite3_open(":memory:", &raw) == SQLITE_OK) {
-        const std::unique_ptr<sqlite3, int (*)(sqlite3 *)> db(raw, sqlite3_close);
-        for (const Migration &migration : migrations()) {
-            for (const QString &statement : migration.statements) {
-                if (sqlite3_exec(raw, statement.toUtf8().constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
-                    return {};  // not cached: every caller sees the failure
-            }
-        }
-        sqlite3_stmt *query = nullptr;
-        const QByteArray tableUtf8 = table.toUtf8();
-        if (sqlite3_prepare_v2(raw, "SELECT name, sql FROM sqlite_schema WHERE tbl_name = ? AND sql IS NOT NULL", -1, &query,
-                               nullptr) == SQLITE_OK) {
-            sqlite3_bind_text(query, 1, tableUtf8.constData(), int(tableUtf8.size()), SQLITE_STATIC);
-            while (sqlite3_step(query) == SQLITE_ROW) {
-                definitions.insert(QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(query, 0))),
-                                   QString::fromUtf8(reinterpret_cast<const char *>(sqlite3_column_text(query, 1))));
-            }
-        }
-        sqlite3_finalize(query);
-    } else {
+    if (sqlite3_open(":memory:", &raw) != SQLITE_OK) {
         sqlite3_close(raw);
+        return {};
     }
-    known.insert(table, definitions);
-    return definitions;
+    const std::unique_ptr<sqlite3, int (*)(sqlite3 *)> db(raw, sqlite3_close);
+    for (const Migration &migration : migrations()) {
+        for (const QString &statement : migration.statements) {
+            if (sqlite3_exec(raw, statement.toUtf8().constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
+                return {};  // not kept: every caller sees the failure
+        }
+    }
+    const QMap<QString, QString> expected = indexesAndTriggers(raw, table);
+    known.insert(table, expected);
+    return expected;
 }
 
 } // namespace mandate::store

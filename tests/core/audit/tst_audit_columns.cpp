@@ -195,6 +195,18 @@ private slots:
             << QStringList{QStringLiteral("CREATE TRIGGER quiet AFTER INSERT ON audit_records BEGIN "
                                           "UPDATE audit_records SET decision = 'allow' WHERE id = new.id; END")}
             << "trigger quiet was added";
+        QTest::addRow("trigger named with the table in capitals")
+            << QStringList{QStringLiteral("CREATE TRIGGER shout BEFORE INSERT ON AUDIT_RECORDS WHEN new.human = 'mallory' "
+                                          "BEGIN SELECT RAISE(ABORT, 'no'); END")}
+            << "trigger shout was added";
+        // The index's SQL untouched, the table's column given another collation: the index is
+        // then searched case-insensitively though sorted case-sensitively, and misses rows.
+        QTest::addRow("column collation edited in the table")
+            << QStringList{QStringLiteral("PRAGMA writable_schema=ON"),
+                           QStringLiteral("UPDATE sqlite_schema SET sql = replace(sql, 'event TEXT NOT NULL', 'event TEXT NOT NULL COLLATE NOCASE') "
+                                          "WHERE name = 'audit_records'"),
+                           QStringLiteral("PRAGMA writable_schema=OFF")}
+            << "index audit_event was changed";
         QTest::addRow("partial index added")
             << QStringList{QStringLiteral("CREATE INDEX audit_agent_2 ON audit_records(agent) WHERE agent != 'support-agent'")}
             << "index audit_agent_2 was added";
@@ -209,7 +221,12 @@ private slots:
 
         for (const QString &statement : statements)
             QVERIFY2(execSql(*db.value(), statement, {}), qPrintable(statement));
-        const Result<VerifyReport> report = AuditVerifier(*db.value()).verify({});
+        // As another process would: an edit of sqlite_schema is read when a connection opens.
+        const QString path = db.value()->path();
+        db.value().reset();
+        auto reopened = store::Database::open(path);
+        QVERIFY(reopened.ok());
+        const Result<VerifyReport> report = AuditVerifier(*reopened.value()).verify({});
         QVERIFY(report.ok());
         QCOMPARE(tamperKindName(report->problem), QStringLiteral("schema_changed"));
         QVERIFY2(report->reason.contains(named), qPrintable(report->reason));
