@@ -40,10 +40,12 @@ Status syncDirectoryOf(const QString &path)
 {
     const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
     const int handle = ::open(directory.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    const bool synced = handle >= 0 && ::fsync(handle) == 0;
+    bool synced = handle >= 0 && ::fsync(handle) == 0;
     const int error = errno;
     if (handle >= 0)
         ::close(handle);
+    if (!synced && handle >= 0 && (error == EINVAL || error == ENOTSUP))
+        synced = true;  // a file system that cannot sync a directory (as SQLite also allows)
     if (!synced)
         return ioError(QStringLiteral("cannot sync"), QString::fromLocal8Bit(directory), error);
     return Status::success();
@@ -74,7 +76,11 @@ Status create(const QString &path, const QByteArray &bytes)
 {
     if (Status written = writeNew(path, bytes, path); !written)
         return written;
-    return syncDirectoryOf(path);
+    if (Status synced = syncDirectoryOf(path); !synced) {
+        ::unlink(QFile::encodeName(path).constData());  // not left behind: the caller may try again
+        return synced;
+    }
+    return Status::success();
 }
 
 Status replace(const QString &path, const QByteArray &bytes)

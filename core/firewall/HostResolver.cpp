@@ -133,7 +133,7 @@ HostResolver::Answer HostResolver::resolve(const QString &name, const QDeadlineT
                 }).detach();
             } catch (const std::system_error &) {
                 state->pending.remove(host);  // no thread to be had: refuse the call rather than block it
-                return Answer{{}, QStringLiteral("cannot start a host name lookup"), false};
+                return Answer{{}, QStringLiteral("cannot start a host name lookup"), false, true};
             }
         }
         if (deadline.hasExpired())

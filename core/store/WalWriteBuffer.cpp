@@ -137,8 +137,8 @@ int databaseFileSize(sqlite3_file *f, sqlite3_int64 *size) { return realMethods(
 int databaseLock(sqlite3_file *f, int level)
 {
     const int rc = realMethods(f)->xLock(real(f), level);
-    if (rc == SQLITE_OK)
-        shim(f)->lockLevel = level;
+    if (rc == SQLITE_OK)  // asking for a level at or below the one held changes nothing
+        shim(f)->lockLevel = std::max(shim(f)->lockLevel, level);
     return rc;
 }
 int databaseUnlock(sqlite3_file *f, int level)
