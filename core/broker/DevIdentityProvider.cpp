@@ -2,6 +2,7 @@
 #include "broker/DevIdentityProvider.h"
 
 #include "common/Logging.h"
+#include "common/PrivateFile.h"
 #include "crypto/Base64Url.h"
 #include "crypto/CompactJws.h"
 #include "crypto/Jwk.h"
@@ -25,31 +26,6 @@ namespace {
 Error idpError(const QString &message)
 {
     return Error{QStringLiteral("dev_idp"), message};
-}
-
-/// Creates `path` with mode 0600 from the first byte (no umask window) and writes `data`.
-Status writePrivate(const QString &path, QByteArrayView data)
-{
-    const QByteArray native = QFile::encodeName(path);
-    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return idpError(QStringLiteral("cannot create %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
-    bool ok = ::fchmod(fd, 0600) == 0;
-    qsizetype written = 0;
-    while (ok && written < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + written, size_t(data.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        written += ok ? n : 0;
-    }
-    ok = ::fsync(fd) == 0 && ok;
-    ok = ::close(fd) == 0 && ok;
-    if (!ok) {
-        ::unlink(native.constData());
-        return idpError(QStringLiteral("cannot write %1").arg(path));
-    }
-    return Status::success();
 }
 
 } // namespace
@@ -80,10 +56,10 @@ Status DevIdentityProvider::open(Mode mode)
         QByteArray text = json::writeCompact(QJsonObject{
             {QStringLiteral("warning"), QStringLiteral("development identity provider key - never use in production")},
             {QStringLiteral("d"), QString::fromLatin1(crypto::Base64Url::encode(seed.view()))}});
-        const Status written = writePrivate(path, text);
+        const Status written = PrivateFile::create(path, text);
         text.fill('\0');
         if (!written)
-            return written;
+            return idpError(written.error().message);
         qCWarning(lcBroker) << "created a DEVELOPMENT identity provider key in" << m_dir;
     }
     struct stat st {};

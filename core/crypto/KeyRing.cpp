@@ -2,6 +2,7 @@
 #include "crypto/KeyRing.h"
 
 #include "common/Logging.h"
+#include "common/PrivateFile.h"
 #include "crypto/Base64Url.h"
 #include "crypto/CompactJws.h"
 #include "crypto/Jwk.h"
@@ -34,34 +35,6 @@ Error keyError(const QString &message)
 QString errnoText()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-/// Writes `data` to `path` atomically with mode 0600 from the first byte (no umask window).
-Status writePrivateFile(const QString &path, QByteArrayView data)
-{
-    const QByteArray target = QFile::encodeName(path);
-    const QByteArray temp = target + ".tmp";
-    ::unlink(temp.constData());
-    const int fd = ::open(temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return keyError(QStringLiteral("cannot create key file %1: %2").arg(path, errnoText()));
-    qsizetype written = 0;
-    bool ok = ::fchmod(fd, 0600) == 0;
-    while (ok && written < data.size()) {
-        const ssize_t n = ::write(fd, data.data() + written, size_t(data.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        written += ok ? n : 0;
-    }
-    ok = ok && ::fsync(fd) == 0;
-    ok = (::close(fd) == 0) && ok;
-    if (!ok || ::rename(temp.constData(), target.constData()) != 0) {
-        const QString reason = errnoText();
-        ::unlink(temp.constData());
-        return keyError(QStringLiteral("cannot write key file %1: %2").arg(path, reason));
-    }
-    return {};
 }
 
 } // namespace
@@ -109,9 +82,12 @@ Status KeyRing::write(const Entry &entry) const
     if (entry.info.retireAfter > 0)
         o.insert(QStringLiteral("retire_after"), entry.info.retireAfter);
     QByteArray text = json::writeCompact(o);
-    const Status s = writePrivateFile(QDir(m_directory).filePath(entry.info.kid + QLatin1String(kSuffix)), text);
+    // Replaced atomically, owner-only from the first byte; "*.key.new" is never read as a key.
+    const Status s = PrivateFile::replace(QDir(m_directory).filePath(entry.info.kid + QLatin1String(kSuffix)), text);
     text.fill('\0');
-    return s;
+    if (!s)
+        return keyError(s.error().message);
+    return {};
 }
 
 Result<KeyRing::Entry> KeyRing::read(const QString &path) const
