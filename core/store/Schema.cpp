@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/Schema.h"
 
-#include "store/SqliteSetup.h"
+#include "store/NativeConnection.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <memory>
 #include <mutex>
 
 namespace mandate::store {
@@ -220,20 +219,16 @@ QMap<QString, QString> Schema::expectedIndexesAndTriggers(const QString &table)
     const std::lock_guard lock(mutex);
     if (const auto found = known.constFind(table); found != known.cend())
         return *found;
-    setUpSqlite();
-    sqlite3 *raw = nullptr;
-    if (sqlite3_open(":memory:", &raw) != SQLITE_OK) {
-        sqlite3_close(raw);
+    const NativeConnection db = openNativeConnection(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!db)
         return {};
-    }
-    const std::unique_ptr<sqlite3, int (*)(sqlite3 *)> db(raw, sqlite3_close);
     for (const Migration &migration : migrations()) {
         for (const QString &statement : migration.statements) {
-            if (sqlite3_exec(raw, statement.toUtf8().constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            if (sqlite3_exec(db.get(), statement.toUtf8().constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
                 return {};  // not kept: every caller sees the failure
         }
     }
-    const QMap<QString, QString> expected = indexesAndTriggers(raw, table);
+    const QMap<QString, QString> expected = indexesAndTriggers(db.get(), table);
     known.insert(table, expected);
     return expected;
 }

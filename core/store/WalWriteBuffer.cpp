@@ -117,8 +117,7 @@ int passUnfetch(sqlite3_file *f, sqlite3_int64 offset, void *page)
 
 int closeReal(sqlite3_file *f)
 {
-    const int rc = realMethods(f) ? realMethods(f)->xClose(real(f)) : SQLITE_OK;
-    return rc;
+    return realMethods(f) ? realMethods(f)->xClose(real(f)) : SQLITE_OK;
 }
 
 // ---- the database file: only its lock calls are watched ----
@@ -198,6 +197,14 @@ bool refusing(WalFile *w)
     return w->failed;
 }
 
+/// Held frames were lost: their transaction must not commit (refusing()).
+void latchFailure(WalFile *w)
+{
+    w->held.clear();
+    w->failed = true;
+    w->failedEpoch = w->epoch->load();
+}
+
 /// Writes what is held. A failure is SQLITE_IOERR_WRITE whatever the cause: SQLite answers an
 /// I/O error by rolling back the whole transaction, where SQLITE_FULL from a read would undo
 /// only the statement and let the transaction commit without the frames that were lost.
@@ -211,12 +218,12 @@ int flush(WalFile *w)
         const size_t piece = std::min(kLargestWrite, w->held.size() - done);
         rc = w->real->pMethods->xWrite(w->real, w->held.data() + done, int(piece), w->heldAt + sqlite3_int64(done));
     }
-    w->held.clear();
     g_flushes.fetch_add(1, std::memory_order_relaxed);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
+        w->held.clear();
         return SQLITE_OK;
-    w->failed = true;
-    w->failedEpoch = w->epoch->load();
+    }
+    latchFailure(w);
     return SQLITE_IOERR_WRITE;
 }
 
@@ -295,9 +302,7 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
     } catch (const std::bad_alloc &) {
         if (w->held.empty())
             return w->real->pMethods->xWrite(w->real, data, amount, offset);
-        w->held.clear();  // what is held cannot be completed: the transaction fails
-        w->failed = true;
-        w->failedEpoch = w->epoch->load();
+        latchFailure(w);  // what is held cannot be completed: the transaction fails
         return SQLITE_IOERR_NOMEM;
     }
     g_framesHeld.fetch_add(1, std::memory_order_relaxed);
