@@ -52,20 +52,20 @@ Status syncDirectoryOf(const QString &path)
 }
 
 /// The new file at `path` with `bytes` in it, synced; nothing left there on failure.
-Status writeNew(const QString &path, const QByteArray &bytes, const QString &shownPath)
+Status writeNew(const QString &path, const QByteArray &bytes)
 {
     const QByteArray native = QFile::encodeName(path);
     const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return ioError(errno == EEXIST ? QStringLiteral("cannot create (it exists already)") : QStringLiteral("cannot create"),
-                       shownPath, errno);
+                       path, errno);
     // The mode given to open() is narrowed by the umask but never widened: 0600 holds.
     const bool written = writeAll(fd, bytes) && ::fsync(fd) == 0;
     const int error = errno;
     ::close(fd);
     if (!written) {
         ::unlink(native.constData());
-        return ioError(QStringLiteral("cannot write"), shownPath, error);
+        return ioError(QStringLiteral("cannot write"), path, error);
     }
     return Status::success();
 }
@@ -74,7 +74,7 @@ Status writeNew(const QString &path, const QByteArray &bytes, const QString &sho
 
 Status create(const QString &path, const QByteArray &bytes)
 {
-    if (Status written = writeNew(path, bytes, path); !written)
+    if (Status written = writeNew(path, bytes); !written)
         return written;
     if (Status synced = syncDirectoryOf(path); !synced) {
         ::unlink(QFile::encodeName(path).constData());  // not left behind: the caller may try again
@@ -87,7 +87,7 @@ Status replace(const QString &path, const QByteArray &bytes)
 {
     const QString temporary = path + QStringLiteral(".new");
     ::unlink(QFile::encodeName(temporary).constData());  // left by a crash in an earlier replace
-    if (Status written = writeNew(temporary, bytes, temporary); !written)
+    if (Status written = writeNew(temporary, bytes); !written)
         return written;
     if (std::rename(QFile::encodeName(temporary).constData(), QFile::encodeName(path).constData()) != 0) {
         const int error = errno;
