@@ -72,6 +72,8 @@ QByteArray insertRows(int batch, int count)
         + QByteArray::number(kRowBytes / 2) + ")), '0', char(97 + " + QByteArray::number(batch) + " % 26)) FROM n";
 }
 
+constexpr char kCreateTable[] = "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)";
+
 /// Rows whose content is not what their batch wrote.
 constexpr char kWrongRows[] = "SELECT count(*) FROM t WHERE length(v) != 2000 OR v != replace(hex(zeroblob(1000)), '0', char(97 + batch % 26))";
 
@@ -158,7 +160,7 @@ void TestWalWriteBuffer::everyCommitIsReadWhole()
     NativeConnection writers[2] = {open(path), open(path)};
     NativeConnection reader = open(path);
     QVERIFY(writers[0] && writers[1] && reader);
-    QVERIFY(exec(writers[0].get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(writers[0].get(), kCreateTable));
     const WalWriteCounts before = walWriteCounts();
 
     constexpr int kBatches = 24;
@@ -209,7 +211,7 @@ void TestWalWriteBuffer::rolledBackFramesAreNeverWritten()
     NativeConnection other = open(path);
     NativeConnection reader = open(path);
     QVERIFY(spiller && other && reader);
-    QVERIFY(exec(spiller.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(spiller.get(), kCreateTable));
     // A page cache of ten pages: a large transaction writes frames to the WAL before it ends.
     QVERIFY(exec(spiller.get(), "PRAGMA cache_size=10"));
     const WalWriteCounts before = walWriteCounts();
@@ -246,7 +248,7 @@ void TestWalWriteBuffer::framesHeldAcrossAChangeOfWriterAreDropped()
     NativeConnection other = open(path);
     NativeConnection reader = open(path);
     QVERIFY(stale && other && reader);
-    QVERIFY(exec(stale.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(stale.get(), kCreateTable));
     QVERIFY(exec(stale.get(), insertRows(1, 3)));
 
     sqlite3_file *walFile = nullptr;
@@ -285,7 +287,7 @@ void TestWalWriteBuffer::heldFramesThatCannotBeWrittenFailTheWholeTransaction()
     NativeConnection writer = open(path);
     NativeConnection reader = open(path);
     QVERIFY(writer && reader);
-    QVERIFY(exec(writer.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(writer.get(), kCreateTable));
     QVERIFY(exec(writer.get(), insertRows(1, 10)));
     QVERIFY(exec(writer.get(), "PRAGMA cache_size=5"));
     FullWalDisk disk;
@@ -315,7 +317,7 @@ void TestWalWriteBuffer::leavingExclusiveLockingDropsHeldFrames()
     const QString path = m_dir.filePath(QStringLiteral("exclusive.db"));
     NativeConnection mine = open(path);
     QVERIFY(mine);
-    QVERIFY(exec(mine.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, v TEXT NOT NULL)"));
+    QVERIFY(exec(mine.get(), kCreateTable));
     QVERIFY(exec(mine.get(), insertRows(1, 1)));
     QVERIFY(exec(mine.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
     QVERIFY(exec(mine.get(), "PRAGMA cache_size=5"));
