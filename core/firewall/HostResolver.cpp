@@ -43,6 +43,20 @@ struct HostResolver::State
         }
         known.insert(host, std::move(answer));
     }
+
+    /// The lookup of `host` ended with `info`: kept for its time to live, and its waiters woken.
+    void finish(const QString &host, const QHostInfo &info)
+    {
+        const std::lock_guard done(mutex);
+        pending.remove(host);
+        const QList<QHostAddress> addresses = info.addresses();
+        const bool found = !addresses.isEmpty();
+        QString error = found ? QString() : info.errorString();
+        if (!found && error.isEmpty())
+            error = QStringLiteral("the host name has no address");
+        remember(host, Known{addresses, error, QDeadlineTimer(found ? options.answerTtlMs : options.failureTtlMs)});
+        finished.notify_all();
+    }
 };
 
 namespace {
@@ -118,19 +132,7 @@ HostResolver::Answer HostResolver::resolve(const QString &name, const QDeadlineT
             state->pending.insert(host);
             // The thread holds the state, not the resolver: it may finish after the resolver is gone.
             try {
-                std::thread([state, host] {
-                    const QHostInfo info = state->lookup(host);
-                    const std::lock_guard done(state->mutex);
-                    state->pending.remove(host);
-                    const QList<QHostAddress> addresses = info.addresses();
-                    const bool found = !addresses.isEmpty();
-                    QString error = found ? QString() : info.errorString();
-                    if (!found && error.isEmpty())
-                        error = QStringLiteral("the host name has no address");
-                    state->remember(host, State::Known{addresses, error,
-                                                       QDeadlineTimer(found ? state->options.answerTtlMs : state->options.failureTtlMs)});
-                    state->finished.notify_all();
-                }).detach();
+                std::thread([state, host] { state->finish(host, state->lookup(host)); }).detach();
             } catch (const std::system_error &) {
                 state->pending.remove(host);  // no thread to be had: refuse the call rather than block it
                 return Answer{{}, QStringLiteral("cannot start a host name lookup"), false, true};
