@@ -281,6 +281,19 @@ int Database::schemaVersion() const
 }
 
 
+Status Database::runCatching(const std::function<Status()> &work)
+{
+    try {
+        return work();
+    } catch (const std::exception &e) {
+        qCCritical(lcStore) << "a database write threw:" << e.what();
+        return Error{QStringLiteral("internal"), QStringLiteral("the write failed: %1").arg(QString::fromLocal8Bit(e.what()))};
+    } catch (...) {
+        qCCritical(lcStore) << "a database write threw an unknown exception";
+        return Error{QStringLiteral("internal"), QStringLiteral("the write failed with an unknown exception")};
+    }
+}
+
 Status Database::transaction(const std::function<Status()> &work) const
 {
     ThreadState *cached = threadState(this, m_serial);
@@ -293,7 +306,7 @@ Status Database::transaction(const std::function<Status()> &work) const
         if (Status started = runControl(open, db, Control::Savepoint, QStringLiteral("cannot start a nested transaction")); !started)
             return started;
         ++open.depth;
-        Status status = work();
+        Status status = runCatching(work);
         --open.depth;
         if (status)
             status = runControl(open, db, Control::Release, QStringLiteral("cannot end a nested transaction"));
@@ -312,7 +325,7 @@ Status Database::transaction(const std::function<Status()> &work) const
     if (Status begun = runControl(open, db, Control::Begin, QStringLiteral("cannot start a transaction")); !begun)
         return begun;
     open.depth = 1;
-    const Status status = work();
+    const Status status = runCatching(work);
     open.depth = 0;
     std::vector<std::function<void()>> effects;
     effects.swap(open.afterCommit);

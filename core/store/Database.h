@@ -45,8 +45,14 @@ public:
     /// Runs `work` in a transaction: commits if it returns success, rolls back otherwise. Called
     /// inside a transaction of this thread's (another write riding on it, such as an audit
     /// record's companion), it runs in a savepoint of that transaction instead: all or nothing
-    /// within it, and committed only with it.
+    /// within it, and committed only with it. If `work` throws, the exception becomes an Error
+    /// (runCatching()) and the transaction or savepoint is rolled back like any failure.
     Status transaction(const std::function<Status()> &work) const;
+    /// work(), with an exception it throws turned into an Error (code "internal") and logged.
+    /// Writes run in transactions and on other threads' behalf (GroupCommitter): an exception
+    /// that unwound through them would leave a transaction open, holding the write lock, and the
+    /// threads waiting for that batch blocked.
+    static Status runCatching(const std::function<Status()> &work);
     /// Runs `effect` once what this thread has written is committed: at once outside a
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).

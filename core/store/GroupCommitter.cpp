@@ -60,7 +60,7 @@ void GroupCommitter::lead(std::unique_lock<std::mutex> &lock)
         batch.swap(m_queue);
         const quint64 taken = m_queueBatch++;
         lock.unlock();
-        commit(batch);
+        commitCatching(batch);
         lock.lock();
         m_previousBatch = batch.size();
         ++m_batches;
@@ -102,6 +102,23 @@ size_t GroupCommitter::waiting() const
 {
     std::lock_guard lock(m_mutex);
     return m_queue.size();
+}
+
+void GroupCommitter::commitCatching(const std::vector<Pending *> &batch)
+{
+    // Whatever happens, the batch's writers must be told and the lead given up: an exception
+    // out of here would leave them waiting for good. A write that throws inside a transaction
+    // fails that transaction (Database::transaction()): in a savepoint, the write alone; one of
+    // one statement has none, so the batch's whole transaction. What is left lands here: a lone
+    // statement's write, or an allocation in the commit itself. The rethrow inside the handler
+    // words the exception as runCatching() words every other.
+    try {
+        commit(batch);
+    } catch (...) {
+        const Status failed = Database::runCatching([]() -> Status { throw; });
+        for (Pending *pending : batch)
+            pending->status = failed;
+    }
 }
 
 void GroupCommitter::commit(const std::vector<Pending *> &batch)

@@ -29,7 +29,9 @@ class Database;
 /// undoes a failed statement by itself), and skips its two extra statements. Only a failure of
 /// the transaction itself (it cannot begin or commit, or SQLite aborts it) fails every write of
 /// the batch. A lone write of one statement needs no transaction around it either. A caller
-/// already inside a transaction of its own writes in it directly.
+/// already inside a transaction of its own writes in it directly. A write that throws fails
+/// like one that returns an Error (Database::runCatching()); one of one statement fails its
+/// whole batch, since nothing would undo what its statement changed.
 class GroupCommitter final
 {
 public:
@@ -71,6 +73,7 @@ private:
     void lead(std::unique_lock<std::mutex> &lock);
     std::condition_variable &batchDone(quint64 batch);
     void gather(std::unique_lock<std::mutex> &lock);
+    void commitCatching(const std::vector<Pending *> &batch);
     void commit(const std::vector<Pending *> &batch);
 
     const Database &m_db;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <semaphore>
 #include <thread>
 #include <vector>
@@ -37,7 +38,7 @@ bool eventually(Predicate predicate)
 class HeldFirstWrite
 {
 public:
-    HeldFirstWrite(GroupCommitter &committer, std::function<Status()> first)
+    HeldFirstWrite(GroupCommitter &committer, std::function<Status()> first) : m_committer(committer)
     {
         m_threads.emplace_back([this, &committer, first = std::move(first)] {
             firstStatus = committer.run([&] {
@@ -55,6 +56,13 @@ public:
     bool held() { return eventually([&] { return m_held.load(); }); }
     std::thread::id firstThread() const { return m_threads.front().get_id(); }
     void start(std::function<void()> write) { m_threads.emplace_back(std::move(write)); }
+    /// start(), and whether the write then queues behind those started before it.
+    bool queue(std::function<void()> write)
+    {
+        const size_t before = m_committer.waiting();
+        start(std::move(write));
+        return eventually([&] { return m_committer.waiting() == before + 1; });
+    }
     /// Lets the first write finish, and waits for every write.
     void release()
     {
@@ -71,6 +79,7 @@ public:
     Status firstStatus;
 
 private:
+    GroupCommitter &m_committer;
     std::binary_semaphore m_release{0};
     std::atomic<bool> m_held{false};
     bool m_released = false;
@@ -237,9 +246,8 @@ private Q_SLOTS:
         Status b, c, d;
         HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("a")); });
         QVERIFY(writes.held());
-        writes.start([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); });
-        QVERIFY(eventually([&] { return committer.waiting() == 1; }));
-        writes.start([&] {
+        QVERIFY(writes.queue([&] { b = committer.run([&] { ++runsOfB; return insertName(*m_db, QStringLiteral("b")); }); }));
+        QVERIFY(writes.queue([&] {
             if (oneStatement) {  // a duplicate: the statement fails and SQLite undoes it alone
                 c = committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }, GroupCommitter::Undo::Statement);
                 return;
@@ -249,11 +257,9 @@ private Q_SLOTS:
                     return s;
                 return Error{QStringLiteral("refused"), QStringLiteral("c refuses")};
             });
-        });
-        QVERIFY(eventually([&] { return committer.waiting() == 2; }));
+        }));
         const auto undo = oneStatement ? GroupCommitter::Undo::Statement : GroupCommitter::Undo::Savepoint;
-        writes.start([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }, undo); });
-        QVERIFY(eventually([&] { return committer.waiting() == 3; }));
+        QVERIFY(writes.queue([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }, undo); }));
         writes.release();
 
         QVERIFY(writes.firstStatus.ok());
@@ -264,6 +270,66 @@ private Q_SLOTS:
         QCOMPARE(runsOfB.load(), 1);  // c's failure took back c's change alone
         QCOMPARE(committer.batches(), quint64(3));
         QCOMPARE(names(*m_db), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("d"), QStringLiteral("taken")}));
+    }
+
+    void loneThrowingWriteFails_data()
+    {
+        QTest::addColumn<bool>("oneStatement");
+        QTest::addRow("in a transaction") << false;
+        QTest::addRow("one statement, autocommit") << true;
+    }
+
+    void loneThrowingWriteFails()
+    {
+        QFETCH(bool, oneStatement);
+        GroupCommitter committer(*m_db);
+        const auto undo = oneStatement ? GroupCommitter::Undo::Statement : GroupCommitter::Undo::Savepoint;
+        const Status thrown = committer.run([&]() -> Status { throw std::bad_alloc(); }, undo);
+        QVERIFY(!thrown.ok());
+        QCOMPARE(thrown.error().code, QStringLiteral("internal"));
+        // The lead was given up and the connection is not stuck in a transaction.
+        QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("after")); }, undo).ok());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("after")});
+    }
+
+    void throwingWriteInABatch_data()
+    {
+        QTest::addColumn<bool>("oneStatement");
+        QTest::addRow("in a savepoint: that write alone") << false;
+        QTest::addRow("one statement: the whole batch") << true;
+    }
+
+    void throwingWriteInABatch()
+    {
+        // As oneFailureInABatchIsThatWriteAlone, with the middle write throwing after its insert.
+        // In a savepoint it is undone alone; a one-statement write has nothing to undo it, so
+        // its whole batch fails. Either way every writer returns and the next write commits.
+        QFETCH(bool, oneStatement);
+        GroupCommitter committer(*m_db);
+        Status b, c, d;
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("a")); });
+        QVERIFY(writes.held());
+        const auto undo = oneStatement ? GroupCommitter::Undo::Statement : GroupCommitter::Undo::Savepoint;
+        QVERIFY(writes.queue([&] { b = committer.run([&] { return insertName(*m_db, QStringLiteral("b")); }); }));
+        QVERIFY(writes.queue([&] {
+            c = committer.run([&]() -> Status {
+                if (Status s = insertName(*m_db, QStringLiteral("c")); !s)
+                    return s;
+                throw std::bad_alloc();
+            }, undo);
+        }));
+        QVERIFY(writes.queue([&] { d = committer.run([&] { return insertName(*m_db, QStringLiteral("d")); }); }));
+        writes.release();
+
+        QVERIFY(writes.firstStatus.ok());
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, QStringLiteral("internal"));
+        QCOMPARE(b.ok(), !oneStatement);
+        QCOMPARE(d.ok(), !oneStatement);
+        const QStringList batch = oneStatement ? QStringList{} : QStringList{QStringLiteral("b"), QStringLiteral("d")};
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("a")} + batch);
+        QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("e")); }).ok());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("a")} + batch + QStringList{QStringLiteral("e")});
     }
 };
 

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <new>
+#include <stdexcept>
 #include <thread>
 
 using namespace mandate;
@@ -85,6 +87,47 @@ private Q_SLOTS:
         QVERIFY(!m_db->inTransaction());
         QVERIFY(names(*m_db).isEmpty());
         QVERIFY(m_effects.isEmpty());
+    }
+
+    void aThrowingWriteIsRolledBackAndReported()
+    {
+        // An exception must not leave the transaction open: the connection would keep the write
+        // lock, and every later transaction of this thread would nest in the dead one.
+        const Status failed = m_db->transaction([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("half")); !s)
+                return s;
+            m_db->afterCommit([&] { m_effects << QStringLiteral("half"); });
+            throw std::bad_alloc();
+        });
+        QVERIFY(!failed.ok());
+        QCOMPARE(failed.error().code, QStringLiteral("internal"));
+        QVERIFY(!m_db->inTransaction());
+        QVERIFY(names(*m_db).isEmpty());
+        QVERIFY(m_effects.isEmpty());
+        QVERIFY(m_db->transaction([&] { return insertName(*m_db, QStringLiteral("after")); }).ok());
+        // Committed for other connections too: nothing of the failed transaction holds the lock.
+        Status fromAnotherThread;
+        std::thread([&] { fromAnotherThread = m_db->transaction([&] { return insertName(*m_db, QStringLiteral("other")); }); }).join();
+        QVERIFY2(fromAnotherThread.ok(), fromAnotherThread ? "" : qPrintable(fromAnotherThread.error().message));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("after"), QStringLiteral("other")}));
+    }
+
+    void aThrowingNestedWriteLeavesTheOuterOne()
+    {
+        const Status outer = m_db->transaction([&]() -> Status {
+            if (Status s = insertName(*m_db, QStringLiteral("outer")); !s)
+                return s;
+            const Status nested = m_db->transaction([&]() -> Status {
+                if (Status s = insertName(*m_db, QStringLiteral("nested")); !s)
+                    return s;
+                throw std::runtime_error("nested write gave up");
+            });
+            if (nested.ok() || !nested.error().message.contains(QLatin1String("nested write gave up")))
+                return Error{QStringLiteral("test"), QStringLiteral("the nested exception was not reported")};
+            return insertName(*m_db, QStringLiteral("still outer"));
+        });
+        QVERIFY2(outer.ok(), outer ? "" : qPrintable(outer.error().message));
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("outer"), QStringLiteral("still outer")}));
     }
 
     void effectOutsideATransactionRunsAtOnce()
