@@ -20,8 +20,7 @@ struct HostResolver::State
 {
     struct Known
     {
-        QList<QHostAddress> addresses;
-        QString error;
+        Found found;
         QDeadlineTimer expires;
     };
 
@@ -44,26 +43,26 @@ struct HostResolver::State
         known.insert(host, std::move(answer));
     }
 
-    /// The lookup of `host` ended with `info`: kept for its time to live, and its waiters woken.
-    void finish(const QString &host, const QHostInfo &info)
+    /// The lookup of `host` ended with `found`: kept for its time to live, and its waiters woken.
+    void finish(const QString &host, Found found)
     {
         const std::lock_guard done(mutex);
         pending.remove(host);
-        const QList<QHostAddress> addresses = info.addresses();
-        const bool found = !addresses.isEmpty();
-        QString error = found ? QString() : info.errorString();
-        if (!found && error.isEmpty())
-            error = QStringLiteral("the host name has no address");
-        remember(host, Known{addresses, error, QDeadlineTimer(found ? options.answerTtlMs : options.failureTtlMs)});
+        const bool ok = !found.addresses.isEmpty();
+        if (ok)
+            found.error.clear();
+        else if (found.error.isEmpty())
+            found.error = QStringLiteral("the host name has no address");
+        remember(host, Known{std::move(found), QDeadlineTimer(ok ? options.answerTtlMs : options.failureTtlMs)});
         finished.notify_all();
     }
 };
 
 namespace {
 
-QHostInfo lookUp(const QString &host)
+HostResolver::Found lookUp(const QString &host)
 {
-    QHostInfo info;
+    HostResolver::Found result;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -71,19 +70,17 @@ QHostInfo lookUp(const QString &host)
     addrinfo *found = nullptr;
     const int rc = ::getaddrinfo(QUrl::toAce(host).constData(), nullptr, &hints, &found);
     if (rc != 0) {
-        info.setError(rc == EAI_NONAME || rc == EAI_NODATA ? QHostInfo::HostNotFound : QHostInfo::UnknownError);
-        info.setErrorString(QStringLiteral("cannot look up %1: %2").arg(host, QString::fromLocal8Bit(::gai_strerror(rc))));
-        return info;
+        result.error = QStringLiteral("cannot look up %1: %2").arg(host, QString::fromLocal8Bit(::gai_strerror(rc)));
+        result.temporary = rc == EAI_AGAIN;
+        return result;
     }
-    QList<QHostAddress> addresses;
     for (const addrinfo *entry = found; entry; entry = entry->ai_next) {
         const QHostAddress address(entry->ai_addr);
-        if (!address.isNull() && !addresses.contains(address))
-            addresses << address;
+        if (!address.isNull() && !result.addresses.contains(address))
+            result.addresses << address;
     }
     ::freeaddrinfo(found);
-    info.setAddresses(addresses);
-    return info;
+    return result;
 }
 
 /// The name as it is looked up and kept: DNS names are case-insensitive, and "host." is "host".
@@ -125,7 +122,7 @@ HostResolver::Answer HostResolver::resolve(const QString &name, const QDeadlineT
     std::unique_lock lock(state->mutex);
     for (;;) {
         if (const auto known = state->known.constFind(host); known != state->known.cend() && !known->expires.hasExpired())
-            return Answer{known->addresses, known->error, false};
+            return Answer{known->found.addresses, known->found.error, false, false, known->found.temporary};
         if (!state->pending.contains(host)) {
             if (state->pending.size() >= state->options.maxPending)
                 return Answer{{}, QStringLiteral("too many host name lookups are pending"), false, true};

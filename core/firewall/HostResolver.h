@@ -3,7 +3,6 @@
 
 #include <QDeadlineTimer>
 #include <QHostAddress>
-#include <QHostInfo>
 #include <QList>
 #include <QString>
 
@@ -22,10 +21,17 @@ namespace mandate::firewall {
 class HostResolver
 {
 public:
+    /// What one lookup found: addresses, or why there are none.
+    struct Found
+    {
+        QList<QHostAddress> addresses;
+        QString error;
+        bool temporary = false;  ///< the name server failed for now (EAI_AGAIN); the name may exist
+    };
     /// Blocking; runs on the lookup's thread. getaddrinfo() in the gateway: a thread that is
     /// still waiting on a name server when the process ends must not be inside Qt's lookup
     /// manager, whose globals are gone by then.
-    using Lookup = std::function<QHostInfo(const QString &host)>;
+    using Lookup = std::function<Found(const QString &host)>;
 
     struct Options
     {
@@ -41,6 +47,7 @@ public:
         QString error;
         bool timedOut = false;          ///< the deadline passed before the lookup finished
         bool busy = false;              ///< refused: too many lookups pending; worth trying again later
+        bool temporary = false;         ///< the name server failed for now; worth trying again later
     };
 
     HostResolver();

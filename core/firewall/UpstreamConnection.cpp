@@ -158,7 +158,7 @@ bool UpstreamConnection::connectTo(const QString &host, quint16 port, const QDea
     if (addresses.isEmpty()) {
         m_error = resolved.error;
         m_timedOut = resolved.timedOut;
-        m_busy = resolved.busy;
+        m_busy = resolved.busy || resolved.temporary;  // either is worth trying again: 503
         return false;
     }
     // Each address in turn, as QTcpSocket does: "localhost" may name ::1 before 127.0.0.1.

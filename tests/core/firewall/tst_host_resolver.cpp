@@ -35,20 +35,20 @@ public:
     int answered() const { return m_answered.load(); }
 
 private:
-    QHostInfo answer(const QString &host)
+    HostResolver::Found answer(const QString &host)
     {
         ++m_calls;
         std::unique_lock lock(m_mutex);
         m_changed.wait(lock, [this] { return m_released; });
-        QHostInfo info;
-        if (host.endsWith(QLatin1String(".test"))) {
-            info.setAddresses({QHostAddress(QStringLiteral("192.0.2.10"))});
-        } else {
-            info.setError(QHostInfo::HostNotFound);
-            info.setErrorString(QStringLiteral("Host %1 not found").arg(host));
-        }
+        HostResolver::Found found;
+        if (host.endsWith(QLatin1String(".test")))
+            found.addresses = {QHostAddress(QStringLiteral("192.0.2.10"))};
+        else if (host.endsWith(QLatin1String(".flaky")))
+            found = {{}, QStringLiteral("Temporary failure in name resolution"), true};
+        else
+            found.error = QStringLiteral("Host %1 not found").arg(host);
         ++m_answered;
-        return info;
+        return found;
     }
 
     std::mutex m_mutex;
@@ -142,6 +142,14 @@ void tst_HostResolver::aFailedLookupSaysWhy()
     QVERIFY(!answer.timedOut);
     QVERIFY(answer.addresses.isEmpty());
     QCOMPARE(answer.error, QStringLiteral("Host nowhere.invalid not found"));
+    QVERIFY(!answer.temporary);
+    // A name server failing for now is told apart, and its answer is kept as briefly.
+    const HostResolver::Answer flaky = resolver.resolve(QStringLiteral("tools.flaky"), QDeadlineTimer(10'000));
+    QVERIFY(flaky.addresses.isEmpty());
+    QVERIFY(flaky.temporary);
+    QCOMPARE(flaky.error, QStringLiteral("Temporary failure in name resolution"));
+    QVERIFY(resolver.resolve(QStringLiteral("tools.flaky"), QDeadlineTimer(0)).temporary);
+    QCOMPARE(service->calls(), 2);
 }
 
 void tst_HostResolver::pendingLookupsAreBounded()

@@ -119,6 +119,8 @@ private slots:
     void headerWithALineBreakIsNeverSent();
     void hostNameIsResolved();
     void hangingNameLookupTimesOut();
+    void nameServerFailingForNowIsWorthRetrying_data();
+    void nameServerFailingForNowIsWorthRetrying();
 };
 
 void tst_UpstreamConnection::framingAndReuse()
@@ -252,7 +254,7 @@ void tst_UpstreamConnection::hangingNameLookupTimesOut()
     HostResolver resolver([released](const QString &) {
         while (!released->load())
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        return QHostInfo();
+        return HostResolver::Found();
     });
     UpstreamConnection connection(resolver);
     UpstreamForwarder::Limits limits;
@@ -263,6 +265,31 @@ void tst_UpstreamConnection::hangingNameLookupTimesOut()
     QCOMPARE(response.problemStatus, 504);
     QVERIFY2(response.error.contains(QStringLiteral("tools.internal.test")) && response.error.contains(QStringLiteral("timeout")),
              qPrintable(response.error));
+}
+
+void tst_UpstreamConnection::nameServerFailingForNowIsWorthRetrying_data()
+{
+    QTest::addColumn<bool>("temporary");
+    QTest::addColumn<int>("problemStatus");
+    QTest::addRow("EAI_AGAIN: 503") << true << 503;
+    QTest::addRow("no such name: 502") << false << 502;
+}
+
+void tst_UpstreamConnection::nameServerFailingForNowIsWorthRetrying()
+{
+    // A name server that fails for now says nothing about the upstream: the caller may try again
+    // (503), where a name that does not exist is the upstream's configuration (502).
+    QFETCH(bool, temporary);
+    QFETCH(int, problemStatus);
+    HostResolver resolver([temporary](const QString &host) {
+        return HostResolver::Found{{}, QStringLiteral("cannot look up %1").arg(host), temporary};
+    });
+    UpstreamConnection connection(resolver);
+    const UpstreamResponse response = connection.exchange("GET", QUrl(QStringLiteral("http://tools.internal.test/t")), {}, {},
+                                                          UpstreamForwarder::Limits{});
+    QCOMPARE(response.status, 0);
+    QCOMPARE(response.problemStatus, problemStatus);
+    QVERIFY2(response.error.contains(QStringLiteral("cannot look up tools.internal.test")), qPrintable(response.error));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamConnection)
