@@ -45,6 +45,8 @@
 #include <QSslKey>
 #include <QTimer>
 
+#include <thread>
+
 namespace mandate::gateway {
 
 /// Everything the gateway runs, in construction order (destroyed in reverse).
@@ -60,6 +62,9 @@ struct Gateway::Services
     std::unique_ptr<session::ChargeLedger> ledger;
     std::unique_ptr<broker::OAuthClientStore> clients;
     std::unique_ptr<broker::TrustedIssuers> issuers;
+    /// Fetches the issuers' keys at start (TrustedIssuers::prefetch()); joined before `issuers`
+    /// goes, which at shutdown waits at most for the fetch in flight (its timeout).
+    std::jthread issuerPrefetch;
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
     std::unique_ptr<broker::DelegationBroker> broker;
     std::unique_ptr<audit::AuditLog> audit;
@@ -247,6 +252,7 @@ Status Gateway::openServices()
     if (!m_options.trustedIssuersFile.isEmpty()) {
         if (Status loaded = s.issuers->loadFile(m_options.trustedIssuersFile); !loaded)
             return loaded;
+        s.issuerPrefetch = std::jthread([issuers = s.issuers.get()] { issuers->prefetch(); });
     }
     s.devIdp = std::make_unique<broker::DevIdentityProvider>(m_options.dataDir, clock);
     if (m_options.devIdentityProvider) {

@@ -161,6 +161,27 @@ bool TrustedIssuers::isTrusted(const QString &issuer) const
     return m_issuers.contains(issuer);
 }
 
+int TrustedIssuers::prefetch() const
+{
+    QList<std::shared_ptr<Issuer>> fetched;
+    {
+        std::shared_lock lock(m_mutex);
+        for (const std::shared_ptr<Issuer> &issuer : m_issuers) {
+            if (issuer->fetcher)
+                fetched << issuer;
+        }
+    }
+    int ready = 0;
+    for (const std::shared_ptr<Issuer> &issuer : std::as_const(fetched)) {
+        // Outside the lock: a fetch takes up to its timeout, and verify() must not wait for it.
+        if (Result<JwksFetcher::Snapshot> snapshot = issuer->fetcher->current()) {
+            issuer->sync(snapshot.value());
+            ++ready;
+        }
+    }
+    return ready;
+}
+
 QStringList TrustedIssuers::issuers() const
 {
     std::shared_lock lock(m_mutex);

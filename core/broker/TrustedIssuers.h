@@ -54,6 +54,13 @@ public:
     /// changes.
     Status loadFile(const QString &path);
 
+    /// Fetches the keys of every issuer trusted by URL, one after another, each blocking for at
+    /// most its fetch timeout; returns how many issuers have keys now. For the gateway's start, on
+    /// a thread of its own: the first exchange then need not wait for a fetch, and an IdP that
+    /// cannot be reached shows in the log at once (JwksFetcher logs each fetch) rather than at
+    /// the first exchange. A failure counts as one for the retry interval, as any fetch does.
+    int prefetch() const;
+
     bool isTrusted(const QString &issuer) const;
     QStringList issuers() const;
 

@@ -2,8 +2,9 @@
 // The broker over real HTTP against a demo mandated: RFC 8414 metadata and the JWKS, the
 // worked example (Alice's dev ID token → support-agent, refund:create ticket:read, 15 min),
 // sub-delegation to refund-subagent that narrows, wider asks refused with the right OAuth
-// error, client authentication, RFC 7009 revocation, the admin executions API, and a gateway
-// outside demo mode refusing to start with the development identity provider.
+// error, client authentication, RFC 7009 revocation, the admin executions API, a gateway
+// outside demo mode refusing to start with the development identity provider, and trusted
+// issuers' jwks_uri settings checked, and their keys fetched, at start.
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
@@ -14,6 +15,8 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
@@ -41,6 +44,23 @@ QByteArray form(const QList<QPair<QString, QString>> &fields)
     return body;
 }
 
+/// Starts mandated in `dir` with a config whose [broker] section trusts the issuers of
+/// `issuersJson` and adds `brokerKeys`; false when a file cannot be written.
+bool startWithIssuers(QProcess &process, const QTemporaryDir &dir, const QByteArray &issuersJson, const QByteArray &brokerKeys = {})
+{
+    QFile issuersFile(dir.filePath(QStringLiteral("issuers.json")));
+    QFile config(dir.filePath(QStringLiteral("mandated.conf")));
+    if (!issuersFile.open(QIODevice::WriteOnly) || issuersFile.write(issuersJson) != issuersJson.size() || !config.open(QIODevice::WriteOnly))
+        return false;
+    config.write("[broker]\ntrusted-issuers = " + issuersFile.fileName().toUtf8() + "\n" + brokerKeys);
+    config.close();
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName(), QStringLiteral("--listen"),
+                                                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
+                                                   dir.filePath(QStringLiteral("data"))});
+    return true;
+}
+
 } // namespace
 
 class tst_BrokerHttp final : public QObject
@@ -62,6 +82,7 @@ private slots:
     void devIdpRefusedOutsideDemo();
     void jwksUriConfigIsChecked_data();
     void jwksUriConfigIsChecked();
+    void jwksUriFetchedAtStart();
 
 private:
     HttpResult token(const QList<QPair<QString, QString>> &fields, const QString &client, bool basic = true);
@@ -362,23 +383,47 @@ void tst_BrokerHttp::jwksUriConfigIsChecked()
     QFETCH(QByteArray, brokerKeys);
     QFETCH(QByteArray, message);
     QTemporaryDir dir;
-    QFile issuersFile(dir.filePath(QStringLiteral("issuers.json")));
-    QVERIFY(issuersFile.open(QIODevice::WriteOnly));
-    issuersFile.write(issuers);
-    issuersFile.close();
-    QFile config(dir.filePath(QStringLiteral("mandated.conf")));
-    QVERIFY(config.open(QIODevice::WriteOnly));
-    config.write("[broker]\ntrusted-issuers = " + issuersFile.fileName().toUtf8() + "\n" + brokerKeys);
-    config.close();
     QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName(), QStringLiteral("--listen"),
-                                                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"),
-                                                   dir.filePath(QStringLiteral("data"))});
+    QVERIFY(startWithIssuers(process, dir, issuers, brokerKeys));
     QVERIFY(process.waitForFinished(15000));
     QVERIFY(process.exitCode() != 0);
     const QByteArray output = process.readAll();
     QVERIFY2(output.contains(message), output.constData());
+}
+
+void tst_BrokerHttp::jwksUriFetchedAtStart()
+{
+    // A trusted issuer's keys are fetched when the gateway starts, not at its first exchange.
+    QTcpServer idp;
+    QVERIFY(idp.listen(QHostAddress::LocalHost));
+    QByteArrayList requests;
+    connect(&idp, &QTcpServer::newConnection, this, [&] {
+        QTcpSocket *socket = idp.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [&requests, socket] {
+            const QByteArray request = socket->readAll();
+            requests << request.left(request.indexOf("\r\n"));
+            // RFC 8037's example public key.
+            const QByteArray jwks = R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]})";
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(jwks.size())
+                          + "\r\nConnection: close\r\n\r\n" + jwks);
+            socket->disconnectFromHost();
+        });
+    });
+    QTemporaryDir dir;
+    QProcess process;
+    const QByteArray issuers = "{\"issuers\":[{\"issuer\":\"https:/" "/idp.example\",\"jwks_uri\":\"http:/" "/127.0.0.1:"
+                               + QByteArray::number(idp.serverPort()) + "/jwks\"}]}";
+    QVERIFY(startWithIssuers(process, dir, issuers));
+    QVERIFY(process.waitForStarted(15000));
+    QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 1, 15000);
+    QCOMPARE(requests.constFirst(), QByteArray("GET /jwks HTTP/1.1"));
+    QByteArray log;
+    QTRY_VERIFY2_WITH_TIMEOUT((log += process.readAll()).contains("fetched 1 key(s)") || process.state() != QProcess::Running,
+                              log.constData(), 10000);
+    QCOMPARE(process.state(), QProcess::Running);
+    process.terminate();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_BrokerHttp)

@@ -163,6 +163,7 @@ private slots:
     void fetchLimits_data();
     void fetchLimits();
     void loadFileTakesJwksUri();
+    void prefetchFetchesBeforeTheFirstToken();
 
 private:
     QUrl url(const QString &path = QStringLiteral("/jwks")) const
@@ -428,6 +429,33 @@ void tst_JwksFetcher::loadFileTakesJwksUri()
     QVERIFY(!issuers.loadFile(path).ok());  // plain http to a remote host
     QVERIFY(write(issuersWith("\"jwks_uri\":\"https:/" "/idp.example/jwks\",\"jwks\":{\"keys\":[]}")));
     QVERIFY(!issuers.loadFile(path).ok());  // two sources
+}
+
+void tst_JwksFetcher::prefetchFetchesBeforeTheFirstToken()
+{
+    ManualClock clock;
+    broker::TrustedIssuers issuers(clock, kAudience);
+    QVERIFY(issuers.trustJwksUrl(kIssuer, options()).ok());
+    // An issuer whose keys are given, and one whose URL nothing listens on.
+    issuers.trust(QStringLiteral("https://given.example"), crypto::Jwks());
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    }
+    JwksFetcher::Options down = options();
+    down.url = QUrl(QStringLiteral("http://127.0.0.1:%1/jwks").arg(closedPort));
+    QVERIFY(issuers.trustJwksUrl(QStringLiteral("https://down.example"), down).ok());
+    const int before = m_server->requests();
+    QCOMPARE(m_server->requests(), before);  // trusting a URL fetches nothing yet
+
+    QCOMPARE(issuers.prefetch(), 1);
+    QCOMPARE(m_server->requests(), before + 1);
+    // The first token is verified with the keys already there: no fetch on its way.
+    const auto verified = issuers.verify(m_a.idToken(clock.nowSecs()));
+    QVERIFY2(verified.ok(), verified.ok() ? "" : qPrintable(verified.error().message));
+    QCOMPARE(m_server->requests(), before + 1);
 }
 
 QTEST_GUILESS_MAIN(tst_JwksFetcher)
