@@ -2,6 +2,7 @@
 #include "api/KeyEndpoints.h"
 
 #include "api/RequestBody.h"
+#include "common/Logging.h"
 #include "identity/Validator.h"
 
 #include <QDateTime>
@@ -29,12 +30,17 @@ QJsonObject keyJson(const crypto::KeyRing::KeyInfo &key)
     return json;
 }
 
-QJsonObject ringJson(const crypto::KeyRing &keys)
+QJsonObject ringJson(const QString &currentKid, const QList<crypto::KeyRing::KeyInfo> &keys)
 {
     QJsonArray list;
-    for (const crypto::KeyRing::KeyInfo &key : keys.keys())
+    for (const crypto::KeyRing::KeyInfo &key : keys)
         list.append(keyJson(key));
-    return {{QStringLiteral("current"), keys.currentKid()}, {QStringLiteral("keys"), list}};
+    return {{QStringLiteral("current"), currentKid}, {QStringLiteral("keys"), list}};
+}
+
+QJsonObject ringJson(const crypto::KeyRing &keys)
+{
+    return ringJson(keys.currentKid(), keys.keys());
 }
 
 /// Reads {"overlap_seconds": N} from an optional body.
@@ -77,18 +83,32 @@ void KeyEndpoints::install(Router &router, crypto::KeyRing &keys, qint64 clockSk
             if (!overlap)
                 return HttpResponse::fromError(overlap.error());
             const QJsonObject before = ringJson(keys);
-            const Result<QString> rotated = keys.rotate(overlap.value());
-            if (!rotated)
-                return HttpResponse::fromError(rotated.error());
+            const Result<crypto::KeyRing::Rotation> rotation = keys.prepareRotation(overlap.value());
+            if (!rotation)
+                return HttpResponse::fromError(rotation.error());
+            const QString target = QStringLiteral("key:") + rotation->kid();
+            QJsonObject after = ringJson(rotation->kid(), rotation->keysAfter());
+            after.insert(QStringLiteral("overlapSeconds"), overlap.value());
+            // Recorded before it is made: a rotation the audit log cannot record does not happen.
+            const QJsonObject details{{QStringLiteral("operation"), QStringLiteral("rotate")},
+                                      {QStringLiteral("pruned"), rotation->pruned()}};
+            if (const Status audited = trail.adminChange(request, caller, target, before, after, details); !audited)
+                return HttpResponse::fromError(audited.error());
+            if (const Result<QString> committed = keys.commit(rotation.value()); !committed) {
+                // The record says it happened: a second one says it did not. Best effort: when
+                // the log cannot write it either, AuditTrail logs that.
+                const QJsonObject failed{{QStringLiteral("operation"), QStringLiteral("rotate_failed")},
+                                         {QStringLiteral("error"), committed.error().message}};
+                static_cast<void>(trail.adminChange(request, caller, target, after, before, failed));
+                return HttpResponse::fromError(committed.error());
+            }
             // Keys retired long ago go with the rotation that outdates them; a failure here
             // leaves a key file that is no longer published, and the next rotation retries.
-            const Result<int> pruned = keys.prune();
-            QJsonObject after = ringJson(keys);
-            after.insert(QStringLiteral("overlapSeconds"), overlap.value());
-            const QJsonObject details{{QStringLiteral("operation"), QStringLiteral("rotate")},
-                                      {QStringLiteral("pruned"), pruned ? pruned.value() : 0}};
-            const Status audited = trail.adminChange(request, caller, QStringLiteral("key:") + rotated.value(), before, after, details);
-            return audited ? HttpResponse::json(after) : HttpResponse::fromError(audited.error());
+            if (const Result<int> pruned = keys.prune(); !pruned)
+                qCWarning(lcCrypto).noquote() << "retired keys not deleted:" << pruned.error().message;
+            QJsonObject made = ringJson(keys);
+            made.insert(QStringLiteral("overlapSeconds"), overlap.value());
+            return HttpResponse::json(made);
         });
     });
 }

@@ -218,6 +218,14 @@ Status KeyRing::open()
 
 Result<QString> KeyRing::rotate(qint64 overlapSecs)
 {
+    Result<Rotation> rotation = prepareRotation(overlapSecs);
+    if (!rotation)
+        return rotation.error();
+    return commit(rotation.value());
+}
+
+Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
+{
     followDirectory(true);  // retire the key that is current now, whoever made it so
     auto key = Ed25519Key::generate();
     if (!key)
@@ -226,23 +234,53 @@ Result<QString> KeyRing::rotate(qint64 overlapSecs)
     auto entry = makeEntry(key.value(), now, 0);
     if (!entry)
         return entry.error();
-    if (Status s = write(entry.value()); !s)
+    Rotation rotation;
+    rotation.m_entry = std::move(entry).value();
+    // An overlap of 0 (a compromised key) retires it now; 0 itself would mean "not retired".
+    rotation.m_retireAt = std::max<qint64>(now + std::max<qint64>(overlapSecs, 0), 1);
+    std::shared_lock lock(m_mutex);
+    for (const Entry &e : std::as_const(m_entries)) {
+        // The new key must win even against a clock that did not move since the last rotation.
+        rotation.m_entry.info.createdAt = std::max(rotation.m_entry.info.createdAt, e.info.createdAt);
+        KeyInfo info = e.info;
+        if (info.current) {
+            info.retireAfter = rotation.m_retireAt;
+            info.current = false;
+        }
+        if (info.retireAfter != 0 && now >= info.retireAfter) {
+            ++rotation.m_pruned;  // prune()'s rule: retired, and past its time
+            continue;
+        }
+        rotation.m_after << info;
+    }
+    KeyInfo added = rotation.m_entry.info;
+    added.current = true;
+    rotation.m_after << added;
+    return rotation;
+}
+
+Result<QString> KeyRing::commit(const Rotation &rotation)
+{
+    followDirectory(true);
+    Entry entry = rotation.m_entry;
+    {
+        // Against keys another gateway sharing the directory added since the rotation was prepared.
+        std::shared_lock lock(m_mutex);
+        for (const Entry &e : std::as_const(m_entries))
+            entry.info.createdAt = std::max(entry.info.createdAt, e.info.createdAt);
+    }
+    if (Status s = write(entry); !s)
         return s.error();
 
     std::unique_lock lock(m_mutex);
     if (m_current >= 0) {
         Entry retiring = m_entries[m_current];
-        // An overlap of 0 (a compromised key) retires it now; 0 itself would mean "not retired".
-        retiring.info.retireAfter = std::max<qint64>(now + std::max<qint64>(overlapSecs, 0), 1);
+        retiring.info.retireAfter = rotation.m_retireAt;
         if (Status s = write(retiring); !s)
             return s.error();
         m_entries[m_current] = std::move(retiring);
     }
-    // The new key must win even against a clock that did not move since the last rotation.
-    for (const Entry &e : std::as_const(m_entries))
-        entry->info.createdAt = std::max(entry->info.createdAt, e.info.createdAt);
-    m_entries.append(std::move(entry).value());
-    m_current = -1;
+    m_entries.append(std::move(entry));
     for (int i = 0; i < m_entries.size(); ++i)
         m_entries[i].info.current = false;
     m_current = int(m_entries.size()) - 1;

@@ -32,6 +32,35 @@ public:
         bool current = false;
     };
 
+private:
+    struct Entry
+    {
+        KeyInfo info;
+        Ed25519Key key;
+        QByteArray encodedHeader; ///< base64url JWS header naming this key, built once
+    };
+
+public:
+    /// A rotation worked out but not made (prepareRotation()): its new key exists only here, so
+    /// that the rotation can be recorded before it takes effect.
+    class Rotation
+    {
+    public:
+        QString kid() const { return m_entry.info.kid; }
+        /// The ring as commit() leaves it: the new key current, the current one retiring, and
+        /// the keys prune() would delete gone.
+        const QList<KeyInfo> &keysAfter() const { return m_after; }
+        /// How many keys prune() will delete after the commit.
+        int pruned() const { return m_pruned; }
+
+    private:
+        friend class KeyRing;
+        Entry m_entry;
+        qint64 m_retireAt = 0;
+        QList<KeyInfo> m_after;
+        int m_pruned = 0;
+    };
+
     KeyRing(QString directory, const Clock &clock);
     Q_DISABLE_COPY_MOVE(KeyRing)
 
@@ -48,8 +77,13 @@ public:
     Status open();
     /// Generates a key and makes it current. The key that was current is retired at
     /// now + overlapSecs: still published until then, no longer used to sign; 0 retires it at
-    /// once (a compromised key). Returns the new kid.
+    /// once (a compromised key). Returns the new kid. prepareRotation() and commit() in one.
     Result<QString> rotate(qint64 overlapSecs);
+    /// rotate()'s first half: generates the key and works out the ring after it, changing nothing.
+    Result<Rotation> prepareRotation(qint64 overlapSecs) const;
+    /// rotate()'s second half: stores the prepared key, makes it current and retires the key that
+    /// is current now (the one of another gateway sharing the directory if it rotated since).
+    Result<QString> commit(const Rotation &rotation);
     /// Deletes keys whose retire-after time has passed; returns how many went.
     Result<int> prune();
 
@@ -69,13 +103,6 @@ public:
     Result<QByteArray> signPayload(QByteArrayView payload) const;
 
 private:
-    struct Entry
-    {
-        KeyInfo info;
-        Ed25519Key key;
-        QByteArray encodedHeader; ///< base64url JWS header naming this key, built once
-    };
-
     Status write(const Entry &entry) const;
     Result<Entry> read(const QString &path) const;
     Result<QList<Entry>> readAll() const;

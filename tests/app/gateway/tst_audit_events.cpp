@@ -408,7 +408,7 @@ static QJsonArray changesOf(const QJsonArray &records, const QString &target)
 
 void tst_AuditEvents::adminChangesFailClosed()
 {
-    // The audit log cannot write: no registry or policy change happens, none is announced, and
+    // The audit log cannot write: no registry, policy or key change happens, none is announced, and
     // the admin is told so; once it can write again, the same change goes through.
     const HttpResult agent = m_http->get(QStringLiteral("/v1/agents/support-agent"), m_admin);
     QCOMPARE(agent.status, 200);
@@ -423,9 +423,13 @@ void tst_AuditEvents::adminChangesFailClosed()
     erin.insert(QStringLiteral("id"), QStringLiteral("erin"));
     erin.remove(QStringLiteral("version"));
     const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
+    const HttpResult ring = m_http->get(QStringLiteral("/v1/keys"), m_admin);
+    QCOMPARE(ring.status, 200);
 
     QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("CREATE TRIGGER audit_down BEFORE INSERT ON audit_records "
                                                          "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")));
+    const HttpResult rotated = m_http->postJson(QStringLiteral("/v1/keys/rotate"), "{}", m_admin);
+    const HttpResult ringAfter = m_http->get(QStringLiteral("/v1/keys"), m_admin);
     const HttpResult update = m_http->send("PUT", QStringLiteral("/v1/agents/support-agent"), agentJson,
                                            {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
                                             {"If-Match", agent.header("etag")}});
@@ -438,13 +442,14 @@ void tst_AuditEvents::adminChangesFailClosed()
     const HttpResult policyAfter = m_http->get(QStringLiteral("/v1/policies"), m_admin);
     QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER audit_down")));
 
-    for (const HttpResult *refused : {&update, &create, &published}) {
+    for (const HttpResult *refused : {&update, &create, &published, &rotated}) {
         QVERIFY2(refused->status >= 500, refused->body.constData());
         QVERIFY2(refused->body.contains("audit record could not be written"), refused->body.constData());
     }
     QCOMPARE(agentAfter.json(), agent.json());
     QCOMPARE(agentAfter.header("etag"), agent.header("etag"));
     QCOMPARE(erinAfter.status, 404);
+    QCOMPARE(ringAfter.json(), ring.json());  // no key rotated unrecorded
     QCOMPARE(policyAfter.json().value(QStringLiteral("version")), policy.json().value(QStringLiteral("version")));
     QCOMPARE(records(QStringLiteral("event=admin_change")).size(), changesBefore);
     // Nor is the unpublished set enforced: it forbids everything, and calls are still allowed.

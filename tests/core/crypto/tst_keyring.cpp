@@ -12,6 +12,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 using namespace mandate;
 using namespace mandate::crypto;
 
@@ -45,6 +47,7 @@ private slots:
     void persistsAcrossInstances();
     void rotationKeepsOldTokensValid();
     void retiredKeysArePrunedAfterOverlap();
+    void aPreparedRotationChangesNothingUntilCommitted();
     void refusesReadableKeyFiles();
     void refusesTamperedKeyFile();
     void signsAccessTokens();
@@ -149,6 +152,57 @@ void TestKeyRing::retiredKeysArePrunedAfterOverlap()
     QVERIFY(!QFile::exists(QDir(tmp.path()).filePath(oldKid + QStringLiteral(".key"))));
     QCOMPARE(ring.keys().size(), 1);
     QVERIFY(ring.sign(claimsAt(kStart, 60)).ok()); // the current key is never pruned
+}
+
+void TestKeyRing::aPreparedRotationChangesNothingUntilCommitted()
+{
+    // The gateway records a rotation before making it: the prepared one must leave the ring and
+    // its directory as they were, and say exactly what the commit and the prune after it do.
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    QVERIFY(ring.rotate(600).ok());
+    clock.advanceSecs(600);  // the first key is past its overlap: the next prune deletes it
+    const QString current = ring.currentKid();
+    const QStringList files = QDir(tmp.path()).entryList(QDir::Files);
+    const QByteArray jwks = ring.jwksJson();
+
+    Result<KeyRing::Rotation> rotation = ring.prepareRotation(0);
+    QVERIFY(rotation.ok());
+    QCOMPARE(ring.currentKid(), current);
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), files);
+    QCOMPARE(ring.jwksJson(), jwks);
+    QCOMPARE(rotation->pruned(), 2);  // overlap 0: the key current now goes at once, too
+    QCOMPARE(rotation->keysAfter().size(), 1);
+    QCOMPARE(rotation->keysAfter().constFirst().kid, rotation->kid());
+    QVERIFY(rotation->keysAfter().constFirst().current);
+
+    const Result<QString> committed = ring.commit(rotation.value());
+    QVERIFY(committed.ok());
+    QCOMPARE(committed.value(), rotation->kid());
+    QCOMPARE(ring.prune().value(), rotation->pruned());
+    const QList<KeyRing::KeyInfo> keys = ring.keys();
+    QCOMPARE(keys.size(), 1);
+    QCOMPARE(keys.constFirst().kid, rotation->kid());
+    QCOMPARE(keys.constFirst().createdAt, rotation->keysAfter().constFirst().createdAt);
+    QVERIFY(keys.constFirst().current);
+
+    // With an overlap, the retiring key stays, retired at the time the record states.
+    Result<KeyRing::Rotation> overlapping = ring.prepareRotation(300);
+    QVERIFY(overlapping.ok());
+    QCOMPARE(overlapping->pruned(), 0);
+    QVERIFY(ring.commit(overlapping.value()).ok());
+    QCOMPARE(ring.prune().value(), 0);
+    const QList<KeyRing::KeyInfo> after = ring.keys();
+    QCOMPARE(after.size(), overlapping->keysAfter().size());
+    for (const KeyRing::KeyInfo &expected : overlapping->keysAfter()) {
+        const auto found = std::find_if(after.cbegin(), after.cend(), [&](const KeyRing::KeyInfo &k) { return k.kid == expected.kid; });
+        QVERIFY(found != after.cend());
+        QCOMPARE(found->current, expected.current);
+        QCOMPARE(found->retireAfter, expected.retireAfter);
+        QCOMPARE(found->createdAt, expected.createdAt);
+    }
 }
 
 void TestKeyRing::refusesReadableKeyFiles()
