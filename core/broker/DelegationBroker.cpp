@@ -9,7 +9,6 @@
 #include "crypto/JoseError.h"
 #include "crypto/Random.h"
 
-#include <QJsonArray>
 
 #include <mutex>
 #include <optional>
@@ -29,13 +28,11 @@ struct DelegationBroker::Parent
 namespace {
 
 /// The execution an execution token names, from its agent_execution authorization details.
-QString executionIdOf(const QJsonObject &claims)
+QString executionIdOf(const json::ObjectText &claims)
 {
-    const QJsonArray details = claims.value(QStringLiteral("authorization_details")).toArray();
-    for (const QJsonValue &entry : details) {
-        const QJsonObject o = entry.toObject();
-        if (o.value(QStringLiteral("type")).toString() == QLatin1String(AgentExecutionRequest::kType))
-            return o.value(QStringLiteral("execution")).toString();
+    for (const json::ObjectText &entry : claims.objectsInArray(QLatin1String("authorization_details"))) {
+        if (entry.string(QLatin1String("type")) == QLatin1String(AgentExecutionRequest::kType))
+            return entry.string(QLatin1String("execution"));
     }
     return {};
 }
@@ -143,7 +140,7 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
             return Error{QStringLiteral("unknown_execution"), QStringLiteral("execution %1 does not exist").arg(id)};
         return state.error();
     }
-    if (state->execution.agent != verified->claims.value(QStringLiteral("client_id")).toString())
+    if (state->execution.agent != verified->claims.string(QLatin1String("client_id")))
         return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("client_id does not match execution %1").arg(id));
     switch (state->status) {
     case Execution::Status::Active:
@@ -216,8 +213,8 @@ Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeReq
     auto idToken = m_issuers.verify(request.subjectToken);
     if (!idToken)
         return subjectRejected(idToken.error());
-    const QString issuer = idToken->claims.value(QStringLiteral("iss")).toString();
-    const QString subject = idToken->claims.value(QStringLiteral("sub")).toString();
+    const QString issuer = idToken->claims.value(QLatin1String("iss")).toString();
+    const QString subject = idToken->claims.value(QLatin1String("sub")).toString();
     if (subject.isEmpty())
         return OAuthError::invalidGrant(QStringLiteral("the ID token has no subject"));
     auto human = m_cachedRegistry.humanId(issuer, subject);

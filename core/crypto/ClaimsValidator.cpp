@@ -20,7 +20,7 @@ namespace {
 
 /// A NumericDate (RFC 7519 §2): a JSON number of seconds; fractions are truncated.
 /// Returns false (and sets error) when present but not a sane number.
-bool numericDate(const QJsonObject &claims, const char *name, std::optional<qint64> &out, std::optional<Error> &error)
+bool numericDate(const json::ObjectText &claims, const char *name, std::optional<qint64> &out, std::optional<Error> &error)
 {
     const QJsonValue v = claims.value(QLatin1String(name));
     if (v.isUndefined())
@@ -42,7 +42,7 @@ QString when(qint64 secs)
 
 } // namespace
 
-Status ClaimsValidator::validate(const QJsonObject &claims) const
+Status ClaimsValidator::validate(const json::ObjectText &claims) const
 {
     std::optional<Error> error;
     std::optional<qint64> exp, nbf, iat;
@@ -104,7 +104,7 @@ Status ClaimsValidator::validate(const QJsonObject &claims) const
     return {};
 }
 
-qint64 ClaimsValidator::acceptedUntil(const QJsonObject &claims) const
+qint64 ClaimsValidator::acceptedUntil(const json::ObjectText &claims) const
 {
     std::optional<Error> error;
     std::optional<qint64> exp;

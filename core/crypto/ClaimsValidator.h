@@ -3,8 +3,7 @@
 
 #include "common/Clock.h"
 #include "common/Result.h"
-
-#include <QJsonObject>
+#include "json/ObjectText.h"
 
 namespace mandate::crypto {
 
@@ -28,10 +27,11 @@ class ClaimsValidator
 public:
     ClaimsValidator(ClaimsPolicy policy, const Clock &clock);
 
-    Status validate(const QJsonObject &claims) const;
+    /// Claims as json::ObjectText: a verifier reads these few without building the whole tree.
+    Status validate(const json::ObjectText &claims) const;
     /// The time (seconds since the epoch) after which validate() will fail with "expired",
     /// i.e. exp + skew; max qint64 when there is no exp. Used to expire cache entries.
-    qint64 acceptedUntil(const QJsonObject &claims) const;
+    qint64 acceptedUntil(const json::ObjectText &claims) const;
 
     const ClaimsPolicy &policy() const { return m_policy; }
     const Clock &clock() const { return m_clock; }

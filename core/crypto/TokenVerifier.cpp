@@ -85,14 +85,15 @@ Result<VerifiedToken> TokenVerifier::verify(const HashedToken &hashed) const
     limits.maxBytes = m_policy.maxTokenBytes;
     limits.maxDepth = 16;
     json::Failure failure = json::Failure::None;
-    auto claims = json::parse(jws->payload, limits, &failure);
-    if (!claims)
+    auto claims = json::ObjectText::parse(std::move(jws->payload), limits, &failure);
+    if (!claims) {
+        if (failure == json::Failure::NotAnObject)
+            return joseError(JoseError::MalformedJson, QStringLiteral("JWT claims are not a JSON object"));
         return joseError(failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson,
                          QStringLiteral("JWT claims: %1").arg(claims.error().toString()));
-    if (!claims->isObject())
-        return joseError(JoseError::MalformedJson, QStringLiteral("JWT claims are not a JSON object"));
+    }
     auto verified = std::make_shared<VerifiedToken>();
-    verified->claims = claims->toObject();
+    verified->claims = std::move(claims).value();
     if (Status s = m_claims.validate(verified->claims); !s)
         return s.error();
     verified->header = std::move(jws->header);

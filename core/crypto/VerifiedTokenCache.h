@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "json/ObjectText.h"
+
 #include <QJsonObject>
 #include <QString>
 
@@ -16,7 +18,9 @@ namespace mandate::crypto {
 struct VerifiedToken
 {
     QJsonObject header;
-    QJsonObject claims;
+    /// Read on demand rather than built as a tree (claims.toObject() builds one): a verifier
+    /// needs only a few of them, and cached tokens hold their text, not a tree.
+    json::ObjectText claims;
     QString kid;
     qint64 acceptedUntil = 0; ///< seconds since the epoch: exp + clock skew
 };

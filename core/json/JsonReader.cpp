@@ -5,9 +5,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -96,6 +98,9 @@ public:
 
     Result<QJsonValue> run();
     Failure failure() const { return m_failure; }
+    /// Validation mode: record where the top-level object's members lie (ObjectText's index),
+    /// so that reading them later needs no second pass over the text.
+    void recordMembers(QList<detail::MemberSpan> *members) { m_members = members; }
     bool rootIsContainer() const { return m_rootIsContainer; }
 
 private:
@@ -142,6 +147,8 @@ private:
     std::vector<std::string_view> m_names; ///< validation mode: member names of the open objects...
     std::vector<quint64> m_nameHeads;      ///< ...and their nameHead()s
     std::vector<QByteArray> m_nameStorage; ///< decoded member names that m_names point into
+    QList<detail::MemberSpan> *m_members = nullptr;
+    detail::MemberSpan m_member{};         ///< the top-level member being read
     qsizetype m_pos = 0;
     mutable Failure m_failure = Failure::None;
 };
@@ -500,6 +507,8 @@ Result<QJsonValue> Parser::run()
         if (atEnd())
             return fail(stack.empty() ? QStringLiteral("empty document") : QStringLiteral("unexpected end of input"));
         const uchar c = peek();
+        if (m_members && expect == Expect::Value && stack.size() == 1)
+            m_member.valueBegin = qint32(m_pos); // only object members are recorded below
 
         if (expect == Expect::Colon) {
             if (c != ':')
@@ -520,6 +529,8 @@ Result<QJsonValue> Parser::run()
                 StringToken key;
                 if (auto e = parseString(key))
                     return *e;
+                if (m_members && stack.size() == 1)
+                    m_member = {qint32(keyPos), qint32(m_pos - keyPos), 0, 0, !key.storage.isNull()};
                 bool duplicate = false;
                 if (!m_build) {
                     if (!key.storage.isNull()) {
@@ -602,6 +613,10 @@ Result<QJsonValue> Parser::run()
         Frame &top = stack.back();
         if (++top.count > m_limits.maxMembers)
             return fail(QStringLiteral("more than %1 members").arg(m_limits.maxMembers), m_pos, Failure::Limit);
+        if (m_members && stack.size() == 1 && top.isObject) {
+            m_member.valueSize = qint32(m_pos - m_member.valueBegin);
+            m_members->append(m_member);
+        }
         if (m_build) {
             BuildFrame &b = built.back();
             if (top.isObject && b.latin1Key.data())
@@ -646,6 +661,22 @@ Result<QJsonValue> parse(QByteArrayView text, const Limits &limits, Failure *fai
             return document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
     }
     return detail::parseWithOwnBuilder(text, limits);
+}
+
+Status detail::validateRecordingMembers(QByteArrayView text, const Limits &limits, Failure *failure,
+                                        QList<MemberSpan> &members)
+{
+    // Offsets are recorded as qint32, compactly: larger text is over the size limit.
+    Limits capped = limits;
+    capped.maxBytes = std::min<qsizetype>(limits.maxBytes, std::numeric_limits<qint32>::max());
+    Parser validator(text, capped, false);
+    validator.recordMembers(&members);
+    auto validated = validator.run();
+    if (failure)
+        *failure = validator.failure();
+    if (!validated)
+        return validated.error();
+    return {};
 }
 
 namespace detail {

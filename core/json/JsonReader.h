@@ -6,6 +6,7 @@
 #include <QByteArrayView>
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 
 namespace mandate::json {
 
@@ -29,16 +30,32 @@ struct Limits
 Result<QJsonValue> parse(QByteArrayView text, const Limits &limits = {});
 
 /// What kind of problem made parse() fail, for callers that must report some of them under
-/// their own error code (JOSE: duplicate member names).
-enum class Failure { None, Syntax, DuplicateKey, Encoding, Limit };
+/// their own error code (JOSE: duplicate member names). NotAnObject: valid JSON, but not the
+/// object an ObjectText must hold (parse() never reports it).
+enum class Failure { None, Syntax, DuplicateKey, Encoding, Limit, NotAnObject };
 
 /// parse(), also telling which kind of failure occurred (None on success).
 Result<QJsonValue> parse(QByteArrayView text, const Limits &limits, Failure *failure);
 
 namespace detail {
 /// parse() building every value itself instead of handing validated input to Qt's parser;
-/// for differential tests and fuzzing only.
+/// for differential tests and fuzzing, and for ObjectText's scalars (no container to build).
 Result<QJsonValue> parseWithOwnBuilder(QByteArrayView text, const Limits &limits);
+
+/// Where a member of a top-level object lies in its text: its name, quotes included, and its value.
+struct MemberSpan
+{
+    qint32 nameBegin;
+    qint32 nameSize;
+    qint32 valueBegin;
+    qint32 valueSize;
+    bool escapedName; ///< the name holds an escape, so its bytes are not the name itself
+};
+
+/// parse()'s checks and errors alone, building nothing, but appending to `members` where the
+/// top-level object's members lie when the document is an object: ObjectText's one pass.
+/// Texts of 2 GiB and more fail as over the size limit.
+Status validateRecordingMembers(QByteArrayView text, const Limits &limits, Failure *failure, QList<MemberSpan> &members);
 } // namespace detail
 
 /// parse(), and additionally requires the document to be an object (JOSE headers, claims, JWKs).

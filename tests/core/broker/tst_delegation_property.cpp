@@ -258,7 +258,7 @@ void tst_DelegationProperty::childNeverExceedsParent()
         // The token says exactly what the record says.
         auto verified = f.broker->verifyExecutionToken(result->accessToken);
         QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().code));
-        const QJsonObject claims = verified->token.claims;
+        const QJsonObject claims = verified->token.claims.toObject();
         QCOMPARE(claims.value(QStringLiteral("scope")).toString(), child.actions().join(u' '));
         const QJsonObject d = claims.value(QStringLiteral("authorization_details")).toArray().first().toObject();
         QCOMPARE(d.value(QStringLiteral("budget")).toObject(), child.budget.toJson());
