@@ -82,10 +82,10 @@ void KeyEndpoints::install(Router &router, crypto::KeyRing &keys, qint64 clockSk
             const Result<qint64> overlap = overlapFrom(request, defaultOverlapSecs(clockSkewSecs));
             if (!overlap)
                 return HttpResponse::fromError(overlap.error());
-            const QJsonObject before = ringJson(keys);
             const Result<crypto::KeyRing::Rotation> rotation = keys.prepareRotation(overlap.value());
             if (!rotation)
                 return HttpResponse::fromError(rotation.error());
+            const QJsonObject before = ringJson(rotation->retiringKid(), rotation->keysBefore());
             const QString target = QStringLiteral("key:") + rotation->kid();
             QJsonObject after = ringJson(rotation->kid(), rotation->keysAfter());
             after.insert(QStringLiteral("overlapSeconds"), overlap.value());
@@ -95,16 +95,19 @@ void KeyEndpoints::install(Router &router, crypto::KeyRing &keys, qint64 clockSk
             if (const Status audited = trail.adminChange(request, caller, target, before, after, details); !audited)
                 return HttpResponse::fromError(audited.error());
             if (const Result<QString> committed = keys.commit(rotation.value()); !committed) {
-                // The record says it happened: a second one says it did not. Best effort: when
-                // the log cannot write it either, AuditTrail logs that.
-                const QJsonObject failed{{QStringLiteral("operation"), QStringLiteral("rotate_failed")},
+                // The record says it happened: a second one says it did not, or that what
+                // happened is not known. Best effort: when the log cannot write it either,
+                // AuditTrail logs that.
+                const bool unknown = committed.error().code == QLatin1String("key_ring_state_unknown");
+                const QJsonObject failed{{QStringLiteral("operation"), unknown ? QStringLiteral("rotate_state_unknown")
+                                                                               : QStringLiteral("rotate_failed")},
                                          {QStringLiteral("error"), committed.error().message}};
                 static_cast<void>(trail.adminChange(request, caller, target, after, before, failed));
                 return HttpResponse::fromError(committed.error());
             }
             // Keys retired long ago go with the rotation that outdates them; a failure here
             // leaves a key file that is no longer published, and the next rotation retries.
-            if (const Result<int> pruned = keys.prune(); !pruned)
+            if (const Result<int> pruned = keys.prune(rotation->preparedAt()); !pruned)
                 qCWarning(lcCrypto).noquote() << "retired keys not deleted:" << pruned.error().message;
             QJsonObject made = ringJson(keys);
             made.insert(QStringLiteral("overlapSeconds"), overlap.value());

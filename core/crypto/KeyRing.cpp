@@ -236,14 +236,17 @@ Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
         return entry.error();
     Rotation rotation;
     rotation.m_entry = std::move(entry).value();
+    rotation.m_now = now;
     // An overlap of 0 (a compromised key) retires it now; 0 itself would mean "not retired".
     rotation.m_retireAt = std::max<qint64>(now + std::max<qint64>(overlapSecs, 0), 1);
     std::shared_lock lock(m_mutex);
     for (const Entry &e : std::as_const(m_entries)) {
         // The new key must win even against a clock that did not move since the last rotation.
         rotation.m_entry.info.createdAt = std::max(rotation.m_entry.info.createdAt, e.info.createdAt);
+        rotation.m_before << e.info;
         KeyInfo info = e.info;
         if (info.current) {
+            rotation.m_retiringKid = info.kid;
             info.retireAfter = rotation.m_retireAt;
             info.current = false;
         }
@@ -262,22 +265,32 @@ Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
 Result<QString> KeyRing::commit(const Rotation &rotation)
 {
     followDirectory(true);
-    Entry entry = rotation.m_entry;
-    {
-        // Against keys another gateway sharing the directory added since the rotation was prepared.
-        std::shared_lock lock(m_mutex);
-        for (const Entry &e : std::as_const(m_entries))
-            entry.info.createdAt = std::max(entry.info.createdAt, e.info.createdAt);
+    // Under the lock from the check to the end: a rotation of this gateway's own must not slip in
+    // between. Signing waits for two small file writes.
+    std::unique_lock lock(m_mutex);
+    const QString currentKid = m_current >= 0 ? m_entries[m_current].info.kid : QString();
+    if (currentKid != rotation.m_retiringKid) {
+        return Error{QStringLiteral("conflict"), QStringLiteral("the current signing key changed since the rotation was "
+                                                                "prepared (%1, not %2): nothing was rotated")
+                                                     .arg(currentKid, rotation.m_retiringKid)};
     }
+    Entry entry = rotation.m_entry;
     if (Status s = write(entry); !s)
         return s.error();
-
-    std::unique_lock lock(m_mutex);
     if (m_current >= 0) {
         Entry retiring = m_entries[m_current];
         retiring.info.retireAfter = rotation.m_retireAt;
-        if (Status s = write(retiring); !s)
+        if (Status s = write(retiring); !s) {
+            // The new key alone on disk would become current at every gateway's next look, and the
+            // old one never retire: take it back.
+            const QString added = QDir(m_directory).filePath(entry.info.kid + QLatin1String(kSuffix));
+            if (!QFile::remove(added)) {
+                return Error{QStringLiteral("key_ring_state_unknown"),
+                             QStringLiteral("%1, and the new key file %2 could not be removed: it may become current")
+                                 .arg(s.error().message, added)};
+            }
             return s.error();
+        }
         m_entries[m_current] = std::move(retiring);
     }
     m_entries.append(std::move(entry));
@@ -292,9 +305,14 @@ Result<QString> KeyRing::commit(const Rotation &rotation)
 
 Result<int> KeyRing::prune()
 {
+    return prune(m_clock.nowSecs());
+}
+
+Result<int> KeyRing::prune(qint64 asOfSecs)
+{
     followDirectory(true);
     std::unique_lock lock(m_mutex);
-    const qint64 now = m_clock.nowSecs();
+    const qint64 now = asOfSecs;
     int removed = 0;
     for (int i = int(m_entries.size()) - 1; i >= 0; --i) {
         const KeyInfo &info = m_entries[i].info;

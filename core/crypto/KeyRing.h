@@ -47,16 +47,22 @@ public:
     {
     public:
         QString kid() const { return m_entry.info.kid; }
-        /// The ring as commit() leaves it: the new key current, the current one retiring, and
-        /// the keys prune() would delete gone.
+        /// The ring it was worked out from, and the key it retires (empty: none).
+        const QList<KeyInfo> &keysBefore() const { return m_before; }
+        QString retiringKid() const { return m_retiringKid; }
+        /// The ring as commit() and then prune(preparedAt()) leave it: the new key current, the
+        /// current one retiring, and the retired keys past their time gone.
         const QList<KeyInfo> &keysAfter() const { return m_after; }
-        /// How many keys prune() will delete after the commit.
         int pruned() const { return m_pruned; }
+        qint64 preparedAt() const { return m_now; }
 
     private:
         friend class KeyRing;
         Entry m_entry;
+        qint64 m_now = 0;
         qint64 m_retireAt = 0;
+        QString m_retiringKid;
+        QList<KeyInfo> m_before;
         QList<KeyInfo> m_after;
         int m_pruned = 0;
     };
@@ -81,11 +87,16 @@ public:
     Result<QString> rotate(qint64 overlapSecs);
     /// rotate()'s first half: generates the key and works out the ring after it, changing nothing.
     Result<Rotation> prepareRotation(qint64 overlapSecs) const;
-    /// rotate()'s second half: stores the prepared key, makes it current and retires the key that
-    /// is current now (the one of another gateway sharing the directory if it rotated since).
+    /// rotate()'s second half: stores the prepared key, makes it current and retires the one it
+    /// was prepared to retire. Code "conflict", changing nothing, when the current key is another
+    /// by now (a gateway sharing the directory rotated meanwhile). When the retiring key cannot be
+    /// stored, the new key's file is removed again: all or nothing, unless that removal fails too
+    /// (code "key_ring_state_unknown").
     Result<QString> commit(const Rotation &rotation);
     /// Deletes keys whose retire-after time has passed; returns how many went.
     Result<int> prune();
+    /// prune() as of `asOfSecs`: what a Rotation prepared then predicted.
+    Result<int> prune(qint64 asOfSecs);
 
     QString currentKid() const;
     QList<KeyInfo> keys() const;

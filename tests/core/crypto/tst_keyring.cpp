@@ -48,6 +48,8 @@ private slots:
     void rotationKeepsOldTokensValid();
     void retiredKeysArePrunedAfterOverlap();
     void aPreparedRotationChangesNothingUntilCommitted();
+    void aRotationByAnotherGatewayInBetweenIsAConflict();
+    void aFailedCommitLeavesNothingBehind();
     void refusesReadableKeyFiles();
     void refusesTamperedKeyFile();
     void signsAccessTokens();
@@ -181,19 +183,22 @@ void TestKeyRing::aPreparedRotationChangesNothingUntilCommitted()
     const Result<QString> committed = ring.commit(rotation.value());
     QVERIFY(committed.ok());
     QCOMPARE(committed.value(), rotation->kid());
-    QCOMPARE(ring.prune().value(), rotation->pruned());
+    QCOMPARE(ring.prune(rotation->preparedAt()).value(), rotation->pruned());
     const QList<KeyRing::KeyInfo> keys = ring.keys();
     QCOMPARE(keys.size(), 1);
     QCOMPARE(keys.constFirst().kid, rotation->kid());
     QCOMPARE(keys.constFirst().createdAt, rotation->keysAfter().constFirst().createdAt);
     QVERIFY(keys.constFirst().current);
 
-    // With an overlap, the retiring key stays, retired at the time the record states.
+    // With an overlap, the retiring key stays, retired at the time the record states, even when
+    // that time has passed before the prune: the prune goes by the prepared time.
     Result<KeyRing::Rotation> overlapping = ring.prepareRotation(300);
     QVERIFY(overlapping.ok());
     QCOMPARE(overlapping->pruned(), 0);
+    QCOMPARE(overlapping->retiringKid(), rotation->kid());
     QVERIFY(ring.commit(overlapping.value()).ok());
-    QCOMPARE(ring.prune().value(), 0);
+    clock.advanceSecs(300);
+    QCOMPARE(ring.prune(overlapping->preparedAt()).value(), 0);
     const QList<KeyRing::KeyInfo> after = ring.keys();
     QCOMPARE(after.size(), overlapping->keysAfter().size());
     for (const KeyRing::KeyInfo &expected : overlapping->keysAfter()) {
@@ -203,6 +208,56 @@ void TestKeyRing::aPreparedRotationChangesNothingUntilCommitted()
         QCOMPARE(found->retireAfter, expected.retireAfter);
         QCOMPARE(found->createdAt, expected.createdAt);
     }
+}
+
+void TestKeyRing::aRotationByAnotherGatewayInBetweenIsAConflict()
+{
+    // Two gateways share the key directory; the other rotates while this one's rotation is being
+    // recorded. Committing then must not retire the other's new key: it changes nothing.
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    KeyRing other(tmp.path(), clock);
+    QVERIFY(other.open().ok());
+    Result<KeyRing::Rotation> rotation = ring.prepareRotation(0);
+    QVERIFY(rotation.ok());
+    clock.advanceSecs(1);
+    const Result<QString> theirs = other.rotate(600);
+    QVERIFY(theirs.ok());
+    const QStringList files = QDir(tmp.path()).entryList(QDir::Files);
+
+    const Result<QString> committed = ring.commit(rotation.value());
+    QVERIFY(!committed.ok());
+    QCOMPARE(committed.error().code, QStringLiteral("conflict"));
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), files);
+    QCOMPARE(ring.currentKid(), theirs.value());
+    QVERIFY(ring.publicKeys().find(theirs.value()));
+}
+
+void TestKeyRing::aFailedCommitLeavesNothingBehind()
+{
+    // The retiring key cannot be stored (its temporary file's name is taken by a directory):
+    // the new key's file goes again, and the ring is as it was.
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing ring(tmp.path(), clock);
+    QVERIFY(ring.open().ok());
+    const QString current = ring.currentKid();
+    QVERIFY(QDir(tmp.path()).mkdir(current + QStringLiteral(".key.new")));
+    const QStringList files = QDir(tmp.path()).entryList(QDir::Files);
+    Result<KeyRing::Rotation> rotation = ring.prepareRotation(600);
+    QVERIFY(rotation.ok());
+
+    const Result<QString> committed = ring.commit(rotation.value());
+    QVERIFY(!committed.ok());
+    QCOMPARE(committed.error().code, QStringLiteral("key_ring"));
+    QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), files);
+    QCOMPARE(ring.currentKid(), current);
+    KeyRing reread(tmp.path(), clock);
+    QVERIFY(reread.open().ok());
+    QCOMPARE(reread.currentKid(), current);
+    QCOMPARE(reread.keys().size(), 1);
 }
 
 void TestKeyRing::refusesReadableKeyFiles()
