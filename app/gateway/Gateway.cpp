@@ -45,6 +45,7 @@
 #include <QSslKey>
 #include <QTimer>
 
+#include <system_error>
 #include <thread>
 
 namespace mandate::gateway {
@@ -62,8 +63,8 @@ struct Gateway::Services
     std::unique_ptr<session::ChargeLedger> ledger;
     std::unique_ptr<broker::OAuthClientStore> clients;
     std::unique_ptr<broker::TrustedIssuers> issuers;
-    /// Fetches the issuers' keys at start (TrustedIssuers::prefetch()); joined before `issuers`
-    /// goes, which at shutdown waits at most for the fetch in flight (its timeout).
+    /// Fetches the issuers' keys at start (TrustedIssuers::prefetch()); asked to stop and joined
+    /// before `issuers` goes, which waits at most for the fetch in flight (its timeout).
     std::jthread issuerPrefetch;
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
     std::unique_ptr<broker::DelegationBroker> broker;
@@ -252,7 +253,17 @@ Status Gateway::openServices()
     if (!m_options.trustedIssuersFile.isEmpty()) {
         if (Status loaded = s.issuers->loadFile(m_options.trustedIssuersFile); !loaded)
             return loaded;
-        s.issuerPrefetch = std::jthread([issuers = s.issuers.get()] { issuers->prefetch(); });
+        try {
+            s.issuerPrefetch = std::jthread([issuers = s.issuers.get()](std::stop_token stop) {
+                try {
+                    issuers->prefetch(stop);
+                } catch (const std::exception &e) {  // only ahead of time: the first exchange fetches again
+                    qCWarning(lcGateway) << "fetching the trusted issuers' keys failed:" << e.what();
+                }
+            });
+        } catch (const std::system_error &e) {
+            qCWarning(lcGateway) << "cannot fetch the trusted issuers' keys ahead:" << e.what() << "- they are fetched at first use";
+        }
     }
     s.devIdp = std::make_unique<broker::DevIdentityProvider>(m_options.dataDir, clock);
     if (m_options.devIdentityProvider) {

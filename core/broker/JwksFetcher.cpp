@@ -131,17 +131,31 @@ Result<JwksFetcher::Fetched> JwksFetcher::fetch(const Options &options)
     return result;
 }
 
-Status JwksFetcher::refresh()
+Status JwksFetcher::prefetch()
+{
+    std::lock_guard fetching(m_fetchMutex);
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_snapshot)
+            return Status::success();
+    }
+    return refresh(false);
+}
+
+Status JwksFetcher::refresh(bool counts)
 {
     const qint64 now = m_clock.nowSecs();
     auto fetched = fetch(m_options);
     std::lock_guard lock(m_mutex);
-    m_lastAttemptAt = now;
     if (!fetched) {
         qCWarning(lcBroker).noquote() << fetched.error().message;
-        m_lastFailure = fetched.error();
+        if (counts) {
+            m_lastAttemptAt = now;
+            m_lastFailure = fetched.error();
+        }
         return fetched.error();
     }
+    m_lastAttemptAt = now;
     m_lastFailure.reset();
     const qint64 lifetime = std::clamp(fetched->maxAgeSecs.value_or(m_options.defaultCacheSecs), m_options.minCacheSecs,
                                        m_options.maxCacheSecs);

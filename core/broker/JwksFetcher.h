@@ -76,9 +76,14 @@ public:
 
     const Options &options() const { return m_options; }
 
+    /// Fetches the keys unless there are some already: for a gateway's start. A failure is
+    /// logged but holds off nobody: the first token still has the keys fetched for it.
+    Status prefetch();
+
 private:
-    /// With m_fetchMutex held: fetches and installs a new snapshot.
-    Status refresh();
+    /// With m_fetchMutex held: fetches and installs a new snapshot. A failure that `counts`
+    /// answers callers for refetchIntervalSecs.
+    Status refresh(bool counts = true);
 
     const Options m_options;
     const Clock &m_clock;

@@ -161,7 +161,7 @@ bool TrustedIssuers::isTrusted(const QString &issuer) const
     return m_issuers.contains(issuer);
 }
 
-int TrustedIssuers::prefetch() const
+int TrustedIssuers::prefetch(std::stop_token stop) const
 {
     QList<std::shared_ptr<Issuer>> fetched;
     {
@@ -173,7 +173,11 @@ int TrustedIssuers::prefetch() const
     }
     int ready = 0;
     for (const std::shared_ptr<Issuer> &issuer : std::as_const(fetched)) {
+        if (stop.stop_requested())
+            break;
         // Outside the lock: a fetch takes up to its timeout, and verify() must not wait for it.
+        if (!issuer->fetcher->prefetch())
+            continue;
         if (Result<JwksFetcher::Snapshot> snapshot = issuer->fetcher->current()) {
             issuer->sync(snapshot.value());
             ++ready;

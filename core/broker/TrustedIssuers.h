@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <stop_token>
 
 namespace mandate::broker {
 
@@ -54,12 +55,13 @@ public:
     /// changes.
     Status loadFile(const QString &path);
 
-    /// Fetches the keys of every issuer trusted by URL, one after another, each blocking for at
-    /// most its fetch timeout; returns how many issuers have keys now. For the gateway's start, on
-    /// a thread of its own: the first exchange then need not wait for a fetch, and an IdP that
-    /// cannot be reached shows in the log at once (JwksFetcher logs each fetch) rather than at
-    /// the first exchange. A failure counts as one for the retry interval, as any fetch does.
-    int prefetch() const;
+    /// Fetches the keys of every issuer trusted by URL that has none, one after another, each
+    /// blocking for at most its fetch timeout, until `stop` is requested; returns how many
+    /// issuers have keys now. For the gateway's start, on a thread of its own: the first exchange
+    /// then need not wait for a fetch, and an IdP that cannot be reached shows in the log at once
+    /// (JwksFetcher logs each fetch). A failure here does not hold off the first exchange's own
+    /// fetch (JwksFetcher::prefetch()).
+    int prefetch(std::stop_token stop = {}) const;
 
     bool isTrusted(const QString &issuer) const;
     QStringList issuers() const;

@@ -16,6 +16,7 @@
 #include <QThread>
 
 #include <atomic>
+#include <stop_token>
 
 using namespace mandate;
 using broker::CacheControl;
@@ -164,6 +165,7 @@ private slots:
     void fetchLimits();
     void loadFileTakesJwksUri();
     void prefetchFetchesBeforeTheFirstToken();
+    void aFailedPrefetchHoldsOffNoExchange();
 
 private:
     QUrl url(const QString &path = QStringLiteral("/jwks")) const
@@ -435,7 +437,9 @@ void tst_JwksFetcher::prefetchFetchesBeforeTheFirstToken()
 {
     ManualClock clock;
     broker::TrustedIssuers issuers(clock, kAudience);
+    const int before = m_server->requests();
     QVERIFY(issuers.trustJwksUrl(kIssuer, options()).ok());
+    QCOMPARE(m_server->requests(), before);  // trusting a URL fetches nothing yet
     // An issuer whose keys are given, and one whose URL nothing listens on.
     issuers.trust(QStringLiteral("https://given.example"), crypto::Jwks());
     quint16 closedPort = 0;
@@ -447,12 +451,36 @@ void tst_JwksFetcher::prefetchFetchesBeforeTheFirstToken()
     JwksFetcher::Options down = options();
     down.url = QUrl(QStringLiteral("http://127.0.0.1:%1/jwks").arg(closedPort));
     QVERIFY(issuers.trustJwksUrl(QStringLiteral("https://down.example"), down).ok());
-    const int before = m_server->requests();
-    QCOMPARE(m_server->requests(), before);  // trusting a URL fetches nothing yet
 
     QCOMPARE(issuers.prefetch(), 1);
     QCOMPARE(m_server->requests(), before + 1);
     // The first token is verified with the keys already there: no fetch on its way.
+    const auto verified = issuers.verify(m_a.idToken(clock.nowSecs()));
+    QVERIFY2(verified.ok(), verified.ok() ? "" : qPrintable(verified.error().message));
+    QCOMPARE(m_server->requests(), before + 1);
+    // Asked to stop, it fetches nothing more.
+    broker::TrustedIssuers stopped(clock, kAudience);
+    QVERIFY(stopped.trustJwksUrl(kIssuer, options()).ok());
+    std::stop_source stop;
+    stop.request_stop();
+    QCOMPARE(stopped.prefetch(stop.get_token()), 0);
+    QCOMPARE(m_server->requests(), before + 1);
+}
+
+void tst_JwksFetcher::aFailedPrefetchHoldsOffNoExchange()
+{
+    // The IdP is down when the gateway starts and up a moment later: the first exchange fetches
+    // the keys itself instead of repeating the start's failure for the retry interval.
+    ManualClock clock;
+    broker::TrustedIssuers issuers(clock, kAudience);
+    JwksFetcher::Options o = options();
+    o.refetchIntervalSecs = 3600;
+    QVERIFY(issuers.trustJwksUrl(kIssuer, o).ok());
+    const quint16 port = m_server->port();
+    QVERIFY(invoke("close"));
+    QCOMPARE(issuers.prefetch(), 0);
+    QVERIFY(invoke("listen", port));
+    const int before = m_server->requests();
     const auto verified = issuers.verify(m_a.idToken(clock.nowSecs()));
     QVERIFY2(verified.ok(), verified.ok() ? "" : qPrintable(verified.error().message));
     QCOMPARE(m_server->requests(), before + 1);
