@@ -281,18 +281,45 @@ int Database::schemaVersion() const
 }
 
 
+Error Database::currentException()
+{
+    // The exception's text is logged, not returned: it is the process's business, not a caller's.
+    try {
+        throw;
+    } catch (const std::exception &e) {
+        qCCritical(lcStore) << "a database write threw:" << e.what();
+    } catch (...) {
+        qCCritical(lcStore) << "a database write threw an unknown exception";
+    }
+    return Error{QStringLiteral("internal"), QStringLiteral("the write failed on an internal error (see the log)")};
+}
+
 Status Database::runCatching(const std::function<Status()> &work)
 {
     try {
         return work();
-    } catch (const std::exception &e) {
-        qCCritical(lcStore) << "a database write threw:" << e.what();
-        return Error{QStringLiteral("internal"), QStringLiteral("the write failed: %1").arg(QString::fromLocal8Bit(e.what()))};
     } catch (...) {
-        qCCritical(lcStore) << "a database write threw an unknown exception";
-        return Error{QStringLiteral("internal"), QStringLiteral("the write failed with an unknown exception")};
+        return currentException();
     }
 }
+
+namespace {
+
+/// Runs what waited for a commit; one that throws is logged and the others still run: the data
+/// is committed, and whoever wrote it must not be told otherwise.
+void runEffects(const std::vector<std::function<void()>> &effects)
+{
+    for (const std::function<void()> &effect : effects) {
+        const Status ran = Database::runCatching([&] {
+            effect();
+            return Status::success();
+        });
+        if (!ran)
+            qCCritical(lcStore) << "an effect of a committed write failed";
+    }
+}
+
+} // namespace
 
 Status Database::transaction(const std::function<Status()> &work) const
 {
@@ -324,21 +351,30 @@ Status Database::transaction(const std::function<Status()> &work) const
     }
     if (Status begun = runControl(open, db, Control::Begin, QStringLiteral("cannot start a transaction")); !begun)
         return begun;
-    open.depth = 1;
-    const Status status = runCatching(work);
-    open.depth = 0;
     std::vector<std::function<void()>> effects;
-    effects.swap(open.afterCommit);
-    if (!status) {
-        rollBack(open, db, Control::Rollback);
-        return status;
+    try {
+        open.depth = 1;
+        const Status status = runCatching(work);
+        open.depth = 0;
+        effects.swap(open.afterCommit);
+        if (!status) {
+            rollBack(open, db, Control::Rollback);
+            return status;
+        }
+        if (Status committed = runControl(open, db, Control::Commit, QStringLiteral("cannot commit")); !committed) {
+            rollBack(open, db, Control::Rollback);
+            return committed;
+        }
+    } catch (...) {
+        // Our own statements threw (an allocation): no transaction may stay open behind it. SQLite
+        // itself is asked directly, which allocates nothing of ours.
+        open.depth = 0;
+        open.afterCommit.clear();
+        if (sqlite3 *native = nativeHandle(db); native && sqlite3_get_autocommit(native) == 0)
+            sqlite3_exec(native, "ROLLBACK", nullptr, nullptr, nullptr);
+        return currentException();
     }
-    if (Status committed = runControl(open, db, Control::Commit, QStringLiteral("cannot commit")); !committed) {
-        rollBack(open, db, Control::Rollback);
-        return committed;
-    }
-    for (const std::function<void()> &effect : effects)
-        effect();
+    runEffects(effects);
     return Status::success();
 }
 
@@ -362,7 +398,7 @@ void Database::afterCommit(std::function<void()> effect) const
 {
     ThreadState *open = threadState(this, m_serial);
     if (!open || open->depth == 0) {
-        effect();
+        runEffects({std::move(effect)});
         return;
     }
     open->afterCommit.push_back(std::move(effect));

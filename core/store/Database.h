@@ -53,9 +53,12 @@ public:
     /// that unwound through them would leave a transaction open, holding the write lock, and the
     /// threads waiting for that batch blocked.
     static Status runCatching(const std::function<Status()> &work);
+    /// Inside a catch handler: the exception being handled, logged, as runCatching() reports it.
+    static Error currentException();
     /// Runs `effect` once what this thread has written is committed: at once outside a
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).
+    /// An effect that throws is logged; the others still run, and the commit stands.
     void afterCommit(std::function<void()> effect) const;
     /// WAL checkpoints completed so far by the database's checkpoint thread (store::Checkpointer).
     quint64 walCheckpoints() const;

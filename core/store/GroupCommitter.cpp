@@ -110,12 +110,11 @@ void GroupCommitter::commitCatching(const std::vector<Pending *> &batch)
     // out of here would leave them waiting for good. A write that throws inside a transaction
     // fails that transaction (Database::transaction()): in a savepoint, the write alone; one of
     // one statement has none, so the batch's whole transaction. What is left lands here: a lone
-    // statement's write, or an allocation in the commit itself. The rethrow inside the handler
-    // words the exception as runCatching() words every other.
+    // statement's write, or an allocation in the commit itself.
     try {
         commit(batch);
     } catch (...) {
-        const Status failed = Database::runCatching([]() -> Status { throw; });
+        const Error failed = Database::currentException();
         for (Pending *pending : batch)
             pending->status = failed;
     }

@@ -31,7 +31,8 @@ class Database;
 /// the batch. A lone write of one statement needs no transaction around it either. A caller
 /// already inside a transaction of its own writes in it directly. A write that throws fails
 /// like one that returns an Error (Database::runCatching()); one of one statement fails its
-/// whole batch, since nothing would undo what its statement changed.
+/// whole batch, since nothing would undo what its statement changed, and alone in its batch
+/// (autocommit) what its statement did before the exception stays, reported as failed.
 class GroupCommitter final
 {
 public:
