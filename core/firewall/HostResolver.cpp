@@ -71,7 +71,9 @@ HostResolver::Found lookUp(const QString &host)
     const int rc = ::getaddrinfo(QUrl::toAce(host).constData(), nullptr, &hints, &found);
     if (rc != 0) {
         result.error = QStringLiteral("cannot look up %1: %2").arg(host, QString::fromLocal8Bit(::gai_strerror(rc)));
-        result.temporary = rc == EAI_AGAIN;
+        // The name server failing for now, or this process short of memory or descriptors
+        // (EAI_SYSTEM: EMFILE, say): none says the name does not exist.
+        result.temporary = rc == EAI_AGAIN || rc == EAI_MEMORY || rc == EAI_SYSTEM;
         return result;
     }
     for (const addrinfo *entry = found; entry; entry = entry->ai_next) {

@@ -26,7 +26,7 @@ public:
     {
         QList<QHostAddress> addresses;
         QString error;
-        bool temporary = false;  ///< the name server failed for now (EAI_AGAIN); the name may exist
+        bool temporary = false;  ///< the lookup failed for now (EAI_AGAIN, EAI_MEMORY, EAI_SYSTEM); the name may exist
     };
     /// Blocking; runs on the lookup's thread. getaddrinfo() in the gateway: a thread that is
     /// still waiting on a name server when the process ends must not be inside Qt's lookup

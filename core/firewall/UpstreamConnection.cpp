@@ -93,7 +93,7 @@ UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QU
         const bool reused = m_fd >= 0 && m_host == host && m_port == port && idle();
         if (!reused && !connectTo(host, port, deadline)) {
             response.error = QStringLiteral("the upstream is unreachable: ") + m_error;
-            response.problemStatus = m_timedOut ? 504 : m_busy ? 503 : 502;
+            response.problemStatus = m_timedOut ? 504 : m_retryable ? 503 : 502;
             close();
             return response;
         }
@@ -152,13 +152,13 @@ bool UpstreamConnection::connectTo(const QString &host, quint16 port, const QDea
     m_host.clear();
     m_port = port;
     m_timedOut = false;
-    m_busy = false;
+    m_retryable = false;
     const HostResolver::Answer resolved = m_resolver.resolve(host, deadline);
     const QList<QHostAddress> &addresses = resolved.addresses;
     if (addresses.isEmpty()) {
         m_error = resolved.error;
         m_timedOut = resolved.timedOut;
-        m_busy = resolved.busy || resolved.temporary;  // either is worth trying again: 503
+        m_retryable = resolved.busy || resolved.temporary;
         return false;
     }
     // Each address in turn, as QTcpSocket does: "localhost" may name ::1 before 127.0.0.1.

@@ -51,7 +51,7 @@ private:
     quint16 m_port = 0;
     QByteArray m_buffer;  ///< read from the socket, not yet consumed
     bool m_timedOut = false;
-    bool m_busy = false;  ///< the host name could not be looked up now: too many lookups pending, or the name server failed for now
+    bool m_retryable = false;  ///< the host name could not be looked up now, worth trying again (503): too many lookups pending, or a temporary resolver failure
 };
 
 } // namespace mandate::firewall
