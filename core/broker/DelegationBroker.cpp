@@ -9,7 +9,6 @@
 #include "crypto/JoseError.h"
 #include "crypto/Random.h"
 
-
 #include <mutex>
 #include <optional>
 

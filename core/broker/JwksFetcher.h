@@ -77,7 +77,8 @@ public:
     const Options &options() const { return m_options; }
 
     /// Fetches the keys unless there are some already: for a gateway's start. A failure is
-    /// logged but holds off nobody: the first token still has the keys fetched for it.
+    /// logged but holds off nobody: the first token still has the keys fetched for it (after
+    /// waiting for this fetch to end, so up to twice the timeout while the IdP is down).
     Status prefetch();
 
 private:

@@ -156,16 +156,16 @@ Result<QList<KeyRing::Entry>> KeyRing::readAll() const
     return entries;
 }
 
-void KeyRing::followDirectory(bool now) const
+void KeyRing::followDirectory(Look look) const
 {
     const qint64 nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now().time_since_epoch()).count();
-    if (!now && nowMs < m_nextLookMs.load(std::memory_order_relaxed))
+    if (look == Look::WhenDue && nowMs < m_nextLookMs.load(std::memory_order_relaxed))
         return;
     m_nextLookMs.store(nowMs + m_refreshInterval.count(), std::memory_order_relaxed);
     // Read before the keys: a change made while they are read is picked up at the next look.
     const qint64 stamp = directoryStamp(m_directory);
-    {
+    if (look != Look::Reread) {
         std::shared_lock lock(m_mutex);
         if (stamp == m_directoryStamp)
             return;
@@ -226,7 +226,7 @@ Result<QString> KeyRing::rotate(qint64 overlapSecs)
 
 Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
 {
-    followDirectory(true);  // retire the key that is current now, whoever made it so
+    followDirectory(Look::Now);  // retire the key that is current now, whoever made it so
     auto key = Ed25519Key::generate();
     if (!key)
         return key.error();
@@ -264,15 +264,17 @@ Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
 
 Result<QString> KeyRing::commit(const Rotation &rotation)
 {
-    followDirectory(true);
+    // Reread: another gateway's rotation within the mtime's granularity must not go unseen.
+    followDirectory(Look::Reread);
     // Under the lock from the check to the end: a rotation of this gateway's own must not slip in
     // between. Signing waits for two small file writes.
     std::unique_lock lock(m_mutex);
     const QString currentKid = m_current >= 0 ? m_entries[m_current].info.kid : QString();
     if (currentKid != rotation.m_retiringKid) {
+        const auto name = [](const QString &kid) { return kid.isEmpty() ? QStringLiteral("none") : kid; };
         return Error{QStringLiteral("conflict"), QStringLiteral("the current signing key changed since the rotation was "
                                                                 "prepared (%1, not %2): nothing was rotated")
-                                                     .arg(currentKid, rotation.m_retiringKid)};
+                                                     .arg(name(currentKid), name(rotation.m_retiringKid))};
     }
     Entry entry = rotation.m_entry;
     if (Status s = write(entry); !s)
@@ -310,7 +312,7 @@ Result<int> KeyRing::prune()
 
 Result<int> KeyRing::prune(qint64 asOfSecs)
 {
-    followDirectory(true);
+    followDirectory(Look::Now);
     std::unique_lock lock(m_mutex);
     const qint64 now = asOfSecs;
     int removed = 0;

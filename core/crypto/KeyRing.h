@@ -119,9 +119,13 @@ private:
     Result<QList<Entry>> readAll() const;
     Result<Entry> makeEntry(Ed25519Key key, qint64 createdAt, qint64 retireAfter) const;
     void recomputeCurrent() const;
-    /// Reloads the keys when the directory changed since they were read (another gateway
-    /// rotated): at most once per refresh interval, or `now`.
-    void followDirectory(bool now = false) const;
+    enum class Look {
+        WhenDue,  ///< at most once per refresh interval
+        Now,      ///< now, if the directory's mtime changed
+        Reread,   ///< now, whatever its mtime says: a change within the mtime's granularity shows too
+    };
+    /// Reloads the keys when the directory changed since they were read (another gateway rotated).
+    void followDirectory(Look look = Look::WhenDue) const;
 
     QString m_directory;
     const Clock &m_clock;

@@ -71,9 +71,7 @@ HostResolver::Found lookUp(const QString &host)
     const int rc = ::getaddrinfo(QUrl::toAce(host).constData(), nullptr, &hints, &found);
     if (rc != 0) {
         result.error = QStringLiteral("cannot look up %1: %2").arg(host, QString::fromLocal8Bit(::gai_strerror(rc)));
-        // The name server failing for now, or this process short of memory or descriptors
-        // (EAI_SYSTEM: EMFILE, say): none says the name does not exist.
-        result.temporary = rc == EAI_AGAIN || rc == EAI_MEMORY || rc == EAI_SYSTEM;
+        result.temporary = HostResolver::isTemporaryFailure(rc);
         return result;
     }
     for (const addrinfo *entry = found; entry; entry = entry->ai_next) {
@@ -107,6 +105,11 @@ HostResolver::HostResolver(Lookup lookup, Options options) : m_state(std::make_s
 }
 
 HostResolver::~HostResolver() = default;
+
+bool HostResolver::isTemporaryFailure(int getaddrinfoError)
+{
+    return getaddrinfoError == EAI_AGAIN || getaddrinfoError == EAI_MEMORY || getaddrinfoError == EAI_SYSTEM;
+}
 
 HostResolver &HostResolver::shared()
 {

@@ -47,7 +47,7 @@ public:
         QString error;
         bool timedOut = false;          ///< the deadline passed before the lookup finished
         bool busy = false;              ///< refused: too many lookups pending; worth trying again later
-        bool temporary = false;         ///< the name server failed for now; worth trying again later
+        bool temporary = false;         ///< the lookup failed for now (Found::temporary); worth trying again later
     };
 
     HostResolver();
@@ -63,6 +63,9 @@ public:
 
     /// The one the gateway's upstream connections share.
     static HostResolver &shared();
+    /// Whether a getaddrinfo() error is worth trying again (Found::temporary): the name server
+    /// failing for now, or this process short of memory or descriptors (EAI_SYSTEM: EMFILE, say).
+    static bool isTemporaryFailure(int getaddrinfoError);
 
 private:
     struct State;

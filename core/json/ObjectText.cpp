@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace mandate::json {
 
@@ -129,13 +130,13 @@ Result<ObjectText> ObjectText::parse(QByteArray text, const Limits &limits, Fail
     if (Status valid = detail::validateRecordingMembers(text, limits, failure, members); !valid)
         return valid.error();
     const qsizetype begin = skipSpace(text, 0);
-    if (text[begin] != '{') {
+    if (std::as_const(text)[begin] != '{') {
         if (failure)
             *failure = Failure::NotAnObject;
         return Error{QStringLiteral("json"), QStringLiteral("expected a JSON object"), QStringLiteral("1:1")};
     }
     qsizetype end = text.size();
-    while (isSpace(text[end - 1]))
+    while (isSpace(std::as_const(text)[end - 1]))
         --end;
     ObjectText object;
     object.m_text = std::move(text);

@@ -281,15 +281,15 @@ int Database::schemaVersion() const
 }
 
 
-Error Database::currentException()
+Error Database::currentException(const char *what)
 {
     // The exception's text is logged, not returned: it is the process's business, not a caller's.
     try {
         throw;
     } catch (const std::exception &e) {
-        qCCritical(lcStore) << "a database write threw:" << e.what();
+        qCCritical(lcStore) << what << "threw:" << e.what();
     } catch (...) {
-        qCCritical(lcStore) << "a database write threw an unknown exception";
+        qCCritical(lcStore) << what << "threw an unknown exception";
     }
     return Error{QStringLiteral("internal"), QStringLiteral("the write failed on an internal error (see the log)")};
 }
@@ -310,12 +310,11 @@ namespace {
 void runEffects(const std::vector<std::function<void()>> &effects)
 {
     for (const std::function<void()> &effect : effects) {
-        const Status ran = Database::runCatching([&] {
+        try {
             effect();
-            return Status::success();
-        });
-        if (!ran)
-            qCCritical(lcStore) << "an effect of a committed write failed";
+        } catch (...) {
+            static_cast<void>(Database::currentException("an effect of a committed write"));
+        }
     }
 }
 
@@ -370,8 +369,9 @@ Status Database::transaction(const std::function<Status()> &work) const
         // itself is asked directly, which allocates nothing of ours.
         open.depth = 0;
         open.afterCommit.clear();
-        if (sqlite3 *native = nativeHandle(db); native && sqlite3_get_autocommit(native) == 0)
-            sqlite3_exec(native, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (sqlite3 *native = nativeHandle(db); native && sqlite3_get_autocommit(native) == 0
+            && sqlite3_exec(native, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK)
+            qCCritical(lcStore) << "cannot roll back after an exception, the transaction stays open:" << sqlite3_errmsg(native);
         return currentException();
     }
     runEffects(effects);

@@ -53,8 +53,9 @@ public:
     /// that unwound through them would leave a transaction open, holding the write lock, and the
     /// threads waiting for that batch blocked.
     static Status runCatching(const std::function<Status()> &work);
-    /// Inside a catch handler: the exception being handled, logged, as runCatching() reports it.
-    static Error currentException();
+    /// Inside a catch handler: the exception being handled, logged as `what` having thrown, as
+    /// runCatching() reports it.
+    static Error currentException(const char *what = "a database write");
     /// Runs `effect` once what this thread has written is committed: at once outside a
     /// transaction, else after the outermost transaction commits; never if it rolls back. For
     /// what must not be seen before the data is (change signals, caches of the committed state).

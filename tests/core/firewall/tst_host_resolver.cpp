@@ -6,6 +6,8 @@
 
 #include <QTest>
 
+#include <netdb.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -87,6 +89,7 @@ private slots:
     void pendingLookupsAreBounded();
     void namesDifferingInCaseOrTrailingDotAreOne();
     void theSystemResolverFindsLocalhost();
+    void temporaryFailuresAreTold();
     void theResolverCanGoBeforeItsLookup();
 };
 
@@ -205,6 +208,14 @@ void tst_HostResolver::theSystemResolverFindsLocalhost()
     const HostResolver::Answer none = resolver.resolve(QStringLiteral("no-such-host.invalid"), QDeadlineTimer(3000));
     QVERIFY(none.addresses.isEmpty());
     QVERIFY2(none.error.contains(QStringLiteral("no-such-host.invalid")), qPrintable(none.error));
+}
+
+void tst_HostResolver::temporaryFailuresAreTold()
+{
+    for (const int temporary : {EAI_AGAIN, EAI_MEMORY, EAI_SYSTEM})
+        QVERIFY2(HostResolver::isTemporaryFailure(temporary), gai_strerror(temporary));
+    for (const int lasting : {EAI_NONAME, EAI_FAIL, EAI_FAMILY, EAI_SERVICE})
+        QVERIFY2(!HostResolver::isTemporaryFailure(lasting), gai_strerror(lasting));
 }
 
 QTEST_GUILESS_MAIN(tst_HostResolver)

@@ -106,6 +106,9 @@ void TestObjectText::agreesWithParse_data()
     QTest::addRow("utf-8") << QByteArray("{\"caf\xc3\xa9\":\"\xe2\x82\xac\",\"k\":\"\xf0\x9f\x98\x80\"}");
     QTest::addRow("deep") << QByteArray(R"({"a":{"b":{"c":{"d":[[[{"e":[]}]]]}}}})");
     QTest::addRow("array of mixed") << QByteArray(R"({"details":[1,"x",{"type":"a"},null,{"type":"b","n":[{}]},[{"no":1}]]})");
+    QTest::addRow("backslash runs in array objects")
+        << QByteArray(R"({"d":[{"s":"\\"}]","t":"\"},{"u":-0},{"v":"\\"}],"e":"\""})");
+    QTest::addRow("integer edges") << QByteArray(R"({"z":-0,"max":9223372036854775807,"over":9223372036854775808})");
 
     QTest::addRow("not an object: array") << QByteArray("[{}]");
     QTest::addRow("not an object: string") << QByteArray("\"{}\"");
