@@ -32,6 +32,12 @@ Error keyError(const QString &message)
     return Error{QStringLiteral("key_ring"), message, {}};
 }
 
+/// What prune() deletes at `now`: a retired key past its retire-after time.
+bool isPrunable(const KeyRing::KeyInfo &info, qint64 now)
+{
+    return !info.current && info.retireAfter != 0 && now >= info.retireAfter;
+}
+
 QString errnoText()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
@@ -250,8 +256,8 @@ Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
             info.retireAfter = rotation.m_retireAt;
             info.current = false;
         }
-        if (info.retireAfter != 0 && now >= info.retireAfter) {
-            ++rotation.m_pruned;  // prune()'s rule: retired, and past its time
+        if (isPrunable(info, now)) {
+            ++rotation.m_pruned;
             continue;
         }
         rotation.m_after << info;
@@ -314,11 +320,10 @@ Result<int> KeyRing::prune(qint64 asOfSecs)
 {
     followDirectory(Look::Now);
     std::unique_lock lock(m_mutex);
-    const qint64 now = asOfSecs;
     int removed = 0;
     for (int i = int(m_entries.size()) - 1; i >= 0; --i) {
         const KeyInfo &info = m_entries[i].info;
-        if (info.current || info.retireAfter == 0 || now < info.retireAfter)
+        if (!isPrunable(info, asOfSecs))
             continue;
         const QString path = QDir(m_directory).filePath(info.kid + QLatin1String(kSuffix));
         if (QFile::exists(path) && !QFile::remove(path))

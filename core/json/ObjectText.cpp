@@ -202,16 +202,19 @@ bool ObjectText::contains(QStringView name) const
     return find(QByteArrayView(name.toUtf8())) != nullptr;
 }
 
+QJsonValue ObjectText::valueOf(const Member *member) const
+{
+    return member ? read(slice(member->valueBegin, member->valueSize)) : QJsonValue(QJsonValue::Undefined);
+}
+
 QJsonValue ObjectText::value(QLatin1StringView name) const
 {
-    const Member *member = find(name);
-    return member ? read(slice(member->valueBegin, member->valueSize)) : QJsonValue(QJsonValue::Undefined);
+    return valueOf(find(name));
 }
 
 QJsonValue ObjectText::value(QStringView name) const
 {
-    const Member *member = find(QByteArrayView(name.toUtf8()));
-    return member ? read(slice(member->valueBegin, member->valueSize)) : QJsonValue(QJsonValue::Undefined);
+    return valueOf(find(QByteArrayView(name.toUtf8())));
 }
 
 QString ObjectText::string(QLatin1StringView name) const

@@ -49,6 +49,8 @@ private:
     ObjectText(QByteArray text, qsizetype begin);
     const Member *find(QByteArrayView utf8Name) const;
     const Member *find(QLatin1StringView name) const;
+    /// The member's value as parse() gives it; Undefined for none.
+    QJsonValue valueOf(const Member *member) const;
     QByteArrayView slice(qint32 begin, qint32 size) const { return QByteArrayView(m_text).sliced(begin, size); }
 
     QByteArray m_text;

@@ -280,7 +280,6 @@ int Database::schemaVersion() const
     return query.value(0).toInt();
 }
 
-
 Error Database::currentException(const char *what)
 {
     // The exception's text is logged, not returned: it is the process's business, not a caller's.
