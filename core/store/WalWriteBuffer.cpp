@@ -76,7 +76,7 @@ struct WalFile : ShimFile
     sqlite3_int64 heldAt = 0;        ///< file offset of held[0]
     quint64 heldEpoch = 0;
     quint32 pageSize = 0;            ///< 0: not known yet
-    sqlite3_int64 directUntil = 0;   ///< the end of the commit frame being written, which is written as is
+    sqlite3_int64 commitEnd = 0;     ///< the end of the commit frame being held: reaching it writes what is held
     bool failed = false;             ///< held frames could not be written: nothing more until their transaction ends
     quint64 failedEpoch = 0;
 };
@@ -258,6 +258,16 @@ int writeThrough(WalFile *w, const void *data, int amount, sqlite3_int64 offset)
     return w->real->pMethods->xWrite(w->real, data, amount, offset);
 }
 
+/// Writes what is held once the commit frame being held is complete (`writtenEnd` reaches its
+/// end): SQLite makes a commit visible to readers as soon as its frames' writes return.
+int flushAtCommit(WalFile *w, sqlite3_int64 writtenEnd)
+{
+    if (w->commitEnd == 0 || writtenEnd < w->commitEnd)
+        return SQLITE_OK;
+    w->commitEnd = 0;
+    return flush(w);
+}
+
 int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset)
 {
     WalFile *w = wal(f);
@@ -267,28 +277,25 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
     if (offset == 0) {  // the header of a new WAL
         if (amount >= kWalHeaderBytes)
             w->pageSize = pageSizeOf(static_cast<const unsigned char *>(data));
-        w->directUntil = 0;
+        w->commitEnd = 0;
         return writeThrough(w, data, amount, offset);
     }
     if (offset < kWalHeaderBytes || !knowPageSize(w))
         return writeThrough(w, data, amount, offset);
     const sqlite3_int64 frameBytes = kFrameHeaderBytes + sqlite3_int64(w->pageSize);
     if ((offset - kWalHeaderBytes) % frameBytes == 0) {  // a frame's header: which frame it starts decides
-        w->directUntil = 0;
         if (amount < 8)
             return writeThrough(w, data, amount, offset);
-        if (bigEndian32(static_cast<const char *>(data) + 4) != 0) {
-            w->directUntil = offset + frameBytes;  // the commit frame: after all before it
-            return writeThrough(w, data, amount, offset);
-        }
-    } else if (offset < w->directUntil) {
-        return writeThrough(w, data, amount, offset);  // the rest of the commit frame
+        // The commit frame is held too, and what is held is written in the call that completes
+        // it: one write per small transaction, and still before SQLite publishes the commit.
+        const bool commits = bigEndian32(static_cast<const char *>(data) + 4) != 0;
+        w->commitEnd = commits ? offset + frameBytes : 0;
     }
     const sqlite3_int64 heldEnd = w->heldAt + sqlite3_int64(w->held.size());
     if (!w->held.empty() && offset != heldEnd) {
         if (offset >= w->heldAt && offset + amount <= heldEnd) {  // a frame of this transaction rewritten
             std::memcpy(w->held.data() + (offset - w->heldAt), data, size_t(amount));
-            return SQLITE_OK;
+            return flushAtCommit(w, offset + amount);
         }
         return writeThrough(w, data, amount, offset);
     }
@@ -306,7 +313,7 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
         return SQLITE_IOERR_NOMEM;
     }
     g_framesHeld.fetch_add(1, std::memory_order_relaxed);
-    return w->held.size() >= kHeldLimit ? flush(w) : SQLITE_OK;
+    return w->held.size() >= kHeldLimit ? flush(w) : flushAtCommit(w, offset + amount);
 }
 
 int walRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset)
@@ -320,7 +327,7 @@ int walTruncate(sqlite3_file *f, sqlite3_int64 size)
 {
     if (const int rc = flush(wal(f)); rc != SQLITE_OK)
         return rc;
-    wal(f)->directUntil = 0;
+    wal(f)->commitEnd = 0;
     return realMethods(f)->xTruncate(real(f), size);
 }
 

@@ -12,16 +12,18 @@ namespace mandate::store {
 /// MANDATE_SQLITE_WAL_BUFFER=0, which turns this off, as an escape hatch and for comparison).
 ///
 /// Why it is safe: SQLite's WAL file format marks the last frame of a transaction (the commit
-/// frame, documented at sqlite.org/fileformat2.html). Frames before it are held in memory and
-/// written, all at once, just before it; the commit frame itself, and everything else (the WAL
-/// header, reads, syncs, a rewrite of a frame already written) goes to the file as SQLite
-/// asked, after whatever is held (a rewrite of a held frame changes it in memory). So no commit
-/// reaches the file, and no reader can see one, before all the frames it covers are there, and
-/// a sync still syncs everything. Frames held when the connection gives up the WAL write lock
-/// (or, in locking_mode=EXCLUSIVE, the file's exclusive lock) are dropped, never written:
-/// another connection may have written its own frames there since. If held frames cannot be
-/// written, the transaction gets an I/O error, which SQLite answers by rolling it back whole,
-/// and nothing more is written until it has.
+/// frame, documented at sqlite.org/fileformat2.html). A transaction's frames, its commit frame
+/// too, are held in memory and written, all at once and in order, by the write call that
+/// completes the commit frame: before it returns, so before SQLite publishes the commit in the
+/// wal-index. Everything else (the WAL header, reads, syncs, a write that does not continue what
+/// is held) goes to the file as SQLite asked, after whatever is held (a rewrite of a held frame
+/// changes it in memory). So no reader can see a commit before all the frames it covers are in
+/// the file, a sync still syncs everything, and after a crash SQLite's recovery, which checks
+/// every frame's checksum, finds a commit whole or not at all. Frames held when the connection
+/// gives up the WAL write lock (or, in locking_mode=EXCLUSIVE, the file's exclusive lock) are
+/// dropped, never written: another connection may have written its own frames there since. If
+/// held frames cannot be written, the transaction gets an I/O error, which SQLite answers by
+/// rolling it back whole, and nothing more is written until it has.
 ///
 /// Installed once, before the first connection opens; idempotent. Other files (the database,
 /// journals) go straight to the default VFS, the database with only its lock calls watched.

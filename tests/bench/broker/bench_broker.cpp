@@ -5,6 +5,7 @@
 // header and claims policy, the execution's state: recent from this gateway's cache, or read from the
 // store) against a raw verify.
 // scripts/bench-broker runs it next to `openssl speed ed25519` on one core.
+#include "broker/AgentExecutionRequest.h"
 #include "broker/DelegationBroker.h"
 #include "broker/DevIdentityProvider.h"
 #include "json/JsonReader.h"
@@ -135,6 +136,16 @@ void BM_MintRoot(benchmark::State &state)
     }
 }
 BENCHMARK(BM_MintRoot);
+
+void BM_ExchangeRequestParse(benchmark::State &state)
+{
+    // The requested scope and authorization details of a root exchange, the part of a mint's
+    // checks that reads the agent's request.
+    const broker::ExchangeRequest request = Bench::instance().rootRequest();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(broker::AgentExecutionRequest::parse(request.scope, request.authorizationDetails));
+}
+BENCHMARK(BM_ExchangeRequestParse);
 
 void BM_MintRootConcurrent(benchmark::State &state)
 {

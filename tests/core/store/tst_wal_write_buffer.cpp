@@ -77,7 +77,8 @@ constexpr char kCreateTable[] = "CREATE TABLE t (id INTEGER PRIMARY KEY, batch I
 /// Rows whose content is not what their batch wrote.
 constexpr char kWrongRows[] = "SELECT count(*) FROM t WHERE length(v) != 2000 OR v != replace(hex(zeroblob(1000)), '0', char(97 + batch % 26))";
 
-/// A full disk for the WAL files: the default VFS's write system calls fail with ENOSPC on them.
+/// The WAL files' disk, through the default VFS's write system calls: counts the writes to
+/// WAL files and, when full, fails them with ENOSPC.
 class FullWalDisk
 {
 public:
@@ -97,6 +98,7 @@ public:
         posixVfs->xSetSystemCall(posixVfs, nullptr, nullptr);  // every system call back to its default
     }
     void setFull(bool full) { s_full = full; }
+    static quint64 walWrites() { return s_walWrites.load(); }
 
 private:
     static bool isWal(int fd)
@@ -105,26 +107,35 @@ private:
         const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target, sizeof target);
         return n > 4 && std::string_view(target, size_t(n)).substr(size_t(n) - 4) == "-wal";
     }
+    /// Counts a write to a WAL file; true when it must fail.
+    static bool refuse(int fd)
+    {
+        if (!isWal(fd))
+            return false;
+        s_walWrites.fetch_add(1);
+        return s_full;
+    }
     static ssize_t pwrite(int fd, const void *data, size_t size, off_t offset)
     {
-        if (s_full && isWal(fd))
+        if (refuse(fd))
             return errno = ENOSPC, -1;
         return reinterpret_cast<ssize_t (*)(int, const void *, size_t, off_t)>(s_pwrite)(fd, data, size, offset);
     }
     static ssize_t pwrite64(int fd, const void *data, size_t size, off64_t offset)
     {
-        if (s_full && isWal(fd))
+        if (refuse(fd))
             return errno = ENOSPC, -1;
         return reinterpret_cast<ssize_t (*)(int, const void *, size_t, off64_t)>(s_pwrite64)(fd, data, size, offset);
     }
     static ssize_t write(int fd, const void *data, size_t size)
     {
-        if (s_full && isWal(fd))
+        if (refuse(fd))
             return errno = ENOSPC, -1;
         return reinterpret_cast<ssize_t (*)(int, const void *, size_t)>(s_write)(fd, data, size);
     }
 
     static inline std::atomic<bool> s_full{false};
+    static inline std::atomic<quint64> s_walWrites{0};
     static inline sqlite3_syscall_ptr s_pwrite = nullptr;
     static inline sqlite3_syscall_ptr s_pwrite64 = nullptr;
     static inline sqlite3_syscall_ptr s_write = nullptr;
@@ -142,6 +153,8 @@ private slots:
     void rolledBackFramesAreNeverWritten();
     void framesHeldAcrossAChangeOfWriterAreDropped();
     void heldFramesThatCannotBeWrittenFailTheWholeTransaction();
+    void aSmallCommitIsOneWrite();
+    void aCommitThatCannotBeWrittenIsRolledBack();
     void leavingExclusiveLockingDropsHeldFrames();
 
 private:
@@ -304,6 +317,54 @@ void TestWalWriteBuffer::heldFramesThatCannotBeWrittenFailTheWholeTransaction()
     QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 1"), 10);
     QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch IN (2, 4)"), 0);
     QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 3"), 5);
+    QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+void TestWalWriteBuffer::aSmallCommitIsOneWrite()
+{
+    // A one-row transaction: its frames and its commit frame reach the WAL in one system call,
+    // and a reader sees the commit as soon as it returns.
+    const QString path = m_dir.filePath(QStringLiteral("small.db"));
+    NativeConnection writer = open(path);
+    NativeConnection reader = open(path);
+    QVERIFY(writer && reader);
+    QVERIFY(exec(writer.get(), kCreateTable));
+    QVERIFY(exec(writer.get(), insertRows(1, 1)));
+    FullWalDisk disk;
+    for (int row = 2; row <= 6; ++row) {
+        const quint64 before = FullWalDisk::walWrites();
+        QVERIFY(exec(writer.get(), insertRows(row, 1)));
+        QCOMPARE(FullWalDisk::walWrites() - before, quint64(1));
+        QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t"), row);
+    }
+    QCOMPARE(scalar(reader.get(), kWrongRows), 0);
+    QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
+}
+
+void TestWalWriteBuffer::aCommitThatCannotBeWrittenIsRolledBack()
+{
+    // The disk is full when the commit frame completes: the commit fails whole, no reader sees
+    // any of it, and once there is room the connection commits again.
+    const QString path = m_dir.filePath(QStringLiteral("fullcommit.db"));
+    NativeConnection writer = open(path);
+    NativeConnection reader = open(path);
+    QVERIFY(writer && reader);
+    QVERIFY(exec(writer.get(), kCreateTable));
+    QVERIFY(exec(writer.get(), insertRows(1, 3)));
+    FullWalDisk disk;
+    QVERIFY(exec(writer.get(), "BEGIN"));
+    QVERIFY(exec(writer.get(), insertRows(2, 4)));
+    disk.setFull(true);
+    QVERIFY(!exec(writer.get(), "COMMIT"));
+    disk.setFull(false);
+    if (sqlite3_get_autocommit(writer.get()) == 0)
+        QVERIFY(exec(writer.get(), "ROLLBACK"));
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t WHERE batch = 2"), 0);
+    QCOMPARE(scalar(writer.get(), "SELECT count(*) FROM t WHERE batch = 2"), 0);
+
+    QVERIFY(exec(writer.get(), insertRows(3, 2)));
+    QCOMPARE(scalar(reader.get(), "SELECT count(*) FROM t"), 5);
     QCOMPARE(scalar(reader.get(), kWrongRows), 0);
     QCOMPARE(text(reader.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
 }
