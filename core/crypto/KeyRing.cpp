@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits>
 #include <mutex>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,46 @@ QString errnoText()
 {
     return QString::fromLocal8Bit(std::strerror(errno));
 }
+
+/// An exclusive flock(2) on the key directory's lock file, held while alive. Gateways sharing
+/// the directory commit rotations one at a time: without it, two could both pass the check that
+/// the key they retire is still current and each add a key, one of which would then never be
+/// current nor retire. The kernel releases it if the process dies.
+class RotationLock
+{
+public:
+    explicit RotationLock(const QString &directory)
+    {
+        const QByteArray path = QFile::encodeName(QDir(directory).filePath(QStringLiteral(".rotation.lock")));
+        m_fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (m_fd < 0) {
+            m_error = QStringLiteral("cannot open the key directory's lock file %1: %2").arg(QFile::decodeName(path), errnoText());
+            return;
+        }
+        int rc = 0;
+        do {
+            rc = ::flock(m_fd, LOCK_EX);
+        } while (rc != 0 && errno == EINTR);
+        if (rc != 0) {
+            m_error = QStringLiteral("cannot lock the key directory's lock file %1: %2").arg(QFile::decodeName(path), errnoText());
+            ::close(m_fd);
+            m_fd = -1;
+        }
+    }
+    ~RotationLock()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);  // releases the lock
+    }
+    Q_DISABLE_COPY_MOVE(RotationLock)
+
+    /// Empty when the lock is held.
+    const QString &error() const { return m_error; }
+
+private:
+    int m_fd = -1;
+    QString m_error;
+};
 
 } // namespace
 
@@ -217,6 +258,13 @@ Status KeyRing::open()
     }
     lock.unlock();
     auto kid = rotate(0);
+    if (!kid && kid.error().code == QLatin1String("conflict")) {
+        // Another gateway sharing the directory made the first key meanwhile: that one is used.
+        followDirectory(Look::Reread);
+        std::shared_lock check(m_mutex);
+        if (m_current >= 0)
+            return {};
+    }
     if (!kid)
         return kid.error();
     return {};
@@ -270,6 +318,9 @@ Result<KeyRing::Rotation> KeyRing::prepareRotation(qint64 overlapSecs) const
 
 Result<QString> KeyRing::commit(const Rotation &rotation)
 {
+    const RotationLock rotating(m_directory);
+    if (!rotating.error().isEmpty())
+        return keyError(rotating.error() + QStringLiteral(": nothing was rotated"));
     // Reread: another gateway's rotation within the mtime's granularity must not go unseen.
     followDirectory(Look::Reread);
     // Under the lock from the check to the end: a rotation of this gateway's own must not slip in

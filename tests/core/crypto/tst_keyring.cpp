@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 using namespace mandate;
 using namespace mandate::crypto;
@@ -50,6 +52,8 @@ private slots:
     void aPreparedRotationChangesNothingUntilCommitted();
     void aRotationByAnotherGatewayInBetweenIsAConflict();
     void aFailedCommitLeavesNothingBehind();
+    void gatewaysRotatingAtOnceLeaveOneCurrentKey();
+    void gatewaysStartingAtOnceShareTheFirstKey();
     void refusesReadableKeyFiles();
     void refusesTamperedKeyFile();
     void signsAccessTokens();
@@ -233,6 +237,78 @@ void TestKeyRing::aRotationByAnotherGatewayInBetweenIsAConflict()
     QCOMPARE(QDir(tmp.path()).entryList(QDir::Files), files);
     QCOMPARE(ring.currentKid(), theirs.value());
     QVERIFY(ring.publicKeys().find(theirs.value()));
+}
+
+namespace {
+
+/// The keys in `directory` that are neither retired nor pending retirement: exactly one, the
+/// current key, in a consistent ring.
+QStringList unretiredKeys(const QString &directory, const Clock &clock)
+{
+    KeyRing reader(directory, clock);
+    if (!reader.open().ok())
+        return {QStringLiteral("(unreadable)")};
+    QStringList kids;
+    for (const KeyRing::KeyInfo &info : reader.keys()) {
+        if (info.retireAfter == 0)
+            kids << info.kid;
+    }
+    return kids;
+}
+
+} // namespace
+
+void TestKeyRing::gatewaysRotatingAtOnceLeaveOneCurrentKey()
+{
+    // Two gateways (two rings on one directory, each in its own thread) rotate at the same time.
+    // Each rotation either happens whole or is refused as a conflict; never do both add a key
+    // retiring the same one, which would leave a key that is neither current nor ever retired.
+    QTemporaryDir tmp;
+    ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+    KeyRing first(tmp.path(), clock);
+    QVERIFY(first.open().ok());
+    KeyRing second(tmp.path(), clock);
+    QVERIFY(second.open().ok());
+    constexpr int kRotations = 25;
+    std::atomic<int> rotated{0};
+    std::atomic<int> failed{0};
+    const auto rotateMany = [&](KeyRing &ring) {
+        for (int i = 0; i < kRotations; ++i) {
+            const Result<QString> kid = ring.rotate(3600);
+            if (kid.ok())
+                ++rotated;
+            else if (kid.error().code != QLatin1String("conflict"))
+                ++failed;
+        }
+    };
+    std::thread other([&] { rotateMany(second); });
+    rotateMany(first);
+    other.join();
+    QCOMPARE(failed.load(), 0);
+    QVERIFY(rotated.load() >= kRotations);
+    QCOMPARE(unretiredKeys(tmp.path(), clock).size(), 1);
+    KeyRing reader(tmp.path(), clock);
+    QVERIFY(reader.open().ok());
+    QCOMPARE(reader.keys().size(), rotated.load() + 1);  // every rotation made is on disk
+}
+
+void TestKeyRing::gatewaysStartingAtOnceShareTheFirstKey()
+{
+    // Gateways started together on an empty key directory: both start, on one and the same key.
+    for (int round = 0; round < 10; ++round) {
+        QTemporaryDir tmp;
+        ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
+        KeyRing first(tmp.path(), clock);
+        KeyRing second(tmp.path(), clock);
+        Status secondOpened;
+        std::thread other([&] { secondOpened = second.open(); });
+        const Status firstOpened = first.open();
+        other.join();
+        QVERIFY2(firstOpened.ok(), qPrintable(firstOpened.ok() ? QString() : firstOpened.error().message));
+        QVERIFY2(secondOpened.ok(), qPrintable(secondOpened.ok() ? QString() : secondOpened.error().message));
+        QCOMPARE(first.currentKid(), second.currentKid());
+        QCOMPARE(unretiredKeys(tmp.path(), clock).size(), 1);
+    }
 }
 
 void TestKeyRing::aFailedCommitLeavesNothingBehind()
