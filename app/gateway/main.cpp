@@ -28,12 +28,27 @@ void onTerminate(int)
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
 }
 
-/// SIGTERM / SIGINT drain the gateway: it stops listening, lets in-flight calls finish and
+/// SIGTERM and SIGINT are caught from the start, before the gateway starts (which opens the
+/// database, loads keys, fetches issuers' keys): one that arrives meanwhile is kept in the pipe
+/// and drains the gateway as soon as it runs, instead of killing it half-started.
+void catchTerminationSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0)
+        return;  // the default action stays: the signal ends the process
+    struct sigaction action = {};
+    action.sa_handler = onTerminate;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+/// A termination signal drains the gateway: it stops listening, lets in-flight calls finish and
 /// answer, then the event loop ends and the database closes cleanly. A second signal during the
 /// drain stops at once.
-void installSignalHandlers(QCoreApplication &app, gateway::Gateway &gateway)
+void drainOnTerminationSignal(QCoreApplication &app, gateway::Gateway &gateway)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+    if (signalPipe[0] < 0)
         return;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
     QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app, &gateway, draining = false]() mutable {
@@ -48,12 +63,6 @@ void installSignalHandlers(QCoreApplication &app, gateway::Gateway &gateway)
         qCInfo(lcGateway) << "shutting down";
         gateway.drain([&app]() { app.quit(); });
     });
-    struct sigaction action = {};
-    action.sa_handler = onTerminate;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGTERM, &action, nullptr);
-    sigaction(SIGINT, &action, nullptr);
 }
 
 } // namespace
@@ -68,6 +77,7 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(MANDATE_VERSION));
     QTextStream err(stderr);
     QTextStream out(stdout);
+    catchTerminationSignals();
 
     Result<gateway::GatewayOptions> options = gateway::GatewayOptions::fromArguments(QCoreApplication::arguments());
     if (!options) {
@@ -105,6 +115,6 @@ int main(int argc, char **argv)
         err << "mandated: " << started.error().toString() << '\n';
         return started.error().code == QLatin1String("usage") ? 2 : 1;
     }
-    installSignalHandlers(app, gateway);
+    drainOnTerminationSignal(app, gateway);
     return app.exec();
 }

@@ -427,6 +427,7 @@ void tst_BrokerHttp::jwksUriFetchedAtStart()
     QCOMPARE(process.state(), QProcess::Running);
     process.terminate();
     QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);  // drained, not killed by the signal
     QCOMPARE(process.exitCode(), 0);
 }
 
