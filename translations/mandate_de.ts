@@ -229,18 +229,6 @@
 <context>
     <name>mandate::ui::AgentTableModel</name>
     <message>
-        <source>new</source>
-        <translation>neu</translation>
-    </message>
-    <message>
-        <source>modified</source>
-        <translation>geändert</translation>
-    </message>
-    <message>
-        <source>deleted</source>
-        <translation>gelöscht</translation>
-    </message>
-    <message>
         <source>Id</source>
         <translation>Kennung</translation>
     </message>
@@ -267,10 +255,6 @@
     <message>
         <source>Version</source>
         <translation>Version</translation>
-    </message>
-    <message>
-        <source>Pending</source>
-        <translation>Ausstehend</translation>
     </message>
 </context>
 <context>
@@ -1465,6 +1449,25 @@ Sie gilt ab der nächsten Entscheidung; Version %2 bleibt im Verlauf erhalten.</
     </message>
 </context>
 <context>
+    <name>mandate::ui::RecordTableModel</name>
+    <message>
+        <source>new</source>
+        <translation>neu</translation>
+    </message>
+    <message>
+        <source>modified</source>
+        <translation>geändert</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Ausstehend</translation>
+    </message>
+</context>
+<context>
     <name>mandate::ui::RegistryDocument</name>
     <message>
         <source>Edit %1 of agent %2</source>
@@ -2250,10 +2253,6 @@ mit dieser Anfrage</translation>
     <message>
         <source>Version</source>
         <translation>Version</translation>
-    </message>
-    <message>
-        <source>Pending</source>
-        <translation>Ausstehend</translation>
     </message>
 </context>
 <context>

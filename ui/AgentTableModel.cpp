@@ -3,117 +3,64 @@
 
 #include "RegistryDocument.h"
 
-#include <QBrush>
-#include <QFont>
-#include <QPalette>
-
 namespace mandate::ui {
 
 using identity::Agent;
 
 AgentTableModel::AgentTableModel(RegistryDocument *document, QObject *parent)
-    : QAbstractTableModel(parent), m_document(document)
+    : RecordTableModel(document, RecordKind::Agent, ColumnCount, parent)
 {
-    connect(document, &RegistryDocument::aboutToReset, this, [this] { beginResetModel(); });
-    connect(document, &RegistryDocument::reset, this, [this] { endResetModel(); });
-    connect(document, &RegistryDocument::rowAboutToBeInserted, this, [this](RecordKind kind, int row) {
-        if (kind == RecordKind::Agent)
-            beginInsertRows({}, row, row);
-    });
-    connect(document, &RegistryDocument::rowInserted, this, [this](RecordKind kind, int) {
-        if (kind == RecordKind::Agent)
-            endInsertRows();
-    });
-    connect(document, &RegistryDocument::rowAboutToBeRemoved, this, [this](RecordKind kind, int row) {
-        if (kind == RecordKind::Agent)
-            beginRemoveRows({}, row, row);
-    });
-    connect(document, &RegistryDocument::rowRemoved, this, [this](RecordKind kind, int) {
-        if (kind == RecordKind::Agent)
-            endRemoveRows();
-    });
-    connect(document, &RegistryDocument::rowChanged, this, [this](RecordKind kind, int row, quint64) {
-        if (kind == RecordKind::Agent)
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-    });
 }
 
-int AgentTableModel::rowCount(const QModelIndex &parent) const
+int AgentTableModel::recordCount() const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_document->agents().size());
+    return static_cast<int>(document()->agents().size());
 }
 
-int AgentTableModel::columnCount(const QModelIndex &parent) const
+RecordTableModel::RowState AgentTableModel::rowState(int row) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    const AgentEntry &entry = document()->agents()[static_cast<size_t>(row)];
+    return {entry.uid, entry.change};
 }
 
-QString AgentTableModel::changeName(PendingChange change)
+int AgentTableModel::rowOfUid(quint64 uid) const
 {
-    switch (change) {
-    case PendingChange::None: return {};
-    case PendingChange::Created: return tr("new");
-    case PendingChange::Modified: return tr("modified");
-    case PendingChange::Deleted: return tr("deleted");
-    }
-    return {};
+    return document()->agentRow(uid);
 }
 
-QVariant AgentTableModel::data(const QModelIndex &index, int role) const
+QVariant AgentTableModel::cell(int row, int column, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const AgentEntry &entry = m_document->agents()[static_cast<size_t>(index.row())];
+    const AgentEntry &entry = document()->agents()[static_cast<size_t>(row)];
     const Agent &agent = entry.record;
     switch (role) {
     case Qt::DisplayRole:
     case SortRole:
-        switch (index.column()) {
+        switch (column) {
         case IdColumn: return agent.id;
         case NameColumn: return agent.displayName;
         case OwnerColumn: return agent.owner;
         case StatusColumn: return Agent::statusName(agent.status);
         case TrustColumn: return agent.trustLevel;
         case ActionsColumn: return role == SortRole ? QVariant(static_cast<int>(agent.allowedActions.size())) : QVariant(agent.allowedActions.join(QStringLiteral(", ")));
-        case VersionColumn:
-            if (role == SortRole)
-                return agent.version;
-            return entry.base ? QVariant(entry.base->version) : QVariant(QStringLiteral("–"));
-        case ChangeColumn: return changeName(entry.change);
+        case VersionColumn: return versionCell(entry, role);
         }
         break;
     case Qt::ToolTipRole:
-        if (index.column() == ActionsColumn)
+        if (column == ActionsColumn)
             return agent.allowedActions.join(u'\n');
         return agent.description.isEmpty() ? QVariant() : QVariant(agent.description);
-    case Qt::FontRole:
-        if (entry.change == PendingChange::Deleted) {
-            QFont font;
-            font.setStrikeOut(true);
-            return font;
-        }
-        if (entry.change != PendingChange::None) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
     case Qt::TextAlignmentRole:
-        if (index.column() == TrustColumn || index.column() == VersionColumn)
+        if (column == TrustColumn || column == VersionColumn)
             return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case UidRole: return entry.uid;
-    case ChangeRole: return static_cast<int>(entry.change);
     default: break;
     }
     return {};
 }
 
-QVariant AgentTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString AgentTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
+    switch (column) {
     case IdColumn: return tr("Id");
     case NameColumn: return tr("Name");
     case OwnerColumn: return tr("Owner");
@@ -121,15 +68,8 @@ QVariant AgentTableModel::headerData(int section, Qt::Orientation orientation, i
     case TrustColumn: return tr("Trust");
     case ActionsColumn: return tr("Allowed actions");
     case VersionColumn: return tr("Version");
-    case ChangeColumn: return tr("Pending");
     }
     return {};
-}
-
-QModelIndex AgentTableModel::indexOfUid(quint64 uid) const
-{
-    const int row = m_document->agentRow(uid);
-    return row < 0 ? QModelIndex() : index(row, 0);
 }
 
 } // namespace mandate::ui

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "RecordFilterProxyModel.h"
 
-#include "AgentTableModel.h"
+#include "RecordTableModel.h"
 
 namespace mandate::ui {
 
 RecordFilterProxyModel::RecordFilterProxyModel(QObject *parent)
     : QSortFilterProxyModel(parent)
 {
-    setSortRole(AgentTableModel::SortRole);
+    setSortRole(RecordTableModel::SortRole);
     setSortCaseSensitivity(Qt::CaseInsensitive);
     setDynamicSortFilter(true);
 }
@@ -34,7 +34,7 @@ bool RecordFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &
 {
     const QAbstractItemModel *source = sourceModel();
     if (m_pendingOnly) {
-        const int change = source->index(sourceRow, 0, sourceParent).data(AgentTableModel::ChangeRole).toInt();
+        const int change = source->index(sourceRow, 0, sourceParent).data(RecordTableModel::ChangeRole).toInt();
         if (change == static_cast<int>(PendingChange::None))
             return false;
     }

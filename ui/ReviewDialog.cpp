@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ReviewDialog.h"
 
-#include "AgentTableModel.h"
+#include "RecordTableModel.h"
 #include "DocumentValidationContext.h"
 #include "RecordDiff.h"
 #include "RegistryDocument.h"
@@ -68,7 +68,7 @@ void ReviewDialog::populate(const RegistryDocument &document)
                                   const QJsonObject &after, const std::vector<Error> &errors) {
         ++m_changes;
         const QString onGateway = before.isEmpty() ? tr("—") : tr("version %1").arg(before.value(QStringLiteral("version")).toInteger());
-        auto *top = new QTreeWidgetItem(m_tree, {QStringLiteral("%1 %2").arg(kind, id), onGateway, AgentTableModel::changeName(change)});
+        auto *top = new QTreeWidgetItem(m_tree, {QStringLiteral("%1 %2").arg(kind, id), onGateway, RecordTableModel::changeName(change)});
         QFont bold = top->font(0);
         bold.setBold(true);
         top->setFont(0, bold);

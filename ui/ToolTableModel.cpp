@@ -1,113 +1,73 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ToolTableModel.h"
 
-#include "AgentTableModel.h"
 #include "RegistryDocument.h"
-
-#include <QBrush>
-#include <QFont>
-#include <QPalette>
 
 namespace mandate::ui {
 
 using identity::Tool;
 
 ToolTableModel::ToolTableModel(RegistryDocument *document, QObject *parent)
-    : QAbstractTableModel(parent), m_document(document)
+    : RecordTableModel(document, RecordKind::Tool, ColumnCount, parent)
 {
-    connect(document, &RegistryDocument::aboutToReset, this, [this] { beginResetModel(); });
-    connect(document, &RegistryDocument::reset, this, [this] { endResetModel(); });
-    connect(document, &RegistryDocument::rowAboutToBeInserted, this, [this](RecordKind kind, int row) {
-        if (kind == RecordKind::Tool)
-            beginInsertRows({}, row, row);
-    });
-    connect(document, &RegistryDocument::rowInserted, this, [this](RecordKind kind, int) {
-        if (kind == RecordKind::Tool)
-            endInsertRows();
-    });
-    connect(document, &RegistryDocument::rowAboutToBeRemoved, this, [this](RecordKind kind, int row) {
-        if (kind == RecordKind::Tool)
-            beginRemoveRows({}, row, row);
-    });
-    connect(document, &RegistryDocument::rowRemoved, this, [this](RecordKind kind, int) {
-        if (kind == RecordKind::Tool)
-            endRemoveRows();
-    });
-    connect(document, &RegistryDocument::rowChanged, this, [this](RecordKind kind, int row, quint64) {
-        if (kind == RecordKind::Tool)
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-    });
 }
 
-int ToolTableModel::rowCount(const QModelIndex &parent) const
+int ToolTableModel::recordCount() const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_document->tools().size());
+    return static_cast<int>(document()->tools().size());
 }
 
-int ToolTableModel::columnCount(const QModelIndex &parent) const
+RecordTableModel::RowState ToolTableModel::rowState(int row) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    const ToolEntry &entry = document()->tools()[static_cast<size_t>(row)];
+    return {entry.uid, entry.change};
 }
 
-QVariant ToolTableModel::data(const QModelIndex &index, int role) const
+int ToolTableModel::rowOfUid(quint64 uid) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
-        return {};
-    const ToolEntry &entry = m_document->tools()[static_cast<size_t>(index.row())];
+    return document()->toolRow(uid);
+}
+
+QVariant ToolTableModel::cell(int row, int column, int role) const
+{
+    const ToolEntry &entry = document()->tools()[static_cast<size_t>(row)];
     const Tool &tool = entry.record;
-    QStringList actions;
-    for (const identity::ToolAction &action : tool.actions)
-        actions.append(action.name);
+    const auto actionNames = [&tool] {
+        QStringList names;
+        for (const identity::ToolAction &action : tool.actions)
+            names.append(action.name);
+        return names;
+    };
     switch (role) {
     case Qt::DisplayRole:
     case SortRole:
-        switch (index.column()) {
+        switch (column) {
         case IdColumn: return tool.id;
         case NameColumn: return tool.displayName;
-        case ActionsColumn: return role == SortRole ? QVariant(static_cast<int>(actions.size())) : QVariant(actions.join(QStringLiteral(", ")));
+        case ActionsColumn: return role == SortRole ? QVariant(static_cast<int>(tool.actions.size())) : QVariant(actionNames().join(QStringLiteral(", ")));
         case UpstreamColumn: return tool.upstream;
         case RiskColumn: return tool.riskWeight;
         case RateLimitColumn: return tool.rateLimitPerMinute;
         case InspectionColumn: return Tool::inspectionName(tool.inspection);
-        case VersionColumn:
-            if (role == SortRole)
-                return tool.version;
-            return entry.base ? QVariant(entry.base->version) : QVariant(QStringLiteral("–"));
-        case ChangeColumn: return AgentTableModel::changeName(entry.change);
+        case VersionColumn: return versionCell(entry, role);
         }
         break;
     case Qt::ToolTipRole:
-        if (index.column() == ActionsColumn)
-            return actions.join(u'\n');
+        if (column == ActionsColumn)
+            return actionNames().join(u'\n');
         return tool.description.isEmpty() ? QVariant() : QVariant(tool.description);
-    case Qt::FontRole:
-        if (entry.change == PendingChange::Deleted) {
-            QFont font;
-            font.setStrikeOut(true);
-            return font;
-        }
-        if (entry.change != PendingChange::None) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
-        break;
     case Qt::TextAlignmentRole:
-        if (index.column() == RiskColumn || index.column() == RateLimitColumn || index.column() == VersionColumn)
+        if (column == RiskColumn || column == RateLimitColumn || column == VersionColumn)
             return static_cast<int>(Qt::AlignRight | Qt::AlignVCenter);
         break;
-    case UidRole: return entry.uid;
-    case ChangeRole: return static_cast<int>(entry.change);
     default: break;
     }
     return {};
 }
 
-QVariant ToolTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+QString ToolTableModel::columnTitle(int column) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (section) {
+    switch (column) {
     case IdColumn: return tr("Id");
     case NameColumn: return tr("Name");
     case ActionsColumn: return tr("Actions");
@@ -116,15 +76,8 @@ QVariant ToolTableModel::headerData(int section, Qt::Orientation orientation, in
     case RateLimitColumn: return tr("Rate/min");
     case InspectionColumn: return tr("Inspection");
     case VersionColumn: return tr("Version");
-    case ChangeColumn: return tr("Pending");
     }
     return {};
-}
-
-QModelIndex ToolTableModel::indexOfUid(quint64 uid) const
-{
-    const int row = m_document->toolRow(uid);
-    return row < 0 ? QModelIndex() : index(row, 0);
 }
 
 } // namespace mandate::ui

@@ -118,6 +118,15 @@ private Q_SLOTS:
         document.editTool(uid, tool, QStringLiteral("riskWeight"));
         QCOMPARE(model.index(1, ToolTableModel::RiskColumn).data().toInt(), 40);
         QCOMPARE(model.index(1, ToolTableModel::ChangeColumn).data().toString(), QStringLiteral("modified"));
+        QCOMPARE(model.index(1, ToolTableModel::ChangeColumn).data(ToolTableModel::ChangeRole).toInt(), int(PendingChange::Modified));
+        QVERIFY(model.index(1, ToolTableModel::IdColumn).data(Qt::FontRole).value<QFont>().italic());
+        QVERIFY(!model.index(0, ToolTableModel::IdColumn).data(Qt::FontRole).isValid());
+        QCOMPARE(model.headerData(ToolTableModel::ChangeColumn, Qt::Horizontal).toString(), QStringLiteral("Pending"));
+        QCOMPARE(model.headerData(ToolTableModel::RiskColumn, Qt::Horizontal).toString(), QStringLiteral("Risk"));
+        QCOMPARE(model.index(0, ToolTableModel::ActionsColumn).data(ToolTableModel::SortRole).toInt(), 2);
+        QCOMPARE(model.index(0, ToolTableModel::ActionsColumn).data(Qt::ToolTipRole).toString(), QStringLiteral("ticket:read\nticket:update"));
+        QCOMPARE(model.index(1, ToolTableModel::RiskColumn).data(Qt::TextAlignmentRole).toInt(), int(Qt::AlignRight | Qt::AlignVCenter));
+        QCOMPARE(model.index(1, ToolTableModel::VersionColumn).data().toInt(), document.tool(uid)->base->version);
         proxy.setText(QStringLiteral("refund"));
         QCOMPARE(proxy.rowCount(), 1);
         document.undoStack()->undo();
