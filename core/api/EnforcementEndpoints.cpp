@@ -52,22 +52,27 @@ HttpResponse denial(const CallDecision &decision)
 } // namespace
 
 EnforcementEndpoints::EnforcementEndpoints(firewall::DecisionPipeline &pipeline, firewall::ToolFirewall &firewall,
-                                           Metrics &metrics, int workers)
+                                           Metrics &metrics, int workers, int deciders)
     : m_pipeline(pipeline), m_firewall(firewall), m_metrics(metrics)
 {
     m_pool.setMaxThreadCount(workers);
     m_pool.setExpiryTimeout(-1);  // keep threads: each holds its database connection
+    m_deciderPool.setMaxThreadCount(std::max(1, deciders));
+    m_deciderPool.setExpiryTimeout(-1);
 }
 
 EnforcementEndpoints::~EnforcementEndpoints()
 {
-    m_pool.waitForDone();  // in-flight calls finish before the services they use go away
+    // In-flight calls finish before the services they use go away.
+    m_pool.waitForDone();
+    m_deciderPool.waitForDone();
+    m_pipeline.waitForPendingDecisions();
 }
 
 void EnforcementEndpoints::install(Router &router)
 {
     router.addAsync("POST", QStringLiteral("/v1/authorize"), [this](const HttpRequest &request, const RouteParams &, Completion done) {
-        m_pool.start([this, request, done]() { done(authorize(request)); });
+        m_deciderPool.start([this, request, done]() { authorize(request, done); });
     });
     for (const QByteArray method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
         router.addAsync(method, QStringLiteral("/v1/tools/{tool}/{path...}"),
@@ -77,34 +82,35 @@ void EnforcementEndpoints::install(Router &router)
     }
 }
 
-HttpResponse EnforcementEndpoints::authorize(const HttpRequest &request)
+void EnforcementEndpoints::authorize(const HttpRequest &request, const Completion &done)
 {
     CallRequest call;
     readCallHeaders(request, call);
     Result<QJsonObject> body = RequestBody::jsonObject(request);
     if (!body)
-        return HttpResponse::fromError(body.error());
+        return done(HttpResponse::fromError(body.error()));
     const QJsonValue action = body->value(QStringLiteral("action"));
     const QJsonObject resource = body->value(QStringLiteral("resource")).toObject();
     const QJsonValue args = body->value(QStringLiteral("args"));
     if (!action.isString() || (!args.isUndefined() && !args.isObject()))
-        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
-                                     QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}"));
+        return done(HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                          QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}")));
     call.action = action.toString();
     call.tool = resource.value(QStringLiteral("id")).toString(call.action.section(u':', 0, 0));
     if (!resource.isEmpty() && resource.value(QStringLiteral("type")).toString() != QLatin1String("Tool"))
-        return HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
-                                     QStringLiteral("the resource must be a Tool"));
+        return done(HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                          QStringLiteral("the resource must be a Tool")));
     call.args = args.toObject();
     if (body->contains(QStringLiteral("confidence")))
         call.confidence = body->value(QStringLiteral("confidence")).toString();
 
-    const CallDecision decision = m_pipeline.decide(call);
-    m_metrics.countDecision(decision.allowed, decision.latencyUs);
-    // A decision is an answer, allow or deny; only a call that cannot be attributed is an error.
-    if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit"))
-        return denial(decision);
-    return HttpResponse::json(decision.toJson());
+    m_pipeline.decideAsync(std::move(call), [this, done](const CallDecision &decision) {
+        m_metrics.countDecision(decision.allowed, decision.latencyUs);
+        // A decision is an answer, allow or deny; only a call that cannot be attributed is an error.
+        if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit"))
+            return done(denial(decision));
+        done(HttpResponse::text(decision.toCompactJson(), "application/json"));
+    });
 }
 
 HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const RouteParams &params)

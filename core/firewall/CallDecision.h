@@ -21,14 +21,20 @@ struct CallDecision
     QStringList errors;           ///< policies that errored, "id: message"
     bool hasExecution = false;
     ExecutionView view;           ///< the caller; budget already charged on the tool path
-    QJsonObject cedarRequest;     ///< what was evaluated, for the audit log
-    QByteArray cedarRequestCanonical;  ///< its audit encoding when built already (AuditRecord::cedarRequestCanonical)
+    /// What was evaluated, for the audit log: its audit encoding (AuditRecord::cedarRequestCanonical)
+    /// and, only where the pipeline took the JSON path (CedarRequestWriter), the JSON form.
+    QJsonObject cedarRequest;
+    QByteArray cedarRequestCanonical;
     QString traceId;
     QString spanId;
     qint64 latencyUs = 0;
 
     /// The /v1/authorize response body (also embedded in a tool path denial).
     QJsonObject toJson() const;
+    /// toJson() as QJsonDocument writes it compactly, without building it when every text in it
+    /// is plain ASCII (the usual case): the JSON object and its writer cost an authorize
+    /// response more than the rest of its answer.
+    QByteArray toCompactJson() const;
 };
 
 } // namespace mandate::firewall

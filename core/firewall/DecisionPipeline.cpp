@@ -3,11 +3,14 @@
 
 #include "common/Logging.h"
 #include "firewall/CedarRequestBuilder.h"
+#include "firewall/CedarRequestWriter.h"
 #include "firewall/TraceContext.h"
 #include "policy/Authorizer.h"
 
 #include <QElapsedTimer>
 #include <QUuid>
+
+#include <optional>
 
 namespace mandate::firewall {
 
@@ -109,9 +112,28 @@ audit::AuditRecord DecisionPipeline::baseRecord(const CallRequest &call, const C
     return record;
 }
 
-void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, const Budget &budgetBefore, int riskDelta,
-                              const Budget *charged, int denialRisk)
+/// One decision from its first step until its caller has it: what finish() and settle() need,
+/// shared between the deciding thread and the commit thread.
+struct DecisionPipeline::Pending
 {
+    CallRequest call;
+    CallDecision decision;
+    Budget budgetBefore;
+    int riskDelta = 0;
+    std::optional<Budget> charged;  ///< the charge held for an allowed call, made durable with its record
+    int denialRisk = 0;             ///< the risk step of a denial, when the database refuses the charge
+    bool deferredCharge = false;    ///< the charge is written with the record (a companion write)
+    bool blocking = true;           ///< decide(): settle on the deciding thread
+    QDateTime recordTime;
+    Decided done;
+};
+
+DecisionPipeline::~DecisionPipeline() = default;
+
+void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
+{
+    const CallRequest &call = pending->call;
+    const CallDecision &decision = pending->decision;
     audit::AuditRecord record = baseRecord(call, decision);
     record.event = audit::EventType::Decision;
     record.decision = decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny");
@@ -122,40 +144,54 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
                                      {QStringLiteral("mandate.decision.message"), decision.message}};
     if (decision.hasExecution) {
         record.riskBefore = decision.view.riskScore;
-        record.riskAfter = decision.view.riskScore + riskDelta;
-        record.budgetBefore = budgetBefore.toJson();
+        record.riskAfter = decision.view.riskScore + pending->riskDelta;
+        record.budgetBefore = pending->budgetBefore.toJson();
         record.budgetAfter = decision.view.remaining.toJson();
     }
     record.latencyUs = decision.latencyUs;
     record.cedarRequest = decision.cedarRequest;
     record.cedarRequestCanonical = decision.cedarRequestCanonical;
+    pending->recordTime = record.time;
 
     // A held charge commits in the same transaction as this record, or neither does.
     audit::AuditLog::Companion companion;
-    if (charged) {
-        companion.write = m_services.authority.durableCharge(decision.view.execution.id, *charged);
+    if (pending->charged) {
+        companion.write = m_services.authority.durableCharge(decision.view.execution.id, *pending->charged);
         companion.refusal = Error{QStringLiteral("budget_exhausted"),
                                   QStringLiteral("the charge was refused as it was written: the budget was spent concurrently "
                                                  "(a sub-delegation, another gateway) or the execution ended")};
     }
-    const bool deferred = bool(companion);
-    auto appended = m_services.audit.append(record, std::move(companion));
-    if (charged)
-        m_services.authority.settleCharge(decision.view.execution.id, *charged, appended.ok());
-    if (!appended && decision.allowed && riskDelta > 0)
+    pending->deferredCharge = bool(companion);
+    std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
+    if (pending->blocking)
+        settle(pending, appended.get());
+    else
+        m_commits.whenCommitted(std::move(appended), [this, pending](const CommitWaiter::Appended &result) { settle(pending, result); });
+}
+
+void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const CommitWaiter::Appended &appended)
+{
+    const CallRequest &call = pending->call;
+    CallDecision &decision = pending->decision;
+    if (pending->charged)
+        m_services.authority.settleCharge(decision.view.execution.id, *pending->charged, appended.ok());
+    if (!appended && decision.allowed && pending->riskDelta > 0)
         m_services.authority.releaseFirstUse(decision.view.execution.id, call.action);  // denied below: not exercised
-    if (!appended && deferred && appended.error().code == QLatin1String("budget_exhausted")) {
+    if (!appended && pending->deferredCharge && appended.error().code == QLatin1String("budget_exhausted")) {
         // Nothing of the allowed call was written: record the denial instead.
         deny(decision, QStringLiteral("budget"), 403, appended.error().message);
-        decision.view.remaining = budgetBefore;
-        finish(call, decision, budgetBefore, denialRisk);
+        decision.view.remaining = pending->budgetBefore;
+        pending->riskDelta = pending->denialRisk;
+        pending->charged.reset();
+        finish(pending);
         return;
     }
+    int riskDelta = pending->riskDelta;
     // Durable before effect: an allow that cannot be recorded becomes a deny.
     if (!appended) {
         qCWarning(lcGateway) << "audit append failed, denying:" << appended.error().message;
-        if (charged)
-            decision.view.remaining = budgetBefore;  // given back: it did not commit
+        if (pending->charged)
+            decision.view.remaining = pending->budgetBefore;  // given back: it did not commit
         // The allow's risk step is for an action exercised; this one was not, and the failure
         // is the gateway's, not the agent's. (A denial's step stands: the agent asked.)
         if (decision.allowed)
@@ -169,27 +205,53 @@ void DecisionPipeline::finish(const CallRequest &call, CallDecision &decision, c
         else
             qCWarning(lcGateway) << "cannot update session counters:" << counted.error().message;
     }
-    if (!m_services.events.listened())
-        return;
-    m_services.events.publish(QJsonObject{
-        {QStringLiteral("type"), QStringLiteral("decision")},
-        {QStringLiteral("decision"), decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny")},
-        {QStringLiteral("decision_id"), decision.decisionId},
-        {QStringLiteral("execution"), decision.view.execution.id},
-        {QStringLiteral("agent"), decision.view.execution.agent},
-        {QStringLiteral("action"), call.action},
-        {QStringLiteral("tool"), call.tool},
-        {QStringLiteral("step"), decision.step},
-        {QStringLiteral("latency_us"), decision.latencyUs},
-        {QStringLiteral("risk"), decision.view.riskScore},
-        {QStringLiteral("time"), record.time.toString(Qt::ISODateWithMs)}});
+    if (m_services.events.listened()) {
+        m_services.events.publish(QJsonObject{
+            {QStringLiteral("type"), QStringLiteral("decision")},
+            {QStringLiteral("decision"), decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny")},
+            {QStringLiteral("decision_id"), decision.decisionId},
+            {QStringLiteral("execution"), decision.view.execution.id},
+            {QStringLiteral("agent"), decision.view.execution.agent},
+            {QStringLiteral("action"), call.action},
+            {QStringLiteral("tool"), call.tool},
+            {QStringLiteral("step"), decision.step},
+            {QStringLiteral("latency_us"), decision.latencyUs},
+            {QStringLiteral("risk"), decision.view.riskScore},
+            {QStringLiteral("time"), pending->recordTime.toString(Qt::ISODateWithMs)}});
+    }
+    pending->done(std::move(decision));
 }
 
 CallDecision DecisionPipeline::decide(const CallRequest &call)
 {
+    CallDecision result;
+    auto pending = std::make_shared<Pending>();
+    pending->call = call;
+    pending->done = [&result](CallDecision decision) { result = std::move(decision); };
+    runSteps(pending);  // blocking: settled, and `done` called, before it returns
+    return result;
+}
+
+void DecisionPipeline::decideAsync(CallRequest call, Decided done)
+{
+    auto pending = std::make_shared<Pending>();
+    pending->call = std::move(call);
+    pending->blocking = false;
+    pending->done = std::move(done);
+    runSteps(pending);
+}
+
+void DecisionPipeline::waitForPendingDecisions()
+{
+    m_commits.waitUntilIdle();
+}
+
+void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
+{
     QElapsedTimer timer;
     timer.start();
-    CallDecision decision;
+    const CallRequest &call = pending->call;
+    CallDecision &decision = pending->decision;
     decision.decisionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const TraceContext trace = TraceContext::continueOrStart(call.traceparent);
     decision.traceId = trace.traceId;
@@ -200,22 +262,22 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
         deny(decision, QStringLiteral("token"), 401, view.error().message);
         decision.errors << view.error().code;
         decision.latencyUs = timer.nsecsElapsed() / 1000;
-        finish(call, decision, {}, 0);
-        return decision;
+        finish(pending);
+        return;
     }
     decision.hasExecution = true;
     decision.view = std::move(view).value();
-    const Budget budgetBefore = decision.view.remaining;
+    pending->budgetBefore = decision.view.remaining;
     const identity::Execution &execution = decision.view.execution;
 
     Result<identity::Tool> tool = this->tool(call.tool);
     const int riskWeight = tool ? tool->riskWeight : 1;
-    const int denialRisk = 2 * std::max(1, riskWeight);
+    pending->denialRisk = 2 * std::max(1, riskWeight);
     const auto denied = [&](const QString &step, int status, const QString &message) {
         deny(decision, step, status, message);
         decision.latencyUs = timer.nsecsElapsed() / 1000;
-        finish(call, decision, budgetBefore, denialRisk);
-        return decision;
+        pending->riskDelta = pending->denialRisk;
+        finish(pending);
     };
 
     if (!tool)
@@ -251,7 +313,17 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
     // path reports why exactly as before (and the denial's record keeps the request).
     auto entities = m_entityCache.entities(input, active->schema);
     policy::Decision verdict;
+    CedarRequestWriter::Written written;
+    std::optional<policy::Request> direct;
     if (entities) {
+        written = CedarRequestWriter::write(input, entities.value()->canonical);
+        direct = CedarRequestWriter::read(input, written.context(), active->schema.get());
+    }
+    if (direct) {
+        // The usual case: no JSON form at all, the audit log keeps these very bytes.
+        decision.cedarRequestCanonical = std::move(written.bytes);
+        verdict = policy::Authorizer::isAuthorized(active->policies, entities.value()->store, *direct);
+    } else if (entities) {
         decision.cedarRequest = CedarRequestBuilder::toJson(input, entities.value()->json);
         decision.cedarRequestCanonical = CedarEntityCache::canonicalRequest(decision.cedarRequest, *entities.value());
         Result<policy::Request> request = CedarRequestBuilder::parseRequest(decision.cedarRequest, active->schema.get());
@@ -294,8 +366,10 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
     // the run has reached for (and denials and flagged responses), not how busy it is. Claimed
     // atomically: concurrent first calls all see the action as new in their views.
     const bool firstUse = m_services.authority.claimFirstUse(decision.view, call.action, input.now);
-    finish(call, decision, budgetBefore, firstUse ? riskWeight : 0, call.charge ? &cost : nullptr, denialRisk);
-    return decision;
+    pending->riskDelta = firstUse ? riskWeight : 0;
+    if (call.charge)
+        pending->charged = cost;
+    finish(pending);
 }
 
 Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,

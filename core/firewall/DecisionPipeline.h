@@ -6,6 +6,7 @@
 #include "firewall/CallDecision.h"
 #include "firewall/CallRequest.h"
 #include "firewall/CedarEntityCache.h"
+#include "firewall/CommitWaiter.h"
 #include "firewall/ExecutionAuthority.h"
 #include "firewall/RateLimiter.h"
 #include "registry/PolicyStore.h"
@@ -13,6 +14,8 @@
 
 #include <QHash>
 
+#include <functional>
+#include <memory>
 #include <mutex>
 
 namespace mandate::firewall {
@@ -22,7 +25,7 @@ namespace mandate::firewall {
 /// execution's risk and budget; the Cedar policy set against the live delegation context;
 /// rate limits; the budget charge (tool path); and the audit record, written durably before the
 /// answer (fail closed). Thread-safe: calls run on a worker pool.
-class DecisionPipeline
+class DecisionPipeline final
 {
 public:
     struct Services
@@ -38,9 +41,21 @@ public:
         int executionCallsPerMinute = 600;  ///< across all tools, per execution
     };
 
-    explicit DecisionPipeline(Services services);
+    /// Receives a decision once its audit record is committed (or could not be).
+    using Decided = std::function<void(CallDecision)>;
 
+    explicit DecisionPipeline(Services services);
+    Q_DISABLE_COPY_MOVE(DecisionPipeline)
+    ~DecisionPipeline();
+
+    /// Decides and returns once the decision's record is committed.
     CallDecision decide(const CallRequest &call);
+    /// The same decision without waiting for the commit: returns once the record is queued, and
+    /// `done` runs on the pipeline's commit thread when it is committed (or failed: then it is a
+    /// denial, as with decide()). `done` must be quick: it holds up the calls behind it.
+    void decideAsync(CallRequest call, Decided done);
+    /// Returns once every decideAsync() begun so far has called its `done`.
+    void waitForPendingDecisions();
 
     /// Records what happened after an allowed call was forwarded (upstream status, findings).
     Status recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,
@@ -53,13 +68,17 @@ public:
     Result<identity::Tool> tool(const QString &id);
 
 private:
+    struct Pending;
+    /// The decision steps up to the record, which finish() writes.
+    void runSteps(const std::shared_ptr<Pending> &pending);
     Result<identity::Agent> agent(const QString &id);
     void deny(CallDecision &decision, const QString &step, int status, const QString &message) const;
-    /// Records the decision (durable before effect) and counts it in the session. `charged`: the
-    /// charge held for an allowed call, made durable in the record's transaction; when the
-    /// database refuses it, the call is denied instead, with `denialRisk`.
-    void finish(const CallRequest &call, CallDecision &decision, const identity::Budget &budgetBefore, int riskDelta,
-                const identity::Budget *charged = nullptr, int denialRisk = 0);
+    /// Records the decision (durable before effect); settle() continues once it is committed,
+    /// inline for decide(), on the commit thread for decideAsync().
+    void finish(const std::shared_ptr<Pending> &pending);
+    /// Counts the committed decision in the session, or turns it into a denial when it could not
+    /// be recorded, and hands it to the caller.
+    void settle(const std::shared_ptr<Pending> &pending, const CommitWaiter::Appended &appended);
     audit::AuditRecord baseRecord(const CallRequest &call, const CallDecision &decision) const;
 
     Services m_services;
@@ -71,6 +90,7 @@ private:
     QHash<QString, identity::Tool> m_tools;
     quint64 m_cacheGeneration = 0;  ///< bumped by every invalidation
     CedarEntityCache m_entityCache;
+    CommitWaiter m_commits;  ///< last: it runs pending continuations, which use the rest, as it goes
 };
 
 } // namespace mandate::firewall

@@ -65,6 +65,7 @@ private slots:
     void policyPublishIsAnAdminChange();
     void createAndDeleteAreAdminChanges();
     void delegationFailsClosed();
+    void authorizeFailsClosed();
     void adminChangesFailClosed();
     void refusedAdminChangeLeavesNoRecord();
     void failedAdminWriteIsItsOwn();
@@ -404,6 +405,35 @@ static QJsonArray changesOf(const QJsonArray &records, const QString &target)
             changes.append(record);
     }
     return changes;
+}
+
+void tst_AuditEvents::authorizeFailsClosed()
+{
+    // A decision is answered only once its record is committed: with the audit log unable to
+    // write, /v1/authorize denies (503, the audit step) and no decision is recorded; once the log
+    // writes again, the same call is allowed and recorded.
+    const QByteArray token = rootToken(QStringLiteral("authorized while the audit log is down"), 900);
+    QVERIFY(!token.isEmpty());
+    const QString execution = executionOf(token);
+    const auto authorize = [&]() {
+        return m_http->send("POST", QStringLiteral("/v1/authorize"), R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"}})",
+                            {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
+    };
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("CREATE TRIGGER audit_down BEFORE INSERT ON audit_records "
+                                                         "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")));
+    const HttpResult denied = authorize();
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER audit_down")));
+    QVERIFY2(denied.status == 503, denied.body.constData());
+    QVERIFY2(str(denied.json(), "type").endsWith(QLatin1String("denied-audit")), denied.body.constData());
+    QVERIFY(!denied.body.contains("\"allow\""));
+    QVERIFY(recordsOf(execution, QStringLiteral("decision")).isEmpty());
+
+    const HttpResult allowed = authorize();
+    QVERIFY2(allowed.status == 200, allowed.body.constData());
+    QCOMPARE(str(allowed.json(), "decision"), QStringLiteral("allow"));
+    const QJsonArray decisions = recordsOf(execution, QStringLiteral("decision"));
+    QCOMPARE(decisions.size(), 1);
+    QCOMPARE(str(decisions.first().toObject(), "mandate.decision.id"), str(allowed.json(), "decision_id"));
 }
 
 void tst_AuditEvents::adminChangesFailClosed()

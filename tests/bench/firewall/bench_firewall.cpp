@@ -9,7 +9,9 @@
 
 #include "audit/AuditLog.h"
 #include "common/Clock.h"
+#include "firewall/CedarEntityCache.h"
 #include "firewall/CedarRequestBuilder.h"
+#include "firewall/CedarRequestWriter.h"
 #include "firewall/DecisionPipeline.h"
 #include "policy/Authorizer.h"
 #include "registry/PolicyStore.h"
@@ -22,6 +24,9 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
+
+#include <atomic>
+#include <semaphore>
 
 using namespace mandate;
 
@@ -152,6 +157,49 @@ void BM_CedarRequestParse(benchmark::State &state)
 }
 BENCHMARK(BM_CedarRequestParse);
 
+/// The JSON path the pipeline took before CedarRequestWriter (and still takes for what the
+/// byte reader declines): the request's JSON with cached entities, its audit encoding, and the
+/// request parsed back from the JSON.
+void BM_CedarRequestJsonPath(benchmark::State &state)
+{
+    Fixture &f = fixture();
+    const firewall::ExecutionView view = *f.authority.authenticate("bench");
+    const auto input = f.cedarInput(view);
+    const auto active = f.policies->active();
+    firewall::CedarEntityCache cache;
+    const auto entry = cache.entities(input, active->schema);
+    if (!entry)
+        return state.SkipWithError("the entities do not parse");
+    for (auto _ : state) {
+        const QJsonObject json = firewall::CedarRequestBuilder::toJson(input, entry.value()->json);
+        benchmark::DoNotOptimize(firewall::CedarEntityCache::canonicalRequest(json, *entry.value()));
+        benchmark::DoNotOptimize(firewall::CedarRequestBuilder::parseRequest(json, active->schema.get()));
+    }
+}
+BENCHMARK(BM_CedarRequestJsonPath);
+
+/// What the pipeline does instead of BM_CedarRequestJsonPath:
+/// the request written straight into its audit bytes and read back from them.
+void BM_CedarRequestWriteRead(benchmark::State &state)
+{
+    Fixture &f = fixture();
+    const firewall::ExecutionView view = *f.authority.authenticate("bench");
+    const auto input = f.cedarInput(view);
+    const auto active = f.policies->active();
+    firewall::CedarEntityCache cache;
+    const auto entry = cache.entities(input, active->schema);
+    if (!entry)
+        return state.SkipWithError("the entities do not parse");
+    for (auto _ : state) {
+        const firewall::CedarRequestWriter::Written written = firewall::CedarRequestWriter::write(input, entry.value()->canonical);
+        const auto request = firewall::CedarRequestWriter::read(input, written.context(), active->schema.get());
+        if (!request)
+            return state.SkipWithError("the writer's request was not read back");
+        benchmark::DoNotOptimize(request);
+    }
+}
+BENCHMARK(BM_CedarRequestWriteRead);
+
 void BM_Evaluate(benchmark::State &state)
 {
     Fixture &f = fixture();
@@ -198,5 +246,31 @@ void BM_Decide(benchmark::State &state)
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Decide)->Threads(1)->Threads(8)->Threads(64)->UseRealTime()->MeasureProcessCPUTime();
+
+/// The same decisions as /v1/authorize makes them: each caller (a decider thread of the
+/// gateway) keeps 64 / threads decisions in flight and is answered from the commit thread, so
+/// no thread waits for a commit.
+void BM_DecideAsync(benchmark::State &state)
+{
+    Fixture &f = fixture();
+    const firewall::CallRequest call = Fixture::refund();
+    std::counting_semaphore<64> room(64 / state.threads());
+    std::atomic<int> denied{0};
+    for (auto _ : state) {
+        room.acquire();
+        f.pipeline->decideAsync(call, [&](const firewall::CallDecision &decision) {
+            if (!decision.allowed)
+                ++denied;
+            room.release();
+        });
+    }
+    for (int i = 0; i < 64 / state.threads(); ++i)
+        room.acquire();  // every decision of this caller answered
+    f.pipeline->waitForPendingDecisions();  // and its callbacks done with `room`
+    if (denied.load() > 0)
+        state.SkipWithError("a decision was denied");
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecideAsync)->Threads(1)->Threads(2)->UseRealTime()->MeasureProcessCPUTime();
 
 } // namespace

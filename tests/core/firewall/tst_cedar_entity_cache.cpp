@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The per-execution cache of Cedar request entities: what it hands out is exactly what the
 // uncached builder and parser make, and every value the entities are built from is in its key.
+#include "CedarCall.h"
+
 #include "audit/AuditRecord.h"
 #include "firewall/CedarEntityCache.h"
 #include "policy/Authorizer.h"
@@ -15,57 +17,10 @@ using firewall::CedarRequestBuilder;
 
 namespace {
 
-std::shared_ptr<const policy::Schema> demoSchema()
-{
-    QFile file(QStringLiteral(":/mandate/schema/mandate.cedarschema"));
-    if (!file.open(QIODevice::ReadOnly))
-        return nullptr;
-    auto schema = policy::Schema::parse(file.readAll());
-    return schema ? std::make_shared<const policy::Schema>(std::move(schema).value()) : nullptr;
-}
-
-identity::Execution execution(const QString &id, const QString &agent, const QString &parent)
-{
-    identity::Execution e;
-    e.id = id;
-    e.agent = agent;
-    e.parent = parent;
-    e.chain = parent.isEmpty() ? QStringList{QStringLiteral("alice")} : QStringList{QStringLiteral("alice"), QStringLiteral("support-agent")};
-    e.purpose = QStringLiteral("refund for ticket T-1001");
-    e.riskCeiling = 50;
-    return e;
-}
-
-identity::Agent agent(const QString &id, const QString &owner, int trust)
-{
-    identity::Agent a;
-    a.id = id;
-    a.owner = owner;
-    a.trustLevel = trust;
-    return a;
-}
-
-/// A sub-execution of refund-subagent delegated by support-agent, on the refund tool.
-struct Call
-{
-    firewall::ExecutionView view;
-    CedarRequestBuilder::Input input;
-
-    Call()
-    {
-        view.execution = execution(QStringLiteral("e-2"), QStringLiteral("refund-subagent"), QStringLiteral("e-1"));
-        view.ancestors.push_back(execution(QStringLiteral("e-1"), QStringLiteral("support-agent"), QString()));
-        view.remaining = {5, 100, *identity::Amount::parse(QStringLiteral("200"))};
-        input.addAgent(agent(QStringLiteral("support-agent"), QStringLiteral("carol"), 2));
-        input.addAgent(agent(QStringLiteral("refund-subagent"), QStringLiteral("carol"), 1));
-        input.tool = QStringLiteral("refund");
-        input.action = QStringLiteral("refund:create");
-        input.args = QJsonObject{{QStringLiteral("amount"), QStringLiteral("42.00")}};
-        input.now = QDateTime::fromSecsSinceEpoch(1'800'000'000, Qt::UTC);
-        input.view = &view;
-    }
-    Call(const Call &other) : view(other.view), input(other.input) { input.view = &view; }
-};
+using Call = test::CedarCall;
+using test::agent;
+using test::demoSchema;
+using test::execution;
 
 /// The stored entities' interned uids with their attribute counts, in store order.
 QList<quint64> uids(const policy::EntityStore &store)

@@ -13,9 +13,14 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <atomic>
+#include <future>
+#include <thread>
 
 using namespace mandate;
 using identity::Amount;
@@ -54,6 +59,20 @@ Execution execution(const QString &id, const QString &agent, QStringList chain, 
     return e;
 }
 
+/// Two rows of test data filled alike: one decided blocking, one asynchronously.
+struct BothModes
+{
+    QTestData &blocking;
+    QTestData &async;
+    template<typename T>
+    BothModes &operator<<(const T &value)
+    {
+        blocking << value;
+        async << value;
+        return *this;
+    }
+};
+
 } // namespace
 
 class tst_DecisionPipeline final : public QObject
@@ -67,13 +86,21 @@ private slots:
     void budgetIsChargedOnTheToolPathOnly();
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
+    void auditFailureDenies_data();
     void auditFailureDenies();
+    void heldChargeCommitsWithTheDecision_data();
     void heldChargeCommitsWithTheDecision();
+    void chargeRefusedAtCommitIsRecordedAsADenial_data();
     void chargeRefusedAtCommitIsRecordedAsADenial();
     void riskAccumulatesUntilTheCeilingDenies();
+    void asyncDecisionsComeFromTheCommitThread();
+    void pendingAsyncDecisionsAreWaitedFor();
 
 private:
+    /// Through decide(), or through decideAsync() when the current test's "async" column says so.
     firewall::CallDecision decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge = false);
+    static void addModes();
+    static firewall::CallRequest call(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge = false);
 
     QTemporaryDir m_dir;
     ManualClock m_clock;
@@ -138,9 +165,14 @@ void tst_DecisionPipeline::initTestCase()
     Execution spent = execution(QStringLiteral("ex-spent"), QStringLiteral("support-agent"), aliceChain, supportActions);
     add("spent", spent);
     m_authority.views["spent"].remaining.calls = 0;
+    for (const QByteArray &token : m_authority.views.keys()) {
+        firewall::ExecutionView twin = m_authority.views.value(token);
+        twin.execution.id += QStringLiteral("-async");
+        m_authority.views.insert(token + "-async", twin);
+    }
 }
 
-firewall::CallDecision tst_DecisionPipeline::decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
+firewall::CallRequest tst_DecisionPipeline::call(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
 {
     firewall::CallRequest call;
     call.bearer = token;
@@ -148,7 +180,31 @@ firewall::CallDecision tst_DecisionPipeline::decide(const QByteArray &token, con
     call.tool = action.section(u':', 0, 0);
     call.args = args;
     call.charge = charge;
-    return m_pipeline->decide(call);
+    return call;
+}
+
+void tst_DecisionPipeline::addModes()
+{
+    QTest::addColumn<bool>("async");
+    QTest::addRow("blocking") << false;
+    QTest::addRow("async") << true;
+}
+
+firewall::CallDecision tst_DecisionPipeline::decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
+{
+    const bool async = QTest::currentDataTag() && QByteArrayView(QTest::currentDataTag()).endsWith("async");
+    if (!async)
+        return m_pipeline->decide(call(token, action, args, charge));
+    // The executions' twins, so that the async rows meet the same state as the blocking ones.
+    const QByteArray twin = token + "-async";
+    std::promise<firewall::CallDecision> decided;
+    std::future<firewall::CallDecision> future = decided.get_future();
+    m_pipeline->decideAsync(call(m_authority.views.contains(twin) ? twin : token, action, args, charge), [&decided](firewall::CallDecision decision) {
+        decided.set_value(std::move(decision));  // a second call would throw: exactly once
+    });
+    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+        qFatal("an asynchronous decision was never answered");
+    return future.get();
 }
 
 void tst_DecisionPipeline::decisions_data()
@@ -160,19 +216,24 @@ void tst_DecisionPipeline::decisions_data()
     QTest::addColumn<QString>("step");
     QTest::addColumn<QString>("reason");
 
-    QTest::addRow("refund under the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("42.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
-    QTest::addRow("refund at the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
-    QTest::addRow("refund over the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.01") << false << QStringLiteral("policy") << QString();
-    QTest::addRow("ticket read") << QByteArray("support") << QStringLiteral("ticket:read") << QString() << true << QString() << QStringLiteral("support-agent-tickets");
-    QTest::addRow("not in the token") << QByteArray("support") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("capability") << QString();
-    QTest::addRow("ticket update not granted") << QByteArray("support") << QStringLiteral("ticket:update") << QString() << false << QStringLiteral("capability") << QString();
-    QTest::addRow("forbid overrides") << QByteArray("support-with-delete") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("policy") << QStringLiteral("no-account-deletion");
-    QTest::addRow("over the risk ceiling") << QByteArray("risky") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("risk") << QString();
-    QTest::addRow("no permit for finance") << QByteArray("finance") << QStringLiteral("refund:create") << QStringLiteral("10.00") << false << QStringLiteral("policy") << QString();
-    QTest::addRow("sub-execution inherits") << QByteArray("sub") << QStringLiteral("refund:create") << QStringLiteral("50.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
-    QTest::addRow("spent budget") << QByteArray("spent") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("budget") << QString();
-    QTest::addRow("garbage token") << QByteArray("garbage") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("token") << QString();
-    QTest::addRow("unknown tool") << QByteArray("support") << QStringLiteral("payroll:run") << QString() << false << QStringLiteral("request") << QString();
+    // Every row through decide() and through decideAsync() (tag suffix "async").
+    const auto addRow = [](const char *name) {
+        return BothModes{QTest::addRow("%s", name), QTest::addRow("%s, async", name)};
+    };
+
+    addRow("refund under the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("42.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    addRow("refund at the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    addRow("refund over the limit") << QByteArray("support") << QStringLiteral("refund:create") << QStringLiteral("100.01") << false << QStringLiteral("policy") << QString();
+    addRow("ticket read") << QByteArray("support") << QStringLiteral("ticket:read") << QString() << true << QString() << QStringLiteral("support-agent-tickets");
+    addRow("not in the token") << QByteArray("support") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("capability") << QString();
+    addRow("ticket update not granted") << QByteArray("support") << QStringLiteral("ticket:update") << QString() << false << QStringLiteral("capability") << QString();
+    addRow("forbid overrides") << QByteArray("support-with-delete") << QStringLiteral("account:delete") << QString() << false << QStringLiteral("policy") << QStringLiteral("no-account-deletion");
+    addRow("over the risk ceiling") << QByteArray("risky") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("risk") << QString();
+    addRow("no permit for finance") << QByteArray("finance") << QStringLiteral("refund:create") << QStringLiteral("10.00") << false << QStringLiteral("policy") << QString();
+    addRow("sub-execution inherits") << QByteArray("sub") << QStringLiteral("refund:create") << QStringLiteral("50.00") << true << QString() << QStringLiteral("support-agent-refunds-up-to-100");
+    addRow("spent budget") << QByteArray("spent") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("budget") << QString();
+    addRow("garbage token") << QByteArray("garbage") << QStringLiteral("ticket:read") << QString() << false << QStringLiteral("token") << QString();
+    addRow("unknown tool") << QByteArray("support") << QStringLiteral("payroll:run") << QString() << false << QStringLiteral("request") << QString();
 }
 
 void tst_DecisionPipeline::decisions()
@@ -233,13 +294,20 @@ void tst_DecisionPipeline::recordedRequestReplaysToTheSameDecision()
     const auto decision = decide("replay", QStringLiteral("refund:create"), {{QStringLiteral("amount"), QStringLiteral("99.99")}});
     QVERIFY2(decision.allowed, qPrintable(decision.message));
     // What the audit log keeps is enough to decide again, offline, with the same result.
-    const QByteArray stored = QJsonDocument(decision.cedarRequest).toJson();
+    // (The request as the record's body has it; the JSON form is built only when the bytes are not.)
+    const QByteArray stored = decision.cedarRequestCanonical.isEmpty() ? QJsonDocument(decision.cedarRequest).toJson()
+                                                                       : decision.cedarRequestCanonical;
     auto replayed = firewall::CedarRequestBuilder::parse(QJsonDocument::fromJson(stored).object(), m_policies->active()->schema.get());
     QVERIFY2(replayed, qPrintable(replayed ? QString() : replayed.error().toString()));
     const auto verdict = policy::Authorizer::isAuthorized(m_policies->active()->policies, replayed->entities, replayed->request);
     QVERIFY(verdict.allowed);
     QCOMPARE(verdict.reasons.size(), size_t(1));
     QCOMPARE(verdict.reasons.front()->annotation(QStringLiteral("id")), QStringLiteral("support-agent-refunds-up-to-100"));
+}
+
+void tst_DecisionPipeline::auditFailureDenies_data()
+{
+    addModes();
 }
 
 void tst_DecisionPipeline::auditFailureDenies()
@@ -265,6 +333,11 @@ void tst_DecisionPipeline::auditFailureDenies()
     QCOMPARE(m_authority.views.value("unrecorded").riskScore, 0);
 }
 
+void tst_DecisionPipeline::heldChargeCommitsWithTheDecision_data()
+{
+    addModes();
+}
+
 void tst_DecisionPipeline::heldChargeCommitsWithTheDecision()
 {
     firewall::ExecutionView view = m_authority.views.value("support");
@@ -278,6 +351,11 @@ void tst_DecisionPipeline::heldChargeCommitsWithTheDecision()
     QVERIFY2(decision.allowed, qPrintable(decision.message));
     QCOMPARE(m_authority.settled, QStringList{QStringLiteral("ex-held committed")});
     QCOMPARE(m_authority.views.value("held").remaining.calls, view.remaining.calls - 1);
+}
+
+void tst_DecisionPipeline::chargeRefusedAtCommitIsRecordedAsADenial_data()
+{
+    addModes();
 }
 
 void tst_DecisionPipeline::chargeRefusedAtCommitIsRecordedAsADenial()
@@ -323,6 +401,43 @@ void tst_DecisionPipeline::riskAccumulatesUntilTheCeilingDenies()
     QCOMPARE(denials, 6);  // 6 × 10 = 60 > 50
     const auto refused = decide("probe", QStringLiteral("ticket:read"), {});
     QCOMPARE(refused.step, QStringLiteral("risk"));
+}
+
+void tst_DecisionPipeline::asyncDecisionsComeFromTheCommitThread()
+{
+    // The caller's thread only queues the record; the answer comes once it is committed, from
+    // another thread, exactly once, and the record is in the database by then.
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-answered");
+    view.riskScore = 0;
+    m_authority.views.insert("answered", view);
+    const std::thread::id caller = std::this_thread::get_id();
+    std::promise<std::pair<firewall::CallDecision, std::thread::id>> decided;
+    auto future = decided.get_future();
+    m_pipeline->decideAsync(call("answered", QStringLiteral("ticket:read"), {}), [&decided](firewall::CallDecision decision) {
+        decided.set_value({std::move(decision), std::this_thread::get_id()});
+    });
+    QCOMPARE(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    const auto [decision, answeredOn] = future.get();
+    QVERIFY2(decision.allowed, qPrintable(decision.message));
+    QVERIFY(answeredOn != caller);
+    QSqlQuery recorded(m_db->connection());
+    QVERIFY(recorded.exec(QStringLiteral("SELECT count(*) FROM audit_records WHERE json_extract(body, '$.\"mandate.decision.id\"') = '%1'")
+                              .arg(decision.decisionId)));
+    QVERIFY(recorded.next());
+    QCOMPARE(recorded.value(0).toInt(), 1);
+}
+
+void tst_DecisionPipeline::pendingAsyncDecisionsAreWaitedFor()
+{
+    // What a shutting-down endpoint relies on: once waitForPendingDecisions() returns, every
+    // decision begun before has been answered.
+    constexpr int Calls = 50;
+    std::atomic<int> answered{0};
+    for (int i = 0; i < Calls; ++i)
+        m_pipeline->decideAsync(call("support", QStringLiteral("ticket:read"), {}), [&answered](firewall::CallDecision) { ++answered; });
+    m_pipeline->waitForPendingDecisions();
+    QCOMPARE(answered.load(), Calls);
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The small parts of the tool firewall: routes, trace context, rate limits.
+#include "firewall/CallDecision.h"
 #include "firewall/RateLimiter.h"
 #include "firewall/ToolRoute.h"
 #include "firewall/TraceContext.h"
 
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace mandate;
@@ -20,6 +22,8 @@ private slots:
     void traceContext();
     void rateLimiterRefills();
     void rateLimiterTakesAllOrNothing();
+    void compactDecisionIsTheJsonDocument_data();
+    void compactDecisionIsTheJsonDocument();
 };
 
 void tst_FirewallParts::toolRoutes_data()
@@ -103,6 +107,57 @@ void tst_FirewallParts::rateLimiterTakesAllOrNothing()
     for (int i = 0; i < 5; ++i)
         QVERIFY(limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
     QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
+}
+
+void tst_FirewallParts::compactDecisionIsTheJsonDocument_data()
+{
+    QTest::addColumn<int>("variant");
+    const char *names[] = {"allow", "deny by policy", "token rejected, no execution", "quotes in the message",
+                           "non-ASCII reason", "control character in an error", "negative and large numbers", "DEL character"};
+    for (int i = 0; i < int(std::size(names)); ++i)
+        QTest::addRow("%s", names[i]) << i;
+}
+
+void tst_FirewallParts::compactDecisionIsTheJsonDocument()
+{
+    // The /v1/authorize body written directly is byte for byte what QJsonDocument writes.
+    QFETCH(int, variant);
+    CallDecision decision;
+    decision.allowed = true;
+    decision.httpStatus = 200;
+    decision.decisionId = QStringLiteral("5b0c1a2e-1f3d-4c5e-9a7b-1234567890ab");
+    decision.reasons = {QStringLiteral("support-agent-refunds-up-to-100")};
+    decision.hasExecution = true;
+    decision.view.execution.id = QStringLiteral("ex-1");
+    decision.view.execution.riskCeiling = 50;
+    decision.view.riskScore = 7;
+    decision.view.remaining = {99, 1000, *identity::Amount::parse(QStringLiteral("958.00"))};
+    const auto deny = [&](const QString &step, const QString &message) {
+        decision.allowed = false;
+        decision.httpStatus = 403;
+        decision.step = step;
+        decision.message = message;
+        decision.reasons.clear();
+    };
+    switch (variant) {
+    case 0: break;
+    case 1: deny(QStringLiteral("policy"), QStringLiteral("forbidden by no-account-deletion")); break;
+    case 2:
+        deny(QStringLiteral("token"), QStringLiteral("the token's signature does not verify"));
+        decision.hasExecution = false;
+        decision.errors = {QStringLiteral("bad_signature")};
+        break;
+    case 3: deny(QStringLiteral("capability"), QStringLiteral("the execution was not granted \"account:delete\"")); break;
+    case 4: decision.reasons = {QStringLiteral("r\u00e8gle-\u2603")}; break;
+    case 5: decision.errors = {QStringLiteral("p1: tab\there")}; break;
+    case 6:
+        decision.view.riskScore = -3;
+        decision.view.remaining.calls = -1;
+        decision.view.remaining.tokens = qint64(1) << 60;
+        break;
+    case 7: deny(QStringLiteral("request"), QStringLiteral("unknown tool \"x\u007fy\"")); break;
+    }
+    QCOMPARE(decision.toCompactJson(), QJsonDocument(decision.toJson()).toJson(QJsonDocument::Compact));
 }
 
 QTEST_GUILESS_MAIN(tst_FirewallParts)
