@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/UpstreamConnection.h"
 
+#include "firewall/ResponseFraming.h"
+
 #include <QHostAddress>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <system_error>
 
 #include <netinet/in.h>
@@ -242,15 +245,22 @@ bool UpstreamConnection::fill(const QDeadlineTimer &deadline)
         const qsizetype at = m_buffer.size();
         m_buffer.resize(at + 16 * 1024);
         const ssize_t n = ::recv(m_fd, m_buffer.data() + at, 16 * 1024, 0);
+        int error = errno;
         m_buffer.resize(at + std::max<ssize_t>(0, n));
         if (n > 0)
             return true;
         if (n == 0)
             return false;  // closed by the upstream
-        if (errno == EINTR)
+        if (error == EINTR)
             continue;
-        if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait(POLLIN, deadline))
-            return false;
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+            if (wait(POLLIN, deadline))
+                continue;
+            error = errno;
+        }
+        if (!m_timedOut)
+            m_readError = error;
+        return false;
     }
 }
 
@@ -269,7 +279,7 @@ bool UpstreamConnection::readLine(QByteArray &line, const QDeadlineTimer &deadli
 
 bool UpstreamConnection::readBody(qint64 length, qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline)
 {
-    if (length < 0 || body.size() + length > limit)
+    if (length < 0 || length > limit - body.size())  // not body.size() + length: that sum can overflow
         return false;
     while (m_buffer.size() < length) {
         if (!fill(deadline))
@@ -286,18 +296,16 @@ bool UpstreamConnection::readChunked(qsizetype limit, QByteArray &body, const QD
     for (;;) {
         if (!readLine(line, deadline))
             return false;
-        bool ok = false;
-        const qsizetype extension = line.indexOf(';');
-        const qint64 size = (extension < 0 ? line : line.left(extension)).trimmed().toLongLong(&ok, 16);
-        if (!ok || size < 0)
+        const std::optional<quint64> size = framing::chunkSize(line);
+        if (!size)
             return false;
-        if (size == 0)
+        if (*size == 0)
             break;
-        if (body.size() + size > limit) {
+        if (*size > static_cast<quint64>(limit - body.size())) {  // the body never exceeds the limit
             tooLargeBody = true;
             return false;
         }
-        if (!readBody(size, limit, body, deadline) || !readLine(line, deadline) || !line.isEmpty())
+        if (!readBody(static_cast<qint64>(*size), limit, body, deadline) || !readLine(line, deadline) || !line.isEmpty())
             return false;
     }
     do {  // trailers, up to the empty line
@@ -312,6 +320,7 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
                                                         const QDeadlineTimer &deadline, UpstreamResponse &response)
 {
     m_timedOut = false;
+    m_readError = 0;
     const auto failed = [&](const QString &why) {
         if (m_timedOut) {
             response.error = QStringLiteral("the upstream did not answer within %1 ms").arg(limits.timeoutMs);
@@ -326,10 +335,7 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
 
     QByteArray line;
     int status = 0;
-    bool keepAlive = true;
-    qint64 length = -1;
-    bool chunked = false;
-    QByteArray contentType;
+    framing::Head head;
     do {  // informational answers (100 Continue, 103) precede the real one
         if (!readLine(line, deadline)) {
             if (m_buffer.isEmpty() && !m_timedOut)
@@ -337,13 +343,11 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
             return failed(QStringLiteral("the upstream's answer is malformed or incomplete"));
         }
         const QList<QByteArray> parts = line.split(' ');
-        bool ok = false;
-        status = parts.size() >= 2 && parts[0].startsWith("HTTP/1.") ? parts[1].toInt(&ok) : 0;
-        if (!ok || status < 100 || status > 999)
+        status = parts.size() >= 2 && parts[0].startsWith("HTTP/1.") && framing::isThreeDigits(parts[1]) ? parts[1].toInt() : 0;
+        if (status < 100)
             return failed(QStringLiteral("the upstream's answer is not HTTP/1.x"));
-        keepAlive = parts[0] == "HTTP/1.1";
-        length = -1;
-        chunked = false;
+        head = framing::Head{};
+        head.keepAlive = parts[0] == "HTTP/1.1";
         qsizetype headerBytes = 0;
         for (;;) {
             if (!readLine(line, deadline))
@@ -352,30 +356,15 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
                 break;
             if ((headerBytes += line.size()) > MaxHeaderBytes)
                 return failed(QStringLiteral("the upstream's headers are too large"));
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                return failed(QStringLiteral("the upstream sent a malformed header"));
-            const QByteArray name = line.left(colon).trimmed().toLower();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            if (name == "content-length") {
-                bool valid = false;
-                const qint64 parsed = value.toLongLong(&valid);
-                if (!valid || parsed < 0 || (length >= 0 && parsed != length))
-                    return failed(QStringLiteral("the upstream sent an invalid Content-Length"));
-                length = parsed;
-            } else if (name == "transfer-encoding") {
-                chunked = value.toLower().contains("chunked");
-            } else if (name == "connection") {
-                const QByteArray token = value.toLower();
-                if (token.contains("close"))
-                    keepAlive = false;
-                else if (token.contains("keep-alive"))
-                    keepAlive = true;
-            } else if (name == "content-type") {
-                contentType = value;
-            }
+            if (const QString malformed = framing::takeField(line, head); !malformed.isEmpty())
+                return failed(malformed);
         }
+        if (const QString ambiguous = framing::checkFraming(head); !ambiguous.isEmpty())
+            return failed(ambiguous);
     } while (status >= 100 && status < 200);
+
+    if (status > 599)
+        return failed(QStringLiteral("the upstream answered with status %1, which is not a final HTTP status").arg(status));
 
     if (status >= 300 && status < 400) {
         response.error = QStringLiteral("the upstream answered with a redirect (%1), which the firewall does not follow").arg(status);
@@ -385,13 +374,13 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
     bool bodyTooLarge = false;
     if (headRequest || status == 204 || status == 304) {
         // no body
-    } else if (chunked) {
+    } else if (head.transferCodings) {  // checkFraming let through only codings that end in chunked
         if (!readChunked(limits.maxResponseBytes, body, deadline, bodyTooLarge))
             return failed(bodyTooLarge ? tooLarge(limits.maxResponseBytes) : QStringLiteral("the upstream's chunked body is malformed or incomplete"));
-    } else if (length >= 0) {
-        if (length > limits.maxResponseBytes)
+    } else if (head.length) {
+        if (*head.length > limits.maxResponseBytes)
             return failed(tooLarge(limits.maxResponseBytes));
-        if (!readBody(length, limits.maxResponseBytes, body, deadline))
+        if (!readBody(*head.length, limits.maxResponseBytes, body, deadline))
             return failed(QStringLiteral("the upstream's body is incomplete"));
     } else {
         // Delimited by the end of the connection.
@@ -401,14 +390,16 @@ UpstreamConnection::Outcome UpstreamConnection::attempt(const QByteArray &reques
         }
         if (m_timedOut)
             return failed({});
+        if (m_readError != 0)  // a reset is no end of the body: what came so far may be cut anywhere
+            return failed(QStringLiteral("the upstream's connection broke before the end of its answer: ") + systemError(m_readError));
         body = std::exchange(m_buffer, {});
-        keepAlive = false;
+        head.keepAlive = false;
     }
-    if (!keepAlive || !m_buffer.isEmpty())
+    if (!head.keepAlive || !m_buffer.isEmpty())
         close();  // closed by the upstream, or bytes that belong to no request
     m_buffer.clear();
     response.status = status;
-    response.contentType = contentType;
+    response.contentType = head.contentType;
     response.body = std::move(body);
     return Outcome::Done;
 }

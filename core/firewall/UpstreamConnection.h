@@ -39,7 +39,8 @@ private:
     bool sendAll(const QByteArray &bytes, const QDeadlineTimer &deadline);
     /// A kept connection with nothing to read: neither unsolicited bytes nor the upstream's close.
     bool idle() const;
-    bool fill(const QDeadlineTimer &deadline);  ///< reads more into m_buffer; false on close or timeout
+    /// Reads more into m_buffer; false on the upstream's close, a timeout (m_timedOut) or an error (m_readError).
+    bool fill(const QDeadlineTimer &deadline);
     bool readLine(QByteArray &line, const QDeadlineTimer &deadline);
     bool readBody(qint64 length, qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline);
     bool readChunked(qsizetype limit, QByteArray &body, const QDeadlineTimer &deadline, bool &tooLarge);
@@ -51,6 +52,7 @@ private:
     quint16 m_port = 0;
     QByteArray m_buffer;  ///< read from the socket, not yet consumed
     bool m_timedOut = false;
+    int m_readError = 0;  ///< errno of a failed read since the attempt began, 0 if none: a reset is not an orderly end
     bool m_retryable = false;  ///< the host name could not be looked up now, worth trying again (503): too many lookups pending, or a temporary resolver failure
 };
 

@@ -11,9 +11,19 @@
 #include <memory>
 #include <thread>
 
+#include <sys/socket.h>
+
 using namespace mandate::firewall;
 
 namespace {
+
+/// Ends the connection with a TCP reset (SO_LINGER of zero), as the kernel of a crashed upstream does.
+void resetConnection(QTcpSocket &socket)
+{
+    const linger abortive{1, 0};
+    ::setsockopt(static_cast<int>(socket.socketDescriptor()), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+    socket.abort();
+}
 
 /// Serves `answers` in order, one per request, on as few connections as the client uses;
 /// records how many connections it accepted.
@@ -52,6 +62,10 @@ private:
                 received.remove(0, end + 4);  // the test's requests carry no body
                 socket->write(m_answers.at(next++));
                 socket->waitForBytesWritten(10000);
+                if (m_answers.at(next - 1).contains("X-Then-Reset")) {
+                    resetConnection(*socket);
+                    break;
+                }
                 // "X-Then-Close" closes without saying so, as an upstream ending an idle connection does.
                 if (m_answers.at(next - 1).contains("Connection: close") || m_answers.at(next - 1).contains("X-Then-Close")) {
                     socket->disconnectFromHost();
@@ -114,6 +128,8 @@ private slots:
     void closedIdleConnectionIsReplaced();
     void limits_data();
     void limits();
+    void answerPassedOn_data();
+    void answerPassedOn();
     void silentUpstreamTimesOut();
     void unreachableUpstream();
     void headerWithALineBreakIsNeverSent();
@@ -184,6 +200,56 @@ void tst_UpstreamConnection::limits_data()
     QTest::addRow("chunk size not hex") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n")
                                         << QStringLiteral("chunked body is malformed");
     QTest::addRow("status not a number") << QByteArray("HTTP/1.1 OK fine\r\n\r\n") << QStringLiteral("not HTTP/1.x");
+    QTest::addRow("status with a sign") << QByteArray("HTTP/1.1 +200 OK\r\nContent-Length: 0\r\n\r\n") << QStringLiteral("not HTTP/1.x");
+    QTest::addRow("status 600") << QByteArray("HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n") << QStringLiteral("status 600");
+    QTest::addRow("status 999") << QByteArray("HTTP/1.1 999 Beyond\r\nContent-Length: 0\r\n\r\n") << QStringLiteral("status 999");
+    // A size near 2^63 wrapped the size check around, and the body grew for as long as the upstream sent.
+    QTest::addRow("chunk size overflows")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nA\r\n7fffffffffffffff\r\n" + QByteArray(4096, 'x'))
+        << QStringLiteral("exceeds 1024 bytes");
+    QTest::addRow("chunk size with a sign") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n")
+                                            << QStringLiteral("chunked body is malformed");
+    QTest::addRow("chunk size with 0x") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x3\r\nabc\r\n0\r\n\r\n")
+                                        << QStringLiteral("chunked body is malformed");
+    QTest::addRow("chunk size of 17 digits")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000003\r\nabc\r\n0\r\n\r\n")
+        << QStringLiteral("chunked body is malformed");
+    QTest::addRow("chunk size after a space") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n 3\r\nabc\r\n0\r\n\r\n")
+                                              << QStringLiteral("chunked body is malformed");
+    // A bare CR or LF inside a field would reach the agent as a header line of the upstream's making.
+    QTest::addRow("bare LF in a header")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\nX-Injected: lf\r\nContent-Length: 2\r\n\r\nok")
+        << QStringLiteral("malformed header");
+    QTest::addRow("bare CR in a header")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\rX-Injected: cr\r\nContent-Length: 2\r\n\r\nok")
+        << QStringLiteral("malformed header");
+    QTest::addRow("NUL in a header") << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json" + QByteArray(1, '\0')
+                                                   + "X: nul\r\nContent-Length: 2\r\n\r\nok")
+                                     << QStringLiteral("malformed header");
+    QTest::addRow("whitespace before the colon") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok")
+                                                 << QStringLiteral("malformed header");
+    QTest::addRow("folded header line") << QByteArray("HTTP/1.1 200 OK\r\nX-Note: a\r\n\tX-More: b\r\nContent-Length: 2\r\n\r\nok")
+                                        << QStringLiteral("malformed header");
+    QTest::addRow("length with a sign") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok")
+                                        << QStringLiteral("invalid Content-Length");
+    QTest::addRow("length of minus zero") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -0\r\n\r\n")
+                                          << QStringLiteral("invalid Content-Length");
+    // Without chunked last, only the close would end the body, and a proxy reading it otherwise sees another answer.
+    QTest::addRow("chunked not the last coding")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        << QStringLiteral("Transfer-Encoding");
+    QTest::addRow("chunked then another field")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nabc")
+        << QStringLiteral("Transfer-Encoding");
+    QTest::addRow("chunked inside a word") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: xchunked\r\nConnection: close\r\n\r\nabc")
+                                           << QStringLiteral("Transfer-Encoding");
+    QTest::addRow("unknown coding") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nabc")
+                                    << QStringLiteral("Transfer-Encoding");
+    QTest::addRow("chunked and a length")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        << QStringLiteral("both Transfer-Encoding and Content-Length");
+    QTest::addRow("reset before the close") << QByteArray("HTTP/1.1 200 OK\r\nX-Then-Reset: 1\r\n\r\npartial")
+                                            << QStringLiteral("connection broke");
 }
 
 void tst_UpstreamConnection::limits()
@@ -196,6 +262,52 @@ void tst_UpstreamConnection::limits()
     QCOMPARE(response.status, 0);
     QVERIFY2(response.error.contains(error), qPrintable(response.error));
     QCOMPARE(response.problemStatus, 502);
+}
+
+void tst_UpstreamConnection::answerPassedOn_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    const auto typed = [](const QByteArray &type) {
+        return QByteArray("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: 2\r\n\r\nok");
+    };
+    // The Content-Type is written back to the agent: only a well-formed media type is passed on.
+    QTest::addRow("media type") << typed("application/json") << QByteArray("application/json") << QByteArray("ok");
+    const QByteArray parameters = "application/json ; charset=utf-8;;q=1";
+    QTest::addRow("media type with parameters") << typed(parameters) << parameters << QByteArray("ok");
+    const QByteArray quoted = "text/plain; format=\"a \\\"b\\\"; c\"";
+    QTest::addRow("quoted parameter") << typed(quoted) << quoted << QByteArray("ok");
+    QTest::addRow("no subtype") << typed("json") << QByteArray() << QByteArray("ok");
+    QTest::addRow("space in the type") << typed("application/ json") << QByteArray() << QByteArray("ok");
+    QTest::addRow("markup") << typed("text/html<script>") << QByteArray() << QByteArray("ok");
+    QTest::addRow("parameter without a value") << typed("text/plain; charset") << QByteArray() << QByteArray("ok");
+    QTest::addRow("unterminated quote") << typed("text/plain; a=\"b") << QByteArray() << QByteArray("ok");
+    QTest::addRow("control character") << typed("text/plain\x01") << QByteArray() << QByteArray("ok");
+    // Framing that the strict parsing must still accept.
+    const QByteArray chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::addRow("codings ending in chunked")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip , Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n") << QByteArray()
+        << QByteArray("abc");
+    QTest::addRow("chunk extension after whitespace") << QByteArray(chunked + "3 ;x=y\r\nabc\r\n0\r\n\r\n") << QByteArray()
+                                                      << QByteArray("abc");
+    QTest::addRow("chunk size of 16 digits") << QByteArray(chunked + "0000000000000003\r\nabc\r\n0\r\n\r\n") << QByteArray()
+                                             << QByteArray("abc");
+    QTest::addRow("length amid whitespace") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: \t3 \r\n\r\nabc") << QByteArray()
+                                            << QByteArray("abc");
+}
+
+void tst_UpstreamConnection::answerPassedOn()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    ScriptedUpstream upstream({answer});
+    UpstreamConnection connection;
+    const UpstreamResponse response = get(connection, upstream.port());
+    QVERIFY2(response.status == 200, qPrintable(response.error));
+    QCOMPARE(response.contentType, contentType);
+    QCOMPARE(response.body, body);
 }
 
 void tst_UpstreamConnection::silentUpstreamTimesOut()
