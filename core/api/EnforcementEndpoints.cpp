@@ -118,18 +118,29 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
     CallRequest call;
     readCallHeaders(request, call);
     call.tool = params.value(QStringLiteral("tool"));
+    // The arguments the policy sees are all the upstream gets: the query's items (forwarded,
+    // re-encoded, only for GET and DELETE) or the JSON body's members.
+    QList<QPair<QString, QString>> query;
     if (request.method == "GET" || request.method == "DELETE") {
-        for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded))
+        query = request.query.queryItems(QUrl::FullyDecoded);
+        for (const auto &[key, value] : std::as_const(query)) {
+            if (call.args.contains(key) && call.refusal.isEmpty())
+                call.refusal = QStringLiteral("query parameter \"%1\" is given more than once").arg(key);
             call.args.insert(key, value);
-    } else if (!request.body.isEmpty()) {
-        Result<QJsonObject> body = RequestBody::jsonObject(request);
-        if (!body)
-            return HttpResponse::fromError(body.error());
-        call.args = body.value();
+        }
+    } else {
+        if (!request.query.isEmpty())
+            call.refusal = QStringLiteral("a query string is not accepted with %1: send the arguments in the JSON body")
+                               .arg(QString::fromLatin1(request.method));
+        if (!request.body.isEmpty()) {
+            Result<QJsonObject> body = RequestBody::jsonObject(request);
+            if (!body)
+                return HttpResponse::fromError(body.error());
+            call.args = body.value();
+        }
     }
     const QString subPath = u'/' + params.value(QStringLiteral("path"));
-    firewall::ToolFirewall::Outcome outcome = m_firewall.handle(call, request.method, subPath,
-                                                                request.query.toString(QUrl::FullyEncoded).toUtf8());
+    firewall::ToolFirewall::Outcome outcome = m_firewall.handle(call, request.method, subPath, query);
     m_metrics.countDecision(outcome.decision.allowed, outcome.decision.latencyUs);
     if (!outcome.decision.allowed)
         return denial(outcome.decision);

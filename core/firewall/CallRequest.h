@@ -21,6 +21,9 @@ struct CallRequest
     std::optional<QString> confidence;  ///< X-Mandate-Confidence, a decimal in [0, 1]
     qint64 modelTokens = 0;             ///< X-Mandate-Model-Tokens: tokens spent since the last call
     bool charge = false;                ///< true on the tool path: the call spends budget
+    /// What is wrong with the request itself (arguments that contradict its path, a repeated
+    /// query parameter): the call is denied at the request step, once its token is checked.
+    QString refusal;
 };
 
 } // namespace mandate::firewall

@@ -280,6 +280,8 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         finish(pending);
     };
 
+    if (!call.refusal.isEmpty())
+        return denied(QStringLiteral("request"), 400, call.refusal);
     if (!tool)
         return denied(QStringLiteral("request"), 404, QStringLiteral("unknown tool \"%1\"").arg(call.tool));
     if (!tool->action(call.action))

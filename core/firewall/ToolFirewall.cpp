@@ -8,30 +8,53 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace mandate::firewall {
 
 namespace {
+
 constexpr int FlaggedResponseRisk = 10;
+
+/// The upstream's Content-Type if it is one header value of printable ASCII, which can be
+/// passed on to the agent as it is; anything else is answered as opaque bytes.
+QByteArray passableContentType(const QByteArray &contentType)
+{
+    const bool printable = std::all_of(contentType.cbegin(), contentType.cend(), [](char c) { return c >= 0x20 && c < 0x7f; });
+    return printable && contentType.contains('/') ? contentType : QByteArray("application/octet-stream");
 }
+
+/// Path parameters join the arguments the policy sees; a body or query argument of the same
+/// name must agree with the path, or the policy and the upstream would see different values.
+void addPathParameters(CallRequest &call, const ToolRoute &route)
+{
+    for (auto it = route.parameters.cbegin(); it != route.parameters.cend(); ++it) {
+        const QJsonValue given = call.args.value(it.key());
+        if (given.isUndefined()) {
+            call.args.insert(it.key(), it.value());
+        } else if (given != QJsonValue(it.value()) && call.refusal.isEmpty()) {
+            call.refusal = QStringLiteral("argument \"%1\" disagrees with the path, which says \"%2\"").arg(it.key(), it.value());
+        }
+    }
+}
+
+} // namespace
 
 ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits)
     : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits)
 {
 }
 
-ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &method, const QString &subPath, const QByteArray &query)
+ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &method, const QString &subPath,
+                                           const QList<QPair<QString, QString>> &query)
 {
     Outcome outcome;
     Result<identity::Tool> tool = m_pipeline.tool(call.tool);
     std::optional<ToolRoute> route = tool ? ToolRoute::match(tool.value(), method, subPath) : std::nullopt;
     // An unknown route still goes through the pipeline (token check, audit) as a denial.
     call.action = route ? route->action.name : QStringLiteral("%1:<%2 %3>").arg(call.tool, QString::fromLatin1(method), subPath);
-    if (route) {
-        for (auto it = route->parameters.cbegin(); it != route->parameters.cend(); ++it) {
-            if (!call.args.contains(it.key()))
-                call.args.insert(it.key(), it.value());
-        }
-    }
+    if (route)
+        addPathParameters(call, *route);
     call.charge = true;
     outcome.decision = m_pipeline.decide(call);
     if (!outcome.decision.allowed) {
@@ -40,9 +63,8 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
         return outcome;
     }
 
-    QUrl url(tool->upstream + subPath);
-    if (!query.isEmpty())
-        url.setQuery(QString::fromUtf8(query));
+    // Built from the values the policy saw, never from the request's path as text.
+    const QUrl url = route->upstreamUrl(tool->upstream, query);
     TraceContext trace{outcome.decision.traceId, outcome.decision.spanId, {}, true};
     // The execution token never leaves the gateway; the upstream learns who acts through headers.
     const QList<QPair<QByteArray, QByteArray>> headers{
@@ -95,7 +117,7 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
         return outcome;
     }
     outcome.status = upstream.status;
-    outcome.contentType = upstream.contentType;
+    outcome.contentType = passableContentType(upstream.contentType);
     outcome.body = upstream.body;
     return outcome;
 }

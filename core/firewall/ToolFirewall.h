@@ -24,8 +24,10 @@ public:
 
     ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits = {});
 
-    /// `call.tool` is set; `call.action` is resolved here from the method and `subPath`.
-    Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QByteArray &query);
+    /// `call.tool` is set; `call.action` is resolved here from the method and the decoded
+    /// `subPath`, whose parameters join `call.args` (an argument that says otherwise is refused).
+    /// `query`: the decoded (name, value) pairs forwarded to the upstream, re-encoded.
+    Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QList<QPair<QString, QString>> &query);
 
 private:
     DecisionPipeline &m_pipeline;

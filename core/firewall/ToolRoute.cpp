@@ -3,6 +3,21 @@
 
 namespace mandate::firewall {
 
+namespace {
+
+bool isParameterValue(const QString &segment)
+{
+    if (segment == QLatin1String(".") || segment == QLatin1String(".."))
+        return false;
+    for (const QChar c : segment) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::optional<ToolRoute> ToolRoute::match(const identity::Tool &tool, const QByteArray &method, const QString &subPath)
 {
     const QStringList segments = subPath.split(u'/', Qt::SkipEmptyParts);
@@ -12,18 +27,41 @@ std::optional<ToolRoute> ToolRoute::match(const identity::Tool &tool, const QByt
         const QStringList pattern = action.path.split(u'/', Qt::SkipEmptyParts);
         if (pattern.size() != segments.size())
             continue;
-        ToolRoute route{action, {}};
+        ToolRoute route{action, {}, segments};
         bool matches = true;
         for (qsizetype i = 0; i < pattern.size() && matches; ++i) {
-            if (pattern[i].startsWith(u'{') && pattern[i].endsWith(u'}'))
+            if (pattern[i].startsWith(u'{') && pattern[i].endsWith(u'}')) {
+                matches = isParameterValue(segments[i]);
                 route.parameters.insert(pattern[i].mid(1, pattern[i].size() - 2), segments[i]);
-            else
+            } else {
                 matches = pattern[i] == segments[i];
+            }
         }
         if (matches)
             return route;
     }
     return std::nullopt;
+}
+
+QUrl ToolRoute::upstreamUrl(const QString &upstream, const QList<QPair<QString, QString>> &query) const
+{
+    QUrl url(upstream, QUrl::StrictMode);
+    if (!url.isValid())
+        return {};
+    QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
+    while (path.endsWith('/'))
+        path.chop(1);
+    for (const QString &segment : segments)
+        path += '/' + QUrl::toPercentEncoding(segment);
+    url.setPath(QString::fromLatin1(path), QUrl::StrictMode);
+    QByteArray encodedQuery;
+    for (const auto &[name, value] : query) {
+        if (!encodedQuery.isEmpty())
+            encodedQuery += '&';
+        encodedQuery += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+    }
+    url.setQuery(encodedQuery.isEmpty() ? QString() : QString::fromLatin1(encodedQuery), QUrl::StrictMode);
+    return url;
 }
 
 } // namespace mandate::firewall

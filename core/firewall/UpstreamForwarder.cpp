@@ -10,9 +10,34 @@
 
 namespace mandate::firewall {
 
+namespace {
+
+/// A header line break or NUL would let a value start a header of its own.
+bool safeHeaderText(const QByteArray &text)
+{
+    return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
+}
+
+/// Errors of the connection or of the HTTP exchange itself, as opposed to an answer that has an
+/// error status: a reply cut short by a reset is one, and must not pass as the upstream's answer.
+bool isTransportError(QNetworkReply::NetworkError error)
+{
+    const int code = int(error);
+    return (code > 0 && code < 200) || (code >= 300 && code < 400);
+}
+
+} // namespace
+
 UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &url, const QByteArray &body,
                                          const QList<QPair<QByteArray, QByteArray>> &headers, const Limits &limits)
 {
+    for (const auto &[name, value] : headers) {
+        if (!safeHeaderText(name) || !safeHeaderText(value)) {
+            UpstreamResponse refused;
+            refused.error = QStringLiteral("header %1 holds a line break: the call was not forwarded").arg(QString::fromLatin1(name.left(64)));
+            return refused;
+        }
+    }
     if (url.scheme() == QLatin1String("http")) {
         thread_local UpstreamConnection connection;
         return connection.exchange(method, url, body, headers, limits);
@@ -21,6 +46,10 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
     QNetworkRequest request(url);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setTransferTimeout(limits.timeoutMs);
+    // The network access manager lives as long as its thread and serves every execution: a
+    // cookie one upstream answer sets must not ride along on another execution's call.
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
 
@@ -48,6 +77,10 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status >= 300 && status < 400) {
             response.error = QStringLiteral("the upstream answered with a redirect (%1), which the firewall does not follow").arg(status);
+        } else if (status != 0 && (status < 200 || status > 599)) {
+            response.error = QStringLiteral("the upstream answered with status %1, which is not a final HTTP status").arg(status);
+        } else if (status != 0 && isTransportError(reply->error())) {
+            response.error = QStringLiteral("the upstream's answer was cut short: ") + reply->errorString();
         } else if (status == 0) {
             response.error = QStringLiteral("the upstream is unreachable: ") + reply->errorString();
             response.problemStatus = reply->error() == QNetworkReply::TimeoutError || reply->error() == QNetworkReply::OperationCanceledError ? 504 : 502;

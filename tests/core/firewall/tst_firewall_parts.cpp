@@ -38,6 +38,11 @@ void tst_FirewallParts::toolRoutes_data()
     QTest::addRow("list is no action") << QByteArray("GET") << QStringLiteral("/tickets") << QString() << QString();
     QTest::addRow("wrong method") << QByteArray("DELETE") << QStringLiteral("/tickets/T-1") << QString() << QString();
     QTest::addRow("deeper path") << QByteArray("GET") << QStringLiteral("/tickets/T-1/notes") << QString() << QString();
+    // A parameter never moves the upstream's path, and never carries a control character.
+    QTest::addRow("dot-dot id") << QByteArray("GET") << QStringLiteral("/tickets/..") << QString() << QString();
+    QTest::addRow("dot id") << QByteArray("GET") << QStringLiteral("/tickets/.") << QString() << QString();
+    QTest::addRow("line feed in id") << QByteArray("GET") << QStringLiteral("/tickets/T\n1") << QString() << QString();
+    QTest::addRow("dots inside an id") << QByteArray("GET") << QStringLiteral("/tickets/a..b") << QStringLiteral("ticket:read") << QStringLiteral("a..b");
 }
 
 void tst_FirewallParts::toolRoutes()

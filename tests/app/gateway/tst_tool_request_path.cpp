@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the upstream of a tool call receives is exactly what the policy authorised: the path is
+// rebuilt from the values the route matched (each percent-encoded whole), arguments that
+// contradict the path and repeated query parameters are refused, a query string is refused with
+// a body, and the forwarded query carries the authorised items only. Requests are written to
+// the gateway as raw bytes, and the upstream records the request line it gets.
+#include "DemoTokenExchange.h"
+#include "GatewayProcess.h"
+#include "HttpProbe.h"
+
+#include <QJsonDocument>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+using namespace mandate;
+using namespace mandate::testing;
+
+namespace {
+
+/// The status and body of a raw HTTP/1.1 exchange on one connection.
+struct RawAnswer
+{
+    int status = 0;
+    QByteArray body;
+};
+
+/// One upstream: answers every request with {"ok":true}, and records its request line and body.
+class RecordingUpstream : public QObject
+{
+public:
+    RecordingUpstream()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    quint16 port() const { return m_server.serverPort(); }
+    QByteArrayList targets;  ///< "GET /base/tickets/T-1"
+    QByteArrayList bodies;
+
+private:
+    void read(QTcpSocket *socket)
+    {
+        QByteArray request = socket->property("request").toByteArray() + socket->readAll();
+        socket->setProperty("request", request);
+        const qsizetype headEnd = request.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            return;
+        qsizetype length = 0;
+        for (const QByteArray &line : request.left(headEnd).split('\n')) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (request.size() < headEnd + 4 + length)
+            return;
+        const QByteArray requestLine = request.left(request.indexOf("\r\n"));
+        targets << requestLine.left(requestLine.lastIndexOf(' '));
+        bodies << request.mid(headEnd + 4, length);
+        const QByteArray body = R"({"ok":true})";
+        socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+                      + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer m_server;
+};
+
+} // namespace
+
+class tst_ToolRequestPath final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void pathValuesReachTheUpstreamAsTheyWereAuthorised_data();
+    void pathValuesReachTheUpstreamAsTheyWereAuthorised();
+    void refusedRequests_data();
+    void refusedRequests();
+    void forwardedQueryIsTheAuthorisedItems();
+
+private:
+    RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {});
+
+    std::unique_ptr<GatewayProcess> m_gateway;
+    std::unique_ptr<HttpProbe> m_http;
+    RecordingUpstream m_upstream;
+    QByteArray m_token;
+};
+
+void tst_ToolRequestPath::initTestCase()
+{
+    QVERIFY(m_upstream.listen());
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH));
+    QVERIFY2(m_gateway->start(30000), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    // The ticket tool, on the recording upstream under a base path.
+    const QByteArray admin = m_gateway->key(QStringLiteral("admin"));
+    const HttpResult current = m_http->get(QStringLiteral("/v1/tools/ticket"), admin);
+    QCOMPARE(current.status, 200);
+    QJsonObject tool = current.json();
+    tool.insert(QStringLiteral("upstream"), QStringLiteral("http://127.0.0.1:%1/base").arg(m_upstream.port()));
+    const HttpResult updated = m_http->send("PUT", QStringLiteral("/v1/tools/ticket"), QJsonDocument(tool).toJson(),
+                                            {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"},
+                                             {"If-Match", current.header("ETag")}});
+    QCOMPARE(updated.status, 200);
+    DemoExchange exchange;
+    exchange.scope = QStringLiteral("ticket:read ticket:update");
+    m_token = exchangeDemoToken(*m_gateway, *m_http, exchange);
+    QVERIFY(!m_token.isEmpty());
+}
+
+RawAnswer tst_ToolRequestPath::raw(const QByteArray &method, const QByteArray &target, const QByteArray &body)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
+    if (!socket.waitForConnected(5000))
+        return {};
+    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\nAuthorization: Bearer " + m_token
+                         + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (!body.isEmpty())
+        request += "Content-Type: application/json\r\n";
+    socket.write(request + "\r\n" + body);
+    QByteArray response;
+    // The upstream runs on this thread's event loop: wait by processing events, until the whole
+    // answer is in (the gateway keeps the connection open).
+    const auto complete = [&response] {
+        const qsizetype headEnd = response.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            return false;
+        qsizetype length = 0;
+        for (const QByteArray &line : response.left(headEnd).split('\n')) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        return response.size() >= headEnd + 4 + length;
+    };
+    if (!QTest::qWaitFor([&] { response += socket.readAll(); return complete(); }, 10000))
+        return {};
+    RawAnswer answer;
+    answer.status = response.mid(9, 3).toInt();
+    answer.body = response.mid(response.indexOf("\r\n\r\n") + 4);
+    return answer;
+}
+
+void tst_ToolRequestPath::pathValuesReachTheUpstreamAsTheyWereAuthorised_data()
+{
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("upstream");
+
+    QTest::addRow("plain") << QByteArray("/v1/tools/ticket/tickets/T-1") << QByteArray("GET /base/tickets/T-1");
+    // The policy sees "%41": the upstream must decode the same, not "A".
+    QTest::addRow("percent sign") << QByteArray("/v1/tools/ticket/tickets/%2541") << QByteArray("GET /base/tickets/%2541");
+    QTest::addRow("number sign stays in the id") << QByteArray("/v1/tools/ticket/tickets/T-1%23frag") << QByteArray("GET /base/tickets/T-1%23frag");
+    QTest::addRow("question mark stays in the id") << QByteArray("/v1/tools/ticket/tickets/T-1%3Fadmin=1")
+                                                   << QByteArray("GET /base/tickets/T-1%3Fadmin%3D1");
+    QTest::addRow("encoded slashes stay in the id") << QByteArray("/v1/tools/ticket/tickets/%252e%252e%252fadmin")
+                                                    << QByteArray("GET /base/tickets/%252e%252e%252fadmin");
+    QTest::addRow("space and plus") << QByteArray("/v1/tools/ticket/tickets/T%201+2") << QByteArray("GET /base/tickets/T%201%2B2");
+}
+
+void tst_ToolRequestPath::pathValuesReachTheUpstreamAsTheyWereAuthorised()
+{
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, upstream);
+    m_upstream.targets.clear();
+    const RawAnswer answer = raw("GET", target);
+    QVERIFY2(answer.status == 200, answer.body.constData());
+    QCOMPARE(m_upstream.targets, QByteArrayList{upstream});
+}
+
+void tst_ToolRequestPath::refusedRequests_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("target");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("detail");
+
+    // Dot segments would move the upstream's path: no route matches them.
+    QTest::addRow("dot-dot") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/..") << QByteArray() << 404 << QStringLiteral("has no action");
+    QTest::addRow("encoded dot-dot") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/%2e%2e") << QByteArray() << 404
+                                     << QStringLiteral("has no action");
+    QTest::addRow("dot") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/%2E") << QByteArray() << 404 << QStringLiteral("has no action");
+    QTest::addRow("control character") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T%0A1") << QByteArray() << 404
+                                       << QStringLiteral("has no action");
+    // The policy would see one id and the upstream act on another.
+    QTest::addRow("query contradicts the path") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-9?id=T-1") << QByteArray()
+                                                << 400 << QStringLiteral("disagrees with the path");
+    QTest::addRow("body contradicts the path") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-9")
+                                               << QByteArray(R"({"id":"T-1","status":"open"})") << 400 << QStringLiteral("disagrees with the path");
+    QTest::addRow("repeated query parameter") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-1?note=a&note=b") << QByteArray()
+                                              << 400 << QStringLiteral("more than once");
+    // Not authorised, and frameworks that merge query and body would act on it.
+    QTest::addRow("query with a body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1?status=deleted")
+                                       << QByteArray(R"({"status":"open"})") << 400 << QStringLiteral("query string is not accepted");
+}
+
+void tst_ToolRequestPath::refusedRequests()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, target);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QString, detail);
+    m_upstream.targets.clear();
+    const RawAnswer answer = raw(method, target, body);
+    QVERIFY2(answer.status == status, answer.body.constData());
+    const QJsonObject problem = QJsonDocument::fromJson(answer.body).object();
+    QCOMPARE(problem.value(QStringLiteral("decision")).toString(), QStringLiteral("deny"));
+    QVERIFY2(problem.value(QStringLiteral("detail")).toString().contains(detail), answer.body.constData());
+    QVERIFY(!problem.value(QStringLiteral("decision_id")).toString().isEmpty());  // audited like any denial
+    QVERIFY(m_upstream.targets.isEmpty());
+}
+
+void tst_ToolRequestPath::forwardedQueryIsTheAuthorisedItems()
+{
+    // The query is forwarded as the items the policy saw, each encoded: a "+" stays a plus for
+    // an upstream that decodes form-style, and a path id agreeing with the query is accepted.
+    m_upstream.targets.clear();
+    const RawAnswer answer = raw("GET", "/v1/tools/ticket/tickets/T-1?id=T-1&note=a+b%20c");
+    QVERIFY2(answer.status == 200, answer.body.constData());
+    QCOMPARE(m_upstream.targets, QByteArrayList{"GET /base/tickets/T-1?id=T-1&note=a%2Bb%20c"});
+
+    // A PUT's body reaches the upstream with the path's parameter among its arguments.
+    m_upstream.targets.clear();
+    m_upstream.bodies.clear();
+    const RawAnswer put = raw("PUT", "/v1/tools/ticket/tickets/T-1", R"({"status":"open"})");
+    QVERIFY2(put.status == 200, put.body.constData());
+    QCOMPARE(m_upstream.targets, QByteArrayList{"PUT /base/tickets/T-1"});
+    QCOMPARE(QJsonDocument::fromJson(m_upstream.bodies.value(0)).object(),
+             (QJsonObject{{QStringLiteral("id"), QStringLiteral("T-1")}, {QStringLiteral("status"), QStringLiteral("open")}}));
+}
+
+QTEST_GUILESS_MAIN(tst_ToolRequestPath)
+#include "tst_tool_request_path.moc"
