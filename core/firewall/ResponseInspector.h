@@ -27,4 +27,9 @@ public:
     virtual QList<Finding> inspect(const QString &tool, const QString &action, const QByteArray &body) const = 0;
 };
 
+/// `body` with every finding's span replaced by `marker`. Spans that overlap or touch are
+/// merged first (replacing one inside another would shift the text under the other and leave
+/// part of it in the clear); spans are clipped to the body.
+QByteArray redactFindings(QByteArray body, const QList<Finding> &findings, QByteArrayView marker);
+
 } // namespace mandate::firewall

@@ -40,6 +40,17 @@ void addPathParameters(CallRequest &call, const ToolRoute &route)
 
 } // namespace
 
+void ToolFirewall::warnNotInspected(const identity::Tool &tool)
+{
+    const std::lock_guard lock(m_warnedMutex);
+    if (m_warnedTools.contains(tool.id))
+        return;
+    m_warnedTools.insert(tool.id);
+    qCWarning(lcGateway).noquote() << "tool" << tool.id << "asks for response inspection ("
+                                   << identity::Tool::inspectionName(tool.inspection)
+                                   << ") but this gateway has no response inspector: its responses pass unexamined";
+}
+
 ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits)
     : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits)
 {
@@ -87,6 +98,8 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     }
 
     QJsonObject findingsJson;
+    if (!m_inspector && tool->inspection != identity::Tool::Inspection::Off)
+        warnNotInspected(tool.value());
     const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
     if (!findings.isEmpty()) {
         QJsonArray list;
@@ -95,13 +108,8 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
                                     {QStringLiteral("length"), finding.length}, {QStringLiteral("detail"), finding.detail}});
         findingsJson = {{QStringLiteral("mandate.response.findings"), list},
                         {QStringLiteral("mandate.response.mode"), identity::Tool::inspectionName(tool->inspection)}};
-        if (tool->inspection == identity::Tool::Inspection::Redact) {
-            // Replace from the end so earlier offsets stay valid.
-            QList<Finding> sorted = findings;
-            std::sort(sorted.begin(), sorted.end(), [](const Finding &a, const Finding &b) { return a.offset > b.offset; });
-            for (const Finding &finding : sorted)
-                upstream.body.replace(finding.offset, finding.length, "[redacted by Mandate]");
-        }
+        if (tool->inspection == identity::Tool::Inspection::Redact)
+            upstream.body = redactFindings(std::move(upstream.body), findings, "[redacted by Mandate]");
     }
     const bool block = !findings.isEmpty() && tool->inspection == identity::Tool::Inspection::Block;
     const int riskDelta = findings.isEmpty() || tool->inspection == identity::Tool::Inspection::Off ? 0 : FlaggedResponseRisk;

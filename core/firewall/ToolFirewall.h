@@ -5,6 +5,10 @@
 #include "firewall/ResponseInspector.h"
 #include "firewall/UpstreamForwarder.h"
 
+#include <QSet>
+
+#include <mutex>
+
 namespace mandate::firewall {
 
 /// A call through /v1/tools/{tool}/…: the decision pipeline with the budget charged, then the
@@ -30,9 +34,14 @@ public:
     Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QList<QPair<QString, QString>> &query);
 
 private:
+    /// Says once per tool that its inspection mode has no effect here.
+    void warnNotInspected(const identity::Tool &tool);
+
     DecisionPipeline &m_pipeline;
     const ResponseInspector *m_inspector;
     UpstreamForwarder::Limits m_limits;
+    std::mutex m_warnedMutex;
+    QSet<QString> m_warnedTools;
 };
 
 } // namespace mandate::firewall

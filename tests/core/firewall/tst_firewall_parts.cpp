@@ -2,6 +2,7 @@
 // The small parts of the tool firewall: routes, trace context, rate limits.
 #include "firewall/CallDecision.h"
 #include "firewall/RateLimiter.h"
+#include "firewall/ResponseInspector.h"
 #include "firewall/ToolRoute.h"
 #include "firewall/TraceContext.h"
 
@@ -22,6 +23,7 @@ private slots:
     void traceContext();
     void rateLimiterRefills();
     void rateLimiterTakesAllOrNothing();
+    void redactionCoversEveryFinding();
     void compactDecisionIsTheJsonDocument_data();
     void compactDecisionIsTheJsonDocument();
 };
@@ -112,6 +114,18 @@ void tst_FirewallParts::rateLimiterTakesAllOrNothing()
     for (int i = 0; i < 5; ++i)
         QVERIFY(limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
     QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
+}
+
+void tst_FirewallParts::redactionCoversEveryFinding()
+{
+    const auto finding = [](qsizetype offset, qsizetype length) { return Finding{QStringLiteral("secret"), offset, length, {}}; };
+    // One span inside another: replaced one after the other, the inner one shifted the text and
+    // left the second "SECRET" in the clear.
+    QCOMPARE(redactFindings("SECRETSECRET tail", {finding(0, 12), finding(3, 3)}, "[x]"), QByteArray("[x] tail"));
+    QCOMPARE(redactFindings("a SECRET b TOKEN c", {finding(11, 5), finding(2, 6)}, "[x]"), QByteArray("a [x] b [x] c"));
+    QCOMPARE(redactFindings("abcdef", {finding(1, 2), finding(3, 2)}, "[x]"), QByteArray("a[x]f"));  // touching spans merge
+    QCOMPARE(redactFindings("abcdef", {finding(4, 100), finding(-3, 4)}, "[x]"), QByteArray("[x]bcd[x]"));  // clipped to the body
+    QCOMPARE(redactFindings("abcdef", {finding(2, 0)}, "[x]"), QByteArray("abcdef"));
 }
 
 void tst_FirewallParts::compactDecisionIsTheJsonDocument_data()
