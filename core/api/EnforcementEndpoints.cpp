@@ -5,6 +5,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace mandate::api {
 
 using firewall::CallDecision;
@@ -24,6 +26,11 @@ void readCallHeaders(const HttpRequest &request, CallRequest &call)
     call.bearer = bearerOf(request);
     call.statedReason = QString::fromUtf8(request.header("x-mandate-reason").left(1024));
     call.traceparent = QString::fromLatin1(request.header("traceparent"));
+    // Vendors' trace state (W3C Trace Context §3.3) is the caller's to pass on: at most 512
+    // visible characters, never a line break.
+    const QByteArray tracestate = request.header("tracestate").trimmed();
+    if (tracestate.size() <= 512 && std::all_of(tracestate.cbegin(), tracestate.cend(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+        call.tracestate = tracestate;
     if (request.hasHeader("x-mandate-confidence"))
         call.confidence = QString::fromLatin1(request.header("x-mandate-confidence").trimmed());
     call.modelTokens = std::max<qint64>(0, request.header("x-mandate-model-tokens").toLongLong());
@@ -140,7 +147,7 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
         }
     }
     const QString subPath = u'/' + params.value(QStringLiteral("path"));
-    firewall::ToolFirewall::Outcome outcome = m_firewall.handle(call, request.method, subPath, query);
+    firewall::ToolFirewall::Outcome outcome = m_firewall.handle(call, request.method, subPath, query, request.body);
     m_metrics.countDecision(outcome.decision.allowed, outcome.decision.latencyUs);
     if (!outcome.decision.allowed)
         return denial(outcome.decision);

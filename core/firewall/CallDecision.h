@@ -27,6 +27,7 @@ struct CallDecision
     QByteArray cedarRequestCanonical;
     QString traceId;
     QString spanId;
+    bool traceSampled = true;     ///< the caller's traceparent sampled flag, passed on upstream
     qint64 latencyUs = 0;
 
     /// The /v1/authorize response body (also embedded in a tool path denial).

@@ -256,6 +256,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     const TraceContext trace = TraceContext::continueOrStart(call.traceparent);
     decision.traceId = trace.traceId;
     decision.spanId = trace.spanId;
+    decision.traceSampled = trace.sampled;
 
     Result<ExecutionView> view = m_services.authority.authenticate(call.bearer);
     if (!view) {

@@ -6,7 +6,6 @@
 #include "firewall/TraceContext.h"
 
 #include <QJsonArray>
-#include <QJsonDocument>
 
 #include <algorithm>
 
@@ -57,7 +56,7 @@ ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *
 }
 
 ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &method, const QString &subPath,
-                                           const QList<QPair<QString, QString>> &query)
+                                           const QList<QPair<QString, QString>> &query, const QByteArray &body)
 {
     Outcome outcome;
     Result<identity::Tool> tool = m_pipeline.tool(call.tool);
@@ -76,9 +75,9 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
 
     // Built from the values the policy saw, never from the request's path as text.
     const QUrl url = route->upstreamUrl(tool->upstream, query);
-    TraceContext trace{outcome.decision.traceId, outcome.decision.spanId, {}, true};
+    TraceContext trace{outcome.decision.traceId, outcome.decision.spanId, {}, outcome.decision.traceSampled};
     // The execution token never leaves the gateway; the upstream learns who acts through headers.
-    const QList<QPair<QByteArray, QByteArray>> headers{
+    QList<QPair<QByteArray, QByteArray>> headers{
         {"Content-Type", "application/json"},
         {"traceparent", trace.header().toLatin1()},
         {"X-Mandate-Execution", outcome.decision.view.execution.id.toUtf8()},
@@ -86,9 +85,10 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
         {"X-Mandate-On-Behalf-Of", outcome.decision.view.execution.rootHuman().toUtf8()},
         {"X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1()},
     };
-    const QByteArray body = method == "GET" || method == "DELETE" ? QByteArray()
-                                                                   : QJsonDocument(call.args).toJson(QJsonDocument::Compact);
-    UpstreamResponse upstream = UpstreamForwarder::send(method, url, body, headers, m_limits);
+    if (!call.tracestate.isEmpty())
+        headers.append({"tracestate", call.tracestate});
+    const QByteArray forwarded = method == "GET" || method == "DELETE" ? QByteArray() : body;
+    UpstreamResponse upstream = UpstreamForwarder::send(method, url, forwarded, headers, m_limits);
     if (upstream.status == 0) {
         outcome.status = upstream.problemStatus;
         outcome.problem = upstream.error;

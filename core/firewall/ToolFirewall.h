@@ -30,8 +30,11 @@ public:
 
     /// `call.tool` is set; `call.action` is resolved here from the method and the decoded
     /// `subPath`, whose parameters join `call.args` (an argument that says otherwise is refused).
-    /// `query`: the decoded (name, value) pairs forwarded to the upstream, re-encoded.
-    Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QList<QPair<QString, QString>> &query);
+    /// `query`: the decoded (name, value) pairs forwarded to the upstream, re-encoded. `body`: the
+    /// agent's JSON body, whose members are `call.args`; forwarded as it came (not for GET and
+    /// DELETE), so that the upstream reads exactly what the policy did.
+    Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QList<QPair<QString, QString>> &query,
+                   const QByteArray &body);
 
 private:
     /// Says once per tool that its inspection mode has no effect here.

@@ -9,6 +9,7 @@
 #include "HttpProbe.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -41,6 +42,7 @@ public:
     bool listen() { return m_server.listen(QHostAddress::LocalHost); }
     quint16 port() const { return m_server.serverPort(); }
     QByteArrayList targets;  ///< "GET /base/tickets/T-1"
+    QByteArrayList heads;    ///< the header lines, lower-cased names
     QByteArrayList bodies;
 
 private:
@@ -60,6 +62,7 @@ private:
             return;
         const QByteArray requestLine = request.left(request.indexOf("\r\n"));
         targets << requestLine.left(requestLine.lastIndexOf(' '));
+        heads << request.left(headEnd);
         bodies << request.mid(headEnd + 4, length);
         const QByteArray body = R"({"ok":true})";
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
@@ -83,9 +86,10 @@ private slots:
     void refusedRequests_data();
     void refusedRequests();
     void forwardedQueryIsTheAuthorisedItems();
+    void traceContextIsPassedOn();
 
 private:
-    RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {});
+    RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {}, const QByteArray &extraHeaders = {});
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<HttpProbe> m_http;
@@ -115,14 +119,14 @@ void tst_ToolRequestPath::initTestCase()
     QVERIFY(!m_token.isEmpty());
 }
 
-RawAnswer tst_ToolRequestPath::raw(const QByteArray &method, const QByteArray &target, const QByteArray &body)
+RawAnswer tst_ToolRequestPath::raw(const QByteArray &method, const QByteArray &target, const QByteArray &body, const QByteArray &extraHeaders)
 {
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
     if (!socket.waitForConnected(5000))
         return {};
     QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\nAuthorization: Bearer " + m_token
-                         + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+                         + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" + extraHeaders;
     if (!body.isEmpty())
         request += "Content-Type: application/json\r\n";
     socket.write(request + "\r\n" + body);
@@ -227,14 +231,39 @@ void tst_ToolRequestPath::forwardedQueryIsTheAuthorisedItems()
     QVERIFY2(answer.status == 200, answer.body.constData());
     QCOMPARE(m_upstream.targets, QByteArrayList{"GET /base/tickets/T-1?id=T-1&note=a%2Bb%20c"});
 
-    // A PUT's body reaches the upstream with the path's parameter among its arguments.
+    // A PUT's body reaches the upstream as the agent wrote it: not re-encoded (large integers
+    // would lose digits), and without the path's parameters mixed in.
     m_upstream.targets.clear();
     m_upstream.bodies.clear();
-    const RawAnswer put = raw("PUT", "/v1/tools/ticket/tickets/T-1", R"({"status":"open"})");
+    const QByteArray body = R"({ "status": "open", "note": "9007199254740993" })";
+    const RawAnswer put = raw("PUT", "/v1/tools/ticket/tickets/T-1", body);
     QVERIFY2(put.status == 200, put.body.constData());
     QCOMPARE(m_upstream.targets, QByteArrayList{"PUT /base/tickets/T-1"});
-    QCOMPARE(QJsonDocument::fromJson(m_upstream.bodies.value(0)).object(),
-             (QJsonObject{{QStringLiteral("id"), QStringLiteral("T-1")}, {QStringLiteral("status"), QStringLiteral("open")}}));
+    QCOMPARE(m_upstream.bodies.value(0), body);
+}
+
+void tst_ToolRequestPath::traceContextIsPassedOn()
+{
+    // The caller's trace id and sampling decision, and its vendors' trace state, go upstream;
+    // the span id is the gateway's own.
+    m_upstream.heads.clear();
+    const RawAnswer answer = raw("GET", "/v1/tools/ticket/tickets/T-1", {},
+                                 "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00\r\ntracestate: vendor=abc,other=1\r\n");
+    QVERIFY2(answer.status == 200, answer.body.constData());
+    QCOMPARE(m_upstream.heads.size(), 1);
+    QByteArray traceparent;
+    QByteArray tracestate;
+    for (const QByteArray &line : m_upstream.heads.first().split('\n')) {
+        const QByteArray lower = line.trimmed().toLower();
+        if (lower.startsWith("traceparent:"))
+            traceparent = line.trimmed().mid(12).trimmed();
+        if (lower.startsWith("tracestate:"))
+            tracestate = line.trimmed().mid(11).trimmed();
+    }
+    QVERIFY2(traceparent.startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-"), traceparent.constData());
+    QVERIFY(!traceparent.contains("00f067aa0ba902b7"));
+    QVERIFY2(traceparent.endsWith("-00"), traceparent.constData());  // not sampled, as the caller said
+    QCOMPARE(tracestate, QByteArray("vendor=abc,other=1"));
 }
 
 QTEST_GUILESS_MAIN(tst_ToolRequestPath)
