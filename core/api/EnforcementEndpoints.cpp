@@ -2,6 +2,8 @@
 #include "api/EnforcementEndpoints.h"
 
 #include "api/RequestBody.h"
+#include "api/ToolCallArguments.h"
+#include "firewall/TraceContext.h"
 
 #include <QJsonDocument>
 
@@ -26,11 +28,10 @@ void readCallHeaders(const HttpRequest &request, CallRequest &call)
     call.bearer = bearerOf(request);
     call.statedReason = QString::fromUtf8(request.header("x-mandate-reason").left(1024));
     call.traceparent = QString::fromLatin1(request.header("traceparent"));
-    // Vendors' trace state (W3C Trace Context §3.3) is the caller's to pass on: at most 512
-    // visible characters, never a line break.
-    const QByteArray tracestate = request.header("tracestate").trimmed();
-    if (tracestate.size() <= 512 && std::all_of(tracestate.cbegin(), tracestate.cend(), [](char c) { return c >= 0x20 && c < 0x7f; }))
-        call.tracestate = tracestate;
+    // Vendors' trace state goes on with the caller's trace only, and only when well formed (W3C
+    // Trace Context: discarded with an invalid traceparent).
+    if (!firewall::TraceContext::continueOrStart(call.traceparent).parentSpanId.isEmpty())
+        call.tracestate = ToolCallArguments::wellFormedTracestate(request.header("tracestate"));
     if (request.hasHeader("x-mandate-confidence"))
         call.confidence = QString::fromLatin1(request.header("x-mandate-confidence").trimmed());
     call.modelTokens = std::max<qint64>(0, request.header("x-mandate-model-tokens").toLongLong());
@@ -130,11 +131,9 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
     QList<QPair<QString, QString>> query;
     if (request.method == "GET" || request.method == "DELETE") {
         query = request.query.queryItems(QUrl::FullyDecoded);
-        for (const auto &[key, value] : std::as_const(query)) {
-            if (call.args.contains(key) && call.refusal.isEmpty())
-                call.refusal = QStringLiteral("query parameter \"%1\" is given more than once").arg(key);
+        call.refusal = ToolCallArguments::ambiguousQuery(query);
+        for (const auto &[key, value] : std::as_const(query))
             call.args.insert(key, value);
-        }
     } else {
         if (!request.query.isEmpty())
             call.refusal = QStringLiteral("a query string is not accepted with %1: send the arguments in the JSON body")
@@ -144,6 +143,8 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
             if (!body)
                 return HttpResponse::fromError(body.error());
             call.args = body.value();
+            if (call.refusal.isEmpty())
+                call.refusal = ToolCallArguments::ambiguousNames(call.args);
         }
     }
     const QString subPath = u'/' + params.value(QStringLiteral("path"));

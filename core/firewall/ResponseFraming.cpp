@@ -86,7 +86,7 @@ bool takeQuotedString(QByteArrayView &rest)
 }
 
 /// type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ), RFC 9110 §8.3.1.
-bool isMediaType(QByteArrayView text)
+bool mediaType(QByteArrayView text)
 {
     if (!takeToken(text) || !text.startsWith('/'))
         return false;
@@ -112,7 +112,7 @@ bool isMediaType(QByteArrayView text)
 }
 
 /// 1*DIGIT (RFC 9110 §8.6): no sign, no inner blanks; nullopt when malformed or beyond qint64.
-std::optional<qint64> contentLength(QByteArrayView value)
+std::optional<qint64> digits(QByteArrayView value)
 {
     if (value.isEmpty() || !std::all_of(value.begin(), value.end(), isDigit))
         return std::nullopt;
@@ -121,21 +121,35 @@ std::optional<qint64> contentLength(QByteArrayView value)
     return ok ? std::optional(length) : std::nullopt;
 }
 
-/// Whether a Transfer-Encoding list (all its fields joined by commas) ends in chunked, applied once:
-/// with any other last coding only the close would end the body, and RFC 9112 §6.3 says reject.
-bool endsInChunked(const QByteArray &codings)
+/// A Content-Length value: digits, or a list of the same digits repeated, which proxies make of
+/// duplicated fields and RFC 9110 §8.6 lets a recipient take as the one value.
+std::optional<qint64> contentLength(QByteArrayView value)
 {
-    bool chunkedSeen = false;
-    bool lastIsChunked = false;
+    std::optional<qint64> length;
+    for (const QByteArray &element : value.toByteArray().split(',')) {
+        const std::optional<qint64> one = digits(trimOws(element));
+        if (!one || (length && *one != *length))
+            return std::nullopt;
+        length = one;
+    }
+    return length;
+}
+
+/// Whether a Transfer-Encoding list (all its fields joined by commas) is chunked alone: the
+/// gateway asks for no other coding (it sends no TE), and one it would not decode (gzip) would
+/// reach the agent, and the inspection, as opaque bytes.
+bool isChunkedAlone(const QByteArray &codings)
+{
+    int codingCount = 0;
+    bool chunked = false;
     for (const QByteArray &element : codings.split(',')) {
         const QByteArrayView coding = trimOws(element);
         if (coding.isEmpty())
             continue;  // empty list elements are allowed
-        lastIsChunked = coding.compare("chunked", Qt::CaseInsensitive) == 0;
-        if (lastIsChunked && std::exchange(chunkedSeen, true))
-            return false;
+        ++codingCount;
+        chunked = coding.compare("chunked", Qt::CaseInsensitive) == 0;
     }
-    return lastIsChunked;
+    return codingCount == 1 && chunked;
 }
 
 } // namespace
@@ -181,7 +195,7 @@ QString takeField(const QByteArray &line, Head &head)
             head.keepAlive = true;
     } else if (name == "content-type") {
         // Written back to the agent: anything but a plain media type is dropped, as if absent.
-        head.contentType = isMediaType(value) ? value.toByteArray() : QByteArray();
+        head.contentType = mediaType(value) ? value.toByteArray() : QByteArray();
     }
     return {};
 }
@@ -190,14 +204,19 @@ QString checkFraming(const Head &head)
 {
     if (head.transferCodings && head.length)
         return QStringLiteral("the upstream sent both Transfer-Encoding and Content-Length");  // RFC 9112 §6.3: smuggling
-    if (head.transferCodings && !endsInChunked(*head.transferCodings))
-        return QStringLiteral("the upstream sent a Transfer-Encoding that does not end in chunked");
+    if (head.transferCodings && !isChunkedAlone(*head.transferCodings))
+        return QStringLiteral("the upstream sent a Transfer-Encoding other than chunked alone");
     return {};
 }
 
 bool isThreeDigits(QByteArrayView text)
 {
     return text.size() == 3 && std::all_of(text.begin(), text.end(), isDigit);
+}
+
+bool isMediaType(QByteArrayView text)
+{
+    return mediaType(text);
 }
 
 } // namespace mandate::firewall::framing

@@ -31,5 +31,7 @@ QString checkFraming(const Head &head);
 std::optional<quint64> chunkSize(QByteArrayView line);
 /// A status code: exactly three digits.
 bool isThreeDigits(QByteArrayView text);
+/// type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ), RFC 9110 §8.3.1.
+bool isMediaType(QByteArrayView text);
 
 } // namespace mandate::firewall::framing

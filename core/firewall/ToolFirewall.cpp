@@ -2,6 +2,7 @@
 #include "firewall/ToolFirewall.h"
 
 #include "common/Logging.h"
+#include "firewall/ResponseFraming.h"
 #include "firewall/ToolRoute.h"
 #include "firewall/TraceContext.h"
 
@@ -15,12 +16,11 @@ namespace {
 
 constexpr int FlaggedResponseRisk = 10;
 
-/// The upstream's Content-Type if it is one header value of printable ASCII, which can be
-/// passed on to the agent as it is; anything else is answered as opaque bytes.
+/// The upstream's Content-Type if it is a media type (http and https alike), which can be passed
+/// on to the agent as it is; anything else is answered as opaque bytes.
 QByteArray passableContentType(const QByteArray &contentType)
 {
-    const bool printable = std::all_of(contentType.cbegin(), contentType.cend(), [](char c) { return c >= 0x20 && c < 0x7f; });
-    return printable && contentType.contains('/') ? contentType : QByteArray("application/octet-stream");
+    return framing::isMediaType(contentType) ? contentType : QByteArray("application/octet-stream");
 }
 
 /// Path parameters join the arguments the policy sees; a body or query argument of the same
@@ -28,6 +28,13 @@ QByteArray passableContentType(const QByteArray &contentType)
 void addPathParameters(CallRequest &call, const ToolRoute &route)
 {
     for (auto it = route.parameters.cbegin(); it != route.parameters.cend(); ++it) {
+        // Many servers match names without regard to case ("ID" for "id"): another spelling is
+        // refused, whatever its value.
+        const QString folded = it.key().toCaseFolded();
+        for (auto arg = call.args.constBegin(); arg != call.args.constEnd() && call.refusal.isEmpty(); ++arg) {
+            if (arg.key() != it.key() && arg.key().toCaseFolded() == folded)
+                call.refusal = QStringLiteral("argument \"%1\" is the path's parameter \"%2\" spelled otherwise").arg(arg.key(), it.key());
+        }
         const QJsonValue given = call.args.value(it.key());
         if (given.isUndefined()) {
             call.args.insert(it.key(), it.value());
@@ -45,9 +52,8 @@ void ToolFirewall::warnNotInspected(const identity::Tool &tool)
     if (m_warnedTools.contains(tool.id))
         return;
     m_warnedTools.insert(tool.id);
-    qCWarning(lcGateway).noquote() << "tool" << tool.id << "asks for response inspection ("
-                                   << identity::Tool::inspectionName(tool.inspection)
-                                   << ") but this gateway has no response inspector: its responses pass unexamined";
+    qCWarning(lcGateway).noquote() << "tool" << tool.id << "asks for its responses to be flagged, but this gateway has no "
+                                      "response inspector: they pass unexamined";
 }
 
 ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits)
@@ -70,6 +76,18 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (!outcome.decision.allowed) {
         outcome.status = outcome.decision.httpStatus;
         outcome.problem = outcome.decision.message;
+        return outcome;
+    }
+
+    // A tool whose responses must be redacted or withheld is not called when nothing can look
+    // at them (fail closed); flagging only records, and a response passes either way.
+    const bool mustInspect = tool->inspection == identity::Tool::Inspection::Redact || tool->inspection == identity::Tool::Inspection::Block;
+    if (!m_inspector && mustInspect) {
+        outcome.status = 503;
+        outcome.problem = QStringLiteral("tool %1 requires response inspection (%2), which this gateway cannot do: the call was not forwarded")
+                              .arg(tool->id, identity::Tool::inspectionName(tool->inspection));
+        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), outcome.problem}}, 0); !recorded)
+            qCWarning(lcGateway) << "cannot record the refused forward:" << recorded.error().message;
         return outcome;
     }
 
@@ -98,7 +116,7 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     }
 
     QJsonObject findingsJson;
-    if (!m_inspector && tool->inspection != identity::Tool::Inspection::Off)
+    if (!m_inspector && tool->inspection == identity::Tool::Inspection::Flag)
         warnNotInspected(tool.value());
     const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
     if (!findings.isEmpty()) {

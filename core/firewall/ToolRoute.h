@@ -17,9 +17,10 @@ struct ToolRoute
     identity::ToolAction action;
     QHash<QString, QString> parameters;  ///< `{id}` segments of the pattern
     QStringList segments;                ///< the path's decoded segments, in order
+    QStringList pattern;                 ///< the action's pattern segments they matched
 
-    /// A `{param}` segment matches any text but "." and "..", which would move the upstream's
-    /// path, and text with control characters.
+    /// A `{param}` segment matches any text but what could move the upstream's path ("..", "．．",
+    /// ". .", anything with a backslash) and text with control characters.
     static std::optional<ToolRoute> match(const identity::Tool &tool, const QByteArray &method, const QString &subPath);
 
     /// The upstream URL of this call: the tool's `upstream` with the segments appended, each

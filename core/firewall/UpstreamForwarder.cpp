@@ -18,12 +18,14 @@ bool safeHeaderText(const QByteArray &text)
     return !text.contains('\r') && !text.contains('\n') && !text.contains('\0');
 }
 
-/// Errors of the connection or of the HTTP exchange itself, as opposed to an answer that has an
-/// error status: a reply cut short by a reset is one, and must not pass as the upstream's answer.
+/// Errors of the connection itself, as opposed to an answer with an error status: a reply cut
+/// short by a reset is one, and must not pass as the upstream's answer. Qt also reports some
+/// statuses in its other ranges (400 and 418 as ProtocolInvalidOperationError, 407 as a proxy
+/// error), which are answers: only the network layer's codes (1-99) and ProtocolFailure (a broken exchange) count.
 bool isTransportError(QNetworkReply::NetworkError error)
 {
     const int code = int(error);
-    return (code > 0 && code < 200) || (code >= 300 && code < 400);
+    return (code > 0 && code < 100) || error == QNetworkReply::ProtocolFailure;
 }
 
 } // namespace

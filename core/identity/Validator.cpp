@@ -157,6 +157,9 @@ std::vector<Error> Validator::validate(const Tool &tool, const QString &path)
         const QUrl url(tool.upstream, QUrl::StrictMode);
         if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) || url.host().isEmpty())
             report.add(QStringLiteral("upstream"), QStringLiteral("\"%1\" is not an http(s) URL").arg(tool.upstream));
+        else if (url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
+            report.add(QStringLiteral("upstream"), QStringLiteral("\"%1\" must not have a query, a fragment or user info: calls go to "
+                                                              "its path, with the call's own query").arg(tool.upstream));
     }
     checkRange(report, "riskWeight", tool.riskWeight, 0, MaxRiskWeight);
     checkRange(report, "rateLimitPerMinute", tool.rateLimitPerMinute, 1, 1'000'000);
@@ -180,6 +183,17 @@ std::vector<Error> Validator::validate(const Tool &tool, const QString &path)
             report.add(field + QStringLiteral(".method"), QStringLiteral("must be one of GET, POST, PUT, PATCH, DELETE; got \"%1\"").arg(action.method));
         if (!action.path.startsWith(u'/'))
             report.add(field + QStringLiteral(".path"), QStringLiteral("must start with '/'"));
+        // Each {param} is one argument the policy sees: a name used twice would show it one value
+        // of two that the upstream receives.
+        QSet<QString> parameters;
+        for (const QString &segment : action.path.split(u'/', Qt::SkipEmptyParts)) {
+            if (!segment.startsWith(u'{') || !segment.endsWith(u'}'))
+                continue;
+            const QString name = segment.mid(1, segment.size() - 2).toCaseFolded();
+            if (parameters.contains(name))
+                report.add(field + QStringLiteral(".path"), QStringLiteral("parameter %1 appears more than once").arg(segment));
+            parameters.insert(name);
+        }
     }
     return errors;
 }

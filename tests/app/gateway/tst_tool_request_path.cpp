@@ -87,6 +87,7 @@ private slots:
     void refusedRequests();
     void forwardedQueryIsTheAuthorisedItems();
     void traceContextIsPassedOn();
+    void toolsThatMustBeInspectedAreNotCalled();
 
 private:
     RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {}, const QByteArray &extraHeaders = {});
@@ -193,6 +194,15 @@ void tst_ToolRequestPath::refusedRequests_data()
     QTest::addRow("dot") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/%2E") << QByteArray() << 404 << QStringLiteral("has no action");
     QTest::addRow("control character") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T%0A1") << QByteArray() << 404
                                        << QStringLiteral("has no action");
+    // What some upstreams read as a dot segment: a backslash, full-width dots, trailing dots and blanks.
+    QTest::addRow("backslash") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/..%5Cadmin") << QByteArray() << 404
+                               << QStringLiteral("has no action");
+    QTest::addRow("full-width dots") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/%EF%BC%8E%EF%BC%8E") << QByteArray()
+                                     << 404 << QStringLiteral("has no action");
+    QTest::addRow("dots and a blank") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/..%20") << QByteArray() << 404
+                                      << QStringLiteral("has no action");
+    QTest::addRow("three dots") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/...") << QByteArray() << 404
+                                << QStringLiteral("has no action");
     // The policy would see one id and the upstream act on another.
     QTest::addRow("query contradicts the path") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-9?id=T-1") << QByteArray()
                                                 << 400 << QStringLiteral("disagrees with the path");
@@ -200,6 +210,24 @@ void tst_ToolRequestPath::refusedRequests_data()
                                                << QByteArray(R"({"id":"T-1","status":"open"})") << 400 << QStringLiteral("disagrees with the path");
     QTest::addRow("repeated query parameter") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-1?note=a&note=b") << QByteArray()
                                               << 400 << QStringLiteral("more than once");
+    // Many servers match names without regard to case and keep the last: the policy would check
+    // one value and the upstream use another.
+    QTest::addRow("query names differing in case") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-1?note=a&NOTE=b")
+                                                   << QByteArray() << 400 << QStringLiteral("more than once");
+    QTest::addRow("query parameter without a name") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-1?=x") << QByteArray()
+                                                    << 400 << QStringLiteral("has no name");
+    QTest::addRow("body names differing in case") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                                  << QByteArray(R"({"status":"open","STATUS":"deleted"})") << 400
+                                                  << QStringLiteral("differ only in case");
+    QTest::addRow("body names equal under case folding") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                                         << QByteArray("{\"status\":\"open\",\"\xC5\xBFtatus\":\"deleted\"}") << 400
+                                                         << QStringLiteral("differ only in case");
+    QTest::addRow("nested names differing in case") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                                    << QByteArray(R"({"status":"open","note":[{"a":1,"A":2}]})") << 400
+                                                    << QStringLiteral("differ only in case");
+    QTest::addRow("path parameter spelled otherwise") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                                      << QByteArray(R"({"status":"open","ID":"T-2"})") << 400
+                                                      << QStringLiteral("spelled otherwise");
     // Not authorised, and frameworks that merge query and body would act on it.
     QTest::addRow("query with a body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1?status=deleted")
                                        << QByteArray(R"({"status":"open"})") << 400 << QStringLiteral("query string is not accepted");
@@ -264,6 +292,42 @@ void tst_ToolRequestPath::traceContextIsPassedOn()
     QVERIFY(!traceparent.contains("00f067aa0ba902b7"));
     QVERIFY2(traceparent.endsWith("-00"), traceparent.constData());  // not sampled, as the caller said
     QCOMPARE(tracestate, QByteArray("vendor=abc,other=1"));
+
+    // With the caller's traceparent invalid, or the list malformed, no tracestate goes on.
+    for (const QByteArray &headers : {QByteArray("traceparent: garbage\r\ntracestate: vendor=abc\r\n"),
+                                      QByteArray("traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
+                                                 "tracestate: Vendor=abc\r\n")}) {
+        m_upstream.heads.clear();
+        QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-1", {}, headers).status, 200);
+        QCOMPARE(m_upstream.heads.size(), 1);
+        QVERIFY2(!m_upstream.heads.first().toLower().contains("tracestate"), m_upstream.heads.first().constData());
+    }
+}
+
+void tst_ToolRequestPath::toolsThatMustBeInspectedAreNotCalled()
+{
+    // A tool whose flagged responses are withheld (block) or redacted, and this gateway has no
+    // response inspector: the call is refused instead of forwarded unexamined.
+    const QByteArray admin = m_gateway->key(QStringLiteral("admin"));
+    const auto setInspection = [&](const QString &mode) {
+        const HttpResult current = m_http->get(QStringLiteral("/v1/tools/ticket"), admin);
+        QJsonObject tool = current.json();
+        tool.insert(QStringLiteral("inspection"), mode);
+        return m_http->send("PUT", QStringLiteral("/v1/tools/ticket"), QJsonDocument(tool).toJson(),
+                            {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
+            .status;
+    };
+    for (const QString &mode : {QStringLiteral("block"), QStringLiteral("redact")}) {
+        QCOMPARE(setInspection(mode), 200);
+        m_upstream.targets.clear();
+        const RawAnswer answer = raw("GET", "/v1/tools/ticket/tickets/T-1");
+        QVERIFY2(answer.status == 503, answer.body.constData());
+        QVERIFY2(answer.body.contains("requires response inspection"), answer.body.constData());
+        QVERIFY(m_upstream.targets.isEmpty());
+    }
+    // Flagging only records: the call goes through.
+    QCOMPARE(setInspection(QStringLiteral("flag")), 200);
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-1").status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_ToolRequestPath)

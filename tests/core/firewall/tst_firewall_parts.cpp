@@ -24,6 +24,7 @@ private slots:
     void rateLimiterRefills();
     void rateLimiterTakesAllOrNothing();
     void redactionCoversEveryFinding();
+    void upstreamUrlEncodesValuesWhole();
     void compactDecisionIsTheJsonDocument_data();
     void compactDecisionIsTheJsonDocument();
 };
@@ -114,6 +115,19 @@ void tst_FirewallParts::rateLimiterTakesAllOrNothing()
     for (int i = 0; i < 5; ++i)
         QVERIFY(limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
     QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
+}
+
+void tst_FirewallParts::upstreamUrlEncodesValuesWhole()
+{
+    // A value is encoded whole; the registry's literal segments keep what a path segment may hold.
+    identity::Tool tool;
+    tool.actions = {{QStringLiteral("x:batch"), QStringLiteral("POST"), QStringLiteral("/things:batchGet/{id}")}};
+    const auto route = ToolRoute::match(tool, "POST", QStringLiteral("/things:batchGet/a:b/c?d#e"));
+    QVERIFY(!route);  // a decoded "/" makes another segment
+    const auto matched = ToolRoute::match(tool, "POST", QStringLiteral("/things:batchGet/a:b?d#e %"));
+    QVERIFY(matched);
+    const QUrl url = matched->upstreamUrl(QStringLiteral("http://up.example:8080/base/"), {{QStringLiteral("q"), QStringLiteral("1+1 2")}});
+    QCOMPARE(url.toEncoded(), QByteArray("http://up.example:8080/base/things:batchGet/a%3Ab%3Fd%23e%20%25?q=1%2B1%202"));
 }
 
 void tst_FirewallParts::redactionCoversEveryFinding()

@@ -416,6 +416,13 @@ void TestIdentityValidation::tool_data()
         {s("upstream: \"payments internal\" is not an http(s) URL")});
     row("upstream relative", [](Tool &t) { t.upstream = s("/api"); },
         {s("upstream: \"/api\" is not an http(s) URL")});
+    const QString noExtras = s(" must not have a query, a fragment or user info: calls go to its path, with the call's own query");
+    row("upstream with a query", [](Tool &t) { t.upstream = s("https://fn.example/api?code=KEY"); },
+        {s("upstream: \"https://fn.example/api?code=KEY\"") + noExtras});
+    row("upstream with a fragment", [](Tool &t) { t.upstream = s("https://fn.example/api#x"); },
+        {s("upstream: \"https://fn.example/api#x\"") + noExtras});
+    row("upstream with user info", [](Tool &t) { t.upstream = s("https://user:pw@fn.example/api"); },
+        {s("upstream: \"https://user:pw@fn.example/api\"") + noExtras});
     // numbers
     row("riskWeight 0", [](Tool &t) { t.riskWeight = 0; });
     row("riskWeight 100", [](Tool &t) { t.riskWeight = 100; });
@@ -435,6 +442,9 @@ void TestIdentityValidation::tool_data()
         {s("actions[0].name: \"refunds:create\" must start with the tool id \"refund:\"")});
     row("action duplicate", [](Tool &t) { t.actions[1].name = s("refund:create"); },
         {s("actions[1].name: duplicate action \"refund:create\"")});
+    row("path parameter twice", [](Tool &t) { t.actions[0].path = s("/orgs/{id}/users/{ID}"); },
+        {s("actions[0].path: parameter {ID} appears more than once")});
+    row("path parameters distinct", [](Tool &t) { t.actions[0].path = s("/orgs/{org}/users/{id}"); });
     // methods
     for (const char *method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
         QTest::addRow("method %s", method) << ToolEdit{[method](Tool &t) { t.actions[0].method = s(method); }} << QStringList();
