@@ -92,6 +92,15 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
                                            QStringLiteral("bodies are limited to %1 bytes").arg(m_maxBodyBytes)));
         return true;
     }
+    // Decoding turns bytes that are no UTF-8 into U+FFFD: different ids would meet in one, and
+    // what a call names would not be what the agent sent.
+    const QUrl &url = request.url();
+    if (!QByteArray::fromPercentEncoding(url.path(QUrl::FullyEncoded).toLatin1()).isValidUtf8()
+        || !QByteArray::fromPercentEncoding(url.query(QUrl::FullyEncoded).toLatin1()).isValidUtf8()) {
+        respond(api::HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                           QStringLiteral("the request's path or query is not UTF-8 once percent-decoded")));
+        return true;
+    }
     converted.body = request.body();
     m_api.handle(converted, respond);
     return true;

@@ -88,6 +88,7 @@ private slots:
     void forwardedQueryIsTheAuthorisedItems();
     void traceContextIsPassedOn();
     void toolsThatMustBeInspectedAreNotCalled();
+    void pathsAndQueriesMustBeUtf8();
 
 private:
     RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {}, const QByteArray &extraHeaders = {});
@@ -328,6 +329,20 @@ void tst_ToolRequestPath::toolsThatMustBeInspectedAreNotCalled()
     // Flagging only records: the call goes through.
     QCOMPARE(setInspection(QStringLiteral("flag")), 200);
     QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-1").status, 200);
+}
+
+void tst_ToolRequestPath::pathsAndQueriesMustBeUtf8()
+{
+    // Decoded into U+FFFD, %FF and %FE would both name the same id: refused before anything else.
+    for (const QByteArray &target : {QByteArray("/v1/tools/ticket/tickets/%FF"), QByteArray("/v1/tools/ticket/tickets/T-1?note=%FF%FE"),
+                                     QByteArray("/v1/tools/ticket/tickets/%C3")}) {
+        m_upstream.targets.clear();
+        const RawAnswer answer = raw("GET", target);
+        QVERIFY2(answer.status == 400, answer.body.constData());
+        QVERIFY2(answer.body.contains("not UTF-8"), answer.body.constData());
+        QVERIFY(m_upstream.targets.isEmpty());
+    }
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-%C3%A9").status, 200);  // é, valid UTF-8
 }
 
 QTEST_GUILESS_MAIN(tst_ToolRequestPath)
