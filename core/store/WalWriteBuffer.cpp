@@ -45,19 +45,36 @@ quint32 bigEndian32(const void *bytes)
     return (quint32(b[0]) << 24) | (quint32(b[1]) << 16) | (quint32(b[2]) << 8) | quint32(b[3]);
 }
 
-/// Moves each time any connection of this process takes or gives up a database's WAL write
-/// lock: frames held under an older value belong to a transaction that has ended.
-using WriteLockEpoch = std::atomic<quint64>;
+/// What the connections of this process share about one database's WAL.
+struct SharedWal
+{
+    /// Moves each time any connection takes or gives up the WAL write lock: frames held under
+    /// an older value belong to a transaction that has ended.
+    std::atomic<quint64> epoch{0};
+    /// How far this process has written the WAL file since its header was last written (the
+    /// WAL started over). A write below it is over bytes already in the file, never held: SQLite
+    /// rewrites frame headers in place (checksums, after a frame of the transaction changed
+    /// again), and nothing may follow to complete them. Another process starting the WAL over
+    /// leaves it too high, which only costs buffering until the WAL grows past it.
+    std::atomic<sqlite3_int64> fileEnd{0};
 
-std::shared_ptr<WriteLockEpoch> epochOf(const std::string &databasePath)
+    void wrote(sqlite3_int64 end)
+    {
+        sqlite3_int64 known = fileEnd.load();
+        while (end > known && !fileEnd.compare_exchange_weak(known, end)) {
+        }
+    }
+};
+
+std::shared_ptr<SharedWal> sharedWalOf(const std::string &databasePath)
 {
     static std::mutex mutex;
-    static std::map<std::string, std::shared_ptr<WriteLockEpoch>> epochs;
+    static std::map<std::string, std::shared_ptr<SharedWal>> wals;
     const std::lock_guard lock(mutex);
-    std::shared_ptr<WriteLockEpoch> &epoch = epochs[databasePath];
-    if (!epoch)
-        epoch = std::make_shared<WriteLockEpoch>(0);
-    return epoch;
+    std::shared_ptr<SharedWal> &shared = wals[databasePath];
+    if (!shared)
+        shared = std::make_shared<SharedWal>();
+    return shared;
 }
 
 /// Our part of an open file; SQLite allocates g_vfs.szOsFile bytes, and the default VFS's
@@ -66,7 +83,7 @@ struct ShimFile
 {
     sqlite3_file base;  // first: SQLite sees a sqlite3_file
     sqlite3_file *real = nullptr;
-    std::shared_ptr<WriteLockEpoch> epoch;
+    std::shared_ptr<SharedWal> wal;
     int lockLevel = SQLITE_LOCK_NONE;  ///< the database file's lock, as last taken or given up
 };
 
@@ -149,7 +166,7 @@ int databaseUnlock(sqlite3_file *f, int level)
     const int rc = realMethods(f)->xUnlock(real(f), level);
     shim(f)->lockLevel = level;
     if (leavingExclusive)
-        shim(f)->epoch->fetch_add(1);
+        shim(f)->wal->epoch.fetch_add(1);
     return rc;
 }
 int databaseShmLock(sqlite3_file *f, int offset, int count, int flags)
@@ -159,7 +176,7 @@ int databaseShmLock(sqlite3_file *f, int offset, int count, int flags)
     const int rc = realMethods(f)->xShmLock(real(f), offset, count, flags);
     const bool writeLock = (flags & SQLITE_SHM_EXCLUSIVE) != 0 && offset <= kWalWriteLock && kWalWriteLock < offset + count;
     if (writeLock && (rc == SQLITE_OK || (flags & SQLITE_SHM_UNLOCK) != 0))
-        shim(f)->epoch->fetch_add(1);
+        shim(f)->wal->epoch.fetch_add(1);
     return rc;
 }
 int databaseFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **page)
@@ -182,7 +199,7 @@ const sqlite3_io_methods kDatabaseMethods = {
 /// Frames held past the end of their transaction were rolled back: never write them.
 void dropIfStale(WalFile *w)
 {
-    if (!w->held.empty() && w->epoch->load() != w->heldEpoch) {
+    if (!w->held.empty() && w->wal->epoch.load() != w->heldEpoch) {
         w->held.clear();
         g_dropped.fetch_add(1, std::memory_order_relaxed);
     }
@@ -192,7 +209,7 @@ void dropIfStale(WalFile *w)
 /// every later write and sync fails until the write lock has changed hands (it rolled back).
 bool refusing(WalFile *w)
 {
-    if (w->failed && w->epoch->load() != w->failedEpoch)
+    if (w->failed && w->wal->epoch.load() != w->failedEpoch)
         w->failed = false;
     return w->failed;
 }
@@ -202,7 +219,7 @@ void latchFailure(WalFile *w)
 {
     w->held.clear();
     w->failed = true;
-    w->failedEpoch = w->epoch->load();
+    w->failedEpoch = w->wal->epoch.load();
 }
 
 /// Writes what is held. A failure is SQLITE_IOERR_WRITE whatever the cause: SQLite answers an
@@ -220,6 +237,7 @@ int flush(WalFile *w)
     }
     g_flushes.fetch_add(1, std::memory_order_relaxed);
     if (rc == SQLITE_OK) {
+        w->wal->wrote(w->heldAt + sqlite3_int64(w->held.size()));
         w->held.clear();
         return SQLITE_OK;
     }
@@ -255,7 +273,10 @@ int writeThrough(WalFile *w, const void *data, int amount, sqlite3_int64 offset)
 {
     if (const int rc = flush(w); rc != SQLITE_OK)
         return rc;
-    return w->real->pMethods->xWrite(w->real, data, amount, offset);
+    const int rc = w->real->pMethods->xWrite(w->real, data, amount, offset);
+    if (rc == SQLITE_OK)
+        w->wal->wrote(offset + amount);
+    return rc;
 }
 
 /// Writes what is held once the commit frame being held is complete (`writtenEnd` reaches its
@@ -274,46 +295,55 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
     dropIfStale(w);
     if (refusing(w))
         return SQLITE_IOERR_WRITE;
-    if (offset == 0) {  // the header of a new WAL
+    if (offset == 0) {  // the header of a new WAL: it starts over
         if (amount >= kWalHeaderBytes)
             w->pageSize = pageSizeOf(static_cast<const unsigned char *>(data));
         w->commitEnd = 0;
+        if (const int rc = flush(w); rc != SQLITE_OK)
+            return rc;
+        w->wal->fileEnd.store(0);
         return writeThrough(w, data, amount, offset);
     }
     if (offset < kWalHeaderBytes || !knowPageSize(w))
         return writeThrough(w, data, amount, offset);
+    const sqlite3_int64 heldEnd = w->heldAt + sqlite3_int64(w->held.size());
+    const bool insideHeld = !w->held.empty() && offset >= w->heldAt && offset + amount <= heldEnd;
+    if (!insideHeld && offset < w->wal->fileEnd.load())
+        return writeThrough(w, data, amount, offset);  // over bytes already in the file
     const sqlite3_int64 frameBytes = kFrameHeaderBytes + sqlite3_int64(w->pageSize);
     if ((offset - kWalHeaderBytes) % frameBytes == 0) {  // a frame's header: which frame it starts decides
-        if (amount < 8)
+        if (amount < 8) {
+            w->commitEnd = 0;
             return writeThrough(w, data, amount, offset);
+        }
         // The commit frame is held too, and what is held is written in the call that completes
         // it: one write per small transaction, and still before SQLite publishes the commit.
         const bool commits = bigEndian32(static_cast<const char *>(data) + 4) != 0;
         w->commitEnd = commits ? offset + frameBytes : 0;
     }
-    const sqlite3_int64 heldEnd = w->heldAt + sqlite3_int64(w->held.size());
-    if (!w->held.empty() && offset != heldEnd) {
-        if (offset >= w->heldAt && offset + amount <= heldEnd) {  // a frame of this transaction rewritten
-            std::memcpy(w->held.data() + (offset - w->heldAt), data, size_t(amount));
-            return flushAtCommit(w, offset + amount);
-        }
-        return writeThrough(w, data, amount, offset);
+    if (insideHeld) {  // a frame of this transaction rewritten
+        std::memcpy(w->held.data() + (offset - w->heldAt), data, size_t(amount));
+        return flushAtCommit(w, offset + amount);
     }
+    if (!w->held.empty() && offset != heldEnd)
+        return writeThrough(w, data, amount, offset);
     if (w->held.empty()) {
         w->heldAt = offset;
-        w->heldEpoch = w->epoch->load();
+        w->heldEpoch = w->wal->epoch.load();
     }
     const char *bytes = static_cast<const char *>(data);
     try {
         w->held.insert(w->held.end(), bytes, bytes + amount);
     } catch (const std::bad_alloc &) {
         if (w->held.empty())
-            return w->real->pMethods->xWrite(w->real, data, amount, offset);
+            return writeThrough(w, data, amount, offset);
         latchFailure(w);  // what is held cannot be completed: the transaction fails
         return SQLITE_IOERR_NOMEM;
     }
     g_framesHeld.fetch_add(1, std::memory_order_relaxed);
-    return w->held.size() >= kHeldLimit ? flush(w) : flushAtCommit(w, offset + amount);
+    if (const int rc = flushAtCommit(w, offset + amount); rc != SQLITE_OK)
+        return rc;
+    return w->held.size() >= kHeldLimit ? flush(w) : SQLITE_OK;
 }
 
 int walRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset)
@@ -328,7 +358,10 @@ int walTruncate(sqlite3_file *f, sqlite3_int64 size)
     if (const int rc = flush(wal(f)); rc != SQLITE_OK)
         return rc;
     wal(f)->commitEnd = 0;
-    return realMethods(f)->xTruncate(real(f), size);
+    const int rc = realMethods(f)->xTruncate(real(f), size);
+    if (rc == SQLITE_OK && size < wal(f)->wal->fileEnd.load())
+        wal(f)->wal->fileEnd.store(size);
+    return rc;
 }
 
 int walSync(sqlite3_file *f, int flags)
@@ -389,9 +422,9 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     if (databasePath.empty() || (!isWal && !isDatabase))
         return g_default->xOpen(g_default, name, file, flags, outFlags);  // in our slot, which is large enough
 
-    std::shared_ptr<WriteLockEpoch> epoch;
+    std::shared_ptr<SharedWal> shared;
     try {
-        epoch = epochOf(databasePath);
+        shared = sharedWalOf(databasePath);
     } catch (const std::bad_alloc &) {
         file->pMethods = nullptr;
         return SQLITE_NOMEM;
@@ -400,7 +433,7 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     opened->base.pMethods = nullptr;
     opened->real = reinterpret_cast<sqlite3_file *>(reinterpret_cast<char *>(file) + kRealOffset);
     opened->real->pMethods = nullptr;
-    opened->epoch = std::move(epoch);
+    opened->wal = std::move(shared);
     const int rc = g_default->xOpen(g_default, name, opened->real, flags, outFlags);
     if (rc != SQLITE_OK) {
         closeReal(file);
