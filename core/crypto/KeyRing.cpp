@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 namespace mandate::crypto {
 
 namespace {
@@ -59,12 +62,17 @@ public:
             m_error = QStringLiteral("cannot open the key directory's lock file %1: %2").arg(QFile::decodeName(path), errnoText());
             return;
         }
+        // Bounded: a gateway stopped while holding it must not hang this one's start or its
+        // admin API for good.
+        const auto deadline = std::chrono::steady_clock::now() + kWait;
         int rc = 0;
-        do {
-            rc = ::flock(m_fd, LOCK_EX);
-        } while (rc != 0 && errno == EINTR);
+        while ((rc = ::flock(m_fd, LOCK_EX | LOCK_NB)) != 0 && (errno == EWOULDBLOCK || errno == EINTR)
+               && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (rc != 0) {
-            m_error = QStringLiteral("cannot lock the key directory's lock file %1: %2").arg(QFile::decodeName(path), errnoText());
+            m_error = errno == EWOULDBLOCK
+                ? QStringLiteral("another gateway has held the key directory's lock %1 for %2 s").arg(QFile::decodeName(path)).arg(kWait.count())
+                : QStringLiteral("cannot lock the key directory's lock file %1: %2").arg(QFile::decodeName(path), errnoText());
             ::close(m_fd);
             m_fd = -1;
         }
@@ -80,6 +88,7 @@ public:
     const QString &error() const { return m_error; }
 
 private:
+    static constexpr std::chrono::seconds kWait{5};
     int m_fd = -1;
     QString m_error;
 };
@@ -257,15 +266,26 @@ Status KeyRing::open()
         return {};
     }
     lock.unlock();
-    auto kid = rotate(0);
-    if (!kid && kid.error().code == QLatin1String("conflict")) {
-        // Another gateway sharing the directory made the first key meanwhile: that one is used.
-        followDirectory(Look::Reread);
-        std::shared_lock check(m_mutex);
+    return createFirstKey();
+}
+
+Status KeyRing::createFirstKey()
+{
+    // Under the directory's lock, and only if no gateway sharing it made one meanwhile: a first
+    // key retires nothing, where a rotation would retire the other gateway's brand-new key.
+    const RotationLock rotating(m_directory);
+    if (!rotating.error().isEmpty())
+        return keyError(rotating.error() + QStringLiteral(": no signing key was made"));
+    followDirectory(Look::Reread);
+    {
+        std::shared_lock lock(m_mutex);
         if (m_current >= 0)
             return {};
     }
-    if (!kid)
+    Result<Rotation> first = prepareRotation(0);
+    if (!first)
+        return first.error();
+    if (Result<QString> kid = commitLocked(first.value()); !kid)
         return kid.error();
     return {};
 }
@@ -321,6 +341,11 @@ Result<QString> KeyRing::commit(const Rotation &rotation)
     const RotationLock rotating(m_directory);
     if (!rotating.error().isEmpty())
         return keyError(rotating.error() + QStringLiteral(": nothing was rotated"));
+    return commitLocked(rotation);
+}
+
+Result<QString> KeyRing::commitLocked(const Rotation &rotation)
+{
     // Reread: another gateway's rotation within the mtime's granularity must not go unseen.
     followDirectory(Look::Reread);
     // Under the lock from the check to the end: a rotation of this gateway's own must not slip in

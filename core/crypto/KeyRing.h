@@ -114,6 +114,11 @@ public:
     Result<QByteArray> signPayload(QByteArrayView payload) const;
 
 private:
+    /// open() on a directory without a current key: makes one under the directory's lock, or
+    /// takes the one another gateway made meanwhile.
+    Status createFirstKey();
+    /// commit() with the directory's lock held.
+    Result<QString> commitLocked(const Rotation &rotation);
     Status write(const Entry &entry) const;
     Result<Entry> read(const QString &path) const;
     Result<QList<Entry>> readAll() const;

@@ -295,7 +295,7 @@ void TestKeyRing::gatewaysRotatingAtOnceLeaveOneCurrentKey()
 void TestKeyRing::gatewaysStartingAtOnceShareTheFirstKey()
 {
     // Gateways started together on an empty key directory: both start, on one and the same key.
-    for (int round = 0; round < 10; ++round) {
+    for (int round = 0; round < 30; ++round) {
         QTemporaryDir tmp;
         ManualClock clock(QDateTime::fromSecsSinceEpoch(kStart, Qt::UTC));
         KeyRing first(tmp.path(), clock);
@@ -308,6 +308,10 @@ void TestKeyRing::gatewaysStartingAtOnceShareTheFirstKey()
         QVERIFY2(secondOpened.ok(), qPrintable(secondOpened.ok() ? QString() : secondOpened.error().message));
         QCOMPARE(first.currentKid(), second.currentKid());
         QCOMPARE(unretiredKeys(tmp.path(), clock).size(), 1);
+        // One key, retiring nothing: a second gateway must not retire the first one's new key.
+        KeyRing reader(tmp.path(), clock);
+        QVERIFY(reader.open().ok());
+        QCOMPARE(reader.keys().size(), 1);
     }
 }
 
