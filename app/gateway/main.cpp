@@ -11,7 +11,9 @@
 #include <QFileInfo>
 #include <QSocketNotifier>
 
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,11 +23,24 @@ using namespace mandate;
 namespace {
 
 int signalPipe[2] = {-1, -1};
+/// Set once the gateway drains on a signal; before that a second signal ends the process, so
+/// that a start-up that hangs (a lock, a slow disk) can still be stopped.
+volatile sig_atomic_t drainsOnSignal = 0;
+volatile sig_atomic_t signalsBeforeStart = 0;
 
-void onTerminate(int)
+void onTerminate(int signal)
 {
+    const int savedErrno = errno;
+    if (!drainsOnSignal) {
+        signalsBeforeStart = signalsBeforeStart + 1;
+    }
+    if (!drainsOnSignal && signalsBeforeStart >= 2) {
+        ::signal(signal, SIG_DFL);
+        ::raise(signal);
+    }
     const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);  // non-blocking: never stuck here
+    errno = savedErrno;
 }
 
 /// SIGTERM and SIGINT are caught from the start, before the gateway starts (which opens the
@@ -35,6 +50,7 @@ void catchTerminationSignals()
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0)
         return;  // the default action stays: the signal ends the process
+    ::fcntl(signalPipe[1], F_SETFL, ::fcntl(signalPipe[1], F_GETFL) | O_NONBLOCK);
     struct sigaction action = {};
     action.sa_handler = onTerminate;
     sigemptyset(&action.sa_mask);
@@ -50,6 +66,7 @@ void drainOnTerminationSignal(QCoreApplication &app, gateway::Gateway &gateway)
 {
     if (signalPipe[0] < 0)
         return;
+    drainsOnSignal = 1;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
     QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app, &gateway, draining = false]() mutable {
         char byte = 0;

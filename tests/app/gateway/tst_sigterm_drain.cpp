@@ -20,10 +20,19 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpSocket>
+#include <QDir>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThreadPool>
 #include <QUrlQuery>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <csignal>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace mandate;
 using namespace mandate::testing;
@@ -48,6 +57,8 @@ class tst_SigtermDrain final : public QObject
 private slots:
     void initTestCase();
     void inFlightCallsAreAnsweredThenTheGatewayExits();
+    void aSignalDuringStartDrainsOnceStarted();
+    void aSecondSignalStopsAHangingStart();
     void cleanupTestCase();
 
 private:
@@ -167,6 +178,82 @@ void tst_SigtermDrain::inFlightCallsAreAnsweredThenTheGatewayExits()
     verify.start(QStringLiteral(MANDATECTL_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_gateway->dataDir()});
     QVERIFY(verify.waitForFinished(60000));
     QVERIFY2(verify.exitStatus() == QProcess::NormalExit && verify.exitCode() == 0, verify.readAll().constData());
+}
+
+namespace {
+
+/// The key directory's rotation lock, held by this process: a gateway starting on the directory
+/// with no key yet waits for it (up to its bound) before making its first key.
+class HeldKeyDirectory
+{
+public:
+    explicit HeldKeyDirectory(const QString &dataDir)
+    {
+        const QString keys = QDir(dataDir).filePath(QStringLiteral("keys"));
+        QDir().mkpath(keys);
+        QFile::setPermissions(keys, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        m_fd = ::open(QFile::encodeName(QDir(keys).filePath(QStringLiteral(".rotation.lock"))).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        m_held = m_fd >= 0 && ::flock(m_fd, LOCK_EX) == 0;
+    }
+    ~HeldKeyDirectory() { release(); }
+    bool held() const { return m_held; }
+    void release()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+
+private:
+    int m_fd = -1;
+    bool m_held = false;
+};
+
+QStringList startArguments(const QString &dataDir)
+{
+    return {QStringLiteral("--demo"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), dataDir};
+}
+
+} // namespace
+
+void tst_SigtermDrain::aSignalDuringStartDrainsOnceStarted()
+{
+    // SIGTERM while the gateway is still starting (here: waiting for the key directory's lock)
+    // is kept, and drains the gateway once it runs: a clean exit, not death by the signal.
+    QTemporaryDir data;
+    HeldKeyDirectory keys(data.path());
+    QVERIFY(keys.held());
+    QProcess process;
+    process.start(QStringLiteral(MANDATED_PATH), startArguments(data.path()));
+    QVERIFY(process.waitForStarted(10000));
+    QTest::qWait(500);  // well into its start, waiting for the lock
+    QCOMPARE(process.state(), QProcess::Running);
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QTest::qWait(200);
+    QCOMPARE(process.state(), QProcess::Running);  // still starting: the signal waits
+    keys.release();
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(process.readAllStandardError().contains("shutting down"), "the gateway drained");
+}
+
+void tst_SigtermDrain::aSecondSignalStopsAHangingStart()
+{
+    // A start that hangs can still be stopped: the second signal ends the process at once.
+    QTemporaryDir data;
+    HeldKeyDirectory keys(data.path());
+    QVERIFY(keys.held());
+    QProcess process;
+    process.start(QStringLiteral(MANDATED_PATH), startArguments(data.path()));
+    QVERIFY(process.waitForStarted(10000));
+    QTest::qWait(500);
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QTest::qWait(100);
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(2000));  // long before the lock's 5 s bound
+    QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+    QCOMPARE(process.exitCode(), SIGTERM);
 }
 
 void tst_SigtermDrain::cleanupTestCase()
