@@ -16,8 +16,9 @@ namespace mandate::store {
 /// too, are held in memory and written, all at once and in order, by the write call that
 /// completes the commit frame: before it returns, so before SQLite publishes the commit in the
 /// wal-index. Everything else (the WAL header, reads, syncs, a write that does not continue what
-/// is held) goes to the file as SQLite asked, after whatever is held (a rewrite of a held frame
-/// changes it in memory). So no reader can see a commit before all the frames it covers are in
+/// is held, and any write over bytes already in the file, such as the checksum headers SQLite
+/// rewrites in place) goes to the file as SQLite asked, after whatever is held (a rewrite of a
+/// held frame changes it in memory). So no reader can see a commit before all the frames it covers are in
 /// the file, a sync still syncs everything, and after a crash SQLite's recovery, which checks
 /// every frame's checksum, finds a commit whole or not at all. Frames held when the connection
 /// gives up the WAL write lock (or, in locking_mode=EXCLUSIVE, the file's exclusive lock) are
