@@ -394,7 +394,12 @@ Result<int> KeyRing::prune()
 
 Result<int> KeyRing::prune(qint64 asOfSecs)
 {
-    followDirectory(Look::Now);
+    // Under the directory's lock, after a reread: a rotation by another gateway meanwhile would
+    // otherwise go unseen, its stamp taken for this one's.
+    const RotationLock rotating(m_directory);
+    if (!rotating.error().isEmpty())
+        return keyError(rotating.error() + QStringLiteral(": nothing was pruned"));
+    followDirectory(Look::Reread);
     std::unique_lock lock(m_mutex);
     int removed = 0;
     for (int i = int(m_entries.size()) - 1; i >= 0; --i) {
