@@ -35,6 +35,7 @@ constexpr size_t kLargestWrite = 128 * 1024 - 1;
 std::atomic<quint64> g_framesHeld{0};
 std::atomic<quint64> g_flushes{0};
 std::atomic<quint64> g_dropped{0};
+std::atomic<quint64> g_writtenOver{0};
 
 sqlite3_vfs *g_default = nullptr;
 sqlite3_vfs g_vfs;
@@ -48,22 +49,10 @@ quint32 bigEndian32(const void *bytes)
 /// What the connections of this process share about one database's WAL.
 struct SharedWal
 {
-    /// Moves each time any connection takes or gives up the WAL write lock: frames held under
-    /// an older value belong to a transaction that has ended.
+    /// Moves each time any connection takes or gives up the WAL write lock (before giving it
+    /// up, after taking it): frames held under an older value belong to a transaction that has
+    /// ended, and bytes written under an older value to another transaction.
     std::atomic<quint64> epoch{0};
-    /// How far this process has written the WAL file since its header was last written (the
-    /// WAL started over). A write below it is over bytes already in the file, never held: SQLite
-    /// rewrites frame headers in place (checksums, after a frame of the transaction changed
-    /// again), and nothing may follow to complete them. Another process starting the WAL over
-    /// leaves it too high, which only costs buffering until the WAL grows past it.
-    std::atomic<sqlite3_int64> fileEnd{0};
-
-    void wrote(sqlite3_int64 end)
-    {
-        sqlite3_int64 known = fileEnd.load();
-        while (end > known && !fileEnd.compare_exchange_weak(known, end)) {
-        }
-    }
 };
 
 std::shared_ptr<SharedWal> sharedWalOf(const std::string &databasePath)
@@ -96,6 +85,15 @@ struct WalFile : ShimFile
     sqlite3_int64 commitEnd = 0;     ///< the end of the commit frame being held: reaching it writes what is held
     bool failed = false;             ///< held frames could not be written: nothing more until their transaction ends
     quint64 failedEpoch = 0;
+    sqlite3_int64 failedAt = 0;      ///< where the frames lost start: a new transaction writes there again
+    /// What this connection has written to the file in its current transaction (epoch), as one
+    /// range: SQLite rewrites in place only frames of the current transaction that the same
+    /// connection wrote (pages changed again, then their checksum headers, the commit frame's
+    /// last), and nothing may follow to complete such a write, so one over these bytes is never
+    /// held. Being per transaction, the range cannot go stale with other processes or page sizes.
+    sqlite3_int64 writtenFrom = 0;
+    sqlite3_int64 writtenTo = 0;
+    quint64 writtenEpoch = 0;
 };
 
 constexpr size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
@@ -163,19 +161,24 @@ int databaseUnlock(sqlite3_file *f, int level)
     // lock and keeps the wal-index in its own memory (no xShmLock): giving that lock up is when
     // other connections can write again.
     const bool leavingExclusive = shim(f)->lockLevel == SQLITE_LOCK_EXCLUSIVE && level < SQLITE_LOCK_EXCLUSIVE;
+    if (leavingExclusive)  // before: once unlocked, another connection may take over and hold frames
+        shim(f)->wal->epoch.fetch_add(1);
     const int rc = realMethods(f)->xUnlock(real(f), level);
     shim(f)->lockLevel = level;
-    if (leavingExclusive)
-        shim(f)->wal->epoch.fetch_add(1);
     return rc;
 }
 int databaseShmLock(sqlite3_file *f, int offset, int count, int flags)
 {
     if (realMethods(f)->iVersion < 2)
         return SQLITE_IOERR;
-    const int rc = realMethods(f)->xShmLock(real(f), offset, count, flags);
     const bool writeLock = (flags & SQLITE_SHM_EXCLUSIVE) != 0 && offset <= kWalWriteLock && kWalWriteLock < offset + count;
-    if (writeLock && (rc == SQLITE_OK || (flags & SQLITE_SHM_UNLOCK) != 0))
+    const bool unlocking = (flags & SQLITE_SHM_UNLOCK) != 0;
+    // Giving the lock up moves the epoch before: a connection of another thread that takes it
+    // next must not see the move after it held frames of its own. Taking it moves it after.
+    if (writeLock && unlocking)
+        shim(f)->wal->epoch.fetch_add(1);
+    const int rc = realMethods(f)->xShmLock(real(f), offset, count, flags);
+    if (writeLock && !unlocking && rc == SQLITE_OK)
         shim(f)->wal->epoch.fetch_add(1);
     return rc;
 }
@@ -195,6 +198,25 @@ const sqlite3_io_methods kDatabaseMethods = {
 };
 
 // ---- the WAL file: frames before a commit frame are gathered ----
+
+void noteWritten(WalFile *w, sqlite3_int64 from, sqlite3_int64 to)
+{
+    const quint64 epoch = w->wal->epoch.load();
+    if (w->writtenEpoch != epoch || w->writtenTo <= w->writtenFrom) {
+        w->writtenFrom = from;
+        w->writtenTo = to;
+        w->writtenEpoch = epoch;
+        return;
+    }
+    w->writtenFrom = std::min(w->writtenFrom, from);
+    w->writtenTo = std::max(w->writtenTo, to);
+}
+
+/// Whether [offset, offset + amount) overlaps what this transaction already put in the file.
+bool overWritten(const WalFile *w, sqlite3_int64 offset, int amount)
+{
+    return w->writtenEpoch == w->wal->epoch.load() && offset < w->writtenTo && offset + amount > w->writtenFrom;
+}
 
 /// Frames held past the end of their transaction were rolled back: never write them.
 void dropIfStale(WalFile *w)
@@ -217,9 +239,19 @@ bool refusing(WalFile *w)
 /// Held frames were lost: their transaction must not commit (refusing()).
 void latchFailure(WalFile *w)
 {
+    w->failedAt = w->heldAt;
     w->held.clear();
     w->failed = true;
     w->failedEpoch = w->wal->epoch.load();
+}
+
+/// In locking_mode=EXCLUSIVE the write lock never changes hands: a new transaction shows by
+/// writing where the lost frames began (or a new WAL header). SQLite writes nothing more in
+/// the failed one (its pager stays in the error state until the rollback).
+void endFailureOnNewTransaction(WalFile *w, sqlite3_int64 offset)
+{
+    if (w->failed && (offset == 0 || offset <= w->failedAt))
+        w->failed = false;
 }
 
 /// Writes what is held. A failure is SQLITE_IOERR_WRITE whatever the cause: SQLite answers an
@@ -237,7 +269,7 @@ int flush(WalFile *w)
     }
     g_flushes.fetch_add(1, std::memory_order_relaxed);
     if (rc == SQLITE_OK) {
-        w->wal->wrote(w->heldAt + sqlite3_int64(w->held.size()));
+        noteWritten(w, w->heldAt, w->heldAt + sqlite3_int64(w->held.size()));
         w->held.clear();
         return SQLITE_OK;
     }
@@ -275,7 +307,7 @@ int writeThrough(WalFile *w, const void *data, int amount, sqlite3_int64 offset)
         return rc;
     const int rc = w->real->pMethods->xWrite(w->real, data, amount, offset);
     if (rc == SQLITE_OK)
-        w->wal->wrote(offset + amount);
+        noteWritten(w, offset, offset + amount);
     return rc;
 }
 
@@ -293,6 +325,7 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
 {
     WalFile *w = wal(f);
     dropIfStale(w);
+    endFailureOnNewTransaction(w, offset);
     if (refusing(w))
         return SQLITE_IOERR_WRITE;
     if (offset == 0) {  // the header of a new WAL: it starts over
@@ -301,15 +334,17 @@ int walWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset
         w->commitEnd = 0;
         if (const int rc = flush(w); rc != SQLITE_OK)
             return rc;
-        w->wal->fileEnd.store(0);
+        w->writtenTo = w->writtenFrom = 0;  // nothing of the new WAL is in the file yet
         return writeThrough(w, data, amount, offset);
     }
     if (offset < kWalHeaderBytes || !knowPageSize(w))
         return writeThrough(w, data, amount, offset);
     const sqlite3_int64 heldEnd = w->heldAt + sqlite3_int64(w->held.size());
     const bool insideHeld = !w->held.empty() && offset >= w->heldAt && offset + amount <= heldEnd;
-    if (!insideHeld && offset < w->wal->fileEnd.load())
+    if (!insideHeld && overWritten(w, offset, amount)) {
+        g_writtenOver.fetch_add(1, std::memory_order_relaxed);
         return writeThrough(w, data, amount, offset);  // over bytes already in the file
+    }
     const sqlite3_int64 frameBytes = kFrameHeaderBytes + sqlite3_int64(w->pageSize);
     if ((offset - kWalHeaderBytes) % frameBytes == 0) {  // a frame's header: which frame it starts decides
         if (amount < 8) {
@@ -359,8 +394,8 @@ int walTruncate(sqlite3_file *f, sqlite3_int64 size)
         return rc;
     wal(f)->commitEnd = 0;
     const int rc = realMethods(f)->xTruncate(real(f), size);
-    if (rc == SQLITE_OK && size < wal(f)->wal->fileEnd.load())
-        wal(f)->wal->fileEnd.store(size);
+    if (rc == SQLITE_OK)
+        wal(f)->writtenTo = std::min(wal(f)->writtenTo, size);
     return rc;
 }
 
@@ -500,7 +535,7 @@ void installWalWriteBuffer()
 
 WalWriteCounts walWriteCounts()
 {
-    return WalWriteCounts{g_framesHeld.load(), g_flushes.load(), g_dropped.load()};
+    return WalWriteCounts{g_framesHeld.load(), g_flushes.load(), g_dropped.load(), g_writtenOver.load()};
 }
 
 } // namespace mandate::store

@@ -16,8 +16,8 @@ namespace mandate::store {
 /// too, are held in memory and written, all at once and in order, by the write call that
 /// completes the commit frame: before it returns, so before SQLite publishes the commit in the
 /// wal-index. Everything else (the WAL header, reads, syncs, a write that does not continue what
-/// is held, and any write over bytes already in the file, such as the checksum headers SQLite
-/// rewrites in place) goes to the file as SQLite asked, after whatever is held (a rewrite of a
+/// is held, and any write over bytes the transaction already put in the file, such as the pages
+/// and checksum headers SQLite rewrites in place) goes to the file as SQLite asked, after whatever is held (a rewrite of a
 /// held frame changes it in memory). So no reader can see a commit before all the frames it covers are in
 /// the file, a sync still syncs everything, and after a crash SQLite's recovery, which checks
 /// every frame's checksum, finds a commit whole or not at all. Frames held when the connection
@@ -36,6 +36,7 @@ struct WalWriteCounts
     quint64 framesHeld = 0;   ///< frame writes (headers and pages) gathered instead of written
     quint64 flushes = 0;      ///< writes of what was gathered
     quint64 dropped = 0;      ///< gathered writes dropped with their rolled-back transaction
+    quint64 writtenOver = 0;  ///< writes over bytes the transaction already put in the file, written at once
 };
 WalWriteCounts walWriteCounts();
 

@@ -64,12 +64,6 @@ QString text(sqlite3 *db, const QByteArray &sql)
     return value;
 }
 
-quint32 bigEndian32Of(const QByteArray &bytes, qsizetype at)
-{
-    const auto *b = reinterpret_cast<const unsigned char *>(bytes.constData() + at);
-    return (quint32(b[0]) << 24) | (quint32(b[1]) << 16) | (quint32(b[2]) << 8) | quint32(b[3]);
-}
-
 /// `count` rows of transaction `batch`: each row is kRowBytes of one letter that the batch picks.
 QByteArray insertRows(int batch, int count)
 {
@@ -162,7 +156,7 @@ private slots:
     void aSmallCommitIsOneWrite();
     void aCommitThatCannotBeWrittenIsRolledBack();
     void aSpilledTransactionSurvivesACrash();
-    void aRewriteOfBytesInTheFileIsWrittenAtOnce();
+    void exclusiveLockingWritesAgainAfterAFailure();
     void leavingExclusiveLockingDropsHeldFrames();
 
 private:
@@ -379,9 +373,11 @@ void TestWalWriteBuffer::aCommitThatCannotBeWrittenIsRolledBack()
 
 void TestWalWriteBuffer::aSpilledTransactionSurvivesACrash()
 {
-    // A transaction larger than the page cache spills frames before its commit and changes
-    // spilled pages again; with synchronous=NORMAL nothing syncs after the commit. After a
-    // crash, recovery from the WAL alone finds it and the commit after it whole.
+    // A transaction larger than the page cache spills frames, then changes spilled pages again:
+    // SQLite rewrites those frames in place and, at the commit, the checksum headers from the
+    // first of them to the commit frame. With synchronous=NORMAL nothing syncs after that: the
+    // commit frame's new header must be in the file, or recovery after a crash stops at its
+    // checksum and loses this commit and every later one.
     const QString path = m_dir.filePath(QStringLiteral("spilled.db"));
     NativeConnection writer = open(path);
     QVERIFY(writer);
@@ -390,8 +386,12 @@ void TestWalWriteBuffer::aSpilledTransactionSurvivesACrash()
     QVERIFY(exec(writer.get(), "PRAGMA cache_size=10"));
     QVERIFY(exec(writer.get(), "BEGIN"));
     QVERIFY(exec(writer.get(), insertRows(1, 200)));
-    QVERIFY(exec(writer.get(), "UPDATE t SET v = v || '' WHERE id <= 5"));
+    // Changed twice so that the rows end as they were (kWrongRows holds) but their pages change.
+    QVERIFY(exec(writer.get(), "UPDATE t SET v = upper(v) WHERE id <= 5"));
+    QVERIFY(exec(writer.get(), "UPDATE t SET v = lower(v) WHERE id <= 5"));
+    const WalWriteCounts before = walWriteCounts();
     QVERIFY(exec(writer.get(), "COMMIT"));
+    QVERIFY(walWriteCounts().writtenOver > before.writtenOver);  // SQLite rewrote frames in place
     QVERIFY(exec(writer.get(), insertRows(2, 3)));  // a later commit in the same WAL
 
     // As after a crash: the files copied while open, recovered from the WAL alone.
@@ -407,48 +407,29 @@ void TestWalWriteBuffer::aSpilledTransactionSurvivesACrash()
     QCOMPARE(text(recovered, "PRAGMA integrity_check"), QStringLiteral("ok"));
 }
 
-void TestWalWriteBuffer::aRewriteOfBytesInTheFileIsWrittenAtOnce()
+void TestWalWriteBuffer::exclusiveLockingWritesAgainAfterAFailure()
 {
-    // SQLite rewrites the headers of frames already in the WAL (their checksums, when a frame of
-    // the transaction changed again), the commit frame's last, and with synchronous=NORMAL
-    // nothing follows that would complete or sync them. Held, the commit frame's header would be
-    // dropped when the write lock changes hands, and recovery would stop at its checksum.
-    const QString path = m_dir.filePath(QStringLiteral("rewrite.db"));
+    // In locking_mode=EXCLUSIVE the write lock never changes hands: a failed transaction must
+    // not keep every later one from writing.
+    const QString path = m_dir.filePath(QStringLiteral("exclusive-failure.db"));
     NativeConnection writer = open(path);
     QVERIFY(writer);
-    QVERIFY(exec(writer.get(), "PRAGMA synchronous=NORMAL"));
     QVERIFY(exec(writer.get(), kCreateTable));
-    QVERIFY(exec(writer.get(), insertRows(1, 3)));
-    sqlite3_file *walFile = nullptr;
-    QCOMPARE(sqlite3_file_control(writer.get(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &walFile), SQLITE_OK);
-    QVERIFY(walFile && walFile->pMethods);
-    sqlite3_int64 walEnd = 0;
-    QCOMPARE(walFile->pMethods->xFileSize(walFile, &walEnd), SQLITE_OK);
-    const int pageSize = int(scalar(writer.get(), "PRAGMA page_size"));
-    const sqlite3_int64 lastFrame = walEnd - (24 + pageSize);  // the commit frame
-    QFile wal(path + QStringLiteral("-wal"));
-    QVERIFY(wal.open(QIODevice::ReadOnly));
-    const auto headerInFile = [&] {
-        wal.seek(lastFrame);
-        return wal.read(24);
-    };
-    const QByteArray original = headerInFile();
-    QCOMPARE(original.size(), 24);
-    QVERIFY(bigEndian32Of(original, 4) != 0);  // a commit frame
-
-    // The header rewritten in place, as SQLite does (here with other checksum bytes).
-    QByteArray rewritten = original;
-    rewritten[23] = char(~rewritten[23]);
-    QCOMPARE(walFile->pMethods->xWrite(walFile, rewritten.constData(), 24, lastFrame), SQLITE_OK);
-    QCOMPARE(headerInFile(), rewritten);  // in the file at once, not held
-    QCOMPARE(walFile->pMethods->xWrite(walFile, original.constData(), 24, lastFrame), SQLITE_OK);
-    QCOMPARE(headerInFile(), original);
-
-    // New frames are still gathered: the next small commit is one write.
+    QVERIFY(exec(writer.get(), insertRows(1, 2)));
+    QVERIFY(exec(writer.get(), "PRAGMA locking_mode=EXCLUSIVE"));
+    QVERIFY(exec(writer.get(), "PRAGMA cache_size=5"));
     FullWalDisk disk;
-    const quint64 before = FullWalDisk::walWrites();
-    QVERIFY(exec(writer.get(), insertRows(2, 1)));
-    QCOMPARE(FullWalDisk::walWrites() - before, quint64(1));
+    disk.setFull(true);
+    QVERIFY(!exec(writer.get(), insertRows(2, 30)));
+    disk.setFull(false);
+    if (sqlite3_get_autocommit(writer.get()) == 0)
+        QVERIFY(exec(writer.get(), "ROLLBACK"));
+    QVERIFY(exec(writer.get(), insertRows(3, 4)));
+    QVERIFY(exec(writer.get(), insertRows(4, 1)));
+    QCOMPARE(scalar(writer.get(), "SELECT count(*) FROM t WHERE batch = 2"), 0);
+    QCOMPARE(scalar(writer.get(), "SELECT count(*) FROM t WHERE batch IN (1, 3, 4)"), 7);
+    QCOMPARE(scalar(writer.get(), kWrongRows), 0);
+    QCOMPARE(text(writer.get(), "PRAGMA integrity_check"), QStringLiteral("ok"));
 }
 
 void TestWalWriteBuffer::leavingExclusiveLockingDropsHeldFrames()
