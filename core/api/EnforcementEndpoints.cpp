@@ -3,7 +3,6 @@
 
 #include "api/RequestBody.h"
 #include "api/ToolCallArguments.h"
-#include "firewall/TraceContext.h"
 
 #include <QJsonDocument>
 
@@ -28,10 +27,9 @@ void readCallHeaders(const HttpRequest &request, CallRequest &call)
     call.bearer = bearerOf(request);
     call.statedReason = QString::fromUtf8(request.header("x-mandate-reason").left(1024));
     call.traceparent = QString::fromLatin1(request.header("traceparent"));
-    // Vendors' trace state goes on with the caller's trace only, and only when well formed (W3C
-    // Trace Context: discarded with an invalid traceparent).
-    if (!firewall::TraceContext::continueOrStart(call.traceparent).parentSpanId.isEmpty())
-        call.tracestate = ToolCallArguments::wellFormedTracestate(request.header("tracestate"));
+    // Vendors' trace state, when well formed; it goes on only with the caller's own trace, which
+    // the pipeline's reading of traceparent decides (CallDecision::traceContinued).
+    call.tracestate = ToolCallArguments::wellFormedTracestate(request.header("tracestate"));
     if (request.hasHeader("x-mandate-confidence"))
         call.confidence = QString::fromLatin1(request.header("x-mandate-confidence").trimmed());
     call.modelTokens = std::max<qint64>(0, request.header("x-mandate-model-tokens").toLongLong());

@@ -28,6 +28,7 @@ struct CallDecision
     QString traceId;
     QString spanId;
     bool traceSampled = true;     ///< the caller's traceparent sampled flag, passed on upstream
+    bool traceContinued = false;  ///< the caller sent a valid traceparent: its tracestate goes on too
     qint64 latencyUs = 0;
 
     /// The /v1/authorize response body (also embedded in a tool path denial).

@@ -18,7 +18,7 @@ struct CallRequest
     QJsonObject args;                   ///< the call's arguments (the JSON body's fields)
     QString statedReason;               ///< X-Mandate-Reason
     QString traceparent;                ///< W3C traceparent, when the agent sent one
-    QByteArray tracestate;              ///< W3C tracestate, forwarded upstream as it came (when well-formed)
+    QByteArray tracestate;              ///< W3C tracestate when well formed, forwarded with a continued trace
     std::optional<QString> confidence;  ///< X-Mandate-Confidence, a decimal in [0, 1]
     qint64 modelTokens = 0;             ///< X-Mandate-Model-Tokens: tokens spent since the last call
     bool charge = false;                ///< true on the tool path: the call spends budget

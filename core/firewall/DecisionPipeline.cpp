@@ -257,6 +257,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     decision.traceId = trace.traceId;
     decision.spanId = trace.spanId;
     decision.traceSampled = trace.sampled;
+    decision.traceContinued = !trace.parentSpanId.isEmpty();
 
     Result<ExecutionView> view = m_services.authority.authenticate(call.bearer);
     if (!view) {

@@ -103,7 +103,8 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
         {"X-Mandate-On-Behalf-Of", outcome.decision.view.execution.rootHuman().toUtf8()},
         {"X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1()},
     };
-    if (!call.tracestate.isEmpty())
+    // W3C Trace Context: a tracestate is discarded with an invalid traceparent.
+    if (outcome.decision.traceContinued && !call.tracestate.isEmpty())
         headers.append({"tracestate", call.tracestate});
     const QByteArray forwarded = method == "GET" || method == "DELETE" ? QByteArray() : body;
     UpstreamResponse upstream = UpstreamForwarder::send(method, url, forwarded, headers, m_limits);
