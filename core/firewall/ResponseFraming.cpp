@@ -85,31 +85,6 @@ bool takeQuotedString(QByteArrayView &rest)
     return false;
 }
 
-/// type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ), RFC 9110 §8.3.1.
-bool mediaType(QByteArrayView text)
-{
-    if (!takeToken(text) || !text.startsWith('/'))
-        return false;
-    text = text.sliced(1);
-    if (!takeToken(text))
-        return false;
-    for (;;) {
-        skipOws(text);
-        if (text.isEmpty())
-            return true;
-        if (!text.startsWith(';'))
-            return false;
-        text = text.sliced(1);
-        skipOws(text);
-        if (text.isEmpty() || text.startsWith(';'))
-            continue;  // an empty parameter, which the grammar allows
-        if (!takeToken(text) || !text.startsWith('='))
-            return false;
-        text = text.sliced(1);
-        if (!takeToken(text) && !takeQuotedString(text))
-            return false;
-    }
-}
 
 /// 1*DIGIT (RFC 9110 §8.6): no sign, no inner blanks; nullopt when malformed or beyond qint64.
 std::optional<qint64> digits(QByteArrayView value)
@@ -154,6 +129,31 @@ bool isChunkedAlone(const QByteArray &codings)
 
 } // namespace
 
+bool isMediaType(QByteArrayView text)
+{
+    if (!takeToken(text) || !text.startsWith('/'))
+        return false;
+    text = text.sliced(1);
+    if (!takeToken(text))
+        return false;
+    for (;;) {
+        skipOws(text);
+        if (text.isEmpty())
+            return true;
+        if (!text.startsWith(';'))
+            return false;
+        text = text.sliced(1);
+        skipOws(text);
+        if (text.isEmpty() || text.startsWith(';'))
+            continue;  // an empty parameter, which the grammar allows
+        if (!takeToken(text) || !text.startsWith('='))
+            return false;
+        text = text.sliced(1);
+        if (!takeToken(text) && !takeQuotedString(text))
+            return false;
+    }
+}
+
 std::optional<quint64> chunkSize(QByteArrayView line)
 {
     const qsizetype extension = line.indexOf(';');
@@ -195,7 +195,7 @@ QString takeField(const QByteArray &line, Head &head)
             head.keepAlive = true;
     } else if (name == "content-type") {
         // Written back to the agent: anything but a plain media type is dropped, as if absent.
-        head.contentType = mediaType(value) ? value.toByteArray() : QByteArray();
+        head.contentType = isMediaType(value) ? value.toByteArray() : QByteArray();
     }
     return {};
 }
@@ -212,11 +212,6 @@ QString checkFraming(const Head &head)
 bool isThreeDigits(QByteArrayView text)
 {
     return text.size() == 3 && std::all_of(text.begin(), text.end(), isDigit);
-}
-
-bool isMediaType(QByteArrayView text)
-{
-    return mediaType(text);
 }
 
 } // namespace mandate::firewall::framing

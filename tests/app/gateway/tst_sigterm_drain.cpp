@@ -209,9 +209,18 @@ private:
     bool m_held = false;
 };
 
-QStringList startArguments(const QString &dataDir)
+/// Starts `process` as a gateway on `dataDir`, whose key directory `keys` holds: false when it
+/// did not start. Half a second later it is well into its start, waiting for the lock.
+bool startBehindHeldLock(QProcess &process, const QString &dataDir, const HeldKeyDirectory &keys)
 {
-    return {QStringLiteral("--demo"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--data-dir"), dataDir};
+    if (!keys.held())
+        return false;
+    process.start(QStringLiteral(MANDATED_PATH), {QStringLiteral("--demo"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                                  QStringLiteral("--data-dir"), dataDir});
+    if (!process.waitForStarted(10000))
+        return false;
+    QTest::qWait(500);
+    return process.state() == QProcess::Running;
 }
 
 } // namespace
@@ -222,12 +231,8 @@ void tst_SigtermDrain::aSignalDuringStartDrainsOnceStarted()
     // is kept, and drains the gateway once it runs: a clean exit, not death by the signal.
     QTemporaryDir data;
     HeldKeyDirectory keys(data.path());
-    QVERIFY(keys.held());
     QProcess process;
-    process.start(QStringLiteral(MANDATED_PATH), startArguments(data.path()));
-    QVERIFY(process.waitForStarted(10000));
-    QTest::qWait(500);  // well into its start, waiting for the lock
-    QCOMPARE(process.state(), QProcess::Running);
+    QVERIFY(startBehindHeldLock(process, data.path(), keys));
     ::kill(pid_t(process.processId()), SIGTERM);
     QTest::qWait(200);
     QCOMPARE(process.state(), QProcess::Running);  // still starting: the signal waits
@@ -243,11 +248,8 @@ void tst_SigtermDrain::aSecondSignalStopsAHangingStart()
     // A start that hangs can still be stopped: the second signal ends the process at once.
     QTemporaryDir data;
     HeldKeyDirectory keys(data.path());
-    QVERIFY(keys.held());
     QProcess process;
-    process.start(QStringLiteral(MANDATED_PATH), startArguments(data.path()));
-    QVERIFY(process.waitForStarted(10000));
-    QTest::qWait(500);
+    QVERIFY(startBehindHeldLock(process, data.path(), keys));
     ::kill(pid_t(process.processId()), SIGTERM);
     QTest::qWait(100);
     ::kill(pid_t(process.processId()), SIGTERM);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GatewayClient against the real mandated (demo mode) over HTTP on loopback.
+#include "TestTls.h"
 #include "GatewayProcess.h"
 
 #include "client/GatewayClient.h"
@@ -61,14 +62,8 @@ class TlsHealthServer final
 public:
     bool start()
     {
-        QFile certFile(QStringLiteral(MANDATE_TLS_FIXTURES "/server.pem"));
-        QFile keyFile(QStringLiteral(MANDATE_TLS_FIXTURES "/server.key"));
-        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
+        if (!testing::useTestServerCertificate(m_server, QStringLiteral(MANDATE_TLS_FIXTURES)))
             return false;
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificate(QSslCertificate(certFile.readAll(), QSsl::Pem));
-        tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Ec, QSsl::Pem));
-        m_server.setSslConfiguration(tls);
         QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, &m_server, [this] {
             while (auto *socket = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
                 QObject::connect(socket, &QSslSocket::readyRead, socket, [socket] {

@@ -4,6 +4,8 @@
 // the upstream's answer (400, 407 and 418, which Qt reports as protocol or proxy errors, too), a
 // body cut short is not, no cookie of one call rides along on the next, and a header value with
 // a line break is never sent.
+#include "TestTls.h"
+
 #include "firewall/UpstreamForwarder.h"
 
 #include <QFile>
@@ -27,14 +29,8 @@ class TlsUpstream final
 public:
     bool start()
     {
-        QFile certFile(QStringLiteral(MANDATE_TLS_FIXTURES "/server.pem"));
-        QFile keyFile(QStringLiteral(MANDATE_TLS_FIXTURES "/server.key"));
-        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
+        if (!testing::useTestServerCertificate(m_server, QStringLiteral(MANDATE_TLS_FIXTURES)))
             return false;
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificate(QSslCertificate(certFile.readAll(), QSsl::Pem));
-        tls.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Ec, QSsl::Pem));
-        m_server.setSslConfiguration(tls);
         QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, &m_server, [this] {
             while (auto *socket = qobject_cast<QSslSocket *>(m_server.nextPendingConnection())) {
                 QObject::connect(socket, &QSslSocket::readyRead, socket, [this, socket] { answer(socket); });
