@@ -8,7 +8,6 @@
 
 #include <QJsonArray>
 
-#include <algorithm>
 
 namespace mandate::firewall {
 
