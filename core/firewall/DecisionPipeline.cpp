@@ -4,6 +4,7 @@
 #include "common/Logging.h"
 #include "firewall/CedarRequestBuilder.h"
 #include "firewall/CedarRequestWriter.h"
+#include "firewall/PlainArguments.h"
 #include "firewall/TraceContext.h"
 #include "policy/Authorizer.h"
 
@@ -284,6 +285,8 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
 
     if (!call.refusal.isEmpty())
         return denied(QStringLiteral("request"), 400, call.refusal);
+    if (const QString why = PlainArguments::whyNot(call.args); !why.isEmpty())
+        return denied(QStringLiteral("request"), 400, why);
     if (!tool)
         return denied(QStringLiteral("request"), 404, QStringLiteral("unknown tool \"%1\"").arg(call.tool));
     if (!tool->action(call.action))

@@ -95,6 +95,8 @@ private slots:
     void riskAccumulatesUntilTheCeilingDenies();
     void asyncDecisionsComeFromTheCommitThread();
     void pendingAsyncDecisionsAreWaitedFor();
+    void argumentsArePlainData_data();
+    void argumentsArePlainData();
 
 private:
     /// Through decide(), or through decideAsync() when the current test's "async" column says so.
@@ -438,6 +440,63 @@ void tst_DecisionPipeline::pendingAsyncDecisionsAreWaitedFor()
         m_pipeline->decideAsync(call("support", QStringLiteral("ticket:read"), {}), [&answered](firewall::CallDecision) { ++answered; });
     m_pipeline->waitForPendingDecisions();
     QCOMPARE(answered.load(), Calls);
+}
+
+
+void tst_DecisionPipeline::argumentsArePlainData_data()
+{
+    QTest::addColumn<QByteArray>("args");
+    QTest::addColumn<bool>("allowed");
+    QTest::addColumn<QString>("step");
+    QTest::addColumn<QString>("why");
+
+    // The upstream reads the arguments as plain JSON. Cedar's escapes would let the agent hand
+    // the policy an entity or an extension value that no upstream ever receives; a NUL would end
+    // the string early for an upstream written in C, after the policy saw all of it.
+    QTest::newRow("a string") << QByteArray(R"({"owner":"alice"})") << false << QStringLiteral("policy") << QString();
+    QTest::newRow("an entity escape") << QByteArray(R"({"owner":{"__entity":{"type":"User","id":"alice"}}})") << false << QStringLiteral("request") << QStringLiteral("\"owner.__entity\" is Cedar's escape");
+    QTest::newRow("an entity escape, nested") << QByteArray(R"({"filter":[{"owner":{"__entity":{"type":"User","id":"alice"}}}]})") << false << QStringLiteral("request") << QStringLiteral("\"filter[0].owner.__entity\"");
+    QTest::newRow("an extension escape") << QByteArray(R"({"limit":{"__extn":{"fn":"decimal","arg":"1.00"}}})") << false << QStringLiteral("request") << QStringLiteral("\"limit.__extn\"");
+    QTest::newRow("an expression escape") << QByteArray(R"({"owner":{"__expr":"User::\"alice\""}})") << false << QStringLiteral("request") << QStringLiteral("\"owner.__expr\"");
+    QTest::newRow("a NUL in a value") << QByteArray(R"({"customer":"C-7\u0000; drop"})") << false << QStringLiteral("request") << QStringLiteral("\"customer\" contains U+0000");
+    QTest::newRow("a NUL in a name") << QByteArray(R"({"cust\u0000omer":"C-7"})") << false << QStringLiteral("request") << QStringLiteral("contains U+0000");
+    QTest::newRow("an entity-shaped record") << QByteArray(R"({"owner":{"type":"User","id":"alice"}})") << false << QStringLiteral("policy") << QString();
+    QTest::newRow("the customer the policy allows") << QByteArray(R"({"customer":"C-7"})") << true << QString() << QString();
+}
+
+void tst_DecisionPipeline::argumentsArePlainData()
+{
+    QFETCH(QByteArray, args);
+    QFETCH(bool, allowed);
+    QFETCH(QString, step);
+    QFETCH(QString, why);
+
+    // A tool whose action the schema does not declare: its arguments reach Cedar untyped.
+    if (!m_registry->tool(QStringLiteral("crm"))) {
+        identity::Tool crm;
+        crm.id = QStringLiteral("crm");
+        crm.displayName = QStringLiteral("CRM");
+        crm.upstream = QStringLiteral("http://127.0.0.1:9/crm");
+        crm.actions = {{QStringLiteral("crm:lookup"), QStringLiteral("POST"), QStringLiteral("/lookup")}};
+        QVERIFY(m_registry->create(crm, QStringLiteral("test")));
+        const auto active = m_policies->active();
+        auto published = m_policies->publish(QString::fromUtf8(resource(QStringLiteral(":/mandate/policies/demo.cedar")))
+                                                 + QStringLiteral("\npermit (principal, action == Action::\"crm:lookup\", resource) "
+                                                                  "when { (context.args has owner && context.args.owner == User::\"alice\") "
+                                                                  "|| (context.args has limit && context.args.limit.greaterThan(decimal(\"0.5\"))) "
+                                                                  "|| (context.args has customer && context.args.customer == \"C-7\") };\n"),
+                                             active->version, QStringLiteral("test"), QString());
+        QVERIFY2(published, qPrintable(published ? QString() : published.error().toString()));
+        firewall::ExecutionView view;
+        view.execution = execution(QStringLiteral("ex-crm"), QStringLiteral("support-agent"),
+                                   {QStringLiteral("alice"), QStringLiteral("support-agent")}, {QStringLiteral("crm:lookup")});
+        view.remaining = view.execution.budget;
+        m_authority.views.insert("crm", view);
+    }
+    const firewall::CallDecision decision = m_pipeline->decide(call("crm", QStringLiteral("crm:lookup"), QJsonDocument::fromJson(args).object()));
+    QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
+    QCOMPARE(decision.step, step);
+    QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
