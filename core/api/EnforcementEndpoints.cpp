@@ -55,6 +55,30 @@ HttpResponse denial(const CallDecision &decision)
     return response;
 }
 
+/// Reads what /v1/authorize is asked to decide into the call; why it cannot, or nothing. The
+/// pipeline refuses such a request at the request step once its token is checked, so that it
+/// is audited and answered with a decision id like any other refusal.
+QString readAuthorizeBody(const HttpRequest &request, CallRequest &call)
+{
+    Result<QJsonObject> body = RequestBody::jsonObject(request);
+    if (!body)
+        return body.error().message;
+    const QJsonValue action = body->value(QStringLiteral("action"));
+    const QJsonValue resource = body->value(QStringLiteral("resource"));
+    const QJsonValue args = body->value(QStringLiteral("args"));
+    if (!action.isString() || (!resource.isUndefined() && !resource.isObject()) || (!args.isUndefined() && !args.isObject()))
+        return QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}");
+    call.action = action.toString();
+    const QJsonObject tool = resource.toObject();
+    call.tool = tool.value(QStringLiteral("id")).toString(call.action.section(u':', 0, 0));
+    if (!tool.isEmpty() && tool.value(QStringLiteral("type")).toString() != QLatin1String("Tool"))
+        return QStringLiteral("the resource must be a Tool");
+    call.args = args.toObject();
+    if (body->contains(QStringLiteral("confidence")))
+        call.confidence = body->value(QStringLiteral("confidence")).toString();  // the pipeline checks it
+    return {};
+}
+
 } // namespace
 
 EnforcementEndpoints::EnforcementEndpoints(firewall::DecisionPipeline &pipeline, firewall::ToolFirewall &firewall,
@@ -92,28 +116,15 @@ void EnforcementEndpoints::authorize(const HttpRequest &request, const Completio
 {
     CallRequest call;
     readCallHeaders(request, call);
-    Result<QJsonObject> body = RequestBody::jsonObject(request);
-    if (!body)
-        return done(HttpResponse::fromError(body.error()));
-    const QJsonValue action = body->value(QStringLiteral("action"));
-    const QJsonObject resource = body->value(QStringLiteral("resource")).toObject();
-    const QJsonValue args = body->value(QStringLiteral("args"));
-    if (!action.isString() || (!args.isUndefined() && !args.isObject()))
-        return done(HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
-                                          QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}")));
-    call.action = action.toString();
-    call.tool = resource.value(QStringLiteral("id")).toString(call.action.section(u':', 0, 0));
-    if (!resource.isEmpty() && resource.value(QStringLiteral("type")).toString() != QLatin1String("Tool"))
-        return done(HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
-                                          QStringLiteral("the resource must be a Tool")));
-    call.args = args.toObject();
-    if (body->contains(QStringLiteral("confidence")))
-        call.confidence = body->value(QStringLiteral("confidence")).toString();
+    call.refusal = readAuthorizeBody(request, call);
+    const bool refused = !call.refusal.isEmpty();
 
-    m_pipeline.decideAsync(std::move(call), [this, done](const CallDecision &decision) {
+    m_pipeline.decideAsync(std::move(call), [this, done, refused](const CallDecision &decision) {
         m_metrics.countDecision(decision.allowed, decision.latencyUs);
-        // A decision is an answer, allow or deny; only a call that cannot be attributed is an error.
-        if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit"))
+        // A decision is an answer, allow or deny; only a call that cannot be attributed, or a
+        // request that did not say what to decide, is an error.
+        if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit")
+            || (refused && decision.step == QLatin1String("request")))
             return done(denial(decision));
         done(HttpResponse::text(decision.toCompactJson(), "application/json"));
     });
@@ -137,10 +148,13 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
             call.refusal = QStringLiteral("a query string is not accepted with %1: send the arguments in the JSON body")
                                .arg(QString::fromLatin1(request.method));
         if (!request.body.isEmpty()) {
+            // A body that is not a JSON object is refused at the request step like any other
+            // bad call, once the token is checked: audited, with a decision id.
             Result<QJsonObject> body = RequestBody::jsonObject(request);
-            if (!body)
-                return HttpResponse::fromError(body.error());
-            call.args = body.value();
+            if (!body && call.refusal.isEmpty())
+                call.refusal = body.error().message;
+            if (body)
+                call.args = body.value();
             if (call.refusal.isEmpty())
                 call.refusal = ToolCallArguments::ambiguousNames(call.args);
         }

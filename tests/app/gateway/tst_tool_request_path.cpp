@@ -117,6 +117,10 @@ void tst_ToolRequestPath::initTestCase()
     QCOMPARE(updated.status, 200);
     DemoExchange exchange;
     exchange.scope = QStringLiteral("ticket:read ticket:update");
+    // Room for the many refusals below, each of which adds to the execution's risk score.
+    exchange.authorizationDetails = {{QStringLiteral("type"), QStringLiteral("agent_execution")},
+                                     {QStringLiteral("purpose"), QStringLiteral("request path checks")},
+                                     {QStringLiteral("risk_ceiling"), 100}};
     m_token = exchangeDemoToken(*m_gateway, *m_http, exchange);
     QVERIFY(!m_token.isEmpty());
 }
@@ -229,6 +233,26 @@ void tst_ToolRequestPath::refusedRequests_data()
     QTest::addRow("path parameter spelled otherwise") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
                                                       << QByteArray(R"({"status":"open","ID":"T-2"})") << 400
                                                       << QStringLiteral("spelled otherwise");
+    // The arguments are plain data: what Cedar would read as typed, or C as ended, is refused.
+    QTest::addRow("entity escape in the body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                               << QByteArray(R"({"status":{"__entity":{"type":"User","id":"alice"}}})") << 400
+                                               << QStringLiteral("\"status.__entity\" is Cedar's escape");
+    QTest::addRow("NUL in a body value") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                         << QByteArray(R"({"status":"open\u0000closed"})") << 400 << QStringLiteral("contains U+0000");
+    QTest::addRow("NUL in a query value") << QByteArray("GET") << QByteArray("/v1/tools/ticket/tickets/T-1?note=a%00b") << QByteArray()
+                                          << 400 << QStringLiteral("contains U+0000");
+    // A body that is not a JSON object is a refused call too: audited, with a decision id.
+    QTest::addRow("malformed JSON body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                         << QByteArray(R"({"status":)") << 400 << QStringLiteral("request body:");
+    QTest::addRow("body not an object") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1")
+                                        << QByteArray("[1]") << 400 << QStringLiteral("must be a JSON object");
+    QTest::addRow("authorize: malformed JSON") << QByteArray("POST") << QByteArray("/v1/authorize") << QByteArray(R"({"action":)")
+                                               << 400 << QStringLiteral("request body:");
+    QTest::addRow("authorize: no action") << QByteArray("POST") << QByteArray("/v1/authorize") << QByteArray(R"({"args":{}})")
+                                          << 400 << QStringLiteral("expected {");
+    QTest::addRow("authorize: not a tool") << QByteArray("POST") << QByteArray("/v1/authorize")
+                                           << QByteArray(R"({"action":"ticket:read","resource":{"type":"User","id":"x"}})") << 400
+                                           << QStringLiteral("must be a Tool");
     // Not authorised, and frameworks that merge query and body would act on it.
     QTest::addRow("query with a body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1?status=deleted")
                                        << QByteArray(R"({"status":"open"})") << 400 << QStringLiteral("query string is not accepted");
