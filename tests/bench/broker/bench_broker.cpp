@@ -237,6 +237,28 @@ const std::vector<QByteArray> &unseenTokens()
     return tokens;
 }
 
+void BM_Ed25519VerifyUnseenTokens(benchmark::State &state)
+{
+    // The signature check alone over the same tokens as the rows below, through the key's JWK:
+    // what an unseen verification costs in Ed25519, each message and signature different.
+    Bench &b = Bench::instance();
+    const auto &tokens = unseenTokens();
+    const crypto::Jwks keys = b.keyRing->publicKeys();
+    const crypto::Jwk &key = *keys.entries().constFirst().key;
+    std::vector<std::pair<QByteArray, QByteArray>> signedInputs;
+    for (const QByteArray &token : tokens) {
+        const qsizetype dot = token.lastIndexOf('.');
+        signedInputs.emplace_back(token.left(dot), QByteArray::fromBase64(token.mid(dot + 1), QByteArray::Base64UrlEncoding));
+    }
+    size_t next = 0;
+    for (auto _ : state) {
+        const auto &[input, signature] = signedInputs[next++ % signedInputs.size()];
+        if (!key.verify(u"EdDSA", input, signature))
+            state.SkipWithError("a token's signature does not verify");
+    }
+}
+BENCHMARK(BM_Ed25519VerifyUnseenTokens)->Iterations(kUnseen);
+
 void BM_TokenVerifierUnseen(benchmark::State &state)
 {
     // core/crypto's TokenVerifier alone (JWS, header policy, strict claims, cache insert): the
