@@ -66,7 +66,8 @@ QString readAuthorizeBody(const HttpRequest &request, CallRequest &call)
     const QJsonValue action = body->value(QStringLiteral("action"));
     const QJsonValue resource = body->value(QStringLiteral("resource"));
     const QJsonValue args = body->value(QStringLiteral("args"));
-    if (!action.isString() || (!resource.isUndefined() && !resource.isObject()) || (!args.isUndefined() && !args.isObject()))
+    const auto absent = [](const QJsonValue &v) { return v.isUndefined() || v.isNull(); };
+    if (!action.isString() || (!absent(resource) && !resource.isObject()) || (!absent(args) && !args.isObject()))
         return QStringLiteral("expected {\"action\":\"tool:verb\",\"resource\":{\"type\":\"Tool\",\"id\":…},\"args\":{…}}");
     call.action = action.toString();
     const QJsonObject tool = resource.toObject();
@@ -75,7 +76,7 @@ QString readAuthorizeBody(const HttpRequest &request, CallRequest &call)
         return QStringLiteral("the resource must be a Tool");
     call.args = args.toObject();
     if (body->contains(QStringLiteral("confidence")))
-        call.confidence = body->value(QStringLiteral("confidence")).toString();  // the pipeline checks it
+        call.confidence = body->value(QStringLiteral("confidence")).toString();  // a decimal where the schema declares the action
     return {};
 }
 
@@ -117,14 +118,14 @@ void EnforcementEndpoints::authorize(const HttpRequest &request, const Completio
     CallRequest call;
     readCallHeaders(request, call);
     call.refusal = readAuthorizeBody(request, call);
-    const bool refused = !call.refusal.isEmpty();
 
-    m_pipeline.decideAsync(std::move(call), [this, done, refused](const CallDecision &decision) {
+    m_pipeline.decideAsync(std::move(call), [this, done](const CallDecision &decision) {
         m_metrics.countDecision(decision.allowed, decision.latencyUs);
         // A decision is an answer, allow or deny; only a call that cannot be attributed, or a
-        // request that did not say what to decide, is an error.
+        // request that is itself wrong (400: unreadable, or arguments that are not plain
+        // data), is an error. A call to a tool or action that does not exist is denied.
         if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit")
-            || (refused && decision.step == QLatin1String("request")))
+            || (decision.step == QLatin1String("request") && decision.httpStatus == 400))
             return done(denial(decision));
         done(HttpResponse::text(decision.toCompactJson(), "application/json"));
     });

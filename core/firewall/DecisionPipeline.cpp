@@ -285,12 +285,13 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
 
     if (!call.refusal.isEmpty())
         return denied(QStringLiteral("request"), 400, call.refusal);
-    if (const QString why = PlainArguments::whyNot(call.args); !why.isEmpty())
-        return denied(QStringLiteral("request"), 400, why);
     if (!tool)
         return denied(QStringLiteral("request"), 404, QStringLiteral("unknown tool \"%1\"").arg(call.tool));
     if (!tool->action(call.action))
         return denied(QStringLiteral("request"), 404, QStringLiteral("tool \"%1\" has no action \"%2\"").arg(call.tool, call.action));
+    const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();
+    if (const QString why = PlainArguments::whyNot(call.args, PlainArguments::argumentsType(active->schema.get(), call.action)); !why.isEmpty())
+        return denied(QStringLiteral("request"), 400, why);
     // The token's actions are a hard ceiling, checked before any policy.
     if (!execution.actions().contains(call.action))
         return denied(QStringLiteral("capability"), 403, QStringLiteral("the execution was not granted \"%1\"").arg(call.action));
@@ -315,7 +316,6 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     input.now = m_services.clock.now();
     input.confidence = call.confidence;
 
-    const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();
     // The entities come from a cache, evaluated in place. When they do not parse, the uncached
     // path reports why exactly as before (and the denial's record keeps the request).
     auto entities = m_entityCache.entities(input, active->schema);

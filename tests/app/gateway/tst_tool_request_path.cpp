@@ -253,6 +253,9 @@ void tst_ToolRequestPath::refusedRequests_data()
     QTest::addRow("authorize: not a tool") << QByteArray("POST") << QByteArray("/v1/authorize")
                                            << QByteArray(R"({"action":"ticket:read","resource":{"type":"User","id":"x"}})") << 400
                                            << QStringLiteral("must be a Tool");
+    QTest::addRow("authorize: escape in the arguments") << QByteArray("POST") << QByteArray("/v1/authorize")
+                                                        << QByteArray(R"({"action":"ticket:read","args":{"id":{"__entity":{"type":"User","id":"x"}}}})")
+                                                        << 400 << QStringLiteral("Cedar's escape");
     // Not authorised, and frameworks that merge query and body would act on it.
     QTest::addRow("query with a body") << QByteArray("PUT") << QByteArray("/v1/tools/ticket/tickets/T-1?status=deleted")
                                        << QByteArray(R"({"status":"open"})") << 400 << QStringLiteral("query string is not accepted");

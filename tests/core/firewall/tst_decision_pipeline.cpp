@@ -97,6 +97,8 @@ private slots:
     void pendingAsyncDecisionsAreWaitedFor();
     void argumentsArePlainData_data();
     void argumentsArePlainData();
+    void typedArgumentsTakeTheirPlainForm_data();
+    void typedArgumentsTakeTheirPlainForm();
 
 private:
     /// Through decide(), or through decideAsync() when the current test's "async" column says so.
@@ -497,6 +499,45 @@ void tst_DecisionPipeline::argumentsArePlainData()
     QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
     QCOMPARE(decision.step, step);
     QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
+}
+
+void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm_data()
+{
+    QTest::addColumn<QByteArray>("args");
+    QTest::addColumn<bool>("allowed");
+    QTest::addColumn<QString>("why");
+
+    // RefundArgs.amount is a decimal. Cedar also reads {"fn":"decimal","arg":…} and ignores the
+    // object's other members: the policy would see 1.00 where an upstream reading
+    // {value, currency} refunds 5000.00.
+    QTest::newRow("a string") << QByteArray(R"({"amount":"42.00"})") << true << QString();
+    QTest::newRow("a function object with more in it") << QByteArray(R"({"amount":{"fn":"decimal","arg":"1.00","value":"5000.00","currency":"EUR"}})")
+                                                       << false << QStringLiteral("argument \"amount\" must be a string: the schema reads it as a decimal");
+    QTest::newRow("a function object with args") << QByteArray(R"({"amount":{"fn":"decimal","args":["1.00"]}})") << false << QStringLiteral("\"amount\" must be a string");
+    QTest::newRow("an extension escape") << QByteArray(R"({"amount":{"__extn":{"fn":"decimal","arg":"1.00"}}})") << false << QStringLiteral("\"amount\" must be a string");
+    QTest::newRow("a number") << QByteArray(R"({"amount":1})") << false << QStringLiteral("\"amount\" must be a string");
+    QTest::newRow("a NUL in a declared string") << QByteArray(R"({"amount":"42.00","reason":"ok\u0000"})") << false << QStringLiteral("\"reason\" contains U+0000");
+}
+
+void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm()
+{
+    QFETCH(QByteArray, args);
+    QFETCH(bool, allowed);
+    QFETCH(QString, why);
+    // A fresh execution per row: refusals add to the risk score.
+    const QByteArray token = QByteArray("typed-") + QTest::currentDataTag();
+    firewall::ExecutionView view;
+    view.execution = execution(QString::fromLatin1(token), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
+                               {QStringLiteral("refund:create")});
+    view.remaining = view.execution.budget;
+    m_authority.views.insert(token, view);
+    const firewall::CallDecision decision = m_pipeline->decide(call(token, QStringLiteral("refund:create"), QJsonDocument::fromJson(args).object()));
+    QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
+    if (!allowed) {
+        QCOMPARE(decision.step, QStringLiteral("request"));
+        QCOMPARE(decision.httpStatus, 400);
+        QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
