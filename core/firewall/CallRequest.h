@@ -25,6 +25,10 @@ struct CallRequest
     /// What is wrong with the request itself (arguments that contradict its path, a repeated
     /// query parameter): the call is denied at the request step, once its token is checked.
     QString refusal;
+    /// Why the gateway cannot serve this call even if it is allowed (a tool whose responses it
+    /// cannot inspect): the call is refused with 503 once the policy allows it, before it is
+    /// rate limited or charged.
+    QString unservable;
 };
 
 } // namespace mandate::firewall

@@ -279,7 +279,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     const auto denied = [&](const QString &step, int status, const QString &message) {
         deny(decision, step, status, message);
         decision.latencyUs = timer.nsecsElapsed() / 1000;
-        pending->riskDelta = pending->denialRisk;
+        pending->riskDelta = status >= 500 ? 0 : pending->denialRisk;  // 5xx: the gateway's failing, not the agent's
         finish(pending);
     };
 
@@ -353,6 +353,8 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
                                                        : QStringLiteral("forbidden by ") + decision.reasons.join(QStringLiteral(", "));
         return denied(QStringLiteral("policy"), 403, why);
     }
+    if (!call.unservable.isEmpty())
+        return denied(QStringLiteral("request"), 503, call.unservable);
 
     if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, m_services.executionCallsPerMinute},
                                         {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))

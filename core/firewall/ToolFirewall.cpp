@@ -71,22 +71,17 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (route)
         addPathParameters(call, *route);
     call.charge = true;
+    // A tool whose responses must be redacted or withheld is not called when nothing can look
+    // at them (fail closed): the pipeline refuses such a call once it is allowed, before it is
+    // charged. Flagging only records, and a response passes either way.
+    const bool mustInspect = route && (tool->inspection == identity::Tool::Inspection::Redact || tool->inspection == identity::Tool::Inspection::Block);
+    if (!m_inspector && mustInspect)
+        call.unservable = QStringLiteral("tool %1 requires response inspection (%2), which this gateway cannot do: the call was not forwarded")
+                              .arg(tool->id, identity::Tool::inspectionName(tool->inspection));
     outcome.decision = m_pipeline.decide(call);
     if (!outcome.decision.allowed) {
         outcome.status = outcome.decision.httpStatus;
         outcome.problem = outcome.decision.message;
-        return outcome;
-    }
-
-    // A tool whose responses must be redacted or withheld is not called when nothing can look
-    // at them (fail closed); flagging only records, and a response passes either way.
-    const bool mustInspect = tool->inspection == identity::Tool::Inspection::Redact || tool->inspection == identity::Tool::Inspection::Block;
-    if (!m_inspector && mustInspect) {
-        outcome.status = 503;
-        outcome.problem = QStringLiteral("tool %1 requires response inspection (%2), which this gateway cannot do: the call was not forwarded")
-                              .arg(tool->id, identity::Tool::inspectionName(tool->inspection));
-        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), outcome.problem}}, 0); !recorded)
-            qCWarning(lcGateway) << "cannot record the refused forward:" << recorded.error().message;
         return outcome;
     }
 

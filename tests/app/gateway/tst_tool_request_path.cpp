@@ -15,6 +15,7 @@
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 using namespace mandate;
 using namespace mandate::testing;
@@ -345,6 +346,7 @@ void tst_ToolRequestPath::toolsThatMustBeInspectedAreNotCalled()
                             {{"Authorization", "Bearer " + admin}, {"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
             .status;
     };
+    std::optional<QJsonObject> first;
     for (const QString &mode : {QStringLiteral("block"), QStringLiteral("redact")}) {
         QCOMPARE(setInspection(mode), 200);
         m_upstream.targets.clear();
@@ -352,6 +354,17 @@ void tst_ToolRequestPath::toolsThatMustBeInspectedAreNotCalled()
         QVERIFY2(answer.status == 503, answer.body.constData());
         QVERIFY2(answer.body.contains("requires response inspection"), answer.body.constData());
         QVERIFY(m_upstream.targets.isEmpty());
+        const QJsonObject problem = QJsonDocument::fromJson(answer.body).object();
+        QVERIFY(!problem.value(QStringLiteral("decision_id")).toString().isEmpty());  // audited
+        QCOMPARE(problem.value(QStringLiteral("step")).toString(), QStringLiteral("request"));
+        QVERIFY2(problem.value(QStringLiteral("budget")).isObject(), answer.body.constData());
+        // Refused before the decision: the call costs the execution no budget, and the
+        // gateway's shortcoming adds nothing to its risk score.
+        if (first) {
+            QCOMPARE(problem.value(QStringLiteral("budget")), first->value(QStringLiteral("budget")));
+            QCOMPARE(problem.value(QStringLiteral("risk")), first->value(QStringLiteral("risk")));
+        }
+        first = problem;
     }
     // Flagging only records: the call goes through.
     QCOMPARE(setInspection(QStringLiteral("flag")), 200);

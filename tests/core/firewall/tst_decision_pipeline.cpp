@@ -99,6 +99,7 @@ private slots:
     void argumentsArePlainData();
     void typedArgumentsTakeTheirPlainForm_data();
     void typedArgumentsTakeTheirPlainForm();
+    void anUnservableCallIsRefusedOnceAllowedAndCostsNothing();
 
 private:
     /// Through decide(), or through decideAsync() when the current test's "async" column says so.
@@ -538,6 +539,33 @@ void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm()
         QCOMPARE(decision.httpStatus, 400);
         QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
     }
+}
+
+void tst_DecisionPipeline::anUnservableCallIsRefusedOnceAllowedAndCostsNothing()
+{
+    firewall::ExecutionView fresh;
+    fresh.execution = execution(QStringLiteral("ex-unservable"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
+                                {QStringLiteral("ticket:read")});
+    fresh.remaining = fresh.execution.budget;
+    m_authority.views.insert("unservable", fresh);
+    const auto unservable = [this](const QString &action) {
+        firewall::CallRequest request = call("unservable", action, {}, true);
+        request.unservable = QStringLiteral("cannot inspect for the test");
+        return m_pipeline->decide(request);
+    };
+    // Allowed by the token and the policy, but the gateway cannot serve it: 503, audited, neither
+    // charged nor counted against the agent.
+    const firewall::CallDecision refused = unservable(QStringLiteral("ticket:read"));
+    QVERIFY(!refused.allowed);
+    QCOMPARE(refused.step, QStringLiteral("request"));
+    QCOMPARE(refused.httpStatus, 503);
+    QCOMPARE(refused.message, QStringLiteral("cannot inspect for the test"));
+    QCOMPARE(m_authority.views.value("unservable").remaining.calls, fresh.remaining.calls);
+    QCOMPARE(m_authority.views.value("unservable").riskScore, 0);
+    // A call that is not allowed is denied for that reason first.
+    const firewall::CallDecision notGranted = unservable(QStringLiteral("account:delete"));
+    QCOMPARE(notGranted.step, QStringLiteral("capability"));
+    QCOMPARE(notGranted.httpStatus, 403);
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
