@@ -121,11 +121,12 @@ void EnforcementEndpoints::authorize(const HttpRequest &request, const Completio
 
     m_pipeline.decideAsync(std::move(call), [this, done](const CallDecision &decision) {
         m_metrics.countDecision(decision.allowed, decision.latencyUs);
-        // A decision is an answer, allow or deny; only a call that cannot be attributed, or a
+        // A decision is an answer, allow or deny; only a call that cannot be attributed, a
         // request that is itself wrong (400: unreadable, or arguments that are not plain
-        // data), is an error. A call to a tool or action that does not exist is denied.
+        // data) or one the gateway fails at (5xx) is an error. A call to a tool or action that
+        // does not exist is denied.
         if (decision.step == QLatin1String("token") || decision.step == QLatin1String("audit")
-            || (decision.step == QLatin1String("request") && decision.httpStatus == 400))
+            || (decision.step == QLatin1String("request") && (decision.httpStatus == 400 || decision.httpStatus >= 500)))
             return done(denial(decision));
         done(HttpResponse::text(decision.toCompactJson(), "application/json"));
     });

@@ -199,7 +199,12 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
             riskDelta = 0;
         deny(decision, QStringLiteral("audit"), 503, QStringLiteral("the audit log cannot record this call: ") + appended.error().message);
     }
-    if (decision.hasExecution) {
+    // A call the gateway could not serve (refused at the request step with a 5xx: a tool it
+    // cannot inspect, registry data that does not fit the schema) is not one of the agent's
+    // calls: the session's counters, which policies read, stay as they were. (A call whose
+    // record cannot be written still counts as denied.)
+    const bool gatewaysFailing = !decision.allowed && decision.step == QLatin1String("request") && decision.httpStatus >= 500;
+    if (decision.hasExecution && !gatewaysFailing) {
         const Status counted = m_services.authority.recordCall(decision.view.execution.id, call.action, decision.allowed, riskDelta);
         if (counted)
             decision.view.riskScore += riskDelta;
@@ -292,6 +297,10 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();
     if (const QString why = PlainArguments::whyNot(call.args, PlainArguments::argumentsType(active->schema.get(), call.action)); !why.isEmpty())
         return denied(QStringLiteral("request"), 400, why);
+    // The money budget counts the "amount" argument (costOf): one it cannot read would be
+    // charged nothing while the policy, reading it as Cedar does ("050.00" is 50), allows it.
+    if (const QJsonValue amount = call.args.value(QStringLiteral("amount")); !amount.isUndefined() && !(amount.isString() && Amount::parse(amount.toString())))
+        return denied(QStringLiteral("request"), 400, QStringLiteral("argument \"amount\" must be an amount like \"42.00\": the execution's budget counts it"));
     // The token's actions are a hard ceiling, checked before any policy.
     if (!execution.actions().contains(call.action))
         return denied(QStringLiteral("capability"), 403, QStringLiteral("the execution was not granted \"%1\"").arg(call.action));
@@ -340,8 +349,14 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     } else {
         decision.cedarRequest = CedarRequestBuilder::toJson(input);
         Result<CedarCall> cedar = CedarRequestBuilder::parse(decision.cedarRequest, active->schema.get());
-        if (!cedar)
-            return denied(QStringLiteral("request"), 400, QStringLiteral("the call does not fit the schema: ") + cedar.error().message);
+        if (!cedar) {
+            // The entities come from the registry: if the call itself fits, the gateway's data
+            // does not, which is no fault of the caller's (500, no risk added).
+            const bool callFits = bool(CedarRequestBuilder::parseRequest(decision.cedarRequest, active->schema.get()));
+            return denied(QStringLiteral("request"), callFits ? 500 : 400,
+                          (callFits ? QStringLiteral("the registry's data does not fit the schema: ") : QStringLiteral("the call does not fit the schema: "))
+                              + cedar.error().message);
+        }
         verdict = policy::Authorizer::isAuthorized(active->policies, cedar->entities, cedar->request);
     }
     for (const policy::Policy *reason : verdict.reasons)
@@ -353,8 +368,10 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
                                                        : QStringLiteral("forbidden by ") + decision.reasons.join(QStringLiteral(", "));
         return denied(QStringLiteral("policy"), 403, why);
     }
-    if (!call.unservable.isEmpty())
+    if (!call.unservable.isEmpty()) {
+        decision.reasons.clear();  // the record is a denial: the policies that allowed it did not decide it
         return denied(QStringLiteral("request"), 503, call.unservable);
+    }
 
     if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, m_services.executionCallsPerMinute},
                                         {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))

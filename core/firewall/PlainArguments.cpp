@@ -108,9 +108,11 @@ Check checkValue(const QJsonValue &value, const SchemaType *type)
 
 QString whyNot(const QJsonObject &args, const policy::SchemaType *type)
 {
-    const Check fault = checkObject(args, type);
+    const Check fault = checkValue(QJsonValue(args), type);  // the schema may type the arguments as a whole
     if (!fault)
         return {};
+    if (fault->segments.isEmpty())
+        return QStringLiteral("the arguments %1").arg(fault->what);
     QString where;
     for (auto segment = fault->segments.crbegin(); segment != fault->segments.crend(); ++segment) {
         if (!where.isEmpty() && !segment->startsWith(u'['))

@@ -100,6 +100,7 @@ private slots:
     void typedArgumentsTakeTheirPlainForm_data();
     void typedArgumentsTakeTheirPlainForm();
     void anUnservableCallIsRefusedOnceAllowedAndCostsNothing();
+    void registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault();
 
 private:
     /// Through decide(), or through decideAsync() when the current test's "async" column says so.
@@ -465,6 +466,8 @@ void tst_DecisionPipeline::argumentsArePlainData_data()
     QTest::newRow("a NUL in a name") << QByteArray(R"({"cust\u0000omer":"C-7"})") << false << QStringLiteral("request") << QStringLiteral("contains U+0000");
     QTest::newRow("an entity-shaped record") << QByteArray(R"({"owner":{"type":"User","id":"alice"}})") << false << QStringLiteral("policy") << QString();
     QTest::newRow("the customer the policy allows") << QByteArray(R"({"customer":"C-7"})") << true << QString() << QString();
+    // Untyped, "amount" is still the money the budget counts.
+    QTest::newRow("an amount as a number") << QByteArray(R"({"customer":"C-7","amount":5000})") << false << QStringLiteral("request") << QStringLiteral("\"amount\" must be an amount like");
 }
 
 void tst_DecisionPipeline::argumentsArePlainData()
@@ -518,6 +521,9 @@ void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm_data()
     QTest::newRow("an extension escape") << QByteArray(R"({"amount":{"__extn":{"fn":"decimal","arg":"1.00"}}})") << false << QStringLiteral("\"amount\" must be a string");
     QTest::newRow("a number") << QByteArray(R"({"amount":1})") << false << QStringLiteral("\"amount\" must be a string");
     QTest::newRow("a NUL in a declared string") << QByteArray(R"({"amount":"42.00","reason":"ok\u0000"})") << false << QStringLiteral("\"reason\" contains U+0000");
+    // Cedar reads "050.00" as 50 and the policy allows it; the money budget must count it too.
+    QTest::newRow("a decimal the budget cannot count") << QByteArray(R"({"amount":"050.00"})") << false << QStringLiteral("\"amount\" must be an amount like");
+    QTest::newRow("a negative amount") << QByteArray(R"({"amount":"-1000.00"})") << false << QStringLiteral("\"amount\" must be an amount like");
 }
 
 void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm()
@@ -562,10 +568,48 @@ void tst_DecisionPipeline::anUnservableCallIsRefusedOnceAllowedAndCostsNothing()
     QCOMPARE(refused.message, QStringLiteral("cannot inspect for the test"));
     QCOMPARE(m_authority.views.value("unservable").remaining.calls, fresh.remaining.calls);
     QCOMPARE(m_authority.views.value("unservable").riskScore, 0);
+    QVERIFY(refused.reasons.isEmpty());  // the permit that matched did not decide this denial
+    // Nor does it count as one of the agent's calls (session.calls and session.denied).
+    for (const QString &counted : std::as_const(m_authority.calls))
+        QVERIFY2(!counted.startsWith(QLatin1String("ex-unservable ")), qPrintable(counted));
     // A call that is not allowed is denied for that reason first.
     const firewall::CallDecision notGranted = unservable(QStringLiteral("account:delete"));
     QCOMPARE(notGranted.step, QStringLiteral("capability"));
     QCOMPARE(notGranted.httpStatus, 403);
+}
+
+void tst_DecisionPipeline::registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault()
+{
+    // The same policies under a schema whose agents need an attribute the registry has not got:
+    // the call itself fits, the entities built from the registry do not.
+    QByteArray text = resource(QStringLiteral(":/mandate/schema/mandate.cedarschema"));
+    QVERIFY(text.contains("    trustLevel: Long,\n"));
+    text.replace("    trustLevel: Long,\n", "    trustLevel: Long,\n    region: String,\n");
+    auto schema = policy::Schema::parse(text);
+    QVERIFY2(schema, qPrintable(schema ? QString() : schema.error().toString()));
+    registry::PolicyStore policies(*m_db, m_clock, std::make_shared<const policy::Schema>(std::move(schema).value()));
+    QVERIFY(policies.load());
+    firewall::DecisionPipeline pipeline(firewall::DecisionPipeline::Services{
+        m_authority, *m_registry, policies, *m_audit, m_events, *m_limiter, m_clock, QStringLiteral("gw-test")});
+
+    firewall::ExecutionView fresh;
+    fresh.execution = execution(QStringLiteral("ex-misfit"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
+                                {QStringLiteral("ticket:read")});
+    fresh.remaining = fresh.execution.budget;
+    m_authority.views.insert("misfit", fresh);
+    const firewall::CallDecision decision = pipeline.decide(call("misfit", QStringLiteral("ticket:read"), {}));
+    QVERIFY(!decision.allowed);
+    QCOMPARE(decision.step, QStringLiteral("request"));
+    QCOMPARE(decision.httpStatus, 500);
+    QVERIFY2(decision.message.startsWith(QLatin1String("the registry's data does not fit the schema")), qPrintable(decision.message));
+    QCOMPARE(m_authority.views.value("misfit").riskScore, 0);
+    for (const QString &counted : std::as_const(m_authority.calls))
+        QVERIFY2(!counted.startsWith(QLatin1String("ex-misfit ")), qPrintable(counted));
+
+    // Arguments that do not fit are still the caller's fault.
+    const firewall::CallDecision badArguments = pipeline.decide(call("misfit", QStringLiteral("ticket:read"), {{QStringLiteral("id"), 7}}));
+    QCOMPARE(badArguments.httpStatus, 400);
+    QVERIFY2(badArguments.message.startsWith(QLatin1String("the call does not fit the schema")), qPrintable(badArguments.message));
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
