@@ -2,7 +2,6 @@
 #include "AgentForm.h"
 
 #include "DocumentValidationContext.h"
-#include "FieldErrorLabel.h"
 #include "UndoShortcutFilter.h"
 #include "RegistryDocument.h"
 
@@ -46,7 +45,7 @@ QString fieldOf(const QString &path)
 } // namespace
 
 AgentForm::AgentForm(RegistryDocument *document, QWidget *parent)
-    : QWidget(parent), m_document(document)
+    : RecordForm(document, QStringLiteral("error_"), parent)
 {
     build();
     connect(document, &RegistryDocument::rowChanged, this, [this](RecordKind kind, int, quint64 uid) {
@@ -62,46 +61,18 @@ AgentForm::AgentForm(RegistryDocument *document, QWidget *parent)
     showAgent(0);
 }
 
-FieldErrorLabel *AgentForm::addRow(QFormLayout *layout, const QString &label, QWidget *field, const QString &key)
-{
-    auto *box = new QWidget(this);
-    auto *column = new QVBoxLayout(box);
-    column->setContentsMargins(0, 0, 0, 0);
-    column->setSpacing(2);
-    column->addWidget(field);
-    box->setFocusProxy(field);  // the label's mnemonic focuses the editor
-    box->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);  // rows never grow taller than their editor
-    auto *error = new FieldErrorLabel(box);
-    error->setObjectName(QStringLiteral("error_") + key);
-    column->addWidget(error);
-    layout->addRow(label, box);
-    m_errorLabels.insert(key, error);
-    return error;
-}
-
 void AgentForm::build()
 {
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("agentFormTitle"));
-    QFont titleFont = m_title->font();
-    titleFont.setBold(true);
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
-    m_title->setFont(titleFont);
-    m_title->setContentsMargins(6, 6, 6, 6);
-    m_title->setWordWrap(true);
-    m_title->setAlignment(Qt::AlignLeft | Qt::AlignTop);  // stays at the top when the fields are hidden
-    outer->addWidget(m_title);
+    addTitle(outer, QStringLiteral("agentFormTitle"));
 
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *page = new QWidget(scroll);
-    auto *form = new QFormLayout(page);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    QFormLayout *form = newForm(page);
     form->setRowWrapPolicy(QFormLayout::DontWrapRows);
-    form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
     scroll->setWidget(page);
     outer->addWidget(scroll);
     m_body = scroll;
@@ -240,12 +211,6 @@ void AgentForm::showAgent(quint64 uid)
     refresh();
 }
 
-void AgentForm::setReadOnly(bool readOnly)
-{
-    m_readOnly = readOnly;
-    refresh();
-}
-
 void AgentForm::edit(const QString &field, const std::function<void(Agent &)> &apply)
 {
     if (m_updating || m_readOnly)
@@ -268,8 +233,7 @@ void AgentForm::validate(const Agent &agent)
         m_errors[QStringLiteral("id")].append(tr("another agent already has the id \"%1\"").arg(agent.id));
     for (auto it = m_parseErrors.cbegin(); it != m_parseErrors.cend(); ++it)
         m_errors[it.key()].prepend(it.value());
-    for (auto it = m_errorLabels.cbegin(); it != m_errorLabels.cend(); ++it)
-        it.value()->setErrors(m_errors.value(it.key()));
+    showErrors(m_errors);
 }
 
 void AgentForm::refresh()

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "RecordForm.h"
 #include "identity/Agent.h"
-
-#include <QHash>
-#include <QWidget>
 
 #include <functional>
 
 class QComboBox;
-class QFormLayout;
-class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
@@ -18,12 +14,9 @@ class QSpinBox;
 
 namespace mandate::ui {
 
-class FieldErrorLabel;
-class RegistryDocument;
-
 /// The form for one agent of the working copy. Every change becomes an undoable edit on the
 /// document; the core Validator's messages for the record appear under the fields as you type.
-class AgentForm final : public QWidget
+class AgentForm final : public RecordForm
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AgentForm)
@@ -33,24 +26,15 @@ public:
 
     void showAgent(quint64 uid);  ///< 0 shows nothing
     quint64 agentUid() const { return m_uid; }
-    void setReadOnly(bool readOnly);
     /// Current validation messages by field ("id", "owner", ...), for tests and the review.
     QHash<QString, QStringList> fieldErrors() const { return m_errors; }
 
 private:
     void build();
-    void refresh();
+    void refresh() override;
     void validate(const identity::Agent &agent);
     void edit(const QString &field, const std::function<void(identity::Agent &)> &apply);
-    FieldErrorLabel *addRow(QFormLayout *layout, const QString &label, QWidget *field, const QString &key);
 
-    RegistryDocument *m_document;
-    quint64 m_uid = 0;
-    bool m_updating = false;
-    bool m_readOnly = true;
-
-    QLabel *m_title = nullptr;
-    QWidget *m_body = nullptr;
     QLineEdit *m_id = nullptr;
     QLineEdit *m_displayName = nullptr;
     QComboBox *m_owner = nullptr;
@@ -65,7 +49,6 @@ private:
     QLineEdit *m_amount = nullptr;
     QListWidget *m_actions = nullptr;
     QLineEdit *m_delegators = nullptr;
-    QHash<QString, FieldErrorLabel *> m_errorLabels;
     QHash<QString, QStringList> m_errors;
     QHash<QString, QString> m_parseErrors;  // text the form cannot turn into a value yet
 };

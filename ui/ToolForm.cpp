@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ToolForm.h"
 
-#include "FieldErrorLabel.h"
 #include "UndoShortcutFilter.h"
 #include "RegistryDocument.h"
 #include "identity/Validator.h"
@@ -21,7 +20,7 @@ using identity::Tool;
 using identity::Validator;
 
 ToolForm::ToolForm(RegistryDocument *document, QWidget *parent)
-    : QWidget(parent), m_document(document)
+    : RecordForm(document, QStringLiteral("toolError_"), parent)
 {
     build();
     connect(document, &RegistryDocument::rowChanged, this, [this](RecordKind kind, int, quint64 uid) {
@@ -34,40 +33,13 @@ ToolForm::ToolForm(RegistryDocument *document, QWidget *parent)
     showTool(0);
 }
 
-void ToolForm::addRow(QFormLayout *layout, const QString &label, QWidget *field, const QString &key)
-{
-    auto *box = new QWidget(this);
-    auto *column = new QVBoxLayout(box);
-    column->setContentsMargins(0, 0, 0, 0);
-    column->setSpacing(2);
-    column->addWidget(field);
-    box->setFocusProxy(field);  // the label's mnemonic focuses the editor
-    box->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);  // rows never grow taller than their editor
-    auto *error = new FieldErrorLabel(box);
-    error->setObjectName(QStringLiteral("toolError_") + key);
-    column->addWidget(error);
-    layout->addRow(label, box);
-    m_errorLabels.insert(key, error);
-}
-
 void ToolForm::build()
 {
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("toolFormTitle"));
-    QFont titleFont = m_title->font();
-    titleFont.setBold(true);
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
-    m_title->setFont(titleFont);
-    m_title->setContentsMargins(6, 6, 6, 6);
-    m_title->setWordWrap(true);
-    m_title->setAlignment(Qt::AlignLeft | Qt::AlignTop);  // stays at the top when the fields are hidden
-    outer->addWidget(m_title);
+    addTitle(outer, QStringLiteral("toolFormTitle"));
     m_body = new QWidget(this);
-    auto *form = new QFormLayout(m_body);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
+    QFormLayout *form = newForm(m_body);
     outer->addWidget(m_body);
     outer->addStretch();
 
@@ -128,12 +100,6 @@ void ToolForm::showTool(quint64 uid)
     refresh();
 }
 
-void ToolForm::setReadOnly(bool readOnly)
-{
-    m_readOnly = readOnly;
-    refresh();
-}
-
 void ToolForm::edit(const QString &field, const std::function<void(Tool &)> &apply)
 {
     if (m_updating || m_readOnly)
@@ -188,8 +154,7 @@ void ToolForm::refresh()
     QHash<QString, QStringList> errors;
     for (const Error &error : Validator::validate(tool))
         errors[error.path.section(u'[', 0, 0).section(u'.', 0, 0)].append(error.message);
-    for (auto it = m_errorLabels.cbegin(); it != m_errorLabels.cend(); ++it)
-        it.value()->setErrors(errors.value(it.key()));
+    showErrors(errors);
 }
 
 } // namespace mandate::ui
