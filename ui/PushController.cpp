@@ -5,6 +5,9 @@
 #include "client/GatewayClient.h"
 #include "client/RecordCodec.h"
 
+#include <optional>
+#include <type_traits>
+
 namespace mandate::ui {
 
 using namespace mandate::client;
@@ -143,60 +146,59 @@ void PushController::resolveConflict(Resolution resolution)
     run(operation);  // again, now If-Match the gateway's current version
 }
 
+namespace {
+
+/// How one kind of record is pushed: the client's calls for it, and how the document takes
+/// the gateway's answer (nullopt once deleted there).
+template <typename Record>
+struct PushCalls
+{
+    void (GatewayClient::*create)(const Record &, QObject *, GatewayClient::Callback<Record>);
+    void (GatewayClient::*update)(const Record &, qint64, QObject *, GatewayClient::Callback<Record>);
+    void (GatewayClient::*remove)(const QString &, qint64, QObject *, GatewayClient::Callback<Done>);
+    void (RegistryDocument::*accept)(quint64, const std::optional<Record> &);
+};
+
+const PushCalls<Agent> kAgentCalls{&GatewayClient::createAgent, &GatewayClient::updateAgent, &GatewayClient::deleteAgent,
+                                   &RegistryDocument::acceptPushedAgent};
+const PushCalls<Tool> kToolCalls{&GatewayClient::createTool, &GatewayClient::updateTool, &GatewayClient::deleteTool,
+                                 &RegistryDocument::acceptPushedTool};
+
+} // namespace
+
 void PushController::run(const Operation &operation)
 {
-    if (operation.kind == RecordKind::Agent) {
-        const AgentEntry *entry = m_document->agent(operation.uid);
-        if (!entry) {
-            ++m_index;
-            next();
-            return;
-        }
-        const quint64 uid = operation.uid;
-        const qint64 version = entry->base ? entry->base->version : 0;
-        const auto accept = [this, uid, operation](ClientResult<Agent> result) {
-            if (!result)
-                return failed(operation, result.error());
-            m_document->acceptPushedAgent(uid, result.value());
-            succeeded();
-        };
-        switch (operation.change) {
-        case PendingChange::Created: m_client->createAgent(entry->record, this, accept); break;
-        case PendingChange::Modified: m_client->updateAgent(entry->record, version, this, accept); break;
-        case PendingChange::Deleted:
-            m_client->deleteAgent(entry->record.id, version, this, [this, uid, operation](ClientResult<Done> result) {
-                if (!result)
-                    return failed(operation, result.error());
-                m_document->acceptPushedAgent(uid, std::nullopt);
-                succeeded();
-            });
-            break;
-        case PendingChange::None: succeeded(); break;
-        }
-        return;
-    }
-    const ToolEntry *entry = m_document->tool(operation.uid);
+    if (operation.kind == RecordKind::Agent)
+        push(operation, m_document->agent(operation.uid), kAgentCalls);
+    else
+        push(operation, m_document->tool(operation.uid), kToolCalls);
+}
+
+template <typename Entry, typename Calls>
+void PushController::push(const Operation &operation, const Entry *entry, const Calls &calls)
+{
     if (!entry) {
         ++m_index;
         next();
         return;
     }
+    using Record = std::decay_t<decltype(entry->record)>;
     const quint64 uid = operation.uid;
     const qint64 version = entry->base ? entry->base->version : 0;
-    const auto accept = [this, uid, operation](ClientResult<Tool> result) {
+    const auto accept = [this, uid, operation, take = calls.accept](ClientResult<Record> result) {
         if (!result)
             return failed(operation, result.error());
-        m_document->acceptPushedTool(uid, result.value());
+        (m_document->*take)(uid, result.value());
         succeeded();
     };
     switch (operation.change) {
-    case PendingChange::Created: m_client->createTool(entry->record, this, accept); break;
-    case PendingChange::Modified: m_client->updateTool(entry->record, version, this, accept); break;
+    case PendingChange::Created: (m_client->*calls.create)(entry->record, this, accept); break;
+    case PendingChange::Modified: (m_client->*calls.update)(entry->record, version, this, accept); break;
     case PendingChange::Deleted:
-        m_client->deleteTool(entry->record.id, version, this, [this, uid, operation](ClientResult<Done> result) {
+        (m_client->*calls.remove)(entry->record.id, version, this, [this, uid, operation, take = calls.accept](ClientResult<Done> result) {
             if (!result)
                 return failed(operation, result.error());
-            m_document->acceptPushedTool(uid, std::nullopt);
+            (m_document->*take)(uid, std::nullopt);
             succeeded();
         });
         break;

@@ -58,6 +58,9 @@ Q_SIGNALS:
 private:
     void next();
     void run(const Operation &operation);
+    /// Sends `entry`'s pending change through the client calls for its kind (Calls, in the .cpp).
+    template <typename Entry, typename Calls>
+    void push(const Operation &operation, const Entry *entry, const Calls &calls);
     void succeeded();
     void failed(const Operation &operation, const client::ClientError &error);
 

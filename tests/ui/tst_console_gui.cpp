@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -297,6 +298,46 @@ private Q_SLOTS:
         window->findChild<QAction *>(QStringLiteral("actionAbout"))->trigger();
         QVERIFY(aboutText.contains(QStringLiteral(MANDATE_VERSION)));
         QVERIFY(aboutText.contains(QString::fromLatin1(qVersion())));
+    }
+
+    void toolEditIsPushed()
+    {
+        auto window = openWindow();
+        QVERIFY(window);
+        QVERIFY(connectAs(*window, QStringLiteral("admin")));
+        auto admin = clientFor(QStringLiteral("admin"));
+
+        // The tools tab: the refund tool's risk weight and rate limit, edited in its form.
+        window->findChild<QTabWidget *>(QStringLiteral("registryTabs"))->setCurrentIndex(1);
+        auto *tools = window->findChild<QTableView *>(QStringLiteral("toolTable"));
+        int refundRow = -1;
+        for (int row = 0; row < tools->model()->rowCount(); ++row) {
+            if (tools->model()->index(row, 0).data().toString() == QLatin1String("refund"))
+                refundRow = row;
+        }
+        QVERIFY(refundRow >= 0);
+        tools->selectRow(refundRow);
+        auto *risk = window->findChild<QSpinBox *>(QStringLiteral("toolRisk"));
+        auto *rateLimit = window->findChild<QSpinBox *>(QStringLiteral("toolRateLimit"));
+        QVERIFY(risk && rateLimit);
+        QTRY_VERIFY(risk->isVisible() && !risk->isReadOnly());
+        const int newRisk = risk->value() == 7 ? 8 : 7;
+        risk->setValue(newRisk);
+        rateLimit->setValue(90);
+        QCOMPARE(window->registryView()->document()->pendingCount(), 1);  // one record, two edits
+
+        window->registryView()->reviewAndPush();
+        QWidget *review = nullptr;
+        QTRY_VERIFY((review = visibleTopLevel(QStringLiteral("reviewDialog"))) != nullptr);
+        QTest::mouseClick(review->findChild<QPushButton *>(QStringLiteral("pushButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window->registryView()->document()->pendingCount(), 0, 20'000);
+
+        auto pushed = await<identity::Tool>([&](QObject *c, auto done) { admin->getTool(QStringLiteral("refund"), c, done); });
+        QVERIFY(pushed.has_value());
+        QVERIFY2(pushed->ok(), qPrintable(why(*pushed)));
+        QCOMPARE(pushed->value().riskWeight, newRisk);
+        QCOMPARE(pushed->value().rateLimitPerMinute, 90);
+        window->findChild<QTabWidget *>(QStringLiteral("registryTabs"))->setCurrentIndex(0);
     }
 
     void conflictKeepMineAndTakeTheirs()
