@@ -33,6 +33,18 @@ QByteArray methodName(QHttpServerRequest::Method method)
     }
 }
 
+/// Whether Qt HttpServer upgrades the connection: its parser takes a request as an upgrade only
+/// with "upgrade" among the Connection header's tokens. (Its WebSocket server then checks the
+/// rest of the handshake, RFC 6455 §4.2.1, and closes the connection when it is incomplete.)
+bool qtUpgrades(const QHttpServerRequest &request)
+{
+    for (const QByteArray &token : request.value("connection").split(',')) {
+        if (token.trimmed().compare("upgrade", Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, api::Metrics &metrics, QObject *parent)
@@ -43,9 +55,14 @@ HttpFrontend::HttpFrontend(const api::GatewayApi &api, qsizetype maxBodyBytes, a
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     // A WebSocket upgrade to the event stream is accepted by answering nothing: Qt HttpServer then
-    // hands the socket to its WebSocket server, and EventStream authenticates the subscriber.
-    if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0
-        && request.url().path() == QLatin1String("/v1/events")) {
+    // hands the socket to its WebSocket server, and EventStream authenticates the subscriber. The
+    // socket is exempt from the idle timeout from then on, so only a request Qt upgrades gets
+    // there: a socket left unanswered and exempt would hold a connection slot for ever (an
+    // unauthenticated client could take them all).
+    const bool wantsWebSocket = request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    const bool toEvents = request.url().path() == QLatin1String("/v1/events");
+    const bool incompleteHandshake = wantsWebSocket && toEvents && !qtUpgrades(request);
+    if (wantsWebSocket && toEvents && !incompleteHandshake) {
         socket->setProperty(GuardedTcpServer::UpgradedProperty, true);
         return true;
     }
@@ -87,6 +104,12 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
             });
         }, Qt::AutoConnection);
     };
+    if (incompleteHandshake) {
+        respond(api::HttpResponse::problem(400, QStringLiteral("bad-request"), QStringLiteral("Bad request"),
+                                           QStringLiteral("the event stream is a WebSocket: the upgrade needs Connection: Upgrade, "
+                                                          "Sec-WebSocket-Key and Sec-WebSocket-Version: 13")));
+        return true;
+    }
     if (request.body().size() > m_maxBodyBytes) {
         respond(api::HttpResponse::problem(413, QStringLiteral("payload-too-large"), QStringLiteral("Request body too large"),
                                            QStringLiteral("bodies are limited to %1 bytes").arg(m_maxBodyBytes)));

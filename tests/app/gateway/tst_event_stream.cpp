@@ -32,6 +32,8 @@ private slots:
     void quietStreamOutlivesTheIdleTimeout();
     void peerThatAnswersNothingIsDropped();
     void oversizedMessageFromASubscriberClosesIt();
+    void incompleteUpgradesAreAnsweredAndDropped_data();
+    void incompleteUpgradesAreAnsweredAndDropped();
 
 private:
     QUrl eventsUrl() const;
@@ -137,6 +139,49 @@ void tst_EventStream::oversizedMessageFromASubscriberClosesIt()
     socket.sendTextMessage(QString(64 << 10, u'x'));
     QTRY_VERIFY_WITH_TIMEOUT(closed, 10000);
     QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+}
+
+void tst_EventStream::incompleteUpgradesAreAnsweredAndDropped_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<bool>("upgradedByQt");
+    // Not an upgrade to Qt (no "upgrade" token in Connection): the gateway answers 400.
+    QTest::addRow("no Connection: Upgrade") << QByteArray("Upgrade: websocket\r\n") << false;
+    QTest::addRow("Connection without the token") << QByteArray("Upgrade: websocket\r\nConnection: keep-alive\r\n"
+                                                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")
+                                                  << false;
+    // Upgrades to Qt, whose WebSocket server refuses the incomplete handshake and closes.
+    QTest::addRow("no key") << QByteArray("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n") << true;
+    QTest::addRow("another version") << QByteArray("Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+                                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n")
+                                     << true;
+}
+
+void tst_EventStream::incompleteUpgradesAreAnsweredAndDropped()
+{
+    // A socket the gateway takes for an upgraded one is exempt from the idle timeout: a request
+    // Qt does not upgrade must not get there, or unauthenticated clients could hold every
+    // connection slot for ever (each of these sockets stayed open before the fix).
+    QFETCH(QByteArray, headers);
+    QFETCH(bool, upgradedByQt);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET /v1/events HTTP/1.1\r\nHost: gateway\r\n" + headers + "\r\n");
+    QByteArray answer;
+    const auto read = [&] {
+        answer += socket.readAll();
+        return answer.contains("\r\n\r\n") || socket.state() == QAbstractSocket::UnconnectedState;
+    };
+    QVERIFY(QTest::qWaitFor(read, 10000));
+    QVERIFY2(!answer.startsWith("HTTP/1.1 101"), answer.constData());
+    if (!upgradedByQt) {
+        QVERIFY2(answer.startsWith("HTTP/1.1 400"), answer.constData());
+        QVERIFY2(answer.contains("Sec-WebSocket-Version: 13"), answer.constData());
+    }
+    // Silent from here on: the connection goes (at the latest after the idle timeout).
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 4 * kIdleTimeoutMs);
+    QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_EventStream)
