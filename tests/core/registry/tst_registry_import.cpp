@@ -25,6 +25,7 @@ private slots:
     void importReportsEveryInvalidRecord();
     void importIsAllOrNothingOnWriteFailure();
     void importUpdatesBumpVersions();
+    void importRefusesRecordsChangedSinceTheDocument();
     void importStructure_data();
     void importStructure();
     void importToolMustKeepActionsInUse();
@@ -192,6 +193,51 @@ void TestRegistryImport::importIsAllOrNothingOnWriteFailure()
     QCOMPARE(f->snapshot(), before);
 }
 
+void TestRegistryImport::importRefusesRecordsChangedSinceTheDocument()
+{
+    QVERIFY(f->seed());
+    Registry &registry = *f->registry;
+    const QJsonObject exported = f->snapshot();  // every record at version 1
+    // Since the export: support-agent retired, alice's department corrected.
+    QVERIFY(registry.retireAgent(s("support-agent"), 1, s("admin")).ok());
+    Human alice = registry.human(s("alice")).value();
+    alice.department = s("Support");
+    QVERIFY(registry.update(alice, 1, s("admin")).ok());
+
+    // Re-importing the old export would switch the retired agent back on: refused, whole.
+    QSignalSpy spy(&registry, &Registry::changed);
+    auto refused = registry.importJson(exported, s("import:ops"));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, s("conflict"));
+    QCOMPARE(refused.error().details.size(), size_t(2));
+    QStringList paths;
+    for (const Error &detail : refused.error().details)
+        paths << detail.path;
+    paths.sort();
+    QVERIFY2(paths.size() == 2 && paths[0].startsWith(s("agents[")) && paths[1].startsWith(s("humans[")), qPrintable(paths.join(u',')));
+    QCOMPARE(spy.size(), 0);
+    QCOMPARE(registry.agent(s("support-agent"))->status, Agent::Status::Retired);
+    QCOMPARE(registry.human(s("alice"))->department, s("Support"));
+    QCOMPARE(registry.human(s("bob"))->version, qint64(1));  // untouched, though it had not changed
+
+    // Without versions the document replaces what is stored, as the operator asked; into a
+    // database without the records, the export imports as it is.
+    Fixture fresh;
+    QVERIFY2(fresh.registry->importJson(exported, s("import")).ok(), "an export imports into an empty registry");
+    QJsonObject unversioned = exported;
+    QJsonArray humans;
+    for (const QJsonValue &human : exported.value(s("humans")).toArray()) {
+        QJsonObject record = human.toObject();
+        record.remove(s("version"));
+        humans.append(record);
+    }
+    unversioned.insert(s("humans"), humans);
+    unversioned.remove(s("agents"));
+    auto replaced = registry.importJson(unversioned, s("import:ops"));
+    QVERIFY2(replaced.ok(), replaced.ok() ? "" : qPrintable(replaced.error().toString()));
+    QVERIFY(registry.human(s("alice"))->department.isEmpty());
+}
+
 void TestRegistryImport::importUpdatesBumpVersions()
 {
     QVERIFY(f->seed());
@@ -201,7 +247,7 @@ void TestRegistryImport::importUpdatesBumpVersions()
     QVERIFY(registry.update(alice, 1, s("admin")).ok()); // alice at version 2
 
     const QJsonObject document = parseObject(R"({"format":"mandate-registry/1",
-        "humans":[{"id":"alice","displayName":"Alice L.","issuer":"https://idp.example.com","subject":"sub-alice","version":99}],
+        "humans":[{"id":"alice","displayName":"Alice L.","issuer":"https://idp.example.com","subject":"sub-alice","version":2}],
         "tools":[{"id":"crm","actions":[{"name":"crm:read","method":"GET","path":"/contacts"}]}],
         "agents":[{"id":"support-agent","owner":"alice","allowedActions":["refund:create","crm:read"],
                    "trustLevel":3,"maxBudget":{"calls":20,"amount":"5.00"}}]})");
