@@ -148,10 +148,14 @@ void EventStream::keepAlive()
 {
     QList<QWebSocket *> silent;
     QList<QWebSocket *> revoked;
+    QList<QWebSocket *> unchecked;
     for (const Subscriber &subscriber : std::as_const(m_subscribers)) {
-        // A key revoked through another gateway sharing the database sends no event here.
+        // A key revoked through another gateway sharing the database sends no event here. A key
+        // that cannot be checked is not trusted either (fail closed): the client reconnects.
         const Result<bool> valid = m_auth.stillValid(subscriber.caller);
-        if (valid && !valid.value())
+        if (!valid)
+            unchecked.append(subscriber.socket);
+        else if (!valid.value())
             revoked.append(subscriber.socket);
         else if (subscriber.heard.hasExpired(m_peerTimeoutMs))
             silent.append(subscriber.socket);
@@ -163,6 +167,12 @@ void EventStream::keepAlive()
     if (!revoked.isEmpty()) {
         qCInfo(lcGateway) << "closing" << revoked.size() << "event stream(s) whose API key is gone";
         closeFor(revoked, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
+    }
+    for (QWebSocket *socket : std::as_const(unchecked))
+        remove(socket);
+    if (!unchecked.isEmpty()) {
+        qCWarning(lcGateway) << "closing" << unchecked.size() << "event stream(s): their API keys cannot be checked";
+        closeFor(unchecked, QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("cannot check the API key"));
     }
     for (QWebSocket *socket : std::as_const(silent)) {
         qCInfo(lcGateway) << "dropping an event subscriber that answered no ping for" << m_peerTimeoutMs << "ms";

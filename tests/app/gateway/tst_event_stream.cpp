@@ -5,7 +5,11 @@
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
+#include <QDir>
 #include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
@@ -34,6 +38,7 @@ private slots:
     void oversizedMessageFromASubscriberClosesIt();
     void incompleteUpgradesAreAnsweredAndDropped_data();
     void incompleteUpgradesAreAnsweredAndDropped();
+    void streamWhoseKeyCannotBeCheckedIsClosed();  // last: it breaks the key table for a while
 
 private:
     QUrl eventsUrl() const;
@@ -181,6 +186,34 @@ void tst_EventStream::incompleteUpgradesAreAnsweredAndDropped()
     }
     // Silent from here on: the connection goes (at the latest after the idle timeout).
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 4 * kIdleTimeoutMs);
+    QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
+}
+
+void tst_EventStream::streamWhoseKeyCannotBeCheckedIsClosed()
+{
+    // Every ping round checks each subscriber's key against the database. When that fails, the
+    // stream is closed rather than left open on a key nobody can check (fail closed).
+    QWebSocket socket;
+    bool hello = false;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&hello](const QString &) { hello = true; });
+    QNetworkRequest request(eventsUrl());
+    request.setRawHeader("Authorization", "Bearer " + m_admin);
+    socket.open(request);
+    QTRY_VERIFY_WITH_TIMEOUT(hello, 10000);
+
+    const QString connection = QStringLiteral("tst_event_stream_keys");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(QDir(m_gateway->dataDir()).filePath(QStringLiteral("mandate.db")));
+        QVERIFY(db.open());
+        QSqlQuery hide(db);
+        QVERIFY2(hide.exec(QStringLiteral("ALTER TABLE api_keys RENAME TO api_keys_hidden")), qPrintable(hide.lastError().text()));
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 4 * kIdleTimeoutMs);
+        QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeBadOperation);
+        QSqlQuery restore(db);
+        QVERIFY2(restore.exec(QStringLiteral("ALTER TABLE api_keys_hidden RENAME TO api_keys")), qPrintable(restore.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(connection);
     QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
 }
 
