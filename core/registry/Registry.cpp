@@ -162,7 +162,6 @@ Result<Record> Registry::create(Record record, const QString &actor)
 {
     const auto &table = m_tables->of(static_cast<Record *>(nullptr));
     const QString kind = QLatin1String(Record::kind);
-    record.version = 1;
     const QDateTime now = m_clock.now();
     const Status status = m_db.transaction([&]() -> Status {
         RegistryContext context(m_tables->humans, m_tables->agents, m_tables->tools);
@@ -170,6 +169,10 @@ Result<Record> Registry::create(Record record, const QString &actor)
             return invalid(kind, std::move(errors));
         if (table.contains(record.id))
             return Error{QStringLiteral("exists"), QStringLiteral("%1 \"%2\" already exists").arg(kind, record.id)};
+        Result<qint64> deletedAt = m_tables->deleted.of(kind, record.id);
+        if (!deletedAt)
+            return deletedAt.error();
+        record.version = deletedAt.value() + 1;  // 1, unless a record of this id was deleted
         return table.write(record, now, true);
     });
     if (!status)
@@ -285,7 +288,9 @@ Status Registry::remove(const QString &id, qint64 expectedVersion, const QString
                                                        .arg(kind, id, users.join(QStringLiteral(", ")))};
         }
         before = current->toJson();
-        return table.remove(id);
+        if (Status removed = table.remove(id); !removed)
+            return removed;
+        return m_tables->deleted.remember(kind, id, current->version);
     });
     if (!status)
         return status;

@@ -199,7 +199,14 @@ Result<ImportSummary> Registry::importJson(const QJsonObject &document, const QS
                 if (auto current = table.get(record.id))
                     before = current->toJson();
             }
-            record.version = version.value() + 1;
+            qint64 base = version.value();
+            if (base == 0) {  // created: above any version a deleted record of this id had
+                Result<qint64> deletedAt = m_tables->deleted.of(QLatin1String(std::decay_t<decltype(record)>::kind), record.id);
+                if (!deletedAt)
+                    return deletedAt.error();
+                base = deletedAt.value();
+            }
+            record.version = base + 1;
             if (Status written = table.write(record, now, version.value() == 0); !written)
                 return written;
             ++(version.value() == 0 ? summary.created : summary.updated);

@@ -2,6 +2,7 @@
 #pragma once
 
 // Private to the registry: the record tables behind Registry and the parsed form of an import.
+#include "registry/DeletedVersions.h"
 #include "registry/RecordTable.h"
 #include "registry/Registry.h"
 
@@ -17,7 +18,7 @@ class Registry::Tables
 public:
     explicit Tables(const store::Database &db)
         : agents(db, QStringLiteral("agents")), tools(db, QStringLiteral("tools")),
-          humans(db, QStringLiteral("humans")), machines(db, QStringLiteral("machines"))
+          humans(db, QStringLiteral("humans")), machines(db, QStringLiteral("machines")), deleted(db)
     {
         agents.setHasAgentColumns(true);
     }
@@ -26,6 +27,7 @@ public:
     RecordTable<Tool> tools;
     RecordTable<Human> humans;
     RecordTable<Machine> machines;
+    DeletedVersions deleted;
 
     const RecordTable<Agent> &of(const Agent *) const { return agents; }
     const RecordTable<Tool> &of(const Tool *) const { return tools; }

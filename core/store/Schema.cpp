@@ -156,6 +156,11 @@ QList<Migration> buildMigrations()
                       "1)), 0) + 7 * coalesce(unicode(substr(human, -1, 1)), 0) + 11 * "
                       "coalesce(unicode(substr(human, -2, 1)), 0) + 13 * coalesce(unicode(substr(human, -3, "
                       "1)), 0) + 17 * length(human)) % 64), id, human)")}});
+    // A deleted record's last version, so that one created again under its id starts above it:
+    // an ETag (If-Match) taken from the old record must not match the new one.
+    list.append({12, QStringLiteral("registry versions of deleted records"),
+                 {QStringLiteral("CREATE TABLE registry_deleted (kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, "
+                                 "PRIMARY KEY (kind, id)) WITHOUT ROWID")}});
     // Entries are owned by different modules and may be appended out of order.
     std::sort(list.begin(), list.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return list;

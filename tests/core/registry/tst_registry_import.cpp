@@ -26,6 +26,7 @@ private slots:
     void importIsAllOrNothingOnWriteFailure();
     void importUpdatesBumpVersions();
     void importRefusesRecordsChangedSinceTheDocument();
+    void importOfADeletedRecordContinuesItsVersions();
     void importStructure_data();
     void importStructure();
     void importToolMustKeepActionsInUse();
@@ -236,6 +237,21 @@ void TestRegistryImport::importRefusesRecordsChangedSinceTheDocument()
     auto replaced = registry.importJson(unversioned, s("import:ops"));
     QVERIFY2(replaced.ok(), replaced.ok() ? "" : qPrintable(replaced.error().toString()));
     QVERIFY(registry.human(s("alice"))->department.isEmpty());
+}
+
+void TestRegistryImport::importOfADeletedRecordContinuesItsVersions()
+{
+    QVERIFY(f->seed());
+    Registry &registry = *f->registry;
+    Human dana = makeHuman("dana", "Dana");
+    QVERIFY(registry.create(dana, s("admin")).ok());
+    dana.department = s("Ops");
+    QVERIFY(registry.update(dana, 1, s("admin")).ok());
+    QVERIFY(registry.remove<Human>(s("dana"), 2, s("admin")).ok());
+    const QJsonObject document = parseObject(R"({"format":"mandate-registry/1",
+        "humans":[{"id":"dana","displayName":"Dana","issuer":"https://idp.example.com","subject":"sub-dana"}]})");
+    QVERIFY(registry.importJson(document, s("import")).ok());
+    QCOMPARE(registry.human(s("dana"))->version, qint64(3));  // not 1: If-Match "1" of the deleted dana must not match
 }
 
 void TestRegistryImport::importUpdatesBumpVersions()
