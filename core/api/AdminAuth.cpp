@@ -8,9 +8,9 @@ Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission per
     const QByteArray authorization = request.header("authorization");
     if (authorization.isEmpty())
         return Error{QStringLiteral("unauthorized"), QStringLiteral("this endpoint needs an admin API key (Authorization: Bearer mdk_…)")};
-    if (!authorization.startsWith("Bearer "))
+    QByteArray credential;
+    if (!request.bearer(&credential))
         return Error{QStringLiteral("unauthorized"), QStringLiteral("only Bearer authorization is accepted")};
-    const QByteArray credential = authorization.mid(7).trimmed();
     if (credential.count('.') == 2 && !credential.startsWith("mdk_"))
         // Not a lesser admin credential but no admin credential at all: 401, like any unknown key.
         return Error{QStringLiteral("unauthorized"), QStringLiteral("execution tokens cannot use the admin API")};

@@ -17,8 +17,8 @@ namespace {
 
 QByteArray bearerOf(const HttpRequest &request)
 {
-    const QByteArray authorization = request.header("authorization");
-    return authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    QByteArray credential;
+    return request.bearer(&credential) ? credential : QByteArray();
 }
 
 /// Reads the agent's optional headers into the call.

@@ -36,6 +36,16 @@ struct HttpRequest
         }
         return false;
     }
+    /// Whether Authorization uses the Bearer scheme, whose name is case-insensitive (RFC 7235
+    /// §2.1, RFC 6750 §2.1); `credential` receives the token, trimmed.
+    bool bearer(QByteArray *credential) const
+    {
+        const QByteArray authorization = header("authorization");
+        if (authorization.size() < 7 || authorization.left(7).compare("bearer ", Qt::CaseInsensitive) != 0)
+            return false;
+        *credential = authorization.mid(7).trimmed();
+        return true;
+    }
 };
 
 } // namespace mandate::api

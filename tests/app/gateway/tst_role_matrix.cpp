@@ -212,6 +212,7 @@ private slots:
     void eventStream_data();
     void eventStream();
     void executionTokenStillWorksOnItsOwnPath();
+    void theBearerSchemeIsCaseInsensitive();
 
 private:
     QByteArray executionToken();
@@ -421,6 +422,23 @@ void tst_RoleMatrix::executionTokenStillWorksOnItsOwnPath()
         R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"},"args":{}})", m_token);
     QCOMPARE(decided.status, 200);
     QCOMPARE(decided.json().value(QStringLiteral("execution")).toString(), m_execution);
+}
+
+void tst_RoleMatrix::theBearerSchemeIsCaseInsensitive()
+{
+    // RFC 7235 §2.1: an auth-scheme is case-insensitive; "bearer" is the Bearer scheme.
+    for (const QByteArray &scheme : {QByteArray("bearer "), QByteArray("BEARER "), QByteArray("BeArEr  ")}) {
+        const HttpResult admin = m_http->send("GET", QStringLiteral("/v1/agents"), {}, {{"Authorization", scheme + m_admin}});
+        QVERIFY2(admin.status == 200, scheme.constData());
+        const HttpResult decided = m_http->send("POST", QStringLiteral("/v1/authorize"),
+            R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"},"args":{}})",
+            {{"Authorization", scheme + m_token}, {"Content-Type", "application/json"}});
+        QVERIFY2(decided.status == 200, qPrintable(QString::fromLatin1(scheme) + QString::fromUtf8(decided.body)));
+    }
+    // Another scheme, or the scheme name alone, is still no credential.
+    const QByteArray refused[] = {"Token " + m_admin, QByteArray("Bearer"), "Bearer" + m_admin};
+    for (const QByteArray &authorization : refused)
+        QCOMPARE(m_http->send("GET", QStringLiteral("/v1/agents"), {}, {{"Authorization", authorization}}).status, 401);
 }
 
 QTEST_GUILESS_MAIN(tst_RoleMatrix)
