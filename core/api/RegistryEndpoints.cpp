@@ -126,11 +126,16 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
             Result<Record> record = recordFromBody<Record>(request, QString());
             if (!record)
                 return HttpResponse::fromError(record.error());
+            // The audit record is made first, with the version the record will get (above a
+            // deleted one's); create() refuses if that changed in between.
+            Result<qint64> version = registry.template versionOfNew<Record>(record->id);
+            if (!version)
+                return HttpResponse::fromError(version.error());
             Record after = record.value();
-            after.version = 1;
+            after.version = version.value();
             Record created;
             const Status made = trail.applyAdminChange(request, caller, targetOf<Record>(after.id), QJsonValue(), after.toJson(), [&] {
-                return takeValue(registry.create(record.value(), caller.name), created);
+                return takeValue(registry.create(record.value(), caller.name, version.value()), created);
             });
             if (!made)
                 return HttpResponse::fromError(made.error());

@@ -158,7 +158,16 @@ void Registry::announce(const QString &what, RegistryChange change)
 }
 
 template<typename Record>
-Result<Record> Registry::create(Record record, const QString &actor)
+Result<qint64> Registry::versionOfNew(const QString &id) const
+{
+    Result<qint64> deletedAt = m_tables->deleted.of(QLatin1String(Record::kind), id);
+    if (!deletedAt)
+        return deletedAt.error();
+    return deletedAt.value() + 1;
+}
+
+template<typename Record>
+Result<Record> Registry::create(Record record, const QString &actor, std::optional<qint64> expectedVersion)
 {
     const auto &table = m_tables->of(static_cast<Record *>(nullptr));
     const QString kind = QLatin1String(Record::kind);
@@ -173,6 +182,9 @@ Result<Record> Registry::create(Record record, const QString &actor)
         if (!deletedAt)
             return deletedAt.error();
         record.version = deletedAt.value() + 1;  // 1, unless a record of this id was deleted
+        if (expectedVersion && *expectedVersion != record.version)
+            return Error{QStringLiteral("conflict"), QStringLiteral("%1 \"%2\" was deleted concurrently: it would be created at version %3, "
+                                                                    "not %4").arg(kind, record.id).arg(record.version).arg(*expectedVersion)};
         return table.write(record, now, true);
     });
     if (!status)
@@ -309,10 +321,14 @@ Result<Agent> Registry::retireAgent(const QString &id, qint64 expectedVersion, c
     return update(retired, expectedVersion, actor);
 }
 
-template Result<Agent> Registry::create(Agent, const QString &);
-template Result<Tool> Registry::create(Tool, const QString &);
-template Result<Human> Registry::create(Human, const QString &);
-template Result<Machine> Registry::create(Machine, const QString &);
+template Result<Agent> Registry::create(Agent, const QString &, std::optional<qint64>);
+template Result<Tool> Registry::create(Tool, const QString &, std::optional<qint64>);
+template Result<Human> Registry::create(Human, const QString &, std::optional<qint64>);
+template Result<Machine> Registry::create(Machine, const QString &, std::optional<qint64>);
+template Result<qint64> Registry::versionOfNew<Agent>(const QString &) const;
+template Result<qint64> Registry::versionOfNew<Tool>(const QString &) const;
+template Result<qint64> Registry::versionOfNew<Human>(const QString &) const;
+template Result<qint64> Registry::versionOfNew<Machine>(const QString &) const;
 template Result<Agent> Registry::update(Agent, qint64, const QString &);
 template Result<Tool> Registry::update(Tool, qint64, const QString &);
 template Result<Human> Registry::update(Human, qint64, const QString &);

@@ -12,6 +12,8 @@
 
 #include <QObject>
 
+#include <optional>
+
 #include <vector>
 
 namespace mandate::registry {
@@ -54,9 +56,14 @@ public:
     Result<identity::Human> human(const QString &id) const;
     Result<identity::Machine> machine(const QString &id) const;
 
-    /// Creates a record; its version becomes 1. Fails with "exists" when the id is taken.
+    /// Creates a record; its version becomes 1, or one more than a deleted record of the same id
+    /// had (DeletedVersions). Fails with "exists" when the id is taken, and with "conflict" when
+    /// `expectedVersion` is given and is not the version it would get.
     template<typename Record>
-    Result<Record> create(Record record, const QString &actor);
+    Result<Record> create(Record record, const QString &actor, std::optional<qint64> expectedVersion = std::nullopt);
+    /// The version create() would give a record `id` now (for an audit record made beforehand).
+    template<typename Record>
+    Result<qint64> versionOfNew(const QString &id) const;
     /// Replaces a record; `expectedVersion` must equal the stored version.
     template<typename Record>
     Result<Record> update(Record record, qint64 expectedVersion, const QString &actor);
@@ -84,6 +91,9 @@ private:
     class Tables;
     struct ParsedImport;
     ParsedImport parseImport(const QJsonObject &document, std::vector<Error> &errors) const;
+    /// "conflict" (one detail per record) when a record of the import carries a version the
+    /// registry does not hold: changed since, or deleted at or after that version.
+    Status checkImportVersions(const ParsedImport &parsed) const;
 
     const store::Database &m_db;
     const Clock &m_clock;

@@ -166,12 +166,58 @@ Registry::ParsedImport Registry::parseImport(const QJsonObject &document, std::v
     return parsed;
 }
 
+Status Registry::checkImportVersions(const ParsedImport &parsed) const
+{
+    // A record that carries a version (an export does) replaces only that version: importing an
+    // old export must not silently undo what changed since (an agent retired, a record deleted,
+    // a key owner corrected). Records new here are created; one without a version replaces what
+    // is stored.
+    std::vector<Error> conflicts;
+    const auto check = [&](const auto &records, const auto &table, const char *list) -> Status {
+        for (size_t i = 0; i < records.size(); ++i) {
+            const auto &record = records[i];
+            if (record.version <= 0)
+                continue;
+            const QString kind = QLatin1String(std::decay_t<decltype(record)>::kind);
+            Result<qint64> stored = table.versionOf(record.id);
+            if (!stored)
+                return stored.error();
+            QString why;
+            if (stored.value() > 0 && record.version != stored.value()) {
+                why = QStringLiteral("%1 \"%2\" is at version %3 here; the document has version %4")
+                          .arg(kind, record.id).arg(stored.value()).arg(record.version);
+            } else if (stored.value() == 0) {
+                Result<qint64> deletedAt = m_tables->deleted.of(kind, record.id);
+                if (!deletedAt)
+                    return deletedAt.error();
+                if (deletedAt.value() >= record.version)
+                    why = QStringLiteral("%1 \"%2\" was deleted here at version %3; the document has version %4")
+                              .arg(kind, record.id).arg(deletedAt.value()).arg(record.version);
+            }
+            if (!why.isEmpty())
+                conflicts.push_back(Error{QStringLiteral("conflict"), why, QStringLiteral("%1[%2].version").arg(QLatin1String(list)).arg(i)});
+        }
+        return Status::success();
+    };
+    if (Status s = check(parsed.humans, m_tables->humans, "humans"); !s) return s;
+    if (Status s = check(parsed.machines, m_tables->machines, "machines"); !s) return s;
+    if (Status s = check(parsed.tools, m_tables->tools, "tools"); !s) return s;
+    if (Status s = check(parsed.agents, m_tables->agents, "agents"); !s) return s;
+    if (conflicts.empty())
+        return Status::success();
+    Error error{QStringLiteral("conflict"), QStringLiteral("%1 record(s) changed since the document was made; nothing was imported "
+                                                           "(leave a record's \"version\" out to replace it anyway)")
+                                                .arg(conflicts.size())};
+    error.details = std::move(conflicts);
+    return error;
+}
+
 Status Registry::validateImport(const QJsonObject &document) const
 {
     std::vector<Error> errors;
-    parseImport(document, errors);
+    ParsedImport parsed = parseImport(document, errors);
     if (errors.empty())
-        return Status::success();
+        return checkImportVersions(parsed);
     Error error{QStringLiteral("invalid"), QStringLiteral("%1 invalid record field(s); nothing was imported").arg(errors.size())};
     error.details = std::move(errors);
     return error;
@@ -216,39 +262,8 @@ Result<ImportSummary> Registry::importJson(const QJsonObject &document, const QS
         }
         return Status::success();
     };
-    // A record that carries a version (an export does) replaces only that version: importing an
-    // old export must not silently undo what changed since (an agent retired, a key owner
-    // corrected). Records new here are created whatever their version; a record without one
-    // replaces whatever is stored.
-    std::vector<Error> conflicts;
-    const auto checkVersions = [&](const auto &records, const auto &table, const char *list) -> Status {
-        for (size_t i = 0; i < records.size(); ++i) {
-            const auto &record = records[i];
-            Result<qint64> stored = table.versionOf(record.id);
-            if (!stored)
-                return stored.error();
-            if (record.version > 0 && stored.value() > 0 && record.version != stored.value()) {
-                conflicts.push_back(Error{QStringLiteral("conflict"),
-                                          QStringLiteral("%1 \"%2\" is at version %3 here; the document has version %4")
-                                              .arg(QLatin1String(std::decay_t<decltype(record)>::kind), record.id)
-                                              .arg(stored.value()).arg(record.version),
-                                          QStringLiteral("%1[%2].version").arg(QLatin1String(list)).arg(i)});
-            }
-        }
-        return Status::success();
-    };
     const Status status = m_db.transaction([&]() -> Status {
-        if (Status s = checkVersions(parsed.humans, m_tables->humans, "humans"); !s) return s;
-        if (Status s = checkVersions(parsed.machines, m_tables->machines, "machines"); !s) return s;
-        if (Status s = checkVersions(parsed.tools, m_tables->tools, "tools"); !s) return s;
-        if (Status s = checkVersions(parsed.agents, m_tables->agents, "agents"); !s) return s;
-        if (!conflicts.empty()) {
-            Error error{QStringLiteral("conflict"), QStringLiteral("%1 record(s) changed since the document was made; nothing was imported "
-                                                                   "(leave a record's \"version\" out to replace it anyway)")
-                                                        .arg(conflicts.size())};
-            error.details = std::move(conflicts);
-            return error;
-        }
+        if (Status s = checkImportVersions(parsed); !s) return s;
         if (Status s = writeAll(parsed.humans, m_tables->humans); !s) return s;
         if (Status s = writeAll(parsed.machines, m_tables->machines); !s) return s;
         if (Status s = writeAll(parsed.tools, m_tables->tools); !s) return s;

@@ -345,6 +345,19 @@ void tst_AuditEvents::createAndDeleteAreAdminChanges()
     QCOMPARE(create.value(QStringLiteral("mandate.admin.after")).toObject(), created.json());
     QCOMPARE(remove.value(QStringLiteral("mandate.admin.before")).toObject(), created.json());
     QVERIFY(!remove.contains(QStringLiteral("mandate.admin.after")));
+
+    // Created again, dave continues above the deleted record's version, and the record of the
+    // change says the version he got.
+    const HttpResult again = m_http->postJson(QStringLiteral("/v1/humans"), QJsonDocument(dave).toJson(QJsonDocument::Compact), m_admin);
+    QVERIFY2(again.status == 201, again.body.constData());
+    QCOMPARE(again.json().value(QStringLiteral("version")).toInteger(), 2);
+    QCOMPARE(again.header("etag"), QByteArray("\"2\""));
+    QJsonObject recreate;
+    for (const QJsonValue &record : records(QStringLiteral("event=admin_change"))) {
+        if (str(record.toObject(), "mandate.admin.target") == QLatin1String("human:dave"))
+            recreate = record.toObject();
+    }
+    QCOMPARE(recreate.value(QStringLiteral("mandate.admin.after")).toObject(), again.json());
 }
 
 /// Runs `sql` on the gateway's database from outside, as a fault injector.

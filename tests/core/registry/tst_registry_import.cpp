@@ -199,24 +199,32 @@ void TestRegistryImport::importRefusesRecordsChangedSinceTheDocument()
     QVERIFY(f->seed());
     Registry &registry = *f->registry;
     const QJsonObject exported = f->snapshot();  // every record at version 1
-    // Since the export: support-agent retired, alice's department corrected.
+    // Since the export: support-agent retired, alice's department corrected, a machine deleted.
     QVERIFY(registry.retireAgent(s("support-agent"), 1, s("admin")).ok());
     Human alice = registry.human(s("alice")).value();
     alice.department = s("Support");
     QVERIFY(registry.update(alice, 1, s("admin")).ok());
+    QVERIFY(registry.remove<Machine>(s("nightly-ci"), 1, s("admin")).ok());
 
     // Re-importing the old export would switch the retired agent back on: refused, whole.
     QSignalSpy spy(&registry, &Registry::changed);
     auto refused = registry.importJson(exported, s("import:ops"));
     QVERIFY(!refused.ok());
     QCOMPARE(refused.error().code, s("conflict"));
-    QCOMPARE(refused.error().details.size(), size_t(2));
+    QCOMPARE(refused.error().details.size(), size_t(3));
     QStringList paths;
     for (const Error &detail : refused.error().details)
         paths << detail.path;
     paths.sort();
-    QVERIFY2(paths.size() == 2 && paths[0].startsWith(s("agents[")) && paths[1].startsWith(s("humans[")), qPrintable(paths.join(u',')));
+    QVERIFY2(paths.size() == 3 && paths[0].startsWith(s("agents[")) && paths[1].startsWith(s("humans["))
+                 && paths[2].startsWith(s("machines[")), qPrintable(paths.join(u',')));
     QCOMPARE(spy.size(), 0);
+    QVERIFY(!registry.machine(s("nightly-ci")).ok());  // not brought back
+    // Validation says so too, before anything is tried.
+    const Status validated = registry.validateImport(exported);
+    QVERIFY(!validated);
+    QCOMPARE(validated.error().code, s("conflict"));
+    QCOMPARE(validated.error().details.size(), size_t(3));
     QCOMPARE(registry.agent(s("support-agent"))->status, Agent::Status::Retired);
     QCOMPARE(registry.human(s("alice"))->department, s("Support"));
     QCOMPARE(registry.human(s("bob"))->version, qint64(1));  // untouched, though it had not changed
@@ -234,6 +242,7 @@ void TestRegistryImport::importRefusesRecordsChangedSinceTheDocument()
     }
     unversioned.insert(s("humans"), humans);
     unversioned.remove(s("agents"));
+    unversioned.remove(s("machines"));
     auto replaced = registry.importJson(unversioned, s("import:ops"));
     QVERIFY2(replaced.ok(), replaced.ok() ? "" : qPrintable(replaced.error().toString()));
     QVERIFY(registry.human(s("alice"))->department.isEmpty());
