@@ -66,6 +66,10 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         socket->setProperty(GuardedTcpServer::UpgradedProperty, true);
         return true;
     }
+    // Any other path has no WebSocket: declining the request keeps Qt from upgrading it after
+    // an answer (a 200 followed by a 101 on one request); Qt answers it as unhandled (404).
+    if (wantsWebSocket && qtUpgrades(request))
+        return false;
     // A client that pipelines requests without reading the answers is cut off before its
     // answers, queued in order and unread, grow without bound.
     if (ResponseOrder::outstanding(socket) >= MaxOutstandingAnswers || socket->bytesToWrite() > MaxUnreadAnswerBytes) {

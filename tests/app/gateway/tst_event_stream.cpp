@@ -38,6 +38,8 @@ private slots:
     void oversizedMessageFromASubscriberClosesIt();
     void incompleteUpgradesAreAnsweredAndDropped_data();
     void incompleteUpgradesAreAnsweredAndDropped();
+    void upgradesElsewhereAreRefused_data();
+    void upgradesElsewhereAreRefused();
     void streamWhoseKeyCannotBeCheckedIsClosed();  // last: it breaks the key table for a while
 
 private:
@@ -187,6 +189,34 @@ void tst_EventStream::incompleteUpgradesAreAnsweredAndDropped()
     // Silent from here on: the connection goes (at the latest after the idle timeout).
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 4 * kIdleTimeoutMs);
     QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
+}
+
+void tst_EventStream::upgradesElsewhereAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addRow("a REST endpoint") << QByteArray("/healthz");
+    QTest::addRow("an admin endpoint") << QByteArray("/v1/agents");
+}
+
+void tst_EventStream::upgradesElsewhereAreRefused()
+{
+    // Only /v1/events speaks WebSocket. A complete handshake elsewhere got the endpoint's answer
+    // and then a 101 on the same request; now one 404, and the connection closes.
+    QFETCH(QByteArray, path);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: gateway\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                 "Authorization: Bearer " + m_admin + "\r\n\r\n");
+    QByteArray answer;
+    QVERIFY(QTest::qWaitFor([&] {
+        answer += socket.readAll();
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }, 4 * kIdleTimeoutMs));
+    answer += socket.readAll();
+    QVERIFY2(answer.startsWith("HTTP/1.1 404"), answer.constData());
+    QVERIFY2(!answer.contains("101 Switching Protocols") && answer.count("HTTP/1.1 ") == 1, answer.constData());
 }
 
 void tst_EventStream::streamWhoseKeyCannotBeCheckedIsClosed()
