@@ -2,6 +2,7 @@
 #include "firewall/CedarRequestWriter.h"
 
 #include "audit/AuditRecord.h"
+#include "json/JsonWriter.h"
 #include "policy/EntityUid.h"
 #include "policy/TypedJsonBytes.h"
 
@@ -9,23 +10,12 @@ namespace mandate::firewall {
 
 namespace {
 
-/// A JSON string as audit::appendCanonicalJson writes it. Text that needs no escape (ids,
-/// amounts, times) is copied as is; anything else goes through the audit encoder itself.
+/// A JSON string as audit::appendCanonicalJson writes it: json::appendEscaped gives
+/// writeCompact's escapes, which the canonical encoding shares.
 void appendString(QByteArray &out, const QString &text)
 {
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u < 0x20 || u >= 0x80 || u == u'"' || u == u'\\') {
-            audit::appendCanonicalJson(out, QJsonValue(text));
-            return;
-        }
-    }
     out.append('"');
-    const qsizetype at = out.size();
-    out.resize(at + text.size());
-    char *to = out.data() + at;
-    for (const QChar c : text)
-        *to++ = static_cast<char>(c.unicode());
+    json::appendEscaped(out, QStringView(text));
     out.append('"');
 }
 
