@@ -162,17 +162,18 @@ void EventStream::keepAlive()
         else
             subscriber.socket->ping();
     }
-    for (QWebSocket *socket : std::as_const(revoked))
-        remove(socket);
+    const auto unsubscribeAndClose = [this](const QList<QWebSocket *> &sockets, QWebSocketProtocol::CloseCode code, const QString &reason) {
+        for (QWebSocket *socket : sockets)
+            remove(socket);
+        closeFor(sockets, code, reason);
+    };
     if (!revoked.isEmpty()) {
         qCInfo(lcGateway) << "closing" << revoked.size() << "event stream(s) whose API key is gone";
-        closeFor(revoked, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
+        unsubscribeAndClose(revoked, QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("API key revoked"));
     }
-    for (QWebSocket *socket : std::as_const(unchecked))
-        remove(socket);
     if (!unchecked.isEmpty()) {
         qCWarning(lcGateway) << "closing" << unchecked.size() << "event stream(s): their API keys cannot be checked";
-        closeFor(unchecked, QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("cannot check the API key"));
+        unsubscribeAndClose(unchecked, QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("cannot check the API key"));
     }
     for (QWebSocket *socket : std::as_const(silent)) {
         qCInfo(lcGateway) << "dropping an event subscriber that answered no ping for" << m_peerTimeoutMs << "ms";

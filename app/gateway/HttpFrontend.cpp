@@ -60,15 +60,16 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     // there: a socket left unanswered and exempt would hold a connection slot for ever (an
     // unauthenticated client could take them all).
     const bool wantsWebSocket = request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    const bool upgradedByQt = wantsWebSocket && qtUpgrades(request);
     const bool toEvents = request.url().path() == QLatin1String("/v1/events");
-    const bool incompleteHandshake = wantsWebSocket && toEvents && !qtUpgrades(request);
-    if (wantsWebSocket && toEvents && !incompleteHandshake) {
+    const bool incompleteHandshake = wantsWebSocket && toEvents && !upgradedByQt;
+    if (upgradedByQt && toEvents) {
         socket->setProperty(GuardedTcpServer::UpgradedProperty, true);
         return true;
     }
     // Any other path has no WebSocket: declining the request keeps Qt from upgrading it after
     // an answer (a 200 followed by a 101 on one request); Qt answers it as unhandled (404).
-    if (wantsWebSocket && qtUpgrades(request))
+    if (upgradedByQt)
         return false;
     // A client that pipelines requests without reading the answers is cut off before its
     // answers, queued in order and unread, grow without bound.

@@ -46,12 +46,6 @@ QByteArray text(sqlite3 *db, const char *sql)
     return value;
 }
 
-/// The page cache methods SQLite uses.
-const sqlite3_pcache_methods2 &methods()
-{
-    return pageCacheWrapperMethods();
-}
-
 } // namespace
 
 class tst_PageCacheWrapper final : public QObject
@@ -77,7 +71,7 @@ void tst_PageCacheWrapper::initTestCase()
 
 void tst_PageCacheWrapper::truncationDropsExactlyThePagesPastTheLimit()
 {
-    const sqlite3_pcache_methods2 &m = methods();
+    const sqlite3_pcache_methods2 &m = pageCacheWrapperMethods();  // the methods SQLite calls
     sqlite3_pcache *cache = m.xCreate(4096, 64, 1);
     QVERIFY(cache);
     m.xCachesize(cache, 1000);
@@ -111,7 +105,7 @@ void tst_PageCacheWrapper::truncationDropsExactlyThePagesPastTheLimit()
 
 void tst_PageCacheWrapper::pagesSwappedThroughTheLockPageAreKept()
 {
-    const sqlite3_pcache_methods2 &m = methods();
+    const sqlite3_pcache_methods2 &m = pageCacheWrapperMethods();  // the methods SQLite calls
     sqlite3_pcache *cache = m.xCreate(4096, 64, 1);
     QVERIFY(cache);
     m.xCachesize(cache, 1000);
