@@ -8,6 +8,17 @@
 
 namespace mandate::testing {
 
+QByteArray formEncoded(const QList<QPair<QString, QString>> &fields)
+{
+    QByteArray body;
+    for (const auto &[name, value] : fields) {
+        if (!body.isEmpty())
+            body += '&';
+        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+    }
+    return body;
+}
+
 QByteArray HttpResult::header(const QByteArray &name) const
 {
     for (const auto &[key, value] : headers) {

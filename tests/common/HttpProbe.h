@@ -22,6 +22,9 @@ struct HttpResult
     QJsonObject json() const;
 };
 
+/// `fields` as an application/x-www-form-urlencoded body (an OAuth token request's form).
+QByteArray formEncoded(const QList<QPair<QString, QString>> &fields);
+
 /// Synchronous HTTP for tests (a local event loop per request, with a timeout).
 class HttpProbe
 {

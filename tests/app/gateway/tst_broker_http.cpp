@@ -33,17 +33,6 @@ QJsonObject claimsOf(const QByteArray &token)
     return QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').value(1), QByteArray::Base64UrlEncoding)).object();
 }
 
-QByteArray form(const QList<QPair<QString, QString>> &fields)
-{
-    QByteArray body;
-    for (const auto &[name, value] : fields) {
-        if (!body.isEmpty())
-            body += '&';
-        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
-    }
-    return body;
-}
-
 /// Starts mandated in `dir` with a config whose [broker] section trusts the issuers of
 /// `issuersJson` and adds `brokerKeys`; false when a file cannot be written.
 bool startWithIssuers(QProcess &process, const QTemporaryDir &dir, const QByteArray &issuersJson, const QByteArray &brokerKeys = {})
@@ -140,7 +129,7 @@ HttpResult tst_BrokerHttp::token(const QList<QPair<QString, QString>> &fields, c
         all.append({QStringLiteral("client_id"), client});
         all.append({QStringLiteral("client_secret"), secretOf(client)});
     }
-    return m_http->send("POST", QStringLiteral("/v1/token"), form(all), headers);
+    return m_http->send("POST", QStringLiteral("/v1/token"), formEncoded(all), headers);
 }
 
 void tst_BrokerHttp::metadataAndJwks()

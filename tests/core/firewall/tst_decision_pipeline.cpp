@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// The decision pipeline on the demo registry and the demo policies, with real Cedar, a real
-// audit log and a real database; only token verification is replaced (see FakeAuthority.h).
-#include "FakeAuthority.h"
+// The decision pipeline on the demo registry and the demo policies (PipelineFixture.h): the
+// decisions and their reasons, charging, auditing before the effect, risk, and the asynchronous
+// path. The request step's refusals are in tst_pipeline_request_step.
+#include "PipelineFixture.h"
 
-#include "audit/AuditLog.h"
 #include "firewall/CedarRequestBuilder.h"
-#include "firewall/DecisionPipeline.h"
 #include "policy/Authorizer.h"
-#include "registry/PolicyStore.h"
-#include "registry/Registry.h"
-#include "store/Database.h"
 
-#include <QFile>
-#include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSqlQuery>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
@@ -23,41 +16,9 @@
 #include <thread>
 
 using namespace mandate;
-using identity::Amount;
-using identity::Execution;
+using namespace mandate::testing;
 
 namespace {
-
-class RecordingEvents final : public firewall::EventSink
-{
-public:
-    QList<QJsonObject> events;
-    std::mutex mutex;
-    void publish(const QJsonObject &event) override { std::lock_guard lock(mutex); events << event; }
-};
-
-QByteArray resource(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-Execution execution(const QString &id, const QString &agent, QStringList chain, QStringList actions, const QString &parent = {})
-{
-    Execution e;
-    e.id = id;
-    e.agent = agent;
-    e.chain = std::move(chain);
-    e.purpose = QStringLiteral("refund for ticket T-1001");
-    for (const QString &action : actions)
-        e.capabilities.append({action, {}});
-    e.budget = {10, 1000, *Amount::parse(QStringLiteral("500"))};
-    e.riskCeiling = 50;
-    e.issuedAt = QDateTime::fromSecsSinceEpoch(1'800'000'000, Qt::UTC);
-    e.expiresAt = e.issuedAt.addSecs(900);
-    e.parent = parent;
-    return e;
-}
 
 /// Two rows of test data filled alike: one decided blocking, one asynchronously.
 struct BothModes
@@ -75,12 +36,12 @@ struct BothModes
 
 } // namespace
 
-class tst_DecisionPipeline final : public QObject
+class tst_DecisionPipeline final : public PipelineFixture
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase();
+    void initTestCase() { setUp(); }
     void decisions_data();
     void decisions();
     void budgetIsChargedOnTheToolPathOnly();
@@ -95,123 +56,7 @@ private slots:
     void riskAccumulatesUntilTheCeilingDenies();
     void asyncDecisionsComeFromTheCommitThread();
     void pendingAsyncDecisionsAreWaitedFor();
-    void argumentsArePlainData_data();
-    void argumentsArePlainData();
-    void typedArgumentsTakeTheirPlainForm_data();
-    void typedArgumentsTakeTheirPlainForm();
-    void anUnservableCallIsRefusedOnceAllowedAndCostsNothing();
-    void registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault();
-
-private:
-    /// Through decide(), or through decideAsync() when the current test's "async" column says so.
-    firewall::CallDecision decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge = false);
-    static void addModes();
-    static firewall::CallRequest call(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge = false);
-
-    QTemporaryDir m_dir;
-    ManualClock m_clock;
-    std::unique_ptr<store::Database> m_db;
-    std::unique_ptr<registry::Registry> m_registry;
-    std::unique_ptr<registry::PolicyStore> m_policies;
-    std::unique_ptr<audit::AuditLog> m_audit;
-    FakeAuthority m_authority;
-    RecordingEvents m_events;
-    std::unique_ptr<firewall::RateLimiter> m_limiter;
-    std::unique_ptr<firewall::DecisionPipeline> m_pipeline;
 };
-
-void tst_DecisionPipeline::initTestCase()
-{
-    auto db = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
-    QVERIFY2(db, qPrintable(db ? QString() : db.error().toString()));
-    m_db = std::move(db).value();
-    m_registry = std::make_unique<registry::Registry>(*m_db, m_clock);
-    QByteArray demo = resource(QStringLiteral(":/mandate/demo/registry.json"));
-    demo.replace("${DEMO_UPSTREAM}", "http://127.0.0.1:9/demo-api");
-    QVERIFY(m_registry->importJson(QJsonDocument::fromJson(demo).object(), QStringLiteral("test")));
-
-    auto schema = policy::Schema::parse(resource(QStringLiteral(":/mandate/schema/mandate.cedarschema")));
-    QVERIFY2(schema, qPrintable(schema ? QString() : schema.error().toString()));
-    m_policies = std::make_unique<registry::PolicyStore>(*m_db, m_clock, std::make_shared<const policy::Schema>(std::move(schema).value()));
-    auto published = m_policies->publish(QString::fromUtf8(resource(QStringLiteral(":/mandate/policies/demo.cedar"))), 0,
-                                         QStringLiteral("test"), QString());
-    QVERIFY2(published, qPrintable(published ? QString() : published.error().toString()));
-
-    auto audit = audit::AuditLog::open(*m_db, {QStringLiteral("gw-test"), std::nullopt, false});
-    QVERIFY2(audit, qPrintable(audit ? QString() : audit.error().toString()));
-    m_audit = std::move(audit).value();
-    m_limiter = std::make_unique<firewall::RateLimiter>(m_clock);
-    m_pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{
-        m_authority, *m_registry, *m_policies, *m_audit, m_events, *m_limiter, m_clock, QStringLiteral("gw-test")});
-
-    const auto add = [this](const QByteArray &token, Execution e, int risk = 0) {
-        firewall::ExecutionView view;
-        view.remaining = e.budget;
-        view.riskScore = risk;
-        view.execution = std::move(e);
-        m_authority.views.insert(token, view);
-    };
-    const QStringList aliceChain{QStringLiteral("alice"), QStringLiteral("support-agent")};
-    const QStringList supportActions{QStringLiteral("refund:create"), QStringLiteral("ticket:read")};
-    add("support", execution(QStringLiteral("ex-support"), QStringLiteral("support-agent"), aliceChain, supportActions));
-    add("replay", execution(QStringLiteral("ex-replay"), QStringLiteral("support-agent"), aliceChain, supportActions));
-    add("support-with-delete", execution(QStringLiteral("ex-delete"), QStringLiteral("support-agent"), aliceChain,
-                                         supportActions + QStringList{QStringLiteral("account:delete")}));
-    add("risky", execution(QStringLiteral("ex-risky"), QStringLiteral("support-agent"), aliceChain, supportActions), 51);
-    add("finance", execution(QStringLiteral("ex-finance"), QStringLiteral("finance-agent"),
-                             {QStringLiteral("bob"), QStringLiteral("finance-agent")}, {QStringLiteral("refund:create")}));
-    // refund-subagent acting under a support-agent execution: `principal in Agent::"support-agent"` holds.
-    firewall::ExecutionView sub;
-    sub.execution = execution(QStringLiteral("ex-sub"), QStringLiteral("refund-subagent"),
-                              aliceChain + QStringList{QStringLiteral("refund-subagent")}, {QStringLiteral("refund:create")},
-                              QStringLiteral("ex-support"));
-    sub.ancestors.push_back(m_authority.views.value("support").execution);
-    sub.remaining = sub.execution.budget;
-    m_authority.views.insert("sub", sub);
-    Execution spent = execution(QStringLiteral("ex-spent"), QStringLiteral("support-agent"), aliceChain, supportActions);
-    add("spent", spent);
-    m_authority.views["spent"].remaining.calls = 0;
-    for (const QByteArray &token : m_authority.views.keys()) {
-        firewall::ExecutionView twin = m_authority.views.value(token);
-        twin.execution.id += QStringLiteral("-async");
-        m_authority.views.insert(token + "-async", twin);
-    }
-}
-
-firewall::CallRequest tst_DecisionPipeline::call(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
-{
-    firewall::CallRequest call;
-    call.bearer = token;
-    call.action = action;
-    call.tool = action.section(u':', 0, 0);
-    call.args = args;
-    call.charge = charge;
-    return call;
-}
-
-void tst_DecisionPipeline::addModes()
-{
-    QTest::addColumn<bool>("async");
-    QTest::addRow("blocking") << false;
-    QTest::addRow("async") << true;
-}
-
-firewall::CallDecision tst_DecisionPipeline::decide(const QByteArray &token, const QString &action, const QJsonObject &args, bool charge)
-{
-    const bool async = QTest::currentDataTag() && QByteArrayView(QTest::currentDataTag()).endsWith("async");
-    if (!async)
-        return m_pipeline->decide(call(token, action, args, charge));
-    // The executions' twins, so that the async rows meet the same state as the blocking ones.
-    const QByteArray twin = token + "-async";
-    std::promise<firewall::CallDecision> decided;
-    std::future<firewall::CallDecision> future = decided.get_future();
-    m_pipeline->decideAsync(call(m_authority.views.contains(twin) ? twin : token, action, args, charge), [&decided](firewall::CallDecision decision) {
-        decided.set_value(std::move(decision));  // a second call would throw: exactly once
-    });
-    if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
-        qFatal("an asynchronous decision was never answered");
-    return future.get();
-}
 
 void tst_DecisionPipeline::decisions_data()
 {
@@ -444,172 +289,6 @@ void tst_DecisionPipeline::pendingAsyncDecisionsAreWaitedFor()
         m_pipeline->decideAsync(call("support", QStringLiteral("ticket:read"), {}), [&answered](firewall::CallDecision) { ++answered; });
     m_pipeline->waitForPendingDecisions();
     QCOMPARE(answered.load(), Calls);
-}
-
-
-void tst_DecisionPipeline::argumentsArePlainData_data()
-{
-    QTest::addColumn<QByteArray>("args");
-    QTest::addColumn<bool>("allowed");
-    QTest::addColumn<QString>("step");
-    QTest::addColumn<QString>("why");
-
-    // The upstream reads the arguments as plain JSON. Cedar's escapes would let the agent hand
-    // the policy an entity or an extension value that no upstream ever receives; a NUL would end
-    // the string early for an upstream written in C, after the policy saw all of it.
-    QTest::newRow("a string") << QByteArray(R"({"owner":"alice"})") << false << QStringLiteral("policy") << QString();
-    QTest::newRow("an entity escape") << QByteArray(R"({"owner":{"__entity":{"type":"User","id":"alice"}}})") << false << QStringLiteral("request") << QStringLiteral("\"owner.__entity\" is Cedar's escape");
-    QTest::newRow("an entity escape, nested") << QByteArray(R"({"filter":[{"owner":{"__entity":{"type":"User","id":"alice"}}}]})") << false << QStringLiteral("request") << QStringLiteral("\"filter[0].owner.__entity\"");
-    QTest::newRow("an extension escape") << QByteArray(R"({"limit":{"__extn":{"fn":"decimal","arg":"1.00"}}})") << false << QStringLiteral("request") << QStringLiteral("\"limit.__extn\"");
-    QTest::newRow("an expression escape") << QByteArray(R"({"owner":{"__expr":"User::\"alice\""}})") << false << QStringLiteral("request") << QStringLiteral("\"owner.__expr\"");
-    QTest::newRow("a NUL in a value") << QByteArray(R"({"customer":"C-7\u0000; drop"})") << false << QStringLiteral("request") << QStringLiteral("\"customer\" contains U+0000");
-    QTest::newRow("a NUL in a name") << QByteArray(R"({"cust\u0000omer":"C-7"})") << false << QStringLiteral("request") << QStringLiteral("contains U+0000");
-    QTest::newRow("an entity-shaped record") << QByteArray(R"({"owner":{"type":"User","id":"alice"}})") << false << QStringLiteral("policy") << QString();
-    QTest::newRow("the customer the policy allows") << QByteArray(R"({"customer":"C-7"})") << true << QString() << QString();
-    // Untyped, "amount" is still the money the budget counts.
-    QTest::newRow("an amount as a number") << QByteArray(R"({"customer":"C-7","amount":5000})") << false << QStringLiteral("request") << QStringLiteral("\"amount\" must be an amount like");
-}
-
-void tst_DecisionPipeline::argumentsArePlainData()
-{
-    QFETCH(QByteArray, args);
-    QFETCH(bool, allowed);
-    QFETCH(QString, step);
-    QFETCH(QString, why);
-
-    // A tool whose action the schema does not declare: its arguments reach Cedar untyped.
-    if (!m_registry->tool(QStringLiteral("crm"))) {
-        identity::Tool crm;
-        crm.id = QStringLiteral("crm");
-        crm.displayName = QStringLiteral("CRM");
-        crm.upstream = QStringLiteral("http://127.0.0.1:9/crm");
-        crm.actions = {{QStringLiteral("crm:lookup"), QStringLiteral("POST"), QStringLiteral("/lookup")}};
-        QVERIFY(m_registry->create(crm, QStringLiteral("test")));
-        const auto active = m_policies->active();
-        auto published = m_policies->publish(QString::fromUtf8(resource(QStringLiteral(":/mandate/policies/demo.cedar")))
-                                                 + QStringLiteral("\npermit (principal, action == Action::\"crm:lookup\", resource) "
-                                                                  "when { (context.args has owner && context.args.owner == User::\"alice\") "
-                                                                  "|| (context.args has limit && context.args.limit.greaterThan(decimal(\"0.5\"))) "
-                                                                  "|| (context.args has customer && context.args.customer == \"C-7\") };\n"),
-                                             active->version, QStringLiteral("test"), QString());
-        QVERIFY2(published, qPrintable(published ? QString() : published.error().toString()));
-        firewall::ExecutionView view;
-        view.execution = execution(QStringLiteral("ex-crm"), QStringLiteral("support-agent"),
-                                   {QStringLiteral("alice"), QStringLiteral("support-agent")}, {QStringLiteral("crm:lookup")});
-        view.remaining = view.execution.budget;
-        m_authority.views.insert("crm", view);
-    }
-    const firewall::CallDecision decision = m_pipeline->decide(call("crm", QStringLiteral("crm:lookup"), QJsonDocument::fromJson(args).object()));
-    QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
-    QCOMPARE(decision.step, step);
-    QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
-}
-
-void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm_data()
-{
-    QTest::addColumn<QByteArray>("args");
-    QTest::addColumn<bool>("allowed");
-    QTest::addColumn<QString>("why");
-
-    // RefundArgs.amount is a decimal. Cedar also reads {"fn":"decimal","arg":…} and ignores the
-    // object's other members: the policy would see 1.00 where an upstream reading
-    // {value, currency} refunds 5000.00.
-    QTest::newRow("a string") << QByteArray(R"({"amount":"42.00"})") << true << QString();
-    QTest::newRow("a function object with more in it") << QByteArray(R"({"amount":{"fn":"decimal","arg":"1.00","value":"5000.00","currency":"EUR"}})")
-                                                       << false << QStringLiteral("argument \"amount\" must be a string: the schema reads it as a decimal");
-    QTest::newRow("a function object with args") << QByteArray(R"({"amount":{"fn":"decimal","args":["1.00"]}})") << false << QStringLiteral("\"amount\" must be a string");
-    QTest::newRow("an extension escape") << QByteArray(R"({"amount":{"__extn":{"fn":"decimal","arg":"1.00"}}})") << false << QStringLiteral("\"amount\" must be a string");
-    QTest::newRow("a number") << QByteArray(R"({"amount":1})") << false << QStringLiteral("\"amount\" must be a string");
-    QTest::newRow("a NUL in a declared string") << QByteArray(R"({"amount":"42.00","reason":"ok\u0000"})") << false << QStringLiteral("\"reason\" contains U+0000");
-    // Cedar reads "050.00" as 50 and the policy allows it; the money budget must count it too.
-    QTest::newRow("a decimal the budget cannot count") << QByteArray(R"({"amount":"050.00"})") << false << QStringLiteral("\"amount\" must be an amount like");
-    QTest::newRow("a negative amount") << QByteArray(R"({"amount":"-1000.00"})") << false << QStringLiteral("\"amount\" must be an amount like");
-}
-
-void tst_DecisionPipeline::typedArgumentsTakeTheirPlainForm()
-{
-    QFETCH(QByteArray, args);
-    QFETCH(bool, allowed);
-    QFETCH(QString, why);
-    // A fresh execution per row: refusals add to the risk score.
-    const QByteArray token = QByteArray("typed-") + QTest::currentDataTag();
-    firewall::ExecutionView view;
-    view.execution = execution(QString::fromLatin1(token), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                               {QStringLiteral("refund:create")});
-    view.remaining = view.execution.budget;
-    m_authority.views.insert(token, view);
-    const firewall::CallDecision decision = m_pipeline->decide(call(token, QStringLiteral("refund:create"), QJsonDocument::fromJson(args).object()));
-    QVERIFY2(decision.allowed == allowed, qPrintable(decision.step + QStringLiteral(": ") + decision.message));
-    if (!allowed) {
-        QCOMPARE(decision.step, QStringLiteral("request"));
-        QCOMPARE(decision.httpStatus, 400);
-        QVERIFY2(decision.message.contains(why), qPrintable(decision.message));
-    }
-}
-
-void tst_DecisionPipeline::anUnservableCallIsRefusedOnceAllowedAndCostsNothing()
-{
-    firewall::ExecutionView fresh;
-    fresh.execution = execution(QStringLiteral("ex-unservable"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                                {QStringLiteral("ticket:read")});
-    fresh.remaining = fresh.execution.budget;
-    m_authority.views.insert("unservable", fresh);
-    const auto unservable = [this](const QString &action) {
-        firewall::CallRequest request = call("unservable", action, {}, true);
-        request.unservable = QStringLiteral("cannot inspect for the test");
-        return m_pipeline->decide(request);
-    };
-    // Allowed by the token and the policy, but the gateway cannot serve it: 503, audited, neither
-    // charged nor counted against the agent.
-    const firewall::CallDecision refused = unservable(QStringLiteral("ticket:read"));
-    QVERIFY(!refused.allowed);
-    QCOMPARE(refused.step, QStringLiteral("request"));
-    QCOMPARE(refused.httpStatus, 503);
-    QCOMPARE(refused.message, QStringLiteral("cannot inspect for the test"));
-    QCOMPARE(m_authority.views.value("unservable").remaining.calls, fresh.remaining.calls);
-    QCOMPARE(m_authority.views.value("unservable").riskScore, 0);
-    QVERIFY(refused.reasons.isEmpty());  // the permit that matched did not decide this denial
-    // Nor does it count as one of the agent's calls (session.calls and session.denied).
-    for (const QString &counted : std::as_const(m_authority.calls))
-        QVERIFY2(!counted.startsWith(QLatin1String("ex-unservable ")), qPrintable(counted));
-    // A call that is not allowed is denied for that reason first.
-    const firewall::CallDecision notGranted = unservable(QStringLiteral("account:delete"));
-    QCOMPARE(notGranted.step, QStringLiteral("capability"));
-    QCOMPARE(notGranted.httpStatus, 403);
-}
-
-void tst_DecisionPipeline::registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault()
-{
-    // The same policies under a schema whose agents need an attribute the registry has not got:
-    // the call itself fits, the entities built from the registry do not.
-    QByteArray text = resource(QStringLiteral(":/mandate/schema/mandate.cedarschema"));
-    QVERIFY(text.contains("    trustLevel: Long,\n"));
-    text.replace("    trustLevel: Long,\n", "    trustLevel: Long,\n    region: String,\n");
-    auto schema = policy::Schema::parse(text);
-    QVERIFY2(schema, qPrintable(schema ? QString() : schema.error().toString()));
-    registry::PolicyStore policies(*m_db, m_clock, std::make_shared<const policy::Schema>(std::move(schema).value()));
-    QVERIFY(policies.load());
-    firewall::DecisionPipeline pipeline(firewall::DecisionPipeline::Services{
-        m_authority, *m_registry, policies, *m_audit, m_events, *m_limiter, m_clock, QStringLiteral("gw-test")});
-
-    firewall::ExecutionView fresh;
-    fresh.execution = execution(QStringLiteral("ex-misfit"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                                {QStringLiteral("ticket:read")});
-    fresh.remaining = fresh.execution.budget;
-    m_authority.views.insert("misfit", fresh);
-    const firewall::CallDecision decision = pipeline.decide(call("misfit", QStringLiteral("ticket:read"), {}));
-    QVERIFY(!decision.allowed);
-    QCOMPARE(decision.step, QStringLiteral("request"));
-    QCOMPARE(decision.httpStatus, 500);
-    QVERIFY2(decision.message.startsWith(QLatin1String("the registry's data does not fit the schema")), qPrintable(decision.message));
-    QCOMPARE(m_authority.views.value("misfit").riskScore, 0);
-    for (const QString &counted : std::as_const(m_authority.calls))
-        QVERIFY2(!counted.startsWith(QLatin1String("ex-misfit ")), qPrintable(counted));
-
-    // Arguments that do not fit are still the caller's fault.
-    const firewall::CallDecision badArguments = pipeline.decide(call("misfit", QStringLiteral("ticket:read"), {{QStringLiteral("id"), 7}}));
-    QCOMPARE(badArguments.httpStatus, 400);
-    QVERIFY2(badArguments.message.startsWith(QLatin1String("the call does not fit the schema")), qPrintable(badArguments.message));
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
