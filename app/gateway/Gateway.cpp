@@ -248,7 +248,7 @@ Status Gateway::openServices()
         return opened;
     s.executions = std::make_unique<session::ExecutionStore>(*s.database, clock);
     s.clients = std::make_unique<broker::OAuthClientStore>(*s.database, clock);
-    s.issuers = std::make_unique<broker::TrustedIssuers>(clock, QStringLiteral("mandate"));
+    s.issuers = std::make_unique<broker::TrustedIssuers>(clock, m_options.idTokens);
     s.issuers->setFetchDefaults(m_options.jwksFetch);
     if (!m_options.trustedIssuersFile.isEmpty()) {
         if (Status loaded = s.issuers->loadFile(m_options.trustedIssuersFile); !loaded)

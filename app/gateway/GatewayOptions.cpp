@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "GatewayOptions.h"
 
+#include "crypto/ClaimsValidator.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -9,6 +11,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <tuple>
 
 namespace mandate::gateway {
 
@@ -38,6 +41,31 @@ Status readJwksFetchSettings(const QSettings &settings, const QString &path, bro
     if (fetch.minCacheSecs > fetch.maxCacheSecs)
         return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/jwks-min-cache-secs exceeds broker/jwks-max-cache-secs").arg(path)};
     fetch.defaultCacheSecs = std::clamp(fetch.defaultCacheSecs, fetch.minCacheSecs, fetch.maxCacheSecs);
+    return Status::success();
+}
+
+/// The [broker] id-token-* keys: what a trusted issuer's ID token must satisfy.
+Status readIdTokenSettings(const QSettings &settings, const QString &path, broker::TrustedIssuers::Rules &rules)
+{
+    if (const QVariant value = settings.value(QStringLiteral("broker/id-token-audience")); value.isValid()) {
+        rules.audience = value.toString();
+        if (rules.audience.isEmpty())
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/id-token-audience must not be empty").arg(path)};
+    }
+    for (const auto &[key, target, least] : {std::tuple{"broker/id-token-clock-skew-secs", &rules.clockSkewSecs, qint64(0)},
+                                             std::tuple{"broker/id-token-max-lifetime-secs", &rules.maxLifetimeSecs, qint64(1)},
+                                             std::tuple{"broker/id-token-max-age-secs", &rules.maxAgeSecs, qint64(1)}}) {
+        const QVariant value = settings.value(QLatin1String(key));
+        if (!value.isValid())
+            continue;
+        bool ok = false;
+        *target = value.toLongLong(&ok);
+        if (!ok || *target < least)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be an integer of at least %3").arg(path, QLatin1String(key)).arg(least)};
+    }
+    if (rules.clockSkewSecs > crypto::ClaimsPolicy::kMaxClockSkewSecs)
+        return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/id-token-clock-skew-secs is at most %2")
+                                                  .arg(path).arg(crypto::ClaimsPolicy::kMaxClockSkewSecs)};
     return Status::success();
 }
 
@@ -127,6 +155,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
                 return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
         }
         if (Status s = readJwksFetchSettings(settings, path, options.jwksFetch); !s)
+            return s.error();
+        if (Status s = readIdTokenSettings(settings, path, options.idTokens); !s)
             return s.error();
     }
     if (parser.isSet(listen))

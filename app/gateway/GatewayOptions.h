@@ -2,6 +2,7 @@
 #pragma once
 
 #include "broker/JwksFetcher.h"
+#include "broker/TrustedIssuers.h"
 #include "common/Result.h"
 
 #include <QHostAddress>
@@ -26,6 +27,9 @@ struct GatewayOptions
     // How the jwks_uri of a trusted issuer is fetched ([broker] jwks-timeout-ms, jwks-max-bytes,
     // jwks-min-cache-secs, jwks-max-cache-secs, jwks-refetch-interval-secs).
     broker::JwksFetcher::Options jwksFetch;
+    /// What trusted issuers' ID tokens must satisfy ([broker] id-token-audience,
+    /// id-token-clock-skew-secs, id-token-max-lifetime-secs, id-token-max-age-secs).
+    broker::TrustedIssuers::Rules idTokens{QStringLiteral("mandate")};
     qsizetype maxBodyBytes = 1 << 20;
     qsizetype maxHeaderBytes = 32 << 10;  ///< request line and headers
     int maxConnections = 512;

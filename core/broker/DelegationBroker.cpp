@@ -38,6 +38,12 @@ QString executionIdOf(const json::ObjectText &claims)
 
 Error subjectRejected(const Error &why)
 {
+    // The issuer's keys cannot be had: nothing is wrong with the token, so the agent should try
+    // again later, not throw it away (and the URL and network error stay in the gateway's log).
+    if (why.code == QLatin1String("jwks_unavailable")) {
+        qCWarning(lcBroker) << "cannot verify an ID token:" << why.message;
+        return OAuthError::temporarilyUnavailable(QStringLiteral("the identity provider's keys cannot be fetched now; try again later"));
+    }
     return OAuthError::invalidGrant(QStringLiteral("subject_token rejected (%1): %2").arg(why.code, why.message));
 }
 

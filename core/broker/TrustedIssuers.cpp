@@ -50,20 +50,28 @@ struct TrustedIssuers::Issuer
 };
 
 TrustedIssuers::TrustedIssuers(const Clock &clock, QString audience, qint64 clockSkewSecs)
-    : m_clock(clock), m_audience(std::move(audience)), m_skew(clockSkewSecs)
+    : TrustedIssuers(clock, Rules{std::move(audience), clockSkewSecs})
+{
+}
+
+TrustedIssuers::TrustedIssuers(const Clock &clock, Rules rules) : m_clock(clock), m_rules(std::move(rules))
 {
 }
 
 TrustedIssuers::~TrustedIssuers() = default;
 
-std::shared_ptr<TrustedIssuers::Issuer> TrustedIssuers::makeIssuer(const QString &issuer, const crypto::Jwks &keys) const
+std::shared_ptr<TrustedIssuers::Issuer> TrustedIssuers::makeIssuer(const QString &issuer, const crypto::Jwks &keys,
+                                                                   const QString &audience) const
 {
     crypto::ClaimsPolicy claims;
     claims.issuer = issuer;
-    claims.audience = m_audience;
-    claims.clockSkewSecs = m_skew;
+    claims.audience = audience.isEmpty() ? m_rules.audience : audience;
+    claims.clockSkewSecs = m_rules.clockSkewSecs;
     claims.requireExpiry = true;
     claims.requireIssuedAt = true;
+    claims.maxLifetimeSecs = m_rules.maxLifetimeSecs;
+    claims.maxAgeSecs = m_rules.maxAgeSecs;
+    claims.checkAuthorizedParty = true;
     auto entry = std::make_shared<Issuer>();
     entry->verifier = std::make_shared<crypto::TokenVerifier>(crypto::JwsPolicy::idTokens(), claims, keys, m_clock, 4096);
     return entry;
@@ -109,8 +117,8 @@ Status TrustedIssuers::loadFile(const QString &path)
     if (!document)
         return document.error();
     const QJsonValue list = document->value(QStringLiteral("issuers"));
-    if (!list.isArray())
-        return Error{QStringLiteral("invalid"), QStringLiteral("%1: expected {\"issuers\":[...]}").arg(path)};
+    if (!list.isArray() || document->size() != 1)
+        return Error{QStringLiteral("invalid"), QStringLiteral("%1: expected {\"issuers\":[...]} and nothing else").arg(path)};
     JwksFetcher::Options fetchDefaults;
     {
         std::shared_lock lock(m_mutex);
@@ -120,10 +128,24 @@ Status TrustedIssuers::loadFile(const QString &path)
     const QJsonArray entries = list.toArray();
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const QString where = QStringLiteral("%1: issuers[%2]").arg(path).arg(i);
+        if (!entries[i].isObject())
+            return Error{QStringLiteral("invalid"), where + QStringLiteral(": expected an object")};
         const QJsonObject entry = entries[i].toObject();
+        for (auto member = entry.constBegin(); member != entry.constEnd(); ++member) {
+            static const QStringList known{QStringLiteral("issuer"), QStringLiteral("audience"), QStringLiteral("jwks"),
+                                           QStringLiteral("jwks_file"), QStringLiteral("jwks_uri")};
+            if (!known.contains(member.key()))
+                return Error{QStringLiteral("invalid"), where + QStringLiteral(": unknown member \"%1\" (known: %2)").arg(member.key(), known.join(QStringLiteral(", ")))};
+            if (member.key() != QLatin1String("jwks") && !member.value().isString())
+                return Error{QStringLiteral("invalid"), where + QStringLiteral(": \"%1\" must be a string").arg(member.key())};
+        }
         const QString issuer = entry.value(QStringLiteral("issuer")).toString();
         if (issuer.isEmpty())
             return Error{QStringLiteral("invalid"), where + QStringLiteral(": \"issuer\" is required")};
+        const QJsonValue audienceValue = entry.value(QStringLiteral("audience"));
+        const QString audience = audienceValue.toString();
+        if (!audienceValue.isUndefined() && audience.isEmpty())
+            return Error{QStringLiteral("invalid"), where + QStringLiteral(": \"audience\" must not be empty")};
         QJsonObject jwks = entry.value(QStringLiteral("jwks")).toObject();
         const QString file = entry.value(QStringLiteral("jwks_file")).toString();
         const QString uri = entry.value(QStringLiteral("jwks_uri")).toString();
@@ -134,7 +156,7 @@ Status TrustedIssuers::loadFile(const QString &path)
             options.url = QUrl(uri, QUrl::StrictMode);
             if (Status s = JwksFetcher::checkUrl(options.url); !s)
                 return Error{QStringLiteral("invalid"), where + QStringLiteral(": ") + s.error().message};
-            auto fetched = makeIssuer(issuer, crypto::Jwks());
+            auto fetched = makeIssuer(issuer, crypto::Jwks(), audience);
             fetched->fetcher = std::make_unique<JwksFetcher>(options, m_clock);
             loaded.append({issuer, std::move(fetched)});
             continue;
@@ -148,7 +170,7 @@ Status TrustedIssuers::loadFile(const QString &path)
         auto keys = crypto::Jwks::fromJson(jwks);
         if (!keys)
             return Error{QStringLiteral("invalid"), where + QStringLiteral(": ") + keys.error().message};
-        loaded.append({issuer, makeIssuer(issuer, keys.value())});
+        loaded.append({issuer, makeIssuer(issuer, keys.value(), audience)});
     }
     for (auto &[issuer, entry] : loaded)
         install(issuer, std::move(entry));

@@ -37,7 +37,19 @@ class TrustedIssuers
 public:
     static constexpr qsizetype kRememberedTokens = 4096;
 
+    /// What an ID token must satisfy beyond its signature, for every issuer.
+    struct Rules
+    {
+        QString audience;             ///< "aud" must hold it (and "azp", if any, be it); an issuer may name its own
+        qint64 clockSkewSecs = 60;    ///< clamped to crypto::ClaimsPolicy::kMaxClockSkewSecs
+        /// A leaked ID token is a bearer credential for a root delegation: however long its issuer
+        /// made it live, it is refused once this old, or when it was made to live longer.
+        qint64 maxLifetimeSecs = 24 * 3600;
+        qint64 maxAgeSecs = 24 * 3600;
+    };
+
     TrustedIssuers(const Clock &clock, QString audience, qint64 clockSkewSecs = 60);
+    TrustedIssuers(const Clock &clock, Rules rules);
     ~TrustedIssuers();
     Q_DISABLE_COPY_MOVE(TrustedIssuers)
 
@@ -51,8 +63,10 @@ public:
     void setFetchDefaults(const JwksFetcher::Options &defaults);
     /// Loads {"issuers":[{"issuer":"https://idp.example","jwks_file":"idp.jwks.json"} |
     /// {"issuer":"…","jwks":{"keys":[…]}} | {"issuer":"…","jwks_uri":"https://idp.example/jwks"}]};
-    /// relative jwks_file paths are relative to the file. All or nothing: on any error nothing
-    /// changes.
+    /// relative jwks_file paths are relative to the file. An entry may add "audience": the client
+    /// id this issuer puts in "aud" for the gateway (default Rules::audience). Unknown members are
+    /// refused, so that a misspelt one is not silently ignored. All or nothing: on any error
+    /// nothing changes.
     Status loadFile(const QString &path);
 
     /// Fetches the keys of every issuer trusted by URL that has none, one after another, each
@@ -74,13 +88,12 @@ public:
 
 private:
     struct Issuer;
-    std::shared_ptr<Issuer> makeIssuer(const QString &issuer, const crypto::Jwks &keys) const;
+    std::shared_ptr<Issuer> makeIssuer(const QString &issuer, const crypto::Jwks &keys, const QString &audience = {}) const;
     void install(const QString &issuer, std::shared_ptr<Issuer> entry);
     static Result<crypto::VerifiedToken> verifyFetched(Issuer &issuer, const crypto::HashedToken &idToken);
 
     const Clock &m_clock;
-    QString m_audience;
-    qint64 m_skew;
+    const Rules m_rules;
     mutable std::shared_mutex m_mutex;
     QMap<QString, std::shared_ptr<Issuer>> m_issuers;
     JwksFetcher::Options m_fetchDefaults;

@@ -54,7 +54,7 @@ Status ClaimsValidator::validate(const json::ObjectText &claims) const
 
     if (!exp && m_policy.requireExpiry)
         return joseError(JoseError::MissingClaim, QStringLiteral("token has no \"exp\" claim"));
-    if (!iat && m_policy.requireIssuedAt)
+    if (!iat && (m_policy.requireIssuedAt || m_policy.maxAgeSecs > 0))
         return joseError(JoseError::MissingClaim, QStringLiteral("token has no \"iat\" claim"));
     if (exp && now >= *exp + skew)
         return joseError(JoseError::Expired, QStringLiteral("token expired at %1 (now %2, clock skew %3 s)")
@@ -65,6 +65,9 @@ Status ClaimsValidator::validate(const json::ObjectText &claims) const
     if (iat && now + skew < *iat)
         return joseError(JoseError::NotYetValid, QStringLiteral("token issued in the future, at %1 (now %2, clock skew %3 s)")
                                                      .arg(when(*iat), when(now)).arg(skew));
+    if (m_policy.maxAgeSecs > 0 && now - *iat > m_policy.maxAgeSecs + skew)
+        return joseError(JoseError::Expired, QStringLiteral("token issued at %1 is older than the maximum age of %2 s (now %3, clock skew %4 s)")
+                                                 .arg(when(*iat)).arg(m_policy.maxAgeSecs).arg(when(now)).arg(skew));
     if (m_policy.maxLifetimeSecs > 0 && exp) {
         const std::optional<qint64> start = nbf ? nbf : iat;
         if (!start)
@@ -100,6 +103,16 @@ Status ClaimsValidator::validate(const json::ObjectText &claims) const
         }
         if (!found)
             return joseError(JoseError::WrongAudience, QStringLiteral("token is not for audience \"%1\"").arg(m_policy.audience));
+        if (m_policy.checkAuthorizedParty) {
+            const QJsonValue azp = claims.value(QLatin1String("azp"));
+            if (!azp.isUndefined() && !azp.isString())
+                return joseError(JoseError::InvalidClaim, QStringLiteral("\"azp\" must be a string"));
+            if (azp.isString() && azp.toString() != m_policy.audience)
+                return joseError(JoseError::WrongAudience, QStringLiteral("token was issued to \"%1\" (azp), not to \"%2\"")
+                                                               .arg(azp.toString(), m_policy.audience));
+            if (azp.isUndefined() && aud.isArray() && aud.toArray().size() > 1)
+                return joseError(JoseError::MissingClaim, QStringLiteral("a token for several audiences must say in \"azp\" which one it was issued to"));
+        }
     }
     return {};
 }
@@ -107,10 +120,14 @@ Status ClaimsValidator::validate(const json::ObjectText &claims) const
 qint64 ClaimsValidator::acceptedUntil(const json::ObjectText &claims) const
 {
     std::optional<Error> error;
-    std::optional<qint64> exp;
-    if (!numericDate(claims, "exp", exp, error) || !exp)
-        return std::numeric_limits<qint64>::max();
-    return *exp + m_policy.clockSkewSecs;
+    std::optional<qint64> exp, iat;
+    qint64 until = std::numeric_limits<qint64>::max();
+    if (numericDate(claims, "exp", exp, error) && exp)
+        until = *exp + m_policy.clockSkewSecs;
+    // A cached token must stop at its maximum age too, not only at its expiry.
+    if (m_policy.maxAgeSecs > 0 && numericDate(claims, "iat", iat, error) && iat)
+        until = std::min(until, *iat + m_policy.maxAgeSecs + m_policy.clockSkewSecs + 1);
+    return until;
 }
 
 } // namespace mandate::crypto

@@ -18,10 +18,15 @@ struct ClaimsPolicy
     bool requireExpiry = true;  ///< "exp" must be present
     bool requireIssuedAt = false;
     qint64 maxLifetimeSecs = 0; ///< when > 0: exp - (nbf or iat) must not exceed it
+    qint64 maxAgeSecs = 0;      ///< when > 0: "iat" is required and must be at most this old
+    /// OpenID Connect Core §3.1.3.7: "azp", when present, must be the audience, and a token for
+    /// several audiences must name the party it was issued to.
+    bool checkAuthorizedParty = false;
 };
 
 /// Checks exp / nbf / iat against an injected Clock (bounded skew), iss and aud.
 /// Codes: expired, not_yet_valid, wrong_issuer, wrong_audience, missing_claim, invalid_claim.
+/// With checkAuthorizedParty, "azp" naming another party is wrong_audience.
 class ClaimsValidator
 {
 public:

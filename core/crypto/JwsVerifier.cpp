@@ -21,6 +21,7 @@ JwsPolicy JwsPolicy::idTokens()
 {
     JwsPolicy p;
     p.allowedAlgorithms = {QStringLiteral("EdDSA"), QStringLiteral("ES256"), QStringLiteral("RS256")};
+    p.optionalTypes = {QStringLiteral("JWT")};
     p.requireKid = false;
     p.maxTokenBytes = 16 * 1024;
     return p;
@@ -75,16 +76,19 @@ Status checkHeader(const QJsonObject &header, const JwsPolicy &policy, QString &
     if (!policy.allowedAlgorithms.contains(alg))
         return joseError(JoseError::AlgNotAllowed, QStringLiteral("algorithm %1 is not allowed here (allowed: %2)")
                                                        .arg(alg, policy.allowedAlgorithms.join(QStringLiteral(", "))));
+    const QJsonValue typ = header.value(headerKey("typ"));
+    // RFC 7515 §4.1.9: a media type, compared case-insensitively, "application/" optional.
+    QString type = typ.toString();
+    if (type.startsWith(QLatin1String("application/"), Qt::CaseInsensitive))
+        type = type.mid(12);
+    const QString found = typ.isString() ? QLatin1Char('"') + typ.toString() + QLatin1Char('"') : QStringLiteral("absent");
     if (!policy.requiredType.isEmpty()) {
-        const QJsonValue typ = header.value(headerKey("typ"));
-        QString value = typ.toString();
-        if (value.startsWith(QLatin1String("application/"), Qt::CaseInsensitive))
-            value = value.mid(12);
-        if (!typ.isString() || value.compare(policy.requiredType, Qt::CaseInsensitive) != 0)
-            return joseError(JoseError::WrongType, QStringLiteral("\"typ\" must be \"%1\", not %2")
-                                                       .arg(policy.requiredType,
-                                                            typ.isString() ? QLatin1Char('"') + typ.toString() + QLatin1Char('"')
-                                                                           : QStringLiteral("absent")));
+        if (!typ.isString() || type.compare(policy.requiredType, Qt::CaseInsensitive) != 0)
+            return joseError(JoseError::WrongType, QStringLiteral("\"typ\" must be \"%1\", not %2").arg(policy.requiredType, found));
+    } else if (!policy.optionalTypes.isEmpty() && !typ.isUndefined()) {
+        if (!typ.isString() || !policy.optionalTypes.contains(type, Qt::CaseInsensitive))
+            return joseError(JoseError::WrongType, QStringLiteral("\"typ\" must be absent or \"%1\", not %2: this is not that kind of token")
+                                                       .arg(policy.optionalTypes.join(QStringLiteral("\", \"")), found));
     }
     return {};
 }

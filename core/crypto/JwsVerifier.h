@@ -19,13 +19,16 @@ namespace mandate::crypto {
 struct JwsPolicy
 {
     QStringList allowedAlgorithms;  ///< e.g. {"EdDSA"}; never HS*, never none
-    QString requiredType;           ///< exact typ (an "application/" prefix is tolerated); empty: any
+    QString requiredType;           ///< exact typ (an "application/" prefix is tolerated); empty: see optionalTypes
+    /// With no requiredType: "typ" may be absent or one of these (prefix tolerated); empty: any.
+    QStringList optionalTypes;
     bool requireKid = true;         ///< without a kid, the only key fitting alg is used
     qsizetype maxTokenBytes = 8 * 1024;
 
     /// Mandate's own execution tokens: EdDSA, typ at+jwt (RFC 9068), kid required.
     static JwsPolicy accessTokens();
-    /// ID tokens from a trusted identity provider: EdDSA, ES256 or RS256.
+    /// ID tokens from a trusted identity provider: EdDSA, ES256 or RS256; typ absent or "JWT",
+    /// so that an access token (at+jwt) or a logout token the same issuer signed is no ID token.
     static JwsPolicy idTokens();
 };
 

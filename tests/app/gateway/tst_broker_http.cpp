@@ -352,9 +352,10 @@ void tst_BrokerHttp::devIdpRefusedOutsideDemo()
 
 void tst_BrokerHttp::jwksUriConfigIsChecked_data()
 {
-    // The trusted-issuers file and the [broker] jwks-* keys reach the gateway: a jwks_uri that
-    // would fetch keys over plain http from a remote host, or cache bounds that contradict each
-    // other, stop it at start-up with a message naming the problem.
+    // The trusted-issuers file and the [broker] jwks-* and id-token-* keys reach the gateway: a
+    // jwks_uri that would fetch keys over plain http from a remote host, cache bounds that
+    // contradict each other, limits out of range or a misspelt issuer member stop it at start-up
+    // with a message naming the problem.
     QTest::addColumn<QByteArray>("issuers");
     QTest::addColumn<QByteArray>("brokerKeys");
     QTest::addColumn<QByteArray>("message");
@@ -364,6 +365,10 @@ void tst_BrokerHttp::jwksUriConfigIsChecked_data()
     QTest::addRow("cache bounds reversed") << loopback << QByteArray("jwks-min-cache-secs = 600\njwks-max-cache-secs = 60\n")
                                            << QByteArray("jwks-min-cache-secs");
     QTest::addRow("bad timeout") << loopback << QByteArray("jwks-timeout-ms = soon\n") << QByteArray("jwks-timeout-ms");
+    QTest::addRow("ID tokens of no age") << loopback << QByteArray("id-token-max-age-secs = 0\n") << QByteArray("id-token-max-age-secs must be an integer of at least 1");
+    QTest::addRow("ID token skew too wide") << loopback << QByteArray("id-token-clock-skew-secs = 3600\n") << QByteArray("id-token-clock-skew-secs is at most 300");
+    QTest::addRow("an issuer entry misspelt") << QByteArray("{\"issuers\":[{\"issuer\":\"https:/" "/idp.example\",\"jwks_url\":\"https:/" "/idp.example/jwks\"}]}")
+                                              << QByteArray() << QByteArray("unknown member \"jwks_url\"");
 }
 
 void tst_BrokerHttp::jwksUriConfigIsChecked()
