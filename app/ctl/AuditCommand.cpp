@@ -19,9 +19,12 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QUrlQuery>
+
+#include <memory>
 
 namespace mandate::ctl {
 
@@ -237,33 +240,57 @@ int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
         }
         return postOtlp(queries, filter.value(), endpoint, io);
     }
-    QFile file;
-    if (output.isEmpty() ? !file.open(stdout, QIODevice::WriteOnly)
-                         : (file.setFileName(output), !file.open(QIODevice::WriteOnly | QIODevice::Truncate))) {
-        io.err << "mandatectl: cannot write " << output << ": " << file.errorString() << '\n';
-        return UsageError;
+    // --output is written whole or not at all, readable by its owner only (records hold tool
+    // arguments and stated reasons); a write that fails, here or at the end, fails the command.
+    std::unique_ptr<QFileDevice> file;
+    if (output.isEmpty()) {
+        auto out = std::make_unique<QFile>();
+        if (!out->open(stdout, QIODevice::WriteOnly)) {
+            io.err << "mandatectl: cannot write to standard output: " << out->errorString() << '\n';
+            return Failed;
+        }
+        file = std::move(out);
+    } else {
+        auto out = std::make_unique<QSaveFile>(output);
+        if (!out->open(QIODevice::WriteOnly) || !out->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            io.err << "mandatectl: cannot write " << output << ": " << out->errorString() << '\n';
+            return UsageError;
+        }
+        file = std::move(out);
     }
+    const auto writeFailed = [&io, &file, &output]() {
+        io.err << "mandatectl: cannot write " << (output.isEmpty() ? QStringLiteral("the export") : output) << ": "
+               << file->errorString() << '\n';
+        return Failed;
+    };
     io.out.flush();
     if (format == QLatin1String("jsonl")) {
-        Result<qint64> count = audit::JsonLinesSink::exportAll(queries, filter.value(), file);
+        Result<qint64> count = audit::JsonLinesSink::exportAll(queries, filter.value(), *file);
         if (!count)
-            return printError(io.err, count.error(), Failed);
-        return Ok;
+            return count.error().code == QLatin1String("io") ? writeFailed() : printError(io.err, count.error(), Failed);
+    } else {
+        // One ExportLogsServiceRequest per line, each with up to a page of records.
+        QString cursor;
+        do {
+            Result<audit::AuditPage> page = queries.find(filter.value(), cursor, audit::AuditQuery::kMaxLimit);
+            if (!page)
+                return printError(io.err, page.error(), Failed);
+            if (page->records.empty())
+                break;
+            QJsonArray logs;
+            for (const audit::StoredRecord &record : page->records)
+                logs.append(audit::OtlpEncoder::logRecord(record));
+            const QByteArray line = json::writeCompact(audit::OtlpEncoder::request(logs)) + '\n';
+            if (file->write(line) != line.size())
+                return writeFailed();
+            cursor = page->nextCursor;
+        } while (!cursor.isEmpty());
     }
-    // One ExportLogsServiceRequest per line, each with up to a page of records.
-    QString cursor;
-    do {
-        Result<audit::AuditPage> page = queries.find(filter.value(), cursor, audit::AuditQuery::kMaxLimit);
-        if (!page)
-            return printError(io.err, page.error(), Failed);
-        if (page->records.empty())
-            break;
-        QJsonArray logs;
-        for (const audit::StoredRecord &record : page->records)
-            logs.append(audit::OtlpEncoder::logRecord(record));
-        file.write(json::writeCompact(audit::OtlpEncoder::request(logs)) + '\n');
-        cursor = page->nextCursor;
-    } while (!cursor.isEmpty());
+    // Flushed first: QSaveFile::commit() does not see a failure of the flush it makes itself.
+    if (!file->flush())
+        return writeFailed();
+    if (!output.isEmpty() && !static_cast<QSaveFile &>(*file).commit())
+        return writeFailed();
     return Ok;
 }
 

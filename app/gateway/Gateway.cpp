@@ -69,6 +69,7 @@ struct Gateway::Services
     std::unique_ptr<broker::DevIdentityProvider> devIdp;
     std::unique_ptr<broker::DelegationBroker> broker;
     std::unique_ptr<audit::AuditLog> audit;
+    std::unique_ptr<AuditExport> auditExport;
     std::unique_ptr<api::EventBus> events;
     std::unique_ptr<BrokerAuthority> authority;
     std::unique_ptr<firewall::RateLimiter> limiter;
@@ -282,6 +283,11 @@ Status Gateway::openServices()
     if (!audit)
         return audit.error();
     s.audit = std::move(audit).value();
+    // Its exports, before anything else appends: the JSON lines file first takes what it missed.
+    auto exports = AuditExport::attach(m_options.auditExport, *s.audit, m_options.dataDir);
+    if (!exports)
+        return exports.error();
+    s.auditExport = std::move(exports).value();
 
     // The per-call pipeline and the tool firewall.
     s.events = std::make_unique<api::EventBus>();
@@ -325,6 +331,7 @@ Status Gateway::openServices()
 void Gateway::installOperationalRoutes()
 {
     Services &s = *m_services;
+    s.metrics->addSource([exports = s.auditExport.get()]() { return exports->metrics(); });
     s.metrics->setActiveExecutionsSource([executions = s.executions.get()]() -> qint64 {
         session::ExecutionFilter filter;
         filter.status = QStringLiteral("active");

@@ -69,6 +69,31 @@ Status readIdTokenSettings(const QSettings &settings, const QString &path, broke
     return Status::success();
 }
 
+/// The [audit] keys: the continuous exports of the audit log.
+Status readAuditExportSettings(const QSettings &settings, const QString &path, AuditExportOptions &exports)
+{
+    exports.jsonLinesFile = settings.value(QStringLiteral("audit/jsonl-file")).toString();
+    if (const QString endpoint = settings.value(QStringLiteral("audit/otlp-endpoint")).toString(); !endpoint.isEmpty()) {
+        exports.otlpEndpoint = QUrl(endpoint, QUrl::StrictMode);
+        const QString scheme = exports.otlpEndpoint.scheme();
+        if (!exports.otlpEndpoint.isValid() || exports.otlpEndpoint.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-endpoint must be an http or https URL").arg(path)};
+        if (!exports.otlpEndpoint.userInfo().isEmpty())
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-endpoint must not hold credentials; use audit/otlp-authorization").arg(path)};
+    }
+    exports.otlpAuthorization = settings.value(QStringLiteral("audit/otlp-authorization")).toString().toUtf8();
+    if (exports.otlpAuthorization.contains('\n') || exports.otlpAuthorization.contains('\r'))
+        return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-authorization must be one line").arg(path)};
+    if (const QVariant value = settings.value(QStringLiteral("audit/otlp-spool-max-bytes")); value.isValid()) {
+        bool ok = false;
+        exports.otlpSpoolMaxBytes = value.toLongLong(&ok);
+        if (!ok || exports.otlpSpoolMaxBytes < 4096)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-spool-max-bytes must be an integer of at least 4096").arg(path)};
+    }
+    return Status::success();
+}
+
 } // namespace
 
 Result<std::pair<QHostAddress, quint16>> GatewayOptions::parseListen(const QString &text)
@@ -157,6 +182,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         if (Status s = readJwksFetchSettings(settings, path, options.jwksFetch); !s)
             return s.error();
         if (Status s = readIdTokenSettings(settings, path, options.idTokens); !s)
+            return s.error();
+        if (Status s = readAuditExportSettings(settings, path, options.auditExport); !s)
             return s.error();
     }
     if (parser.isSet(listen))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "AuditExport.h"
 #include "broker/JwksFetcher.h"
 #include "broker/TrustedIssuers.h"
 #include "common/Result.h"
@@ -36,6 +37,7 @@ struct GatewayOptions
     int idleTimeoutMs = 30'000;
     int upstreamTimeoutMs = 10'000;
     int executionCallsPerMinute = 600;
+    AuditExportOptions auditExport;  ///< [audit] jsonl-file, otlp-endpoint, otlp-authorization, otlp-spool-max-bytes
     bool testClock = false;           ///< --test-clock: POST /v1/dev/clock moves time (demo mode only)
 
     /// Parses the command line (and the config file it names). Errors name the bad flag or key.

@@ -50,6 +50,8 @@ QByteArray Metrics::render() const
                "# TYPE mandate_active_executions gauge\n"
                "mandate_active_executions " + QByteArray::number(m_activeExecutions()) + '\n';
     }
+    for (const auto &source : m_sources)
+        out += source();
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <vector>
 
 namespace mandate::api {
 
@@ -19,6 +20,8 @@ public:
     void countDecision(bool allowed, qint64 latencyUs);
     /// Read when scraped, e.g. the execution store's count of active executions.
     void setActiveExecutionsSource(std::function<qint64()> source) { m_activeExecutions = std::move(source); }
+    /// More metrics, already in the exposition format, appended when scraped (set up before serving).
+    void addSource(std::function<QByteArray()> source) { m_sources.push_back(std::move(source)); }
 
     /// Prometheus text exposition format, version 0.0.4.
     QByteArray render() const;
@@ -34,6 +37,7 @@ private:
     std::atomic<quint64> m_latencyCount{0};
     std::atomic<quint64> m_latencySumUs{0};
     std::function<qint64()> m_activeExecutions;
+    std::vector<std::function<QByteArray()>> m_sources;
 };
 
 } // namespace mandate::api

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditLog.h"
 
+#include "audit/AuditQuery.h"
+
 #include "audit/ChainHash.h"
 #include "audit/RecordInserter.h"
 #include "common/Logging.h"
@@ -126,6 +128,70 @@ void AuditLog::addSink(std::shared_ptr<AuditSink> sink)
     m_sinks.push_back(std::move(sink));
 }
 
+Status AuditLog::addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence)
+{
+    std::future<Status> joined;
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_stopping)
+            return Error{QStringLiteral("unavailable"), QStringLiteral("the audit log is closing")};
+        JoiningSink joining{std::move(sink), afterSequence, {}};
+        joined = joining.joined.get_future();
+        m_joining.push_back(std::move(joining));
+    }
+    m_wake.notify_one();
+    return joined.get();
+}
+
+void AuditLog::join(std::vector<JoiningSink> &joining)
+{
+    // Only this thread writes this gateway's chain, so nothing commits while a sink catches up
+    // and nothing it is handed here reaches it again in a batch.
+    const AuditQuery query(m_db);
+    for (JoiningSink &j : joining) {
+        Status caughtUp = Status::success();
+        QString cursor;
+        if (j.afterSequence > 0) {
+            QSqlQuery position(m_db.connection());
+            position.prepare(QStringLiteral("SELECT id FROM audit_records WHERE gateway = ? AND seq = ?"));
+            position.addBindValue(m_options.gatewayId);
+            position.addBindValue(j.afterSequence);
+            if (!position.exec())
+                caughtUp = store::Database::sqlError(QStringLiteral("cannot read the audit log"), position);
+            else if (!position.next())
+                caughtUp = Error{QStringLiteral("conflict"), QStringLiteral("the sink has records up to sequence %1, which this audit log "
+                                                                           "does not have (head %2): is it another gateway's or another database's?")
+                                                                 .arg(j.afterSequence).arg(head().sequence)};
+            else
+                cursor = AuditQuery::encodeCursor(position.value(0).toLongLong());
+        }
+        AuditFilter filter;
+        filter.gatewayId = m_options.gatewayId;
+        qint64 handed = 0;
+        while (caughtUp) {
+            Result<AuditPage> page = query.find(filter, cursor, AuditQuery::kMaxLimit);
+            if (!page) {
+                caughtUp = page.error();
+                break;
+            }
+            if (!page->records.empty())
+                j.sink->consume(page->records);
+            handed += qint64(page->records.size());
+            cursor = page->nextCursor;
+            if (cursor.isEmpty())
+                break;
+        }
+        if (caughtUp) {
+            if (handed > 0)
+                qCInfo(lcAudit) << "an audit sink caught up with" << handed << "records after sequence" << j.afterSequence;
+            const std::lock_guard lock(m_mutex);
+            m_sinks.push_back(std::move(j.sink));
+        }
+        j.joined.set_value(caughtUp);
+    }
+    joining.clear();
+}
+
 void AuditLog::run()
 {
     {
@@ -144,12 +210,21 @@ void AuditLog::run()
         std::vector<Pending> batch;
         std::vector<std::optional<Error>> refused;
         std::vector<StoredRecord> stored;
+        std::vector<JoiningSink> joining;
         for (;;) {
             std::vector<std::shared_ptr<AuditSink>> sinks;
             BatchParticipant participant;
             {
                 std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return m_stopping || m_batchRequested || !m_queue.empty(); });
+                m_wake.wait(lock, [this] { return m_stopping || m_batchRequested || !m_queue.empty() || !m_joining.empty(); });
+                joining.swap(m_joining);
+            }
+            if (!joining.empty()) {
+                join(joining);
+                continue;
+            }
+            {
+                std::unique_lock lock(m_mutex);
                 if (m_queue.empty() && !m_batchRequested)
                     break; // stopping, and everything queued is written
                 m_batchRequested = false;

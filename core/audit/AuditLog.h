@@ -102,6 +102,13 @@ public:
 
     /// Adds a sink fed with every batch after it commits (not before the log is open).
     void addSink(std::shared_ptr<AuditSink> sink);
+    /// The same for a sink that keeps its own place in the chain (a file): first it is handed
+    /// every committed record of this gateway after `afterSequence`, on the writer thread and so
+    /// before any newer batch, then every batch as above. A record committed just before a
+    /// crash, which the sink never saw, reaches it when the gateway starts again. Blocks until
+    /// the sink has caught up; an Error (and the sink not added) when the log cannot be read or
+    /// does not reach `afterSequence` (the sink has records this database does not).
+    Status addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence);
 
     const store::Database &database() const { return m_db; }
     const QString &gatewayId() const { return m_options.gatewayId; }
@@ -134,6 +141,15 @@ private:
     BatchParticipant m_participant;
     AuditHead m_head;
     std::vector<std::shared_ptr<AuditSink>> m_sinks;
+    struct JoiningSink
+    {
+        std::shared_ptr<AuditSink> sink;
+        qint64 afterSequence = 0;
+        std::promise<Status> joined;
+    };
+    std::vector<JoiningSink> m_joining;  ///< addSink(sink, after): caught up by the writer thread
+    /// On the writer thread: hands each joining sink what it missed, then adds it to m_sinks.
+    void join(std::vector<JoiningSink> &joining);
     std::atomic<quint64> m_commits{0};
     crypto::Sha256::Hasher m_hasher;  ///< the writer thread's
     std::thread m_writer;

@@ -181,8 +181,10 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, qint64 bytes, int reco
         pump();
         return;
     }
-    // OTLP/HTTP: 400-499 other than 408/429 must not be retried; the batch would fail forever.
-    if (networkOk && httpStatus >= 400 && httpStatus < 500 && httpStatus != 408 && httpStatus != 429) {
+    // OTLP/HTTP retries only 429, 502, 503 and 504 (and a request that got no answer): any other
+    // status would fail again for the same batch, and hold up every record behind it.
+    const bool retryable = !networkOk || httpStatus == 0 || httpStatus == 429 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
+    if (!retryable) {
         acknowledge(bytes);
         m_rejected += static_cast<quint64>(records);
         qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << httpStatus;

@@ -25,7 +25,8 @@ namespace mandate::audit {
 /// spool file, so they survive both a collector outage and a gateway restart; a sender thread
 /// posts them in batches and retries with exponential backoff. Nothing is dropped silently:
 /// records refused because the spool is full count in dropped(), records the collector
-/// rejects as malformed (4xx) in rejected(), and both are logged.
+/// refuses for good (any status but 429, 502, 503 and 504, which are retried) in rejected(),
+/// and both are logged.
 class OtlpExporter final : public AuditSink
 {
 public:
@@ -50,7 +51,7 @@ public:
 
     quint64 sent() const { return m_sent.load(); }          ///< acknowledged by the collector
     quint64 dropped() const { return m_dropped.load(); }    ///< refused: spool full
-    quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector (4xx)
+    quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector for good
     quint64 failedAttempts() const { return m_failedAttempts.load(); }
     qint64 pendingBytes() const;
 

@@ -35,7 +35,8 @@ inline QString str(const QJsonObject &o, const char *key)
 class AuditEventsFixture : public QObject
 {
 protected:
-    void startGateway();
+    /// A demo gateway with a test clock and `extraArguments`.
+    void startGateway(const QStringList &extraArguments = {});
     void stopGateway();
     /// The chain verifies through the admin API and, with the gateway stopped, `mandatectl audit verify`.
     void chainVerifies();
@@ -58,9 +59,9 @@ protected:
     HttpResult m_lastExchange;
 };
 
-inline void AuditEventsFixture::startGateway()
+inline void AuditEventsFixture::startGateway(const QStringList &extraArguments)
 {
-    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH), QStringList{QStringLiteral("--test-clock")});
+    m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH), QStringList{QStringLiteral("--test-clock")} + extraArguments);
     QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
     m_http = std::make_unique<HttpProbe>(m_gateway->url());
     m_admin = m_gateway->key(QStringLiteral("admin"));

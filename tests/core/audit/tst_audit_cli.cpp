@@ -6,10 +6,16 @@
 #include "crypto/Base64Url.h"
 #include "store/Database.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace mandate;
 using namespace mandate::audit;
@@ -106,6 +112,84 @@ private slots:
         QVERIFY(dot.out.contains("\"execution:e1\" -> \"execution:e2\""));
         QCOMPARE(ctl(QStringList{QStringLiteral("lineage")} + dataDir()).exitCode, 2);
         QCOMPARE(ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")} + dataDir()).exitCode, 2);
+    }
+
+    void exportFailsWhenStdoutFails_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addRow("jsonl") << QStringLiteral("jsonl");
+        QTest::addRow("otlp") << QStringLiteral("otlp");
+    }
+
+    void exportFailsWhenStdoutFails()
+    {
+        // A small export sits in the output buffer until the end: its failure shows only then.
+        QFETCH(QString, format);
+        QProcess p;
+        p.setChildProcessModifier([] {
+            ::signal(SIGPIPE, SIG_IGN);
+            int fds[2];
+            if (::pipe(fds) == 0) {
+                ::close(fds[0]);  // nobody reads: every write fails (EPIPE)
+                ::dup2(fds[1], STDOUT_FILENO);
+            }
+        });
+        p.start(QStringLiteral(MANDATECTL), QStringList{QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"), format} + dataDir());
+        QVERIFY(p.waitForFinished(60'000));
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains("mandatectl: cannot write the export"), err.constData());
+    }
+
+    void exportToAFileIsWholeOrNothing_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addRow("jsonl") << QStringLiteral("jsonl");
+        QTest::addRow("otlp") << QStringLiteral("otlp");
+    }
+
+    void exportToAFileIsWholeOrNothing()
+    {
+        // An export larger than the file size limit the command runs under (standing in for a
+        // full disk) fails and leaves no file; without the limit it is written, owner-only.
+        QFETCH(QString, format);
+        QTemporaryDir dir;
+        {
+            auto db = store::Database::open(dir.filePath(QStringLiteral("mandate.db")));
+            QVERIFY(db.ok());
+            auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+            QVERIFY(log.ok());
+            for (int i = 0; i < 60; ++i) {
+                AuditRecord record = decision(QStringLiteral("alice"), QStringLiteral("support-agent"), QStringLiteral("e1"),
+                                              QStringLiteral("ticket:read"), true, {}, i);
+                record.statedReason = QString(2000, QLatin1Char('r'));
+                QVERIFY(log.value()->append(record).ok());
+            }
+        }
+        const QString target = dir.filePath(QStringLiteral("export.") + format);
+        constexpr rlim_t kLimit = 64 << 10;  // above the database's shared-memory file, below the export
+        const auto run = [&](bool limited) {
+            QProcess p;
+            if (limited) {
+                p.setChildProcessModifier([] {
+                    ::signal(SIGXFSZ, SIG_IGN);
+                    const rlimit limit{kLimit, kLimit};
+                    ::setrlimit(RLIMIT_FSIZE, &limit);
+                });
+            }
+            p.start(QStringLiteral(MANDATECTL), {QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"), format,
+                                                 QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--output"), target});
+            p.waitForFinished(60'000);
+            return std::pair{p.exitCode(), p.readAllStandardError()};
+        };
+        const auto [code, err] = run(true);
+        QCOMPARE(code, 1);
+        const QByteArray message = QByteArray("mandatectl: cannot write ").append(target.toUtf8());
+        QVERIFY2(err.contains(message), err.constData());
+        QVERIFY(!QFile::exists(target));  // nothing half written is left under the name
+        QCOMPARE(run(false).first, 0);
+        QVERIFY(QFileInfo(target).size() > qint64(kLimit));
+        QCOMPARE(QFileInfo(target).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
     }
 };
 

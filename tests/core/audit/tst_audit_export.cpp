@@ -2,6 +2,7 @@
 // JSON lines for SIEMs and OTLP/HTTP JSON export against a real (loopback) receiver that fails
 // for a while, to exercise retry, the on-disk spool and the drop counter.
 #include "AuditTestUtil.h"
+#include "JsonLinesFile.h"
 
 #include "audit/AuditLog.h"
 #include "audit/AuditQuery.h"
@@ -10,6 +11,7 @@
 #include "store/Database.h"
 
 #include <QBuffer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
@@ -22,13 +24,16 @@
 using namespace mandate;
 using namespace mandate::audit;
 using namespace mandate::audit::testing;
+using mandate::testing::sequenceRange;
+using mandate::testing::sequencesInJsonLines;
 
-/// A minimal OTLP/HTTP collector: answers `failuresLeft` requests with 503, then 200, and keeps
-/// the sequence numbers of the log records it accepted.
+/// A minimal OTLP/HTTP collector: answers `failuresLeft` requests with `failure` (503), then
+/// 200, and keeps the sequence numbers of the log records it accepted.
 class OtlpReceiver : public QObject
 {
 public:
     int failuresLeft = 0;
+    QByteArray failure = "503 Service Unavailable";
     int requests = 0;
     std::multiset<qint64> sequences;
     QByteArray lastContentType;
@@ -72,7 +77,7 @@ private:
         QByteArray status = "200 OK";
         if (failuresLeft > 0) {
             --failuresLeft;
-            status = "503 Service Unavailable";
+            status = failure;
         } else {
             const QJsonObject request = QJsonDocument::fromJson(body).object();
             const QJsonArray logs = request[QStringLiteral("resourceLogs")][0][QStringLiteral("scopeLogs")][0][QStringLiteral("logRecords")].toArray();
@@ -160,6 +165,100 @@ private slots:
         QVERIFY(count.ok());
         QCOMPARE(count.value(), 25);
         QCOMPARE(out.data().count('\n'), 25);
+    }
+
+    void jsonLinesCatchUpAfterACrash()
+    {
+        // Records commit before the sinks see them: a crash in between, or one in the middle of
+        // a line, must not cost the SIEM a record when the gateway starts again.
+        const QString path = m_dir.filePath(QStringLiteral("crash.jsonl"));
+        const QString dbPath = m_dir.filePath(QStringLiteral("crash.sqlite"));
+        auto db = store::Database::open(dbPath);
+        QVERIFY(db);
+        {
+            auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+            QVERIFY(log);
+            QVERIFY(log.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path).value()), 0));
+            appendSome(*log.value(), 10);
+        }
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(1, 10));
+        // The state a crash leaves: records 8 to 10 committed but never written, 8 half written.
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        const QByteArray text = file.readAll();
+        qsizetype cut = 0;
+        for (int i = 0; i < 7; ++i)
+            cut = text.indexOf('\n', cut) + 1;
+        QVERIFY(file.resize(cut + 20));
+        file.close();
+
+        QCOMPARE(JsonLinesSink::resumePoint(path, kGateway).value(), 7);
+        QCOMPARE(JsonLinesSink::resumePoint(path, QStringLiteral("another-gateway")).value(), 0);
+        QCOMPARE(QFileInfo(path).size(), cut);  // the partial line is gone
+        auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+        QVERIFY(log);
+        auto sink = std::shared_ptr<JsonLinesSink>(JsonLinesSink::open(path).value());
+        const Status caughtUp = log.value()->addSink(sink, 7);
+        QVERIFY2(caughtUp, qPrintable(caughtUp ? QString() : caughtUp.error().message));
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(1, 10));
+        appendSome(*log.value(), 5);
+        log.value().reset();
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(1, 15));
+        QCOMPARE(sink->writtenLines(), 8u);
+        QCOMPARE(sink->failedLines(), 0u);
+
+        // A file ahead of the database (another database, or another gateway's chain) is refused.
+        auto again = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+        QVERIFY(again);
+        const Status ahead = again.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path).value()), 99);
+        QVERIFY(!ahead);
+        QCOMPARE(ahead.error().code, QStringLiteral("conflict"));
+    }
+
+    void jsonLinesFollowRotation()
+    {
+        Fixture f = open();
+        const QString path = m_dir.filePath(QStringLiteral("rotated.jsonl"));
+        auto sink = std::shared_ptr<JsonLinesSink>(JsonLinesSink::open(path).value());
+        f.log->addSink(sink);
+        // An append is answered once committed; the sinks see it right after.
+        appendSome(*f.log, 5);
+        QTRY_COMPARE(sequencesInJsonLines(path), sequenceRange(1, 5));
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")));  // logrotate's create mode
+        appendSome(*f.log, 5);
+        QTRY_COMPARE(sequencesInJsonLines(path), sequenceRange(6, 10));
+        QCOMPARE(sequencesInJsonLines(path + QStringLiteral(".1")), sequenceRange(1, 5));
+        QVERIFY(QFile::remove(path));
+        appendSome(*f.log, 5);
+        QTRY_COMPARE(sequencesInJsonLines(path), sequenceRange(11, 15));
+        QCOMPARE(sink->writtenLines(), 15u);
+        QCOMPARE(sink->failedLines(), 0u);
+    }
+
+    void otlpGivesUpOnAStatusThatWouldFailAgain()
+    {
+        // OTLP/HTTP retries 429, 502, 503 and 504 only: a 500 for a batch would come back for
+        // it forever and hold up every record behind it.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        receiver.failuresLeft = 1;
+        receiver.failure = "500 Internal Server Error";
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(receiver.port()));
+        options.spoolDir = m_dir.filePath(QStringLiteral("spool-500"));
+        options.initialBackoffMs = 20;
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        f.log->addSink(otlp);
+        appendSome(*f.log, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 10u, 15000);
+        QVERIFY(otlp->rejected() > 0);  // the first batch, counted
+        QCOMPARE(otlp->failedAttempts(), 0u);
+        QCOMPARE(quint64(receiver.sequences.size()), otlp->sent());
+        appendSome(*f.log, 5);  // and what follows goes through
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 15u, 15000);
+        QCOMPARE(otlp->pendingBytes(), 0);
+        f.log.reset();
     }
 
     void otlpRetriesAndSpoolsWhileCollectorIsDown()

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "AuditExport.h"
+
+#include "common/Logging.h"
+
+#include <QDir>
+
+namespace mandate::gateway {
+
+Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOptions &options, audit::AuditLog &log, const QString &dataDir)
+{
+    std::unique_ptr<AuditExport> exports(new AuditExport);
+    if (!options.jsonLinesFile.isEmpty()) {
+        auto resumeAt = audit::JsonLinesSink::resumePoint(options.jsonLinesFile, log.gatewayId());
+        if (!resumeAt)
+            return Error{resumeAt.error().code, QStringLiteral("audit JSON lines file: ") + resumeAt.error().message};
+        auto sink = audit::JsonLinesSink::open(options.jsonLinesFile);
+        if (!sink)
+            return sink.error();
+        exports->m_jsonLines = std::move(sink).value();
+        if (Status joined = log.addSink(exports->m_jsonLines, resumeAt.value()); !joined)
+            return Error{joined.error().code, QStringLiteral("audit JSON lines file %1: %2").arg(options.jsonLinesFile, joined.error().message)};
+        qCInfo(lcGateway) << "audit records are written to" << options.jsonLinesFile;
+    }
+    if (!options.otlpEndpoint.isEmpty()) {
+        audit::OtlpExporter::Options otlp;
+        otlp.endpoint = options.otlpEndpoint;
+        otlp.spoolDir = QDir(dataDir).filePath(QStringLiteral("otlp-spool"));
+        otlp.maxBufferBytes = options.otlpSpoolMaxBytes;
+        if (!options.otlpAuthorization.isEmpty())
+            otlp.headers.append({QByteArrayLiteral("Authorization"), options.otlpAuthorization});
+        auto exporter = audit::OtlpExporter::start(otlp);
+        if (!exporter)
+            return exporter.error();
+        exports->m_otlp = std::move(exporter).value();
+        log.addSink(exports->m_otlp);
+        // The endpoint without any user information: that would be a credential.
+        qCInfo(lcGateway) << "audit records are exported to" << options.otlpEndpoint.toString(QUrl::RemoveUserInfo);
+    }
+    return exports;
+}
+
+QByteArray AuditExport::metrics() const
+{
+    if (!m_jsonLines && !m_otlp)
+        return {};
+    QByteArray out = "# HELP mandate_audit_export_records_total Audit records the exports handled, by sink and outcome.\n"
+                     "# TYPE mandate_audit_export_records_total counter\n";
+    const auto line = [&out](const char *sink, const char *outcome, quint64 value) {
+        out += "mandate_audit_export_records_total{sink=\"" + QByteArray(sink) + "\",outcome=\"" + QByteArray(outcome) + "\"} "
+               + QByteArray::number(value) + '\n';
+    };
+    if (m_jsonLines) {
+        line("jsonl", "written", m_jsonLines->writtenLines());
+        line("jsonl", "failed", m_jsonLines->failedLines());
+    }
+    if (m_otlp) {
+        line("otlp", "sent", m_otlp->sent());
+        line("otlp", "dropped", m_otlp->dropped());
+        line("otlp", "rejected", m_otlp->rejected());
+        out += "# HELP mandate_audit_export_failed_attempts_total OTLP requests that failed and are retried.\n"
+               "# TYPE mandate_audit_export_failed_attempts_total counter\n"
+               "mandate_audit_export_failed_attempts_total{sink=\"otlp\"} " + QByteArray::number(m_otlp->failedAttempts()) + '\n';
+        out += "# HELP mandate_audit_export_pending_bytes Spooled audit records not yet acknowledged by the collector.\n"
+               "# TYPE mandate_audit_export_pending_bytes gauge\n"
+               "mandate_audit_export_pending_bytes{sink=\"otlp\"} " + QByteArray::number(m_otlp->pendingBytes()) + '\n';
+    }
+    return out;
+}
+
+} // namespace mandate::gateway
