@@ -53,6 +53,14 @@ Error storeFailure(const Error &why)
     return OAuthError::temporarilyUnavailable(QStringLiteral("the execution store is unavailable"));
 }
 
+/// An OAuth error from client authentication as it is; anything else is the store's failure.
+Error clientRefused(const Error &why)
+{
+    if (why.code == QLatin1String("invalid_client") || why.code == QLatin1String("temporarily_unavailable"))
+        return why;
+    return storeFailure(why);
+}
+
 /// "exe_", the mint time in milliseconds as 12 hex digits, then 12 random bytes (base64url): ids
 /// sort by mint time, so that each new one lands at the end of the executions' primary-key index
 /// (one page written per commit however many records it holds) instead of on a random page.
@@ -165,7 +173,7 @@ Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request)
     if (request.grantType != QLatin1String(ExchangeRequest::kGrantType))
         return OAuthError::unsupportedGrantType(QStringLiteral("grant_type must be %1").arg(QLatin1String(ExchangeRequest::kGrantType)));
     if (Status authenticated = m_clients.authenticate(request.client.clientId, request.client.secret); !authenticated)
-        return authenticated.error().code == QLatin1String("invalid_client") ? authenticated.error() : storeFailure(authenticated.error());
+        return clientRefused(authenticated.error());
 
     auto agent = m_cachedRegistry.agent(request.client.clientId);
     if (!agent) {
@@ -376,7 +384,7 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
 Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)
 {
     if (Status authenticated = m_clients.authenticate(client.clientId, client.secret); !authenticated)
-        return authenticated.error().code == QLatin1String("invalid_client") ? authenticated.error() : storeFailure(authenticated.error());
+        return clientRefused(authenticated.error());
     auto verified = verifySignedToken(token);
     if (!verified)
         return QStringList();  // RFC 7009 §2.2: an invalid token needs no revocation

@@ -6,9 +6,11 @@
 #include "crypto/Random.h"
 #include "crypto/Sha256.h"
 
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QThread>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -45,6 +47,7 @@ QByteArray cacheKey(const QString &clientId, QByteArrayView secret, const QStrin
 OAuthClientStore::OAuthClientStore(const store::Database &database, const Clock &clock, crypto::SecretHasher::Params params)
     : m_db(database), m_clock(clock), m_params(params)
 {
+    m_limit.concurrent = std::max(1, QThread::idealThreadCount());
 }
 
 OAuthClientStore::~OAuthClientStore() = default;
@@ -176,6 +179,27 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
         if (it != m_verified.constEnd() && now < it.value())
             return Status::success();
     }
+    {
+        std::unique_lock runs(m_runsMutex);
+        if (!m_runsFreed.wait_for(runs, std::chrono::milliseconds(m_limit.waitMs), [this] { return m_runs < m_limit.concurrent; })) {
+            // Logged at most every ten seconds: a flood must not fill the log as well.
+            ++m_busyRefusals;
+            if (const qint64 now = m_clock.nowSecs(); now - m_busyLoggedAt >= 10) {
+                qCWarning(lcBroker) << m_busyRefusals << "client authentications refused since the last report: every secret check was busy";
+                m_busyLoggedAt = now;
+                m_busyRefusals = 0;
+            }
+            return OAuthError::temporarilyUnavailable(QStringLiteral("too many client authentications at once; try again shortly"));
+        }
+        ++m_runs;
+    }
+    const auto freeRun = qScopeGuard([this] {
+        {
+            const std::lock_guard runs(m_runsMutex);
+            --m_runs;
+        }
+        m_runsFreed.notify_one();
+    });
     if (Status verified = crypto::SecretHasher::verify(secret, hash.value()); !verified) {
         if (verified.error().code != QLatin1String("secret_mismatch"))
             qCWarning(lcBroker) << "stored secret of client" << clientId << "is unusable:" << verified.error().message;
@@ -191,6 +215,12 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
     }
     m_verified.insert(key, now + kCacheTtlSecs);
     return Status::success();
+}
+
+void OAuthClientStore::setVerificationLimit(VerificationLimit limit)
+{
+    const std::lock_guard runs(m_runsMutex);
+    m_limit = {std::max(1, limit.concurrent), std::max(0, limit.waitMs)};
 }
 
 void OAuthClientStore::clearCache() const

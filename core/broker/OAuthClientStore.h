@@ -9,6 +9,7 @@
 #include <QByteArray>
 #include <QHash>
 
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -36,12 +37,24 @@ namespace mandate::broker {
 /// at once; a secret rotated or a client removed through another gateway sharing the database
 /// stops working here within kStoredHashMaxAgeSecs, the bound CachedRegistry has for an agent
 /// suspended elsewhere. Unknown clients are not remembered (a new client works at once).
+///
+/// A secret not in the cache costs a slow KDF run (about 0.1 s and 32 MiB with the default
+/// parameters): anyone can ask for that with a made-up secret. So at most
+/// VerificationLimit::concurrent such runs go at once; a request that finds them all busy for
+/// VerificationLimit::waitMs is answered temporarily_unavailable instead of queueing, and the
+/// threads serving requests whose secret is cached never wait behind a flood of wrong ones.
 class OAuthClientStore
 {
 public:
     static constexpr qint64 kCacheTtlSecs = 300;
     static constexpr qsizetype kCacheCapacity = 4096;
     static constexpr qint64 kStoredHashMaxAgeSecs = 5;
+
+    struct VerificationLimit
+    {
+        int concurrent = 2;  ///< slow KDF runs at once (by default this machine's cores)
+        int waitMs = 250;    ///< for a free one, before answering temporarily_unavailable
+    };
 
     OAuthClientStore(const store::Database &database, const Clock &clock,
                      crypto::SecretHasher::Params params = crypto::SecretHasher::Params{});
@@ -57,8 +70,10 @@ public:
     Result<bool> exists(const QString &clientId) const;
 
     /// Ok when the secret is the client's; error code "invalid_client" otherwise (unknown
-    /// client or wrong secret alike, with the same message).
+    /// client or wrong secret alike, with the same message), "temporarily_unavailable" when the
+    /// secret would need a KDF run and none can start now (see VerificationLimit).
     Status authenticate(const QString &clientId, QByteArrayView secret) const;
+    void setVerificationLimit(VerificationLimit limit);
 
     void clearCache() const;
     qsizetype cacheSize() const;
@@ -87,6 +102,13 @@ private:
     // thread has its own connection. Parsing the SQL costs more than running it.
     mutable std::mutex m_lookupMutex;
     mutable std::unordered_map<QThread *, std::unique_ptr<QSqlQuery>> m_lookups;
+    /// Slow KDF runs in progress, at most m_limit.concurrent.
+    mutable std::mutex m_runsMutex;
+    mutable std::condition_variable m_runsFreed;
+    mutable int m_runs = 0;
+    VerificationLimit m_limit;
+    mutable quint64 m_busyRefusals = 0;  ///< since m_busyLoggedAt; under m_runsMutex
+    mutable qint64 m_busyLoggedAt = 0;
 };
 
 } // namespace mandate::broker

@@ -10,6 +10,11 @@
 #include <QLoggingCategory>
 #include <QTest>
 
+#include <algorithm>
+#include <latch>
+#include <thread>
+#include <vector>
+
 using namespace mandate;
 using namespace mandate::testing;
 
@@ -26,6 +31,7 @@ private slots:
     void secretRotatedByAnotherGatewayStopsWithinTheBound();
     void clientRemovedByAnotherGatewayStopsWithinTheBound();
     void newClientWorksAtOnce();
+    void wrongSecretsCannotQueueUpSecretChecks();
     void mintedClaimsHaveTheDesignedShape();
     void distrustedIssuerStopsAtOnce();
     void retiredKeyEndsOldTokensAtTheNextRotation();
@@ -125,6 +131,43 @@ void tst_BrokerCaches::clientRemovedByAnotherGatewayStopsWithinTheBound()
     QVERIFY(otherGateway.remove(client).ok());
     f->clock.advanceSecs(broker::OAuthClientStore::kStoredHashMaxAgeSecs);
     QCOMPARE(f->clients->authenticate(client, secret).error().code, QStringLiteral("invalid_client"));
+}
+
+void tst_BrokerCaches::wrongSecretsCannotQueueUpSecretChecks()
+{
+    // Each wrong secret costs a KDF run: a flood of them is refused (temporarily_unavailable)
+    // beyond the runs allowed at once, rather than queued, while a cached secret still passes.
+    const QString client = QStringLiteral("support-agent");
+    broker::OAuthClientStore store(*f->db, f->clock, crypto::SecretHasher::Params{13, 8, 1});  // a few ms per run
+    QVERIFY(store.setSecret(client, "the-right-secret-0123456789").ok());
+    QVERIFY(store.authenticate(client, "the-right-secret-0123456789").ok());  // now cached
+    const auto flood = [&](int callers) {
+        std::latch start(callers);
+        std::vector<QString> codes;
+        codes.resize(size_t(callers));
+        std::vector<std::thread> threads;
+        for (int i = 0; i < callers; ++i) {
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                const QByteArray wrongSecret = QByteArray("a-wrong-secret-").append(QByteArray::number(i));
+                const Status s = store.authenticate(client, wrongSecret);
+                codes[size_t(i)] = s ? QStringLiteral("ok") : s.error().code;
+            });
+        }
+        for (std::thread &t : threads)
+            t.join();
+        return codes;
+    };
+    store.setVerificationLimit({1, 0});
+    std::vector<QString> codes = flood(6);
+    const auto busy = std::count(codes.begin(), codes.end(), QStringLiteral("temporarily_unavailable"));
+    const auto wrong = std::count(codes.begin(), codes.end(), QStringLiteral("invalid_client"));
+    QVERIFY2(busy >= 1 && wrong >= 1 && busy + wrong == 6, qPrintable(QStringList(codes.begin(), codes.end()).join(u',')));
+    QVERIFY(store.authenticate(client, "the-right-secret-0123456789").ok());
+    // Waiting long enough, every caller gets its answer.
+    store.setVerificationLimit({1, 60'000});
+    codes = flood(3);
+    QCOMPARE(std::count(codes.begin(), codes.end(), QStringLiteral("invalid_client")), 3);
 }
 
 void tst_BrokerCaches::newClientWorksAtOnce()
