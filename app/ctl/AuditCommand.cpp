@@ -17,6 +17,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -240,14 +241,23 @@ int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
         }
         return postOtlp(queries, filter.value(), endpoint, io);
     }
-    // --output is written whole or not at all, readable by its owner only (records hold tool
-    // arguments and stated reasons); a write that fails, here or at the end, fails the command.
+    // A regular --output file is written whole or not at all, readable by its owner only
+    // (records hold tool arguments and stated reasons); a write that fails, here or at the end,
+    // fails the command.
     std::unique_ptr<QFileDevice> file;
     if (output.isEmpty()) {
         auto out = std::make_unique<QFile>();
         if (!out->open(stdout, QIODevice::WriteOnly)) {
             io.err << "mandatectl: cannot write to standard output: " << out->errorString() << '\n';
             return Failed;
+        }
+        file = std::move(out);
+    } else if (const QFileInfo target(output); target.exists() && !target.isFile()) {
+        // A device, FIFO or /dev/fd/N: written in place (a replacement file would swap it out).
+        auto out = std::make_unique<QFile>(output);
+        if (!out->open(QIODevice::WriteOnly)) {
+            io.err << "mandatectl: cannot write " << output << ": " << out->errorString() << '\n';
+            return UsageError;
         }
         file = std::move(out);
     } else {
@@ -289,7 +299,7 @@ int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
     // Flushed first: QSaveFile::commit() does not see a failure of the flush it makes itself.
     if (!file->flush())
         return writeFailed();
-    if (!output.isEmpty() && !static_cast<QSaveFile &>(*file).commit())
+    if (auto *saved = qobject_cast<QSaveFile *>(file.get()); saved && !saved->commit())
         return writeFailed();
     return Ok;
 }

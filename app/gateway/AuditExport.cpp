@@ -11,15 +11,31 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
 {
     std::unique_ptr<AuditExport> exports(new AuditExport);
     if (!options.jsonLinesFile.isEmpty()) {
-        auto resumeAt = audit::JsonLinesSink::resumePoint(options.jsonLinesFile, log.gatewayId());
-        if (!resumeAt)
-            return Error{resumeAt.error().code, QStringLiteral("audit JSON lines file: ") + resumeAt.error().message};
-        auto sink = audit::JsonLinesSink::open(options.jsonLinesFile);
+        // Resumes after the file's last record, or the bookmark's (which outlives a rotation of
+        // the file); with neither, from now on: `mandatectl audit export` gives the history, and
+        // a first start does not replay a large log into the SIEM.
+        auto inFile = audit::lastPositionInJsonLines(options.jsonLinesFile, log.gatewayId());
+        if (!inFile)
+            return Error{inFile.error().code, QStringLiteral("audit JSON lines file: ") + inFile.error().message};
+        const QString bookmarkPath = QDir(dataDir).filePath(QStringLiteral("audit-jsonl.bookmark"));
+        auto bookmarked = audit::JsonLinesBookmark::read(bookmarkPath, log.gatewayId());
+        if (!bookmarked)
+            return bookmarked.error();
+        // The file is the better witness when it has this gateway's records; the bookmark counts
+        // when the file was rotated away (or emptied) since.
+        const std::optional<audit::ChainPosition> resume = inFile.value() ? inFile.value() : bookmarked.value();
+        auto sink = audit::JsonLinesSink::open(options.jsonLinesFile, bookmarkPath);
         if (!sink)
             return sink.error();
         exports->m_jsonLines = std::move(sink).value();
-        if (Status joined = log.addSink(exports->m_jsonLines, resumeAt.value()); !joined)
+        const audit::AuditHead head = log.head();
+        const Status joined = resume ? log.addSink(exports->m_jsonLines, resume->sequence, resume->hash)
+                                     : log.addSink(exports->m_jsonLines, head.sequence, head.hash);
+        if (!joined)
             return Error{joined.error().code, QStringLiteral("audit JSON lines file %1: %2").arg(options.jsonLinesFile, joined.error().message)};
+        if (!resume)
+            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << head.sequence
+                              << "(earlier ones: mandatectl audit export)";
         qCInfo(lcGateway) << "audit records are written to" << options.jsonLinesFile;
     }
     if (!options.otlpEndpoint.isEmpty()) {
@@ -34,8 +50,8 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             return exporter.error();
         exports->m_otlp = std::move(exporter).value();
         log.addSink(exports->m_otlp);
-        // The endpoint without any user information: that would be a credential.
-        qCInfo(lcGateway) << "audit records are exported to" << options.otlpEndpoint.toString(QUrl::RemoveUserInfo);
+        // The endpoint without user information or query: either could hold a credential.
+        qCInfo(lcGateway) << "audit records are exported to" << options.otlpEndpoint.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     }
     return exports;
 }

@@ -270,7 +270,9 @@ Status Gateway::openServices()
     if (m_options.devIdentityProvider) {
         if (Status opened = s.devIdp->open(broker::DevIdentityProvider::Mode::CreateIfMissing); !opened)
             return opened;
-        s.issuers->trust(QLatin1String(broker::DevIdentityProvider::kIssuer), s.devIdp->publicKeys());
+        // Its tokens name their own audience, whatever [broker] id-token-audience says.
+        s.issuers->trust(QLatin1String(broker::DevIdentityProvider::kIssuer), s.devIdp->publicKeys(),
+                         QLatin1String(broker::DevIdentityProvider::kAudience));
     }
     s.broker = std::make_unique<broker::DelegationBroker>(broker::BrokerConfig{}, *s.registry, *s.executions, *s.clients,
                                                           *s.issuers, *s.keyRing, clock);

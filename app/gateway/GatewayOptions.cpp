@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QHostInfo>
 #include <QSettings>
 
@@ -16,6 +17,16 @@
 namespace mandate::gateway {
 
 namespace {
+
+/// A string setting; QSettings reads an unquoted value with a comma as a list, which must not
+/// turn into an empty string silently.
+Result<QString> stringSetting(const QSettings &settings, const QString &path, const QString &key)
+{
+    const QVariant value = settings.value(key);
+    if (value.typeId() == QMetaType::QStringList)
+        return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 holds a comma: put the value in double quotes").arg(path, key)};
+    return value.toString();
+}
 
 /// The [broker] jwks-* keys: how trusted issuers' jwks_uri are fetched and cached.
 Status readJwksFetchSettings(const QSettings &settings, const QString &path, broker::JwksFetcher::Options &fetch)
@@ -48,32 +59,42 @@ Status readJwksFetchSettings(const QSettings &settings, const QString &path, bro
 Status readIdTokenSettings(const QSettings &settings, const QString &path, broker::TrustedIssuers::Rules &rules)
 {
     if (const QVariant value = settings.value(QStringLiteral("broker/id-token-audience")); value.isValid()) {
-        rules.audience = value.toString();
+        Result<QString> audience = stringSetting(settings, path, QStringLiteral("broker/id-token-audience"));
+        if (!audience)
+            return audience.error();
+        rules.audience = audience.value();
         if (rules.audience.isEmpty())
             return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/id-token-audience must not be empty").arg(path)};
     }
-    for (const auto &[key, target, least] : {std::tuple{"broker/id-token-clock-skew-secs", &rules.clockSkewSecs, qint64(0)},
-                                             std::tuple{"broker/id-token-max-lifetime-secs", &rules.maxLifetimeSecs, qint64(1)},
-                                             std::tuple{"broker/id-token-max-age-secs", &rules.maxAgeSecs, qint64(1)}}) {
+    constexpr qint64 kThirtyDays = 30 * 24 * 3600;
+    for (const auto &[key, target, least, most] :
+         {std::tuple{"broker/id-token-clock-skew-secs", &rules.clockSkewSecs, qint64(0), crypto::ClaimsPolicy::kMaxClockSkewSecs},
+          std::tuple{"broker/id-token-max-lifetime-secs", &rules.maxLifetimeSecs, qint64(1), kThirtyDays},
+          std::tuple{"broker/id-token-max-age-secs", &rules.maxAgeSecs, qint64(1), kThirtyDays}}) {
         const QVariant value = settings.value(QLatin1String(key));
         if (!value.isValid())
             continue;
         bool ok = false;
         *target = value.toLongLong(&ok);
-        if (!ok || *target < least)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be an integer of at least %3").arg(path, QLatin1String(key)).arg(least)};
+        if (!ok || *target < least || *target > most)
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be an integer from %3 to %4")
+                                                      .arg(path, QLatin1String(key)).arg(least).arg(most)};
     }
-    if (rules.clockSkewSecs > crypto::ClaimsPolicy::kMaxClockSkewSecs)
-        return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/id-token-clock-skew-secs is at most %2")
-                                                  .arg(path).arg(crypto::ClaimsPolicy::kMaxClockSkewSecs)};
     return Status::success();
 }
 
 /// The [audit] keys: the continuous exports of the audit log.
 Status readAuditExportSettings(const QSettings &settings, const QString &path, AuditExportOptions &exports)
 {
-    exports.jsonLinesFile = settings.value(QStringLiteral("audit/jsonl-file")).toString();
-    if (const QString endpoint = settings.value(QStringLiteral("audit/otlp-endpoint")).toString(); !endpoint.isEmpty()) {
+    Result<QString> jsonLinesFile = stringSetting(settings, path, QStringLiteral("audit/jsonl-file"));
+    Result<QString> endpointText = stringSetting(settings, path, QStringLiteral("audit/otlp-endpoint"));
+    Result<QString> authorization = stringSetting(settings, path, QStringLiteral("audit/otlp-authorization"));
+    for (const Result<QString> *read : {&jsonLinesFile, &endpointText, &authorization}) {
+        if (!*read)
+            return read->error();
+    }
+    exports.jsonLinesFile = jsonLinesFile.value();
+    if (const QString endpoint = endpointText.value(); !endpoint.isEmpty()) {
         exports.otlpEndpoint = QUrl(endpoint, QUrl::StrictMode);
         const QString scheme = exports.otlpEndpoint.scheme();
         if (!exports.otlpEndpoint.isValid() || exports.otlpEndpoint.host().isEmpty()
@@ -82,9 +103,15 @@ Status readAuditExportSettings(const QSettings &settings, const QString &path, A
         if (!exports.otlpEndpoint.userInfo().isEmpty())
             return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-endpoint must not hold credentials; use audit/otlp-authorization").arg(path)};
     }
-    exports.otlpAuthorization = settings.value(QStringLiteral("audit/otlp-authorization")).toString().toUtf8();
+    exports.otlpAuthorization = authorization.value().toUtf8();
     if (exports.otlpAuthorization.contains('\n') || exports.otlpAuthorization.contains('\r'))
         return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-authorization must be one line").arg(path)};
+    // A credential goes in clear only to this machine, as jwks_uri over plain http does.
+    if (!exports.otlpAuthorization.isEmpty() && exports.otlpEndpoint.scheme() == QLatin1String("http")) {
+        const QString host = exports.otlpEndpoint.host();
+        if (host != QLatin1String("localhost") && !QHostAddress(host).isLoopback())
+            return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-authorization would go in clear to %2: use an https endpoint").arg(path, host)};
+    }
     if (const QVariant value = settings.value(QStringLiteral("audit/otlp-spool-max-bytes")); value.isValid()) {
         bool ok = false;
         exports.otlpSpoolMaxBytes = value.toLongLong(&ok);

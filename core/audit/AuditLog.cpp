@@ -128,14 +128,14 @@ void AuditLog::addSink(std::shared_ptr<AuditSink> sink)
     m_sinks.push_back(std::move(sink));
 }
 
-Status AuditLog::addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence)
+Status AuditLog::addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence, const QByteArray &expectedHash)
 {
     std::future<Status> joined;
     {
         const std::lock_guard lock(m_mutex);
         if (m_stopping)
             return Error{QStringLiteral("unavailable"), QStringLiteral("the audit log is closing")};
-        JoiningSink joining{std::move(sink), afterSequence, {}};
+        JoiningSink joining{std::move(sink), afterSequence, expectedHash, {}};
         joined = joining.joined.get_future();
         m_joining.push_back(std::move(joining));
     }
@@ -153,7 +153,7 @@ void AuditLog::join(std::vector<JoiningSink> &joining)
         QString cursor;
         if (j.afterSequence > 0) {
             QSqlQuery position(m_db.connection());
-            position.prepare(QStringLiteral("SELECT id FROM audit_records WHERE gateway = ? AND seq = ?"));
+            position.prepare(QStringLiteral("SELECT id, hash FROM audit_records WHERE gateway = ? AND seq = ?"));
             position.addBindValue(m_options.gatewayId);
             position.addBindValue(j.afterSequence);
             if (!position.exec())
@@ -162,6 +162,9 @@ void AuditLog::join(std::vector<JoiningSink> &joining)
                 caughtUp = Error{QStringLiteral("conflict"), QStringLiteral("the sink has records up to sequence %1, which this audit log "
                                                                            "does not have (head %2): is it another gateway's or another database's?")
                                                                  .arg(j.afterSequence).arg(head().sequence)};
+            else if (!j.expectedHash.isEmpty() && position.value(1).toByteArray() != j.expectedHash)
+                caughtUp = Error{QStringLiteral("conflict"), QStringLiteral("the sink's record %1 is not this audit log's (another hash): "
+                                                                           "is it another database's?").arg(j.afterSequence)};
             else
                 cursor = AuditQuery::encodeCursor(position.value(0).toLongLong());
         }

@@ -107,8 +107,9 @@ public:
     /// before any newer batch, then every batch as above. A record committed just before a
     /// crash, which the sink never saw, reaches it when the gateway starts again. Blocks until
     /// the sink has caught up; an Error (and the sink not added) when the log cannot be read or
-    /// does not reach `afterSequence` (the sink has records this database does not).
-    Status addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence);
+    /// does not reach `afterSequence` (the sink has records this database does not), or its
+    /// record there has another hash than `expectedHash` (when given): another chain's.
+    Status addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence, const QByteArray &expectedHash = {});
 
     const store::Database &database() const { return m_db; }
     const QString &gatewayId() const { return m_options.gatewayId; }
@@ -145,6 +146,7 @@ private:
     {
         std::shared_ptr<AuditSink> sink;
         qint64 afterSequence = 0;
+        QByteArray expectedHash;
         std::promise<Status> joined;
     };
     std::vector<JoiningSink> m_joining;  ///< addSink(sink, after): caught up by the writer thread

@@ -5,17 +5,23 @@
 #include "json/JsonReader.h"
 #include "json/JsonWriter.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 
 #include <sys/stat.h>
 
 namespace mandate::audit {
 
-Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::open(const QString &path)
+Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::open(const QString &path, const QString &bookmarkPath)
 {
     std::unique_ptr<JsonLinesSink> sink(new JsonLinesSink(path));
     if (!sink->m_file.open(QIODevice::WriteOnly | QIODevice::Append))
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(path, sink->m_file.errorString())};
+    if (!bookmarkPath.isEmpty()) {
+        sink->m_bookmark.emplace();
+        if (Status opened = sink->m_bookmark->open(bookmarkPath); !opened)
+            return opened.error();
+    }
     return sink;
 }
 
@@ -23,7 +29,9 @@ QByteArray JsonLinesSink::line(const StoredRecord &record)
 {
     // The chain attributes are spliced into the stored canonical body instead of parsing and
     // re-encoding it: this runs on the audit writer's thread for every record.
-    if (!record.body.startsWith('{') || !record.body.endsWith('}') || record.body.size() < 3)
+    // A body that is not one JSON object on one line (never so as the gateway writes it) goes
+    // through the full encoder: nothing in the database can add lines to the SIEM's feed.
+    if (!record.body.startsWith('{') || !record.body.endsWith('}') || record.body.size() < 3 || record.body.contains('\n'))
         return json::writeCompact(record.toExportJson()) + '\n';
     QByteArray out = record.body.chopped(1);
     out += ",\"mandate.audit.hash\":\"" + record.hash.toHex() + "\",\"mandate.audit.prev_hash\":\""
@@ -34,64 +42,6 @@ QByteArray JsonLinesSink::line(const StoredRecord &record)
     return out;
 }
 
-Result<qint64> JsonLinesSink::resumePoint(const QString &path, const QString &gatewayId)
-{
-    QFile file(path);
-    if (!file.exists())
-        return qint64(0);
-    if (!file.open(QIODevice::ReadWrite))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(path, file.errorString())};
-    // A write cut short leaves a line without its newline: drop it, its record comes again.
-    qint64 end = file.size();
-    if (end > 0) {
-        qint64 at = end;
-        char c = 0;
-        while (at > 0 && file.seek(at - 1) && file.getChar(&c) && c != '\n')
-            --at;
-        if (at != end) {
-            qCWarning(lcAudit) << "JSON lines sink" << path << "ends in a partial line of" << (end - at) << "bytes; removing it";
-            if (!file.resize(at))
-                return Error{QStringLiteral("io"), QStringLiteral("cannot repair %1: %2").arg(path, file.errorString())};
-            end = at;
-        }
-    }
-    // Lines end, newest last, in blocks read backwards; another gateway's lines are skipped.
-    constexpr qint64 kBlock = 64 << 10;
-    QByteArray tail;
-    qint64 from = end;
-    while (from > 0) {
-        const qint64 start = std::max<qint64>(0, from - kBlock);
-        if (!file.seek(start))
-            return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-        tail.prepend(file.read(from - start));
-        from = start;
-        // Whole lines only: the first one may be cut unless the block reached the file's start.
-        qsizetype lineEnd = tail.size();
-        while (lineEnd > 0) {
-            const qsizetype lineStart = lineEnd >= 2 ? tail.lastIndexOf('\n', lineEnd - 2) + 1 : 0;
-            if (lineStart == 0 && from > 0)
-                break;
-            const QByteArrayView text = QByteArrayView(tail).sliced(lineStart, lineEnd - lineStart).trimmed();
-            lineEnd = lineStart;
-            if (text.isEmpty())
-                continue;
-            json::Limits limits;  // a record holds whole tool arguments: larger than a request's JSON
-            limits.maxBytes = limits.maxStringBytes = 64 << 20;
-            auto object = json::parseObject(text, limits);
-            if (!object)
-                return Error{QStringLiteral("invalid"), QStringLiteral("%1 has a line that is not a record: %2").arg(path, object.error().message)};
-            if (object->value(QStringLiteral("mandate.gateway.id")).toString() != gatewayId)
-                continue;
-            const QJsonValue sequence = object->value(QStringLiteral("mandate.audit.sequence"));
-            if (!sequence.isDouble() || sequence.toInteger(-1) < 1)
-                return Error{QStringLiteral("invalid"), QStringLiteral("%1 has a record without a sequence").arg(path)};
-            return sequence.toInteger();
-        }
-        tail.truncate(lineEnd);
-    }
-    return qint64(0);
-}
-
 void JsonLinesSink::reopenIfMoved()
 {
     struct stat open{}, named{};
@@ -99,11 +49,18 @@ void JsonLinesSink::reopenIfMoved()
         && open.st_dev == named.st_dev && open.st_ino == named.st_ino)
         return;
     const QString path = m_file.fileName();
-    qCInfo(lcAudit) << "JSON lines sink" << path << "was moved or removed; opening it anew";
+    const bool wasOpen = m_file.isOpen();
     m_file.close();
     m_file.setFileName(path);
-    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append))
+    const bool opened = m_file.open(QIODevice::WriteOnly | QIODevice::Append);
+    // Logged when it happens, and a failure to reopen at most once a minute.
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if (opened && wasOpen)
+        qCInfo(lcAudit) << "JSON lines sink" << path << "was moved or removed; opened it anew";
+    else if (!opened && now - m_lastReopenWarning >= 60) {
         qCWarning(lcAudit) << "JSON lines sink cannot open" << path << ':' << m_file.errorString();
+        m_lastReopenWarning = now;
+    }
 }
 
 void JsonLinesSink::consume(const std::vector<StoredRecord> &batch)
@@ -120,6 +77,8 @@ void JsonLinesSink::consume(const std::vector<StoredRecord> &batch)
         return;
     }
     m_written += batch.size();
+    if (m_bookmark && !batch.empty())
+        m_bookmark->write(batch.back().gatewayId, ChainPosition{batch.back().sequence, batch.back().hash});
 }
 
 Result<qint64> JsonLinesSink::exportAll(const AuditQuery &query, const AuditFilter &filter, QIODevice &out)

@@ -3,6 +3,7 @@
 
 #include "audit/AuditQuery.h"
 #include "audit/AuditSink.h"
+#include "audit/JsonLinesPosition.h"
 #include "common/Result.h"
 
 #include <QFile>
@@ -11,23 +12,24 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace mandate::audit {
 
 /// JSON lines for a SIEM: one record per line (StoredRecord::toExportJson), appended to a file
 /// as records commit, and flushed per batch so that a tailing collector sees them at once.
 ///
-/// The file is its own bookmark: resumePoint() reads the last sequence of a gateway's chain in
-/// it, for AuditLog::addSink(sink, after), so that records committed but not written before a
-/// crash are written when the gateway starts again, and none twice. A file moved or removed
-/// under the sink (log rotation) is noticed before the next batch and opened anew.
+/// Where the export stands survives a crash and a rotation (JsonLinesPosition.h): the file's
+/// own last line, and a bookmark beside the data directory that the sink rewrites after each
+/// batch. The gateway resumes from the file's position, or the bookmark's when the file has
+/// none of its records (AuditLog::addSink(sink, after)), so that records committed but never
+/// written come when it starts again, and none twice. A file moved or removed under the sink
+/// (log rotation) is noticed before the next batch and opened anew.
 class JsonLinesSink final : public AuditSink
 {
 public:
-    static Result<std::unique_ptr<JsonLinesSink>> open(const QString &path);
-    /// The last sequence of `gatewayId`'s chain in the file at `path` (0: none, or no file).
-    /// A last line cut short by a crash is removed first: its record is written again.
-    static Result<qint64> resumePoint(const QString &path, const QString &gatewayId);
+    /// `bookmarkPath` empty: no bookmark (a one-off export, the tests).
+    static Result<std::unique_ptr<JsonLinesSink>> open(const QString &path, const QString &bookmarkPath = {});
 
     void consume(const std::vector<StoredRecord> &batch) override;
     /// Lines written, and lines that could not be written (disk full); the latter logged too.
@@ -46,6 +48,8 @@ private:
 
     std::mutex m_mutex;
     QFile m_file;
+    std::optional<JsonLinesBookmark> m_bookmark;
+    qint64 m_lastReopenWarning = 0;
     std::atomic<quint64> m_written{0};
     std::atomic<quint64> m_failed{0};
 };

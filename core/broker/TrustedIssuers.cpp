@@ -84,9 +84,9 @@ void TrustedIssuers::install(const QString &issuer, std::shared_ptr<Issuer> entr
     qCInfo(lcBroker) << "trusting identity provider" << issuer;
 }
 
-void TrustedIssuers::trust(const QString &issuer, const crypto::Jwks &keys)
+void TrustedIssuers::trust(const QString &issuer, const crypto::Jwks &keys, const QString &audience)
 {
-    install(issuer, makeIssuer(issuer, keys));
+    install(issuer, makeIssuer(issuer, keys, audience));
 }
 
 Status TrustedIssuers::trustJwksUrl(const QString &issuer, const JwksFetcher::Options &options)

@@ -53,8 +53,9 @@ public:
     ~TrustedIssuers();
     Q_DISABLE_COPY_MOVE(TrustedIssuers)
 
-    /// Trusts `issuer` with these keys (replacing earlier keys of the same issuer).
-    void trust(const QString &issuer, const crypto::Jwks &keys);
+    /// Trusts `issuer` with these keys (replacing earlier keys of the same issuer); `audience`
+    /// empty: Rules::audience.
+    void trust(const QString &issuer, const crypto::Jwks &keys, const QString &audience = {});
     /// Trusts `issuer` with the keys at a JWKS URL (options.url), fetched on first use. Code
     /// "invalid" for a URL JwksFetcher refuses.
     Status trustJwksUrl(const QString &issuer, const JwksFetcher::Options &options);

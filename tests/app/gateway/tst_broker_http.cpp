@@ -69,8 +69,8 @@ private slots:
     void clientAuthentication();
     void adminExecutionsAndRevocation();
     void devIdpRefusedOutsideDemo();
-    void jwksUriConfigIsChecked_data();
-    void jwksUriConfigIsChecked();
+    void startupConfigIsChecked_data();
+    void startupConfigIsChecked();
     void jwksUriFetchedAtStart();
 
 private:
@@ -350,12 +350,13 @@ void tst_BrokerHttp::devIdpRefusedOutsideDemo()
     QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("dev-idp/signing-key.json"))));
 }
 
-void tst_BrokerHttp::jwksUriConfigIsChecked_data()
+void tst_BrokerHttp::startupConfigIsChecked_data()
 {
     // The trusted-issuers file and the [broker] jwks-* and id-token-* keys reach the gateway: a
     // jwks_uri that would fetch keys over plain http from a remote host, cache bounds that
-    // contradict each other, limits out of range or a misspelt issuer member stop it at start-up
-    // with a message naming the problem.
+    // contradict each other, limits out of range, a misspelt issuer member or a collector
+    // credential that would travel in clear stop it at start-up with a message naming the
+    // problem (the [audit] rows ride along in the same file).
     QTest::addColumn<QByteArray>("issuers");
     QTest::addColumn<QByteArray>("brokerKeys");
     QTest::addColumn<QByteArray>("message");
@@ -365,13 +366,21 @@ void tst_BrokerHttp::jwksUriConfigIsChecked_data()
     QTest::addRow("cache bounds reversed") << loopback << QByteArray("jwks-min-cache-secs = 600\njwks-max-cache-secs = 60\n")
                                            << QByteArray("jwks-min-cache-secs");
     QTest::addRow("bad timeout") << loopback << QByteArray("jwks-timeout-ms = soon\n") << QByteArray("jwks-timeout-ms");
-    QTest::addRow("ID tokens of no age") << loopback << QByteArray("id-token-max-age-secs = 0\n") << QByteArray("id-token-max-age-secs must be an integer of at least 1");
-    QTest::addRow("ID token skew too wide") << loopback << QByteArray("id-token-clock-skew-secs = 3600\n") << QByteArray("id-token-clock-skew-secs is at most 300");
+    QTest::addRow("ID tokens of no age") << loopback << QByteArray("id-token-max-age-secs = 0\n") << QByteArray("id-token-max-age-secs must be an integer from 1 to 2592000");
+    QTest::addRow("ID token skew too wide") << loopback << QByteArray("id-token-clock-skew-secs = 3600\n") << QByteArray("id-token-clock-skew-secs must be an integer from 0 to 300");
+    QTest::addRow("ID tokens for a year") << loopback << QByteArray("id-token-max-lifetime-secs = 31536000\n") << QByteArray("id-token-max-lifetime-secs must be an integer from 1 to 2592000");
+    QTest::addRow("an audience split at a comma") << loopback << QByteArray("id-token-audience = a,b\n") << QByteArray("broker/id-token-audience holds a comma");
+    QTest::addRow("a collector credential in clear") << loopback
+        << QByteArray("[audit]\notlp-endpoint = http://collector.example:4318/v1/logs\notlp-authorization = Bearer s3cret\n")
+        << QByteArray("audit/otlp-authorization would go in clear to collector.example");
+    QTest::addRow("a collector credential in the URL") << loopback
+        << QByteArray("[audit]\notlp-endpoint = https://user:s3cret@collector.example/v1/logs\n")
+        << QByteArray("audit/otlp-endpoint must not hold credentials");
     QTest::addRow("an issuer entry misspelt") << QByteArray("{\"issuers\":[{\"issuer\":\"https:/" "/idp.example\",\"jwks_url\":\"https:/" "/idp.example/jwks\"}]}")
                                               << QByteArray() << QByteArray("unknown member \"jwks_url\"");
 }
 
-void tst_BrokerHttp::jwksUriConfigIsChecked()
+void tst_BrokerHttp::startupConfigIsChecked()
 {
     QFETCH(QByteArray, issuers);
     QFETCH(QByteArray, brokerKeys);

@@ -189,6 +189,13 @@ private slots:
         QVERIFY(!QFile::exists(target));  // nothing half written is left under the name
         QCOMPARE(run(false).first, 0);
         QVERIFY(QFileInfo(target).size() > qint64(kLimit));
+        // Not a regular file: written in place, not replaced.
+        QProcess toStdout;
+        toStdout.start(QStringLiteral(MANDATECTL), {QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"), format,
+                                                    QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--output"), QStringLiteral("/dev/stdout")});
+        QVERIFY(toStdout.waitForFinished(60'000));
+        QCOMPARE(toStdout.exitCode(), 0);
+        QVERIFY(toStdout.readAllStandardOutput().size() > qint64(kLimit));
         QCOMPARE(QFileInfo(target).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
     }
 };

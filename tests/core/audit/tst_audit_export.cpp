@@ -6,6 +6,7 @@
 
 #include "audit/AuditLog.h"
 #include "audit/AuditQuery.h"
+#include "audit/JsonLinesPosition.h"
 #include "audit/JsonLinesSink.h"
 #include "audit/OtlpExporter.h"
 #include "store/Database.h"
@@ -192,13 +193,20 @@ private slots:
         QVERIFY(file.resize(cut + 20));
         file.close();
 
-        QCOMPARE(JsonLinesSink::resumePoint(path, kGateway).value(), 7);
-        QCOMPARE(JsonLinesSink::resumePoint(path, QStringLiteral("another-gateway")).value(), 0);
+        const auto position = lastPositionInJsonLines(path, kGateway);
+        QVERIFY(position && position.value());
+        QCOMPARE(position.value()->sequence, 7);
+        QCOMPARE(position.value()->hash.size(), 32);
         QCOMPARE(QFileInfo(path).size(), cut);  // the partial line is gone
+        QVERIFY(!lastPositionInJsonLines(path, QStringLiteral("another-gateway")).value());
         auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
         QVERIFY(log);
         auto sink = std::shared_ptr<JsonLinesSink>(JsonLinesSink::open(path).value());
-        const Status caughtUp = log.value()->addSink(sink, 7);
+        // The record at the position must be this log's: another hash is another chain.
+        const Status otherChain = log.value()->addSink(sink, 7, QByteArray(32, 'x'));
+        QVERIFY(!otherChain);
+        QCOMPARE(otherChain.error().code, QStringLiteral("conflict"));
+        const Status caughtUp = log.value()->addSink(sink, 7, position.value()->hash);
         QVERIFY2(caughtUp, qPrintable(caughtUp ? QString() : caughtUp.error().message));
         QCOMPARE(sequencesInJsonLines(path), sequenceRange(1, 10));
         appendSome(*log.value(), 5);
@@ -213,6 +221,59 @@ private slots:
         const Status ahead = again.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path).value()), 99);
         QVERIFY(!ahead);
         QCOMPARE(ahead.error().code, QStringLiteral("conflict"));
+    }
+
+    void jsonLinesResumeAfterARotationFromTheBookmark()
+    {
+        // The file was rotated away while the gateway was down: the bookmark knows where the
+        // export stands, so the new file does not get the whole history again.
+        const QString path = m_dir.filePath(QStringLiteral("bookmarked.jsonl"));
+        const QString bookmark = m_dir.filePath(QStringLiteral("bookmarked.bookmark"));
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("bookmarked.sqlite")));
+        QVERIFY(db);
+        {
+            auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+            QVERIFY(log);
+            QVERIFY(log.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path, bookmark).value()), 0));
+            appendSome(*log.value(), 6);
+        }
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")));
+        QVERIFY(!lastPositionInJsonLines(path, kGateway).value());
+        const auto bookmarked = JsonLinesBookmark::read(bookmark, kGateway);
+        QVERIFY(bookmarked && bookmarked.value());
+        QCOMPARE(bookmarked.value()->sequence, 6);
+        QVERIFY(!JsonLinesBookmark::read(bookmark, QStringLiteral("another-gateway")).value());
+        auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+        QVERIFY(log);
+        QVERIFY(log.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path, bookmark).value()), 6, bookmarked.value()->hash));
+        appendSome(*log.value(), 2);
+        log.value().reset();
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(7, 8));
+        QCOMPARE(JsonLinesBookmark::read(bookmark, kGateway).value()->sequence, 8);
+    }
+
+    void jsonLinesRefuseAFileThatIsNotAnAuditLog_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addRow("text lines") << QByteArray("127.0.0.1 localhost\n::1 localhost\n");
+        QTest::addRow("text without a newline") << QByteArray("just some text");
+        QTest::addRow("records, then something else") << QByteArray("{\"mandate.audit.sequence\":1}\nnot a record\n");
+    }
+
+    void jsonLinesRefuseAFileThatIsNotAnAuditLog()
+    {
+        // A jsonl-file set to the wrong path must stop the gateway, not lose that file's tail.
+        QFETCH(QByteArray, content);
+        const QString path = m_dir.filePath(QStringLiteral("not-audit.txt"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(content);
+        file.close();
+        const auto position = lastPositionInJsonLines(path, kGateway);
+        QVERIFY(!position);
+        QCOMPARE(position.error().code, QStringLiteral("invalid"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), content);
     }
 
     void jsonLinesFollowRotation()
@@ -231,7 +292,7 @@ private slots:
         QVERIFY(QFile::remove(path));
         appendSome(*f.log, 5);
         QTRY_COMPARE(sequencesInJsonLines(path), sequenceRange(11, 15));
-        QCOMPARE(sink->writtenLines(), 15u);
+        QTRY_COMPARE(sink->writtenLines(), 15u);  // counted just after the lines are flushed
         QCOMPARE(sink->failedLines(), 0u);
     }
 
