@@ -49,7 +49,10 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         if (!exporter)
             return exporter.error();
         exports->m_otlp = std::move(exporter).value();
-        log.addSink(exports->m_otlp);
+        // Records committed but never spooled (a crash between the two) come from the database.
+        const std::optional<qint64> resume = exports->m_otlp->resumeAfter();
+        if (Status joined = log.addSink(exports->m_otlp, resume.value_or(log.head().sequence)); !joined)
+            return Error{joined.error().code, QStringLiteral("audit OTLP export: ") + joined.error().message};
         // The endpoint without user information or query: either could hold a credential.
         qCInfo(lcGateway) << "audit records are exported to" << options.otlpEndpoint.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     }

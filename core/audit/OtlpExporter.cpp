@@ -5,41 +5,29 @@
 #include "common/Logging.h"
 #include "json/JsonWriter.h"
 
-#include <QDir>
-#include <QFile>
-#include <QJsonDocument>
+#include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QSaveFile>
 #include <QThread>
 #include <QTimer>
 
 namespace mandate::audit {
 
-namespace {
-
-/// A spool line is built by concatenation, without parsing the body: consume() runs on the audit
-/// writer's thread, so the OTLP encoding is left to the sender thread.
-QByteArray spoolLine(const StoredRecord &record)
+OtlpExporter::OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool)
+    : m_options(std::move(options)), m_spool(std::move(spool))
 {
-    return "{\"b\":" + record.body + ",\"mandate.audit.hash\":\"" + record.hash.toHex() + "\",\"mandate.audit.prev_hash\":\""
-        + record.prevHash.toHex() + "\",\"mandate.audit.sequence\":" + QByteArray::number(record.sequence) + "}\n";
 }
-
-} // namespace
-
-OtlpExporter::OtlpExporter(Options options) : m_options(std::move(options)) {}
 
 Result<std::unique_ptr<OtlpExporter>> OtlpExporter::start(Options options)
 {
     if (!options.endpoint.isValid() || !options.endpoint.scheme().startsWith(QLatin1String("http")))
         return Error{QStringLiteral("invalid"), QStringLiteral("the OTLP endpoint must be an http(s) URL")};
-    if (options.spoolDir.isEmpty() || !QDir().mkpath(options.spoolDir))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot create the OTLP spool directory %1").arg(options.spoolDir)};
     options.maxBatch = std::max(1, options.maxBatch);
     options.initialBackoffMs = std::max(1, options.initialBackoffMs);
-    std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(std::move(options)));
-    exporter->m_offset = exporter->readOffset();
+    auto spool = OtlpSpool::open(options.spoolDir, options.maxBufferBytes);
+    if (!spool)
+        return spool.error();
+    std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(std::move(options), std::move(spool).value()));
     exporter->m_backoffMs = exporter->m_options.initialBackoffMs;
     exporter->m_thread = new QThread;
     exporter->m_thread->setObjectName(QStringLiteral("otlp-exporter"));
@@ -62,62 +50,23 @@ OtlpExporter::~OtlpExporter()
     delete m_thread;
 }
 
-QString OtlpExporter::spoolPath() const
-{
-    return QDir(m_options.spoolDir).filePath(QStringLiteral("otlp-spool.jsonl"));
-}
-
-QString OtlpExporter::offsetPath() const
-{
-    return QDir(m_options.spoolDir).filePath(QStringLiteral("otlp-spool.offset"));
-}
-
-qint64 OtlpExporter::readOffset() const
-{
-    QFile file(offsetPath());
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const qint64 offset = file.readAll().trimmed().toLongLong();
-    return std::clamp<qint64>(offset, 0, QFileInfo(spoolPath()).size());
-}
-
 qint64 OtlpExporter::pendingBytes() const
 {
-    const std::lock_guard lock(m_mutex);
-    return QFileInfo(spoolPath()).size() - m_offset;
+    return m_spool->pendingBytes();
+}
+
+std::optional<qint64> OtlpExporter::resumeAfter() const
+{
+    return m_spool->lastSequence();
 }
 
 void OtlpExporter::consume(const std::vector<StoredRecord> &batch)
 {
-    {
-        const std::lock_guard lock(m_mutex);
-        QFile spool(spoolPath());
-        if (!spool.open(QIODevice::WriteOnly | QIODevice::Append)) {
-            m_dropped += batch.size();
-            qCWarning(lcAudit) << "OTLP spool unwritable, dropped" << batch.size() << "records:" << spool.errorString();
-            return;
-        }
-        qint64 pending = spool.size() - m_offset;
-        quint64 dropped = 0;
-        QByteArray chunk;
-        for (const StoredRecord &record : batch) {
-            const QByteArray line = spoolLine(record);
-            if (pending + line.size() > m_options.maxBufferBytes) {
-                ++dropped;
-                continue;
-            }
-            pending += line.size();
-            chunk += line;
-        }
-        if (spool.write(chunk) != chunk.size() || !spool.flush()) {
-            dropped += batch.size() - dropped; // conservatively: the whole batch may be incomplete
-            qCWarning(lcAudit) << "OTLP spool write failed:" << spool.errorString();
-        }
-        if (dropped > 0) {
-            m_dropped += dropped;
-            qCWarning(lcAudit) << "OTLP spool full (" << m_options.maxBufferBytes << "bytes): dropped" << dropped
-                               << "records, total" << m_dropped.load();
-        }
+    // On the audit writer's thread: an append to the spool, nothing more.
+    if (const quint64 dropped = m_spool->append(batch); dropped > 0) {
+        m_dropped += dropped;
+        qCWarning(lcAudit) << "OTLP spool full (" << m_options.maxBufferBytes << "bytes) or unwritable: dropped" << dropped
+                           << "records, total" << m_dropped.load();
     }
     QMetaObject::invokeMethod(m_worker, [this] { pump(); }, Qt::QueuedConnection);
 }
@@ -126,57 +75,42 @@ void OtlpExporter::pump()
 {
     if (m_inFlight || m_waiting || !m_network)
         return;
+    const OtlpSpool::Batch batch = m_spool->next(m_options.maxBatch);
+    if (batch.bytes == 0)
+        return;
+    if (batch.unreadable > 0) {
+        m_dropped += batch.unreadable;  // a damaged line: counted, never sent half
+        qCWarning(lcAudit) << "OTLP spool: skipped" << batch.unreadable << "unreadable lines";
+    }
+    if (batch.records.empty()) {
+        m_spool->acknowledge(batch);
+        pump();
+        return;
+    }
     QJsonArray logs;
-    qint64 bytes = 0;
-    {
-        const std::lock_guard lock(m_mutex);
-        QFile spool(spoolPath());
-        if (!spool.open(QIODevice::ReadOnly) || !spool.seek(m_offset))
-            return;
-        while (logs.size() < m_options.maxBatch) {
-            const QByteArray line = spool.readLine();
-            if (!line.endsWith('\n'))
-                break; // nothing more, or a line still being written
-            bytes += line.size();
-            const QJsonObject spooled = QJsonDocument::fromJson(line).object();
-            QJsonObject exported = spooled.value(QStringLiteral("b")).toObject();
-            if (!exported.isEmpty()) {
-                for (const char *key : {"mandate.audit.sequence", "mandate.audit.hash", "mandate.audit.prev_hash"})
-                    exported.insert(QLatin1String(key), spooled.value(QLatin1String(key)));
-                logs.append(OtlpEncoder::logRecord(exported));
-            } else {
-                ++m_dropped; // a torn line from a crash: counted, never sent half
-                qCWarning(lcAudit) << "OTLP spool: skipped an unreadable line";
-            }
-        }
-    }
-    if (bytes == 0)
-        return;
-    if (logs.isEmpty()) {
-        acknowledge(bytes);
-        return;
-    }
+    for (const StoredRecord &record : batch.records)
+        logs.append(OtlpEncoder::logRecord(record));
     QNetworkRequest request(m_options.endpoint);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(m_options.requestTimeoutMs);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
     m_inFlight = true;
-    const int records = static_cast<int>(logs.size());
     QNetworkReply *reply = m_network->post(request, json::writeCompact(OtlpEncoder::request(logs)));
-    QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, bytes, records] {
+    QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, bytes, records);
+        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch);
     });
 }
 
-void OtlpExporter::finish(int httpStatus, bool networkOk, qint64 bytes, int records)
+void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch)
 {
     m_inFlight = false;
+    const quint64 records = batch.records.size();
     if (networkOk && httpStatus >= 200 && httpStatus < 300) {
-        acknowledge(bytes);
-        m_sent += static_cast<quint64>(records);
+        m_spool->acknowledge(batch);
+        m_sent += records;
         m_backoffMs = m_options.initialBackoffMs;
         pump();
         return;
@@ -185,8 +119,8 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, qint64 bytes, int reco
     // status would fail again for the same batch, and hold up every record behind it.
     const bool retryable = !networkOk || httpStatus == 0 || httpStatus == 429 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
     if (!retryable) {
-        acknowledge(bytes);
-        m_rejected += static_cast<quint64>(records);
+        m_spool->acknowledge(batch);
+        m_rejected += records;
         qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << httpStatus;
         pump();
         return;
@@ -199,27 +133,6 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, qint64 bytes, int reco
         pump();
     });
     m_backoffMs = std::min(m_backoffMs * 2, m_options.maxBackoffMs);
-}
-
-void OtlpExporter::acknowledge(qint64 bytes)
-{
-    const std::lock_guard lock(m_mutex);
-    m_offset += bytes;
-    QFile spool(spoolPath());
-    if (m_offset >= spool.size()) {
-        // Everything delivered: start the spool afresh instead of letting it grow.
-        spool.resize(0);
-        m_offset = 0;
-    } else if (m_offset > m_options.maxBufferBytes / 2 && spool.open(QIODevice::ReadOnly) && spool.seek(m_offset)) {
-        const QByteArray rest = spool.readAll();
-        spool.close();
-        QSaveFile compacted(spoolPath());
-        if (compacted.open(QIODevice::WriteOnly) && compacted.write(rest) == rest.size() && compacted.commit())
-            m_offset = 0;
-    }
-    QSaveFile offset(offsetPath());
-    if (!offset.open(QIODevice::WriteOnly) || offset.write(QByteArray::number(m_offset)) < 0 || !offset.commit())
-        qCWarning(lcAudit) << "cannot persist the OTLP spool offset; records may be sent twice after a restart";
 }
 
 } // namespace mandate::audit

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "audit/AuditSink.h"
+#include "audit/OtlpSpool.h"
 #include "common/Result.h"
 
 #include <QByteArray>
@@ -13,6 +14,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 class QNetworkAccessManager;
 class QObject;
@@ -22,8 +24,10 @@ namespace mandate::audit {
 
 /// Ships committed audit records to an OpenTelemetry collector as OTLP/HTTP JSON logs
 /// (POST {endpoint}, normally http://collector:4318/v1/logs). Records first go to a bounded
-/// spool file, so they survive both a collector outage and a gateway restart; a sender thread
-/// posts them in batches and retries with exponential backoff. Nothing is dropped silently:
+/// spool file (OtlpSpool), so they survive both a collector outage and a gateway restart; a
+/// sender thread reads, encodes and posts them in batches, outside the lock the audit writer's
+/// appends take, and retries with exponential backoff. After a restart the gateway hands the
+/// exporter what it missed from resumeAfter() on (AuditLog::addSink). Nothing is dropped silently:
 /// records refused because the spool is full count in dropped(), records the collector
 /// refuses for good (any status but 429, 502, 503 and 504, which are retried) in rejected(),
 /// and both are logged.
@@ -33,7 +37,7 @@ public:
     struct Options
     {
         QUrl endpoint;
-        QString spoolDir;                       ///< holds otlp-spool.jsonl and otlp-spool.offset
+        QString spoolDir;                       ///< holds otlp-spool.lines and otlp-spool.sent
         qint64 maxBufferBytes = 64ll << 20;     ///< unsent records kept at most
         int maxBatch = 512;                     ///< log records per request
         int initialBackoffMs = 200;
@@ -54,19 +58,16 @@ public:
     quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector for good
     quint64 failedAttempts() const { return m_failedAttempts.load(); }
     qint64 pendingBytes() const;
+    /// The newest sequence spooled or sent before (nullopt: none, a first start).
+    std::optional<qint64> resumeAfter() const;
 
 private:
-    explicit OtlpExporter(Options options);
+    explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);
     void pump();
-    void finish(int httpStatus, bool networkOk, qint64 bytes, int records);
-    void acknowledge(qint64 bytes);
-    QString spoolPath() const;
-    QString offsetPath() const;
-    qint64 readOffset() const;
+    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch);
 
     const Options m_options;
-    mutable std::mutex m_mutex;     ///< guards the spool files and m_offset
-    qint64 m_offset = 0;
+    const std::unique_ptr<OtlpSpool> m_spool;
     std::atomic<quint64> m_sent{0};
     std::atomic<quint64> m_dropped{0};
     std::atomic<quint64> m_rejected{0};

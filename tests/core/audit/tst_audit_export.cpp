@@ -12,6 +12,7 @@
 #include "store/Database.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -407,6 +408,83 @@ private slots:
         QVERIFY(restarted.ok());
         QTRY_COMPARE_WITH_TIMEOUT(restarted.value()->sent(), 30u, 15000);
         QCOMPARE(int(receiver.sequences.size()), 30);
+    }
+
+    void otlpCatchesUpWithWhatItNeverSpooled()
+    {
+        // Records committed while the exporter was not there to spool them (a crash between the
+        // commit and the spool, or a stop): the log hands them over when it joins again.
+        Fixture f = open();
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(freePort()));
+        options.spoolDir = m_dir.filePath(QStringLiteral("spool-gap"));
+        {
+            std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+            QVERIFY(!otlp->resumeAfter());  // a first start knows nothing
+            QVERIFY(f.log->addSink(otlp, 0));
+            appendSome(*f.log, 10);
+            f.log.reset();  // stops the writer: the exporter has spooled all ten
+        }
+        auto log = AuditLog::open(*f.db, {kGateway, std::nullopt, false});
+        QVERIFY(log);
+        appendSome(*log.value(), 5);  // committed with no exporter attached
+        OtlpReceiver receiver;
+        QVERIFY(receiver.listen(options.endpoint.port()));
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        QCOMPARE(otlp->resumeAfter().value_or(-1), 10);
+        QVERIFY(log.value()->addSink(otlp, *otlp->resumeAfter()));
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 15u, 15000);
+        QCOMPARE(QList<qint64>(receiver.sequences.begin(), receiver.sequences.end()), sequenceRange(1, 15));
+        log.value().reset();
+    }
+
+    void otlpResumesBySequenceWhateverTheSpoolFileLooksLike_data()
+    {
+        QTest::addColumn<int>("linesCut");
+        QTest::addColumn<bool>("tornTail");
+        QTest::addRow("spool as written") << 0 << false;
+        QTest::addRow("spool compacted past what was sent") << 3 << false;
+        QTest::addRow("a torn last line") << 0 << true;
+    }
+
+    void otlpResumesBySequenceWhateverTheSpoolFileLooksLike()
+    {
+        // What was sent is a sequence, not a byte offset: however the spool file was rewritten
+        // (or cut by a crash) before the gateway stopped, it resumes after exactly that record.
+        QFETCH(int, linesCut);
+        QFETCH(bool, tornTail);
+        Fixture f = open();
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(freePort()));
+        options.spoolDir = m_dir.filePath(QStringLiteral("spool-seq-%1").arg(QString::fromLatin1(QTest::currentDataTag())));
+        {
+            std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+            f.log->addSink(otlp);
+            appendSome(*f.log, 30);
+            f.log.reset();
+        }
+        QFile sent(QDir(options.spoolDir).filePath(QStringLiteral("otlp-spool.sent")));
+        QVERIFY(sent.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        sent.write("3");
+        sent.close();
+        QFile spool(QDir(options.spoolDir).filePath(QStringLiteral("otlp-spool.lines")));
+        QVERIFY(spool.open(QIODevice::ReadWrite));
+        QByteArray lines = spool.readAll();
+        for (int i = 0; i < linesCut; ++i)
+            lines.remove(0, lines.indexOf('\n') + 1);
+        if (tornTail)
+            lines += "31 Z3ctdGVzdA== 00ab";
+        QVERIFY(spool.resize(0) && spool.seek(0) && spool.write(lines) == lines.size());
+        spool.close();
+
+        OtlpReceiver receiver;
+        QVERIFY(receiver.listen(options.endpoint.port()));
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        QCOMPARE(otlp->resumeAfter().value_or(-1), 30);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 27u, 15000);
+        QCOMPARE(QList<qint64>(receiver.sequences.begin(), receiver.sequences.end()), sequenceRange(4, 30));
+        QCOMPARE(otlp->dropped(), 0u);
+        QCOMPARE(otlp->pendingBytes(), 0);
     }
 };
 
