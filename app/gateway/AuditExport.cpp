@@ -17,13 +17,18 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         auto inFile = audit::lastPositionInJsonLines(options.jsonLinesFile, log.gatewayId());
         if (!inFile)
             return Error{inFile.error().code, QStringLiteral("audit JSON lines file: ") + inFile.error().message};
-        const QString bookmarkPath = QDir(dataDir).filePath(QStringLiteral("audit-jsonl.bookmark"));
-        auto bookmarked = audit::JsonLinesBookmark::read(bookmarkPath, log.gatewayId());
-        if (!bookmarked)
-            return bookmarked.error();
         // The file is the better witness when it has this gateway's records; the bookmark counts
         // when the file was rotated away (or emptied) since.
-        const std::optional<audit::ChainPosition> resume = inFile.value() ? inFile.value() : bookmarked.value();
+        const QString bookmarkPath = QDir(dataDir).filePath(QStringLiteral("audit-jsonl.bookmark"));
+        std::optional<audit::ChainPosition> resume = inFile.value();
+        QString source = options.jsonLinesFile;
+        if (!resume) {
+            auto bookmarked = audit::JsonLinesBookmark::read(bookmarkPath, log.gatewayId());
+            if (!bookmarked)
+                return bookmarked.error();
+            resume = bookmarked.value();
+            source = bookmarkPath;
+        }
         auto sink = audit::JsonLinesSink::open(options.jsonLinesFile, bookmarkPath);
         if (!sink)
             return sink.error();
@@ -32,7 +37,7 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         const Status joined = resume ? log.addSink(exports->m_jsonLines, resume->sequence, resume->hash)
                                      : log.addSink(exports->m_jsonLines, head.sequence, head.hash);
         if (!joined)
-            return Error{joined.error().code, QStringLiteral("audit JSON lines file %1: %2").arg(options.jsonLinesFile, joined.error().message)};
+            return Error{joined.error().code, QStringLiteral("audit JSON lines export, resuming where %1 says: %2").arg(source, joined.error().message)};
         if (!resume)
             qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << head.sequence
                               << "(earlier ones: mandatectl audit export)";
@@ -50,9 +55,13 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             return exporter.error();
         exports->m_otlp = std::move(exporter).value();
         // Records committed but never spooled (a crash between the two) come from the database.
-        const std::optional<qint64> resume = exports->m_otlp->resumeAfter();
-        if (Status joined = log.addSink(exports->m_otlp, resume.value_or(log.head().sequence)); !joined)
-            return Error{joined.error().code, QStringLiteral("audit OTLP export: ") + joined.error().message};
+        const std::optional<audit::ChainPosition> resume = exports->m_otlp->resumeAfter(log.gatewayId());
+        const audit::AuditHead head = log.head();
+        const Status joined = resume ? log.addSink(exports->m_otlp, resume->sequence, resume->hash)
+                                     : log.addSink(exports->m_otlp, head.sequence, head.hash);
+        if (!joined)
+            return Error{joined.error().code, QStringLiteral("audit OTLP export, resuming where its spool in %1 says: %2")
+                                                  .arg(otlp.spoolDir, joined.error().message)};
         // The endpoint without user information or query: either could hold a credential.
         qCInfo(lcGateway) << "audit records are exported to" << options.otlpEndpoint.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
     }

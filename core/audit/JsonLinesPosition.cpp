@@ -127,26 +127,24 @@ Result<std::optional<ChainPosition>> JsonLinesBookmark::read(const QString &path
     const QList<QByteArray> fields = file.read(4096).trimmed().split(' ');
     bool ok = false;
     const qint64 sequence = fields.value(1).toLongLong(&ok);
-    if (fields.size() != 3 || !ok || sequence < 1 || fields[2].size() != 64)
-        return Error{QStringLiteral("invalid"), QStringLiteral("%1 is not a JSON lines bookmark").arg(path)};
+    if (fields.size() != 3 || !ok || sequence < 1 || fields[2].size() != 64) {
+        qCWarning(lcAudit) << "the JSON lines bookmark" << path << "does not read (cut short by a crash?); ignoring it";
+        return std::optional<ChainPosition>();
+    }
     if (QString::fromUtf8(QByteArray::fromPercentEncoding(fields[0])) != gatewayId)
         return std::optional<ChainPosition>();
     return std::optional<ChainPosition>(ChainPosition{sequence, QByteArray::fromHex(fields[2])});
-}
-
-Status JsonLinesBookmark::open(const QString &path)
-{
-    m_file.setFileName(path);
-    if (!m_file.open(QIODevice::ReadWrite))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(path, m_file.errorString())};
-    return Status::success();
 }
 
 void JsonLinesBookmark::write(const QString &gatewayId, const ChainPosition &position)
 {
     const QByteArray line = gatewayId.toUtf8().toPercentEncoding() + ' ' + QByteArray::number(position.sequence) + ' '
                             + position.hash.toHex() + '\n';
-    const bool written = m_file.seek(0) && m_file.write(line) == line.size() && m_file.flush()
+    if (!m_file.isOpen()) {
+        m_file.setFileName(m_path);
+        m_file.open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+    }
+    const bool written = m_file.isOpen() && m_file.seek(0) && m_file.write(line) == line.size()
                          && (m_file.size() == line.size() || m_file.resize(line.size()));
     if (!written) {
         if (const qint64 now = QDateTime::currentSecsSinceEpoch(); now - m_lastWarning >= 60) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "audit/ChainPosition.h"
 #include "common/Result.h"
 
 #include <QByteArray>
@@ -10,13 +11,6 @@
 #include <optional>
 
 namespace mandate::audit {
-
-/// Where an export stands in one gateway's chain: the sequence and hash of its newest record.
-struct ChainPosition
-{
-    qint64 sequence = 0;
-    QByteArray hash;  ///< 32 bytes
-};
 
 /// The position of `gatewayId`'s newest line in the JSON lines file at `path`; nullopt when
 /// there is no file or no line of that gateway. A last line cut short by a crash is removed
@@ -31,11 +25,12 @@ class JsonLinesBookmark
 {
 public:
     static Result<std::optional<ChainPosition>> read(const QString &path, const QString &gatewayId);
-    Status open(const QString &path);
+    explicit JsonLinesBookmark(QString path) : m_path(std::move(path)) {}
     /// Best effort: a failure is logged, at most once a minute.
     void write(const QString &gatewayId, const ChainPosition &position);
 
 private:
+    QString m_path;
     QFile m_file;
     qint64 m_lastWarning = 0;
 };

@@ -17,11 +17,8 @@ Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::open(const QString &path, 
     std::unique_ptr<JsonLinesSink> sink(new JsonLinesSink(path));
     if (!sink->m_file.open(QIODevice::WriteOnly | QIODevice::Append))
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(path, sink->m_file.errorString())};
-    if (!bookmarkPath.isEmpty()) {
-        sink->m_bookmark.emplace();
-        if (Status opened = sink->m_bookmark->open(bookmarkPath); !opened)
-            return opened.error();
-    }
+    if (!bookmarkPath.isEmpty())
+        sink->m_bookmark.emplace(bookmarkPath);
     return sink;
 }
 

@@ -55,9 +55,9 @@ qint64 OtlpExporter::pendingBytes() const
     return m_spool->pendingBytes();
 }
 
-std::optional<qint64> OtlpExporter::resumeAfter() const
+std::optional<ChainPosition> OtlpExporter::resumeAfter(const QString &gatewayId) const
 {
-    return m_spool->lastSequence();
+    return m_spool->lastPosition(gatewayId);
 }
 
 void OtlpExporter::consume(const std::vector<StoredRecord> &batch)

@@ -58,8 +58,9 @@ public:
     quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector for good
     quint64 failedAttempts() const { return m_failedAttempts.load(); }
     qint64 pendingBytes() const;
-    /// The newest sequence spooled or sent before (nullopt: none, a first start).
-    std::optional<qint64> resumeAfter() const;
+    /// The newest record of `gatewayId`'s chain spooled or sent before (nullopt: none, a first
+    /// start, or another gateway's spool).
+    std::optional<ChainPosition> resumeAfter(const QString &gatewayId) const;
 
 private:
     explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);

@@ -4,14 +4,12 @@
 #include "common/Logging.h"
 
 #include <QDir>
-#include <QSaveFile>
+
+#include <cstdio>
 
 namespace mandate::audit {
 
 namespace {
-
-/// Compaction rewrites the unsent rest of the spool, under the lock: only when that rest is small.
-constexpr qint64 kCompactBelowBytes = 1 << 20;
 
 QByteArray lineOf(const StoredRecord &r)
 {
@@ -43,6 +41,11 @@ std::optional<StoredRecord> recordOf(QByteArrayView line)
 
 OtlpSpool::OtlpSpool(const QString &dir, qint64 maxPendingBytes) : m_dir(dir), m_maxPending(maxPendingBytes) {}
 
+QString OtlpSpool::path(const char *name) const
+{
+    return QDir(m_dir).filePath(QLatin1String(name));
+}
+
 Result<std::unique_ptr<OtlpSpool>> OtlpSpool::open(const QString &dir, qint64 maxPendingBytes)
 {
     if (dir.isEmpty() || !QDir().mkpath(dir))
@@ -53,35 +56,49 @@ Result<std::unique_ptr<OtlpSpool>> OtlpSpool::open(const QString &dir, qint64 ma
     return spool;
 }
 
+bool OtlpSpool::ensureOpen()
+{
+    if (m_file.isOpen())
+        return true;
+    m_file.setFileName(path("otlp-spool.lines"));
+    return m_file.open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+}
+
 Status OtlpSpool::load()
 {
-    QFile sent(QDir(m_dir).filePath(QStringLiteral("otlp-spool.sent")));
-    if (sent.open(QIODevice::ReadOnly))
-        m_sentSequence = std::max<qint64>(0, sent.readAll().trimmed().toLongLong());
-    m_file.setFileName(QDir(m_dir).filePath(QStringLiteral("otlp-spool.lines")));
-    if (!m_file.open(QIODevice::ReadWrite))
+    QFile sentFile(path("otlp-spool.sent"));
+    if (sentFile.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> f = sentFile.read(4096).trimmed().split(' ');
+        bool ok = false;
+        const qint64 sequence = f.value(1).toLongLong(&ok);
+        if (f.size() == 3 && ok && sequence > 0)
+            m_sent = {QString::fromUtf8(QByteArray::fromBase64(f[0])), {sequence, QByteArray::fromHex(f[2])}};
+        else
+            qCWarning(lcAudit) << "the OTLP spool's sent note does not read; sending the whole spool";
+    }
+    if (!ensureOpen())
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(m_file.fileName(), m_file.errorString())};
-    // The first line after the sent sequence, and the end of the last whole line.
+    // The first record not yet sent (lines before it, readable or not, were), and the end of the
+    // last whole line; read through a buffered handle of its own.
+    QFile reader(m_file.fileName());
+    if (!reader.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(reader.fileName(), reader.errorString())};
     qint64 at = 0;
     qint64 wholeEnd = 0;
-    bool found = false;
-    m_file.seek(0);
-    while (!m_file.atEnd()) {
-        const QByteArray line = m_file.readLine();
+    std::optional<qint64> firstUnsent;
+    while (!reader.atEnd()) {
+        const QByteArray line = reader.readLine();
         if (!line.endsWith('\n'))
             break;
-        const std::optional<StoredRecord> record = recordOf(line);
-        if (record)
-            m_lastSpooled = record->sequence;
-        if (!found && (!record || record->sequence > m_sentSequence)) {
-            m_readOffset = at;
-            found = true;
+        if (const std::optional<StoredRecord> record = recordOf(line)) {
+            m_lastSpooled = Sent{record->gatewayId, {record->sequence, record->hash}};
+            if (!firstUnsent && (record->gatewayId != m_sent.gatewayId || record->sequence > m_sent.position.sequence))
+                firstUnsent = at;
         }
         at += line.size();
         wholeEnd = at;
     }
-    if (!found)
-        m_readOffset = wholeEnd;
+    m_readOffset = firstUnsent.value_or(wholeEnd);
     if (wholeEnd < m_file.size()) {
         qCWarning(lcAudit) << "OTLP spool ended in a partial line of" << (m_file.size() - wholeEnd) << "bytes; removed it";
         if (!m_file.resize(wholeEnd))
@@ -93,28 +110,33 @@ Status OtlpSpool::load()
 quint64 OtlpSpool::append(const std::vector<StoredRecord> &records)
 {
     const std::lock_guard lock(m_mutex);
-    qint64 pending = m_file.size() - m_readOffset;
+    if (!ensureOpen()) {
+        qCWarning(lcAudit) << "OTLP spool cannot be opened:" << m_file.errorString();
+        return records.size();
+    }
+    const qint64 size = m_file.size();
+    qint64 pending = size - m_readOffset;
+    // Acknowledged lines wait for a compaction; the file itself stays under twice the bound.
+    const qint64 room = std::min(m_maxPending - pending, 2 * m_maxPending - size);
     quint64 refused = 0;
     QByteArray chunk;
-    qint64 last = 0;
+    const StoredRecord *last = nullptr;
     for (const StoredRecord &record : records) {
         const QByteArray line = lineOf(record);
-        if (pending + line.size() > m_maxPending) {
+        if (chunk.size() + line.size() > room) {
             ++refused;
             continue;
         }
-        pending += line.size();
         chunk += line;
-        last = record.sequence;
+        last = &record;
     }
-    const qint64 before = m_file.size();
-    if (!chunk.isEmpty() && (!m_file.seek(before) || m_file.write(chunk) != chunk.size() || !m_file.flush())) {
+    if (!chunk.isEmpty() && (!m_file.seek(size) || m_file.write(chunk) != chunk.size())) {
         qCWarning(lcAudit) << "OTLP spool write failed:" << m_file.errorString();
-        m_file.resize(before);  // no partial line: the next append must start on a line of its own
+        m_file.resize(size);  // no partial line: the next append must start on a line of its own
         return records.size();
     }
-    if (last > 0)
-        m_lastSpooled = last;
+    if (last)
+        m_lastSpooled = Sent{last->gatewayId, {last->sequence, last->hash}};
     return refused;
 }
 
@@ -123,16 +145,25 @@ OtlpSpool::Batch OtlpSpool::next(int max)
     Batch batch;
     QList<QByteArray> lines;
     {
+        // Read in blocks (the file is unbuffered: a line at a time would be a read per byte),
+        // keeping the whole lines; a block without a whole line is read again larger.
         const std::lock_guard lock(m_mutex);
-        if (!m_file.seek(m_readOffset))
+        if (!ensureOpen())
             return batch;
-        while (lines.size() < max) {
-            QByteArray line = m_file.readLine();
-            if (!line.endsWith('\n'))
-                break;
-            batch.bytes += line.size();
-            lines.append(std::move(line));
+        qint64 at = m_readOffset;
+        qint64 block = 256 << 10;
+        while (lines.size() < max && m_file.seek(at)) {
+            const QByteArray chunk = m_file.read(block);
+            qsizetype start = 0;
+            for (qsizetype end; lines.size() < max && (end = chunk.indexOf('\n', start)) >= 0; start = end + 1)
+                lines.append(chunk.mid(start, end + 1 - start));
+            at += start;
+            if (chunk.size() < block || lines.size() >= max)
+                break;  // the end of the file, or enough
+            if (start == 0)
+                block *= 2;  // a line longer than the block
         }
+        batch.bytes = at - m_readOffset;
     }
     for (const QByteArray &line : std::as_const(lines)) {
         if (std::optional<StoredRecord> record = recordOf(line))
@@ -145,44 +176,74 @@ OtlpSpool::Batch OtlpSpool::next(int max)
 
 void OtlpSpool::acknowledge(const Batch &batch)
 {
-    qint64 sent = 0;
+    Sent sent;
     {
         const std::lock_guard lock(m_mutex);
         m_readOffset += batch.bytes;
-        if (!batch.records.empty())
-            m_sentSequence = std::max(m_sentSequence, batch.records.back().sequence);
-        sent = m_sentSequence;
-        compact();
+        if (!batch.records.empty()) {
+            const StoredRecord &last = batch.records.back();
+            m_sent = {last.gatewayId, {last.sequence, last.hash}};
+        }
+        sent = m_sent;
+        if (m_readOffset >= m_file.size()) {
+            m_file.resize(0);  // everything delivered: start afresh instead of growing
+            m_readOffset = 0;
+        }
     }
-    writeSent(sent);  // outside the lock: it syncs to disk
+    writeSent(sent);  // outside the lock
+    compact();
 }
 
 void OtlpSpool::compact()
 {
-    const qint64 size = m_file.size();
-    if (m_readOffset >= size) {
-        m_file.resize(0);  // everything delivered: start afresh instead of growing
-        m_readOffset = 0;
-        return;
+    qint64 from = 0;
+    qint64 to = 0;
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_readOffset < m_maxPending / 2)
+            return;
+        from = m_readOffset;
+        to = m_file.size();
     }
-    if (m_readOffset < m_maxPending / 2 || size - m_readOffset > kCompactBelowBytes)
-        return;  // a large unsent rest is left until it drains (the file stays under twice the bound)
-    if (!m_file.seek(m_readOffset))
+    // The unsent rest as it is now, copied outside the lock: the audit writer keeps appending.
+    const QString fresh = path("otlp-spool.lines.new");
+    QFile source(m_file.fileName());
+    QFile target(fresh);
+    if (!source.open(QIODevice::ReadOnly) || !source.seek(from) || !target.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return;
-    const QByteArray rest = m_file.readAll();
-    QSaveFile compacted(m_file.fileName());
-    if (!compacted.open(QIODevice::WriteOnly) || compacted.write(rest) != rest.size() || !compacted.commit())
-        return;  // the old file stays, whole
+    for (qint64 left = to - from; left > 0;) {
+        const QByteArray block = source.read(std::min<qint64>(left, 1 << 20));
+        if (block.isEmpty() || target.write(block) != block.size())
+            return;
+        left -= block.size();
+    }
+    const std::lock_guard lock(m_mutex);
+    // What was appended meanwhile, then the swap. The sent note is a sequence, so a crash at any
+    // point here leaves at worst a record sent twice, never one skipped.
+    if (!m_file.seek(to) || target.write(m_file.readAll()) < 0 || !target.flush())
+        return;
+    target.close();
+    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_file.fileName()).constData()) != 0)
+        return;
     m_file.close();
-    if (!m_file.open(QIODevice::ReadWrite))
-        qCWarning(lcAudit) << "cannot reopen the OTLP spool:" << m_file.errorString();
+    if (!ensureOpen())
+        qCWarning(lcAudit) << "cannot reopen the OTLP spool (tried again at the next append):" << m_file.errorString();
     m_readOffset = 0;
 }
 
-void OtlpSpool::writeSent(qint64 sequence)
+void OtlpSpool::writeSent(const Sent &sent)
 {
-    QSaveFile sent(QDir(m_dir).filePath(QStringLiteral("otlp-spool.sent")));
-    if (!sent.open(QIODevice::WriteOnly) || sent.write(QByteArray::number(sequence)) < 0 || !sent.commit())
+    // Overwritten in place and not synced: a note a crash leaves stale (or torn, which reads as
+    // none) only makes records go twice, while a sync per batch would cap the export's rate.
+    const QByteArray text = sent.gatewayId.toUtf8().toBase64() + ' ' + QByteArray::number(sent.position.sequence) + ' '
+                            + sent.position.hash.toHex() + '\n';
+    if (!m_sentFile.isOpen()) {
+        m_sentFile.setFileName(path("otlp-spool.sent"));
+        m_sentFile.open(QIODevice::ReadWrite | QIODevice::Unbuffered);
+    }
+    const bool written = m_sentFile.isOpen() && m_sentFile.seek(0) && m_sentFile.write(text) == text.size()
+                         && (m_sentFile.size() == text.size() || m_sentFile.resize(text.size()));
+    if (!written)
         qCWarning(lcAudit) << "cannot note the OTLP export's position; records may be sent twice after a restart";
 }
 
@@ -192,12 +253,15 @@ qint64 OtlpSpool::pendingBytes() const
     return m_file.size() - m_readOffset;
 }
 
-std::optional<qint64> OtlpSpool::lastSequence() const
+std::optional<ChainPosition> OtlpSpool::lastPosition(const QString &gatewayId) const
 {
     const std::lock_guard lock(m_mutex);
-    if (!m_lastSpooled && m_sentSequence == 0)
-        return std::nullopt;
-    return std::max(m_lastSpooled.value_or(0), m_sentSequence);
+    std::optional<ChainPosition> position;
+    if (m_sent.gatewayId == gatewayId && m_sent.position.sequence > 0)
+        position = m_sent.position;
+    if (m_lastSpooled && m_lastSpooled->gatewayId == gatewayId && (!position || m_lastSpooled->position.sequence > position->sequence))
+        position = m_lastSpooled->position;
+    return position;
 }
 
 } // namespace mandate::audit

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "audit/AuditRecord.h"
+#include "audit/ChainPosition.h"
 #include "common/Result.h"
 
 #include <QFile>
@@ -17,11 +18,12 @@ namespace mandate::audit {
 ///
 /// One text line per record ("sequence gateway hash prev-hash seal body", the bytes in base64 or
 /// hex), appended by the audit writer's thread and read by the sender's. What was sent is kept
-/// as a sequence number (otlp-spool.sent), not a byte offset, so that no rewrite of the spool,
-/// and no crash between a rewrite and that note, can make it skip a record: at start the spool
-/// is read from its first record after that sequence, and a last line a crash cut short is
-/// removed. The lock is held for file appends and reads only; parsing and encoding are the
-/// caller's, outside it.
+/// as a position in a chain (otlp-spool.sent: gateway, sequence, hash), not a byte offset, so
+/// that no rewrite of the spool, and no crash between a rewrite and that note, can make it skip
+/// a record: at start the spool is read from its first record not yet sent, and a last line a
+/// crash cut short is removed. The lock is held for file appends and reads only; parsing,
+/// encoding, the note and a compaction's copy happen outside it. The file stays under
+/// twice the bound: appends beyond that are refused (and counted as dropped by the exporter).
 class OtlpSpool
 {
 public:
@@ -43,22 +45,34 @@ public:
     void acknowledge(const Batch &batch);
 
     qint64 pendingBytes() const;
-    /// The newest sequence spooled or sent, if any: where the exporter resumes after a restart.
-    std::optional<qint64> lastSequence() const;
+    /// The newest record of `gatewayId`'s chain spooled or sent, if any: where the exporter
+    /// resumes after a restart (a position of another gateway's chain is no place in this one).
+    std::optional<ChainPosition> lastPosition(const QString &gatewayId) const;
 
 private:
+    struct Sent
+    {
+        QString gatewayId;
+        ChainPosition position;
+    };
+
     OtlpSpool(const QString &dir, qint64 maxPendingBytes);
     Status load();
+    /// Opens the spool file if it is not (at start, or after a failed reopen). m_mutex held.
+    bool ensureOpen();
+    /// Drops acknowledged lines from the file. On the sender thread, without m_mutex.
     void compact();
-    void writeSent(qint64 sequence);
+    void writeSent(const Sent &sent);
+    QString path(const char *name) const;
 
     const QString m_dir;
     const qint64 m_maxPending;
     mutable std::mutex m_mutex;
-    QFile m_file;                   ///< otlp-spool.lines, open for reading and appending
-    qint64 m_readOffset = 0;        ///< the first unsent line
-    qint64 m_sentSequence = 0;      ///< persisted in otlp-spool.sent
-    std::optional<qint64> m_lastSpooled;
+    QFile m_file;                   ///< otlp-spool.lines, unbuffered, for reading and appending
+    qint64 m_readOffset = 0;        ///< the first unsent line; moved by the sender thread only
+    Sent m_sent;                    ///< noted in otlp-spool.sent
+    QFile m_sentFile;               ///< the sender thread's
+    std::optional<Sent> m_lastSpooled;
 };
 
 } // namespace mandate::audit
