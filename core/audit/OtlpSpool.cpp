@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace mandate::audit {
 
 namespace {
@@ -71,20 +73,22 @@ Status OtlpSpool::load()
         const QList<QByteArray> f = sentFile.read(4096).trimmed().split(' ');
         bool ok = false;
         const qint64 sequence = f.value(1).toLongLong(&ok);
-        if (f.size() == 3 && ok && sequence > 0)
+        if (f.size() == 3 && ok && sequence > 0 && f[2].size() == 64)
             m_sent = {QString::fromUtf8(QByteArray::fromBase64(f[0])), {sequence, QByteArray::fromHex(f[2])}};
         else
             qCWarning(lcAudit) << "the OTLP spool's sent note does not read; sending the whole spool";
     }
     if (!ensureOpen())
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(m_file.fileName(), m_file.errorString())};
-    // The first record not yet sent (lines before it, readable or not, were), and the end of the
-    // last whole line; read through a buffered handle of its own.
+    // Where sending resumes: right after the line the note names (whatever follows, readable or
+    // not, is unsent: a damaged line is counted); when a compaction took that line away before a
+    // crash let the note catch up, at the first record past it. Read through a buffered handle.
     QFile reader(m_file.fileName());
     if (!reader.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(reader.fileName(), reader.errorString())};
     qint64 at = 0;
     qint64 wholeEnd = 0;
+    std::optional<qint64> afterNoted;
     std::optional<qint64> firstUnsent;
     while (!reader.atEnd()) {
         const QByteArray line = reader.readLine();
@@ -92,12 +96,16 @@ Status OtlpSpool::load()
             break;
         if (const std::optional<StoredRecord> record = recordOf(line)) {
             m_lastSpooled = Sent{record->gatewayId, {record->sequence, record->hash}};
+            if (record->gatewayId == m_sent.gatewayId && record->sequence == m_sent.position.sequence && record->hash == m_sent.position.hash)
+                afterNoted = at + line.size();
             if (!firstUnsent && (record->gatewayId != m_sent.gatewayId || record->sequence > m_sent.position.sequence))
                 firstUnsent = at;
         }
         at += line.size();
         wholeEnd = at;
     }
+    if (afterNoted)
+        firstUnsent = afterNoted;
     m_readOffset = firstUnsent.value_or(wholeEnd);
     if (wholeEnd < m_file.size()) {
         qCWarning(lcAudit) << "OTLP spool ended in a partial line of" << (m_file.size() - wholeEnd) << "bytes; removed it";
@@ -143,28 +151,30 @@ quint64 OtlpSpool::append(const std::vector<StoredRecord> &records)
 OtlpSpool::Batch OtlpSpool::next(int max)
 {
     Batch batch;
-    QList<QByteArray> lines;
+    qint64 from = 0;
+    qint64 size = 0;
     {
-        // Read in blocks (the file is unbuffered: a line at a time would be a read per byte),
-        // keeping the whole lines; a block without a whole line is read again larger.
         const std::lock_guard lock(m_mutex);
         if (!ensureOpen())
             return batch;
-        qint64 at = m_readOffset;
-        qint64 block = 256 << 10;
-        while (lines.size() < max && m_file.seek(at)) {
-            const QByteArray chunk = m_file.read(block);
-            qsizetype start = 0;
-            for (qsizetype end; lines.size() < max && (end = chunk.indexOf('\n', start)) >= 0; start = end + 1)
-                lines.append(chunk.mid(start, end + 1 - start));
-            at += start;
-            if (chunk.size() < block || lines.size() >= max)
-                break;  // the end of the file, or enough
-            if (start == 0)
-                block *= 2;  // a line longer than the block
-        }
-        batch.bytes = at - m_readOffset;
+        from = m_readOffset;
+        size = m_file.size();
     }
+    // Read without the lock: bytes below `size` change only on this (the sender's) thread, and
+    // the audit writer's appends must not wait for a long line to be read.
+    QFile reader(path("otlp-spool.lines"));
+    if (!reader.open(QIODevice::ReadOnly) || !reader.seek(from))
+        return batch;
+    QList<QByteArray> lines;
+    qint64 at = from;
+    while (lines.size() < max && at < size) {
+        QByteArray line = reader.readLine(size - at + 1);
+        if (!line.endsWith('\n'))
+            break;
+        at += line.size();
+        lines.append(std::move(line));
+    }
+    batch.bytes = at - from;
     for (const QByteArray &line : std::as_const(lines)) {
         if (std::optional<StoredRecord> record = recordOf(line))
             batch.records.push_back(std::move(*record));
@@ -185,9 +195,9 @@ void OtlpSpool::acknowledge(const Batch &batch)
             m_sent = {last.gatewayId, {last.sequence, last.hash}};
         }
         sent = m_sent;
-        if (m_readOffset >= m_file.size()) {
-            m_file.resize(0);  // everything delivered: start afresh instead of growing
-            m_readOffset = 0;
+        if (m_readOffset >= m_file.size() && m_file.resize(0)) {
+            m_readOffset = 0;  // everything delivered: start afresh instead of growing
+            m_compactAfter = 0;
         }
     }
     writeSent(sent);  // outside the lock
@@ -200,35 +210,50 @@ void OtlpSpool::compact()
     qint64 to = 0;
     {
         const std::lock_guard lock(m_mutex);
-        if (m_readOffset < m_maxPending / 2)
+        if (m_readOffset < std::max(m_maxPending / 2, m_compactAfter))
             return;
         from = m_readOffset;
         to = m_file.size();
     }
     // The unsent rest as it is now, copied outside the lock: the audit writer keeps appending.
     const QString fresh = path("otlp-spool.lines.new");
-    QFile source(m_file.fileName());
+    QFile source(path("otlp-spool.lines"));
     QFile target(fresh);
+    const auto failed = [&](const QString &why) {
+        // Tried again only once as much more has been sent: not after every batch.
+        qCWarning(lcAudit) << "OTLP spool compaction failed:" << why;
+        target.close();
+        QFile::remove(fresh);
+        const std::lock_guard lock(m_mutex);
+        m_compactAfter = m_readOffset + m_maxPending / 2;
+    };
     if (!source.open(QIODevice::ReadOnly) || !source.seek(from) || !target.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return;
+        return failed(source.errorString() + u' ' + target.errorString());
     for (qint64 left = to - from; left > 0;) {
         const QByteArray block = source.read(std::min<qint64>(left, 1 << 20));
         if (block.isEmpty() || target.write(block) != block.size())
-            return;
+            return failed(target.errorString());
         left -= block.size();
     }
-    const std::lock_guard lock(m_mutex);
-    // What was appended meanwhile, then the swap. The sent note is a sequence, so a crash at any
-    // point here leaves at worst a record sent twice, never one skipped.
-    if (!m_file.seek(to) || target.write(m_file.readAll()) < 0 || !target.flush())
-        return;
+    std::unique_lock lock(m_mutex);
+    // What was appended meanwhile, then the swap. The sent note is a place in the chain, so a
+    // crash at any point here leaves at worst a record sent twice, never one skipped.
+    const qint64 end = m_file.size();
+    const QByteArray tail = m_file.seek(to) ? m_file.read(end - to) : QByteArray();
+    if (tail.size() != end - to || target.write(tail) != tail.size() || !target.flush() || ::fsync(target.handle()) != 0) {
+        lock.unlock();
+        return failed(QStringLiteral("cannot write %1: %2").arg(fresh, target.errorString()));
+    }
     target.close();
-    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_file.fileName()).constData()) != 0)
-        return;
+    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_file.fileName()).constData()) != 0) {
+        lock.unlock();
+        return failed(QStringLiteral("cannot replace the spool"));
+    }
     m_file.close();
     if (!ensureOpen())
         qCWarning(lcAudit) << "cannot reopen the OTLP spool (tried again at the next append):" << m_file.errorString();
     m_readOffset = 0;
+    m_compactAfter = 0;
 }
 
 void OtlpSpool::writeSent(const Sent &sent)

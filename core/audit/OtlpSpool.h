@@ -70,6 +70,7 @@ private:
     mutable std::mutex m_mutex;
     QFile m_file;                   ///< otlp-spool.lines, unbuffered, for reading and appending
     qint64 m_readOffset = 0;        ///< the first unsent line; moved by the sender thread only
+    qint64 m_compactAfter = 0;      ///< after a failed compaction: not before this offset
     Sent m_sent;                    ///< noted in otlp-spool.sent
     QFile m_sentFile;               ///< the sender thread's
     std::optional<Sent> m_lastSpooled;

@@ -456,10 +456,13 @@ private slots:
         QTest::addColumn<int>("linesCut");
         QTest::addColumn<bool>("tornTail");
         QTest::addColumn<int>("firstSent");  // the first record the collector should get
-        QTest::addRow("spool as written") << 0 << false << 4;
+        QTest::addColumn<bool>("damagedFourth");
+        QTest::addRow("spool as written") << 0 << false << 4 << false;
         // Records 4 and 5 were sent and compacted away, and the crash came before the note.
-        QTest::addRow("spool compacted past the sent note") << 5 << false << 6;
-        QTest::addRow("a torn last line") << 0 << true << 4;
+        QTest::addRow("spool compacted past the sent note") << 5 << false << 6 << false;
+        QTest::addRow("a torn last line") << 0 << true << 4 << false;
+        // The first unsent line is damaged: counted as dropped, not skipped in silence.
+        QTest::addRow("a damaged line after the note") << 0 << false << 5 << true;
     }
 
     void otlpResumesBySequenceWhateverTheSpoolFileLooksLike()
@@ -489,6 +492,12 @@ private slots:
         QVERIFY(sent.open(QIODevice::WriteOnly | QIODevice::Truncate));
         sent.write(third.value(1) + " 3 " + third.value(2));
         sent.close();
+        QFETCH(bool, damagedFourth);
+        if (damagedFourth) {
+            QList<QByteArray> split = lines.split('\n');
+            split[3] = "4 this line was damaged";
+            lines = split.join('\n');
+        }
         for (int i = 0; i < linesCut; ++i)
             lines.remove(0, lines.indexOf('\n') + 1);
         if (tornTail)
@@ -502,7 +511,7 @@ private slots:
         QCOMPARE(otlp->resumeAfter(kGateway).value_or(ChainPosition{}).sequence, 30);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), quint64(31 - firstSent), 15000);
         QCOMPARE(QList<qint64>(receiver.sequences.begin(), receiver.sequences.end()), sequenceRange(firstSent, 30));
-        QCOMPARE(otlp->dropped(), 0u);
+        QCOMPARE(otlp->dropped(), damagedFourth ? 1u : 0u);
         QCOMPARE(otlp->pendingBytes(), 0);
     }
 
