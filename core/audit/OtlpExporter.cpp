@@ -6,6 +6,8 @@
 #include "json/JsonWriter.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QThread>
@@ -75,7 +77,7 @@ void OtlpExporter::pump()
 {
     if (m_inFlight || m_waiting || !m_network)
         return;
-    const OtlpSpool::Batch batch = m_spool->next(m_options.maxBatch);
+    const OtlpSpool::Batch batch = m_spool->next(m_options.maxBatch, m_options.maxBatchBytes);
     if (batch.bytes == 0)
         return;
     if (batch.unreadable > 0) {
@@ -100,17 +102,26 @@ void OtlpExporter::pump()
     QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch);
+        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10));
     });
 }
 
-void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch)
+void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer)
 {
     m_inFlight = false;
     const quint64 records = batch.records.size();
     if (networkOk && httpStatus >= 200 && httpStatus < 300) {
+        // A success may still refuse some records (ExportLogsPartialSuccess): those are rejected.
+        const QJsonObject partial = QJsonDocument::fromJson(answer).object().value(QStringLiteral("partialSuccess")).toObject();
+        const QJsonValue count = partial.value(QStringLiteral("rejectedLogRecords"));
+        const quint64 refused = std::min<quint64>(records, count.isString() ? count.toString().toULongLong() : quint64(count.toInteger()));
+        if (refused > 0) {
+            m_rejected += refused;
+            qCWarning(lcAudit) << "OTLP collector accepted" << records - refused << "records and rejected" << refused << ':'
+                               << partial.value(QStringLiteral("errorMessage")).toString().left(200);
+        }
         m_spool->acknowledge(batch);
-        m_sent += records;
+        m_sent += records - refused;
         m_backoffMs = m_options.initialBackoffMs;
         pump();
         return;

@@ -40,6 +40,7 @@ public:
         QString spoolDir;                       ///< holds otlp-spool.lines and otlp-spool.sent
         qint64 maxBufferBytes = 64ll << 20;     ///< unsent records kept at most
         int maxBatch = 512;                     ///< log records per request
+        qint64 maxBatchBytes = 4 << 20;         ///< and spooled bytes per request: collectors cap bodies
         int initialBackoffMs = 200;
         int maxBackoffMs = 30'000;
         int requestTimeoutMs = 10'000;
@@ -55,7 +56,7 @@ public:
 
     quint64 sent() const { return m_sent.load(); }          ///< acknowledged by the collector
     quint64 dropped() const { return m_dropped.load(); }    ///< refused: spool full
-    quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector for good
+    quint64 rejected() const { return m_rejected.load(); }  ///< refused by the collector for good (also partly, in a 200)
     quint64 failedAttempts() const { return m_failedAttempts.load(); }
     qint64 pendingBytes() const;
     /// The newest record of `gatewayId`'s chain spooled or sent before (nullopt: none, a first
@@ -65,7 +66,7 @@ public:
 private:
     explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);
     void pump();
-    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch);
+    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer);
 
     const Options m_options;
     const std::unique_ptr<OtlpSpool> m_spool;

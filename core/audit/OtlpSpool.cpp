@@ -148,7 +148,7 @@ quint64 OtlpSpool::append(const std::vector<StoredRecord> &records)
     return refused;
 }
 
-OtlpSpool::Batch OtlpSpool::next(int max)
+OtlpSpool::Batch OtlpSpool::next(int max, qint64 maxBytes)
 {
     Batch batch;
     qint64 from = 0;
@@ -169,7 +169,7 @@ OtlpSpool::Batch OtlpSpool::next(int max)
     qint64 at = from;
     while (lines.size() < max && at < size) {
         QByteArray line = reader.readLine(size - at + 1);
-        if (!line.endsWith('\n'))
+        if (!line.endsWith('\n') || (!lines.isEmpty() && at - from + line.size() > maxBytes))
             break;
         at += line.size();
         lines.append(std::move(line));

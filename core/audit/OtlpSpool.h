@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QString>
 
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -39,8 +40,9 @@ public:
 
     /// Appends what fits; returns how many records did not (spool full or unwritable).
     quint64 append(const std::vector<StoredRecord> &records);
-    /// Up to `max` records after the last acknowledged one, in order.
-    Batch next(int max);
+    /// Up to `max` records after the last acknowledged one, in order, taking at most `maxBytes`
+    /// of spool (but at least one record, however large).
+    Batch next(int max, qint64 maxBytes = std::numeric_limits<qint64>::max());
     /// The collector has the records of `batch`: they are dropped from the spool.
     void acknowledge(const Batch &batch);
 

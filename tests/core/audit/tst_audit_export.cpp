@@ -37,6 +37,8 @@ class OtlpReceiver : public QObject
 public:
     int failuresLeft = 0;
     QByteArray failure = "503 Service Unavailable";
+    QByteArray successBody = "{}";  ///< what a 200 carries (e.g. a partialSuccess)
+    QList<qsizetype> bodySizes;
     int requests = 0;
     std::multiset<qint64> sequences;
     QByteArray lastContentType;
@@ -77,6 +79,7 @@ private:
         const QByteArray body = buffer.mid(end + 4, length);
         buffer.remove(0, end + 4 + length);
         ++requests;
+        bodySizes << body.size();
         QByteArray status = "200 OK";
         if (failuresLeft > 0) {
             --failuresLeft;
@@ -91,7 +94,9 @@ private:
                 }
             }
         }
-        socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        const QByteArray answer = status.startsWith("200") ? successBody : QByteArray("{}");
+        socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                      + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
     }
 
     QTcpServer m_server;
@@ -330,6 +335,30 @@ private slots:
         appendSome(*f.log, 5);  // and what follows goes through
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 15u, 15000);
         QCOMPARE(otlp->pendingBytes(), 0);
+        f.log.reset();
+    }
+
+    void otlpCountsWhatASuccessRejects()
+    {
+        // OTLP's ExportLogsPartialSuccess: a 200 that refuses some records. They are rejected,
+        // not sent. And each request stays under the byte cap, however many records wait.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        receiver.successBody = R"({"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"two too many attributes"}})";
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(receiver.port()));
+        options.spoolDir = m_dir.filePath(QStringLiteral("spool-partial"));
+        options.maxBatchBytes = 8 << 10;  // a handful of records per request
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        f.log->addSink(otlp);
+        appendSome(*f.log, 40);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 40u, 15000);
+        QVERIFY(receiver.requests >= 4);
+        QCOMPARE(otlp->rejected(), quint64(2 * receiver.requests));
+        QCOMPARE(otlp->failedAttempts(), 0u);
+        for (const qsizetype size : std::as_const(receiver.bodySizes))
+            QVERIFY2(size < 64 << 10, qPrintable(QString::number(size)));  // the spool's 8 KiB, as OTLP JSON
         f.log.reset();
     }
 
