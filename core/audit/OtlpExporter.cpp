@@ -102,11 +102,15 @@ void OtlpExporter::pump()
     QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10));
+        bool seconds = false;
+        const int retryAfter = reply->rawHeader("Retry-After").trimmed().toInt(&seconds);
+        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10),
+               seconds && retryAfter > 0 ? retryAfter : 0);
     });
 }
 
-void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer)
+void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer,
+                          int retryAfterSecs)
 {
     m_inFlight = false;
     const quint64 records = batch.records.size();
@@ -137,9 +141,12 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch
         return;
     }
     ++m_failedAttempts;
-    qCInfo(lcAudit) << "OTLP export failed (HTTP" << httpStatus << "), retrying in" << m_backoffMs << "ms";
+    // A collector that says when to come back (Retry-After, in seconds) is waited for, within
+    // the longest backoff.
+    const int delayMs = std::max(m_backoffMs, std::min(retryAfterSecs, m_options.maxBackoffMs / 1000) * 1000);
+    qCInfo(lcAudit) << "OTLP export failed (HTTP" << httpStatus << "), retrying in" << delayMs << "ms";
     m_waiting = true;
-    QTimer::singleShot(m_backoffMs, m_worker, [this] {
+    QTimer::singleShot(delayMs, m_worker, [this] {
         m_waiting = false;
         pump();
     });

@@ -26,7 +26,7 @@ namespace mandate::audit {
 /// (POST {endpoint}, normally http://collector:4318/v1/logs). Records first go to a bounded
 /// spool file (OtlpSpool), so they survive both a collector outage and a gateway restart; a
 /// sender thread reads, encodes and posts them in batches, outside the lock the audit writer's
-/// appends take, and retries with exponential backoff. After a restart the gateway hands the
+/// appends take, and retries with exponential backoff (or after the collector's Retry-After). After a restart the gateway hands the
 /// exporter what it missed from resumeAfter() on (AuditLog::addSink). Nothing is dropped silently:
 /// records refused because the spool is full count in dropped(), records the collector
 /// refuses for good (any status but 429, 502, 503 and 504, which are retried) in rejected(),
@@ -66,7 +66,7 @@ public:
 private:
     explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);
     void pump();
-    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer);
+    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer, int retryAfterSecs);
 
     const Options m_options;
     const std::unique_ptr<OtlpSpool> m_spool;

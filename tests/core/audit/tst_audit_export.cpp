@@ -38,6 +38,7 @@ public:
     int failuresLeft = 0;
     QByteArray failure = "503 Service Unavailable";
     QByteArray successBody = "{}";  ///< what a 200 carries (e.g. a partialSuccess)
+    QByteArray retryAfter;          ///< sent with a failure when set
     QList<qsizetype> bodySizes;
     int requests = 0;
     std::multiset<qint64> sequences;
@@ -95,7 +96,8 @@ private:
             }
         }
         const QByteArray answer = status.startsWith("200") ? successBody : QByteArray("{}");
-        socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+        const QByteArray extra = !status.startsWith("200") && !retryAfter.isEmpty() ? "Retry-After: " + retryAfter + "\r\n" : QByteArray();
+        socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + extra + "Content-Length: "
                       + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
     }
 
@@ -139,6 +141,15 @@ private:
                                                        QStringLiteral("e1"), QStringLiteral("ticket:read"), true, {}, i)));
         for (auto &p : pending)
             QVERIFY(p.get().ok());
+    }
+    /// Exporter options for a collector on `port`, spooling in a directory of its own.
+    OtlpExporter::Options otlpOptions(quint16 port, const QString &spool) const
+    {
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(port));
+        options.spoolDir = m_dir.filePath(spool);
+        options.initialBackoffMs = 20;
+        return options;
     }
     static quint16 freePort()
     {
@@ -321,10 +332,7 @@ private slots:
         receiver.failuresLeft = 1;
         receiver.failure = "500 Internal Server Error";
         QVERIFY(receiver.listen());
-        OtlpExporter::Options options;
-        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(receiver.port()));
-        options.spoolDir = m_dir.filePath(QStringLiteral("spool-500"));
-        options.initialBackoffMs = 20;
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-500"));
         std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
         f.log->addSink(otlp);
         appendSome(*f.log, 10);
@@ -346,9 +354,7 @@ private slots:
         OtlpReceiver receiver;
         receiver.successBody = R"({"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"two too many attributes"}})";
         QVERIFY(receiver.listen());
-        OtlpExporter::Options options;
-        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(receiver.port()));
-        options.spoolDir = m_dir.filePath(QStringLiteral("spool-partial"));
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-partial"));
         options.maxBatchBytes = 8 << 10;  // a handful of records per request
         std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
         f.log->addSink(otlp);
@@ -359,6 +365,26 @@ private slots:
         QCOMPARE(otlp->failedAttempts(), 0u);
         for (const qsizetype size : std::as_const(receiver.bodySizes))
             QVERIFY2(size < 64 << 10, qPrintable(QString::number(size)));  // the spool's 8 KiB, as OTLP JSON
+        f.log.reset();
+    }
+
+    void otlpWaitsWhatTheCollectorAsks()
+    {
+        // A 503 with Retry-After: 1 is not retried after the 20 ms backoff, but after a second.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        receiver.failuresLeft = 1;
+        receiver.retryAfter = "1";
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-retry-after"));
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        f.log->addSink(otlp);
+        appendSome(*f.log, 5);
+        QTRY_COMPARE(receiver.requests, 1);
+        QTest::qWait(600);  // thirty backoffs' worth: no second attempt yet
+        QCOMPARE(receiver.requests, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 5u, 15000);
+        QCOMPARE(otlp->failedAttempts(), 1u);
         f.log.reset();
     }
 
