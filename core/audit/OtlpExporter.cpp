@@ -13,6 +13,9 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
+#include <limits>
+
 namespace mandate::audit {
 
 OtlpExporter::OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool)
@@ -102,10 +105,14 @@ void OtlpExporter::pump()
     QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        // Retry-After in seconds (OTLP/HTTP's form); a number too large to read is the longest wait.
+        const QByteArray retryAfter = reply->rawHeader("Retry-After").trimmed();
         bool seconds = false;
-        const int retryAfter = reply->rawHeader("Retry-After").trimmed().toInt(&seconds);
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10),
-               seconds && retryAfter > 0 ? retryAfter : 0);
+        const qint64 retryAfterSecs = retryAfter.toLongLong(&seconds);
+        const bool digits = !retryAfter.isEmpty() && std::all_of(retryAfter.begin(), retryAfter.end(), [](char c) { return c >= '0' && c <= '9'; });
+        const int wait = seconds ? int(std::clamp<qint64>(retryAfterSecs, 0, std::numeric_limits<int>::max()))
+                                 : digits ? std::numeric_limits<int>::max() : 0;
+        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10), wait);
     });
 }
 
@@ -117,8 +124,10 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch
     if (networkOk && httpStatus >= 200 && httpStatus < 300) {
         // A success may still refuse some records (ExportLogsPartialSuccess): those are rejected.
         const QJsonObject partial = QJsonDocument::fromJson(answer).object().value(QStringLiteral("partialSuccess")).toObject();
+        // proto3 JSON gives an int64 as a string, or as a number; anything else, or negative, is none.
         const QJsonValue count = partial.value(QStringLiteral("rejectedLogRecords"));
-        const quint64 refused = std::min<quint64>(records, count.isString() ? count.toString().toULongLong() : quint64(count.toInteger()));
+        const qint64 said = count.isString() ? count.toString().toLongLong() : count.toInteger();
+        const quint64 refused = said > 0 ? std::min<quint64>(records, quint64(said)) : 0;
         if (refused > 0) {
             m_rejected += refused;
             qCWarning(lcAudit) << "OTLP collector accepted" << records - refused << "records and rejected" << refused << ':'
@@ -141,8 +150,8 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch
         return;
     }
     ++m_failedAttempts;
-    // A collector that says when to come back (Retry-After, in seconds) is waited for, within
-    // the longest backoff.
+    // A collector that says when to come back (Retry-After, in seconds, on any retried answer) is
+    // waited for, within the longest backoff.
     const int delayMs = std::max(m_backoffMs, std::min(retryAfterSecs, m_options.maxBackoffMs / 1000) * 1000);
     qCInfo(lcAudit) << "OTLP export failed (HTTP" << httpStatus << "), retrying in" << delayMs << "ms";
     m_waiting = true;

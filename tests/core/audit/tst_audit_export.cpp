@@ -346,25 +346,53 @@ private slots:
         f.log.reset();
     }
 
+    void otlpCountsWhatASuccessRejects_data()
+    {
+        QTest::addColumn<QByteArray>("count");
+        QTest::addColumn<int>("perRequest");  // rejected per request, every request holding one or more
+        QTest::addRow("as a string") << QByteArray(R"("1")") << 1;
+        QTest::addRow("as a number") << QByteArray("1") << 1;
+        QTest::addRow("negative") << QByteArray("-1") << 0;
+        QTest::addRow("zero") << QByteArray(R"("0")") << 0;
+    }
+
     void otlpCountsWhatASuccessRejects()
     {
         // OTLP's ExportLogsPartialSuccess: a 200 that refuses some records. They are rejected,
         // not sent. And each request stays under the byte cap, however many records wait.
+        QFETCH(QByteArray, count);
+        QFETCH(int, perRequest);
         Fixture f = open();
         OtlpReceiver receiver;
-        receiver.successBody = R"({"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"two too many attributes"}})";
+        receiver.successBody = R"({"partialSuccess":{"rejectedLogRecords":)" + count + R"(,"errorMessage":"too many attributes"}})";
         QVERIFY(receiver.listen());
-        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-partial"));
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-partial-") + QString::fromLatin1(QTest::currentDataTag()));
         options.maxBatchBytes = 8 << 10;  // a handful of records per request
         std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
         f.log->addSink(otlp);
         appendSome(*f.log, 40);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 40u, 15000);
         QVERIFY(receiver.requests >= 4);
-        QCOMPARE(otlp->rejected(), quint64(2 * receiver.requests));
+        QCOMPARE(otlp->rejected(), quint64(perRequest * receiver.requests));
         QCOMPARE(otlp->failedAttempts(), 0u);
         for (const qsizetype size : std::as_const(receiver.bodySizes))
             QVERIFY2(size < 64 << 10, qPrintable(QString::number(size)));  // the spool's 8 KiB, as OTLP JSON
+        f.log.reset();
+    }
+
+    void otlpSendsARecordLargerThanTheByteCapAlone()
+    {
+        // At least one record per request, however small the cap: the export never stalls.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-tiny-cap"));
+        options.maxBatchBytes = 1;
+        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        f.log->addSink(otlp);
+        appendSome(*f.log, 6);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 6u, 15000);
+        QCOMPARE(receiver.requests, 6);
         f.log.reset();
     }
 
