@@ -12,10 +12,12 @@
 
 namespace mandate::audit {
 
-Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::open(const QString &path, const QString &bookmarkPath)
+Result<std::unique_ptr<JsonLinesSink>> JsonLinesSink::open(const QString &path, const QString &bookmarkPath, qint64 maxBacklogBytes)
 {
-    std::unique_ptr<JsonLinesSink> sink(new JsonLinesSink(path));
-    if (!sink->m_file.open(QIODevice::WriteOnly | QIODevice::Append))
+    std::unique_ptr<JsonLinesSink> sink(new JsonLinesSink(path, maxBacklogBytes));
+    // Unbuffered: a write that fails must leave nothing behind in Qt's buffer to reach the
+    // file later, out of order.
+    if (!sink->m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(path, sink->m_file.errorString())};
     if (!bookmarkPath.isEmpty())
         sink->m_bookmark.emplace(bookmarkPath);
@@ -49,7 +51,7 @@ void JsonLinesSink::reopenIfMoved()
     const bool wasOpen = m_file.isOpen();
     m_file.close();
     m_file.setFileName(path);
-    const bool opened = m_file.open(QIODevice::WriteOnly | QIODevice::Append);
+    const bool opened = m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered);
     // Logged when it happens, and a failure to reopen at most once a minute.
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     if (opened && wasOpen)
@@ -62,20 +64,45 @@ void JsonLinesSink::reopenIfMoved()
 
 void JsonLinesSink::consume(const std::vector<StoredRecord> &batch)
 {
+    if (batch.empty())
+        return;
     QByteArray chunk;
     for (const StoredRecord &record : batch)
         chunk += line(record);
     const std::lock_guard lock(m_mutex);
-    reopenIfMoved();
-    if (!m_file.isOpen() || m_file.write(chunk) != chunk.size() || !m_file.flush()) {
-        m_failed += batch.size();
-        qCWarning(lcAudit) << "JSON lines sink" << m_file.fileName() << "lost" << batch.size()
-                           << "records:" << m_file.errorString();
+    if (m_stalled) {
+        m_failed += batch.size();  // written after the next start, from the database
         return;
     }
-    m_written += batch.size();
-    if (m_bookmark && !batch.empty())
-        m_bookmark->write(batch.back().gatewayId, ChainPosition{batch.back().sequence, batch.back().hash});
+    // Lines that could not be written (disk full, file unwritable) wait here and go first, so
+    // the file never has a gap; past the bound the sink stops until the gateway starts again,
+    // which then writes everything after the file's last record.
+    m_backlog += chunk;
+    m_backlogRecords += batch.size();
+    m_backlogEnd = ChainPosition{batch.back().sequence, batch.back().hash};
+    reopenIfMoved();
+    const qint64 before = m_file.isOpen() ? m_file.size() : 0;
+    if (!m_file.isOpen() || m_file.write(m_backlog) != m_backlog.size()) {
+        if (m_file.isOpen())
+            m_file.resize(before);  // no partial line
+        m_failed += batch.size();
+        if (m_backlog.size() > m_maxBacklog) {
+            m_stalled = true;
+            m_backlog.clear();
+            qCWarning(lcAudit) << "JSON lines sink" << m_file.fileName() << "stops after" << m_backlogRecords
+                               << "records it could not write; they come at the gateway's next start:" << m_file.errorString();
+        } else if (const qint64 now = QDateTime::currentSecsSinceEpoch(); now - m_lastWriteWarning >= 60) {
+            qCWarning(lcAudit) << "JSON lines sink" << m_file.fileName() << "cannot write; keeping" << m_backlogRecords
+                               << "records to write first:" << m_file.errorString();
+            m_lastWriteWarning = now;
+        }
+        return;
+    }
+    m_written += m_backlogRecords;
+    m_backlog.clear();
+    m_backlogRecords = 0;
+    if (m_bookmark)
+        m_bookmark->write(batch.back().gatewayId, m_backlogEnd);
 }
 
 Result<qint64> JsonLinesSink::exportAll(const AuditQuery &query, const AuditFilter &filter, QIODevice &out)

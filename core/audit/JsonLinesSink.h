@@ -28,11 +28,17 @@ namespace mandate::audit {
 class JsonLinesSink final : public AuditSink
 {
 public:
-    /// `bookmarkPath` empty: no bookmark (a one-off export, the tests).
-    static Result<std::unique_ptr<JsonLinesSink>> open(const QString &path, const QString &bookmarkPath = {});
+    static constexpr qint64 kMaxBacklogBytes = 64ll << 20;
+
+    /// `bookmarkPath` empty: no bookmark (a one-off export, the tests). Lines that cannot be
+    /// written are kept to go first, up to `maxBacklogBytes`; beyond, the sink stops until the
+    /// next start, whose catch-up writes them (no gap either way).
+    static Result<std::unique_ptr<JsonLinesSink>> open(const QString &path, const QString &bookmarkPath = {},
+                                                        qint64 maxBacklogBytes = kMaxBacklogBytes);
 
     void consume(const std::vector<StoredRecord> &batch) override;
-    /// Lines written, and lines that could not be written (disk full); the latter logged too.
+    /// Lines written, and lines that could not be written when they came (disk full, the file
+    /// unwritable), kept to be written first or, past the backlog's bound, at the next start.
     quint64 writtenLines() const { return m_written.load(); }
     quint64 failedLines() const { return m_failed.load(); }
 
@@ -41,7 +47,7 @@ public:
     static Result<qint64> exportAll(const AuditQuery &query, const AuditFilter &filter, QIODevice &out);
 
 private:
-    explicit JsonLinesSink(const QString &path) : m_file(path) {}
+    JsonLinesSink(const QString &path, qint64 maxBacklogBytes) : m_file(path), m_maxBacklog(maxBacklogBytes) {}
 
     /// Reopens the path when the open file is no longer the one it names. m_mutex held.
     void reopenIfMoved();
@@ -50,6 +56,12 @@ private:
     QFile m_file;
     std::optional<JsonLinesBookmark> m_bookmark;
     qint64 m_lastReopenWarning = 0;
+    const qint64 m_maxBacklog;
+    QByteArray m_backlog;        ///< lines not written yet, oldest first
+    quint64 m_backlogRecords = 0;
+    ChainPosition m_backlogEnd;  ///< the newest record in m_backlog (or just written)
+    bool m_stalled = false;      ///< the backlog overflowed: nothing more until the next start
+    qint64 m_lastWriteWarning = 0;
     std::atomic<quint64> m_written{0};
     std::atomic<quint64> m_failed{0};
 };

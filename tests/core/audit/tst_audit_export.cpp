@@ -303,6 +303,61 @@ private slots:
         QCOMPARE(file.readAll(), content);
     }
 
+    void jsonLinesKeepWhatTheyCannotWriteYet()
+    {
+        // The file cannot be written for a while (here: a directory stands at its path): the
+        // lines wait and go first once it can, so the file has no gap.
+        Fixture f = open();
+        const QString path = m_dir.filePath(QStringLiteral("blocked.jsonl"));
+        auto sink = std::shared_ptr<JsonLinesSink>(JsonLinesSink::open(path).value());
+        f.log->addSink(sink);
+        appendSome(*f.log, 3);
+        QTRY_COMPARE(sink->writtenLines(), 3u);
+        QVERIFY(QFile::rename(path, path + QStringLiteral(".1")) && QDir().mkdir(path));
+        appendSome(*f.log, 3);
+        QTRY_COMPARE(sink->failedLines(), 3u);
+        QVERIFY(QDir().rmdir(path));
+        appendSome(*f.log, 2);
+        QTRY_COMPARE(sink->writtenLines(), 8u);
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(4, 8));
+        QCOMPARE(sequencesInJsonLines(path + QStringLiteral(".1")), sequenceRange(1, 3));
+    }
+
+    void jsonLinesPastTheirBacklogWaitForTheNextStart()
+    {
+        // More than the backlog may hold: the sink stops, and the next start's catch-up (from
+        // the bookmark, the file having been moved away) writes every record after the last one
+        // written, once.
+        const QString path = m_dir.filePath(QStringLiteral("stalled.jsonl"));
+        const QString bookmark = m_dir.filePath(QStringLiteral("stalled.bookmark"));
+        auto db = store::Database::open(m_dir.filePath(QStringLiteral("stalled.sqlite")));
+        QVERIFY(db);
+        {
+            auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+            QVERIFY(log);
+            auto sink = std::shared_ptr<JsonLinesSink>(JsonLinesSink::open(path, bookmark, 1).value());
+            QVERIFY(log.value()->addSink(sink, 0));
+            appendSome(*log.value(), 3);
+            QTRY_COMPARE(sink->writtenLines(), 3u);
+            QVERIFY(QFile::rename(path, path + QStringLiteral(".1")) && QDir().mkdir(path));
+            appendSome(*log.value(), 4);
+            QTRY_COMPARE(sink->failedLines(), 4u);
+            QVERIFY(QDir().rmdir(path));
+            appendSome(*log.value(), 2);  // stopped: not written now
+            QTRY_COMPARE(sink->failedLines(), 6u);
+            QCOMPARE(sink->writtenLines(), 3u);
+            QVERIFY(!QFile::exists(path));
+        }
+        QVERIFY(!lastPositionInJsonLines(path, kGateway).value());
+        const auto resume = JsonLinesBookmark::read(bookmark, kGateway);
+        QVERIFY(resume && resume.value());
+        QCOMPARE(resume.value()->sequence, 3);
+        auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
+        QVERIFY(log);
+        QVERIFY(log.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path, bookmark).value()), 3, resume.value()->hash));
+        QCOMPARE(sequencesInJsonLines(path), sequenceRange(4, 9));
+    }
+
     void jsonLinesFollowRotation()
     {
         Fixture f = open();
