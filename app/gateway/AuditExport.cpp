@@ -23,7 +23,7 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         std::optional<audit::ChainPosition> resume = inFile.value();
         QString source = options.jsonLinesFile;
         if (!resume) {
-            auto bookmarked = audit::JsonLinesBookmark::read(bookmarkPath, log.gatewayId());
+            auto bookmarked = audit::PositionNote::read(bookmarkPath, log.gatewayId());
             if (!bookmarked)
                 return bookmarked.error();
             resume = bookmarked.value();

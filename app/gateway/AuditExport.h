@@ -2,6 +2,7 @@
 #pragma once
 
 #include "audit/AuditLog.h"
+#include "audit/JsonLinesPosition.h"
 #include "audit/JsonLinesSink.h"
 #include "audit/OtlpExporter.h"
 #include "common/Result.h"

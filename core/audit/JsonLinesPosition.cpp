@@ -4,7 +4,7 @@
 #include "common/Logging.h"
 #include "json/JsonReader.h"
 
-#include <QDateTime>
+#include <QFile>
 #include <QJsonObject>
 
 #include <functional>
@@ -115,43 +115,6 @@ Result<std::optional<ChainPosition>> lastPositionInJsonLines(const QString &path
         qCWarning(lcAudit) << "JSON lines file" << path << "ended in a partial line of" << (size - whole.value()) << "bytes; removed it";
     }
     return found;
-}
-
-Result<std::optional<ChainPosition>> JsonLinesBookmark::read(const QString &path, const QString &gatewayId)
-{
-    QFile file(path);
-    if (!file.exists())
-        return std::optional<ChainPosition>();
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-    const QList<QByteArray> fields = file.read(4096).trimmed().split(' ');
-    bool ok = false;
-    const qint64 sequence = fields.value(1).toLongLong(&ok);
-    if (fields.size() != 3 || !ok || sequence < 1 || fields[2].size() != 64) {
-        qCWarning(lcAudit) << "the JSON lines bookmark" << path << "does not read (cut short by a crash?); ignoring it";
-        return std::optional<ChainPosition>();
-    }
-    if (QString::fromUtf8(QByteArray::fromPercentEncoding(fields[0])) != gatewayId)
-        return std::optional<ChainPosition>();
-    return std::optional<ChainPosition>(ChainPosition{sequence, QByteArray::fromHex(fields[2])});
-}
-
-void JsonLinesBookmark::write(const QString &gatewayId, const ChainPosition &position)
-{
-    const QByteArray line = gatewayId.toUtf8().toPercentEncoding() + ' ' + QByteArray::number(position.sequence) + ' '
-                            + position.hash.toHex() + '\n';
-    if (!m_file.isOpen()) {
-        m_file.setFileName(m_path);
-        m_file.open(QIODevice::ReadWrite | QIODevice::Unbuffered);
-    }
-    const bool written = m_file.isOpen() && m_file.seek(0) && m_file.write(line) == line.size()
-                         && (m_file.size() == line.size() || m_file.resize(line.size()));
-    if (!written) {
-        if (const qint64 now = QDateTime::currentSecsSinceEpoch(); now - m_lastWarning >= 60) {
-            qCWarning(lcAudit) << "cannot update the JSON lines bookmark" << m_file.fileName() << ':' << m_file.errorString();
-            m_lastWarning = now;
-        }
-    }
 }
 
 } // namespace mandate::audit

@@ -102,7 +102,7 @@ void JsonLinesSink::consume(const std::vector<StoredRecord> &batch)
     m_backlog.clear();
     m_backlogRecords = 0;
     if (m_bookmark)
-        m_bookmark->write(batch.back().gatewayId, m_backlogEnd);
+        m_bookmark->write(NotedPosition{batch.back().gatewayId, m_backlogEnd});
 }
 
 Result<qint64> JsonLinesSink::exportAll(const AuditQuery &query, const AuditFilter &filter, QIODevice &out)

@@ -3,7 +3,7 @@
 
 #include "audit/AuditQuery.h"
 #include "audit/AuditSink.h"
-#include "audit/JsonLinesPosition.h"
+#include "audit/PositionNote.h"
 #include "common/Result.h"
 
 #include <QFile>
@@ -19,8 +19,8 @@ namespace mandate::audit {
 /// JSON lines for a SIEM: one record per line (StoredRecord::toExportJson), appended to a file
 /// as records commit, and flushed per batch so that a tailing collector sees them at once.
 ///
-/// Where the export stands survives a crash and a rotation (JsonLinesPosition.h): the file's
-/// own last line, and a bookmark beside the data directory that the sink rewrites after each
+/// Where the export stands survives a crash and a rotation: the file's own last line
+/// (JsonLinesPosition.h), and a bookmark (PositionNote) beside the data directory that the sink rewrites after each
 /// batch. The gateway resumes from the file's position, or the bookmark's when the file has
 /// none of its records (AuditLog::addSink(sink, after)), so that records committed but never
 /// written come when it starts again, and none twice. A file moved or removed under the sink
@@ -54,7 +54,7 @@ private:
 
     std::mutex m_mutex;
     QFile m_file;
-    std::optional<JsonLinesBookmark> m_bookmark;
+    std::optional<PositionNote> m_bookmark;
     qint64 m_lastReopenWarning = 0;
     const qint64 m_maxBacklog;
     QByteArray m_backlog;        ///< lines not written yet, oldest first

@@ -41,7 +41,10 @@ std::optional<StoredRecord> recordOf(QByteArrayView line)
 
 } // namespace
 
-OtlpSpool::OtlpSpool(const QString &dir, qint64 maxPendingBytes) : m_dir(dir), m_maxPending(maxPendingBytes) {}
+OtlpSpool::OtlpSpool(const QString &dir, qint64 maxPendingBytes)
+    : m_dir(dir), m_maxPending(maxPendingBytes), m_sentNote(QDir(dir).filePath(QStringLiteral("otlp-spool.sent")))
+{
+}
 
 QString OtlpSpool::path(const char *name) const
 {
@@ -68,16 +71,10 @@ bool OtlpSpool::ensureOpen()
 
 Status OtlpSpool::load()
 {
-    QFile sentFile(path("otlp-spool.sent"));
-    if (sentFile.open(QIODevice::ReadOnly)) {
-        const QList<QByteArray> f = sentFile.read(4096).trimmed().split(' ');
-        bool ok = false;
-        const qint64 sequence = f.value(1).toLongLong(&ok);
-        if (f.size() == 3 && ok && sequence > 0 && f[2].size() == 64)
-            m_sent = {QString::fromUtf8(QByteArray::fromBase64(f[0])), {sequence, QByteArray::fromHex(f[2])}};
-        else
-            qCWarning(lcAudit) << "the OTLP spool's sent note does not read; sending the whole spool";
-    }
+    Result<std::optional<NotedPosition>> sent = PositionNote::read(path("otlp-spool.sent"));
+    if (!sent)
+        return sent.error();
+    m_sent = sent.value().value_or(NotedPosition{});  // none: the whole spool is unsent
     if (!ensureOpen())
         return Error{QStringLiteral("io"), QStringLiteral("cannot open %1: %2").arg(m_file.fileName(), m_file.errorString())};
     // Where sending resumes: right after the line the note names (whatever follows, readable or
@@ -95,7 +92,7 @@ Status OtlpSpool::load()
         if (!line.endsWith('\n'))
             break;
         if (const std::optional<StoredRecord> record = recordOf(line)) {
-            m_lastSpooled = Sent{record->gatewayId, {record->sequence, record->hash}};
+            m_lastSpooled = NotedPosition{record->gatewayId, {record->sequence, record->hash}};
             if (record->gatewayId == m_sent.gatewayId && record->sequence == m_sent.position.sequence && record->hash == m_sent.position.hash)
                 afterNoted = at + line.size();
             if (!firstUnsent && (record->gatewayId != m_sent.gatewayId || record->sequence > m_sent.position.sequence))
@@ -144,7 +141,7 @@ quint64 OtlpSpool::append(const std::vector<StoredRecord> &records)
         return records.size();
     }
     if (last)
-        m_lastSpooled = Sent{last->gatewayId, {last->sequence, last->hash}};
+        m_lastSpooled = NotedPosition{last->gatewayId, {last->sequence, last->hash}};
     return refused;
 }
 
@@ -186,7 +183,7 @@ OtlpSpool::Batch OtlpSpool::next(int max, qint64 maxBytes)
 
 void OtlpSpool::acknowledge(const Batch &batch)
 {
-    Sent sent;
+    NotedPosition sent;
     {
         const std::lock_guard lock(m_mutex);
         m_readOffset += batch.bytes;
@@ -200,7 +197,7 @@ void OtlpSpool::acknowledge(const Batch &batch)
             m_compactAfter = 0;
         }
     }
-    writeSent(sent);  // outside the lock
+    m_sentNote.write(sent);  // outside the lock
     compact();
 }
 
@@ -254,22 +251,6 @@ void OtlpSpool::compact()
         qCWarning(lcAudit) << "cannot reopen the OTLP spool (tried again at the next append):" << m_file.errorString();
     m_readOffset = 0;
     m_compactAfter = 0;
-}
-
-void OtlpSpool::writeSent(const Sent &sent)
-{
-    // Overwritten in place and not synced: a note a crash leaves stale (or torn, which reads as
-    // none) only makes records go twice, while a sync per batch would cap the export's rate.
-    const QByteArray text = sent.gatewayId.toUtf8().toBase64() + ' ' + QByteArray::number(sent.position.sequence) + ' '
-                            + sent.position.hash.toHex() + '\n';
-    if (!m_sentFile.isOpen()) {
-        m_sentFile.setFileName(path("otlp-spool.sent"));
-        m_sentFile.open(QIODevice::ReadWrite | QIODevice::Unbuffered);
-    }
-    const bool written = m_sentFile.isOpen() && m_sentFile.seek(0) && m_sentFile.write(text) == text.size()
-                         && (m_sentFile.size() == text.size() || m_sentFile.resize(text.size()));
-    if (!written)
-        qCWarning(lcAudit) << "cannot note the OTLP export's position; records may be sent twice after a restart";
 }
 
 qint64 OtlpSpool::pendingBytes() const

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "audit/AuditRecord.h"
-#include "audit/ChainPosition.h"
+#include "audit/PositionNote.h"
 #include "common/Result.h"
 
 #include <QFile>
@@ -52,19 +52,12 @@ public:
     std::optional<ChainPosition> lastPosition(const QString &gatewayId) const;
 
 private:
-    struct Sent
-    {
-        QString gatewayId;
-        ChainPosition position;
-    };
-
     OtlpSpool(const QString &dir, qint64 maxPendingBytes);
     Status load();
     /// Opens the spool file if it is not (at start, or after a failed reopen). m_mutex held.
     bool ensureOpen();
     /// Drops acknowledged lines from the file. On the sender thread, without m_mutex.
     void compact();
-    void writeSent(const Sent &sent);
     QString path(const char *name) const;
 
     const QString m_dir;
@@ -73,9 +66,9 @@ private:
     QFile m_file;                   ///< otlp-spool.lines, unbuffered, for reading and appending
     qint64 m_readOffset = 0;        ///< the first unsent line; moved by the sender thread only
     qint64 m_compactAfter = 0;      ///< after a failed compaction: not before this offset
-    Sent m_sent;                    ///< noted in otlp-spool.sent
-    QFile m_sentFile;               ///< the sender thread's
-    std::optional<Sent> m_lastSpooled;
+    NotedPosition m_sent;           ///< the newest record acknowledged
+    PositionNote m_sentNote;        ///< otlp-spool.sent; the sender thread's
+    std::optional<NotedPosition> m_lastSpooled;
 };
 
 } // namespace mandate::audit

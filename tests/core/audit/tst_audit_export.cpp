@@ -10,6 +10,7 @@
 #include "audit/JsonLinesSink.h"
 #include "audit/OtlpExporter.h"
 #include "audit/OtlpSpool.h"
+#include "audit/PositionNote.h"
 #include "store/Database.h"
 
 #include <QBuffer>
@@ -263,20 +264,20 @@ private slots:
             QVERIFY(broken.open(QIODevice::WriteOnly | QIODevice::Truncate));
             broken.write(damaged);
             broken.close();
-            const auto none = JsonLinesBookmark::read(broken.fileName(), kGateway);
+            const auto none = PositionNote::read(broken.fileName(), kGateway);
             QVERIFY(none && !none.value());
         }
-        const auto bookmarked = JsonLinesBookmark::read(bookmark, kGateway);
+        const auto bookmarked = PositionNote::read(bookmark, kGateway);
         QVERIFY(bookmarked && bookmarked.value());
         QCOMPARE(bookmarked.value()->sequence, 6);
-        QVERIFY(!JsonLinesBookmark::read(bookmark, QStringLiteral("another-gateway")).value());
+        QVERIFY(!PositionNote::read(bookmark, QStringLiteral("another-gateway")).value());
         auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
         QVERIFY(log);
         QVERIFY(log.value()->addSink(std::shared_ptr<AuditSink>(JsonLinesSink::open(path, bookmark).value()), 6, bookmarked.value()->hash));
         appendSome(*log.value(), 2);
         log.value().reset();
         QCOMPARE(sequencesInJsonLines(path), sequenceRange(7, 8));
-        QCOMPARE(JsonLinesBookmark::read(bookmark, kGateway).value()->sequence, 8);
+        QCOMPARE(PositionNote::read(bookmark, kGateway).value()->sequence, 8);
     }
 
     void jsonLinesRefuseAFileThatIsNotAnAuditLog_data()
@@ -349,7 +350,7 @@ private slots:
             QVERIFY(!QFile::exists(path));
         }
         QVERIFY(!lastPositionInJsonLines(path, kGateway).value());
-        const auto resume = JsonLinesBookmark::read(bookmark, kGateway);
+        const auto resume = PositionNote::read(bookmark, kGateway);
         QVERIFY(resume && resume.value());
         QCOMPARE(resume.value()->sequence, 3);
         auto log = AuditLog::open(*db.value(), {kGateway, std::nullopt, false});
