@@ -12,6 +12,7 @@
 #include <QSettings>
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 
 namespace mandate::gateway {
@@ -28,6 +29,28 @@ Result<QString> stringSetting(const QSettings &settings, const QString &path, co
     return value.toString();
 }
 
+/// An integer setting from `least` to `most` (the type's largest when not given); left as it
+/// is when absent.
+template <typename Int>
+Status integerSetting(const QSettings &settings, const QString &path, const char *key, Int &target, qint64 least,
+                      qint64 most = std::numeric_limits<Int>::max())
+{
+    const QVariant value = settings.value(QLatin1String(key));
+    if (!value.isValid())
+        return Status::success();
+    bool ok = false;
+    const qint64 read = value.toLongLong(&ok);
+    if (!ok || read < least || read > most) {
+        const bool unbounded = most == qint64(std::numeric_limits<Int>::max());
+        const QString rule = unbounded && least == 1 ? QStringLiteral("a positive integer")
+                             : unbounded            ? QStringLiteral("an integer of at least %1").arg(least)
+                                                    : QStringLiteral("an integer from %1 to %2").arg(least).arg(most);
+        return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be %3").arg(path, QLatin1String(key), rule)};
+    }
+    target = Int(read);
+    return Status::success();
+}
+
 /// The [broker] jwks-* keys: how trusted issuers' jwks_uri are fetched and cached.
 Status readJwksFetchSettings(const QSettings &settings, const QString &path, broker::JwksFetcher::Options &fetch)
 {
@@ -35,20 +58,11 @@ Status readJwksFetchSettings(const QSettings &settings, const QString &path, bro
                                       std::pair{"broker/jwks-min-cache-secs", &fetch.minCacheSecs},
                                       std::pair{"broker/jwks-max-cache-secs", &fetch.maxCacheSecs},
                                       std::pair{"broker/jwks-refetch-interval-secs", &fetch.refetchIntervalSecs}}) {
-        const QVariant value = settings.value(QLatin1String(key));
-        if (!value.isValid())
-            continue;
-        bool ok = false;
-        *target = value.toLongLong(&ok);
-        if (!ok || *target <= 0)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
+        if (Status read = integerSetting(settings, path, key, *target, 1); !read)
+            return read;
     }
-    if (const QVariant value = settings.value(QStringLiteral("broker/jwks-timeout-ms")); value.isValid()) {
-        bool ok = false;
-        fetch.timeoutMs = value.toInt(&ok);
-        if (!ok || fetch.timeoutMs <= 0)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/jwks-timeout-ms must be a positive integer").arg(path)};
-    }
+    if (Status read = integerSetting(settings, path, "broker/jwks-timeout-ms", fetch.timeoutMs, 1); !read)
+        return read;
     if (fetch.minCacheSecs > fetch.maxCacheSecs)
         return Error{QStringLiteral("usage"), QStringLiteral("%1: broker/jwks-min-cache-secs exceeds broker/jwks-max-cache-secs").arg(path)};
     fetch.defaultCacheSecs = std::clamp(fetch.defaultCacheSecs, fetch.minCacheSecs, fetch.maxCacheSecs);
@@ -71,14 +85,8 @@ Status readIdTokenSettings(const QSettings &settings, const QString &path, broke
          {std::tuple{"broker/id-token-clock-skew-secs", &rules.clockSkewSecs, qint64(0), crypto::ClaimsPolicy::kMaxClockSkewSecs},
           std::tuple{"broker/id-token-max-lifetime-secs", &rules.maxLifetimeSecs, qint64(1), kThirtyDays},
           std::tuple{"broker/id-token-max-age-secs", &rules.maxAgeSecs, qint64(1), kThirtyDays}}) {
-        const QVariant value = settings.value(QLatin1String(key));
-        if (!value.isValid())
-            continue;
-        bool ok = false;
-        *target = value.toLongLong(&ok);
-        if (!ok || *target < least || *target > most)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be an integer from %3 to %4")
-                                                      .arg(path, QLatin1String(key)).arg(least).arg(most)};
+        if (Status read = integerSetting(settings, path, key, *target, least, most); !read)
+            return read;
     }
     return Status::success();
 }
@@ -112,13 +120,7 @@ Status readAuditExportSettings(const QSettings &settings, const QString &path, A
         if (host != QLatin1String("localhost") && !QHostAddress(host).isLoopback())
             return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-authorization would go in clear to %2: use an https endpoint").arg(path, host)};
     }
-    if (const QVariant value = settings.value(QStringLiteral("audit/otlp-spool-max-bytes")); value.isValid()) {
-        bool ok = false;
-        exports.otlpSpoolMaxBytes = value.toLongLong(&ok);
-        if (!ok || exports.otlpSpoolMaxBytes < 4096)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: audit/otlp-spool-max-bytes must be an integer of at least 4096").arg(path)};
-    }
-    return Status::success();
+    return integerSetting(settings, path, "audit/otlp-spool-max-bytes", exports.otlpSpoolMaxBytes, 4096);
 }
 
 } // namespace
@@ -188,23 +190,16 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.gatewayId = settings.value(QStringLiteral("gateway/id"), options.gatewayId).toString();
         options.tlsCertificate = settings.value(QStringLiteral("tls/certificate")).toString();
         options.tlsKey = settings.value(QStringLiteral("tls/key")).toString();
-        bool ok = true;
-        options.maxBodyBytes = settings.value(QStringLiteral("limits/max-body-bytes"), options.maxBodyBytes).toLongLong(&ok);
-        if (!ok || options.maxBodyBytes <= 0)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-body-bytes must be a positive integer").arg(path)};
-        options.maxHeaderBytes = settings.value(QStringLiteral("limits/max-header-bytes"), options.maxHeaderBytes).toLongLong(&ok);
-        if (!ok || options.maxHeaderBytes < 1024)
-            return Error{QStringLiteral("usage"), QStringLiteral("%1: limits/max-header-bytes must be an integer of at least 1024").arg(path)};
+        if (Status read = integerSetting(settings, path, "limits/max-body-bytes", options.maxBodyBytes, 1); !read)
+            return read.error();
+        if (Status read = integerSetting(settings, path, "limits/max-header-bytes", options.maxHeaderBytes, 1024); !read)
+            return read.error();
         for (const auto &[key, target] : {std::pair{"limits/max-connections", &options.maxConnections},
                                           std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
                                           std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs},
                                           std::pair{"limits/execution-calls-per-minute", &options.executionCallsPerMinute}}) {
-            const QVariant value = settings.value(QLatin1String(key));
-            if (!value.isValid())
-                continue;
-            *target = value.toInt(&ok);
-            if (!ok || *target <= 0)
-                return Error{QStringLiteral("usage"), QStringLiteral("%1: %2 must be a positive integer").arg(path, QLatin1String(key))};
+            if (Status read = integerSetting(settings, path, key, *target, 1); !read)
+                return read.error();
         }
         if (Status s = readJwksFetchSettings(settings, path, options.jwksFetch); !s)
             return s.error();
