@@ -143,36 +143,39 @@ Status AuditLog::addSink(std::shared_ptr<AuditSink> sink, qint64 afterSequence, 
     return joined.get();
 }
 
+Result<QString> AuditLog::cursorAfter(qint64 sequence, const QByteArray &expectedHash) const
+{
+    if (sequence <= 0)
+        return QString();  // from the chain's start
+    QSqlQuery position(m_db.connection());
+    position.prepare(QStringLiteral("SELECT id, hash FROM audit_records WHERE gateway = ? AND seq = ?"));
+    position.addBindValue(m_options.gatewayId);
+    position.addBindValue(sequence);
+    if (!position.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read the audit log"), position);
+    if (!position.next())
+        return Error{QStringLiteral("conflict"), QStringLiteral("the sink has records up to sequence %1, which this audit log "
+                                                               "does not have (head %2): is it another gateway's or another database's?")
+                                                     .arg(sequence).arg(head().sequence)};
+    if (!expectedHash.isEmpty() && position.value(1).toByteArray() != expectedHash)
+        return Error{QStringLiteral("conflict"), QStringLiteral("the sink's record %1 is not this audit log's (another hash): "
+                                                               "is it another database's?").arg(sequence)};
+    return AuditQuery::encodeCursor(position.value(0).toLongLong());
+}
+
 void AuditLog::join(std::vector<JoiningSink> &joining)
 {
     // Only this thread writes this gateway's chain, so nothing commits while a sink catches up
     // and nothing it is handed here reaches it again in a batch.
     const AuditQuery query(m_db);
+    AuditFilter filter;
+    filter.gatewayId = m_options.gatewayId;
     for (JoiningSink &j : joining) {
-        Status caughtUp = Status::success();
-        QString cursor;
-        if (j.afterSequence > 0) {
-            QSqlQuery position(m_db.connection());
-            position.prepare(QStringLiteral("SELECT id, hash FROM audit_records WHERE gateway = ? AND seq = ?"));
-            position.addBindValue(m_options.gatewayId);
-            position.addBindValue(j.afterSequence);
-            if (!position.exec())
-                caughtUp = store::Database::sqlError(QStringLiteral("cannot read the audit log"), position);
-            else if (!position.next())
-                caughtUp = Error{QStringLiteral("conflict"), QStringLiteral("the sink has records up to sequence %1, which this audit log "
-                                                                           "does not have (head %2): is it another gateway's or another database's?")
-                                                                 .arg(j.afterSequence).arg(head().sequence)};
-            else if (!j.expectedHash.isEmpty() && position.value(1).toByteArray() != j.expectedHash)
-                caughtUp = Error{QStringLiteral("conflict"), QStringLiteral("the sink's record %1 is not this audit log's (another hash): "
-                                                                           "is it another database's?").arg(j.afterSequence)};
-            else
-                cursor = AuditQuery::encodeCursor(position.value(0).toLongLong());
-        }
-        AuditFilter filter;
-        filter.gatewayId = m_options.gatewayId;
+        Result<QString> cursor = cursorAfter(j.afterSequence, j.expectedHash);
+        Status caughtUp = cursor ? Status::success() : Status(cursor.error());
         qint64 handed = 0;
-        while (caughtUp) {
-            Result<AuditPage> page = query.find(filter, cursor, AuditQuery::kMaxLimit);
+        while (cursor) {
+            Result<AuditPage> page = query.find(filter, cursor.value(), AuditQuery::kMaxLimit);
             if (!page) {
                 caughtUp = page.error();
                 break;
@@ -180,9 +183,9 @@ void AuditLog::join(std::vector<JoiningSink> &joining)
             if (!page->records.empty())
                 j.sink->consume(page->records);
             handed += qint64(page->records.size());
-            cursor = page->nextCursor;
-            if (cursor.isEmpty())
+            if (page->nextCursor.isEmpty())
                 break;
+            cursor = page->nextCursor;
         }
         if (caughtUp) {
             if (handed > 0)

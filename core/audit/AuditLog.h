@@ -152,6 +152,9 @@ private:
     std::vector<JoiningSink> m_joining;  ///< addSink(sink, after): caught up by the writer thread
     /// On the writer thread: hands each joining sink what it missed, then adds it to m_sinks.
     void join(std::vector<JoiningSink> &joining);
+    /// The query cursor just after this gateway's record `sequence` (empty for 0), which must
+    /// exist and, when given, have `expectedHash`; "conflict" otherwise.
+    Result<QString> cursorAfter(qint64 sequence, const QByteArray &expectedHash) const;
     std::atomic<quint64> m_commits{0};
     crypto::Sha256::Hasher m_hasher;  ///< the writer thread's
     std::thread m_writer;
