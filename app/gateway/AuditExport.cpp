@@ -7,6 +7,17 @@
 
 namespace mandate::gateway {
 
+namespace {
+
+/// Adds `sink` to the log from `resume` on, or from the head when it has no place yet.
+Status joinAfter(audit::AuditLog &log, std::shared_ptr<audit::AuditSink> sink, const std::optional<audit::ChainPosition> &resume)
+{
+    const audit::AuditHead head = log.head();
+    return resume ? log.addSink(std::move(sink), resume->sequence, resume->hash) : log.addSink(std::move(sink), head.sequence, head.hash);
+}
+
+} // namespace
+
 Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOptions &options, audit::AuditLog &log, const QString &dataDir)
 {
     std::unique_ptr<AuditExport> exports(new AuditExport);
@@ -33,13 +44,10 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         if (!sink)
             return sink.error();
         exports->m_jsonLines = std::move(sink).value();
-        const audit::AuditHead head = log.head();
-        const Status joined = resume ? log.addSink(exports->m_jsonLines, resume->sequence, resume->hash)
-                                     : log.addSink(exports->m_jsonLines, head.sequence, head.hash);
-        if (!joined)
+        if (Status joined = joinAfter(log, exports->m_jsonLines, resume); !joined)
             return Error{joined.error().code, QStringLiteral("audit JSON lines export, resuming where %1 says: %2").arg(source, joined.error().message)};
         if (!resume)
-            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << head.sequence
+            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << log.head().sequence
                               << "(earlier ones: mandatectl audit export)";
         qCInfo(lcGateway) << "audit records are written to" << options.jsonLinesFile;
     }
@@ -55,10 +63,7 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             return exporter.error();
         exports->m_otlp = std::move(exporter).value();
         // Records committed but never spooled (a crash between the two) come from the database.
-        const std::optional<audit::ChainPosition> resume = exports->m_otlp->resumeAfter(log.gatewayId());
-        const audit::AuditHead head = log.head();
-        const Status joined = resume ? log.addSink(exports->m_otlp, resume->sequence, resume->hash)
-                                     : log.addSink(exports->m_otlp, head.sequence, head.hash);
+        const Status joined = joinAfter(log, exports->m_otlp, exports->m_otlp->resumeAfter(log.gatewayId()));
         if (!joined)
             return Error{joined.error().code, QStringLiteral("audit OTLP export, resuming where its spool in %1 says: %2")
                                                   .arg(otlp.spoolDir, joined.error().message)};
