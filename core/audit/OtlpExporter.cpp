@@ -18,6 +18,30 @@
 
 namespace mandate::audit {
 
+namespace {
+
+/// Retry-After in seconds (OTLP/HTTP's form); 0 when absent or not a number, and a number of
+/// seconds too large to read is the longest wait.
+int retryAfterSecs(const QByteArray &value)
+{
+    bool ok = false;
+    if (const qint64 secs = value.toLongLong(&ok); ok)
+        return int(std::clamp<qint64>(secs, 0, std::numeric_limits<int>::max()));
+    const bool digits = !value.isEmpty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return digits ? std::numeric_limits<int>::max() : 0;
+}
+
+/// ExportLogsPartialSuccess.rejectedLogRecords: proto3 JSON gives an int64 as a string, or as a
+/// number; anything else, or negative, is none.
+quint64 rejectedIn(const QJsonObject &partialSuccess)
+{
+    const QJsonValue count = partialSuccess.value(QStringLiteral("rejectedLogRecords"));
+    const qint64 said = count.isString() ? count.toString().toLongLong() : count.toInteger();
+    return said > 0 ? quint64(said) : 0;
+}
+
+} // namespace
+
 OtlpExporter::OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool)
     : m_options(std::move(options)), m_spool(std::move(spool))
 {
@@ -105,14 +129,8 @@ void OtlpExporter::pump()
     QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        // Retry-After in seconds (OTLP/HTTP's form); a number too large to read is the longest wait.
-        const QByteArray retryAfter = reply->rawHeader("Retry-After").trimmed();
-        bool seconds = false;
-        const qint64 retryAfterSecs = retryAfter.toLongLong(&seconds);
-        const bool digits = !retryAfter.isEmpty() && std::all_of(retryAfter.begin(), retryAfter.end(), [](char c) { return c >= '0' && c <= '9'; });
-        const int wait = seconds ? int(std::clamp<qint64>(retryAfterSecs, 0, std::numeric_limits<int>::max()))
-                                 : digits ? std::numeric_limits<int>::max() : 0;
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10), wait);
+        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10),
+               retryAfterSecs(reply->rawHeader("Retry-After").trimmed()));
     });
 }
 
@@ -124,10 +142,7 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch
     if (networkOk && httpStatus >= 200 && httpStatus < 300) {
         // A success may still refuse some records (ExportLogsPartialSuccess): those are rejected.
         const QJsonObject partial = QJsonDocument::fromJson(answer).object().value(QStringLiteral("partialSuccess")).toObject();
-        // proto3 JSON gives an int64 as a string, or as a number; anything else, or negative, is none.
-        const QJsonValue count = partial.value(QStringLiteral("rejectedLogRecords"));
-        const qint64 said = count.isString() ? count.toString().toLongLong() : count.toInteger();
-        const quint64 refused = said > 0 ? std::min<quint64>(records, quint64(said)) : 0;
+        const quint64 refused = std::min(records, rejectedIn(partial));
         if (refused > 0) {
             m_rejected += refused;
             qCWarning(lcAudit) << "OTLP collector accepted" << records - refused << "records and rejected" << refused << ':'
