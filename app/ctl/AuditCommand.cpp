@@ -220,6 +220,30 @@ int postOtlp(const audit::AuditQuery &queries, const audit::AuditFilter &filter,
     return sent == total ? Ok : Failed;
 }
 
+/// Where an export goes: standard output for an empty `output`. A regular file is written
+/// whole or not at all (QSaveFile), readable by its owner only (records hold tool arguments and
+/// stated reasons); a device, FIFO or /dev/fd/N in place, since a replacement file would swap it
+/// out. The error is why it cannot be opened.
+Result<std::unique_ptr<QFileDevice>> openExportOutput(const QString &output)
+{
+    std::unique_ptr<QFileDevice> out;
+    bool opened = false;
+    if (output.isEmpty()) {
+        auto file = std::make_unique<QFile>();
+        opened = file->open(stdout, QIODevice::WriteOnly);
+        out = std::move(file);
+    } else if (const QFileInfo target(output); target.exists() && !target.isFile()) {
+        out = std::make_unique<QFile>(output);
+        opened = out->open(QIODevice::WriteOnly);
+    } else {
+        out = std::make_unique<QSaveFile>(output);
+        opened = out->open(QIODevice::WriteOnly) && out->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
+    if (!opened)
+        return Error{QStringLiteral("io"), out->errorString()};
+    return out;
+}
+
 int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
 {
     bool missing = false;
@@ -241,33 +265,13 @@ int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
         }
         return postOtlp(queries, filter.value(), endpoint, io);
     }
-    // A regular --output file is written whole or not at all, readable by its owner only
-    // (records hold tool arguments and stated reasons); a write that fails, here or at the end,
-    // fails the command.
-    std::unique_ptr<QFileDevice> file;
-    if (output.isEmpty()) {
-        auto out = std::make_unique<QFile>();
-        if (!out->open(stdout, QIODevice::WriteOnly)) {
-            io.err << "mandatectl: cannot write to standard output: " << out->errorString() << '\n';
-            return Failed;
-        }
-        file = std::move(out);
-    } else if (const QFileInfo target(output); target.exists() && !target.isFile()) {
-        // A device, FIFO or /dev/fd/N: written in place (a replacement file would swap it out).
-        auto out = std::make_unique<QFile>(output);
-        if (!out->open(QIODevice::WriteOnly)) {
-            io.err << "mandatectl: cannot write " << output << ": " << out->errorString() << '\n';
-            return UsageError;
-        }
-        file = std::move(out);
-    } else {
-        auto out = std::make_unique<QSaveFile>(output);
-        if (!out->open(QIODevice::WriteOnly) || !out->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-            io.err << "mandatectl: cannot write " << output << ": " << out->errorString() << '\n';
-            return UsageError;
-        }
-        file = std::move(out);
+    Result<std::unique_ptr<QFileDevice>> opened = openExportOutput(output);
+    if (!opened) {
+        io.err << "mandatectl: cannot write " << (output.isEmpty() ? QStringLiteral("to standard output") : output) << ": "
+               << opened.error().message << '\n';
+        return output.isEmpty() ? Failed : UsageError;
     }
+    const std::unique_ptr<QFileDevice> file = std::move(opened).value();
     const auto writeFailed = [&io, &file, &output]() {
         io.err << "mandatectl: cannot write " << (output.isEmpty() ? QStringLiteral("the export") : output) << ": "
                << file->errorString() << '\n';
