@@ -64,6 +64,8 @@ MainWindow::MainWindow(ConsoleSettings &settings, KeyVault &vault, QWidget *pare
         setWindowModified(count > 0);
     });
     connect(m_banner, &ConnectionBanner::retryRequested, this, [this] {
+        if (!mayDiscardPendingChanges())
+            return;
         if (m_session->state() == GatewaySession::State::Connected)
             m_registry->reload();
         else
@@ -157,7 +159,10 @@ void MainWindow::buildMenus()
     connections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
     connect(connections, &QAction::triggered, this, [this] { showConnections(); });
     QAction *disconnect = file->addAction(tr("&Disconnect"));
-    connect(disconnect, &QAction::triggered, this, [this] { m_session->disconnectFromGateway(); });
+    connect(disconnect, &QAction::triggered, this, [this] {
+        if (mayDiscardPendingChanges())
+            m_session->disconnectFromGateway();
+    });
     file->addSeparator();
     for (QAction *action : m_registry->fileActions())
         file->addAction(action);
@@ -227,10 +232,26 @@ void MainWindow::showConnections()
     dialog->open();
 }
 
-void MainWindow::connectTo(const GatewayProfile &profile, const QByteArray &apiKey)
+bool MainWindow::connectTo(const GatewayProfile &profile, const QByteArray &apiKey)
 {
+    if (!mayDiscardPendingChanges())
+        return false;
     m_registry->setClient(nullptr);
     m_session->connectTo(profile, apiKey);
+    return true;
+}
+
+/// The registry's unpushed edits belong to the gateway they were made against, and connecting,
+/// disconnecting or reloading replaces them: the user decides whether they may go.
+bool MainWindow::mayDiscardPendingChanges()
+{
+    const int pending = m_registry->document()->pendingCount();
+    if (pending == 0)
+        return true;
+    return QMessageBox::question(this, tr("Discard pending changes?"),
+                                 tr("%n change(s) were not pushed to the gateway and will be lost.", nullptr, pending),
+                                 QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel)
+        == QMessageBox::Discard;
 }
 
 void MainWindow::onSessionChanged()
@@ -285,15 +306,9 @@ void MainWindow::showAbout()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_registry->document()->hasPendingChanges()) {
-        const auto answer = QMessageBox::question(this, tr("Discard pending changes?"),
-                                                  tr("%n change(s) were not pushed to the gateway and will be lost.", nullptr,
-                                                     m_registry->document()->pendingCount()),
-                                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Discard) {
-            event->ignore();
-            return;
-        }
+    if (!mayDiscardPendingChanges()) {
+        event->ignore();
+        return;
     }
     m_settings.setWindowGeometry(saveGeometry());
     m_settings.setWindowState(saveState());

@@ -32,7 +32,8 @@ public:
 
     GatewaySession *session() const { return m_session; }
     RegistryView *registryView() const { return m_registry; }
-    void connectTo(const GatewayProfile &profile, const QByteArray &apiKey);
+    /// Connects to `profile`; false when the user keeps the registry's unpushed edits instead.
+    bool connectTo(const GatewayProfile &profile, const QByteArray &apiKey);
     void showView(View view);
     /// Opens the connection manager (non-blocking).
     void showConnections();
@@ -45,6 +46,7 @@ private:
     void buildMenus();
     void onSessionChanged();
     void showAbout();
+    bool mayDiscardPendingChanges();
 
     ConsoleSettings &m_settings;
     KeyVault &m_vault;

@@ -306,10 +306,24 @@ void RegistryView::saveLayout()
 void RegistryView::setClient(GatewayClient *client)
 {
     m_client = client;
+    const bool pushing = m_push && m_push->isRunning();
     delete m_push;
     m_push = nullptr;
-    if (!client)
+    if (pushing) {  // a deleted controller reports no end of its own
+        m_busy->hide();
+        m_cancelPush->hide();
+        Q_EMIT busyChanged(false);
+    }
+    if (!client) {
+        // The records shown belong to the gateway being left: none may be edited on, or pushed
+        // to, the next one. Answers still on their way are ignored.
+        ++m_loadGeneration;
+        m_loading = false;
+        m_document->load({}, {}, {});
+        setBusy(QString());
+        updateActions();
         return;
+    }
     m_push = new PushController(m_document, client, this);
     connect(m_push, &PushController::progress, this, [this](int done, int total, const QString &what) {
         m_busy->setRange(0, total);
@@ -346,8 +360,6 @@ void RegistryView::setClient(GatewayClient *client)
 void RegistryView::setWritable(bool writable)
 {
     m_writable = writable;
-    m_agentForm->setReadOnly(!writable);
-    m_toolForm->setReadOnly(!writable);
     updateActions();
 }
 
@@ -356,6 +368,14 @@ void RegistryView::updateActions()
     const bool connected = m_client != nullptr;
     const bool idle = !m_loading && !(m_push && m_push->isRunning());
     const bool canEdit = connected && m_writable && idle;
+    // The forms too, while a push runs: a record's answer replaces what is typed meanwhile, and
+    // an edit of a record still to come would be pushed without having been reviewed.
+    const bool formsReadOnly = !m_writable || (m_push && m_push->isRunning());
+    if (formsReadOnly != m_formsReadOnly) {
+        m_formsReadOnly = formsReadOnly;
+        m_agentForm->setReadOnly(formsReadOnly);
+        m_toolForm->setReadOnly(formsReadOnly);
+    }
     const AgentEntry *selected = m_document->agent(currentAgentUid());
     m_newAgent->setEnabled(canEdit);
     m_deleteAgent->setEnabled(canEdit && m_tabs->currentIndex() == 0 && selected && !selected->deleted);

@@ -90,6 +90,7 @@ private:
     client::GatewayClient *m_client = nullptr;
     PushController *m_push = nullptr;
     bool m_writable = false;
+    bool m_formsReadOnly = true;  ///< as the forms start
     bool m_loading = false;
     int m_loadGeneration = 0;
 

@@ -477,6 +477,47 @@ private Q_SLOTS:
         QVERIFY(reopened->close());
     }
 
+    void switchingGatewaysAsksBeforeDroppingEdits()
+    {
+        auto window = openWindow();
+        QVERIFY(window);
+        QVERIFY(connectAs(*window, QStringLiteral("admin")));
+        RegistryDocument *document = window->registryView()->document();
+        const quint64 created = document->createAgent();
+        QCOMPARE(document->pendingCount(), 1);
+
+        // Cancel: nothing moves, the edit stays and can still be pushed here.
+        const auto answerNextQuestion = [](QMessageBox::StandardButton button, QString *asked) {
+            QTimer::singleShot(200, [button, asked] {
+                if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                    *asked = box->text();
+                    box->button(button)->click();
+                }
+            });
+        };
+        QString asked;
+        answerNextQuestion(QMessageBox::Cancel, &asked);
+        QVERIFY(!window->connectTo(GatewayProfile{QStringLiteral("nowhere"), QUrl(QStringLiteral("http://127.0.0.1:1")), QString()}, "mdk_x"));
+        QVERIFY2(asked.contains(QStringLiteral("1 change")), qPrintable(asked));
+        QCOMPARE(window->session()->state(), GatewaySession::State::Connected);
+        QCOMPARE(document->pendingCount(), 1);
+        QVERIFY(document->agent(created));
+
+        // Discard: the records of the gateway being left go with the edit, so a failed
+        // connection leaves nothing that could be pushed to the next gateway.
+        asked.clear();
+        answerNextQuestion(QMessageBox::Discard, &asked);
+        QVERIFY(window->connectTo(GatewayProfile{QStringLiteral("nowhere"), QUrl(QStringLiteral("http://127.0.0.1:1")), QString()}, "mdk_x"));
+        QVERIFY(!asked.isEmpty());
+        QCOMPARE(document->pendingCount(), 0);
+        QVERIFY(document->agents().empty());
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->state(), GatewaySession::State::Failed, 20'000);
+        QVERIFY(document->agents().empty());
+        QVERIFY(!window->findChild<QAction *>(QStringLiteral("actionReview"))->isEnabled());
+        QVERIFY(connectAs(*window, QStringLiteral("admin")));
+        QCOMPARE(document->pendingCount(), 0);
+    }
+
     void exportAndImportReport()
     {
         auto window = openWindow();
