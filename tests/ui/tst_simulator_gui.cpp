@@ -34,6 +34,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTest>
 
 using namespace mandate;
@@ -299,6 +300,70 @@ private slots:
         QCOMPARE(simulator->editor()->toPlainText(), m_originalSource);
         QTRY_COMPARE_WITH_TIMEOUT(int(versions->versions().size()), 3, 10'000);
         screenshot(m_window.get(), QStringLiteral("simulator-versions"));
+    }
+
+    void keepsTheCandidateThroughAConflictAndAReconnect()
+    {
+        SimulatorView *simulator = view();
+        simulator->showTab(SimulatorView::ReplayTab);
+        QTRY_COMPARE_WITH_TIMEOUT(simulator->live().source, m_originalSource, 10'000);
+        const QString candidate = withoutPolicy(m_originalSource, kTicketsPermit);
+        simulator->editor()->setPlainText(candidate);
+        auto *ship = simulator->findChild<QPushButton *>(QStringLiteral("shipButton"));
+        QSignalSpy finished(simulator->replayPanel()->runner(), &ReplayRunner::finished);
+        QTest::mouseClick(simulator->findChild<QPushButton *>(QStringLiteral("replayButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 60'000);
+        QVERIFY2(ship->isEnabled(), qPrintable(ship->toolTip()));
+
+        // Another admin publishes meanwhile.
+        client::GatewayClient other;
+        other.setBaseUrl(m_gateway.baseUrl());
+        other.setApiKey(m_gateway.key(QStringLiteral("admin")));
+        const qint64 base = simulator->live().version;
+        std::optional<client::ClientResult<client::PolicyVersion>> theirs;
+        other.publishPolicy(m_originalSource + QStringLiteral("\n// reviewed by the other admin\n"), QStringLiteral("other admin"), base, this,
+                            [&theirs](client::ClientResult<client::PolicyVersion> published) { theirs = std::move(published); });
+        QTRY_VERIFY_WITH_TIMEOUT(theirs.has_value(), 10'000);
+        QVERIFY2(theirs->ok(), qPrintable(theirs->ok() ? QString() : theirs->error().message()));
+
+        // Shipping meets the conflict: the candidate stays, the live version follows the
+        // gateway, and shipping waits for a replay against it.
+        QTest::mouseClick(ship, Qt::LeftButton);
+        QDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = simulator->findChild<QDialog *>(QStringLiteral("shipDialog"))) && dialog->isVisible());
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("shipConfirm")), Qt::LeftButton);
+        auto *status = simulator->findChild<QLabel *>(QStringLiteral("simulatorStatus"));
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("kept")), 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(simulator->live().version, base + 1, 10'000);
+        QCOMPARE(simulator->editor()->toPlainText(), candidate);
+        QVERIFY(!ship->isEnabled());
+        QVERIFY2(ship->toolTip().contains(QStringLiteral("Replay")), qPrintable(ship->toolTip()));
+        screenshot(m_window.get(), QStringLiteral("simulator-ship-conflict"));
+
+        // Reload asks before it replaces an edited candidate; Cancel keeps it.
+        QString asked;
+        QTimer::singleShot(200, [&asked] {
+            if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                asked = box->text();
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        QTest::mouseClick(simulator->findChild<QPushButton *>(QStringLiteral("reloadPolicies")), Qt::LeftButton);
+        QVERIFY2(asked.contains(QStringLiteral("cannot be undone")), qPrintable(asked));
+        QCOMPARE(simulator->editor()->toPlainText(), candidate);
+
+        // A replay vouches only for the session it ran in: after a reconnect, Ship waits again.
+        QTest::mouseClick(simulator->findChild<QPushButton *>(QStringLiteral("replayButton")), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60'000);
+        QVERIFY2(ship->isEnabled(), qPrintable(ship->toolTip()));
+        m_window->session()->disconnectFromGateway();
+        QVERIFY(!ship->isEnabled());
+        QVERIFY(m_window->connectTo(GatewayProfile{QStringLiteral("demo"), m_gateway.baseUrl(), QString()}, m_gateway.key(QStringLiteral("admin"))));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->state() == GatewaySession::State::Connected, 20'000);
+        QTRY_COMPARE_WITH_TIMEOUT(simulator->live().version, base + 1, 10'000);
+        QCOMPARE(simulator->editor()->toPlainText(), candidate);
+        QVERIFY(!ship->isEnabled());
+        QVERIFY(simulator->replayPanel()->completedSource().isEmpty());
     }
 
     void shippingNeedsAdmin()

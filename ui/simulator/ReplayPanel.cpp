@@ -27,6 +27,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace mandate::ui {
 
 namespace {
@@ -248,6 +250,30 @@ ReplayPanel::~ReplayPanel() = default;
 void ReplayPanel::setClient(client::GatewayClient *client)
 {
     m_runner->setClient(client);
+    if (!client)
+        forgetReplay();
+}
+
+void ReplayPanel::forgetReplay()
+{
+    // A replay vouches for shipping only to the gateway whose traffic it ran on, and only
+    // against the policy version that was live then.
+    m_completedSource.clear();
+    m_runningSource.clear();
+    if (m_runner->isRunning()) {
+        m_forgetWhenFinished = true;  // the runner may finish later, once its worker stops
+        m_runner->cancel();
+        if (m_runner->isRunning())
+            return;
+    }
+    showNoReplay();
+}
+
+void ReplayPanel::showNoReplay()
+{
+    clearResults();
+    m_progress->setValue(0);
+    m_status->setText(tr("Replay recorded traffic to see what the candidate would change."));
 }
 
 void ReplayPanel::clearResults()
@@ -309,6 +335,10 @@ void ReplayPanel::onFinished(bool cancelled, const QString &error)
     m_replay->setEnabled(true);
     m_cancel->setEnabled(false);
     m_progress->setRange(0, 100);
+    if (std::exchange(m_forgetWhenFinished, false)) {
+        showNoReplay();
+        return;
+    }
     const simulate::ReplaySummary &summary = m_runner->summary();
     showSummary();
     QString text;

@@ -50,6 +50,8 @@ public:
     QString completedSource() const { return m_completedSource; }
     void startReplay();
     void clearResults();
+    /// Drops the last replay's results: the session moved, or the live policy changed under it.
+    void forgetReplay();
 
 Q_SIGNALS:
     void replayFinished();
@@ -59,6 +61,7 @@ private:
     void showSummary();
     void showSelectedChange();
     void onFinished(bool cancelled, const QString &error);
+    void showNoReplay();
 
     std::function<QString()> m_candidate;
     SimulatorSchema::Provider m_schema;
@@ -67,6 +70,7 @@ private:
     ChangeBreakdownModel *m_breakdown;
     QString m_runningSource;
     QString m_completedSource;
+    bool m_forgetWhenFinished = false;  ///< the replay being cancelled ran for another session
 
     QDateTimeEdit *m_from;
     QDateTimeEdit *m_to;

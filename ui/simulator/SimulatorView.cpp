@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -112,13 +113,17 @@ SimulatorView::SimulatorView(GatewaySession *session, QWidget *parent)
         showTab(WhatIfTab);
     });
     connect(m_versions, &PolicyVersionsPanel::openRequested, this, [this](const client::PolicyVersion &version) {
+        if (!mayReplaceCandidate())
+            return;
         m_editor->setPlainText(version.source);
         m_actionLabel->setText(tr("Version %1 is in the editor as the candidate; replay it to see what restoring it would do.")
                                    .arg(version.version));
     });
     connect(m_versions, &PolicyVersionsPanel::restored, this, [this](const client::PolicyVersion &version) {
-        setLive(version, true);
-        m_actionLabel->setText(tr("The gateway now serves version %1.").arg(version.version));
+        const bool edited = candidateEdited();
+        setLive(version, !edited);
+        m_actionLabel->setText(edited ? tr("The gateway now serves version %1; your candidate is kept in the editor.").arg(version.version)
+                                      : tr("The gateway now serves version %1.").arg(version.version));
     });
     connect(m_session, &GatewaySession::stateChanged, this, &SimulatorView::onSessionChanged);
     onDiagnosed(m_editor->report());
@@ -142,8 +147,9 @@ void SimulatorView::onSessionChanged()
         const QString text = m_editor->toPlainText();
         fetchLive(text.isEmpty() || text == m_live.source);
         fetchSchema();
-    } else if (m_session->state() == GatewaySession::State::Disconnected) {
-        m_sourceLabel->setText(tr("Not connected"));
+    } else {
+        // What was live on the gateway being left says nothing about the next one.
+        m_sourceLabel->setText(m_session->state() == GatewaySession::State::Connecting ? tr("Connecting…") : tr("Not connected"));
     }
     updateShipButton();
 }
@@ -177,7 +183,27 @@ void SimulatorView::fetchSchema()
 
 void SimulatorView::reload()
 {
-    fetchLive(true);
+    if (mayReplaceCandidate())
+        fetchLive(true);
+}
+
+bool SimulatorView::candidateEdited() const
+{
+    const QString text = m_editor->toPlainText();
+    return !text.isEmpty() && text != m_live.source;
+}
+
+/// setPlainText() also clears the editor's undo history: an edited candidate is replaced only
+/// when the analyst agrees.
+bool SimulatorView::mayReplaceCandidate()
+{
+    if (!candidateEdited())
+        return true;
+    return QMessageBox::question(this, tr("Replace the candidate?"),
+                                 tr("The editor holds a candidate that differs from the gateway's policy set. "
+                                    "Replacing it cannot be undone."),
+                                 QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel)
+        == QMessageBox::Discard;
 }
 
 void SimulatorView::fetchLive(bool intoEditor)
@@ -262,11 +288,21 @@ void SimulatorView::ship(const QString &comment)
     m_session->client()->publishPolicy(source, comment, m_live.version, this, [this](client::ClientResult<client::PolicyVersion> published) {
         if (!published) {
             const client::ClientError &error = published.error();
-            if (error.kind == client::ClientError::Kind::Conflict)
-                m_actionLabel->setText(tr("Not shipped: someone published version %1 meanwhile. Reload, reapply your change "
-                                          "and replay again.").arg(error.currentVersion));
-            else
+            if (error.kind == client::ClientError::Kind::Conflict) {
+                // The candidate stays; the replay that vouched for it was made against what is no
+                // longer live, so shipping waits for a new one.
+                m_replay->forgetReplay();
+                m_session->client()->currentPolicy(this, [this](client::ClientResult<client::PolicyVersion> current) {
+                    if (current)
+                        setLive(current.value(), false);
+                });
+                m_actionLabel->setText(tr("Not shipped: someone published version %1 meanwhile. Your candidate is kept: "
+                                          "compare it with version %1 in the Versions tab, then replay again and ship.")
+                                           .arg(error.currentVersion));
+                updateShipButton();
+            } else {
                 m_actionLabel->setText(tr("Not shipped: %1").arg(error.message()));
+            }
             return;
         }
         const qint64 previous = m_live.version;

@@ -49,6 +49,8 @@ public:
 private:
     void onSessionChanged();
     void fetchLive(bool intoEditor);
+    bool candidateEdited() const;
+    bool mayReplaceCandidate();
     /// The gateway's schema once fetched, else the console's own.
     Result<std::shared_ptr<const policy::Schema>> schema() const;
     void fetchSchema();
