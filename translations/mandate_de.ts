@@ -1023,6 +1023,10 @@
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
+    <message>
+        <source>The lineage has more than %L1 audit records, too many to export from the console: narrow it, or use `mandatectl audit export` with the same filters.</source>
+        <translation>Die Herkunft umfasst mehr als %L1 Audit-Einträge, zu viele für einen Export aus der Konsole: Grenzen Sie sie ein oder verwenden Sie `mandatectl audit export` mit denselben Filtern.</translation>
+    </message>
 </context>
 <context>
     <name>mandate::ui::MainWindow</name>
@@ -1855,6 +1859,10 @@ mit dieser Anfrage</translation>
             <numerusform>%Ln übersprungen (passen nicht mehr zum Schema), z. B. %1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Replay recorded traffic to see what the candidate would change.</source>
+        <translation>Spielen Sie aufgezeichneten Datenverkehr ab, um zu sehen, was der Kandidat ändern würde.</translation>
+    </message>
 </context>
 <context>
     <name>mandate::ui::ReplayRunner</name>
@@ -2137,10 +2145,6 @@ mit dieser Anfrage</translation>
         <translation>Veröffentliche…</translation>
     </message>
     <message>
-        <source>Not shipped: someone published version %1 meanwhile. Reload, reapply your change and replay again.</source>
-        <translation>Nicht ausgerollt: Inzwischen wurde Version %1 veröffentlicht. Laden Sie neu, übernehmen Sie Ihre Änderung erneut und wiederholen Sie den Datenverkehr noch einmal.</translation>
-    </message>
-    <message>
         <source>Not shipped: %1</source>
         <translation>Nicht ausgerollt: %1</translation>
     </message>
@@ -2155,6 +2159,26 @@ mit dieser Anfrage</translation>
     <message>
         <source>The gateway&apos;s Cedar schema cannot be read (%1); the console&apos;s own copy is used.</source>
         <translation>Das Cedar-Schema des Gateways kann nicht gelesen werden (%1); die Konsole verwendet ihre eigene Kopie.</translation>
+    </message>
+    <message>
+        <source>The gateway now serves version %1; your candidate is kept in the editor.</source>
+        <translation>Das Gateway verwendet jetzt Version %1; Ihr Kandidat bleibt im Editor.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Verbinde…</translation>
+    </message>
+    <message>
+        <source>Replace the candidate?</source>
+        <translation>Kandidat ersetzen?</translation>
+    </message>
+    <message>
+        <source>The editor holds a candidate that differs from the gateway&apos;s policy set. Replacing it cannot be undone.</source>
+        <translation>Der Editor enthält einen Kandidaten, der vom Regelwerk des Gateways abweicht. Das Ersetzen kann nicht rückgängig gemacht werden.</translation>
+    </message>
+    <message>
+        <source>Not shipped: someone published version %1 meanwhile. Your candidate is kept: compare it with version %1 in the Versions tab, then replay again and ship.</source>
+        <translation>Nicht ausgerollt: Inzwischen wurde Version %1 veröffentlicht. Ihr Kandidat bleibt erhalten: Vergleichen Sie ihn im Reiter Versionen mit Version %1, spielen Sie den Datenverkehr erneut ab und rollen Sie dann aus.</translation>
     </message>
 </context>
 <context>

@@ -252,11 +252,14 @@ void MonitorView::onSessionChanged()
 {
     if (m_session->state() == GatewaySession::State::Connected) {
         clearCharts();
-        m_stream->open(m_session->profile().url, m_session->apiKey());
+        m_stream->open(m_session->profile().url, m_session->apiKey(), m_session->client()->extraCaCertificates());
         refreshExecutions();
-    } else if (m_session->state() == GatewaySession::State::Disconnected) {
+    } else {
+        // Connecting elsewhere, failed or disconnected: what is on screen belongs to the gateway
+        // being left, and its stream must not go on under the new one's name.
         m_stream->close();
         m_model->setExecutions({});
+        clearCharts();
     }
     updateRevokeButton();
 }

@@ -5,6 +5,7 @@
 #include "json/JsonReader.h"
 
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocket>
 
@@ -36,7 +37,7 @@ EventStream::~EventStream()
     m_socket->abort();
 }
 
-void EventStream::open(const QUrl &baseUrl, const QByteArray &apiKey)
+void EventStream::open(const QUrl &baseUrl, const QByteArray &apiKey, const QList<QSslCertificate> &extraCaCertificates)
 {
     QUrl url = baseUrl;
     url.setScheme(baseUrl.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
@@ -46,6 +47,7 @@ void EventStream::open(const QUrl &baseUrl, const QByteArray &apiKey)
     url.setPath(path + QStringLiteral("/v1/events"));
     m_url = url;
     m_apiKey = apiKey.trimmed();
+    m_extraCaCertificates = extraCaCertificates;
     m_backoffMs = FirstBackoffMs;
     m_refusal.clear();
     m_retry->stop();
@@ -67,6 +69,9 @@ void EventStream::connectSocket()
         return;
     QNetworkRequest request(m_url);
     request.setRawHeader("Authorization", "Bearer " + m_apiKey);
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.addCaCertificates(m_extraCaCertificates);
+    m_socket->setSslConfiguration(tls);
     qCDebug(lcClient) << "event stream: connecting to" << m_url.toString();
     m_socket->open(request);
 }

@@ -4,7 +4,9 @@
 #include "client/StreamEvents.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 class QTimer;
@@ -28,8 +30,9 @@ public:
     explicit EventStream(QObject *parent = nullptr);
     ~EventStream() override;
 
-    /// `baseUrl` is the gateway's http(s) URL; the stream uses ws(s) on the same host.
-    void open(const QUrl &baseUrl, const QByteArray &apiKey);
+    /// `baseUrl` is the gateway's http(s) URL; the stream uses ws(s) on the same host, trusting
+    /// `extraCaCertificates` beside the system's (as GatewayClient does for the REST calls).
+    void open(const QUrl &baseUrl, const QByteArray &apiKey, const QList<QSslCertificate> &extraCaCertificates = {});
     void close();
     State state() const { return m_state; }
     QString role() const { return m_role; }
@@ -60,6 +63,7 @@ private:
     QTimer *m_retry;
     QUrl m_url;
     QByteArray m_apiKey;
+    QList<QSslCertificate> m_extraCaCertificates;
     QString m_role;
     QString m_refusal;
     State m_state = State::Closed;

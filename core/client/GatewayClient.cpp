@@ -60,8 +60,10 @@ ClientError transportError(QNetworkReply *reply)
 GatewayClient::GatewayClient(QObject *parent)
     : QObject(parent), m_network(new QNetworkAccessManager(this))
 {
-    // Keep-alive connections to one gateway; no cookies, no caches, no redirects to elsewhere.
-    m_network->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+    // Keep-alive connections to one gateway; no cookies, no caches, no redirects to elsewhere:
+    // the API key goes with every request, so a redirect may not leave the gateway's origin
+    // (NoLessSafeRedirectPolicy would follow one to any https host).
+    m_network->setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
 }
 
 GatewayClient::~GatewayClient()

@@ -53,6 +53,8 @@ public:
     /// Trust these CA certificates (PEM or DER file) in addition to the system's, for gateways
     /// with a private CA. An empty path goes back to the system store alone.
     Status setCaCertificateFile(const QString &path);
+    /// The certificates setCaCertificateFile() added to the system's, for other connections to the gateway.
+    QList<QSslCertificate> extraCaCertificates() const { return m_extraCaCertificates; }
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
     int timeout() const { return m_timeoutMs; }
     /// Requests sent but not answered yet.

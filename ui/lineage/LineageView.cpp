@@ -442,7 +442,13 @@ void LineageView::fetchRecords(const QUrlQuery &filter, const QString &cursor, s
             }
             for (client::AuditEntry &entry : page.value().entries)
                 entries.push_back(std::move(entry));
-            if (page->atEnd() || entries.size() > 200'000)
+            // The export is held in memory: past the bound it is refused whole, never cut short.
+            constexpr size_t kMaxExported = 200'000;
+            if (!page->atEnd() && entries.size() >= kMaxExported)
+                done(Error{QStringLiteral("too_large"),
+                           tr("The lineage has more than %L1 audit records, too many to export from the console: "
+                              "narrow it, or use `mandatectl audit export` with the same filters.").arg(kMaxExported)});
+            else if (page->atEnd())
                 done(std::move(entries));
             else
                 fetchRecords(filter, page->nextCursor, std::move(entries), std::move(done));
