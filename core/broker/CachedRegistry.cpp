@@ -61,9 +61,7 @@ Result<QString> CachedRegistry::humanId(const QString &issuer, const QString &su
             // A miss in a fresh index is an answer too: an unknown subject must not make every
             // request scan the table again.
             const auto it = m_humans.constFind(humanKey(issuer, subject));
-            if (it == m_humans.constEnd())
-                return Error{QStringLiteral("not_found"), QStringLiteral("no human with issuer %1 and subject %2").arg(issuer, subject)};
-            return it.value();
+            return it == m_humans.constEnd() ? notFound(issuer, subject) : named(it.value(), issuer, subject);
         }
         generation = m_generation;
     }
@@ -73,19 +71,36 @@ Result<QString> CachedRegistry::humanId(const QString &issuer, const QString &su
     QHash<QString, QString> index;
     index.reserve(qsizetype(humans->size()));
     for (const identity::Human &human : humans.value()) {
+        // The registry refuses a second human with the same pair; one stored before it did
+        // names nobody rather than whichever comes first.
         const QString key = humanKey(human.issuer, human.subject);
-        if (!index.contains(key))  // the first one wins, as before
+        if (const auto it = index.find(key); it != index.end())
+            it.value().clear();
+        else
             index.insert(key, human.id);
     }
-    const QString found = index.value(humanKey(issuer, subject));
+    const auto it = index.constFind(humanKey(issuer, subject));
+    Result<QString> found = it == index.constEnd() ? notFound(issuer, subject) : named(it.value(), issuer, subject);
     std::lock_guard lock(m_mutex);
     if (generation == m_generation) {
         m_humans = std::move(index);
         m_humansLoadedAt = now;
     }
-    if (found.isEmpty())
-        return Error{QStringLiteral("not_found"), QStringLiteral("no human with issuer %1 and subject %2").arg(issuer, subject)};
     return found;
+}
+
+Error CachedRegistry::notFound(const QString &issuer, const QString &subject)
+{
+    return Error{QStringLiteral("not_found"), QStringLiteral("no human with issuer %1 and subject %2").arg(issuer, subject)};
+}
+
+/// An empty id marks a pair that several humans share.
+Result<QString> CachedRegistry::named(const QString &humanId, const QString &issuer, const QString &subject)
+{
+    if (humanId.isEmpty())
+        return Error{QStringLiteral("ambiguous"), QStringLiteral("several humans have issuer %1 and subject %2: the registry must name one")
+                                                     .arg(issuer, subject)};
+    return humanId;
 }
 
 } // namespace mandate::broker

@@ -34,11 +34,14 @@ public:
     /// As Registry::agent (code "not_found" for an unknown agent).
     Result<identity::Agent> agent(const QString &id) const;
     /// The id of the registered human with this OIDC issuer and subject; code "not_found" when
-    /// none.
+    /// none, "ambiguous" when several humans have them.
     Result<QString> humanId(const QString &issuer, const QString &subject) const;
     void invalidate();
 
 private:
+    static Error notFound(const QString &issuer, const QString &subject);
+    static Result<QString> named(const QString &humanId, const QString &issuer, const QString &subject);
+
     struct CachedAgent
     {
         identity::Agent agent;

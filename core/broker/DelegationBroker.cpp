@@ -234,6 +234,8 @@ Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeReq
     if (!human) {
         if (human.error().code == QLatin1String("not_found"))
             return OAuthError::invalidGrant(QStringLiteral("no human in the registry has issuer %1 and subject %2").arg(issuer, subject));
+        if (human.error().code == QLatin1String("ambiguous"))
+            return OAuthError::invalidGrant(human.error().message);
         return storeFailure(human.error());
     }
     return Parent{{human.value()}, std::nullopt};

@@ -93,6 +93,29 @@ Status keepsReferences(const QString &, const Record &, const Record &, const Re
     return Status::success();
 }
 
+/// A human is who an ID token's issuer and subject name: two records with the same pair would
+/// let a new record take over the delegations, policies and audit trail of the other.
+Status keepsIdentityUnique(const Human &human, const RecordTable<Human> &humans)
+{
+    Result<std::vector<Human>> all = humans.all();
+    if (!all)
+        return all.error();
+    for (const Human &other : all.value()) {
+        if (other.id != human.id && other.issuer == human.issuer && other.subject == human.subject)
+            return Error{QStringLiteral("invalid"),
+                         QStringLiteral("human \"%1\" has the issuer and subject of human \"%2\": an ID token would name both")
+                             .arg(human.id, other.id),
+                         QStringLiteral("subject")};
+    }
+    return Status::success();
+}
+
+template<typename Record>
+Status keepsIdentityUnique(const Record &, const RecordTable<Human> &)
+{
+    return Status::success();
+}
+
 bool matches(const Agent &agent, const AgentFilter &filter)
 {
     if (!filter.text.isEmpty() && !agent.id.contains(filter.text, Qt::CaseInsensitive)
@@ -176,6 +199,8 @@ Result<Record> Registry::create(Record record, const QString &actor, std::option
         RegistryContext context(m_tables->humans, m_tables->agents, m_tables->tools);
         if (auto errors = validateRecord(record, context, {}); !errors.empty())
             return invalid(kind, std::move(errors));
+        if (Status unique = keepsIdentityUnique(record, m_tables->humans); !unique)
+            return unique;
         if (table.contains(record.id))
             return Error{QStringLiteral("exists"), QStringLiteral("%1 \"%2\" already exists").arg(kind, record.id)};
         Result<qint64> deletedAt = m_tables->deleted.of(kind, record.id);
@@ -216,6 +241,8 @@ Result<Record> Registry::update(Record record, qint64 expectedVersion, const QSt
             return invalid(kind, std::move(errors));
         if (Status kept = keepsReferences(kind, current.value(), record, m_tables->agents); !kept)
             return kept;
+        if (Status unique = keepsIdentityUnique(record, m_tables->humans); !unique)
+            return unique;
         before = current->toJson();
         record.version = current->version + 1;
         return table.write(record, now, false);

@@ -6,7 +6,9 @@
 #include "identity/Validator.h"
 #include "registry/RegistryTables.h"
 
+#include <QHash>
 #include <QJsonArray>
+#include <QPair>
 #include <QSet>
 
 namespace mandate::registry {
@@ -135,6 +137,27 @@ Registry::ParsedImport Registry::parseImport(const QJsonObject &document, std::v
         }
     };
     validateAll(parsed.humans, "humans", [](const Human &h, const QString &p) { return Validator::validate(h, p); });
+    // Issuer and subject name one human (Registry::create): among the imported humans, and
+    // against the stored ones the import leaves in place.
+    QHash<QPair<QString, QString>, QString> identities;
+    QSet<QString> importedHumans;
+    for (const Human &h : parsed.humans)
+        importedHumans.insert(h.id);
+    for (const Human &h : storedHumans.value()) {
+        if (!importedHumans.contains(h.id))
+            identities.insert({h.issuer, h.subject}, h.id);
+    }
+    for (size_t i = 0; i < parsed.humans.size(); ++i) {
+        const Human &h = parsed.humans[i];
+        const auto taken = identities.constFind({h.issuer, h.subject});
+        if (taken != identities.constEnd() && *taken != h.id) {
+            errors.push_back(Error{QStringLiteral("invalid"),
+                                   QStringLiteral("has the issuer and subject of human \"%1\": an ID token would name both").arg(*taken),
+                                   QStringLiteral("humans[%1].subject").arg(i)});
+            continue;
+        }
+        identities.insert({h.issuer, h.subject}, h.id);
+    }
     validateAll(parsed.machines, "machines", [&](const Machine &m, const QString &p) { return Validator::validate(m, context, p); });
     validateAll(parsed.tools, "tools", [](const Tool &t, const QString &p) { return Validator::validate(t, p); });
     // A stored agent that the document leaves alone keeps every action it may call.

@@ -191,6 +191,7 @@ void tst_AuditEvents::createAndDeleteAreAdminChanges()
     QJsonObject dave = alice.json();
     dave.insert(QStringLiteral("id"), QStringLiteral("dave"));
     dave.remove(QStringLiteral("version"));
+    dave.insert(QStringLiteral("subject"), QStringLiteral("dave"));  // someone else than alice
     const HttpResult created = m_http->postJson(QStringLiteral("/v1/humans"), QJsonDocument(dave).toJson(QJsonDocument::Compact), m_admin);
     QVERIFY2(created.status == 201, created.body.constData());
     const HttpResult removed = m_http->send("DELETE", QStringLiteral("/v1/humans/dave"), {},

@@ -135,6 +135,7 @@ void tst_AuditFailClosed::adminChangesFailClosed()
     QJsonObject erin = m_http->get(QStringLiteral("/v1/humans/alice"), m_admin).json();
     erin.insert(QStringLiteral("id"), QStringLiteral("erin"));
     erin.remove(QStringLiteral("version"));
+    erin.insert(QStringLiteral("subject"), QStringLiteral("erin"));  // someone else than alice
     const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
     const HttpResult ring = m_http->get(QStringLiteral("/v1/keys"), m_admin);
     QCOMPARE(ring.status, 200);
@@ -209,6 +210,7 @@ void tst_AuditFailClosed::failedAdminWriteIsItsOwn()
     QJsonObject frank = m_http->get(QStringLiteral("/v1/humans/alice"), m_admin).json();
     frank.insert(QStringLiteral("id"), QStringLiteral("frank"));
     frank.remove(QStringLiteral("version"));
+    frank.insert(QStringLiteral("subject"), QStringLiteral("frank"));  // someone else than alice
     const qsizetype changesBefore = records(QStringLiteral("event=admin_change")).size();
     const HttpResult create = m_http->postJson(QStringLiteral("/v1/humans"), QJsonDocument(frank).toJson(QJsonDocument::Compact), m_admin);
     QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER humans_down")));

@@ -69,6 +69,9 @@ BodyFrom reIdentified(const QString &id)
     return [id](QJsonObject current) {
         current.insert(QStringLiteral("id"), id);
         current.remove(QStringLiteral("version"));
+        // A human is who an ID token's issuer and subject name: a copy is someone else.
+        if (current.contains(QStringLiteral("subject")))
+            current.insert(QStringLiteral("subject"), id);
         return compact(current);
     };
 }

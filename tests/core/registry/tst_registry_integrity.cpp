@@ -3,6 +3,7 @@
 // retirement, filters, change events and stored records that no longer read back.
 #include "RegistryFixture.h"
 
+#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QSqlQuery>
 #include <QTest>
@@ -26,6 +27,7 @@ private slots:
     void filters_data();
     void filters();
     void changedSignal();
+    void issuerAndSubjectNameOneHuman();
     void corruptStoredRecordIsReported();
 
 private:
@@ -254,6 +256,69 @@ void TestRegistryIntegrity::changedSignal()
     QVERIFY(!registry.update(edited, 1, s("console:alice")).ok());
     QVERIFY(!registry.remove<Human>(s("carol"), 2, s("console:alice")).ok());
     QCOMPARE(spy.size(), 3);
+}
+void TestRegistryIntegrity::issuerAndSubjectNameOneHuman()
+{
+    QVERIFY(f->seed());
+    Registry &registry = *f->registry;
+    const Human alice = registry.human(s("alice")).value();
+    QSignalSpy spy(&registry, &Registry::changed);
+    const QString refusal = s("human \"aaron\" has the issuer and subject of human \"alice\": an ID token would name both");
+
+    // Created with alice's pair: refused, with the field named.
+    Human aaron = makeHuman("aaron", "Aaron");
+    aaron.issuer = alice.issuer;
+    aaron.subject = alice.subject;
+    auto created = registry.create(aaron, s("me"));
+    QVERIFY(!created.ok());
+    QCOMPARE(created.error().code, s("invalid"));
+    QCOMPARE(created.error().message, refusal);
+    QCOMPARE(created.error().path, s("subject"));
+
+    // Updated to it: refused the same way. The same subject at another issuer is another person.
+    aaron.subject = s("sub-aaron");
+    QVERIFY(registry.create(aaron, s("me")).ok());
+    aaron.subject = alice.subject;
+    auto updated = registry.update(aaron, 1, s("me"));
+    QVERIFY(!updated.ok());
+    QCOMPARE(updated.error().message, refusal);
+    aaron.issuer = s("https://other-idp.example.com");
+    QVERIFY(registry.update(aaron, 1, s("me")).ok());
+    // A record keeps its own pair through an update.
+    Human renamed = registry.human(s("alice")).value();
+    renamed.displayName = s("Alice Liddell");
+    QVERIFY(registry.update(renamed, renamed.version, s("me")).ok());
+    QCOMPARE(spy.size(), 3);
+
+    // An import: against stored humans it leaves in place, and among its own.
+    const QJsonObject before = f->snapshot();
+    Human twin = makeHuman("twin", "Twin");
+    twin.issuer = alice.issuer;
+    twin.subject = alice.subject;
+    auto imported = registry.importJson(QJsonObject{{s("humans"), QJsonArray{twin.toJson()}}}, s("import"));
+    const auto clashes = [](const Result<ImportSummary> &result, const QString &path, const QString &other) {
+        if (result.ok())
+            return false;
+        for (const Error &detail : result.error().details) {
+            if (detail.path == path && detail.message == s("has the issuer and subject of human \"%1\": an ID token would name both").arg(other))
+                return true;
+        }
+        return false;
+    };
+    QVERIFY(clashes(imported, s("humans[0].subject"), s("alice")));
+    Human first = makeHuman("first", "First");
+    Human second = makeHuman("second", "Second");
+    second.subject = first.subject;
+    imported = registry.importJson(QJsonObject{{s("humans"), QJsonArray{first.toJson(), second.toJson()}}}, s("import"));
+    QVERIFY(clashes(imported, s("humans[1].subject"), s("first")));
+    QCOMPARE(f->snapshot(), before);
+    // Replacing alice in the same import frees her pair for the record that takes it.
+    Human moved = registry.human(s("alice")).value();
+    moved.subject = s("sub-alice-2");
+    moved.version = 0;
+    twin.subject = alice.subject;
+    imported = registry.importJson(QJsonObject{{s("humans"), QJsonArray{moved.toJson(), twin.toJson()}}}, s("import"));
+    QVERIFY2(imported.ok(), imported.ok() ? "" : qPrintable(imported.error().toString()));
 }
 void TestRegistryIntegrity::corruptStoredRecordIsReported()
 {
