@@ -121,6 +121,17 @@ Result<audit::SignedHead> readHead(const QString &path)
     return audit::SignedHead::fromJson(object.value());
 }
 
+/// A chain named with --gateway that holds no record is a typo or a chain deleted whole; neither
+/// is "intact" (with a saved head of that gateway, the verifier reports the truncation itself).
+int namedChainIsEmpty(const QString &gateway, const audit::VerifyReport &report, bool againstSavedHead, Invocation &io)
+{
+    if (gateway.isEmpty() || report.recordsChecked > 0 || againstSavedHead || !report.intact())
+        return Ok;
+    io.err << "mandatectl: no audit records for gateway " << gateway
+           << ": a mistyped id, or a chain deleted whole (verify against a saved head with --head to tell)\n";
+    return Failed;
+}
+
 int verify(const store::Database &db, QStringList &args, Invocation &io)
 {
     bool missing = false;
@@ -139,8 +150,11 @@ int verify(const store::Database &db, QStringList &args, Invocation &io)
         options.savedHead = head.value();
     }
     Result<audit::VerifyReport> report = audit::AuditVerifier(db).verify(options);
+    // A log that cannot be read is not verified: a failure, as tampering is, not a usage error.
     if (!report)
-        return printError(io.err, report.error(), UsageError);
+        return printError(io.err, report.error(), Failed);
+    if (const int named = namedChainIsEmpty(options.gatewayId, report.value(), options.savedHead.has_value(), io); named != Ok)
+        return named;
     if (asJson) {
         io.out << QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented);
     } else if (report->intact()) {
@@ -350,7 +364,9 @@ int head(const store::Database &db, QStringList &args, Invocation &io)
     options.gatewayId = gateway;
     Result<audit::VerifyReport> report = audit::AuditVerifier(db).verify(options);
     if (!report)
-        return printError(io.err, report.error(), UsageError);
+        return printError(io.err, report.error(), Failed);
+    if (const int named = namedChainIsEmpty(gateway, report.value(), false, io); named != Ok)
+        return named;
     // Signing a tampered chain's head would vouch for the tampering.
     if (!report->intact()) {
         io.err << "mandatectl: refusing to sign: " << audit::tamperKindName(report->problem) << " at record "

@@ -5,8 +5,12 @@
 #include "audit/AuditQuery.h"
 #include "audit/AuditVerifier.h"
 #include "audit/Lineage.h"
+#include "common/Rfc3339.h"
 
 #include <QJsonArray>
+#include <QThreadPool>
+
+#include <memory>
 
 namespace mandate::api {
 
@@ -68,9 +72,7 @@ HttpResponse verifyAudit(const audit::AuditLog &log, const HttpRequest &request)
 /// An RFC 3339 time, or an invalid QDateTime.
 QDateTime timeItem(const HttpRequest &request, const char *name)
 {
-    const QString text = item(request, name);
-    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return time.isValid() ? time : QDateTime::fromString(text, Qt::ISODate);
+    return parseRfc3339(item(request, name));
 }
 
 HttpResponse lineage(const audit::AuditLog &log, const HttpRequest &request)
@@ -108,15 +110,27 @@ HttpResponse lineage(const audit::AuditLog &log, const HttpRequest &request)
 
 void AuditEndpoints::install(Router &router, audit::AuditLog &log, const AdminAuth &auth)
 {
-    router.add("GET", QStringLiteral("/v1/audit"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
-        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return listAudit(log, request); });
-    });
-    router.add("POST", QStringLiteral("/v1/audit/verify"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
-        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return verifyAudit(log, request); });
-    });
-    router.add("GET", QStringLiteral("/v1/lineage"), [&log, &auth](const HttpRequest &request, const RouteParams &) {
-        return auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) { return lineage(log, request); });
-    });
+    // Off the server's thread: a verify or a lineage may read much of the log, and the calls
+    // enforced meanwhile must not wait for it. Readers run side by side (WAL).
+    auto pool = std::make_shared<QThreadPool>();
+    pool->setMaxThreadCount(kReaders);
+    pool->setExpiryTimeout(-1);  // keep threads: each holds its database connection
+    using Read = HttpResponse (*)(const audit::AuditLog &, const HttpRequest &);
+    const auto offThread = [pool, &log, &auth](Read read) {
+        return [pool, read, &log, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
+            bool allowed = false;
+            HttpResponse refused = auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) {
+                allowed = true;
+                return HttpResponse{};
+            });
+            if (!allowed)
+                return done(std::move(refused));
+            pool->start([read, request, done, &log]() { done(read(log, request)); });
+        };
+    };
+    router.addAsync("GET", QStringLiteral("/v1/audit"), offThread(&listAudit));
+    router.addAsync("POST", QStringLiteral("/v1/audit/verify"), offThread(&verifyAudit));
+    router.addAsync("GET", QStringLiteral("/v1/lineage"), offThread(&lineage));
 }
 
 } // namespace mandate::api

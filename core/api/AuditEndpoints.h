@@ -12,9 +12,12 @@ namespace mandate::api {
 ///        &event&gateway&cursor&limit   → {"items":[records],"next_cursor":…}
 ///   POST /v1/audit/verify  (optional body: a signed head) → the VerifyReport; 200 intact, 409 tampered
 ///   GET  /v1/lineage?execution=|human=|agent=[&format=dot] → the lineage graph as JSON or Graphviz
+/// Each is answered from kReaders threads of its own, never on the server's thread.
 class AuditEndpoints
 {
 public:
+    static constexpr int kReaders = 2;
+
     static void install(Router &router, audit::AuditLog &log, const AdminAuth &auth);
 };
 

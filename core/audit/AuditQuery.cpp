@@ -2,7 +2,7 @@
 #include "audit/AuditQuery.h"
 
 #include "audit/AuditColumns.h"
-
+#include "common/Rfc3339.h"
 #include "crypto/Base64Url.h"
 
 #include <QSqlQuery>
@@ -86,11 +86,10 @@ Result<AuditFilter> AuditFilter::fromQuery(const QUrlQuery &query)
         const QString &key = item.first;
         const QString &value = item.second;
         const auto time = [&](QDateTime &out) -> Status {
-            out = QDateTime::fromString(value, Qt::ISODateWithMs);
+            out = parseRfc3339(value);
             if (!out.isValid())
-                out = QDateTime::fromString(value, Qt::ISODate);
-            if (!out.isValid())
-                return Error{QStringLiteral("invalid"), QStringLiteral("%1 must be an RFC 3339 time").arg(key), key};
+                return Error{QStringLiteral("invalid"),
+                             QStringLiteral("%1 must be an RFC 3339 time with its offset (Z or +01:00)").arg(key), key};
             return Status::success();
         };
         Status ok;

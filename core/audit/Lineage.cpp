@@ -163,7 +163,10 @@ Result<QStringList> Lineage::distinctExecutions(const QString &condition, const 
 {
     QSqlQuery query(m_db.connection());
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE %1 AND execution IS NOT NULL").arg(condition));
+    // Each execution has a record at least, so beyond kMaxRecords of them the graph is cut short
+    // anyway (addRecords marks it truncated): reading on would only cost time.
+    query.prepare(QStringLiteral("SELECT DISTINCT execution FROM audit_records WHERE %1 AND execution IS NOT NULL LIMIT %2")
+                      .arg(condition).arg(kMaxRecords + 1));
     for (int i = 0; i < values.size(); ++i)
         query.bindValue(i, values.at(i));
     if (!query.exec())
@@ -282,14 +285,18 @@ Result<LineageGraph> Lineage::around(const QStringList &executions, const QStrin
     if (!all)
         return all.error();
     // The ancestors of the executions give the path from their humans.
+    const QSet<QString> inGraph(all->cbegin(), all->cend());
+    QSet<QString> seen;
     QStringList context;
     for (const QString &execution : executions) {
         Result<QStringList> up = ancestors(execution);
         if (!up)
             return up.error();
         for (const QString &a : up.value()) {
-            if (!context.contains(a) && !all->contains(a))
+            if (!inGraph.contains(a) && !seen.contains(a)) {
+                seen.insert(a);
                 context << a;
+            }
         }
     }
     LineageGraph graph;

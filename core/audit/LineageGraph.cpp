@@ -108,6 +108,9 @@ Result<LineageGraph> LineageGraph::fromJson(const QJsonObject &json)
 QByteArray LineageGraph::toDot() const
 {
     QByteArray out = "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+    // A drawing cut short says so on itself: it may end up in a report without its source.
+    if (truncated)
+        out += "  labelloc=t;\n  label=\"Truncated: this lineage has more audit records than one graph shows\";\n";
     for (const Node &n : nodes) {
         QString label = n.attributes.value(QStringLiteral("label")).toString();
         if (label.isEmpty())

@@ -77,6 +77,12 @@ private slots:
                                    QStringLiteral("--output"), headFile} + dataDir());
         QCOMPARE(head.exitCode, 0);
         QCOMPARE(ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--head"), headFile} + dataDir()).exitCode, 0);
+        // A chain named that holds nothing is not "intact", and has no head to sign.
+        Run nothing = ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--gateway"), QStringLiteral("gw-typo")} + dataDir());
+        QCOMPARE(nothing.exitCode, 1);
+        QVERIFY2(nothing.err.contains("no audit records for gateway gw-typo"), nothing.err.constData());
+        QCOMPARE(ctl(QStringList{QStringLiteral("head"), QStringLiteral("--key"), m_dir.filePath(QStringLiteral("gateway.key")),
+                                 QStringLiteral("--gateway"), QStringLiteral("gw-typo")} + dataDir()).exitCode, 1);
 
         auto db = store::Database::open(m_dir.filePath(QStringLiteral("mandate.db")));
         QVERIFY(db.ok());

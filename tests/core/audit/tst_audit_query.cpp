@@ -195,6 +195,10 @@ private slots:
         const QByteArray dot = graph->toDot();
         QVERIFY(dot.startsWith("digraph lineage {"));
         QVERIFY(dot.contains("\"execution:e1\" -> \"execution:e2\" [label=\"delegated\"]"));
+        QVERIFY(!dot.contains("Truncated"));
+        LineageGraph cut = graph.value();
+        cut.truncated = true;  // a drawing cut short says so on itself
+        QVERIFY(cut.toDot().contains("label=\"Truncated: this lineage has more audit records than one graph shows\""));
         QVERIFY(!Lineage(*m_db).forExecution(QStringLiteral("nope")).ok());
     }
 
