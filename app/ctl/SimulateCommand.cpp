@@ -20,6 +20,9 @@ namespace {
 
 /// Exit code when some recorded decision would change: a CI job fails on it, or reviews it.
 constexpr int kChanges = 3;
+/// Exit code when none of the decisions replayed changes but some of the window was not
+/// replayed (past the per-request bound, or no longer fitting the schema): not a "no change".
+constexpr int kIncomplete = 4;
 
 const char *const usage =
     "Usage: mandatectl simulate --policies FILE [window] (--data-dir DIR | --db FILE | --gateway URL)\n"
@@ -46,7 +49,8 @@ const char *const usage =
     "  --max-changes N        changed decisions to print (default 20; 0 for none)\n"
     "  --bucket SECONDS       timeline resolution of the JSON summary (default 3600)\n"
     "\n"
-    "Exit codes: 0 no decision changes, 3 some decisions change, 1 error (the candidate does not\n"
+    "Exit codes: 0 no decision changes, 3 some decisions change, 4 none of those replayed changes\n"
+    "but not every recorded decision of the window was replayed, 1 error (the candidate does not\n"
     "parse, the store or the gateway failed), 2 usage error.\n";
 
 int fail(QTextStream &err, const Error &error, int code = Failed)
@@ -273,7 +277,16 @@ int run(Invocation &io)
         io.out << QString::fromUtf8(QJsonDocument(answer.value()).toJson(QJsonDocument::Indented));
     else
         printSummary(io.out, answer.value(), summary.value(), maxChanges);
-    return summary->overall.newlyDenied + summary->overall.newlyAllowed > 0 ? kChanges : Ok;
+    if (summary->overall.newlyDenied + summary->overall.newlyAllowed > 0)
+        return kChanges;
+    if (answer->value(QStringLiteral("truncated")).toBool() || summary->skipped > 0) {
+        io.err << "mandatectl: no change among the decisions replayed, but not every recorded decision of the window was "
+                  "replayed (" << summary->skipped << " no longer fit the schema"
+               << (answer->value(QStringLiteral("truncated")).toBool() ? ", and the window held more than one replay takes" : "")
+               << ")\n";
+        return kIncomplete;
+    }
+    return Ok;
 }
 
 const CommandRegistration registration(QStringLiteral("simulate"),

@@ -2,14 +2,19 @@
 #include "api/SimulateEndpoints.h"
 
 #include "api/RequestBody.h"
+#include "common/Rfc3339.h"
 #include "simulate/RecordedTraffic.h"
 #include "simulate/Replay.h"
+#include "store/Database.h"
 
+#include <QSqlQuery>
 #include <QThread>
 #include <QThreadPool>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <optional>
 
 namespace mandate::api {
 
@@ -45,9 +50,9 @@ Result<audit::AuditFilter> filterFrom(const QJsonValue &json)
             return badInput(QStringLiteral("%1 must be a string").arg(path), path);
         const QString text = it.value().toString();
         if (it.key() == QLatin1String("from") || it.key() == QLatin1String("to")) {
-            QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+            const QDateTime time = parseRfc3339(text);
             if (!time.isValid())
-                return badInput(QStringLiteral("%1 must be an RFC 3339 time").arg(path), path);
+                return badInput(QStringLiteral("%1 must be an RFC 3339 time with its offset (Z or +01:00)").arg(path), path);
             (it.key() == QLatin1String("from") ? filter.from : filter.to) = time;
             continue;
         }
@@ -70,6 +75,34 @@ Result<qint64> boundedInteger(const QJsonObject &body, const QString &key, qint6
     if (!value.isDouble() || value.toDouble() != double(value.toInteger()) || value.toInteger() < min || value.toInteger() > max)
         return badInput(QStringLiteral("%1 must be an integer from %2 to %3").arg(key).arg(min).arg(max), key);
     return value.toInteger();
+}
+
+/// The timeline keeps one entry per bucket that holds a decision: a window of many buckets
+/// would grow it (and the answer) towards one per record. An Error names the smallest bucket
+/// the window allows.
+Status checkBuckets(const store::Database &database, const audit::AuditFilter &filter, qint64 bucketSeconds)
+{
+    QDateTime from = filter.from;
+    if (!from.isValid()) {
+        QSqlQuery first(database.connection());
+        first.setForwardOnly(true);
+        if (!first.exec(QStringLiteral("SELECT time FROM audit_records ORDER BY time LIMIT 1")))
+            return store::Database::sqlError(QStringLiteral("cannot read the audit log"), first);
+        if (!first.next())
+            return Status::success();  // nothing recorded
+        from = QDateTime::fromString(first.value(0).toString(), Qt::ISODateWithMs);
+    }
+    const QDateTime to = filter.to.isValid() ? filter.to : QDateTime::currentDateTimeUtc();
+    if (!from.isValid() || from >= to)
+        return Status::success();
+    const qint64 buckets = from.secsTo(to) / bucketSeconds + 1;
+    if (buckets <= SimulateEndpoints::kMaxBuckets)
+        return Status::success();
+    const qint64 smallest = from.secsTo(to) / SimulateEndpoints::kMaxBuckets + 1;
+    return badInput(QStringLiteral("bucket_seconds must be at least %1 for this window (%2 buckets at most): "
+                                   "a larger bucket, or a shorter window with filter.from and filter.to")
+                        .arg(smallest).arg(SimulateEndpoints::kMaxBuckets),
+                    QStringLiteral("bucket_seconds"));
 }
 
 HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &policies, const HttpRequest &request)
@@ -98,6 +131,8 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
         if (!*bound)
             return HttpResponse::fromError(bound->error());
     }
+    if (const Status buckets = checkBuckets(log.database(), filter.value(), bucket.value()); !buckets)
+        return HttpResponse::fromError(buckets.error());
 
     const std::shared_ptr<const registry::ActivePolicies> active = policies.active();
     Result<simulate::Replayer> replayer = simulate::Replayer::create(source.toString(), active->schema);
@@ -135,20 +170,41 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
 void SimulateEndpoints::install(Router &router, audit::AuditLog &log, registry::PolicyStore &policies, const AdminAuth &auth)
 {
     // One simulation at a time, off the server's thread (and off one core, see simulate()).
+    // One more may wait; beyond that callers are told to come back: a replay takes seconds, and
+    // a queue without bound would keep a core busy long after its callers gave up.
     auto pool = std::make_shared<QThreadPool>();
     pool->setMaxThreadCount(1);
+    auto admitted = std::make_shared<std::atomic<int>>(0);
     router.addAsync("POST", QStringLiteral("/v1/simulate"),
-                    [pool, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
-        bool allowed = false;
-        HttpResponse refused = auth.guard(request, Permission::Simulate, [&](const ApiPrincipal &) {
-            allowed = true;
+                    [pool, admitted, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
+        std::optional<ApiPrincipal> caller;
+        HttpResponse refused = auth.guard(request, Permission::Simulate, [&](const ApiPrincipal &principal) {
+            caller = principal;
             return HttpResponse{};
         });
-        if (!allowed) {
+        if (!caller) {
             done(std::move(refused));
             return;
         }
-        pool->start([request, done, &log, &policies]() { done(simulate(log, policies, request)); });
+        if (admitted->fetch_add(1) >= SimulateEndpoints::kMaxAdmitted) {
+            admitted->fetch_sub(1);
+            HttpResponse busy = HttpResponse::problem(503, QStringLiteral("busy"), QStringLiteral("Simulations busy"),
+                                                      QStringLiteral("a simulation is running and another is waiting; try again shortly"));
+            busy.setHeader("Retry-After", "10");
+            done(std::move(busy));
+            return;
+        }
+        pool->start([request, done, admitted, caller = *caller, &log, &policies, &auth]() {
+            // The key may have been revoked while the request waited.
+            Result<bool> valid = auth.stillValid(caller);
+            if (!valid)
+                done(HttpResponse::fromError(valid.error()));
+            else if (!valid.value())
+                done(HttpResponse::fromError(Error{QStringLiteral("unauthorized"), QStringLiteral("the API key was revoked")}));
+            else
+                done(simulate(log, policies, request));
+            admitted->fetch_sub(1);
+        });
     });
 }
 

@@ -19,13 +19,17 @@ namespace mandate::api {
 /// server-side so that a large window does not travel to the console. Bounded: at most
 /// kMaxRecords decision records per request ("truncated": true when the window held more; ask
 /// again with a later "from"), kMaxChangesSent changed requests in the answer, and one
-/// simulation at a time (others wait). A candidate that does not parse is a 422 problem with
+/// simulation at a time with one more waiting (others get 503 and Retry-After). A candidate that does not parse is a 422 problem with
 /// every diagnostic in "errors".
 class SimulateEndpoints
 {
 public:
     static constexpr qint64 kMaxRecords = 1'000'000;
     static constexpr int kMaxChangesSent = 1'000;
+    /// Simulations running or waiting at once; more are answered 503 with Retry-After.
+    static constexpr int kMaxAdmitted = 2;
+    /// Timeline buckets a window may span: bucket_seconds must be large enough.
+    static constexpr qint64 kMaxBuckets = 10'000;
 
     static void install(Router &router, audit::AuditLog &log, registry::PolicyStore &policies, const AdminAuth &auth);
 };

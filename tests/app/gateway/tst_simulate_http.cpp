@@ -235,6 +235,9 @@ void tst_SimulateHttp::badInput_data()
     QTest::addRow("bad time") << QByteArray(R"({"policies":"","filter":{"from":"yesterday"}})") << 422 << QString();
     QTest::addRow("unknown filter") << QByteArray(R"({"policies":"","filter":{"event":"decision"}})") << 422 << QString();
     QTest::addRow("too many records") << QByteArray(R"({"policies":"","max_records":1000001})") << 422 << QString();
+    QTest::addRow("a day in seconds: too many buckets")
+        << QByteArray(R"({"policies":"","bucket_seconds":1,"filter":{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}})")
+        << 422 << QString();
     QTest::addRow("not JSON") << QByteArray("policies=x") << 400 << QString();
 }
 
@@ -311,6 +314,19 @@ void tst_SimulateHttp::ctlOnTheDataDirectory()
     QCOMPARE(json[QStringLiteral("counts")][QStringLiteral("newly_denied")].toInteger(), qint64(m_allowedRefunds.size()));
     QCOMPARE(json.value(QStringLiteral("replayed")).toInteger(), m_policyDecisions);
     QCOMPARE(ctl({QStringLiteral("--policies"), removed}, &out), 2); // nowhere to read records from
+
+    // Under a schema the ticket calls no longer fit (their "id" was a string), they are skipped:
+    // no decision changes among the rest, and yet that is not a "no change".
+    QFile schemaFile(QStringLiteral(MANDATE_SCHEMA_FILE));
+    QVERIFY(schemaFile.open(QIODevice::ReadOnly));
+    QString narrower = QString::fromUtf8(schemaFile.readAll());
+    QVERIFY(narrower.contains(QStringLiteral("type TicketArgs = { id?: String,")));
+    narrower.replace(QStringLiteral("type TicketArgs = { id?: String,"), QStringLiteral("type TicketArgs = { id?: Long,"));
+    const QString schema = writeCandidate(QStringLiteral("narrower.cedarschema"), narrower);
+    const QString same = writeCandidate(QStringLiteral("same-local.cedar"), m_source);
+    QCOMPARE(ctl({QStringLiteral("--data-dir"), m_gateway->dataDir(), QStringLiteral("--policies"), same, QStringLiteral("--schema"), schema}, &out), 4);
+    QVERIFY2(out.contains("4 no longer fit the schema"), out.constData());
+    QVERIFY2(out.contains("not every recorded decision of the window was replayed"), out.constData());
 }
 
 /// A console replays against exactly the gateway's schema, not its own copy of it.
