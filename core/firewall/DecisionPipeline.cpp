@@ -29,13 +29,16 @@ void DecisionPipeline::invalidateRegistryCache()
 }
 
 template<typename Record, typename Load>
-Result<Record> DecisionPipeline::cached(QHash<QString, Record> &cache, const QString &id, Load load)
+Result<Record> DecisionPipeline::cached(QHash<QString, Cached<Record>> &cache, const QString &id, Load load)
 {
+    const qint64 now = m_services.clock.nowSecs();
     quint64 generation = 0;
     {
         std::lock_guard lock(m_cacheMutex);
-        if (const auto it = cache.constFind(id); it != cache.constEnd())
-            return *it;
+        // Registry::changed reports this gateway's writes; another gateway's (a suspended agent)
+        // reach this one when the record is read again.
+        if (const auto it = cache.constFind(id); it != cache.constEnd() && now >= it->loadedAt && now - it->loadedAt < kRegistryCacheSecs)
+            return it->record;
         generation = m_cacheGeneration;
     }
     Result<Record> loaded = load();
@@ -43,7 +46,7 @@ Result<Record> DecisionPipeline::cached(QHash<QString, Record> &cache, const QSt
     // Read before an invalidation that happened meanwhile: it may be the old record, so it is
     // used for this call only and not kept.
     if (loaded && generation == m_cacheGeneration)
-        cache.insert(id, loaded.value());
+        cache.insert(id, Cached<Record>{loaded.value(), now});
     return loaded;
 }
 

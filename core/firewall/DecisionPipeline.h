@@ -61,8 +61,10 @@ public:
     Status recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,
                          const QJsonObject &findings, int riskDelta);
 
-    /// Drops cached registry records; connected to Registry::changed.
+    /// Drops cached registry records; connected to Registry::changed. Records changed by another
+    /// gateway on the same database are read again within kRegistryCacheSecs.
     void invalidateRegistryCache();
+    static constexpr qint64 kRegistryCacheSecs = 5;
 
     /// The tool (from a short-lived cache of the registry).
     Result<identity::Tool> tool(const QString &id);
@@ -82,12 +84,18 @@ private:
     audit::AuditRecord baseRecord(const CallRequest &call, const CallDecision &decision) const;
 
     Services m_services;
+    template<typename Record>
+    struct Cached
+    {
+        Record record;
+        qint64 loadedAt = 0;  ///< Clock::nowSecs()
+    };
     template<typename Record, typename Load>
-    Result<Record> cached(QHash<QString, Record> &cache, const QString &id, Load load);
+    Result<Record> cached(QHash<QString, Cached<Record>> &cache, const QString &id, Load load);
 
     std::mutex m_cacheMutex;
-    QHash<QString, identity::Agent> m_agents;
-    QHash<QString, identity::Tool> m_tools;
+    QHash<QString, Cached<identity::Agent>> m_agents;
+    QHash<QString, Cached<identity::Tool>> m_tools;
     quint64 m_cacheGeneration = 0;  ///< bumped by every invalidation
     CedarEntityCache m_entityCache;
     CommitWaiter m_commits;  ///< last: it runs pending continuations, which use the rest, as it goes

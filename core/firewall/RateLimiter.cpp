@@ -12,17 +12,20 @@ constexpr qint64 idleMs = 10 * 60 * 1000;
 double RateLimiter::refill(Bucket &bucket, int perMinute, qint64 nowMs) const
 {
     const double capacity = perMinute;
+    // The clock is the wall clock: when it steps back, no time has passed (rather than a debt
+    // that would refuse every call for as long as the step).
+    const qint64 elapsedMs = std::max<qint64>(0, nowMs - bucket.lastMs);
     if (bucket.lastMs == 0)
         bucket.tokens = capacity;
     else
-        bucket.tokens = std::min(capacity, bucket.tokens + (nowMs - bucket.lastMs) * capacity / 60000.0);
+        bucket.tokens = std::min(capacity, bucket.tokens + elapsedMs * capacity / 60000.0);
     bucket.lastMs = nowMs;
     return bucket.tokens;
 }
 
 void RateLimiter::sweep(qint64 nowMs)
 {
-    if (nowMs - m_lastSweepMs < idleMs)
+    if (nowMs >= m_lastSweepMs && nowMs - m_lastSweepMs < idleMs)
         return;
     m_lastSweepMs = nowMs;
     for (auto it = m_buckets.begin(); it != m_buckets.end();)

@@ -56,6 +56,7 @@ private slots:
     void riskAccumulatesUntilTheCeilingDenies();
     void asyncDecisionsComeFromTheCommitThread();
     void pendingAsyncDecisionsAreWaitedFor();
+    void registryChangesElsewhereAreSeenWithinTheBound();
 };
 
 void tst_DecisionPipeline::decisions_data()
@@ -289,6 +290,29 @@ void tst_DecisionPipeline::pendingAsyncDecisionsAreWaitedFor()
         m_pipeline->decideAsync(call("support", QStringLiteral("ticket:read"), {}), [&answered](firewall::CallDecision) { ++answered; });
     m_pipeline->waitForPendingDecisions();
     QCOMPARE(answered.load(), Calls);
+}
+
+void tst_DecisionPipeline::registryChangesElsewhereAreSeenWithinTheBound()
+{
+    // This registry's writes invalidate the cache through Registry::changed (not connected
+    // here, as for a change made by another gateway on the same database): such a change is
+    // seen once the cached record is kRegistryCacheSecs old.
+    m_pipeline->invalidateRegistryCache();  // read now, whatever earlier tests did with the clock
+    const identity::Tool before = m_pipeline->tool(QStringLiteral("ticket")).value();
+    identity::Tool moved = before;
+    moved.upstream = QStringLiteral("http://127.0.0.1:9/moved");
+    QVERIFY(m_registry->update(moved, before.version, QStringLiteral("other-gateway")));
+    QCOMPARE(m_pipeline->tool(QStringLiteral("ticket")).value().upstream, before.upstream);
+    m_clock.advanceSecs(firewall::DecisionPipeline::kRegistryCacheSecs - 1);
+    QCOMPARE(m_pipeline->tool(QStringLiteral("ticket")).value().upstream, before.upstream);
+    m_clock.advanceSecs(1);
+    QCOMPARE(m_pipeline->tool(QStringLiteral("ticket")).value().upstream, moved.upstream);
+
+    // Put back for the other tests, and dropped from the cache at once.
+    identity::Tool restored = before;
+    QVERIFY(m_registry->update(restored, before.version + 1, QStringLiteral("other-gateway")));
+    m_pipeline->invalidateRegistryCache();
+    QCOMPARE(m_pipeline->tool(QStringLiteral("ticket")).value().upstream, before.upstream);
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)

@@ -102,6 +102,13 @@ void tst_FirewallParts::rateLimiterRefills()
     clock.advanceSecs(1);  // 60 per minute: one token per second
     QVERIFY(limiter.tryAcquire({{QStringLiteral("tool:x"), 60}}));
     QVERIFY(!limiter.tryAcquire({{QStringLiteral("tool:x"), 60}}));
+
+    // The wall clock stepped back half a minute (NTP, a resumed VM): the bucket does not go
+    // into debt for it, and refills from the new time on.
+    clock.advanceSecs(-30);
+    QVERIFY(!limiter.tryAcquire({{QStringLiteral("tool:x"), 60}}));
+    clock.advanceSecs(1);
+    QVERIFY(limiter.tryAcquire({{QStringLiteral("tool:x"), 60}}));
 }
 
 void tst_FirewallParts::rateLimiterTakesAllOrNothing()
