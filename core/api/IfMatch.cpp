@@ -5,13 +5,17 @@ namespace mandate::api {
 
 std::variant<qint64, HttpResponse> IfMatch::required(const HttpRequest &request, bool allowZero)
 {
-    QByteArray value = request.header("if-match").trimmed();
+    const QByteArray value = request.header("if-match").trimmed();
     if (value.isEmpty()) {
         return HttpResponse::problem(428, QStringLiteral("precondition-required"), QStringLiteral("If-Match required"),
                                      QStringLiteral("send the ETag you edited in If-Match so that concurrent edits are not lost"));
     }
+    // RFC 9110 §13.1.1: If-Match compares strongly, and a weak tag never matches. The gateway's
+    // ETags are all strong, so a weak one is a client's mistake said plainly.
     if (value.startsWith("W/"))
-        value = value.mid(2);
+        return HttpResponse::problem(412, QStringLiteral("conflict"), QStringLiteral("Edit conflict"),
+                                     QStringLiteral("If-Match compares strong ETags and a weak one (W/\"…\") never matches: "
+                                                    "send the ETag as the gateway gave it, such as \"3\""));
     bool ok = false;
     const qint64 version = value.size() > 2 && value.startsWith('"') && value.endsWith('"') ? value.mid(1, value.size() - 2).toLongLong(&ok) : 0;
     if (!ok || version < (allowZero ? 0 : 1))
