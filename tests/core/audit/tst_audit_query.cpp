@@ -121,6 +121,7 @@ private slots:
         QTest::addRow("tool and action") << "tool=refund&action=refund:create" << 3;
         QTest::addRow("event") << "event=revocation" << 1;
         QTest::addRow("time range") << "from=2027-01-15T08:00:01Z&to=2027-01-15T08:00:03Z" << 2;
+        QTest::addRow("time range with offsets") << "from=2027-01-15T09:00:01%2B01:00&to=2027-01-15T03:00:03-05:00" << 2;
         QTest::addRow("trace id") << "trace_id=4bf92f3577b34da6a3ce929d0e0e0004" << 2;
         QTest::addRow("agent and decision") << "agent=finance-agent&decision=allow" << 180;
     }
@@ -140,6 +141,11 @@ private slots:
     {
         QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("colour=red"))).ok());
         QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("from=yesterday"))).ok());
+        // Without an offset a time would be read in the parsing process's own time zone.
+        const auto localTime = AuditFilter::fromQuery(QUrlQuery(QStringLiteral("from=2027-01-15T08:00:01")));
+        QVERIFY(!localTime.ok());
+        QCOMPARE(localTime.error().path, QStringLiteral("from"));
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("to=2027-01-15"))).ok());
         QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("decision=maybe"))).ok());
     }
 
