@@ -318,8 +318,8 @@ Status Gateway::openServices()
                                                                         s.audit.get(), s.keyRing.get()});
     s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics);
     s.enforcement->install(s.api->router());
-    api::AuditEndpoints::install(s.api->router(), *s.audit, s.api->auth());
-    api::SimulateEndpoints::install(s.api->router(), *s.audit, *s.policies, s.api->auth());
+    api::AuditEndpoints::install(s.api->router(), s.api->readerPool(), *s.audit, s.api->auth());
+    api::SimulateEndpoints::install(s.api->router(), s.api->simulationPool(), *s.audit, *s.policies, s.api->auth());
     api::PolicyEndpoints::installSchema(s.api->router(), s.api->auth(), Resources::schemaText());
     installOperationalRoutes();
 

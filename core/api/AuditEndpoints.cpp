@@ -10,8 +10,6 @@
 #include <QJsonArray>
 #include <QThreadPool>
 
-#include <memory>
-
 namespace mandate::api {
 
 namespace {
@@ -108,16 +106,13 @@ HttpResponse lineage(const audit::AuditLog &log, const HttpRequest &request)
 
 } // namespace
 
-void AuditEndpoints::install(Router &router, audit::AuditLog &log, const AdminAuth &auth)
+void AuditEndpoints::install(Router &router, QThreadPool &pool, audit::AuditLog &log, const AdminAuth &auth)
 {
     // Off the server's thread: a verify or a lineage may read much of the log, and the calls
     // enforced meanwhile must not wait for it. Readers run side by side (WAL).
-    auto pool = std::make_shared<QThreadPool>();
-    pool->setMaxThreadCount(kReaders);
-    pool->setExpiryTimeout(-1);  // keep threads: each holds its database connection
     using Read = HttpResponse (*)(const audit::AuditLog &, const HttpRequest &);
-    const auto offThread = [pool, &log, &auth](Read read) {
-        return [pool, read, &log, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
+    const auto offThread = [&pool, &log, &auth](Read read) {
+        return [&pool, read, &log, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
             bool allowed = false;
             HttpResponse refused = auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) {
                 allowed = true;
@@ -125,7 +120,7 @@ void AuditEndpoints::install(Router &router, audit::AuditLog &log, const AdminAu
             });
             if (!allowed)
                 return done(std::move(refused));
-            pool->start([read, request, done, &log]() { done(read(log, request)); });
+            pool.start([read, request, done, &log]() { done(read(log, request)); });
         };
     };
     router.addAsync("GET", QStringLiteral("/v1/audit"), offThread(&listAudit));

@@ -5,6 +5,8 @@
 #include "api/Router.h"
 #include "audit/AuditLog.h"
 
+class QThreadPool;
+
 namespace mandate::api {
 
 /// The audit part of the admin API (permission ReadAudit):
@@ -12,13 +14,14 @@ namespace mandate::api {
 ///        &event&gateway&cursor&limit   → {"items":[records],"next_cursor":…}
 ///   POST /v1/audit/verify  (optional body: a signed head) → the VerifyReport; 200 intact, 409 tampered
 ///   GET  /v1/lineage?execution=|human=|agent=[&format=dot] → the lineage graph as JSON or Graphviz
-/// Each is answered from kReaders threads of its own, never on the server's thread.
+/// Each is answered on `pool` (of kReaders threads, which the owner drains before the server
+/// goes), never on the server's thread.
 class AuditEndpoints
 {
 public:
     static constexpr int kReaders = 2;
 
-    static void install(Router &router, audit::AuditLog &log, const AdminAuth &auth);
+    static void install(Router &router, QThreadPool &pool, audit::AuditLog &log, const AdminAuth &auth);
 };
 
 } // namespace mandate::api

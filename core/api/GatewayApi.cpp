@@ -2,6 +2,7 @@
 #include "api/GatewayApi.h"
 
 #include "api/ApiKeyEndpoints.h"
+#include "api/AuditEndpoints.h"
 #include "api/BrokerEndpoints.h"
 #include "api/KeyEndpoints.h"
 #include "api/PolicyEndpoints.h"
@@ -15,6 +16,10 @@ GatewayApi::GatewayApi(Services services)
 {
     m_brokerPool.setMaxThreadCount(16);
     m_brokerPool.setExpiryTimeout(-1);  // keep threads: each holds its database connection
+    m_readerPool.setMaxThreadCount(AuditEndpoints::kReaders);
+    m_readerPool.setExpiryTimeout(-1);
+    m_simulationPool.setMaxThreadCount(1);  // one replay at a time: it takes every core but one
+    m_simulationPool.setExpiryTimeout(-1);
     installPublic();
     RegistryEndpoints::install(m_router, m_services.registry, m_auth, m_trail);
     PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);

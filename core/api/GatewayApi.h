@@ -44,9 +44,17 @@ public:
     /// Waits for the answer; for tests, never on the server's thread.
     HttpResponse handle(const HttpRequest &request) const;
     Router &router() { return m_router; }
-    /// Waits for the token exchanges and revocations in flight; for the owner's shutdown, before
-    /// whatever their answers go through is destroyed.
-    void stopWorkers() { m_brokerPool.waitForDone(); }
+    /// Waits for the token exchanges, revocations, audit reads and simulations in flight; for the
+    /// owner's shutdown, before whatever their answers go through is destroyed.
+    void stopWorkers()
+    {
+        m_brokerPool.waitForDone();
+        m_readerPool.waitForDone();
+        m_simulationPool.waitForDone();
+    }
+    /// Where AuditEndpoints read and SimulateEndpoints replay, off the server's thread.
+    QThreadPool &readerPool() { return m_readerPool; }
+    QThreadPool &simulationPool() { return m_simulationPool; }
     const AdminAuth &auth() const { return m_auth; }
     /// Where admin changes made outside a request (the gateway's first admin key) are recorded.
     AuditTrail &trail() { return m_trail; }
@@ -63,6 +71,8 @@ private:
     // they run here, so that concurrent exchanges share commits and never hold up the server's
     // thread. The owner drains it (stopWorkers()) before the HTTP front end goes.
     QThreadPool m_brokerPool;
+    QThreadPool m_readerPool;
+    QThreadPool m_simulationPool;
 };
 
 } // namespace mandate::api

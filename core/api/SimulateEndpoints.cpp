@@ -77,10 +77,9 @@ Result<qint64> boundedInteger(const QJsonObject &body, const QString &key, qint6
     return value.toInteger();
 }
 
-/// The timeline keeps one entry per bucket that holds a decision: a window of many buckets
-/// would grow it (and the answer) towards one per record. An Error names the smallest bucket
-/// the window allows.
-Status checkBuckets(const store::Database &database, const audit::AuditFilter &filter, qint64 bucketSeconds)
+/// The seconds from the window's start (filter.from, else the oldest record) to its end
+/// (filter.to, else now); 0 when nothing is recorded.
+Result<qint64> windowSeconds(const store::Database &database, const audit::AuditFilter &filter)
 {
     QDateTime from = filter.from;
     if (!from.isValid()) {
@@ -89,20 +88,35 @@ Status checkBuckets(const store::Database &database, const audit::AuditFilter &f
         if (!first.exec(QStringLiteral("SELECT time FROM audit_records ORDER BY time LIMIT 1")))
             return store::Database::sqlError(QStringLiteral("cannot read the audit log"), first);
         if (!first.next())
-            return Status::success();  // nothing recorded
+            return qint64(0);
         from = QDateTime::fromString(first.value(0).toString(), Qt::ISODateWithMs);
     }
     const QDateTime to = filter.to.isValid() ? filter.to : QDateTime::currentDateTimeUtc();
-    if (!from.isValid() || from >= to)
-        return Status::success();
-    const qint64 buckets = from.secsTo(to) / bucketSeconds + 1;
-    if (buckets <= SimulateEndpoints::kMaxBuckets)
-        return Status::success();
-    const qint64 smallest = from.secsTo(to) / SimulateEndpoints::kMaxBuckets + 1;
-    return badInput(QStringLiteral("bucket_seconds must be at least %1 for this window (%2 buckets at most): "
-                                   "a larger bucket, or a shorter window with filter.from and filter.to")
-                        .arg(smallest).arg(SimulateEndpoints::kMaxBuckets),
-                    QStringLiteral("bucket_seconds"));
+    return from.isValid() && from < to ? from.secsTo(to) : qint64(0);
+}
+
+/// The timeline keeps one entry per bucket that holds a decision: a window of many buckets
+/// would grow it (and the answer) towards one per record. bucket_seconds as asked, if the window
+/// fits; when not asked (0), the smallest usual step from a minute up that fits.
+Result<qint64> bucketSeconds(const store::Database &database, const audit::AuditFilter &filter, qint64 asked)
+{
+    const Result<qint64> span = windowSeconds(database, filter);
+    if (!span)
+        return span.error();
+    const auto fits = [&](qint64 bucket) { return span.value() / bucket + 1 <= SimulateEndpoints::kMaxBuckets; };
+    if (asked > 0) {
+        if (fits(asked))
+            return asked;
+        return badInput(QStringLiteral("bucket_seconds must be at least %1 for this window (%2 buckets at most): "
+                                       "a larger bucket, or a shorter window with filter.from and filter.to")
+                            .arg(span.value() / (SimulateEndpoints::kMaxBuckets - 1) + 1).arg(SimulateEndpoints::kMaxBuckets),
+                        QStringLiteral("bucket_seconds"));
+    }
+    for (const qint64 bucket : {60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}) {
+        if (fits(bucket))
+            return bucket;
+    }
+    return span.value() / (SimulateEndpoints::kMaxBuckets - 1) + 1;
 }
 
 HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &policies, const HttpRequest &request)
@@ -131,7 +145,9 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
         if (!*bound)
             return HttpResponse::fromError(bound->error());
     }
-    if (const Status buckets = checkBuckets(log.database(), filter.value(), bucket.value()); !buckets)
+    const qint64 asked = body->contains(QStringLiteral("bucket_seconds")) ? bucket.value() : 0;
+    const Result<qint64> buckets = bucketSeconds(log.database(), filter.value(), asked);
+    if (!buckets)
         return HttpResponse::fromError(buckets.error());
 
     const std::shared_ptr<const registry::ActivePolicies> active = policies.active();
@@ -143,7 +159,7 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
     // (one on two cores, where 1,000,000 records take about 9 s).
     const int threads = std::max(1, QThread::idealThreadCount() - 1);
     simulate::ReplaySummary summary;
-    const simulate::ReplayOptions options{bucket.value(), threads};
+    const simulate::ReplayOptions options{buckets.value(), threads};
     simulate::RecordedTraffic::Options reading;
     reading.maxRecords = maxRecords.value();
     reading.threads = threads;
@@ -156,7 +172,7 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
         reading);
     if (!totals)
         return HttpResponse::fromError(totals.error());
-    summary.bucketSeconds = bucket.value();
+    summary.bucketSeconds = buckets.value();
     QJsonObject answer = summary.toJson(int(maxChanges.value()));
     answer.insert(QStringLiteral("records_read"), totals->read);
     answer.insert(QStringLiteral("not_replayable"), totals->notReplayable);
@@ -167,16 +183,15 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
 
 } // namespace
 
-void SimulateEndpoints::install(Router &router, audit::AuditLog &log, registry::PolicyStore &policies, const AdminAuth &auth)
+void SimulateEndpoints::install(Router &router, QThreadPool &pool, audit::AuditLog &log, registry::PolicyStore &policies,
+                                const AdminAuth &auth)
 {
-    // One simulation at a time, off the server's thread (and off one core, see simulate()).
+    // Off the server's thread (and off one core, see simulate()), one at a time on `pool`.
     // One more may wait; beyond that callers are told to come back: a replay takes seconds, and
     // a queue without bound would keep a core busy long after its callers gave up.
-    auto pool = std::make_shared<QThreadPool>();
-    pool->setMaxThreadCount(1);
     auto admitted = std::make_shared<std::atomic<int>>(0);
     router.addAsync("POST", QStringLiteral("/v1/simulate"),
-                    [pool, admitted, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
+                    [&pool, admitted, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
         std::optional<ApiPrincipal> caller;
         HttpResponse refused = auth.guard(request, Permission::Simulate, [&](const ApiPrincipal &principal) {
             caller = principal;
@@ -194,7 +209,7 @@ void SimulateEndpoints::install(Router &router, audit::AuditLog &log, registry::
             done(std::move(busy));
             return;
         }
-        pool->start([request, done, admitted, caller = *caller, &log, &policies, &auth]() {
+        pool.start([request, done, admitted, caller = *caller, &log, &policies, &auth]() {
             // The key may have been revoked while the request waited.
             Result<bool> valid = auth.stillValid(caller);
             if (!valid)

@@ -6,6 +6,8 @@
 #include "audit/AuditLog.h"
 #include "registry/PolicyStore.h"
 
+class QThreadPool;
+
 namespace mandate::api {
 
 /// The policy simulator on the gateway (permission Simulate: roles admin and analyst):
@@ -15,6 +17,8 @@ namespace mandate::api {
 ///                       "bucket_seconds": 60, "max_changes": 1000, "max_records": N}
 ///   → the ReplaySummary JSON, plus "records_read", "not_replayable", "truncated",
 ///     "policy_version" (the active set the candidate is compared with is what was recorded).
+/// bucket_seconds, when left out, is a minute or the smallest usual step above it that keeps the
+/// window within kMaxBuckets; one given that is too small for the window is refused.
 /// Replays the recorded decisions the filter selects, streamed from the audit log in pages,
 /// server-side so that a large window does not travel to the console. Bounded: at most
 /// kMaxRecords decision records per request ("truncated": true when the window held more; ask
@@ -31,7 +35,9 @@ public:
     /// Timeline buckets a window may span: bucket_seconds must be large enough.
     static constexpr qint64 kMaxBuckets = 10'000;
 
-    static void install(Router &router, audit::AuditLog &log, registry::PolicyStore &policies, const AdminAuth &auth);
+    /// Replays on `pool` (one thread; the owner drains it before the server goes).
+    static void install(Router &router, QThreadPool &pool, audit::AuditLog &log, registry::PolicyStore &policies,
+                        const AdminAuth &auth);
 };
 
 } // namespace mandate::api

@@ -37,6 +37,7 @@ private slots:
     void roles();
     void badInput_data();
     void badInput();
+    void defaultBucketFitsTheWindow();
     void ctlAgainstTheGateway();
     void ctlOnTheDataDirectory();
     void servesTheSchemaItDecidesAgainst();
@@ -254,6 +255,21 @@ void tst_SimulateHttp::badInput()
         QVERIFY2(!errors.isEmpty(), result.body.constData());
         QVERIFY2(errors.first()[QStringLiteral("path")].toString().startsWith(errorPath), result.body.constData());
     }
+}
+
+void tst_SimulateHttp::defaultBucketFitsTheWindow()
+{
+    // A minute unless the window would hold more than kMaxBuckets of them: 30 days take 5 minutes.
+    const QDateTime to = QDateTime::currentDateTimeUtc().addSecs(60);
+    const QJsonObject window{{QStringLiteral("from"), to.addDays(-30).toString(Qt::ISODateWithMs)},
+                             {QStringLiteral("to"), to.toString(Qt::ISODateWithMs)}};
+    HttpResult result = simulate({{QStringLiteral("policies"), m_source}, {QStringLiteral("filter"), window}}, m_admin);
+    QVERIFY2(result.status == 200, result.body.constData());
+    QCOMPARE(result.json().value(QStringLiteral("bucket_seconds")).toInteger(), 300);
+    QCOMPARE(result.json().value(QStringLiteral("replayed")).toInteger(), m_policyDecisions);
+    result = simulate({{QStringLiteral("policies"), m_source}}, m_admin);  // since the first record: minutes
+    QVERIFY2(result.status == 200, result.body.constData());
+    QCOMPARE(result.json().value(QStringLiteral("bucket_seconds")).toInteger(), 60);
 }
 
 QString tst_SimulateHttp::writeCandidate(const QString &name, const QString &source)

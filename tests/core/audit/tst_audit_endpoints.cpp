@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTest>
 
 using namespace mandate;
@@ -28,6 +29,7 @@ private:
     std::unique_ptr<ApiKeyStore> m_keys;
     std::unique_ptr<AdminAuth> m_auth;
     Router m_router;
+    QThreadPool m_readers;  ///< as GatewayApi's: the endpoints answer from it
     QByteArray m_auditor;
 
     HttpResponse get(const QString &path, const QString &query, const QByteArray &key)
@@ -58,7 +60,7 @@ private slots:
         auto key = m_keys->create(QStringLiteral("auditor"), Role::Auditor);
         QVERIFY(key.ok());
         m_auditor = key->toLatin1();
-        AuditEndpoints::install(m_router, *m_log, *m_auth);
+        AuditEndpoints::install(m_router, m_readers, *m_log, *m_auth);
 
         QVERIFY(m_log->append(delegation(QStringLiteral("alice"), QStringLiteral("support-agent"), QStringLiteral("e1"))).ok());
         for (int i = 0; i < 5; ++i)
