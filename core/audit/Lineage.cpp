@@ -52,6 +52,9 @@ void addRecord(LineageGraph &graph, const QJsonObject &r, const QString &gateway
         execAttrs.insert(QStringLiteral("purpose"), str(r, "mandate.execution.purpose"));
     if (!parent.isEmpty())
         execAttrs.insert(QStringLiteral("parent"), parent);
+    // An ancestor shown only for the path from its human: none of its calls are in the graph.
+    if (contextOnly)
+        execAttrs.insert(QStringLiteral("context"), true);
     graph.node(execNode, QStringLiteral("execution"), execAttrs);
     if (!human.isEmpty())
         graph.node(QStringLiteral("human:") + human, QStringLiteral("human"));

@@ -15,6 +15,8 @@
 #include <QSslError>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace mandate::client {
 
 using namespace mandate::identity;
@@ -152,7 +154,9 @@ void GatewayClient::send(const QByteArray &method, const QString &path, const st
         reply->setProperty(TimedOutProperty, true);
         reply->abort();
     });
-    timer->start(m_timeoutMs);
+    // Whole-registry transfers are checked and written in one transaction by the gateway, which
+    // takes a while for tens of thousands of records: a timeout would hide an import that happened.
+    timer->start(path.startsWith(QLatin1String("/v1/registry")) ? std::max(m_timeoutMs, kRegistryTransferTimeoutMs) : m_timeoutMs);
     connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &errors) {
         QStringList texts;
         for (const QSslError &error : errors)

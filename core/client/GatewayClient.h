@@ -55,7 +55,10 @@ public:
     Status setCaCertificateFile(const QString &path);
     /// The certificates setCaCertificateFile() added to the system's, for other connections to the gateway.
     QList<QSslCertificate> extraCaCertificates() const { return m_extraCaCertificates; }
+    /// Per request, from sending to the last byte; registry export, import and validation get
+    /// kRegistryTransferTimeoutMs at least.
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
+    static constexpr int kRegistryTransferTimeoutMs = 120'000;
     int timeout() const { return m_timeoutMs; }
     /// Requests sent but not answered yet.
     int pendingRequests() const { return static_cast<int>(m_inFlight.size()); }

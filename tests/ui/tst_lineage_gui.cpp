@@ -89,6 +89,32 @@ private:
         QTest::mouseClick(graph->viewport(), Qt::LeftButton, {}, graph->mapFromScene(item->pos()));
     }
 
+    int callNodes() const
+    {
+        int calls = 0;
+        for (const LineageNodeItem *item : view()->scene()->nodeItems())
+            calls += item->content().kind == QLatin1String("call");
+        return calls;
+    }
+
+    /// The decision records of the view's JSON-lines export, or -1 when it failed.
+    int exportedDecisions(const QString &name)
+    {
+        const QString path = m_dir.filePath(name);
+        std::optional<Status> written;
+        view()->exportJsonLines(path, [&](Status status) { written = status; });
+        if (!QTest::qWaitFor([&] { return written.has_value(); }, 30'000) || !written->ok())
+            return -1;
+        QFile lines(path);
+        if (!lines.open(QIODevice::ReadOnly))
+            return -1;
+        int decisions = 0;
+        for (const QByteArray &line : lines.readAll().split('\n'))
+            decisions += !line.isEmpty()
+                && QJsonDocument::fromJson(line).object().value(QStringLiteral("mandate.event.type")).toString() == QLatin1String("decision");
+        return decisions;
+    }
+
     /// An execution that delegated to a sub-execution, and that sub-execution.
     std::pair<QString, QString> subDelegation() const
     {
@@ -355,6 +381,11 @@ private slots:
         const QString traceId = page->value().entries.front().record.traceId;
         QVERIFY(openAndWait(client::LineageStart::trace(traceId)));
         QVERIFY(view()->scene()->nodeItem(child));
+        // The records exported are those the graph shows: every call of the executions the trace
+        // led to, not only the trace's own records.
+        QCOMPARE(exportedDecisions(QStringLiteral("trace.jsonl")), callNodes());
+        QVERIFY(openAndWait(client::LineageStart::agent(QStringLiteral("support-agent"))));
+        QCOMPARE(exportedDecisions(QStringLiteral("agent.jsonl")), callNodes());
 
         const QDateTime now = QDateTime::currentDateTimeUtc();
         QVERIFY(openAndWait(client::LineageStart::timeRange(now.addSecs(-600), now.addSecs(60))));

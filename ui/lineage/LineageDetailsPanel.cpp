@@ -14,6 +14,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace mandate::ui {
 
 namespace {
@@ -191,49 +193,79 @@ void LineageDetailsPanel::showNode(const audit::LineageGraph::Node &node, const 
     m_properties->setUpdatesEnabled(true);
 
     if (node.kind == QLatin1String("execution"))
-        loadRecords(name, 0);
+        loadRecords(name, {});
     else if (node.kind == QLatin1String("call"))
-        loadRecords(text(a.value(QStringLiteral("execution"))), a.value(QStringLiteral("sequence")).toInteger());
+        // Sequences count per gateway: a database shared by gateways holds several of each.
+        loadRecords(text(a.value(QStringLiteral("execution"))),
+                    RecordRef{text(a.value(QStringLiteral("gateway"))), a.value(QStringLiteral("sequence")).toInteger()});
 }
 
-void LineageDetailsPanel::loadRecords(const QString &execution, qint64 select)
+void LineageDetailsPanel::loadRecords(const QString &execution, const RecordRef &select)
 {
     if (!m_client || execution.isEmpty())
         return;
-    const int request = m_request;
     QUrlQuery filter;
     filter.addQueryItem(QStringLiteral("execution"), execution);
     filter.addQueryItem(QStringLiteral("descendants"), QStringLiteral("false"));
+    m_entries.clear();
+    m_loading.clear();
     m_records->addItem(tr("Loading…"));
-    m_client->queryAudit(filter, {}, 1000, this, [this, request, select](client::ClientResult<client::AuditPage> page) {
+    fetchRecords(filter, {}, m_request, select);
+}
+
+/// Pages through the execution's records until the selected one is in, or up to kMaxListed.
+void LineageDetailsPanel::fetchRecords(const QUrlQuery &filter, const QString &cursor, int request, const RecordRef &select)
+{
+    m_client->queryAudit(filter, cursor, kPageSize, this, [this, filter, request, select](client::ClientResult<client::AuditPage> page) {
         if (request != m_request)
             return;
-        m_records->clear();
         if (!page) {
+            m_loading.clear();
+            m_records->clear();
             m_records->addItem(page.error().message());
             return;
         }
-        m_entries = std::move(page.value().entries);
-        int selectRow = -1;
-        for (const client::AuditEntry &entry : m_entries) {
-            const audit::AuditRecord &r = entry.record;
-            QString line = QStringLiteral("#%1  %2  %3").arg(entry.sequence).arg(r.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
-                                                              audit::eventTypeName(r.event));
-            if (!r.action.isEmpty())
-                line += u' ' + r.action;
-            if (!r.decision.isEmpty())
-                line += u' ' + r.decision;
-            auto *item = new QListWidgetItem(line, m_records);
-            if (r.decision == QLatin1String("deny"))
-                item->setForeground(QColor(0xc6, 0x28, 0x28));
-            if (entry.sequence == select)
-                selectRow = m_records->count() - 1;
+        bool found = false;
+        for (client::AuditEntry &entry : page.value().entries) {
+            found = found || select.matches(entry);
+            m_loading.push_back(std::move(entry));
         }
-        if (selectRow >= 0) {
-            m_records->setCurrentRow(selectRow);
-            m_records->scrollToItem(m_records->currentItem());
-        }
+        const bool more = !page->atEnd();
+        if (more && !found && m_loading.size() < size_t(kMaxListed))
+            return fetchRecords(filter, page->nextCursor, request, select);
+        listRecords(select, more);
     });
+}
+
+void LineageDetailsPanel::listRecords(const RecordRef &select, bool more)
+{
+    // Rows are entries: they change together, once every page is in.
+    m_entries = std::exchange(m_loading, {});
+    m_records->clear();
+    int selectRow = -1;
+    for (const client::AuditEntry &entry : m_entries) {
+        const audit::AuditRecord &r = entry.record;
+        QString line = QStringLiteral("#%1  %2  %3").arg(entry.sequence).arg(r.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")),
+                                                          audit::eventTypeName(r.event));
+        if (!r.action.isEmpty())
+            line += u' ' + r.action;
+        if (!r.decision.isEmpty())
+            line += u' ' + r.decision;
+        auto *item = new QListWidgetItem(line, m_records);
+        if (r.decision == QLatin1String("deny"))
+            item->setForeground(QColor(0xc6, 0x28, 0x28));
+        if (select.matches(entry))
+            selectRow = m_records->count() - 1;
+    }
+    if (more) {
+        // Said, not hidden: the list holds the first records only.
+        auto *item = new QListWidgetItem(tr("… more records follow (mandatectl audit query --execution lists them all)"), m_records);
+        item->setFlags(Qt::NoItemFlags);
+    }
+    if (selectRow >= 0) {
+        m_records->setCurrentRow(selectRow);
+        m_records->scrollToItem(m_records->currentItem());
+    }
 }
 
 void LineageDetailsPanel::showRecord(int row)

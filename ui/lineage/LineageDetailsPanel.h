@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QPointer>
+#include <QUrlQuery>
 #include <QWidget>
 
 class QLabel;
@@ -45,7 +46,22 @@ Q_SIGNALS:
     void showInGraph(const QString &nodeId);
 
 private:
-    void loadRecords(const QString &execution, qint64 select);
+    /// A record to select once listed: a call node's gateway and sequence (none for an execution).
+    struct RecordRef
+    {
+        QString gateway;
+        qint64 sequence = 0;
+        bool matches(const client::AuditEntry &entry) const
+        {
+            return sequence > 0 && entry.sequence == sequence && entry.record.gatewayId == gateway;
+        }
+    };
+    static constexpr int kPageSize = 1000;
+    static constexpr int kMaxListed = 20'000;
+
+    void loadRecords(const QString &execution, const RecordRef &select);
+    void fetchRecords(const QUrlQuery &filter, const QString &cursor, int request, const RecordRef &select);
+    void listRecords(const RecordRef &select, bool more);
     void showRecord(int row);
 
     QPointer<client::GatewayClient> m_client;
@@ -54,7 +70,8 @@ private:
     QListWidget *m_records;
     QPlainTextEdit *m_recordJson;
     QPushButton *m_showInGraph;
-    std::vector<client::AuditEntry> m_entries;
+    std::vector<client::AuditEntry> m_entries;  ///< one per row of m_records
+    std::vector<client::AuditEntry> m_loading;  ///< pages of the list being fetched
     QString m_nodeId;
     int m_request = 0;   // ignores answers for a node no longer shown
 };

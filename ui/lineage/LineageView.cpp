@@ -443,11 +443,8 @@ void LineageView::fetchRecords(const QUrlQuery &filter, const QString &cursor, s
             for (client::AuditEntry &entry : page.value().entries)
                 entries.push_back(std::move(entry));
             // The export is held in memory: past the bound it is refused whole, never cut short.
-            constexpr size_t kMaxExported = 200'000;
             if (!page->atEnd() && entries.size() >= kMaxExported)
-                done(Error{QStringLiteral("too_large"),
-                           tr("The lineage has more than %L1 audit records, too many to export from the console: "
-                              "narrow it, or use `mandatectl audit export` with the same filters.").arg(kMaxExported)});
+                done(tooManyToExport());
             else if (page->atEnd())
                 done(std::move(entries));
             else
@@ -455,33 +452,79 @@ void LineageView::fetchRecords(const QUrlQuery &filter, const QString &cursor, s
         });
 }
 
+Error LineageView::tooManyToExport() const
+{
+    return Error{QStringLiteral("too_large"),
+                 tr("The lineage has more than %L1 audit records, too many to export from the console: "
+                    "narrow it, or use `mandatectl audit export` with the same filters.").arg(kMaxExported)};
+}
+
+void LineageView::fetchEach(std::vector<QUrlQuery> queries, size_t next, std::vector<client::AuditEntry> entries,
+                            std::function<void(Result<std::vector<client::AuditEntry>>)> done)
+{
+    if (next == queries.size())
+        return done(std::move(entries));
+    if (entries.size() >= kMaxExported)
+        return done(tooManyToExport());
+    const QUrlQuery filter = queries[next];
+    fetchRecords(filter, {}, std::move(entries),
+                 [this, queries = std::move(queries), next, done = std::move(done)](Result<std::vector<client::AuditEntry>> so) mutable {
+                     if (!so)
+                         return done(so.error());
+                     fetchEach(std::move(queries), next + 1, std::move(so).value(), std::move(done));
+                 });
+}
+
 void LineageView::exportJsonLines(const QString &path, std::function<void(Status)> done)
 {
-    // The audit filter with the graph's starting point selects the same records the gateway
-    // built the graph from; the execution check keeps out what the filters hide.
-    QSet<QString> executions;
-    for (const LineageNodeItem *item : m_scene->nodeItems()) {
-        if (item->content().kind == QLatin1String("execution"))
-            executions.insert(item->nodeId().section(u':', 1));
+    // The executions whose calls the graph shows: not the ancestors placed for context only.
+    QSet<QString> context;
+    for (const audit::LineageGraph::Node &node : m_scene->graph().nodes) {
+        if (node.kind == QLatin1String("execution") && node.attributes.value(QStringLiteral("context")).toBool())
+            context.insert(node.id);
     }
-    const QUrlQuery filter = m_start.toQuery();
-    fetchRecords(filter, {}, {}, [this, path, executions, done = std::move(done)](Result<std::vector<client::AuditEntry>> all) {
+    QStringList executions;
+    for (const LineageNodeItem *item : m_scene->nodeItems()) {
+        if (item->content().kind == QLatin1String("execution") && !context.contains(item->nodeId()))
+            executions << item->nodeId().section(u':', 1);
+    }
+    executions.sort();
+    // An execution or a human start selects with one query what the gateway built the graph
+    // from. An agent, trace or time start does not (the graph also holds other agents'
+    // sub-executions, and every record of the executions it found): ask per execution then.
+    std::vector<QUrlQuery> queries;
+    if (m_start.kind == client::LineageStart::Kind::Execution || m_start.kind == client::LineageStart::Kind::Human) {
+        queries.push_back(m_start.toQuery());
+    } else {
+        for (const QString &execution : std::as_const(executions)) {
+            QUrlQuery query;
+            query.addQueryItem(QStringLiteral("execution"), execution);
+            query.addQueryItem(QStringLiteral("descendants"), QStringLiteral("false"));
+            queries.push_back(query);
+        }
+    }
+    const QSet<QString> shown(executions.cbegin(), executions.cend());
+    fetchEach(std::move(queries), 0, {}, [this, path, shown, done = std::move(done)](Result<std::vector<client::AuditEntry>> all) {
         if (!all) {
             done(all.error());
             return;
         }
-        std::vector<client::AuditEntry> shown;
+        // What the view's filters hide of the calls stays out of the file too.
+        std::vector<client::AuditEntry> kept;
         const LineageFilter &filter = m_scene->filter();
         for (client::AuditEntry &entry : all.value()) {
-            if (!executions.contains(entry.record.execution))
+            const audit::AuditRecord &r = entry.record;
+            if (!shown.contains(r.execution))
                 continue;
-            if (!entry.record.decision.isEmpty() && !filter.decision.isEmpty() && entry.record.decision != filter.decision)
+            if (!r.decision.isEmpty() && !filter.decision.isEmpty() && r.decision != filter.decision)
                 continue;
-            if (!filter.tool.isEmpty() && !entry.record.tool.isEmpty() && entry.record.tool != filter.tool)
+            if (!r.tool.isEmpty() && !filter.tool.isEmpty() && r.tool != filter.tool)
                 continue;
-            shown.push_back(std::move(entry));
+            if (!r.tool.isEmpty() && ((filter.from.isValid() && r.time < filter.from) || (filter.to.isValid() && r.time > filter.to)))
+                continue;
+            kept.push_back(std::move(entry));
         }
-        done(LineageExport::jsonLines(shown, path));
+        done(LineageExport::jsonLines(kept, path));
     });
 }
 

@@ -66,6 +66,12 @@ private:
     void chooseExport(const QString &format);
     void fetchRecords(const QUrlQuery &filter, const QString &cursor, std::vector<client::AuditEntry> entries,
                       std::function<void(Result<std::vector<client::AuditEntry>>)> done);
+    /// The JSON-lines export is held in memory: beyond this many records it is refused whole.
+    static constexpr size_t kMaxExported = 200'000;
+    Error tooManyToExport() const;
+    /// fetchRecords() for each query in turn, into one list.
+    void fetchEach(std::vector<QUrlQuery> queries, size_t next, std::vector<client::AuditEntry> entries,
+                   std::function<void(Result<std::vector<client::AuditEntry>>)> done);
 
     GatewaySession *m_session;
     LineageScene *m_scene;
