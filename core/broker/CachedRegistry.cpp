@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "broker/CachedRegistry.h"
 
+#include "common/Logging.h"
+
 namespace mandate::broker {
 
 namespace {
@@ -69,15 +71,19 @@ Result<QString> CachedRegistry::humanId(const QString &issuer, const QString &su
     if (!humans)
         return humans.error();
     QHash<QString, QString> index;
+    QStringList ambiguous;
     index.reserve(qsizetype(humans->size()));
     for (const identity::Human &human : humans.value()) {
         // The registry refuses a second human with the same pair; one stored before it did
         // names nobody rather than whichever comes first.
         const QString key = humanKey(human.issuer, human.subject);
-        if (const auto it = index.find(key); it != index.end())
+        if (const auto it = index.find(key); it != index.end()) {
+            if (!it.value().isEmpty())
+                ambiguous << QStringLiteral("\"%1\" and \"%2\"").arg(it.value(), human.id);
             it.value().clear();
-        else
+        } else {
             index.insert(key, human.id);
+        }
     }
     const auto it = index.constFind(humanKey(issuer, subject));
     Result<QString> found = it == index.constEnd() ? notFound(issuer, subject) : named(it.value(), issuer, subject);
@@ -85,6 +91,14 @@ Result<QString> CachedRegistry::humanId(const QString &issuer, const QString &su
     if (generation == m_generation) {
         m_humans = std::move(index);
         m_humansLoadedAt = now;
+    }
+    // Said once, not at every reload: those people cannot sign in until the registry is fixed.
+    for (const QString &pair : std::as_const(ambiguous)) {
+        if (!m_reportedAmbiguous.contains(pair)) {
+            m_reportedAmbiguous.insert(pair);
+            qCWarning(lcBroker).noquote() << "humans" << pair << "share an issuer and subject: their ID tokens are refused "
+                                                                   "until one of them is changed";
+        }
     }
     return found;
 }

@@ -8,6 +8,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 
 #include <mutex>
 
@@ -56,6 +57,7 @@ private:
     mutable QHash<QString, CachedAgent> m_agents;
     mutable QHash<QString, QString> m_humans;  ///< issuer '\n' subject → human id
     mutable qint64 m_humansLoadedAt = -1;      ///< -1: not loaded
+    mutable QSet<QString> m_reportedAmbiguous; ///< pairs of humans sharing an issuer and subject, logged
     QObject m_watch;  ///< context of the Registry::changed connection; last, so it disconnects first
 };
 

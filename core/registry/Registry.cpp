@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QSet>
+#include <QSqlQuery>
 
 namespace mandate::registry {
 
@@ -94,24 +95,29 @@ Status keepsReferences(const QString &, const Record &, const Record &, const Re
 }
 
 /// A human is who an ID token's issuer and subject name: two records with the same pair would
-/// let a new record take over the delegations, policies and audit trail of the other.
-Status keepsIdentityUnique(const Human &human, const RecordTable<Human> &humans)
+/// let a new record take over the delegations, policies and audit trail of the other. Asked of
+/// SQLite (a scan, no decoding): it runs inside the audit writer's transaction for admin writes.
+Status keepsIdentityUnique(const Human &human, const store::Database &database)
 {
-    Result<std::vector<Human>> all = humans.all();
-    if (!all)
-        return all.error();
-    for (const Human &other : all.value()) {
-        if (other.id != human.id && other.issuer == human.issuer && other.subject == human.subject)
-            return Error{QStringLiteral("invalid"),
-                         QStringLiteral("human \"%1\" has the issuer and subject of human \"%2\": an ID token would name both")
-                             .arg(human.id, other.id),
-                         QStringLiteral("subject")};
-    }
-    return Status::success();
+    QSqlQuery query(database.connection());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT id FROM humans WHERE id <> ? AND json_extract(body, '$.issuer') = ? "
+                                 "AND json_extract(body, '$.subject') = ? LIMIT 1"));
+    query.addBindValue(human.id);
+    query.addBindValue(human.issuer);
+    query.addBindValue(human.subject);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot read the registry"), query);
+    if (!query.next())
+        return Status::success();
+    return Error{QStringLiteral("invalid"),
+                 QStringLiteral("human \"%1\" has the issuer and subject of human \"%2\": an ID token would name both")
+                     .arg(human.id, query.value(0).toString()),
+                 QStringLiteral("subject")};
 }
 
 template<typename Record>
-Status keepsIdentityUnique(const Record &, const RecordTable<Human> &)
+Status keepsIdentityUnique(const Record &, const store::Database &)
 {
     return Status::success();
 }
@@ -199,7 +205,7 @@ Result<Record> Registry::create(Record record, const QString &actor, std::option
         RegistryContext context(m_tables->humans, m_tables->agents, m_tables->tools);
         if (auto errors = validateRecord(record, context, {}); !errors.empty())
             return invalid(kind, std::move(errors));
-        if (Status unique = keepsIdentityUnique(record, m_tables->humans); !unique)
+        if (Status unique = keepsIdentityUnique(record, m_db); !unique)
             return unique;
         if (table.contains(record.id))
             return Error{QStringLiteral("exists"), QStringLiteral("%1 \"%2\" already exists").arg(kind, record.id)};
@@ -241,7 +247,7 @@ Result<Record> Registry::update(Record record, qint64 expectedVersion, const QSt
             return invalid(kind, std::move(errors));
         if (Status kept = keepsReferences(kind, current.value(), record, m_tables->agents); !kept)
             return kept;
-        if (Status unique = keepsIdentityUnique(record, m_tables->humans); !unique)
+        if (Status unique = keepsIdentityUnique(record, m_db); !unique)
             return unique;
         before = current->toJson();
         record.version = current->version + 1;
