@@ -180,6 +180,8 @@ int importThroughGateway(QStringList &args, Invocation &io)
                                                     QJsonDocument(document.value()).toJson(QJsonDocument::Compact), 300'000);
     if (!summary) {
         printErrors(io.err, summary.error());
+        if (summary.error().message.startsWith(QLatin1String("the gateway answered 413")))
+            io.err << "  the file is larger than the gateway takes in one request: raise max-body-bytes in its [limits]\n";
         return Failed;
     }
     io.out << "imported: " << summary->value(QStringLiteral("created")).toInteger() << " created, "

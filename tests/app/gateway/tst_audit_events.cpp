@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTest>
 
 using namespace mandate;
@@ -29,6 +30,7 @@ private slots:
     void agentUpdateIsAnAdminChange();
     void policyPublishIsAnAdminChange();
     void createAndDeleteAreAdminChanges();
+    void ctlImportIsAnAuditedAdminChange();
     void expiryIsRecordedOnce();
     void chainVerifies() { AuditEventsFixture::chainVerifies(); }
 };
@@ -222,6 +224,38 @@ void tst_AuditEvents::createAndDeleteAreAdminChanges()
             recreate = record.toObject();
     }
     QCOMPARE(recreate.value(QStringLiteral("mandate.admin.after")).toObject(), again.json());
+}
+
+void tst_AuditEvents::ctlImportIsAnAuditedAdminChange()
+{
+    const QString file = QDir(m_gateway->dataDir()).filePath(QStringLiteral("import.json"));
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(R"({"humans":[{"id":"grace","displayName":"Grace","issuer":"urn:mandate:dev-idp","subject":"grace"}]})");
+    out.close();
+    const auto ctl = [](const QStringList &args, QByteArray *output) {
+        QProcess process;
+        process.start(QStringLiteral(MANDATECTL_PATH), QStringList{QStringLiteral("registry"), QStringLiteral("import")} + args);
+        if (!process.waitForFinished(60'000))
+            return -1;
+        *output = process.readAllStandardOutput() + process.readAllStandardError();
+        return process.exitCode();
+    };
+    QByteArray output;
+    // Straight into the database file: refused, with the reason.
+    QStringList local{QStringLiteral("--data-dir"), m_gateway->dataDir()};
+    QCOMPARE(ctl(QStringList{file} + local, &output), 2);
+    QVERIFY2(output.contains("goes through a running gateway"), output.constData());
+    // Through the gateway: done, and recorded as an admin change.
+    const QString key = QDir(m_gateway->dataDir()).filePath(QStringLiteral("admin.key"));
+    const QStringList remote{file, QStringLiteral("--gateway"), m_gateway->url().toString(), QStringLiteral("--api-key-file"), key};
+    QCOMPARE(ctl(remote, &output), 0);
+    QVERIFY2(output.contains("imported: 1 created, 0 updated"), output.constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/humans/grace"), m_admin).status, 200);
+    bool recorded = false;
+    for (const QJsonValue &record : records(QStringLiteral("event=admin_change")))
+        recorded = recorded || str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import");
+    QVERIFY(recorded);
 }
 
 void tst_AuditEvents::expiryIsRecordedOnce()
