@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/AuditEndpoints.h"
 
+#include "api/OffThreadJobs.h"
 #include "api/RequestBody.h"
 #include "audit/AuditQuery.h"
 #include "audit/AuditVerifier.h"
@@ -8,7 +9,8 @@
 #include "common/Rfc3339.h"
 
 #include <QJsonArray>
-#include <QThreadPool>
+
+#include <memory>
 
 namespace mandate::api {
 
@@ -110,22 +112,14 @@ void AuditEndpoints::install(Router &router, QThreadPool &pool, audit::AuditLog 
 {
     // Off the server's thread: a verify or a lineage may read much of the log, and the calls
     // enforced meanwhile must not wait for it. Readers run side by side (WAL).
-    using Read = HttpResponse (*)(const audit::AuditLog &, const HttpRequest &);
-    const auto offThread = [&pool, &log, &auth](Read read) {
-        return [&pool, read, &log, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
-            bool allowed = false;
-            HttpResponse refused = auth.guard(request, Permission::ReadAudit, [&](const ApiPrincipal &) {
-                allowed = true;
-                return HttpResponse{};
-            });
-            if (!allowed)
-                return done(std::move(refused));
-            pool.start([read, request, done, &log]() { done(read(log, request)); });
-        };
+    auto jobs = std::make_shared<OffThreadJobs>(pool, auth, kMaxAdmitted,
+                                                QStringLiteral("%1 audit reads are running or waiting; try again shortly").arg(kMaxAdmitted));
+    const auto read = [&log](HttpResponse (*answer)(const audit::AuditLog &, const HttpRequest &)) {
+        return [&log, answer](const HttpRequest &request) { return answer(log, request); };
     };
-    router.addAsync("GET", QStringLiteral("/v1/audit"), offThread(&listAudit));
-    router.addAsync("POST", QStringLiteral("/v1/audit/verify"), offThread(&verifyAudit));
-    router.addAsync("GET", QStringLiteral("/v1/lineage"), offThread(&lineage));
+    router.addAsync("GET", QStringLiteral("/v1/audit"), OffThreadJobs::route(jobs, Permission::ReadAudit, read(&listAudit)));
+    router.addAsync("POST", QStringLiteral("/v1/audit/verify"), OffThreadJobs::route(jobs, Permission::ReadAudit, read(&verifyAudit)));
+    router.addAsync("GET", QStringLiteral("/v1/lineage"), OffThreadJobs::route(jobs, Permission::ReadAudit, read(&lineage)));
 }
 
 } // namespace mandate::api

@@ -20,6 +20,8 @@ class AuditEndpoints
 {
 public:
     static constexpr int kReaders = 2;
+    /// Reads running or waiting at once; more are answered 503 with Retry-After.
+    static constexpr int kMaxAdmitted = 16;
 
     static void install(Router &router, QThreadPool &pool, audit::AuditLog &log, const AdminAuth &auth);
 };

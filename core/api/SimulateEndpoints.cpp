@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/SimulateEndpoints.h"
 
+#include "api/OffThreadJobs.h"
 #include "api/RequestBody.h"
 #include "common/Rfc3339.h"
 #include "simulate/RecordedTraffic.h"
@@ -9,12 +10,9 @@
 
 #include <QSqlQuery>
 #include <QThread>
-#include <QThreadPool>
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
-#include <optional>
 
 namespace mandate::api {
 
@@ -186,41 +184,13 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
 void SimulateEndpoints::install(Router &router, QThreadPool &pool, audit::AuditLog &log, registry::PolicyStore &policies,
                                 const AdminAuth &auth)
 {
-    // Off the server's thread (and off one core, see simulate()), one at a time on `pool`.
-    // One more may wait; beyond that callers are told to come back: a replay takes seconds, and
-    // a queue without bound would keep a core busy long after its callers gave up.
-    auto admitted = std::make_shared<std::atomic<int>>(0);
+    // Off the server's thread (and off one core, see simulate()), one at a time on `pool`, and
+    // one more waiting: a replay takes seconds.
+    auto jobs = std::make_shared<OffThreadJobs>(pool, auth, kMaxAdmitted,
+                                                QStringLiteral("a simulation is running and another is waiting; try again shortly"));
     router.addAsync("POST", QStringLiteral("/v1/simulate"),
-                    [&pool, admitted, &log, &policies, &auth](const HttpRequest &request, const RouteParams &, Completion done) {
-        std::optional<ApiPrincipal> caller;
-        HttpResponse refused = auth.guard(request, Permission::Simulate, [&](const ApiPrincipal &principal) {
-            caller = principal;
-            return HttpResponse{};
-        });
-        if (!caller) {
-            done(std::move(refused));
-            return;
-        }
-        if (admitted->fetch_add(1) >= SimulateEndpoints::kMaxAdmitted) {
-            admitted->fetch_sub(1);
-            HttpResponse busy = HttpResponse::problem(503, QStringLiteral("busy"), QStringLiteral("Simulations busy"),
-                                                      QStringLiteral("a simulation is running and another is waiting; try again shortly"));
-            busy.setHeader("Retry-After", "10");
-            done(std::move(busy));
-            return;
-        }
-        pool.start([request, done, admitted, caller = *caller, &log, &policies, &auth]() {
-            // The key may have been revoked while the request waited.
-            Result<bool> valid = auth.stillValid(caller);
-            if (!valid)
-                done(HttpResponse::fromError(valid.error()));
-            else if (!valid.value())
-                done(HttpResponse::fromError(Error{QStringLiteral("unauthorized"), QStringLiteral("the API key was revoked")}));
-            else
-                done(simulate(log, policies, request));
-            admitted->fetch_sub(1);
-        });
-    });
+                    OffThreadJobs::route(jobs, Permission::Simulate,
+                                         [&log, &policies](const HttpRequest &request) { return simulate(log, policies, request); }));
 }
 
 } // namespace mandate::api
