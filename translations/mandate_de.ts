@@ -815,6 +815,10 @@
             <numerusform>%n Aufrufe, %1 Tokens, Betrag %2</numerusform>
         </translation>
     </message>
+    <message>
+        <source>… more records follow (mandatectl audit query --execution lists them all)</source>
+        <translation>… weitere Einträge folgen (mandatectl audit query --execution listet sie alle)</translation>
+    </message>
 </context>
 <context>
     <name>mandate::ui::LineageExport</name>
@@ -1187,6 +1191,10 @@
             <numerusform>%n Änderung wurde nicht an das Gateway übertragen und geht verloren.</numerusform>
             <numerusform>%n Änderungen wurden nicht an das Gateway übertragen und gehen verloren.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Not connected: the registry&apos;s pending changes are kept. Push or undo them, or choose to discard them.</source>
+        <translation>Nicht verbunden: Die ausstehenden Änderungen an der Registry bleiben erhalten. Übertragen Sie sie, machen Sie sie rückgängig oder verwerfen Sie sie ausdrücklich.</translation>
     </message>
 </context>
 <context>

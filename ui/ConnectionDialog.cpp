@@ -215,9 +215,17 @@ void ConnectionDialog::connectCurrent()
             m_error->setText(tr("The key could not be stored in the keychain: %1").arg(error));
             return;
         }
+        m_keptOpen = false;
         Q_EMIT connectRequested(profile, key);
-        accept();
+        if (!m_keptOpen)
+            accept();
     });
+}
+
+void ConnectionDialog::keepOpen(const QString &why)
+{
+    m_keptOpen = true;
+    m_error->setText(why);
 }
 
 } // namespace mandate::ui

@@ -24,8 +24,12 @@ class ConnectionDialog final : public QDialog
 
 public:
     ConnectionDialog(ConsoleSettings &settings, KeyVault &vault, QWidget *parent = nullptr);
+    /// Called by a receiver of connectRequested() that did not connect: the dialog stays open
+    /// and says why.
+    void keepOpen(const QString &why);
 
 Q_SIGNALS:
+    /// Emitted for the chosen profile; the dialog closes after it unless keepOpen() was called.
     void connectRequested(const mandate::ui::GatewayProfile &profile, const QByteArray &apiKey);
 
 private:
@@ -47,6 +51,7 @@ private:
     QLabel *m_vaultStatus;
     QLabel *m_error;
     QPushButton *m_connect;
+    bool m_keptOpen = false;
     QPushButton *m_remove;
 };
 

@@ -226,8 +226,9 @@ void MainWindow::showConnections()
 {
     auto *dialog = new ConnectionDialog(m_settings, m_vault, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ConnectionDialog::connectRequested, this, [this](const GatewayProfile &profile, const QByteArray &key) {
-        connectTo(profile, key);
+    connect(dialog, &ConnectionDialog::connectRequested, this, [this, dialog](const GatewayProfile &profile, const QByteArray &key) {
+        if (!connectTo(profile, key))
+            dialog->keepOpen(tr("Not connected: the registry's pending changes are kept. Push or undo them, or choose to discard them."));
     });
     dialog->open();
 }

@@ -502,6 +502,22 @@ private Q_SLOTS:
         QCOMPARE(window->session()->state(), GatewaySession::State::Connected);
         QCOMPARE(document->pendingCount(), 1);
         QVERIFY(document->agent(created));
+        // Through the connection manager: it stays open and says why.
+        window->showConnections();
+        QWidget *dialog = nullptr;
+        QTRY_VERIFY((dialog = visibleTopLevel(QStringLiteral("connectionDialog"))) != nullptr);
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("profileName")), QStringLiteral("Elsewhere"));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("profileUrl")), QStringLiteral("http://127.0.0.1:1"));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("profileApiKey")), QStringLiteral("mdk_x"));
+        asked.clear();
+        answerNextQuestion(QMessageBox::Cancel, &asked);
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("connectButton")), Qt::LeftButton);
+        QVERIFY(!asked.isEmpty());
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->findChild<QLabel *>(QStringLiteral("connectionError"))->text().contains(QStringLiteral("pending changes are kept")));
+        QCOMPARE(window->session()->state(), GatewaySession::State::Connected);
+        QCOMPARE(document->pendingCount(), 1);
+        dialog->close();
 
         // Discard: the records of the gateway being left go with the edit, so a failed
         // connection leaves nothing that could be pushed to the next gateway.
