@@ -53,6 +53,16 @@ void BrokerAuthority::settleCharge(const QString &executionId, const identity::B
     m_ledger.settle(executionId, cost, committed);
 }
 
+std::function<Result<bool>()> BrokerAuthority::durableRefund(const QString &executionId, const identity::Budget &cost)
+{
+    return [this, executionId, cost]() { return m_ledger.refund(executionId, cost); };
+}
+
+void BrokerAuthority::settleRefund(const QString &executionId, const identity::Budget &cost, bool committed)
+{
+    m_ledger.refunded(executionId, cost, committed);
+}
+
 bool BrokerAuthority::claimFirstUse(const firewall::ExecutionView &view, const QString &action, const QDateTime &now)
 {
     return m_recorder.claimAction(view.execution.id, action, view.sessionActions, view.execution.expiresAt, now);

@@ -23,6 +23,8 @@ public:
     Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) override;
     std::function<Result<bool>()> durableCharge(const QString &executionId, const identity::Budget &cost) override;
     void settleCharge(const QString &executionId, const identity::Budget &cost, bool committed) override;
+    std::function<Result<bool>()> durableRefund(const QString &executionId, const identity::Budget &cost) override;
+    void settleRefund(const QString &executionId, const identity::Budget &cost, bool committed) override;
     bool claimFirstUse(const firewall::ExecutionView &view, const QString &action, const QDateTime &now) override;
     void releaseFirstUse(const QString &executionId, const QString &action) override;
     Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) override;

@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <optional>
+
 namespace mandate::firewall {
 
 /// The outcome of the decision steps of one call. `step` names what decided a denial:
@@ -21,6 +23,7 @@ struct CallDecision
     QStringList errors;           ///< policies that errored, "id: message"
     bool hasExecution = false;
     ExecutionView view;           ///< the caller; budget already charged on the tool path
+    std::optional<identity::Budget> charged;  ///< an allowed call's committed charge (tool path)
     /// What was evaluated, for the audit log: its audit encoding (AuditRecord::cedarRequestCanonical)
     /// and, only where the pipeline took the JSON path (CedarRequestWriter), the JSON form.
     QJsonObject cedarRequest;

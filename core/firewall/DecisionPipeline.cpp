@@ -190,6 +190,8 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
         finish(pending);
         return;
     }
+    if (appended && decision.allowed)
+        decision.charged = pending->charged;  // committed with the record: it may be given back
     int riskDelta = pending->riskDelta;
     // Durable before effect: an allow that cannot be recorded becomes a deny.
     if (!appended) {
@@ -402,13 +404,33 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
 }
 
 Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,
-                                       const QJsonObject &findings, int riskDelta)
+                                       const QJsonObject &findings, int riskDelta, bool giveChargeBack)
 {
     audit::AuditRecord record = baseRecord(call, decision);
-    record.event = findings.isEmpty() ? audit::EventType::Forward : audit::EventType::FlaggedResponse;
+    // Flagged: the response inspection found something. An upstream that failed is a forward
+    // whose details say why (it was recorded as flagged before).
+    record.event = findings.contains(QLatin1String("mandate.response.findings")) ? audit::EventType::FlaggedResponse
+                                                                                : audit::EventType::Forward;
     record.upstreamStatus = upstreamStatus;
     record.details = findings;
-    if (auto appended = m_services.audit.append(record); !appended)
+    // The call never reached its upstream: its charge is given back with this record, or not at all.
+    audit::AuditLog::Companion companion;
+    const bool refund = giveChargeBack && decision.charged && decision.hasExecution;
+    if (refund) {
+        if (std::function<Result<bool>()> giveBack = m_services.authority.durableRefund(decision.view.execution.id, *decision.charged)) {
+            // An execution gone meanwhile has nothing to give back to: the record is written anyway.
+            companion.write = [giveBack = std::move(giveBack)]() -> Result<bool> {
+                const Result<bool> done = giveBack();
+                return done ? Result<bool>(true) : done;
+            };
+            record.details.insert(QStringLiteral("mandate.budget.refunded"), decision.charged->toJson());
+        }
+    }
+    const bool refunding = refund && bool(companion.write);
+    auto appended = m_services.audit.append(record, std::move(companion));
+    if (refunding)
+        m_services.authority.settleRefund(decision.view.execution.id, *decision.charged, appended.ok());
+    if (!appended)
         return appended.error();
     if (riskDelta != 0 && decision.hasExecution)
         return m_services.authority.adjustRisk(decision.view.execution.id, riskDelta);

@@ -58,8 +58,10 @@ public:
     void waitForPendingDecisions();
 
     /// Records what happened after an allowed call was forwarded (upstream status, findings).
+    /// `giveChargeBack`: the call provably never reached the upstream, and its charge is given
+    /// back in the same transaction as the record.
     Status recordForward(const CallRequest &call, const CallDecision &decision, int upstreamStatus,
-                         const QJsonObject &findings, int riskDelta);
+                         const QJsonObject &findings, int riskDelta, bool giveChargeBack = false);
 
     /// Drops cached registry records; connected to Registry::changed. Records changed by another
     /// gateway on the same database are read again within kRegistryCacheSecs.

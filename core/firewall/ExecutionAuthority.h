@@ -35,6 +35,21 @@ public:
         Q_UNUSED(cost);
         Q_UNUSED(committed);
     }
+    /// The write that gives a committed charge back (a call that never reached its upstream),
+    /// run in the transaction of the forward's record; empty when charges cannot be given back.
+    virtual std::function<Result<bool>()> durableRefund(const QString &executionId, const identity::Budget &cost)
+    {
+        Q_UNUSED(executionId);
+        Q_UNUSED(cost);
+        return {};
+    }
+    /// Once that transaction is over.
+    virtual void settleRefund(const QString &executionId, const identity::Budget &cost, bool committed)
+    {
+        Q_UNUSED(executionId);
+        Q_UNUSED(cost);
+        Q_UNUSED(committed);
+    }
     /// Whether this call is the execution's first exercise of `action`, decided atomically: of
     /// concurrent first calls exactly one is told so, and only it adds the action's risk weight.
     /// The default trusts the view, which suits a caller that serializes calls itself.

@@ -105,7 +105,9 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (upstream.status == 0) {
         outcome.status = upstream.problemStatus;
         outcome.problem = upstream.error;
-        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), upstream.error}}, 0); !recorded)
+        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), upstream.error}}, 0,
+                                                       !upstream.sent);
+            !recorded)
             qCWarning(lcGateway) << "cannot record the failed forward:" << recorded.error().message;
         return outcome;
     }

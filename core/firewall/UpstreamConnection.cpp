@@ -82,6 +82,7 @@ UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QU
     for (const auto &[name, value] : headers) {
         if (!isSafeHeaderText(name) || !isSafeHeaderText(value)) {
             response.error = QStringLiteral("a header for the upstream contains a line break");
+            response.sent = false;
             return response;
         }
         if (!isOwnHeader(name))
@@ -97,6 +98,9 @@ UpstreamResponse UpstreamConnection::exchange(const QByteArray &method, const QU
         if (!reused && !connectTo(host, port, deadline)) {
             response.error = QStringLiteral("the upstream is unreachable: ") + m_error;
             response.problemStatus = m_timedOut ? 504 : m_retryable ? 503 : 502;
+            // No connection: nothing of the request left, unless a first round on a kept
+            // connection may have delivered it before that closed.
+            response.sent = round > 0;
             close();
             return response;
         }

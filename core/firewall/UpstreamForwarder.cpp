@@ -37,6 +37,7 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
         if (!safeHeaderText(name) || !safeHeaderText(value)) {
             UpstreamResponse refused;
             refused.error = QStringLiteral("header %1 holds a line break: the call was not forwarded").arg(QString::fromLatin1(name.left(64)));
+            refused.sent = false;
             return refused;
         }
     }
@@ -86,6 +87,8 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
         } else if (status == 0) {
             response.error = QStringLiteral("the upstream is unreachable: ") + reply->errorString();
             response.problemStatus = reply->error() == QNetworkReply::TimeoutError || reply->error() == QNetworkReply::OperationCanceledError ? 504 : 502;
+            // No connection was made: nothing of the request reached the upstream.
+            response.sent = reply->error() != QNetworkReply::ConnectionRefusedError && reply->error() != QNetworkReply::HostNotFoundError;
         } else {
             response.status = status;
             response.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();

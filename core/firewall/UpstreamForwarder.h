@@ -16,6 +16,9 @@ struct UpstreamResponse
     QByteArray body;
     QString error;        ///< set when status is 0: timeout, refused, too large, redirected
     int problemStatus = 502;  ///< the status to answer the agent with when status is 0
+    /// False when the request provably never reached the upstream (no connection: refused, an
+    /// unknown host; or refused before sending): the call's charge is given back.
+    bool sent = true;
 };
 
 /// Sends one request to a tool's upstream from a worker thread and waits for it: bounded time,

@@ -78,4 +78,23 @@ void ChargeLedger::settle(const QString &id, const Charge &charge, bool committe
     }
 }
 
+Result<bool> ChargeLedger::refund(const QString &id, const Charge &charge)
+{
+    return m_store.refundInTransaction(id, charge);
+}
+
+void ChargeLedger::refunded(const QString &id, const Charge &charge, bool committed)
+{
+    m_store.forgetRecentState(id);
+    if (!committed)
+        return;
+    std::lock_guard lock(m_mutex);
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;  // loaded afresh from the store when next used
+    it->used = minus(it->used, charge);
+    if (it->used.calls < 0 || it->used.tokens < 0 || it->used.amount.units() < 0)
+        it->stale = true;  // the store clamped at zero: read it again
+}
+
 } // namespace mandate::session

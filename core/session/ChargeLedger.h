@@ -35,6 +35,10 @@ public:
     Result<bool> commit(const QString &id, const Charge &charge);
     /// After the transaction that ran commit() (or would have) is over.
     void settle(const QString &id, const Charge &charge, bool committed);
+    /// Gives a committed charge back, in the caller's transaction (the call never reached its
+    /// upstream); refunded() follows once that transaction is over.
+    Result<bool> refund(const QString &id, const Charge &charge);
+    void refunded(const QString &id, const Charge &charge, bool committed);
 
 private:
     struct Entry

@@ -399,6 +399,26 @@ Result<bool> ExecutionStore::chargeInTransaction(const QString &id, const Charge
     return charged;
 }
 
+Result<bool> ExecutionStore::refundInTransaction(const QString &id, const Charge &charge)
+{
+    // CASE (not MAX) so that the same SQL runs on PostgreSQL.
+    QSqlQuery query(m_db.connection());
+    query.prepare(QStringLiteral(
+        "UPDATE executions SET used_calls = CASE WHEN used_calls < :c THEN 0 ELSE used_calls - :c2 END, "
+        "used_tokens = CASE WHEN used_tokens < :t THEN 0 ELSE used_tokens - :t2 END, "
+        "used_amount = CASE WHEN used_amount < :a THEN 0 ELSE used_amount - :a2 END WHERE id = :id"));
+    bindCharge(query, charge);
+    query.bindValue(QStringLiteral(":c2"), charge.calls);
+    query.bindValue(QStringLiteral(":t2"), charge.tokens);
+    query.bindValue(QStringLiteral(":a2"), charge.amount.units());
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!query.exec())
+        return store::Database::sqlError(QStringLiteral("cannot give back a charge of execution %1").arg(id), query);
+    const bool refunded = query.numRowsAffected() == 1;
+    m_recent.invalidate(id);  // and again by the caller once its transaction is over
+    return refunded;
+}
+
 Status ExecutionStore::applyUpdate(const SessionUpdate &entry)
 {
     QSqlQuery &update = hot(Hot::Session);

@@ -76,6 +76,9 @@ public:
     /// connection: true when charged, false when the charge does not fit (or the execution is not
     /// active). For a charge made durable together with an audit record (ChargeLedger).
     Result<bool> chargeInTransaction(const QString &id, const Charge &charge);
+    /// Gives a committed charge back in the caller's transaction (a call that never reached its
+    /// upstream); no dimension goes below zero. False when the execution does not exist.
+    Result<bool> refundInTransaction(const QString &id, const Charge &charge);
     /// Counts a call in the session (calls, denied, distinct allowed actions) and moves the risk
     /// score by `riskDelta` (never below 0). Recorded whatever the status: denied calls of a
     /// revoked execution are still counted.

@@ -385,11 +385,32 @@ void tst_WorkedExample::upstreamDownOrSlow()
     const QString deadBase = QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort());
     closed.close();
     pointToolsAt(deadBase);
+    const QString execution = executionOf(token);
+    const auto usedCalls = [&] {
+        return m_http->get(QStringLiteral("/v1/executions/") + execution, m_admin).json()
+            .value(QStringLiteral("used")).toObject().value(QStringLiteral("calls")).toInteger(-1);
+    };
+    QCOMPARE(usedCalls(), 1);  // the slow call may have reached its upstream: it stays charged
     const HttpResult down = tool(token, "GET", QStringLiteral("/v1/tools/ticket/tickets/T-1001"));
     QCOMPARE(down.status, 502);
     QCOMPARE(down.header("Content-Type"), QByteArray("application/problem+json"));
+    // Nothing listened, so nothing of the call left: its charge is given back, and the forward's
+    // record says so.
+    QCOMPARE(usedCalls(), 1);
+    const QByteArray decisionId = down.json().value(QStringLiteral("decision_id")).toString().toLatin1();
+    QVERIFY(!decisionId.isEmpty());
+    bool refunded = false;
+    const HttpResult records = m_http->get(QStringLiteral("/v1/audit?event=forward&execution=") + execution, m_gateway->key(QStringLiteral("auditor")));
+    for (const QJsonValue &record : records.json().value(QStringLiteral("items")).toArray()) {
+        const QJsonObject r = record.toObject();
+        if (r.value(QStringLiteral("mandate.decision.id")).toString().toLatin1() == decisionId)
+            refunded = r.value(QStringLiteral("mandate.details")).toObject().value(QStringLiteral("mandate.budget.refunded"))
+                           .toObject().value(QStringLiteral("calls")).toInteger() == 1;
+    }
+    QVERIFY2(refunded, records.body.left(400).constData());
     pointToolsAt(m_upstreamBase);
     QCOMPARE(tool(token, "GET", QStringLiteral("/v1/tools/ticket/tickets/T-1001")).status, 200);
+    QCOMPARE(usedCalls(), 2);
 }
 
 void tst_WorkedExample::halfRequestDoesNotBlockOthers()
