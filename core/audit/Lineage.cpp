@@ -105,6 +105,12 @@ void addRecord(LineageGraph &graph, const QJsonObject &r, const QString &gateway
             attrs.insert(QStringLiteral("upstream_status"), r.value(QLatin1String("mandate.upstream.status")));
         else
             attrs.insert(QStringLiteral("flagged"), true);
+        // A forward that failed says why, and whether its charge was given back.
+        const QJsonObject details = r.value(QLatin1String("mandate.details")).toObject();
+        if (details.contains(QLatin1String("mandate.upstream.error")))
+            attrs.insert(QStringLiteral("upstream_error"), details.value(QLatin1String("mandate.upstream.error")));
+        if (details.contains(QLatin1String("mandate.budget.refunded")))
+            attrs.insert(QStringLiteral("refunded"), details.value(QLatin1String("mandate.budget.refunded")));
         graph.node(callNode, QStringLiteral("call"), attrs);
     }
 }

@@ -417,12 +417,12 @@ Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecisi
     audit::AuditLog::Companion companion;
     const bool refund = giveChargeBack && decision.charged && decision.hasExecution;
     if (refund) {
-        if (std::function<Result<bool>()> giveBack = m_services.authority.durableRefund(decision.view.execution.id, *decision.charged)) {
-            // An execution gone meanwhile has nothing to give back to: the record is written anyway.
-            companion.write = [giveBack = std::move(giveBack)]() -> Result<bool> {
-                const Result<bool> done = giveBack();
-                return done ? Result<bool>(true) : done;
-            };
+        companion.write = m_services.authority.durableRefund(decision.view.execution.id, *decision.charged);
+        if (companion.write) {
+            // Executions are never deleted; were its row missing, the record would claim a refund
+            // that did not happen, and is refused instead.
+            companion.refusal = Error{QStringLiteral("not_found"),
+                                      QStringLiteral("execution %1 is not in the store: its charge cannot be given back").arg(decision.view.execution.id)};
             record.details.insert(QStringLiteral("mandate.budget.refunded"), decision.charged->toJson());
         }
     }

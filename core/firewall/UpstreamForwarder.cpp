@@ -61,6 +61,10 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
     QTimer deadline;
     deadline.setSingleShot(true);
     UpstreamResponse response;
+    // Qt resends a request on a new connection when a kept one closes before the answer: only a
+    // request never sent at all, on any connection, provably did not reach the upstream.
+    bool requestSent = false;
+    QObject::connect(reply, &QNetworkReply::requestSent, &loop, [&requestSent]() { requestSent = true; });
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
     QObject::connect(reply, &QNetworkReply::downloadProgress, &loop, [&](qint64 received, qint64) {
@@ -87,8 +91,9 @@ UpstreamResponse UpstreamForwarder::send(const QByteArray &method, const QUrl &u
         } else if (status == 0) {
             response.error = QStringLiteral("the upstream is unreachable: ") + reply->errorString();
             response.problemStatus = reply->error() == QNetworkReply::TimeoutError || reply->error() == QNetworkReply::OperationCanceledError ? 504 : 502;
-            // No connection was made: nothing of the request reached the upstream.
-            response.sent = reply->error() != QNetworkReply::ConnectionRefusedError && reply->error() != QNetworkReply::HostNotFoundError;
+            // No connection was made and nothing was ever sent: the upstream did not see the call.
+            response.sent = requestSent
+                || (reply->error() != QNetworkReply::ConnectionRefusedError && reply->error() != QNetworkReply::HostNotFoundError);
         } else {
             response.status = status;
             response.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();

@@ -86,15 +86,15 @@ Result<bool> ChargeLedger::refund(const QString &id, const Charge &charge)
 void ChargeLedger::refunded(const QString &id, const Charge &charge, bool committed)
 {
     m_store.forgetRecentState(id);
-    if (!committed)
-        return;
     std::lock_guard lock(m_mutex);
     const auto it = m_entries.find(id);
     if (it == m_entries.end())
         return;  // loaded afresh from the store when next used
-    it->used = minus(it->used, charge);
-    if (it->used.calls < 0 || it->used.tokens < 0 || it->used.amount.units() < 0)
-        it->stale = true;  // the store clamped at zero: read it again
+    if (committed)
+        it->used = minus(it->used, charge);
+    // Refunds are rare: read the store again once nothing is held rather than trust the sum
+    // (an entry reloaded between the commit and this call already holds the refund).
+    it->stale = true;
 }
 
 } // namespace mandate::session

@@ -408,6 +408,15 @@ void tst_WorkedExample::upstreamDownOrSlow()
                            .toObject().value(QStringLiteral("calls")).toInteger() == 1;
     }
     QVERIFY2(refunded, records.body.left(400).constData());
+    // ... and so does the call's node in the lineage.
+    bool drawn = false;
+    const HttpResult lineage = m_http->get(QStringLiteral("/v1/lineage?execution=") + execution, m_gateway->key(QStringLiteral("auditor")));
+    for (const QJsonValue &node : lineage.json().value(QStringLiteral("nodes")).toArray()) {
+        const QJsonObject attributes = node.toObject().value(QStringLiteral("attributes")).toObject();
+        drawn = drawn || (attributes.value(QStringLiteral("upstream_error")).toString().contains(QStringLiteral("unreachable"))
+                          && attributes.value(QStringLiteral("refunded")).toObject().value(QStringLiteral("calls")).toInteger() == 1);
+    }
+    QVERIFY2(drawn, lineage.body.left(400).constData());
     pointToolsAt(m_upstreamBase);
     QCOMPARE(tool(token, "GET", QStringLiteral("/v1/tools/ticket/tickets/T-1001")).status, 200);
     QCOMPARE(usedCalls(), 2);
