@@ -134,7 +134,8 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
     Result<audit::AuditFilter> filter = filterFrom(body->value(QStringLiteral("filter")));
     if (!filter)
         return HttpResponse::fromError(filter.error());
-    Result<qint64> bucket = boundedInteger(body.value(), QStringLiteral("bucket_seconds"), 60, 1, 31 * 24 * 3600);
+    // 0 when left out: bucketSeconds() picks one that fits the window.
+    Result<qint64> bucket = boundedInteger(body.value(), QStringLiteral("bucket_seconds"), 0, 1, 31 * 24 * 3600);
     Result<qint64> maxChanges = boundedInteger(body.value(), QStringLiteral("max_changes"), SimulateEndpoints::kMaxChangesSent, 0,
                                                SimulateEndpoints::kMaxChangesSent);
     Result<qint64> maxRecords = boundedInteger(body.value(), QStringLiteral("max_records"), SimulateEndpoints::kMaxRecords, 1,
@@ -143,8 +144,7 @@ HttpResponse simulate(const audit::AuditLog &log, const registry::PolicyStore &p
         if (!*bound)
             return HttpResponse::fromError(bound->error());
     }
-    const qint64 asked = body->contains(QStringLiteral("bucket_seconds")) ? bucket.value() : 0;
-    const Result<qint64> buckets = bucketSeconds(log.database(), filter.value(), asked);
+    const Result<qint64> buckets = bucketSeconds(log.database(), filter.value(), bucket.value());
     if (!buckets)
         return HttpResponse::fromError(buckets.error());
 

@@ -125,7 +125,7 @@ QUrl GatewayClient::urlFor(const QString &path) const
 }
 
 void GatewayClient::send(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
-                         std::optional<qint64> ifMatch, QObject *context, RawCallback done)
+                         std::optional<qint64> ifMatch, QObject *context, RawCallback done, int minimumTimeoutMs)
 {
     QNetworkRequest request(urlFor(path));
     request.setRawHeader("Accept", "application/json, application/problem+json");
@@ -154,9 +154,7 @@ void GatewayClient::send(const QByteArray &method, const QString &path, const st
         reply->setProperty(TimedOutProperty, true);
         reply->abort();
     });
-    // Whole-registry transfers are checked and written in one transaction by the gateway, which
-    // takes a while for tens of thousands of records: a timeout would hide an import that happened.
-    timer->start(path.startsWith(QLatin1String("/v1/registry")) ? std::max(m_timeoutMs, kRegistryTransferTimeoutMs) : m_timeoutMs);
+    timer->start(std::max(m_timeoutMs, minimumTimeoutMs));
     connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &errors) {
         QStringList texts;
         for (const QSslError &error : errors)
@@ -204,7 +202,7 @@ void GatewayClient::finish(QNetworkReply *reply, const QPointer<QObject> &contex
 
 template<typename T, typename Decode>
 void GatewayClient::request(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
-                            std::optional<qint64> ifMatch, QObject *context, Callback<T> done, Decode decode)
+                            std::optional<qint64> ifMatch, QObject *context, Callback<T> done, Decode decode, int minimumTimeoutMs)
 {
     send(method, path, body, ifMatch, context, [done = std::move(done), decode](ClientResult<RawReply> raw) {
         if (!raw) {
@@ -212,7 +210,7 @@ void GatewayClient::request(const QByteArray &method, const QString &path, const
             return;
         }
         done(decode(raw.value()));
-    });
+    }, minimumTimeoutMs);
 }
 
 template<typename Record>
@@ -369,7 +367,7 @@ void GatewayClient::listMachines(QObject *context, Callback<std::vector<Machine>
 void GatewayClient::exportRegistry(QObject *context, Callback<QJsonObject> done)
 {
     request<QJsonObject>("GET", QStringLiteral("/v1/registry"), std::nullopt, std::nullopt, context, std::move(done),
-                         [](const RawReply &raw) { return RecordCodec::object(raw.body); });
+                         [](const RawReply &raw) { return RecordCodec::object(raw.body); }, kRegistryTransferTimeoutMs);
 }
 
 void GatewayClient::importRegistry(const QJsonObject &registry, QObject *context, Callback<ImportSummary> done)
@@ -381,13 +379,14 @@ void GatewayClient::importRegistry(const QJsonObject &registry, QObject *context
                                    return object.error();
                                return ImportSummary{object->value(QStringLiteral("created")).toInt(),
                                                     object->value(QStringLiteral("updated")).toInt()};
-                           });
+                           },
+                           kRegistryTransferTimeoutMs);
 }
 
 void GatewayClient::validateRegistry(const QJsonObject &registry, QObject *context, Callback<Done> done)
 {
     request<Done>("POST", QStringLiteral("/v1/registry/validate"), registry, std::nullopt, context, std::move(done),
-                  [](const RawReply &) -> ClientResult<Done> { return Done{}; });
+                  [](const RawReply &) -> ClientResult<Done> { return Done{}; }, kRegistryTransferTimeoutMs);
 }
 
 } // namespace mandate::client

@@ -55,8 +55,9 @@ public:
     Status setCaCertificateFile(const QString &path);
     /// The certificates setCaCertificateFile() added to the system's, for other connections to the gateway.
     QList<QSslCertificate> extraCaCertificates() const { return m_extraCaCertificates; }
-    /// Per request, from sending to the last byte; registry export, import and validation get
-    /// kRegistryTransferTimeoutMs at least.
+    /// Per request, from sending to the last byte. Registry export, import and validation get
+    /// kRegistryTransferTimeoutMs at least: the gateway checks and writes a whole registry in one
+    /// transaction, and a timeout would hide an import that happened.
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
     static constexpr int kRegistryTransferTimeoutMs = 120'000;
     int timeout() const { return m_timeoutMs; }
@@ -132,14 +133,15 @@ private:
     };
     using RawCallback = std::function<void(ClientResult<RawReply>)>;
 
+    /// `minimumTimeoutMs`: this request gets at least so long, whatever setTimeout() says.
     void send(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
-              std::optional<qint64> ifMatch, QObject *context, RawCallback done);
+              std::optional<qint64> ifMatch, QObject *context, RawCallback done, int minimumTimeoutMs = 0);
     void finish(QNetworkReply *reply, const QPointer<QObject> &context, bool hadContext, const RawCallback &done);
     QUrl urlFor(const QString &path) const;
 
     template<typename T, typename Decode>
     void request(const QByteArray &method, const QString &path, const std::optional<QJsonObject> &body,
-                 std::optional<qint64> ifMatch, QObject *context, Callback<T> done, Decode decode);
+                 std::optional<qint64> ifMatch, QObject *context, Callback<T> done, Decode decode, int minimumTimeoutMs = 0);
     template<typename Record>
     void getList(const QString &path, QObject *context, Callback<std::vector<Record>> done);
     template<typename Record>
