@@ -52,6 +52,17 @@ protected:
             QVERIFY(p.get().ok());
     }
     /// Exporter options for a collector on `port`, spooling in a directory of its own.
+    /// An exporter started with `options`, or null (the reason logged) when it cannot start:
+    /// the test then fails on it rather than crashing.
+    static std::shared_ptr<OtlpExporter> startOtlp(const OtlpExporter::Options &options)
+    {
+        Result<std::unique_ptr<OtlpExporter>> started = OtlpExporter::start(options);
+        if (!started) {
+            qWarning().noquote() << "the OTLP exporter did not start:" << started.error().message;
+            return nullptr;
+        }
+        return std::move(started).value();
+    }
     OtlpExporter::Options otlpOptions(quint16 port, const QString &spool) const
     {
         OtlpExporter::Options options;

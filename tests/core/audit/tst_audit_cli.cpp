@@ -47,6 +47,13 @@ private:
         return r;
     }
     QStringList dataDir() const { return {QStringLiteral("--data-dir"), m_dir.path()}; }
+    /// The export formats, as test data rows.
+    static void addFormats()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addRow("jsonl") << QStringLiteral("jsonl");
+        QTest::addRow("otlp") << QStringLiteral("otlp");
+    }
 
 private slots:
     void initTestCase()
@@ -120,12 +127,7 @@ private slots:
         QCOMPARE(ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")} + dataDir()).exitCode, 2);
     }
 
-    void exportFailsWhenStdoutFails_data()
-    {
-        QTest::addColumn<QString>("format");
-        QTest::addRow("jsonl") << QStringLiteral("jsonl");
-        QTest::addRow("otlp") << QStringLiteral("otlp");
-    }
+    void exportFailsWhenStdoutFails_data() { addFormats(); }
 
     void exportFailsWhenStdoutFails()
     {
@@ -147,12 +149,7 @@ private slots:
         QVERIFY2(err.contains("mandatectl: cannot write the export"), err.constData());
     }
 
-    void exportToAFileIsWholeOrNothing_data()
-    {
-        QTest::addColumn<QString>("format");
-        QTest::addRow("jsonl") << QStringLiteral("jsonl");
-        QTest::addRow("otlp") << QStringLiteral("otlp");
-    }
+    void exportToAFileIsWholeOrNothing_data() { addFormats(); }
 
     void exportToAFileIsWholeOrNothing()
     {

@@ -111,7 +111,8 @@ private slots:
         receiver.failure = "500 Internal Server Error";
         QVERIFY(receiver.listen());
         OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-500"));
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         f.log->addSink(otlp);
         appendSome(*f.log, 10);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 10u, 15000);
@@ -146,7 +147,8 @@ private slots:
         QVERIFY(receiver.listen());
         OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-partial-") + QString::fromLatin1(QTest::currentDataTag()));
         options.maxBatchBytes = 8 << 10;  // a handful of records per request
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         f.log->addSink(otlp);
         appendSome(*f.log, 40);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 40u, 15000);
@@ -166,7 +168,8 @@ private slots:
         QVERIFY(receiver.listen());
         OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-tiny-cap"));
         options.maxBatchBytes = 1;
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         f.log->addSink(otlp);
         appendSome(*f.log, 6);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 6u, 15000);
@@ -183,7 +186,8 @@ private slots:
         receiver.retryAfter = "1";
         QVERIFY(receiver.listen());
         OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-retry-after"));
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         f.log->addSink(otlp);
         appendSome(*f.log, 5);
         QTRY_COMPARE(receiver.requests, 1);
@@ -290,7 +294,8 @@ private slots:
         options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(freePort()));
         options.spoolDir = m_dir.filePath(QStringLiteral("spool-gap"));
         {
-            std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+            const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+            QVERIFY(otlp);
             QVERIFY(!otlp->resumeAfter(kGateway));  // a first start knows nothing
             QVERIFY(f.log->addSink(otlp, 0));
             appendSome(*f.log, 10);
@@ -301,7 +306,8 @@ private slots:
         appendSome(*log.value(), 5);  // committed with no exporter attached
         OtlpReceiver receiver;
         QVERIFY(receiver.listen(options.endpoint.port()));
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         const std::optional<ChainPosition> resume = otlp->resumeAfter(kGateway);
         QVERIFY(resume);
         QCOMPARE(resume->sequence, 10);
@@ -337,7 +343,8 @@ private slots:
         options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(freePort()));
         options.spoolDir = m_dir.filePath(QStringLiteral("spool-seq-%1").arg(QString::fromLatin1(QTest::currentDataTag())));
         {
-            std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+            const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+            QVERIFY(otlp);
             f.log->addSink(otlp);
             appendSome(*f.log, 30);
             f.log.reset();
@@ -368,7 +375,8 @@ private slots:
 
         OtlpReceiver receiver;
         QVERIFY(receiver.listen(options.endpoint.port()));
-        std::shared_ptr<OtlpExporter> otlp(OtlpExporter::start(options).value());
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
         QCOMPARE(otlp->resumeAfter(kGateway).value_or(ChainPosition{}).sequence, 30);
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), quint64(31 - firstSent), 15000);
         QCOMPARE(QList<qint64>(receiver.sequences.begin(), receiver.sequences.end()), sequenceRange(firstSent, 30));
