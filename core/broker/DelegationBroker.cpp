@@ -26,14 +26,18 @@ struct DelegationBroker::Parent
 
 namespace {
 
-/// The execution an execution token names, from its agent_execution authorization details.
-QString executionIdOf(const json::ObjectText &claims)
+/// The execution an execution token names, from its agent_execution authorization details:
+/// the verifier reads it once per token (ClaimsPolicy::handleOf), not on every use.
+Result<QString> executionIdOf(const json::ObjectText &claims)
 {
     for (const json::ObjectText &entry : claims.objectsInArray(QLatin1String("authorization_details"))) {
-        if (entry.string(QLatin1String("type")) == QLatin1String(AgentExecutionRequest::kType))
-            return entry.string(QLatin1String("execution"));
+        if (entry.string(QLatin1String("type")) != QLatin1String(AgentExecutionRequest::kType))
+            continue;
+        QString id = entry.string(QLatin1String("execution"));
+        if (!id.isEmpty())
+            return id;
     }
-    return {};
+    return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("the token names no execution in agent_execution authorization details"));
 }
 
 Error subjectRejected(const Error &why)
@@ -128,6 +132,7 @@ Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView
         claims.clockSkewSecs = m_config.clockSkewSecs;
         claims.requireExpiry = true;
         claims.requireIssuedAt = true;
+        claims.handleOf = executionIdOf;
         // The end first: a key retiring between the two reads is then dropped at the next call
         // instead of being kept until the next rotation.
         m_verifierKeysUntil = m_keyRing.publishedSetChangesAt();
@@ -143,9 +148,7 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
     auto verified = verifySignedToken(token);
     if (!verified)
         return verified.error();
-    const QString id = executionIdOf(verified->claims);
-    if (id.isEmpty())
-        return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("the token carries no agent_execution authorization details"));
+    const QString &id = verified->handle;
     // Revocations through this gateway are seen at once, another gateway's within seconds.
     auto state = m_executions.recentState(id);
     if (!state) {
@@ -153,7 +156,7 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
             return Error{QStringLiteral("unknown_execution"), QStringLiteral("execution %1 does not exist").arg(id)};
         return state.error();
     }
-    if (state->execution.agent != verified->claims.string(QLatin1String("client_id")))
+    if (!verified->claims.hasString(QLatin1String("client_id"), state->execution.agent))
         return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("client_id does not match execution %1").arg(id));
     switch (state->status) {
     case Execution::Status::Active:
@@ -246,9 +249,7 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     auto verified = verifySignedToken(request.subjectToken);
     if (!verified)
         return subjectRejected(verified.error());
-    const QString parentId = executionIdOf(verified->claims);
-    if (parentId.isEmpty())
-        return OAuthError::invalidGrant(QStringLiteral("subject_token names no parent execution"));
+    const QString &parentId = verified->handle;
     // A recent state is enough here: create() reserves the budget from the parent under the
     // write lock, with the parent's status and remaining budget checked again there.
     auto state = m_executions.recentState(parentId);
@@ -390,7 +391,7 @@ Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &clien
     auto verified = verifySignedToken(token);
     if (!verified)
         return QStringList();  // RFC 7009 §2.2: an invalid token needs no revocation
-    const QString id = executionIdOf(verified->claims);
+    const QString &id = verified->handle;
     auto state = m_executions.state(id);
     if (!state)
         return state.error().code == QLatin1String("not_found") ? Result<QStringList>(QStringList()) : storeFailure(state.error());

@@ -5,6 +5,8 @@
 #include "common/Result.h"
 #include "json/ObjectText.h"
 
+#include <functional>
+
 namespace mandate::crypto {
 
 /// What a JWT's registered claims (RFC 7519 §4.1) must satisfy.
@@ -22,6 +24,10 @@ struct ClaimsPolicy
     /// OpenID Connect Core §3.1.3.7: "azp", when present, must be the audience, and a token for
     /// several audiences must name the party it was issued to.
     bool checkAuthorizedParty = false;
+    /// When set: reads the claim its caller looks the token up by on every use (the broker: the
+    /// execution an access token names) once, when the token is first verified, into
+    /// VerifiedToken::handle; a token it refuses is refused with its error, and never cached.
+    std::function<Result<QString>(const json::ObjectText &claims)> handleOf;
 };
 
 /// Checks exp / nbf / iat against an injected Clock (bounded skew), iss and aud.

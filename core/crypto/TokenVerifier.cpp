@@ -96,6 +96,12 @@ Result<VerifiedToken> TokenVerifier::verify(const HashedToken &hashed) const
     verified->claims = std::move(claims).value();
     if (Status s = m_claims.validate(verified->claims); !s)
         return s.error();
+    if (const auto &handleOf = m_claims.policy().handleOf) {
+        auto handle = handleOf(verified->claims);
+        if (!handle)
+            return handle.error();
+        verified->handle = std::move(handle).value();
+    }
     verified->header = std::move(jws->header);
     verified->kid = std::move(jws->kid);
     verified->acceptedUntil = m_claims.acceptedUntil(verified->claims);

@@ -22,6 +22,7 @@ struct VerifiedToken
     /// needs only a few of them, and cached tokens hold their text, not a tree.
     json::ObjectText claims;
     QString kid;
+    QString handle;  ///< from ClaimsPolicy::handleOf, when the verifier's policy has one
     qint64 acceptedUntil = 0; ///< seconds since the epoch: exp + clock skew
 };
 

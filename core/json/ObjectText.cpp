@@ -227,6 +227,16 @@ QString ObjectText::string(QLatin1StringView name) const
     return read(raw).toString();
 }
 
+bool ObjectText::hasString(QLatin1StringView name, QStringView value) const
+{
+    const QByteArrayView raw = rawValue(name);
+    if (raw.isEmpty() || raw.front() != '"' || value.isEmpty())
+        return false;
+    if (raw.contains('\\'))
+        return read(raw).toString() == value;
+    return QAnyStringView::equal(QUtf8StringView(raw.sliced(1, raw.size() - 2)), value);
+}
+
 QByteArrayView ObjectText::rawValue(QLatin1StringView name) const
 {
     const Member *member = find(name);

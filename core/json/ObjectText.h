@@ -32,6 +32,9 @@ public:
     QJsonValue value(QStringView name) const;
     /// value(name).toString() without the QJsonValue: null when absent or not a string.
     QString string(QLatin1StringView name) const;
+    /// Whether the member is the string `value`, as string(name) == value for a non-empty
+    /// value, without building the string (a verifier compares a claim on every call).
+    bool hasString(QLatin1StringView name, QStringView value) const;
     /// The member's value as JSON text, a slice of text(); empty when there is no such member.
     QByteArrayView rawValue(QLatin1StringView name) const;
     /// The objects in the array member `name`, in order, other elements skipped; none when it

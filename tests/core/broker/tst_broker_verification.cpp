@@ -87,7 +87,9 @@ void tst_BrokerVerification::rejections_data()
              {"malformed", "malformed_token"},
              {"id token", "wrong_typ"},
              {"no execution", "unknown_execution"},
-             {"no details", "invalid_claim"}})
+             {"no details", "invalid_claim"},
+             {"empty execution", "invalid_claim"},
+             {"another client", "invalid_claim"}})
         QTest::addRow("%s", kind) << QString::fromLatin1(kind) << QString::fromLatin1(code);
 }
 
@@ -133,6 +135,15 @@ void tst_BrokerVerification::rejections()
             d.insert(QStringLiteral("execution"), QStringLiteral("exe_forged"));
             c.insert(QStringLiteral("authorization_details"), QJsonArray{d});
         });
+    } else if (kind == QLatin1String("empty execution")) {
+        token = resign([](QJsonObject &c) {
+            QJsonObject d = c.value(QStringLiteral("authorization_details")).toArray().first().toObject();
+            d.insert(QStringLiteral("execution"), QString());
+            c.insert(QStringLiteral("authorization_details"), QJsonArray{d});
+        });
+    } else if (kind == QLatin1String("another client")) {
+        // The execution is real and active, but it was not issued to this client.
+        token = resign([](QJsonObject &c) { c.insert(QStringLiteral("client_id"), QStringLiteral("refund-subagent")); });
     } else if (kind == QLatin1String("no details")) {
         token = resign([](QJsonObject &c) { c.remove(QStringLiteral("authorization_details")); });
     }

@@ -56,6 +56,7 @@ private slots:
     void cacheIsClearedOnKeyChange();
     void cacheMatchesOnlyTheExactToken();
     void hashedTokenSharesTheCache();
+    void handleIsReadOnceAndRequired();
     void keyRotationDuringVerification();
     void idTokenPolicyAcceptsWithoutKid();
 
@@ -441,6 +442,39 @@ void TestJose::hashedTokenSharesTheCache()
     const QByteArray huge(JwsPolicy::accessTokens().maxTokenBytes + 1, 'A');
     QCOMPARE(verifier.verify(HashedToken(huge)).error().code, QStringLiteral("oversized_token"));
     QCOMPARE(verifier.cacheSize(), size_t(1));
+}
+
+void TestJose::handleIsReadOnceAndRequired()
+{
+    // The broker looks up the execution a token names on every call: read once, with the token
+    // cached, and a token without one is refused, not cached.
+    Jwks keys;
+    keys.add(Jwk::fromEd25519(m_key, m_kid));
+    ClaimsPolicy claimsPolicy;
+    int reads = 0;
+    claimsPolicy.handleOf = [&reads](const json::ObjectText &claims) -> Result<QString> {
+        ++reads;
+        QString sub = claims.string(QLatin1String("sub"));
+        if (sub.startsWith(QLatin1String("user:")))
+            return sub;
+        return joseError(JoseError::InvalidClaim, QStringLiteral("no user"));
+    };
+    const TokenVerifier verifier(JwsPolicy::accessTokens(), claimsPolicy, keys, m_clock);
+    const QByteArray token = craft(goodHeader(), claims());
+    for (int i = 0; i < 3; ++i) {
+        const auto verified = verifier.verify(token);
+        QVERIFY(verified.ok());
+        QCOMPARE(verified->handle, QStringLiteral("user:alice"));
+    }
+    QCOMPARE(reads, 1);
+
+    QByteArray noUser = claims();
+    noUser.replace("user:alice", "team:alice");
+    const auto refused = verifier.verify(craft(goodHeader(), noUser));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().code, QStringLiteral("invalid_claim"));
+    QCOMPARE(verifier.cacheSize(), size_t(1));
+    QCOMPARE(reads, 2);
 }
 
 void TestJose::keyRotationDuringVerification()

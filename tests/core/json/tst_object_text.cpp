@@ -25,6 +25,7 @@ private slots:
     void objectsInArray();
     void limitsAndDuplicatesAsParse();
     void emptyObjectText();
+    void hasStringComparesTheValue();
 
 private:
     static void compare(const QByteArray &input, const json::Limits &limits = {});
@@ -64,6 +65,11 @@ void TestObjectText::compare(const QByteArray &input, const json::Limits &limits
         if (QString::fromLatin1(latin1) == name) {
             QCOMPARE(text->value(QLatin1StringView(latin1)), it.value());
             QCOMPARE(text->string(QLatin1StringView(latin1)), it.value().toString());
+            const QString value = it.value().toString();
+            QCOMPARE(text->hasString(QLatin1StringView(latin1), value), it.value().isString() && !value.isEmpty());
+            QVERIFY(!text->hasString(QLatin1StringView(latin1), QString(value + QLatin1Char('x'))));
+            if (value.size() > 1)
+                QVERIFY(!text->hasString(QLatin1StringView(latin1), value.chopped(1)));
             QCOMPARE(json::parse(text->rawValue(QLatin1StringView(latin1))).value(), it.value());
         }
         if (it.value().isArray()) {
@@ -83,6 +89,7 @@ void TestObjectText::compare(const QByteArray &input, const json::Limits &limits
     QVERIFY(!text->contains(QLatin1String("no such member")));
     QVERIFY(text->rawValue(QLatin1String("no such member")).isEmpty());
     QVERIFY(text->string(QLatin1String("no such member")).isNull());
+    QVERIFY(!text->hasString(QLatin1String("no such member"), u"x"));
 }
 
 void TestObjectText::agreesWithParse_data()
@@ -196,6 +203,21 @@ void TestObjectText::emptyObjectText()
     QVERIFY(empty.value(QLatin1String("a")).isUndefined());
     QVERIFY(empty.toObject().isEmpty());
     QVERIFY(empty.text().isEmpty());
+}
+
+void TestObjectText::hasStringComparesTheValue()
+{
+    // What the broker's client_id check relies on: only a string member equal to the value.
+    const auto text = json::ObjectText::parse(QByteArray(R"({"n":1,"s":"1","e":"","esc":"a\u0062","u":"caf\u00e9","raw":"café"})"), {});
+    QVERIFY(text);
+    QVERIFY(!text->hasString(QLatin1String("n"), u"1"));
+    QVERIFY(text->hasString(QLatin1String("s"), u"1"));
+    QVERIFY(!text->hasString(QLatin1String("e"), u""));
+    QVERIFY(text->hasString(QLatin1String("esc"), u"ab"));
+    QVERIFY(!text->hasString(QLatin1String("esc"), u"a\\u0062"));
+    QVERIFY(text->hasString(QLatin1String("u"), u"caf\u00e9"));
+    QVERIFY(text->hasString(QLatin1String("raw"), u"caf\u00e9"));
+    QVERIFY(!text->hasString(QLatin1String("raw"), u"cafe"));
 }
 
 QTEST_GUILESS_MAIN(TestObjectText)

@@ -42,7 +42,10 @@ void checkObjectText(const QByteArray &input, const mandate::Result<QJsonValue> 
         const QByteArray latin1 = it.key().toLatin1();
         if (QString::fromLatin1(latin1) != it.key())
             continue;
-        if (text->string(QLatin1StringView(latin1)) != it.value().toString())
+        const QString value = it.value().toString();
+        if (text->string(QLatin1StringView(latin1)) != value)
+            std::abort();
+        if (text->hasString(QLatin1StringView(latin1), value) != (it.value().isString() && !value.isEmpty()))
             std::abort();
         if (!it.value().isArray())
             continue;
