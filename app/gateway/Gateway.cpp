@@ -316,7 +316,8 @@ Status Gateway::openServices()
     s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,
                                                                         m_options.gatewayId, s.broker.get(), s.executions.get(),
                                                                         s.audit.get(), s.keyRing.get()});
-    s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics);
+    s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics, m_options.toolWorkers,
+                                                                m_options.toolCallsInFlight);
     s.enforcement->install(s.api->router());
     api::AuditEndpoints::install(s.api->router(), s.api->readerPool(), *s.audit, s.api->auth());
     api::SimulateEndpoints::install(s.api->router(), s.api->simulationPool(), *s.audit, *s.policies, s.api->auth());

@@ -164,9 +164,11 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption maxConnections(QStringLiteral("max-connections"), QCoreApplication::translate("mandated", "Simultaneous client connections."), QStringLiteral("n"));
     const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout-ms"), QCoreApplication::translate("mandated", "Drop connections idle this long."), QStringLiteral("ms"));
     const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout-ms"), QCoreApplication::translate("mandated", "Give up on a tool's upstream after this long."), QStringLiteral("ms"));
+    const QCommandLineOption toolWorkers(QStringLiteral("tool-workers"), QCoreApplication::translate("mandated", "Threads that run tool calls."), QStringLiteral("n"));
+    const QCommandLineOption toolInFlight(QStringLiteral("tool-calls-in-flight"), QCoreApplication::translate("mandated", "Calls to one tool admitted at once; more are answered 503."), QStringLiteral("n"));
     const QCommandLineOption executionRate(QStringLiteral("execution-calls-per-minute"), QCoreApplication::translate("mandated", "Calls per minute one execution may make."), QStringLiteral("n"));
     const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
-    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, executionRate, testClock});
+    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, toolWorkers, toolInFlight, executionRate, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -197,6 +199,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         for (const auto &[key, target] : {std::pair{"limits/max-connections", &options.maxConnections},
                                           std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
                                           std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs},
+                                          std::pair{"limits/tool-workers", &options.toolWorkers},
+                                          std::pair{"limits/tool-calls-in-flight", &options.toolCallsInFlight},
                                           std::pair{"limits/execution-calls-per-minute", &options.executionCallsPerMinute}}) {
             if (Status read = integerSetting(settings, path, key, *target, 1); !read)
                 return read.error();
@@ -234,6 +238,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     for (const auto &[option, target] : {std::pair{&maxConnections, &options.maxConnections},
                                          std::pair{&idleTimeout, &options.idleTimeoutMs},
                                          std::pair{&upstreamTimeout, &options.upstreamTimeoutMs},
+                                         std::pair{&toolWorkers, &options.toolWorkers},
+                                         std::pair{&toolInFlight, &options.toolCallsInFlight},
                                          std::pair{&executionRate, &options.executionCallsPerMinute}}) {
         if (!parser.isSet(*option))
             continue;

@@ -87,4 +87,32 @@ HttpResult HttpProbe::postJson(const QString &path, const QByteArray &json, cons
     return send("POST", path, json, headers);
 }
 
+qsizetype completeHttpMessageSize(QByteArrayView data)
+{
+    const qsizetype headEnd = data.indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return -1;
+    qsizetype length = 0;
+    for (const QByteArray &line : data.first(headEnd).toByteArray().split('\n')) {
+        if (line.toLower().startsWith("content-length:"))
+            length = line.mid(15).trimmed().toLongLong();
+    }
+    const qsizetype size = headEnd + 4 + length;
+    return data.size() >= size ? size : -1;
+}
+
+int HttpProbe::pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream)
+{
+    // /v1/tools/{tool}/… is the firewall; the admin record lives at /v1/tools/{id} exactly.
+    const QString path = QStringLiteral("/v1/tools/") + id;
+    const HttpResult current = get(path, adminKey);
+    if (current.status != 200)
+        return current.status;
+    QJsonObject tool = current.json();
+    tool.insert(QStringLiteral("upstream"), upstream);
+    return send("PUT", path, QJsonDocument(tool).toJson(),
+                {{"Authorization", "Bearer " + adminKey}, {"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
+        .status;
+}
+
 } // namespace mandate::testing

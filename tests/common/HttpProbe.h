@@ -25,6 +25,10 @@ struct HttpResult
 /// `fields` as an application/x-www-form-urlencoded body (an OAuth token request's form).
 QByteArray formEncoded(const QList<QPair<QString, QString>> &fields);
 
+/// The size of the whole HTTP/1.1 message at the start of `data` (its head, then a body of its
+/// Content-Length), or -1 while part of it is still to come. For raw servers and clients.
+qsizetype completeHttpMessageSize(QByteArrayView data);
+
 /// Synchronous HTTP for tests (a local event loop per request, with a timeout).
 class HttpProbe
 {
@@ -36,6 +40,10 @@ public:
     HttpResult get(const QString &path, const QByteArray &bearer = {});
     HttpResult postJson(const QString &path, const QByteArray &json, const QByteArray &bearer = {},
                         const QList<QPair<QByteArray, QByteArray>> &extra = {});
+
+    /// Points the registry's tool `id` at `upstream` through the admin API (read, then write
+    /// with If-Match): the write's status, 200 when it took, or the read's when that failed.
+    int pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream);
 
 private:
     QUrl m_base;
