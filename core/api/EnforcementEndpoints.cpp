@@ -83,14 +83,9 @@ QString readAuthorizeBody(const HttpRequest &request, CallRequest &call)
 } // namespace
 
 EnforcementEndpoints::EnforcementEndpoints(firewall::DecisionPipeline &pipeline, firewall::ToolFirewall &firewall,
-                                           Metrics &metrics, int workers, int toolCallsInFlight, int deciders)
-    : m_pipeline(pipeline), m_firewall(firewall), m_metrics(metrics), m_admission(toolCallsInFlight)
+                                           Metrics &metrics, int workers, int deciders)
+    : m_pipeline(pipeline), m_firewall(firewall), m_metrics(metrics)
 {
-    m_metrics.addSource([this] {
-        return QByteArray("# HELP mandate_tool_calls_shed_total Tool calls refused (503) because their tool had "
-                          "as many calls in flight as it may.\n# TYPE mandate_tool_calls_shed_total counter\n"
-                          "mandate_tool_calls_shed_total ").append(QByteArray::number(m_admission.refused())).append('\n');
-    });
     m_pool.setMaxThreadCount(workers);
     m_pool.setExpiryTimeout(-1);  // keep threads: each holds its database connection
     m_deciderPool.setMaxThreadCount(std::max(1, deciders));
@@ -113,11 +108,7 @@ void EnforcementEndpoints::install(Router &router)
     for (const QByteArray method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
         router.addAsync(method, QStringLiteral("/v1/tools/{tool}/{path...}"),
                         [this](const HttpRequest &request, const RouteParams &params, Completion done) {
-            const QString tool = params.value(QStringLiteral("tool"));
-            ToolAdmission::Place place = m_admission.enter(tool);
-            if (!place)
-                return done(toolBusy(tool));
-            m_pool.start([this, request, params, done, place]() { done(callTool(request, params)); });
+            m_pool.start([this, request, params, done]() { done(callTool(request, params)); });
         });
     }
 }
@@ -139,18 +130,6 @@ void EnforcementEndpoints::authorize(const HttpRequest &request, const Completio
             return done(denial(decision));
         done(HttpResponse::text(decision.toCompactJson(), "application/json"));
     });
-}
-
-HttpResponse EnforcementEndpoints::toolBusy(const QString &tool) const
-{
-    // Refused before anything of the call is read: no token checked, nothing charged or
-    // recorded, as when the connection limit is reached. The metric counts these.
-    HttpResponse busy = HttpResponse::problem(
-        503, QStringLiteral("tool_busy"), QStringLiteral("Tool busy"),
-        QStringLiteral("tool \"%1\" already has %2 calls in flight, the most it may; try again shortly")
-            .arg(tool.left(64)).arg(m_admission.perTool()));
-    busy.setHeader("Retry-After", "1");
-    return busy;
 }
 
 HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const RouteParams &params)

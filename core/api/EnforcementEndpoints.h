@@ -3,7 +3,6 @@
 
 #include "api/Metrics.h"
 #include "api/Router.h"
-#include "api/ToolAdmission.h"
 #include "firewall/DecisionPipeline.h"
 #include "firewall/ToolFirewall.h"
 
@@ -18,16 +17,11 @@ namespace mandate::api {
 /// nothing: its steps run on a pool as large as the machine has cores, and it is answered from
 /// the pipeline's commit thread once its record is committed, so that no thread waits for a
 /// commit and a busy gateway does not switch between dozens of threads per decision.
-/// At most `toolCallsInFlight` calls to one tool are admitted at once (ToolAdmission).
 class EnforcementEndpoints final
 {
 public:
-    static constexpr int kDefaultToolWorkers = 64;
-    static constexpr int kDefaultToolCallsInFlight = 32;
-
     EnforcementEndpoints(firewall::DecisionPipeline &pipeline, firewall::ToolFirewall &firewall, Metrics &metrics,
-                         int workers = kDefaultToolWorkers, int toolCallsInFlight = kDefaultToolCallsInFlight,
-                         int deciders = QThread::idealThreadCount());
+                         int workers = 64, int deciders = QThread::idealThreadCount());
     Q_DISABLE_COPY_MOVE(EnforcementEndpoints)
     ~EnforcementEndpoints();
 
@@ -37,12 +31,10 @@ private:
     /// Answers `done` with a bad request at once, or once the pipeline has decided.
     void authorize(const HttpRequest &request, const Completion &done);
     HttpResponse callTool(const HttpRequest &request, const RouteParams &params);
-    HttpResponse toolBusy(const QString &tool) const;
 
     firewall::DecisionPipeline &m_pipeline;
     firewall::ToolFirewall &m_firewall;
     Metrics &m_metrics;
-    ToolAdmission m_admission;    ///< declared before the pools: their jobs hold its places
     QThreadPool m_pool;           ///< tool calls
     QThreadPool m_deciderPool;    ///< the steps of /v1/authorize decisions
 };

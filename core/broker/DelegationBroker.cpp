@@ -30,14 +30,19 @@ namespace {
 /// the verifier reads it once per token (ClaimsPolicy::handleOf), not on every use.
 Result<QString> executionIdOf(const json::ObjectText &claims)
 {
+    // Exactly one agent_execution entry naming its execution, as the broker mints them.
+    QString id;
+    int entries = 0;
     for (const json::ObjectText &entry : claims.objectsInArray(QLatin1String("authorization_details"))) {
-        if (entry.string(QLatin1String("type")) != QLatin1String(AgentExecutionRequest::kType))
-            continue;
-        QString id = entry.string(QLatin1String("execution"));
-        if (!id.isEmpty())
-            return id;
+        if (entry.string(QLatin1String("type")) == QLatin1String(AgentExecutionRequest::kType)) {
+            ++entries;
+            id = entry.string(QLatin1String("execution"));
+        }
     }
-    return crypto::joseError(crypto::JoseError::InvalidClaim, QStringLiteral("the token names no execution in agent_execution authorization details"));
+    if (entries != 1 || id.isEmpty())
+        return crypto::joseError(crypto::JoseError::InvalidClaim,
+                                 QStringLiteral("the token must name its execution in exactly one agent_execution authorization detail"));
+    return id;
 }
 
 Error subjectRejected(const Error &why)

@@ -89,6 +89,7 @@ void tst_BrokerVerification::rejections_data()
              {"no execution", "unknown_execution"},
              {"no details", "invalid_claim"},
              {"empty execution", "invalid_claim"},
+             {"two executions", "invalid_claim"},
              {"another client", "invalid_claim"}})
         QTest::addRow("%s", kind) << QString::fromLatin1(kind) << QString::fromLatin1(code);
 }
@@ -140,6 +141,13 @@ void tst_BrokerVerification::rejections()
             QJsonObject d = c.value(QStringLiteral("authorization_details")).toArray().first().toObject();
             d.insert(QStringLiteral("execution"), QString());
             c.insert(QStringLiteral("authorization_details"), QJsonArray{d});
+        });
+    } else if (kind == QLatin1String("two executions")) {
+        token = resign([](QJsonObject &c) {
+            const QJsonObject d = c.value(QStringLiteral("authorization_details")).toArray().first().toObject();
+            QJsonObject other = d;
+            other.insert(QStringLiteral("execution"), QStringLiteral("exe_other"));
+            c.insert(QStringLiteral("authorization_details"), QJsonArray{d, other});
         });
     } else if (kind == QLatin1String("another client")) {
         // The execution is real and active, but it was not issued to this client.
