@@ -33,7 +33,7 @@ bool GatewayProcess::start(int timeoutMs)
         m_error = QStringLiteral("cannot start %1: %2").arg(m_executable, m_process.errorString());
         return false;
     }
-    static const QRegularExpression listening(QStringLiteral("listening on (http://\\S+)"));
+    static const QRegularExpression listening(QStringLiteral("listening on (https?://\\S+)"));
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         if (!m_process.waitForReadyRead(static_cast<int>(qMax<qint64>(1, deadline.remainingTime())))) {

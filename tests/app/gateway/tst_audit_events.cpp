@@ -256,6 +256,15 @@ void tst_AuditEvents::ctlImportIsAnAuditedAdminChange()
     for (const QJsonValue &record : records(QStringLiteral("event=admin_change")))
         recorded = recorded || str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import");
     QVERIFY(recorded);
+    // More than the gateway takes in one request (max-body-bytes, 1 MiB here): refused, and
+    // mandatectl says which limit to raise.
+    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    out.write(R"({"humans":[{"id":"heidi","displayName":")" + QByteArray(1100 * 1024, 'h')
+              + R"(","issuer":"urn:mandate:dev-idp","subject":"heidi"}]})");
+    out.close();
+    QCOMPARE(ctl(remote, &output), 1);
+    QVERIFY2(output.contains("413") && output.contains("raise max-body-bytes"), output.left(400).constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/humans/heidi"), m_admin).status, 404);
 }
 
 void tst_AuditEvents::expiryIsRecordedOnce()

@@ -74,6 +74,24 @@ private slots:
         key.write("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"" + crypto::Base64Url::encode(QByteArray(32, '\x07')) + "\"}");
     }
 
+    void verifyFailsOnAnUnreadableLog()
+    {
+        // A log whose records cannot be read is not verified: exit 1 (as tampering), not 0, and
+        // not the usage error (2) that a wrong command line gets.
+        QTemporaryDir copy;
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("mandate.db")), copy.filePath(QStringLiteral("mandate.db"))));
+        {
+            auto db = store::Database::open(copy.filePath(QStringLiteral("mandate.db")));
+            QVERIFY(db.ok());
+            QSqlQuery q(db.value()->connection());
+            QVERIFY(q.exec(QStringLiteral("ALTER TABLE audit_records RENAME COLUMN body TO body_gone")));
+        }
+        Run unreadable = ctl({QStringLiteral("verify"), QStringLiteral("--data-dir"), copy.path()});
+        QCOMPARE(unreadable.exitCode, 1);
+        QVERIFY2(unreadable.out.isEmpty() && !unreadable.err.isEmpty(), unreadable.err.constData());
+        QVERIFY2(!unreadable.err.contains("intact"), unreadable.err.constData());
+    }
+
     void verifyHeadAndTruncation()
     {
         Run ok = ctl(QStringList{QStringLiteral("verify")} + dataDir());

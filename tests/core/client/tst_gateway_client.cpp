@@ -15,6 +15,7 @@
 #include <QTemporaryFile>
 #include <QTest>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -84,6 +85,50 @@ public:
 private:
     QSslServer m_server;
 };
+
+/// A plain HTTP server on loopback that answers each request through `answer` (its request
+/// bytes in, the whole response out) and keeps what it received.
+class RawHttpServer final
+{
+public:
+    explicit RawHttpServer(std::function<QByteArray(const QByteArray &request)> answer) : m_answer(std::move(answer))
+    {
+        QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, &m_server, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    const QByteArray request = socket->property("request").toByteArray() + socket->readAll();
+                    socket->setProperty("request", request);
+                    if (!request.contains("\r\n\r\n"))
+                        return;
+                    received.append(request);
+                    socket->write(m_answer(request));
+                    socket->disconnectFromHost();
+                });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QString url(const char *path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(QLatin1String(path)); }
+
+    QByteArrayList received;
+
+private:
+    QTcpServer m_server;
+    std::function<QByteArray(const QByteArray &)> m_answer;
+};
+
+QByteArray redirectTo(const QString &location)
+{
+    return "HTTP/1.1 302 Found\r\nLocation: " + location.toUtf8() + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+}
+
+QByteArray healthy()
+{
+    const QByteArray body = R"({"status":"ok","gateway":"raw","version":"0"})";
+    return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+           + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
 
 } // namespace
 
@@ -324,6 +369,42 @@ private Q_SLOTS:
         auto result = await<Health>([&](QObject *c, auto done) { client.health(c, done); });
         QVERIFY(result.has_value() && !result->ok());
         QCOMPARE(result->error().kind, Kind::Timeout);
+    }
+
+    void redirectsStayWithTheGateway()
+    {
+        // Every request carries the API key: a redirect is followed within the gateway's origin
+        // only, never to another host or port.
+        RawHttpServer elsewhere([](const QByteArray &) { return healthy(); });
+        QVERIFY(elsewhere.listen());
+        RawHttpServer gateway([&elsewhere](const QByteArray &request) {
+            if (request.startsWith("GET /healthz "))
+                return redirectTo(elsewhere.url("/healthz"));
+            return healthy();
+        });
+        QVERIFY(gateway.listen());
+        GatewayClient client;
+        client.setBaseUrl(QUrl(gateway.url("")));
+        client.setApiKey("mk_test_secret");
+        client.setTimeout(5'000);
+        auto away = await<Health>([&](QObject *c, auto done) { client.health(c, done); });
+        QVERIFY(away.has_value());
+        QVERIFY(!away->ok());
+        QCOMPARE(gateway.received.size(), 1);
+        QVERIFY(gateway.received.first().contains("Authorization: Bearer mk_test_secret"));
+        QVERIFY(elsewhere.received.isEmpty());
+
+        // Within the origin it is followed (the key goes to the same gateway).
+        RawHttpServer moved([](const QByteArray &request) {
+            return request.startsWith("GET /healthz ") ? redirectTo(QStringLiteral("/v2/healthz")) : healthy();
+        });
+        QVERIFY(moved.listen());
+        client.setBaseUrl(QUrl(moved.url("")));
+        auto same = await<Health>([&](QObject *c, auto done) { client.health(c, done); });
+        QVERIFY(same.has_value());
+        QVERIFY2(same->ok(), qPrintable(why(*same)));
+        QCOMPARE(moved.received.size(), 2);
+        QVERIFY(moved.received.last().startsWith("GET /v2/healthz "));
     }
 
     void tlsFailure()
