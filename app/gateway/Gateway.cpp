@@ -310,14 +310,19 @@ Status Gateway::openServices()
         m_options.executionCallsPerMinute});
     firewall::UpstreamForwarder::Limits upstreamLimits;
     upstreamLimits.timeoutMs = m_options.upstreamTimeoutMs;
-    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits);
+    auto admission = std::make_shared<firewall::UpstreamAdmission>(m_options.upstreamCallsInFlight);
+    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits, admission);
     s.metrics = std::make_unique<api::Metrics>();
+    s.metrics->addSource([admission]() {
+        return QByteArray("# HELP mandate_upstream_calls_shed_total Tool calls answered 503 because their upstream had as many "
+                          "calls in flight as it may.\n# TYPE mandate_upstream_calls_shed_total counter\n"
+                          "mandate_upstream_calls_shed_total ").append(QByteArray::number(admission->refused())).append('\n');
+    });
 
     s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,
                                                                         m_options.gatewayId, s.broker.get(), s.executions.get(),
                                                                         s.audit.get(), s.keyRing.get()});
-    s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics, m_options.toolWorkers,
-                                                                m_options.toolCallsInFlight);
+    s.enforcement = std::make_unique<api::EnforcementEndpoints>(*s.pipeline, *s.firewall, *s.metrics, m_options.toolWorkers);
     s.enforcement->install(s.api->router());
     api::AuditEndpoints::install(s.api->router(), s.api->readerPool(), *s.audit, s.api->auth());
     api::SimulateEndpoints::install(s.api->router(), s.api->simulationPool(), *s.audit, *s.policies, s.api->auth());

@@ -19,6 +19,8 @@ namespace mandate::gateway {
 
 namespace {
 
+constexpr int kMaxToolWorkers = 1024;
+
 /// A string setting; QSettings reads an unquoted value with a comma as a list, which must not
 /// turn into an empty string silently.
 Result<QString> stringSetting(const QSettings &settings, const QString &path, const QString &key)
@@ -165,10 +167,10 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout-ms"), QCoreApplication::translate("mandated", "Drop connections idle this long."), QStringLiteral("ms"));
     const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout-ms"), QCoreApplication::translate("mandated", "Give up on a tool's upstream after this long."), QStringLiteral("ms"));
     const QCommandLineOption toolWorkers(QStringLiteral("tool-workers"), QCoreApplication::translate("mandated", "Threads that run tool calls."), QStringLiteral("n"));
-    const QCommandLineOption toolInFlight(QStringLiteral("tool-calls-in-flight"), QCoreApplication::translate("mandated", "Calls to one tool admitted at once; more are answered 503."), QStringLiteral("n"));
+    const QCommandLineOption upstreamInFlight(QStringLiteral("upstream-calls-in-flight"), QCoreApplication::translate("mandated", "Tool calls waiting for one upstream at once; more are answered 503."), QStringLiteral("n"));
     const QCommandLineOption executionRate(QStringLiteral("execution-calls-per-minute"), QCoreApplication::translate("mandated", "Calls per minute one execution may make."), QStringLiteral("n"));
     const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
-    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, toolWorkers, toolInFlight, executionRate, testClock});
+    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, toolWorkers, upstreamInFlight, executionRate, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -200,7 +202,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
                                           std::pair{"limits/idle-timeout-ms", &options.idleTimeoutMs},
                                           std::pair{"limits/upstream-timeout-ms", &options.upstreamTimeoutMs},
                                           std::pair{"limits/tool-workers", &options.toolWorkers},
-                                          std::pair{"limits/tool-calls-in-flight", &options.toolCallsInFlight},
+                                          std::pair{"limits/upstream-calls-in-flight", &options.upstreamCallsInFlight},
                                           std::pair{"limits/execution-calls-per-minute", &options.executionCallsPerMinute}}) {
             if (Status read = integerSetting(settings, path, key, *target, 1); !read)
                 return read.error();
@@ -239,7 +241,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
                                          std::pair{&idleTimeout, &options.idleTimeoutMs},
                                          std::pair{&upstreamTimeout, &options.upstreamTimeoutMs},
                                          std::pair{&toolWorkers, &options.toolWorkers},
-                                         std::pair{&toolInFlight, &options.toolCallsInFlight},
+                                         std::pair{&upstreamInFlight, &options.upstreamCallsInFlight},
                                          std::pair{&executionRate, &options.executionCallsPerMinute}}) {
         if (!parser.isSet(*option))
             continue;
@@ -248,6 +250,13 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         if (!ok || *target <= 0)
             return Error{QStringLiteral("usage"), QStringLiteral("--%1 must be a positive integer").arg(option->names().first())};
     }
+    // Each worker holds a database connection; one upstream must leave workers to the others.
+    if (options.toolWorkers > kMaxToolWorkers)
+        return Error{QStringLiteral("usage"), QStringLiteral("tool-workers must be at most %1").arg(kMaxToolWorkers)};
+    if (options.upstreamCallsInFlight >= options.toolWorkers)
+        return Error{QStringLiteral("usage"), QStringLiteral("upstream-calls-in-flight (%1) must be less than tool-workers (%2): "
+                                                             "one stalled upstream would otherwise hold every worker")
+                                                  .arg(options.upstreamCallsInFlight).arg(options.toolWorkers)};
     options.devIdentityProvider = options.devIdentityProvider || parser.isSet(devIdp) || options.demo;
     if (options.dataDir.isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--data-dir is required")};

@@ -36,8 +36,8 @@ struct GatewayOptions
     int maxConnections = 512;
     int idleTimeoutMs = 30'000;
     int upstreamTimeoutMs = 10'000;
-    int toolWorkers = 64;          ///< threads that run tool calls (each waits for its upstream)
-    int toolCallsInFlight = 32;    ///< per tool: more are refused with 503 (api::ToolAdmission)
+    int toolWorkers = 64;            ///< threads that run tool calls (each waits for its upstream)
+    int upstreamCallsInFlight = 16;  ///< per upstream origin, fewer than toolWorkers (firewall::UpstreamAdmission)
     int executionCallsPerMinute = 600;
     AuditExportOptions auditExport;  ///< [audit] jsonl-file, otlp-endpoint, otlp-authorization, otlp-spool-max-bytes
     bool testClock = false;           ///< --test-clock: POST /v1/dev/clock moves time (demo mode only)

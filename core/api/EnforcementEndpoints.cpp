@@ -166,9 +166,13 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
     m_metrics.countDecision(outcome.decision.allowed, outcome.decision.latencyUs);
     if (!outcome.decision.allowed)
         return denial(outcome.decision);
-    if (!outcome.problem.isEmpty())
-        return HttpResponse::problem(outcome.status, QStringLiteral("upstream"), QStringLiteral("Upstream call failed"),
-                                     outcome.problem, {{QStringLiteral("decision_id"), outcome.decision.decisionId}});
+    if (!outcome.problem.isEmpty()) {
+        HttpResponse failed = HttpResponse::problem(outcome.status, QStringLiteral("upstream"), QStringLiteral("Upstream call failed"),
+                                                    outcome.problem, {{QStringLiteral("decision_id"), outcome.decision.decisionId}});
+        if (outcome.retryAfterSecs > 0)
+            failed.setHeader("Retry-After", QByteArray::number(outcome.retryAfterSecs));
+        return failed;
+    }
     HttpResponse response = HttpResponse::text(outcome.body, outcome.contentType.isEmpty() ? QByteArray("application/octet-stream")
                                                                                           : outcome.contentType, outcome.status);
     response.setHeader("X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1());

@@ -55,8 +55,9 @@ void ToolFirewall::warnNotInspected(const identity::Tool &tool)
                                       "response inspector: they pass unexamined";
 }
 
-ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits)
-    : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits)
+ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits,
+                           std::shared_ptr<UpstreamAdmission> admission)
+    : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits), m_admission(std::move(admission))
 {
 }
 
@@ -101,7 +102,21 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (outcome.decision.traceContinued && !call.tracestate.isEmpty())
         headers.append({"tracestate", call.tracestate});
     const QByteArray forwarded = method == "GET" || method == "DELETE" ? QByteArray() : body;
-    UpstreamResponse upstream = UpstreamForwarder::send(method, url, forwarded, headers, m_limits);
+    // Taken after the decision: a caller without a valid token, or one the policy refuses,
+    // never holds a place. Held until the upstream has answered.
+    UpstreamAdmission::Place place;
+    UpstreamResponse upstream;
+    const QString origin = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+    if (m_admission && !(place = m_admission->enter(origin))) {
+        upstream.problemStatus = 503;
+        upstream.sent = false;  // nothing left: the charge is given back
+        upstream.error = QStringLiteral("the upstream of tool %1 already has %2 calls in flight, the most it may; try again shortly")
+                             .arg(tool->id, QString::number(m_admission->perUpstream()));
+        outcome.retryAfterSecs = 1;
+    } else {
+        upstream = UpstreamForwarder::send(method, url, forwarded, headers, m_limits);
+    }
+    place.reset();
     if (upstream.status == 0) {
         outcome.status = upstream.problemStatus;
         outcome.problem = upstream.error;

@@ -3,6 +3,7 @@
 
 #include "firewall/DecisionPipeline.h"
 #include "firewall/ResponseInspector.h"
+#include "firewall/UpstreamAdmission.h"
 #include "firewall/UpstreamForwarder.h"
 
 #include <QSet>
@@ -24,9 +25,14 @@ public:
         QByteArray contentType;
         QByteArray body;
         QString problem;              ///< set when the firewall, not the upstream, answers
+        int retryAfterSecs = 0;       ///< when > 0: the agent may try again after this long
     };
 
-    ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits = {});
+    /// With `admission`, a call whose upstream already has as many calls in flight as it may
+    /// is not sent: it is answered 503 (Retry-After), recorded as a forward that never left,
+    /// and its charge given back.
+    ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits = {},
+                 std::shared_ptr<UpstreamAdmission> admission = nullptr);
 
     /// `call.tool` is set; `call.action` is resolved here from the method and the decoded
     /// `subPath`, whose parameters join `call.args` (an argument that says otherwise is refused).
@@ -43,6 +49,7 @@ private:
     DecisionPipeline &m_pipeline;
     const ResponseInspector *m_inspector;
     UpstreamForwarder::Limits m_limits;
+    std::shared_ptr<UpstreamAdmission> m_admission;
     std::mutex m_warnedMutex;
     QSet<QString> m_warnedTools;
 };

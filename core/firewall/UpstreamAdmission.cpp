@@ -1,41 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/ToolAdmission.h"
+#include "firewall/UpstreamAdmission.h"
 
 #include <algorithm>
 
-namespace mandate::api {
+namespace mandate::firewall {
 
-ToolAdmission::ToolAdmission(int perTool) : m_perTool(std::max(1, perTool)) {}
+UpstreamAdmission::UpstreamAdmission(int perUpstream) : m_perUpstream(std::max(1, perUpstream)) {}
 
-ToolAdmission::Place ToolAdmission::enter(const QString &tool)
+UpstreamAdmission::Place UpstreamAdmission::enter(const QString &origin)
 {
     {
         std::lock_guard lock(m_mutex);
-        int &count = m_inFlight[tool];
-        if (count >= m_perTool) {
+        int &count = m_inFlight[origin];
+        if (count >= m_perUpstream) {
             m_refused.fetch_add(1, std::memory_order_relaxed);
             return {};
         }
         ++count;
     }
     // The deleter gives the place back; the pointer itself only marks that there is one.
-    return Place(this, [tool](ToolAdmission *admission) { admission->leave(tool); });
+    return Place(this, [origin](UpstreamAdmission *admission) { admission->leave(origin); });
 }
 
-void ToolAdmission::leave(const QString &tool)
+void UpstreamAdmission::leave(const QString &origin)
 {
     std::lock_guard lock(m_mutex);
-    const auto it = m_inFlight.find(tool);
+    const auto it = m_inFlight.find(origin);
     if (it == m_inFlight.end())
         return;
     if (--it.value() <= 0)
         m_inFlight.erase(it);
 }
 
-int ToolAdmission::inFlight(const QString &tool) const
+int UpstreamAdmission::inFlight(const QString &origin) const
 {
     std::lock_guard lock(m_mutex);
-    return m_inFlight.value(tool);
+    return m_inFlight.value(origin);
 }
 
-} // namespace mandate::api
+} // namespace mandate::firewall

@@ -8,38 +8,38 @@
 #include <memory>
 #include <mutex>
 
-namespace mandate::api {
+namespace mandate::firewall {
 
-/// A bulkhead between tools: at most `perTool` calls to one tool run or wait for a tool worker
-/// at once. A call blocks its worker for as long as its upstream takes, so without a bound one
-/// slow or stalled upstream would hold every worker and stop the calls to all other tools
-/// behind it. A call beyond its tool's bound is refused at once (503 with Retry-After) rather
-/// than queued. Thread-safe.
-class ToolAdmission
+/// A bulkhead between upstreams: at most `perUpstream` tool calls wait for one upstream (one
+/// origin: scheme, host and port) at once. A call holds a tool worker for as long as its
+/// upstream takes, so without a bound one slow or stalled upstream would take every worker and
+/// stop the calls to all other upstreams behind it. The bound is per origin, not per tool: the
+/// upstream is what stalls, and several tools often share one. Thread-safe.
+class UpstreamAdmission
 {
 public:
-    explicit ToolAdmission(int perTool);
-    Q_DISABLE_COPY_MOVE(ToolAdmission)
+    explicit UpstreamAdmission(int perUpstream);
+    Q_DISABLE_COPY_MOVE(UpstreamAdmission)
 
-    /// Holds one place of a tool until destroyed. Shared, so that a copyable job can carry it.
+    /// Holds one place of an upstream until the last copy goes.
     using Place = std::shared_ptr<void>;
 
-    /// A place for a call to `tool`, or none when the tool is at its bound. The place must not
+    /// A place for a call to `origin`, or none when it is at its bound. The place must not
     /// outlive this object.
-    Place enter(const QString &tool);
+    Place enter(const QString &origin);
 
-    int perTool() const { return m_perTool; }
-    int inFlight(const QString &tool) const;
+    int perUpstream() const { return m_perUpstream; }
+    int inFlight(const QString &origin) const;
     /// Calls refused since the start.
     quint64 refused() const { return m_refused.load(std::memory_order_relaxed); }
 
 private:
-    void leave(const QString &tool);
+    void leave(const QString &origin);
 
-    const int m_perTool;
+    const int m_perUpstream;
     mutable std::mutex m_mutex;
-    QHash<QString, int> m_inFlight;  ///< tools with calls in flight only: names come from URLs
+    QHash<QString, int> m_inFlight;  ///< origins with calls in flight only
     std::atomic<quint64> m_refused{0};
 };
 
-} // namespace mandate::api
+} // namespace mandate::firewall

@@ -101,7 +101,7 @@ qsizetype completeHttpMessageSize(QByteArrayView data)
     return data.size() >= size ? size : -1;
 }
 
-int HttpProbe::pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream)
+int HttpProbe::pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream, const QJsonObject &alsoSet)
 {
     // /v1/tools/{tool}/… is the firewall; the admin record lives at /v1/tools/{id} exactly.
     const QString path = QStringLiteral("/v1/tools/") + id;
@@ -110,6 +110,8 @@ int HttpProbe::pointToolAt(const QByteArray &adminKey, const QString &id, const 
         return current.status;
     QJsonObject tool = current.json();
     tool.insert(QStringLiteral("upstream"), upstream);
+    for (auto it = alsoSet.begin(); it != alsoSet.end(); ++it)
+        tool.insert(it.key(), it.value());
     return send("PUT", path, QJsonDocument(tool).toJson(),
                 {{"Authorization", "Bearer " + adminKey}, {"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
         .status;

@@ -42,8 +42,9 @@ public:
                         const QList<QPair<QByteArray, QByteArray>> &extra = {});
 
     /// Points the registry's tool `id` at `upstream` through the admin API (read, then write
-    /// with If-Match): the write's status, 200 when it took, or the read's when that failed.
-    int pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream);
+    /// with If-Match), setting the members of `alsoSet` too: the write's status, 200 when it
+    /// took, or the read's when that failed.
+    int pointToolAt(const QByteArray &adminKey, const QString &id, const QString &upstream, const QJsonObject &alsoSet = {});
 
 private:
     QUrl m_base;

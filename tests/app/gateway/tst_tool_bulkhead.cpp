@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// One tool's stalled upstream must not stop the calls to the other tools: a gateway admits at
-// most --tool-calls-in-flight calls to one tool at once and answers more with 503 at once,
-// without charging or recording them, while the other tools are served.
+// One stalled upstream must not stop the calls to the others: a gateway lets at most
+// --upstream-calls-in-flight calls wait for one upstream; one more is decided as usual, then
+// answered 503 instead of being sent, recorded, and its charge given back, while the tools of
+// other upstreams are served on the workers left.
 #include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
@@ -20,12 +21,12 @@ using namespace mandate::testing;
 
 namespace {
 
-/// An upstream that holds every request under /stall until release(), and answers the others
-/// (and, once released, all) at once.
-class StallingUpstream : public QObject
+/// An upstream that answers every request with {"ok":true}: at once, or, when it stalls, only
+/// once released.
+class Upstream : public QObject
 {
 public:
-    StallingUpstream()
+    explicit Upstream(bool stalls) : m_released(!stalls)
     {
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server.nextPendingConnection())
@@ -33,7 +34,7 @@ public:
         });
     }
     bool listen() { return m_server.listen(QHostAddress::LocalHost); }
-    QString base(const char *path) const { return QStringLiteral("http://127.0.0.1:%1/%2").arg(m_server.serverPort()).arg(QLatin1String(path)); }
+    QString base() const { return QStringLiteral("http://127.0.0.1:%1/api").arg(m_server.serverPort()); }
     int held() const { return int(m_held.size()); }
     void release()
     {
@@ -50,7 +51,7 @@ private:
         socket->setProperty("request", request);
         if (completeHttpMessageSize(request) < 0)
             return;
-        if (request.contains(" /stall/") && !m_released)
+        if (!m_released)
             m_held.append(socket);
         else
             answer(socket);
@@ -65,7 +66,7 @@ private:
 
     QTcpServer m_server;
     QList<QTcpSocket *> m_held;
-    bool m_released = false;
+    bool m_released;
 };
 
 } // namespace
@@ -76,13 +77,15 @@ class tst_ToolBulkhead final : public QObject
 
 private slots:
     void initTestCase();
-    void stalledToolDoesNotStopTheOthers();
+    void stalledUpstreamDoesNotStopTheOthers();
+    void boundMustLeaveWorkersToOthers();
 
 private:
     qint64 usedCalls();
     QByteArray rawToolCall(QTcpSocket &socket, const QByteArray &target);
 
-    StallingUpstream m_upstream;
+    Upstream m_tickets{true};  ///< stalls
+    Upstream m_payments{false};
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<HttpProbe> m_http;
     QByteArray m_admin;
@@ -92,15 +95,16 @@ private:
 
 void tst_ToolBulkhead::initTestCase()
 {
-    QVERIFY(m_upstream.listen());
+    QVERIFY(m_tickets.listen() && m_payments.listen());
+    // Three workers: the stalled upstream may hold two, so one is always left to the others.
     m_gateway = std::make_unique<GatewayProcess>(
-        QStringLiteral(MANDATED_PATH), QStringList{QStringLiteral("--tool-calls-in-flight"), QStringLiteral("2"), QStringLiteral("--tool-workers"),
-                                                   QStringLiteral("4"), QStringLiteral("--upstream-timeout-ms"), QStringLiteral("30000")});
+        QStringLiteral(MANDATED_PATH), QStringList{QStringLiteral("--upstream-calls-in-flight"), QStringLiteral("2"), QStringLiteral("--tool-workers"),
+                                                   QStringLiteral("3"), QStringLiteral("--upstream-timeout-ms"), QStringLiteral("30000")});
     QVERIFY2(m_gateway->start(30000), qPrintable(m_gateway->error()));
     m_http = std::make_unique<HttpProbe>(m_gateway->url());
     m_admin = m_gateway->key(QStringLiteral("admin"));
-    QCOMPARE(m_http->pointToolAt(m_admin, QStringLiteral("ticket"), m_upstream.base("stall")), 200);
-    QCOMPARE(m_http->pointToolAt(m_admin, QStringLiteral("refund"), m_upstream.base("fast")), 200);
+    QCOMPARE(m_http->pointToolAt(m_admin, QStringLiteral("ticket"), m_tickets.base()), 200);
+    QCOMPARE(m_http->pointToolAt(m_admin, QStringLiteral("refund"), m_payments.base()), 200);
     DemoExchange exchange;
     exchange.scope = QStringLiteral("ticket:read refund:create");
     m_token = exchangeDemoToken(*m_gateway, *m_http, exchange);
@@ -126,42 +130,61 @@ QByteArray tst_ToolBulkhead::rawToolCall(QTcpSocket &socket, const QByteArray &t
     return {};
 }
 
-void tst_ToolBulkhead::stalledToolDoesNotStopTheOthers()
+void tst_ToolBulkhead::stalledUpstreamDoesNotStopTheOthers()
 {
-    // Two calls to the ticket tool reach its upstream, which does not answer: the tool's bound.
+    // Two calls to the ticket tool reach its upstream, which does not answer: its bound.
     QTcpSocket first;
     QTcpSocket second;
     QCOMPARE(rawToolCall(first, "/v1/tools/ticket/tickets/T-1"), QByteArray());
     QCOMPARE(rawToolCall(second, "/v1/tools/ticket/tickets/T-2"), QByteArray());
-    QVERIFY(QTest::qWaitFor([this] { return m_upstream.held() == 2; }, 10000));
+    QVERIFY(QTest::qWaitFor([this] { return m_tickets.held() == 2; }, 10000));
     QCOMPARE(usedCalls(), 2);
 
-    // A third is refused at once: not charged, not forwarded.
+    // A third is decided, then answered at once instead of waiting: recorded, charge given back.
     const HttpResult busy = m_http->get(QStringLiteral("/v1/tools/ticket/tickets/T-3"), m_token);
     QCOMPARE(busy.status, 503);
     QCOMPARE(busy.header("Content-Type"), QByteArray("application/problem+json"));
     QCOMPARE(busy.header("Retry-After"), QByteArray("1"));
-    QVERIFY2(busy.json().value(QStringLiteral("detail")).toString().contains(QLatin1String("\"ticket\"")), busy.body.constData());
+    QVERIFY2(busy.json().value(QStringLiteral("detail")).toString().contains(QLatin1String("tool ticket")), busy.body.constData());
+    const QString decisionId = busy.json().value(QStringLiteral("decision_id")).toString();
+    QVERIFY(!decisionId.isEmpty());
     QCOMPARE(usedCalls(), 2);
-    QCOMPARE(m_upstream.held(), 2);
+    QCOMPARE(m_tickets.held(), 2);
+    QJsonObject forward;
+    const HttpResult records = m_http->get(QStringLiteral("/v1/audit?event=forward&execution=") + m_execution, m_gateway->key(QStringLiteral("auditor")));
+    for (const QJsonValue &record : records.json().value(QStringLiteral("items")).toArray()) {
+        if (record.toObject().value(QStringLiteral("mandate.decision.id")).toString() == decisionId)
+            forward = record.toObject();
+    }
+    const QJsonObject details = forward.value(QStringLiteral("mandate.details")).toObject();
+    QVERIFY2(details.value(QStringLiteral("mandate.upstream.error")).toString().contains(QLatin1String("calls in flight")), records.body.left(600).constData());
+    QCOMPARE(details.value(QStringLiteral("mandate.budget.refunded")).toObject().value(QStringLiteral("calls")).toInteger(), 1);
 
-    // Another tool is served meanwhile, on the workers the stalled tool could not take.
+    // Another upstream's tool is served meanwhile, on the worker the stalled one cannot take.
     for (int i = 0; i < 3; ++i) {
         const HttpResult refund = m_http->postJson(QStringLiteral("/v1/tools/refund/refunds"), R"({"amount":"10.00"})", m_token);
         QCOMPARE(refund.status, 200);
         QCOMPARE(refund.json().value(QStringLiteral("ok")).toBool(), true);
     }
     QCOMPARE(usedCalls(), 5);
-    QVERIFY(m_http->get(QStringLiteral("/metrics")).body.contains("\nmandate_tool_calls_shed_total 1\n"));
+    QVERIFY(m_http->get(QStringLiteral("/metrics")).body.contains("\nmandate_upstream_calls_shed_total 1\n"));
 
-    // Once its upstream answers, the stalled calls complete and the tool is admitted again.
-    m_upstream.release();
+    // Once the upstream answers, the stalled calls complete and it takes calls again.
+    m_tickets.release();
     for (QTcpSocket *socket : {&first, &second}) {
         QVERIFY(QTest::qWaitFor([socket] { return socket->bytesAvailable() > 0 && socket->peek(12).startsWith("HTTP/1.1 200"); }, 10000));
     }
     const HttpResult again = m_http->get(QStringLiteral("/v1/tools/ticket/tickets/T-4"), m_token);
     QCOMPARE(again.status, 200);
     QCOMPARE(usedCalls(), 6);
+}
+
+void tst_ToolBulkhead::boundMustLeaveWorkersToOthers()
+{
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--tool-workers"), QStringLiteral("8"),
+                                                          QStringLiteral("--upstream-calls-in-flight"), QStringLiteral("8")});
+    QVERIFY(!gateway.start(15000));
+    QVERIFY2(gateway.error().contains(QLatin1String("must be less than tool-workers")), qPrintable(gateway.error()));
 }
 
 QTEST_MAIN(tst_ToolBulkhead)
