@@ -5,13 +5,37 @@
 
 namespace mandate::gateway {
 
+namespace {
+
+constexpr int kStateReads = 8;  ///< reads of state and pending() before giving up (a batch commits between each)
+
+session::ExecutionStore::SessionUpdate updateOf(const firewall::SessionEffect &effect)
+{
+    return {effect.executionId, effect.action, true, effect.allowed, effect.riskDelta};
+}
+
+} // namespace
+
 Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bearer) const
 {
     if (bearer.isEmpty())
         return Error{QStringLiteral("missing_token"), QStringLiteral("no execution token (Authorization: Bearer …)")};
-    Result<broker::VerifiedExecution> verified = m_broker.verifyExecutionToken(bearer);
-    if (!verified)
-        return verified.error();
+    // The state and what this gateway has not written yet, as of one moment: a batch committed
+    // between the two reads would be in neither, and is read again.
+    Result<broker::VerifiedExecution> verified = Error{};
+    session::SessionRecorder::Pending pending;
+    for (int read = 1;; ++read) {
+        const quint64 writtenBefore = m_recorder.written();
+        verified = m_broker.verifyExecutionToken(bearer);
+        if (!verified)
+            return verified.error();
+        quint64 writtenAfter = 0;
+        pending = m_recorder.pending(verified->state.execution.id, &writtenAfter);
+        if (writtenAfter == writtenBefore)
+            break;
+        if (read == kStateReads)
+            return Error{QStringLiteral("busy"), QStringLiteral("the execution's session state kept changing while it was read; try again")};
+    }
     const session::ExecutionState &state = verified->state;
     firewall::ExecutionView view;
     view.execution = state.execution;
@@ -20,8 +44,7 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
     view.sessionCalls = static_cast<int>(state.sessionCalls);
     view.sessionDenied = static_cast<int>(state.sessionDenied);
     view.sessionActions = state.sessionActions;
-    // What this gateway has recorded but not yet written counts already.
-    const session::SessionRecorder::Pending pending = m_recorder.pending(state.execution.id);
+    // What this gateway has decided or recorded but not yet written counts already.
     view.sessionCalls += static_cast<int>(pending.calls);
     view.sessionDenied += static_cast<int>(pending.denied);
     view.riskScore = std::clamp(view.riskScore + pending.risk, 0, session::ExecutionStore::MaxRiskScore);
@@ -82,6 +105,17 @@ Status BrokerAuthority::recordCall(const QString &executionId, const QString &ac
 Status BrokerAuthority::adjustRisk(const QString &executionId, int riskDelta)
 {
     m_recorder.record({executionId, QString(), false, true, riskDelta});
+    return Status::success();
+}
+
+void BrokerAuthority::reserveCall(const firewall::SessionEffect &effect)
+{
+    m_recorder.reserve(updateOf(effect));
+}
+
+Status BrokerAuthority::settleCall(const firewall::SessionEffect &reserved, const std::optional<firewall::SessionEffect> &final)
+{
+    m_recorder.settle(updateOf(reserved), final ? std::optional(updateOf(*final)) : std::nullopt);
     return Status::success();
 }
 

@@ -29,6 +29,8 @@ public:
     void releaseFirstUse(const QString &executionId, const QString &action) override;
     Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) override;
     Status adjustRisk(const QString &executionId, int riskDelta) override;
+    void reserveCall(const firewall::SessionEffect &effect) override;
+    Status settleCall(const firewall::SessionEffect &reserved, const std::optional<firewall::SessionEffect> &final) override;
 
 private:
     broker::DelegationBroker &m_broker;

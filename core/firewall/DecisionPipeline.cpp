@@ -130,14 +130,37 @@ struct DecisionPipeline::Pending
     bool blocking = true;           ///< decide(): settle on the deciding thread
     QDateTime recordTime;
     Decided done;
+    std::unique_lock<std::mutex> executionLock;  ///< from the view under it until reserved
+    std::optional<SessionEffect> reserved;      ///< shown in the execution's session until settled
 };
 
 DecisionPipeline::~DecisionPipeline() = default;
+
+namespace {
+
+/// A call the gateway could not serve (refused at the request step with a 5xx: a tool it
+/// cannot inspect, registry data that does not fit the schema) is not one of the agent's
+/// calls: the session's counters, which policies read, stay as they were. (A call whose
+/// record cannot be written still counts as denied.)
+bool countsInSession(const CallDecision &decision)
+{
+    const bool gatewaysFailing = !decision.allowed && decision.step == QLatin1String("request") && decision.httpStatus >= 500;
+    return decision.hasExecution && !gatewaysFailing;
+}
+
+} // namespace
 
 void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
 {
     const CallRequest &call = pending->call;
     const CallDecision &decision = pending->decision;
+    // The next decision of this execution sees this one's effect from here on.
+    if (countsInSession(decision)) {
+        pending->reserved = SessionEffect{decision.view.execution.id, call.action, decision.allowed, pending->riskDelta};
+        m_services.authority.reserveCall(*pending->reserved);
+    }
+    if (pending->executionLock.owns_lock())
+        pending->executionLock.unlock();
     audit::AuditRecord record = baseRecord(call, decision);
     record.event = audit::EventType::Decision;
     record.decision = decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny");
@@ -183,6 +206,8 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
         m_services.authority.releaseFirstUse(decision.view.execution.id, call.action);  // denied below: not exercised
     if (!appended && pending->deferredCharge && appended.error().code == QLatin1String("budget_exhausted")) {
         // Nothing of the allowed call was written: record the denial instead.
+        if (pending->reserved)
+            (void)m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), std::nullopt);
         deny(decision, QStringLiteral("budget"), 403, appended.error().message);
         decision.view.remaining = pending->budgetBefore;
         pending->riskDelta = pending->denialRisk;
@@ -204,17 +229,18 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
             riskDelta = 0;
         deny(decision, QStringLiteral("audit"), 503, QStringLiteral("the audit log cannot record this call: ") + appended.error().message);
     }
-    // A call the gateway could not serve (refused at the request step with a 5xx: a tool it
-    // cannot inspect, registry data that does not fit the schema) is not one of the agent's
-    // calls: the session's counters, which policies read, stay as they were. (A call whose
-    // record cannot be written still counts as denied.)
-    const bool gatewaysFailing = !decision.allowed && decision.step == QLatin1String("request") && decision.httpStatus >= 500;
-    if (decision.hasExecution && !gatewaysFailing) {
-        const Status counted = m_services.authority.recordCall(decision.view.execution.id, call.action, decision.allowed, riskDelta);
+    if (countsInSession(decision)) {
+        // What the call came to replaces what its decision showed (an allow whose record
+        // failed is a denial with no risk step).
+        const SessionEffect final{decision.view.execution.id, call.action, decision.allowed, riskDelta};
+        const Status counted = pending->reserved ? m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), final)
+                                                 : m_services.authority.recordCall(final.executionId, final.action, final.allowed, final.riskDelta);
         if (counted)
             decision.view.riskScore += riskDelta;
         else
             qCWarning(lcGateway) << "cannot update session counters:" << counted.error().message;
+    } else if (pending->reserved) {
+        (void)m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), std::nullopt);
     }
     if (m_services.events.listened()) {
         m_services.events.publish(QJsonObject{
@@ -271,6 +297,13 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     decision.traceContinued = !trace.parentSpanId.isEmpty();
 
     Result<ExecutionView> view = m_services.authority.authenticate(call.bearer);
+    if (view) {
+        // Read again under the execution's lock, so that the view holds the effect of every
+        // decision of this execution made before (each shows its own before it lets go).
+        std::mutex &lock = m_executionLocks[qHash(view->execution.id) % m_executionLocks.size()];
+        pending->executionLock = std::unique_lock(lock);
+        view = m_services.authority.authenticate(call.bearer);
+    }
     if (!view) {
         deny(decision, QStringLiteral("token"), 401, view.error().message);
         decision.errors << view.error().code;

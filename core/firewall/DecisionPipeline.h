@@ -14,6 +14,7 @@
 
 #include <QHash>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -100,6 +101,9 @@ private:
     QHash<QString, Cached<identity::Tool>> m_tools;
     quint64 m_cacheGeneration = 0;  ///< bumped by every invalidation
     CedarEntityCache m_entityCache;
+    /// Held by a decision from reading its execution's session to showing its own effect there
+    /// (ExecutionAuthority::reserveCall()): one execution's decisions each see the ones before.
+    std::array<std::mutex, 64> m_executionLocks;
     CommitWaiter m_commits;  ///< last: it runs pending continuations, which use the rest, as it goes
 };
 

@@ -5,8 +5,18 @@
 #include "firewall/ExecutionView.h"
 
 #include <functional>
+#include <optional>
 
 namespace mandate::firewall {
+
+/// A decided call's effect on its execution's session: one call, allowed or not, and its risk step.
+struct SessionEffect
+{
+    QString executionId;
+    QString action;
+    bool allowed = false;
+    int riskDelta = 0;
+};
 
 /// The pipeline's view of the broker and the execution store: who is calling, and the
 /// execution's live counters. Implementations must be thread-safe (calls arrive on a pool).
@@ -66,6 +76,17 @@ public:
     }
     /// Counts the call in the execution's session and moves its risk score.
     virtual Status recordCall(const QString &executionId, const QString &action, bool allowed, int riskDelta) = 0;
+    /// Shows a decided call's effect to every later authenticate() of its execution at once,
+    /// while the call's record commits: concurrent calls would otherwise each be decided on a
+    /// score without the others' steps. settleCall() replaces it with what the call came to.
+    /// The default shows nothing, which suits a caller that serializes calls itself.
+    virtual void reserveCall(const SessionEffect &effect) { Q_UNUSED(effect); }
+    /// Replaces a reservation with `final` (recordCall()) in one step, or gives it up without.
+    virtual Status settleCall(const SessionEffect &reserved, const std::optional<SessionEffect> &final)
+    {
+        Q_UNUSED(reserved);
+        return final ? recordCall(final->executionId, final->action, final->allowed, final->riskDelta) : Status::success();
+    }
     /// Moves the risk score alone (a flagged upstream response).
     virtual Status adjustRisk(const QString &executionId, int riskDelta) = 0;
 };

@@ -31,29 +31,86 @@ void SessionRecorder::add(QHash<QString, Pending> &into, const ExecutionStore::S
     pending.risk += update.riskDelta;
 }
 
+void SessionRecorder::queue(ExecutionStore::SessionUpdate update)
+{
+    add(m_queued, update);
+    m_queue.push_back(std::move(update));
+}
+
 void SessionRecorder::record(ExecutionStore::SessionUpdate update)
 {
     {
         std::lock_guard lock(m_mutex);
-        add(m_queued, update);
-        m_queue.push_back(std::move(update));
+        queue(std::move(update));
     }
     if (m_wake)
         m_wake();
 }
 
-SessionRecorder::Pending SessionRecorder::pending(const QString &executionId) const
+void SessionRecorder::reserve(const ExecutionStore::SessionUpdate &update)
 {
     std::lock_guard lock(m_mutex);
-    Pending total = m_writing.value(executionId);
-    const Pending queued = m_queued.value(executionId);
-    total.calls += queued.calls;
-    total.denied += queued.denied;
-    total.risk += queued.risk;
-    for (const QString &action : queued.actions) {
-        if (!total.actions.contains(action))
-            total.actions.append(action);
+    Reserved &reserved = m_reserved[update.id];
+    ++reserved.updates;
+    if (update.countsAsCall) {
+        ++reserved.calls;
+        if (!update.allowed)
+            ++reserved.denied;
+        else if (!update.action.isEmpty())
+            ++reserved.actions[update.action];
     }
+    reserved.risk += update.riskDelta;
+}
+
+void SessionRecorder::settle(const ExecutionStore::SessionUpdate &update, const std::optional<ExecutionStore::SessionUpdate> &final)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        // In one step: no pending() may see neither the reservation nor what replaces it.
+        if (const auto it = m_reserved.find(update.id); it != m_reserved.end()) {
+            Reserved &reserved = it.value();
+            if (update.countsAsCall) {
+                --reserved.calls;
+                if (!update.allowed)
+                    --reserved.denied;
+                else if (const auto action = reserved.actions.find(update.action); action != reserved.actions.end() && --action.value() <= 0)
+                    reserved.actions.erase(action);
+            }
+            reserved.risk -= update.riskDelta;
+            if (--reserved.updates <= 0)
+                m_reserved.erase(it);
+        }
+        if (final)
+            queue(*final);
+    }
+    if (final && m_wake)
+        m_wake();
+}
+
+quint64 SessionRecorder::written() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_written;
+}
+
+SessionRecorder::Pending SessionRecorder::pending(const QString &executionId, quint64 *written) const
+{
+    std::lock_guard lock(m_mutex);
+    if (written)
+        *written = m_written;
+    Pending total = m_writing.value(executionId);
+    const auto merge = [&total](const Pending &more) {
+        total.calls += more.calls;
+        total.denied += more.denied;
+        total.risk += more.risk;
+        for (const QString &action : more.actions) {
+            if (!total.actions.contains(action))
+                total.actions.append(action);
+        }
+    };
+    merge(m_queued.value(executionId));
+    if (const auto it = m_reserved.constFind(executionId); it != m_reserved.constEnd())
+        merge(Pending{it->calls, it->denied, it->risk, it->actions.keys()});
     return total;
 }
 
@@ -124,6 +181,8 @@ void SessionRecorder::finishWrite(bool committed)
         m_queue.swap(m_writingQueue);
         m_queued = std::exchange(m_writing, {});
     }
+    if (committed && !m_writingQueue.empty())
+        ++m_written;
     m_writingQueue.clear();
     m_writing.clear();
 }

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace mandate::session {
@@ -48,7 +49,18 @@ public:
         int risk = 0;
         QStringList actions;
     };
-    Pending pending(const QString &executionId) const;
+    /// With `written`: the number of batches committed so far, read with it. A caller that read
+    /// the execution's stored state before a batch committed and pending() after must read both
+    /// again (the batch's updates left pending() but are not in that state).
+    Pending pending(const QString &executionId, quint64 *written = nullptr) const;
+
+    /// pending()'s `written` alone.
+    quint64 written() const;
+
+    /// A decided call's effect, shown by pending() from now on, until settle() replaces it with
+    /// what the call came to (queued like record()) or gives it up (no `final`).
+    void reserve(const ExecutionStore::SessionUpdate &update);
+    void settle(const ExecutionStore::SessionUpdate &reserved, const std::optional<ExecutionStore::SessionUpdate> &final);
 
     /// True for exactly one caller per execution and action that is neither in `known` (what the
     /// caller read as exercised) nor claimed before; claims last until the execution expires,
@@ -65,7 +77,19 @@ private:
     };
     void pruneClaims(const QDateTime &now);  ///< with m_mutex held
 
+    /// Reservations of one execution: as Pending, with each action counted (several calls of one
+    /// action may be in flight).
+    struct Reserved
+    {
+        int updates = 0;
+        qint64 calls = 0;
+        qint64 denied = 0;
+        int risk = 0;
+        QHash<QString, int> actions;
+    };
+
     static void add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update);
+    void queue(ExecutionStore::SessionUpdate update);  ///< with m_mutex held
 
     ExecutionStore &m_store;
     std::function<void()> m_wake;
@@ -74,6 +98,8 @@ private:
     std::vector<ExecutionStore::SessionUpdate> m_writingQueue;  ///< taken by writePending()
     QHash<QString, Pending> m_queued;   ///< effect of m_queue
     QHash<QString, Pending> m_writing;  ///< effect of m_writingQueue
+    QHash<QString, Reserved> m_reserved; ///< decided calls whose records are being committed
+    quint64 m_written = 0;               ///< batches committed
     QHash<QString, Claims> m_claims;     ///< first exercises, by execution
     qsizetype m_pruneAt = 1024;          ///< prune expired claims when there are this many
 };

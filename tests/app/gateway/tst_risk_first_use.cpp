@@ -11,6 +11,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -19,6 +20,7 @@
 #include <QTest>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -39,10 +41,15 @@ class tst_RiskFirstUse final : public QObject
 
 private slots:
     void initTestCase();
+    void concurrentDenialsEachSeeTheOthers();
     void concurrentFirstCallsAddTheWeightOnce();
 
 private:
     QByteArray exchangeToken();
+    /// Sends `body` to /v1/authorize `count` times at once; the answers, in no order.
+    QList<QJsonObject> authorizeAtOnce(const QByteArray &token, const QByteArray &body, int count);
+    /// mandate.risk.before of the execution's decision records.
+    QList<int> riskBefore(const QString &executionId);
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<HttpProbe> m_http;
@@ -58,6 +65,66 @@ void tst_RiskFirstUse::initTestCase()
 QByteArray tst_RiskFirstUse::exchangeToken()
 {
     return exchangeDemoToken(*m_gateway, *m_http);
+}
+
+QList<QJsonObject> tst_RiskFirstUse::authorizeAtOnce(const QByteArray &token, const QByteArray &body, int count)
+{
+    QUrl url = m_gateway->url();
+    url.setPath(QStringLiteral("/v1/authorize"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + token);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    // All in flight at once: several managers, each under its per-host connection limit.
+    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < count; ++i) {
+        if (i % CallsPerManager == 0)
+            managers.push_back(std::make_unique<QNetworkAccessManager>());
+        replies.append(managers.back()->post(request, body));
+    }
+    QList<QJsonObject> answers;
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 30000))
+            return {};
+        answers.append(QJsonDocument::fromJson(reply->readAll()).object());
+    }
+    return answers;
+}
+
+QList<int> tst_RiskFirstUse::riskBefore(const QString &executionId)
+{
+    QList<int> scores;
+    const HttpResult records = m_http->get(QStringLiteral("/v1/audit?event=decision&limit=1000&execution=") + executionId,
+                                           m_gateway->key(QStringLiteral("auditor")));
+    for (const QJsonValue &record : records.json().value(QStringLiteral("items")).toArray())
+        scores.append(record.toObject().value(QStringLiteral("mandate.risk.before")).toInt(-1));
+    return scores;
+}
+
+void tst_RiskFirstUse::concurrentDenialsEachSeeTheOthers()
+{
+    // Denied calls arriving together: each is decided on a score that holds the risk steps of
+    // the ones decided before it, as if they had come one by one. (Each saw the score without
+    // the others' steps while their records were being committed, so a burst could go on far
+    // past the execution's risk ceiling.)
+    constexpr int Denials = 16;
+    constexpr int Step = 2 * TicketRiskWeight;  // a denial's step: twice the tool's weight
+    const QByteArray token = exchangeToken();  // ticket:read only
+    QVERIFY(!token.isEmpty());
+    const QList<QJsonObject> answers =
+        authorizeAtOnce(token, R"({"action":"ticket:update","resource":{"type":"Tool","id":"ticket"},"args":{}})", Denials);
+    QCOMPARE(answers.size(), Denials);
+    QString executionId;
+    for (const QJsonObject &answer : answers) {
+        QVERIFY2(answer.value(QStringLiteral("decision")).toString() == QLatin1String("deny"), QJsonDocument(answer).toJson().constData());
+        executionId = answer.value(QStringLiteral("execution")).toString();
+    }
+    QList<int> scores = riskBefore(executionId);
+    std::sort(scores.begin(), scores.end());
+    QList<int> serial;
+    for (int i = 0; i < Denials; ++i)
+        serial.append(i * Step);
+    QCOMPARE(scores, serial);
 }
 
 void tst_RiskFirstUse::concurrentFirstCallsAddTheWeightOnce()

@@ -45,6 +45,7 @@ private slots:
     void refusedByTheDatabaseRefusesTheRecord();
     void failedAuditWriteGivesTheChargeBack();
     void sessionCountersRideOnTheBatch();
+    void reservationsShowUntilSettled();
 
 private:
     void create(const QString &id, const Budget &granted);
@@ -229,6 +230,53 @@ void tst_ChargeLedger::sessionCountersRideOnTheBatch()
     QCOMPARE(state->riskScore, 7);
     QCOMPARE(state->sessionActions, QStringList{QStringLiteral("refund:create")});
     QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));
+    m_log.reset();  // stops the writer before the recorder goes
+}
+
+void tst_ChargeLedger::reservationsShowUntilSettled()
+{
+    // A decided call shows in pending() at once; settling replaces it with what the call came
+    // to, in one step; and a committed batch is counted, so that a reader can tell that its
+    // stored state and pending() were read on either side of one.
+    create(QStringLiteral("e1"), budget(10, 0, "0"));
+    SessionRecorder recorder(*m_store);
+    m_log->setBatchParticipant({[&recorder]() { return recorder.writePending(); },
+                                [&recorder](bool committed) { recorder.finishWrite(committed); }});
+    recorder.setWake([this]() { m_log->requestBatch(); });
+    const ExecutionStore::SessionUpdate allow{QStringLiteral("e1"), QStringLiteral("refund:create"), true, true, 5};
+    const ExecutionStore::SessionUpdate deny{QStringLiteral("e1"), QStringLiteral("account:delete"), true, false, 4};
+    recorder.reserve(allow);
+    recorder.reserve(allow);
+    recorder.reserve(deny);
+    SessionRecorder::Pending shown = recorder.pending(QStringLiteral("e1"));
+    QCOMPARE(shown.calls, qint64(3));
+    QCOMPARE(shown.denied, qint64(1));
+    QCOMPARE(shown.risk, 14);
+    QCOMPARE(shown.actions, QStringList{QStringLiteral("refund:create")});
+    QCOMPARE(recorder.pending(QStringLiteral("e2")).calls, qint64(0));
+
+    // One allow became a denial without a risk step (its record failed), one is given up.
+    recorder.settle(allow, ExecutionStore::SessionUpdate{QStringLiteral("e1"), QStringLiteral("refund:create"), true, false, 0});
+    recorder.settle(allow, std::nullopt);
+    shown = recorder.pending(QStringLiteral("e1"));
+    QCOMPARE(shown.calls, qint64(2));
+    QCOMPARE(shown.denied, qint64(2));
+    QCOMPARE(shown.risk, 4);
+    QVERIFY(shown.actions.isEmpty());
+
+    const quint64 before = recorder.written();
+    QVERIFY(m_log->append(record(QStringLiteral("e1"))));
+    QVERIFY(recorder.written() > before);
+    // The settled denial is in the store now; the reserved one still only in pending().
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->sessionDenied, qint64(1));
+    shown = recorder.pending(QStringLiteral("e1"));
+    QCOMPARE(shown.calls, qint64(1));
+    QCOMPARE(shown.risk, 4);
+    recorder.settle(deny, deny);
+    QVERIFY(m_log->append(record(QStringLiteral("e1"))));
+    QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->sessionDenied, qint64(2));
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 4);
     m_log.reset();  // stops the writer before the recorder goes
 }
 
