@@ -132,24 +132,10 @@ void tst_RiskFirstUse::concurrentFirstCallsAddTheWeightOnce()
     const QByteArray token = exchangeToken();
     QVERIFY(!token.isEmpty());
     const QByteArray call = R"({"action":"ticket:read","resource":{"type":"Tool","id":"ticket"},"args":{}})";
-    QUrl url = m_gateway->url();
-    url.setPath(QStringLiteral("/v1/authorize"));
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + token);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-
-    // All in flight at once: several managers, each under its per-host connection limit.
-    std::vector<std::unique_ptr<QNetworkAccessManager>> managers;
-    QList<QNetworkReply *> replies;
-    for (int i = 0; i < ConcurrentCalls; ++i) {
-        if (i % CallsPerManager == 0)
-            managers.push_back(std::make_unique<QNetworkAccessManager>());
-        replies.append(managers.back()->post(request, call));
-    }
+    const QList<QJsonObject> answers = authorizeAtOnce(token, call, ConcurrentCalls);
+    QCOMPARE(answers.size(), ConcurrentCalls);
     QString executionId;
-    for (QNetworkReply *reply : std::as_const(replies)) {
-        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
-        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+    for (const QJsonObject &answer : answers) {
         QVERIFY2(answer.value(QStringLiteral("decision")).toString() == QLatin1String("allow"),
                  QJsonDocument(answer).toJson().constData());
         executionId = answer.value(QStringLiteral("execution")).toString();

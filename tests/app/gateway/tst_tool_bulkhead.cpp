@@ -7,11 +7,13 @@
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -185,6 +187,17 @@ void tst_ToolBulkhead::boundMustLeaveWorkersToOthers()
                                                           QStringLiteral("--upstream-calls-in-flight"), QStringLiteral("8")});
     QVERIFY(!gateway.start(15000));
     QVERIFY2(gateway.error().contains(QLatin1String("must be less than tool-workers")), qPrintable(gateway.error()));
+
+    // The same from the config file's [limits].
+    QTemporaryDir dir;
+    QFile config(dir.filePath(QStringLiteral("mandated.conf")));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.write("[limits]\ntool-workers = 4\nupstream-calls-in-flight = 6\n");
+    config.close();
+    GatewayProcess configured(QStringLiteral(MANDATED_PATH), {QStringLiteral("--config"), config.fileName()});
+    QVERIFY(!configured.start(15000));
+    QVERIFY2(configured.error().contains(QLatin1String("upstream-calls-in-flight (6) must be less than tool-workers (4)")),
+             qPrintable(configured.error()));
 }
 
 QTEST_MAIN(tst_ToolBulkhead)
