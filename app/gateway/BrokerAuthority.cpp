@@ -29,9 +29,9 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
         verified = m_broker.verifyExecutionToken(bearer);
         if (!verified)
             return verified.error();
-        quint64 writtenAfter = 0;
-        pending = m_recorder.pending(verified->state.execution.id, &writtenAfter);
-        if (writtenAfter == writtenBefore)
+        quint64 lastWrite = 0;
+        pending = m_recorder.pending(verified->state.execution.id, &lastWrite);
+        if (lastWrite <= writtenBefore)
             break;
         if (read == kStateReads)
             return Error{QStringLiteral("busy"), QStringLiteral("the execution's session state kept changing while it was read; try again")};

@@ -9,6 +9,7 @@
 #include "policy/Authorizer.h"
 
 #include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QUuid>
 
 #include <optional>
@@ -130,8 +131,15 @@ struct DecisionPipeline::Pending
     bool blocking = true;           ///< decide(): settle on the deciding thread
     QDateTime recordTime;
     Decided done;
-    std::unique_lock<std::mutex> executionLock;  ///< from the view under it until reserved
+    std::unique_lock<std::mutex> executionLock;  ///< from the view under it until reserved and queued
     std::optional<SessionEffect> reserved;      ///< shown in the execution's session until settled
+    ExecutionAuthority *authority = nullptr;    ///< gives up a reservation left open by an exception
+
+    ~Pending()
+    {
+        if (reserved && authority)
+            (void)authority->settleCall(*reserved, std::nullopt);
+    }
 };
 
 DecisionPipeline::~DecisionPipeline() = default;
@@ -159,8 +167,6 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
         pending->reserved = SessionEffect{decision.view.execution.id, call.action, decision.allowed, pending->riskDelta};
         m_services.authority.reserveCall(*pending->reserved);
     }
-    if (pending->executionLock.owns_lock())
-        pending->executionLock.unlock();
     audit::AuditRecord record = baseRecord(call, decision);
     record.event = audit::EventType::Decision;
     record.decision = decision.allowed ? QStringLiteral("allow") : QStringLiteral("deny");
@@ -190,6 +196,9 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
     }
     pending->deferredCharge = bool(companion);
     std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
+    // Queued before the next decision of this execution may run: the log keeps their order.
+    if (pending->executionLock.owns_lock())
+        pending->executionLock.unlock();
     if (pending->blocking)
         settle(pending, appended.get());
     else
@@ -205,9 +214,13 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
     if (!appended && decision.allowed && pending->riskDelta > 0)
         m_services.authority.releaseFirstUse(decision.view.execution.id, call.action);  // denied below: not exercised
     if (!appended && pending->deferredCharge && appended.error().code == QLatin1String("budget_exhausted")) {
-        // Nothing of the allowed call was written: record the denial instead.
-        if (pending->reserved)
-            (void)m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), std::nullopt);
+        // Nothing of the allowed call was written: record the denial instead. The denial is
+        // shown before the allow is given up, so that no reader sees neither.
+        const std::optional<SessionEffect> allowShown = std::exchange(pending->reserved, std::nullopt);
+        const auto giveUpAllow = qScopeGuard([&] {
+            if (allowShown)
+                (void)m_services.authority.settleCall(*allowShown, std::nullopt);
+        });
         deny(decision, QStringLiteral("budget"), 403, appended.error().message);
         decision.view.remaining = pending->budgetBefore;
         pending->riskDelta = pending->denialRisk;
@@ -263,6 +276,7 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
 {
     CallDecision result;
     auto pending = std::make_shared<Pending>();
+    pending->authority = &m_services.authority;
     pending->call = call;
     pending->done = [&result](CallDecision decision) { result = std::move(decision); };
     runSteps(pending);  // blocking: settled, and `done` called, before it returns
@@ -272,6 +286,7 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
 void DecisionPipeline::decideAsync(CallRequest call, Decided done)
 {
     auto pending = std::make_shared<Pending>();
+    pending->authority = &m_services.authority;
     pending->call = std::move(call);
     pending->blocking = false;
     pending->done = std::move(done);
@@ -305,7 +320,9 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         view = m_services.authority.authenticate(call.bearer);
     }
     if (!view) {
-        deny(decision, QStringLiteral("token"), 401, view.error().message);
+        // The gateway failing to read the execution says nothing against the token.
+        const bool gatewaysFailing = view.error().code == QLatin1String("busy") || view.error().code == QLatin1String("store_error");
+        deny(decision, QStringLiteral("token"), gatewaysFailing ? 503 : 401, view.error().message);
         decision.errors << view.error().code;
         decision.latencyUs = timer.nsecsElapsed() / 1000;
         finish(pending);

@@ -93,11 +93,11 @@ quint64 SessionRecorder::written() const
     return m_written;
 }
 
-SessionRecorder::Pending SessionRecorder::pending(const QString &executionId, quint64 *written) const
+SessionRecorder::Pending SessionRecorder::pending(const QString &executionId, quint64 *lastWrite) const
 {
     std::lock_guard lock(m_mutex);
-    if (written)
-        *written = m_written;
+    if (lastWrite)
+        *lastWrite = m_lastWrite[bucketOf(executionId)];
     Pending total = m_writing.value(executionId);
     const auto merge = [&total](const Pending &more) {
         total.calls += more.calls;
@@ -181,8 +181,11 @@ void SessionRecorder::finishWrite(bool committed)
         m_queue.swap(m_writingQueue);
         m_queued = std::exchange(m_writing, {});
     }
-    if (committed && !m_writingQueue.empty())
+    if (committed && !m_writingQueue.empty()) {
         ++m_written;
+        for (const auto &update : m_writingQueue)
+            m_lastWrite[bucketOf(update.id)] = m_written;
+    }
     m_writingQueue.clear();
     m_writing.clear();
 }

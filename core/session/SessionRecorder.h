@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QStringList>
 
+#include <array>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -49,12 +50,13 @@ public:
         int risk = 0;
         QStringList actions;
     };
-    /// With `written`: the number of batches committed so far, read with it. A caller that read
-    /// the execution's stored state before a batch committed and pending() after must read both
-    /// again (the batch's updates left pending() but are not in that state).
-    Pending pending(const QString &executionId, quint64 *written = nullptr) const;
+    /// With `lastWrite`: written() as of the last committed batch that may have held updates of
+    /// this execution. A caller that notes written() before reading the execution's stored state
+    /// and gets a later lastWrite here must read both again: that batch's updates left pending()
+    /// and may not be in the state it read.
+    Pending pending(const QString &executionId, quint64 *lastWrite = nullptr) const;
 
-    /// pending()'s `written` alone.
+    /// The number of batches committed so far.
     quint64 written() const;
 
     /// A decided call's effect, shown by pending() from now on, until settle() replaces it with
@@ -100,6 +102,10 @@ private:
     QHash<QString, Pending> m_writing;  ///< effect of m_writingQueue
     QHash<QString, Reserved> m_reserved; ///< decided calls whose records are being committed
     quint64 m_written = 0;               ///< batches committed
+    /// m_written when a batch last committed updates of executions in each bucket (by id hash):
+    /// a batch of other executions rarely makes a reader start again.
+    std::array<quint64, 256> m_lastWrite{};
+    static size_t bucketOf(const QString &executionId) { return qHash(executionId) % 256; }
     QHash<QString, Claims> m_claims;     ///< first exercises, by execution
     qsizetype m_pruneAt = 1024;          ///< prune expired claims when there are this many
 };

@@ -120,11 +120,16 @@ void tst_RiskFirstUse::concurrentDenialsEachSeeTheOthers()
         executionId = answer.value(QStringLiteral("execution")).toString();
     }
     QList<int> scores = riskBefore(executionId);
+    QCOMPARE(scores.size(), Denials);
     std::sort(scores.begin(), scores.end());
-    QList<int> serial;
-    for (int i = 0; i < Denials; ++i)
-        serial.append(i * Step);
-    QCOMPARE(scores, serial);
+    // In serial order: 0, 2, 4, ... Two decisions on the same score mean one missed the other's
+    // step. (A gap, a step counted twice while its batch commits, errs on the safe side.)
+    QStringList shown;
+    for (int score : std::as_const(scores))
+        shown << QString::number(score);
+    QVERIFY2(scores.first() == 0, qPrintable(shown.join(u' ')));
+    for (qsizetype i = 1; i < scores.size(); ++i)
+        QVERIFY2(scores[i] - scores[i - 1] >= Step, qPrintable(shown.join(u' ')));
 }
 
 void tst_RiskFirstUse::concurrentFirstCallsAddTheWeightOnce()

@@ -15,6 +15,7 @@ class FakeAuthority final : public mandate::firewall::ExecutionAuthority
 {
 public:
     QHash<QByteArray, mandate::firewall::ExecutionView> views;
+    QHash<QByteArray, mandate::Error> failures;  ///< tokens whose execution cannot be read
     QStringList calls;  ///< "id action allow|deny delta"
     /// Set: charges are only held, and made durable with the decision record by a write that
     /// answers this (false: the database refuses the charge).
@@ -24,6 +25,8 @@ public:
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
         std::lock_guard lock(m_mutex);
+        if (const auto failure = failures.constFind(bearer.toByteArray()); failure != failures.constEnd())
+            return *failure;
         const auto it = views.constFind(bearer.toByteArray());
         if (it == views.constEnd())
             return mandate::Error{QStringLiteral("bad_signature"), QStringLiteral("the token's signature does not verify")};

@@ -44,6 +44,7 @@ private slots:
     void initTestCase() { setUp(); }
     void decisions_data();
     void decisions();
+    void executionThatCannotBeReadIs503();
     void budgetIsChargedOnTheToolPathOnly();
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
@@ -110,6 +111,22 @@ void tst_DecisionPipeline::decisions()
     QCOMPARE(decision.traceId.size(), 32);
     if (!allowed)
         QVERIFY(!decision.message.isEmpty());
+}
+
+void tst_DecisionPipeline::executionThatCannotBeReadIs503()
+{
+    // The gateway failing to read an execution says nothing against its token: 503, not the
+    // 401 that tells a client to throw the token away.
+    m_authority.failures.insert("busy-token", Error{QStringLiteral("busy"), QStringLiteral("kept changing")});
+    m_authority.failures.insert("store-token", Error{QStringLiteral("store_error"), QStringLiteral("disk I/O error")});
+    m_authority.failures.insert("revoked-token", Error{QStringLiteral("revoked"), QStringLiteral("execution e9 was revoked")});
+    for (const auto &[token, status] : {std::pair{QByteArray("busy-token"), 503}, std::pair{QByteArray("store-token"), 503},
+                                        std::pair{QByteArray("revoked-token"), 401}, std::pair{QByteArray("garbage"), 401}}) {
+        const firewall::CallDecision decision = decide(token, QStringLiteral("ticket:read"), {});
+        QVERIFY(!decision.allowed);
+        QCOMPARE(decision.step, QStringLiteral("token"));
+        QCOMPARE(decision.httpStatus, status);
+    }
 }
 
 void tst_DecisionPipeline::budgetIsChargedOnTheToolPathOnly()

@@ -265,8 +265,13 @@ void tst_ChargeLedger::reservationsShowUntilSettled()
     QVERIFY(shown.actions.isEmpty());
 
     const quint64 before = recorder.written();
+    quint64 lastWrite = 0;
+    (void)recorder.pending(QStringLiteral("e1"), &lastWrite);
+    QVERIFY(lastWrite <= before);
     QVERIFY(m_log->append(record(QStringLiteral("e1"))));
     QVERIFY(recorder.written() > before);
+    (void)recorder.pending(QStringLiteral("e1"), &lastWrite);
+    QVERIFY(lastWrite > before);  // a reader that started before must read again
     // The settled denial is in the store now; the reserved one still only in pending().
     QCOMPARE(m_store->state(QStringLiteral("e1"))->sessionDenied, qint64(1));
     shown = recorder.pending(QStringLiteral("e1"));
