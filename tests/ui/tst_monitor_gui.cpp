@@ -116,6 +116,35 @@ private slots:
         QVERIFY(table()->model()->rowCount() >= 2);
     }
 
+    void leavingTheGatewayClearsWhatWasShown()
+    {
+        // What is on screen belongs to the gateway being left: its executions, its charts and
+        // its event stream go with it.
+        MonitorView *view = monitor();
+        auto *rate = view->findChild<QChartView *>(QStringLiteral("rateChart"));
+        QVERIFY(rate);
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream()->state(), client::EventStream::State::Open, 10'000);
+        client::DecisionEvent decision;
+        decision.allowed = true;
+        decision.execution = QStringLiteral("exe");
+        decision.latencyUs = 900;
+        decision.risk = 3;
+        decision.time = QDateTime::currentDateTimeUtc();
+        view->recordDecision(decision);
+        QTRY_VERIFY(seriesSum(rate, 0) > 0);  // the charts redraw on a timer
+        QVERIFY(view->executionModel()->rowCount() >= 2);
+
+        m_window->session()->disconnectFromGateway();
+        QCOMPARE(view->executionModel()->rowCount(), 0);
+        QCOMPARE(view->stream()->state(), client::EventStream::State::Closed);
+        QTRY_COMPARE(seriesSum(rate, 0) + seriesSum(rate, 1), 0.0);
+
+        // Back, for the tests that follow.
+        m_window->connectTo(GatewayProfile{QStringLiteral("demo"), m_gateway.baseUrl(), QString()}, m_gateway.key(QStringLiteral("admin")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->state() == GatewaySession::State::Connected, 20'000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->executionModel()->rowCount() >= 2, 10'000);
+    }
+
     void feedsChartsAndReconnects()
     {
         MonitorView *view = monitor();

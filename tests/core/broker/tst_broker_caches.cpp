@@ -8,9 +8,12 @@
 #include "session/ExecutionStateCache.h"
 
 #include <QLoggingCategory>
+#include <QSqlQuery>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
 #include <latch>
 #include <thread>
 #include <vector>
@@ -33,6 +36,7 @@ private slots:
     void newClientWorksAtOnce();
     void wrongSecretsCannotQueueUpSecretChecks();
     void mintedClaimsHaveTheDesignedShape();
+    void sharedIssuerAndSubjectNamesNobody();
     void distrustedIssuerStopsAtOnce();
     void retiredKeyEndsOldTokensAtTheNextRotation();
     void retiredKeyEndsOldTokensWhenItsOverlapPasses();
@@ -278,6 +282,35 @@ void tst_BrokerCaches::zeroOverlapEndsOldTokensAtOnce()
     QVERIFY(!verified);
     QCOMPARE(verified.error().code, QStringLiteral("unknown_kid"));
     QVERIFY(f->broker->verifyExecutionToken(mint()));
+}
+
+void tst_BrokerCaches::sharedIssuerAndSubjectNamesNobody()
+{
+    // Stored before the registry refused it: a second human with alice's issuer and subject.
+    // Her ID tokens then name nobody (not whichever record comes first), and the gateway says so
+    // once, not at every reload of the humans.
+    QSqlQuery copy(f->db->connection());
+    QVERIFY(copy.exec(QStringLiteral("INSERT INTO humans (id, version, body, updated_at) SELECT 'alice-copy', version, "
+                                     "json_set(body, '$.id', 'alice-copy'), updated_at FROM humans WHERE id = 'alice'")));
+    static std::atomic<int> reports{0};
+    reports = 0;
+    const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &, const QString &message) {
+        if (type == QtWarningMsg && message.contains(QLatin1String("share an issuer and subject")) && message.contains(QLatin1String("alice-copy")))
+            ++reports;
+    });
+    QLoggingCategory::setFilterRules(QStringLiteral("mandate.*.info=false"));  // this one's warning is the point
+    const auto restore = qScopeGuard([previous] {
+        qInstallMessageHandler(previous);
+        QLoggingCategory::setFilterRules(QStringLiteral("mandate.*.info=false\nmandate.*.warning=false"));
+    });
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto refused = f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), QStringLiteral("ticket:read")));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, QStringLiteral("invalid_grant"));
+        QVERIFY2(refused.error().message.contains(QLatin1String("several humans")), qPrintable(refused.error().message));
+        f->clock.advanceSecs(10);  // past the humans cache: read again
+    }
+    QCOMPARE(reports.load(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_BrokerCaches)
