@@ -53,7 +53,8 @@ class AuditLog final
 public:
     /// A write that must commit together with one record. It runs in the batch's transaction
     /// before the record is inserted: `false` refuses that record alone (its append fails with
-    /// `refusal`, the rest of the batch commits); an error rolls the whole batch back.
+    /// `refusal`, the rest of the batch commits); an error takes the companion's writes back and
+    /// refuses that record alone, with the error.
     struct Companion
     {
         std::function<Result<bool>()> write;

@@ -381,6 +381,47 @@ private slots:
         QCOMPARE(report.recordsChecked, written);
     }
 
+    void companionErrorRefusesOnlyItsRecord()
+    {
+        // A companion that fails (a statement error in its write) takes its own writes back and
+        // refuses its record with the error; the other records of the batch are written.
+        auto db = openDb();
+        exec(*db, QStringLiteral("CREATE TABLE side (n INTEGER NOT NULL)"));
+        auto log = openLog(*db);
+        const auto companion = [&db](int n, bool fails) {
+            return AuditLog::Companion{[&db, n, fails]() -> Result<bool> {
+                                           QSqlQuery q(db->connection());
+                                           if (!q.exec(QStringLiteral("INSERT INTO side VALUES (%1)").arg(n)))
+                                               return Error{QStringLiteral("store_error"), q.lastError().text()};
+                                           if (fails && !q.exec(QStringLiteral("INSERT INTO no_such_table VALUES (1)")))
+                                               return Error{QStringLiteral("store_error"), q.lastError().text()};
+                                           return true;
+                                       },
+                                       {}};
+        };
+        std::vector<std::future<Result<AppendReceipt>>> pending;
+        for (int i = 0; i < 6; ++i)
+            pending.push_back(log->appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(i)),
+                                               companion(i, i % 3 == 1)));
+        int written = 0;
+        for (size_t i = 0; i < pending.size(); ++i) {
+            auto receipt = pending[i].get();
+            if (i % 3 == 1) {
+                QVERIFY(!receipt.ok());
+                QCOMPARE(receipt.error().code, QStringLiteral("store_error"));
+            } else {
+                QVERIFY2(receipt.ok(), qPrintable(receipt.ok() ? QString() : receipt.error().message));
+                ++written;
+            }
+        }
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side")), written);
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n IN (1, 4)")), 0);
+        log.reset();
+        const VerifyReport report = verify(*db);
+        QVERIFY2(report.intact(), qPrintable(report.reason));
+        QCOMPARE(report.recordsChecked, written);
+    }
+
     void companionAndParticipantCommitWithTheRecord()
     {
         auto db = openDb();
