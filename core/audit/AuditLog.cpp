@@ -287,32 +287,28 @@ Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::v
                             std::vector<std::optional<Error>> &refused, std::vector<StoredRecord> &stored)
 {
     // Companions first: which records are written must be known before the last one is sealed.
-    // Each in a savepoint: one that fails takes its own writes back and refuses its record alone,
-    // instead of failing every call in the batch.
-    QSqlQuery savepoint(m_db.connection());  // this thread's, as headQuery
-    const auto step = [&savepoint](const char *sql) -> Status {
-        if (savepoint.exec(QString::fromLatin1(sql)))
-            return Status::success();
-        return Error{QStringLiteral("store_error"), QStringLiteral("%1: %2").arg(QLatin1String(sql), savepoint.lastError().text())};
-    };
+    // Each in a nested transaction (a savepoint): one that fails takes its own writes back and
+    // refuses its record alone, instead of failing every call in the batch; unless the failure
+    // took the whole transaction with it, or says the file is damaged.
     size_t last = batch.size();
     for (size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].companion) {
-            if (Status s = step("SAVEPOINT companion"); !s)
-                return s;
-            Result<bool> done = batch[i].companion.write();
+            bool accepted = false;
+            const Status done = m_db.transaction([&]() -> Status {
+                Result<bool> written = batch[i].companion.write();
+                if (!written)
+                    return written.error();
+                accepted = written.value();
+                return Status::success();
+            });
             if (!done) {
+                if (!m_db.inTransaction() || done.error().code == QLatin1String("store_corrupt"))
+                    return done;
                 qCWarning(lcAudit) << "a record's companion write failed; refusing that record:" << done.error().message;
-                if (Status s = step("ROLLBACK TO companion"); !s)
-                    return s;
-            }
-            if (Status s = step("RELEASE companion"); !s)
-                return s;
-            if (!done) {
                 refused[i] = done.error();
                 continue;
             }
-            if (!done.value()) {
+            if (!accepted) {
                 refused[i] = batch[i].companion.refusal;
                 continue;
             }

@@ -54,7 +54,8 @@ public:
     /// A write that must commit together with one record. It runs in the batch's transaction
     /// before the record is inserted: `false` refuses that record alone (its append fails with
     /// `refusal`, the rest of the batch commits); an error takes the companion's writes back and
-    /// refuses that record alone, with the error.
+    /// refuses that record alone, with the error, unless it cost the whole transaction (a full
+    /// disk, an I/O error) or the file is damaged: then the batch fails.
     struct Companion
     {
         std::function<Result<bool>()> write;

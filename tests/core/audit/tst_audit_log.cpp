@@ -15,6 +15,10 @@
 #include <QTest>
 
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -88,6 +92,36 @@ void forge(const store::Database &db, qint64 seq)
         exec(db, QStringLiteral("UPDATE audit_records SET prev_hash = ?, hash = ? WHERE seq = ?"), {prev, hash, s});
         prev = hash;
     }
+}
+
+} // namespace
+
+namespace {
+
+/// Appends `count` records whose companions run `write(i)`: the first alone in a batch, the
+/// others together in the next (queued while the writer waits in the first one's companion).
+std::vector<std::future<Result<AppendReceipt>>> appendSharingABatch(AuditLog &log, int count, const std::function<Result<bool>(int)> &write)
+{
+    auto started = std::make_shared<std::promise<void>>();
+    auto queued = std::make_shared<std::promise<void>>();
+    std::shared_future<void> allQueued = queued->get_future().share();
+    std::future<void> firstStarted = started->get_future();
+    std::vector<std::future<Result<AppendReceipt>>> pending;
+    for (int i = 0; i < count; ++i) {
+        const auto companion = [i, write, started, allQueued]() -> Result<bool> {
+            if (i == 0) {
+                started->set_value();
+                allQueued.wait_for(std::chrono::seconds(10));
+            }
+            return write(i);
+        };
+        pending.push_back(log.appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(i)),
+                                          AuditLog::Companion{companion, {}}));
+        if (i == 0)
+            firstStarted.wait_for(std::chrono::seconds(10));
+    }
+    queued->set_value();
+    return pending;
 }
 
 } // namespace
@@ -384,25 +418,18 @@ private slots:
     void companionErrorRefusesOnlyItsRecord()
     {
         // A companion that fails (a statement error in its write) takes its own writes back and
-        // refuses its record with the error; the other records of the batch are written.
+        // refuses its record with the error; the other records of its batch are written.
         auto db = openDb();
         exec(*db, QStringLiteral("CREATE TABLE side (n INTEGER NOT NULL)"));
         auto log = openLog(*db);
-        const auto companion = [&db](int n, bool fails) {
-            return AuditLog::Companion{[&db, n, fails]() -> Result<bool> {
-                                           QSqlQuery q(db->connection());
-                                           if (!q.exec(QStringLiteral("INSERT INTO side VALUES (%1)").arg(n)))
-                                               return Error{QStringLiteral("store_error"), q.lastError().text()};
-                                           if (fails && !q.exec(QStringLiteral("INSERT INTO no_such_table VALUES (1)")))
-                                               return Error{QStringLiteral("store_error"), q.lastError().text()};
-                                           return true;
-                                       },
-                                       {}};
-        };
-        std::vector<std::future<Result<AppendReceipt>>> pending;
-        for (int i = 0; i < 6; ++i)
-            pending.push_back(log->appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(i)),
-                                               companion(i, i % 3 == 1)));
+        auto pending = appendSharingABatch(*log, 6, [&db](int i) -> Result<bool> {
+            QSqlQuery q(db->connection());
+            if (!q.exec(QStringLiteral("INSERT INTO side VALUES (%1)").arg(i)))
+                return Error{QStringLiteral("store_error"), q.lastError().text()};
+            if (i % 3 == 1 && !q.exec(QStringLiteral("INSERT INTO no_such_table VALUES (1)")))
+                return Error{QStringLiteral("store_error"), q.lastError().text()};
+            return true;
+        });
         int written = 0;
         for (size_t i = 0; i < pending.size(); ++i) {
             auto receipt = pending[i].get();
@@ -420,6 +447,34 @@ private slots:
         const VerifyReport report = verify(*db);
         QVERIFY2(report.intact(), qPrintable(report.reason));
         QCOMPARE(report.recordsChecked, written);
+    }
+
+    void companionThatLosesTheTransactionFailsItsBatch()
+    {
+        // An error that costs the whole transaction (here a companion rolls it back itself, as
+        // SQLite does on a full disk) fails every record of the batch: nothing of it commits.
+        auto db = openDb();
+        exec(*db, QStringLiteral("CREATE TABLE side (n INTEGER NOT NULL)"));
+        auto log = openLog(*db);
+        auto pending = appendSharingABatch(*log, 4, [&db](int i) -> Result<bool> {
+            QSqlQuery q(db->connection());
+            if (!q.exec(QStringLiteral("INSERT INTO side VALUES (%1)").arg(i)))
+                return Error{QStringLiteral("store_error"), q.lastError().text()};
+            if (i == 2) {
+                q.exec(QStringLiteral("ROLLBACK"));
+                return Error{QStringLiteral("store_error"), QStringLiteral("disk full")};
+            }
+            return true;
+        });
+        QVERIFY(pending[0].get().ok());  // alone in the batch before
+        for (size_t i = 1; i < pending.size(); ++i)
+            QVERIFY(!pending[i].get().ok());
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side")), 1);
+        QVERIFY(log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("after"))).ok());
+        log.reset();
+        const VerifyReport report = verify(*db);
+        QVERIFY2(report.intact(), qPrintable(report.reason));
+        QCOMPARE(report.recordsChecked, 2);
     }
 
     void companionAndParticipantCommitWithTheRecord()
