@@ -3,6 +3,7 @@
 
 #include "audit/OtlpEncoder.h"
 #include "common/Logging.h"
+#include "common/RetryAfter.h"
 #include "json/JsonWriter.h"
 
 #include <QJsonArray>
@@ -19,17 +20,6 @@
 namespace mandate::audit {
 
 namespace {
-
-/// Retry-After in seconds (OTLP/HTTP's form); 0 when absent or not a number, and a number of
-/// seconds too large to read is the longest wait.
-int retryAfterSecs(const QByteArray &value)
-{
-    bool ok = false;
-    if (const qint64 secs = value.toLongLong(&ok); ok)
-        return int(std::clamp<qint64>(secs, 0, std::numeric_limits<int>::max()));
-    const bool digits = !value.isEmpty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-    return digits ? std::numeric_limits<int>::max() : 0;
-}
 
 /// ExportLogsPartialSuccess.rejectedLogRecords: proto3 JSON gives an int64 as a string, or as a
 /// number; anything else, or negative, is none.
@@ -130,7 +120,7 @@ void OtlpExporter::pump()
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10),
-               retryAfterSecs(reply->rawHeader("Retry-After").trimmed()));
+               retryAfterSecs(reply->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc()));
     });
 }
 

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -177,15 +178,26 @@ private slots:
         f.log.reset();
     }
 
+    void otlpWaitsWhatTheCollectorAsks_data()
+    {
+        QTest::addColumn<bool>("asDate");
+        QTest::addRow("delay-seconds") << false;
+        QTest::addRow("HTTP-date") << true;
+    }
+
     void otlpWaitsWhatTheCollectorAsks()
     {
-        // A 503 with Retry-After: 1 is not retried after the 20 ms backoff, but after a second.
+        // A 503 with Retry-After (one second, or a date two seconds ahead) is not retried after
+        // the 20 ms backoff, but after that time.
+        QFETCH(bool, asDate);
         Fixture f = open();
         OtlpReceiver receiver;
         receiver.failuresLeft = 1;
-        receiver.retryAfter = "1";
+        receiver.retryAfter = asDate ? QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(2),
+                                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1()
+                                     : QByteArray("1");
         QVERIFY(receiver.listen());
-        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-retry-after"));
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-retry-after-%1").arg(asDate));
         const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
         QVERIFY(otlp);
         f.log->addSink(otlp);
