@@ -31,6 +31,7 @@ public:
     QByteArray failure = "503 Service Unavailable";
     QByteArray successBody = "{}";  ///< what a 200 carries (e.g. a partialSuccess)
     QByteArray retryAfter;          ///< sent with a failure when set
+    int retryAfterDateSecs = 0;     ///< when > 0: Retry-After as the HTTP-date this far from the answer
     QList<qsizetype> bodySizes;
     int requests = 0;
     std::multiset<qint64> sequences;
@@ -88,7 +89,11 @@ private:
             }
         }
         const QByteArray answer = status.startsWith("200") ? successBody : QByteArray("{}");
-        const QByteArray extra = !status.startsWith("200") && !retryAfter.isEmpty() ? "Retry-After: " + retryAfter + "\r\n" : QByteArray();
+        QByteArray after = retryAfter;
+        if (retryAfterDateSecs > 0)  // dated when answered: a date fixed earlier could be past by then
+            after = QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(retryAfterDateSecs),
+                                          QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1();
+        const QByteArray extra = !status.startsWith("200") && !after.isEmpty() ? "Retry-After: " + after + "\r\n" : QByteArray();
         socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + extra + "Content-Length: "
                       + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
     }
@@ -193,9 +198,10 @@ private slots:
         Fixture f = open();
         OtlpReceiver receiver;
         receiver.failuresLeft = 1;
-        receiver.retryAfter = asDate ? QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(2),
-                                                             QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1()
-                                     : QByteArray("1");
+        if (asDate)
+            receiver.retryAfterDateSecs = 2;  // a whole second at least, however the clock's second is cut
+        else
+            receiver.retryAfter = "1";
         QVERIFY(receiver.listen());
         OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-retry-after-%1").arg(asDate));
         const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
