@@ -276,7 +276,6 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
 {
     CallDecision result;
     auto pending = std::make_shared<Pending>();
-    pending->authority = &m_services.authority;
     pending->call = call;
     pending->done = [&result](CallDecision decision) { result = std::move(decision); };
     runSteps(pending);  // blocking: settled, and `done` called, before it returns
@@ -286,7 +285,6 @@ CallDecision DecisionPipeline::decide(const CallRequest &call)
 void DecisionPipeline::decideAsync(CallRequest call, Decided done)
 {
     auto pending = std::make_shared<Pending>();
-    pending->authority = &m_services.authority;
     pending->call = std::move(call);
     pending->blocking = false;
     pending->done = std::move(done);
@@ -300,6 +298,7 @@ void DecisionPipeline::waitForPendingDecisions()
 
 void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
 {
+    pending->authority = &m_services.authority;
     QElapsedTimer timer;
     timer.start();
     const CallRequest &call = pending->call;

@@ -61,6 +61,25 @@ ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *
 {
 }
 
+UpstreamResponse ToolFirewall::sendWithinBound(const QString &toolId, const QByteArray &method, const QUrl &url, const QByteArray &body,
+                                               const QList<QPair<QByteArray, QByteArray>> &headers, Outcome &outcome) const
+{
+    if (!m_admission)
+        return UpstreamForwarder::send(method, url, body, headers, m_limits);
+    // Taken after the decision: a caller without a valid token, or one the policy refuses,
+    // never holds a place. Held until the upstream has answered.
+    const QString origin = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
+    if (const UpstreamAdmission::Place place = m_admission->enter(origin))
+        return UpstreamForwarder::send(method, url, body, headers, m_limits);
+    UpstreamResponse refused;
+    refused.problemStatus = 503;
+    refused.sent = false;  // nothing left: the charge is given back
+    refused.error = QStringLiteral("the upstream of tool %1 already has %2 calls in flight, the most it may; try again shortly")
+                        .arg(toolId, QString::number(m_admission->perUpstream()));
+    outcome.retryAfterSecs = 1;
+    return refused;
+}
+
 ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &method, const QString &subPath,
                                            const QList<QPair<QString, QString>> &query, const QByteArray &body)
 {
@@ -102,21 +121,7 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (outcome.decision.traceContinued && !call.tracestate.isEmpty())
         headers.append({"tracestate", call.tracestate});
     const QByteArray forwarded = method == "GET" || method == "DELETE" ? QByteArray() : body;
-    // Taken after the decision: a caller without a valid token, or one the policy refuses,
-    // never holds a place. Held until the upstream has answered.
-    UpstreamAdmission::Place place;
-    UpstreamResponse upstream;
-    const QString origin = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment).toString();
-    if (m_admission && !(place = m_admission->enter(origin))) {
-        upstream.problemStatus = 503;
-        upstream.sent = false;  // nothing left: the charge is given back
-        upstream.error = QStringLiteral("the upstream of tool %1 already has %2 calls in flight, the most it may; try again shortly")
-                             .arg(tool->id, QString::number(m_admission->perUpstream()));
-        outcome.retryAfterSecs = 1;
-    } else {
-        upstream = UpstreamForwarder::send(method, url, forwarded, headers, m_limits);
-    }
-    place.reset();
+    UpstreamResponse upstream = sendWithinBound(tool->id, method, url, forwarded, headers, outcome);
     if (upstream.status == 0) {
         outcome.status = upstream.problemStatus;
         outcome.problem = upstream.error;

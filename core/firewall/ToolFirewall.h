@@ -43,6 +43,10 @@ public:
                    const QByteArray &body);
 
 private:
+    /// Sends the call, or, when its upstream already has as many calls in flight as it may,
+    /// answers it 503 unsent (with Retry-After in `outcome`).
+    UpstreamResponse sendWithinBound(const QString &toolId, const QByteArray &method, const QUrl &url, const QByteArray &body,
+                                     const QList<QPair<QByteArray, QByteArray>> &headers, Outcome &outcome) const;
     /// Says once per tool that its inspection mode has no effect here.
     void warnNotInspected(const identity::Tool &tool);
 

@@ -104,8 +104,9 @@ private:
     quint64 m_written = 0;               ///< batches committed
     /// m_written when a batch last committed updates of executions in each bucket (by id hash):
     /// a batch of other executions rarely makes a reader start again.
-    std::array<quint64, 256> m_lastWrite{};
-    static size_t bucketOf(const QString &executionId) { return qHash(executionId) % 256; }
+    static constexpr size_t kWriteBuckets = 256;
+    std::array<quint64, kWriteBuckets> m_lastWrite{};
+    static size_t bucketOf(const QString &executionId) { return qHash(executionId) % kWriteBuckets; }
     QHash<QString, Claims> m_claims;     ///< first exercises, by execution
     qsizetype m_pruneAt = 1024;          ///< prune expired claims when there are this many
 };
