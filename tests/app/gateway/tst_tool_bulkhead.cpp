@@ -188,6 +188,10 @@ void tst_ToolBulkhead::boundMustLeaveWorkersToOthers()
     QVERIFY(!gateway.start(15000));
     QVERIFY2(gateway.error().contains(QLatin1String("must be less than tool-workers")), qPrintable(gateway.error()));
 
+    GatewayProcess tooMany(QStringLiteral(MANDATED_PATH), {QStringLiteral("--tool-workers"), QStringLiteral("2000")});
+    QVERIFY(!tooMany.start(15000));
+    QVERIFY2(tooMany.error().contains(QLatin1String("tool-workers must be at most 1024")), qPrintable(tooMany.error()));
+
     // The same from the config file's [limits].
     QTemporaryDir dir;
     QFile config(dir.filePath(QStringLiteral("mandated.conf")));
