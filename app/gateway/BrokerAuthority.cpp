@@ -61,6 +61,13 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
     return view;
 }
 
+Result<QString> BrokerAuthority::executionOf(QByteArrayView bearer) const
+{
+    if (bearer.isEmpty())
+        return Error{QStringLiteral("missing_token"), QStringLiteral("no execution token (Authorization: Bearer …)")};
+    return m_broker.executionIdOf(bearer);
+}
+
 Result<identity::Budget> BrokerAuthority::charge(const QString &executionId, const identity::Budget &cost)
 {
     return m_ledger.hold(executionId, cost);

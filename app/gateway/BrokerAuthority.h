@@ -20,6 +20,7 @@ public:
         : m_broker(broker), m_executions(executions), m_recorder(recorder), m_ledger(ledger) {}
 
     Result<firewall::ExecutionView> authenticate(QByteArrayView bearer) const override;
+    Result<QString> executionOf(QByteArrayView bearer) const override;
     Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) override;
     std::function<Result<bool>()> durableCharge(const QString &executionId, const identity::Budget &cost) override;
     void settleCharge(const QString &executionId, const identity::Budget &cost, bool committed) override;

@@ -28,7 +28,7 @@ namespace {
 
 /// The execution an execution token names, from its agent_execution authorization details:
 /// the verifier reads it once per token (ClaimsPolicy::handleOf), not on every use.
-Result<QString> executionIdOf(const json::ObjectText &claims)
+Result<QString> executionIdClaim(const json::ObjectText &claims)
 {
     // Exactly one agent_execution entry naming its execution, as the broker mints them.
     QString id;
@@ -137,7 +137,7 @@ Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView
         claims.clockSkewSecs = m_config.clockSkewSecs;
         claims.requireExpiry = true;
         claims.requireIssuedAt = true;
-        claims.handleOf = executionIdOf;
+        claims.handleOf = executionIdClaim;
         // The end first: a key retiring between the two reads is then dropped at the next call
         // instead of being kept until the next rotation.
         m_verifierKeysUntil = m_keyRing.publishedSetChangesAt();
@@ -146,6 +146,14 @@ Result<crypto::VerifiedToken> DelegationBroker::verifySignedToken(QByteArrayView
         m_verifierKid = kid;
     }
     return m_verifier->verify(token);
+}
+
+Result<QString> DelegationBroker::executionIdOf(QByteArrayView token) const
+{
+    auto verified = verifySignedToken(token);
+    if (!verified)
+        return verified.error();
+    return std::move(verified->handle);
 }
 
 Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView token) const

@@ -49,6 +49,10 @@ public:
     /// invalid_claim (no agent_execution details), unknown_execution, revoked, expired,
     /// completed.
     Result<VerifiedExecution> verifyExecutionToken(QByteArrayView token) const;
+    /// The execution a token names, from its signature, header and claims alone (the first half
+    /// of verifyExecutionToken(), with the same codes): whose state to read, not yet whether the
+    /// execution may act.
+    Result<QString> executionIdOf(QByteArrayView token) const;
 
     /// RFC 7009: the client revokes a token it holds, or one issued to an execution it delegated
     /// (an ancestor of the token's execution). Revocation cascades to descendants. Invalid,

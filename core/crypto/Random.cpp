@@ -4,6 +4,8 @@
 #include "crypto/Base64Url.h"
 #include "crypto/OpenSslHandles.h"
 
+#include <QUuid>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -82,6 +84,17 @@ Result<QByteArray> Random::identifierBytes(qsizetype count)
     OPENSSL_cleanse(start, size_t(count));
     pool.next += int(count);
     return out;
+}
+
+QString Random::uuid()
+{
+    Result<QByteArray> raw = identifierBytes(16);
+    if (!raw)
+        return QUuid::createUuid().toString(QUuid::WithoutBraces);  // as random, only slower
+    QByteArray &b = raw.value();
+    b[6] = char((uchar(b[6]) & 0x0F) | 0x40);  // version 4
+    b[8] = char((uchar(b[8]) & 0x3F) | 0x80);  // variant 10
+    return QUuid::fromRfc4122(b).toString(QUuid::WithoutBraces);
 }
 
 } // namespace mandate::crypto

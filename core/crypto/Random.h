@@ -23,6 +23,10 @@ public:
     /// out piece by piece, since a RAND_bytes call costs the same for 28 bytes as for a
     /// kilobyte. Never for keys, salts or secrets: those use bytes().
     static Result<QByteArray> identifierBytes(qsizetype count);
+    /// A random (version 4, RFC 9562) UUID in its 36-character form, from identifierBytes():
+    /// decision ids. QUuid::createUuid() draws each word from the CPU's RDRAND, which a virtual
+    /// machine may trap; this costs a copy from the thread's block.
+    static QString uuid();
 };
 
 } // namespace mandate::crypto

@@ -2,6 +2,7 @@
 #include "firewall/DecisionPipeline.h"
 
 #include "common/Logging.h"
+#include "crypto/Random.h"
 #include "firewall/CedarRequestBuilder.h"
 #include "firewall/CedarRequestWriter.h"
 #include "firewall/PlainArguments.h"
@@ -10,7 +11,6 @@
 
 #include <QElapsedTimer>
 #include <QScopeGuard>
-#include <QUuid>
 
 #include <optional>
 
@@ -303,20 +303,23 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     timer.start();
     const CallRequest &call = pending->call;
     CallDecision &decision = pending->decision;
-    decision.decisionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    decision.decisionId = crypto::Random::uuid();
     const TraceContext trace = TraceContext::continueOrStart(call.traceparent);
     decision.traceId = trace.traceId;
     decision.spanId = trace.spanId;
     decision.traceSampled = trace.sampled;
     decision.traceContinued = !trace.parentSpanId.isEmpty();
 
-    Result<ExecutionView> view = m_services.authority.authenticate(call.bearer);
-    if (view) {
-        // Read again under the execution's lock, so that the view holds the effect of every
-        // decision of this execution made before (each shows its own before it lets go).
-        std::mutex &lock = m_executionLocks[qHash(view->execution.id) % m_executionLocks.size()];
+    // The execution's state is read under its lock, so that the view holds the effect of every
+    // decision of this execution made before (each shows its own before it lets go). The token
+    // alone says which lock.
+    Result<ExecutionView> view = Error{};
+    if (Result<QString> executionId = m_services.authority.executionOf(call.bearer)) {
+        std::mutex &lock = m_executionLocks[qHash(executionId.value()) % m_executionLocks.size()];
         pending->executionLock = std::unique_lock(lock);
         view = m_services.authority.authenticate(call.bearer);
+    } else {
+        view = executionId.error();
     }
     if (!view) {
         // The gateway failing to read the execution says nothing against the token.

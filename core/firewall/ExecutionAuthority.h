@@ -27,6 +27,16 @@ public:
     /// Verifies an execution token and loads its execution: active, not revoked, not expired.
     /// Errors carry a code the caller reports (expired, revoked, bad_signature, ...).
     virtual Result<ExecutionView> authenticate(QByteArrayView bearer) const = 0;
+    /// The execution a token names, when the token itself is valid: with the same errors as
+    /// authenticate() for an invalid one. An implementation that can tell without reading the
+    /// execution's state should: the pipeline reads that state only under the execution's lock.
+    virtual Result<QString> executionOf(QByteArrayView bearer) const
+    {
+        Result<ExecutionView> view = authenticate(bearer);
+        if (!view)
+            return view.error();
+        return view->execution.id;
+    }
     /// Charges `cost` atomically; "budget_exhausted" when any dimension would go negative.
     virtual Result<identity::Budget> charge(const QString &executionId, const identity::Budget &cost) = 0;
     /// When charge() only holds the charge: the write that makes it durable, which the pipeline

@@ -1,34 +1,57 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/TraceContext.h"
 
+#include "crypto/Random.h"
+
 #include <QRandomGenerator>
-#include <QRegularExpression>
 
 namespace mandate::firewall {
 
 namespace {
 
+/// A random id of `bytes` bytes as lower-case hex, never all zeros (W3C: invalid).
 QString randomHex(int bytes)
 {
-    QByteArray data(bytes, Qt::Uninitialized);
-    do {
-        for (char &c : data)
-            c = static_cast<char>(QRandomGenerator::global()->generate() & 0xff);
-    } while (data.count('\0') == bytes);  // all-zero ids are invalid
-    return QString::fromLatin1(data.toHex());
+    for (;;) {
+        Result<QByteArray> data = crypto::Random::identifierBytes(bytes);
+        if (!data) {  // the DRBG failed: ids need to be unique, not secret
+            data = QByteArray(bytes, Qt::Uninitialized);
+            for (char &c : data.value())
+                c = static_cast<char>(QRandomGenerator::global()->generate());
+        }
+        if (data->count('\0') != bytes)
+            return QString::fromLatin1(data->toHex());
+    }
+}
+
+/// `text` is `digits` lower-case hex digits, not all of them zero when `nonZero`.
+bool isLowerHex(QStringView text, qsizetype digits, bool nonZero)
+{
+    if (text.size() != digits)
+        return false;
+    bool zero = true;
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (!((u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f')))
+            return false;
+        zero = zero && u == u'0';
+    }
+    return !(nonZero && zero);
 }
 
 } // namespace
 
 TraceContext TraceContext::continueOrStart(const QString &traceparent)
 {
-    static const QRegularExpression pattern(QStringLiteral("^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$"));
+    // Version 00: "00-" trace id (32 hex) "-" parent id (16 hex) "-" flags (2 hex), 55 characters.
+    const QStringView header = QStringView(traceparent).trimmed();
     TraceContext context;
-    const auto match = pattern.match(traceparent.trimmed());
-    if (match.hasMatch() && match.captured(1) != QString(32, u'0') && match.captured(2) != QString(16, u'0')) {
-        context.traceId = match.captured(1);
-        context.parentSpanId = match.captured(2);
-        context.sampled = (match.captured(3).toInt(nullptr, 16) & 1) != 0;
+    if (header.size() == 55 && header.startsWith(u"00-") && header[35] == u'-' && header[52] == u'-'
+        && isLowerHex(header.mid(3, 32), 32, true) && isLowerHex(header.mid(36, 16), 16, true)
+        && isLowerHex(header.mid(53, 2), 2, false)) {
+        context.traceId = header.mid(3, 32).toString();
+        context.parentSpanId = header.mid(36, 16).toString();
+        context.sampled = (header.mid(53, 2).toInt(nullptr, 16) & 1) != 0;
     } else {
         context.traceId = randomHex(16);
     }

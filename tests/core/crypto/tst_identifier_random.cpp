@@ -4,6 +4,7 @@
 #include "crypto/Random.h"
 
 #include <QSet>
+#include <QUuid>
 #include <QTest>
 
 #include <thread>
@@ -21,6 +22,7 @@ class TestIdentifierRandom : public QObject
 private slots:
     void identifierBytes();
     void identifierBytesAfterFork();
+    void uuidsAreVersion4();
 };
 
 void TestIdentifierRandom::identifierBytes()
@@ -46,6 +48,23 @@ void TestIdentifierRandom::identifierBytes()
     }).join();
     for (const QByteArray &draw : std::as_const(other))
         QVERIFY(!seen.contains(draw));
+}
+
+void TestIdentifierRandom::uuidsAreVersion4()
+{
+    // Decision ids: RFC 9562 version 4 (random), variant 10, in the 8-4-4-4-12 form, all different.
+    QSet<QString> seen;
+    for (int i = 0; i < 1000; ++i) {
+        const QString id = Random::uuid();
+        QCOMPARE(id.size(), 36);
+        const QUuid parsed(id);
+        QVERIFY2(!parsed.isNull(), qPrintable(id));
+        QCOMPARE(parsed.toString(QUuid::WithoutBraces), id);
+        QCOMPARE(parsed.version(), QUuid::Random);
+        QCOMPARE(parsed.variant(), QUuid::DCE);
+        QVERIFY(!seen.contains(id));
+        seen.insert(id);
+    }
 }
 
 void TestIdentifierRandom::identifierBytesAfterFork()

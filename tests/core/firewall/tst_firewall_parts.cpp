@@ -71,24 +71,42 @@ void tst_FirewallParts::traceContext_data()
 {
     QTest::addColumn<QString>("traceparent");
     QTest::addColumn<bool>("continued");
-    QTest::addRow("valid") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << true;
-    QTest::addRow("absent") << QString() << false;
-    QTest::addRow("upper case is invalid") << QStringLiteral("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") << false;
-    QTest::addRow("zero trace id") << QStringLiteral("00-00000000000000000000000000000000-00f067aa0ba902b7-01") << false;
-    QTest::addRow("zero span id") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") << false;
-    QTest::addRow("truncated") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") << false;
+    QTest::addColumn<bool>("sampled");
+    QTest::addRow("valid") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << true << true;
+    QTest::addRow("not sampled") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00") << true << false;
+    QTest::addRow("other flags, sampled") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0b") << true << true;
+    QTest::addRow("surrounding space") << QStringLiteral(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t") << true << true;
+    QTest::addRow("absent") << QString() << false << true;
+    QTest::addRow("upper case is invalid") << QStringLiteral("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("upper-case flags") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0B") << false << true;
+    QTest::addRow("zero trace id") << QStringLiteral("00-00000000000000000000000000000000-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("zero span id") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") << false << true;
+    QTest::addRow("truncated") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") << false << true;
+    QTest::addRow("longer") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-") << false << true;
+    QTest::addRow("version 01") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("separator") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("not hex") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("non-Latin digit") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e473\u0661-00f067aa0ba902b7-01") << false << true;
 }
 
 void tst_FirewallParts::traceContext()
 {
     QFETCH(QString, traceparent);
     QFETCH(bool, continued);
+    QFETCH(bool, sampled);
     const TraceContext context = TraceContext::continueOrStart(traceparent);
+    QCOMPARE(context.sampled, sampled);
     QCOMPARE(context.traceId.size(), 32);
     QCOMPARE(context.spanId.size(), 16);
     QCOMPARE(context.traceId == QLatin1String("4bf92f3577b34da6a3ce929d0e0e4736"), continued);
     QCOMPARE(context.parentSpanId.isEmpty(), !continued);
     QVERIFY(context.spanId != QLatin1String("00f067aa0ba902b7"));
+    if (continued)
+        QCOMPARE(context.parentSpanId, QStringLiteral("00f067aa0ba902b7"));
+    for (const QString &id : {context.traceId, context.spanId}) {  // fresh ids: lower-case hex
+        for (const QChar c : id)
+            QVERIFY2((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f'), qPrintable(id));
+    }
     QCOMPARE(TraceContext::continueOrStart(context.header()).traceId, context.traceId);
 }
 
