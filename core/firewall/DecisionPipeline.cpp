@@ -131,7 +131,7 @@ struct DecisionPipeline::Pending
     bool blocking = true;           ///< decide(): settle on the deciding thread
     QDateTime recordTime;
     Decided done;
-    std::unique_lock<std::mutex> executionLock;  ///< from the view under it until reserved and queued
+    ExecutionLocks::Guard executionLock;  ///< from the view under it until reserved and queued
     std::optional<SessionEffect> reserved;      ///< shown in the execution's session until settled
     ExecutionAuthority *authority = nullptr;    ///< gives up a reservation left open by an exception
 
@@ -197,8 +197,7 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
     pending->deferredCharge = bool(companion);
     std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
     // Queued before the next decision of this execution may run: the log keeps their order.
-    if (pending->executionLock.owns_lock())
-        pending->executionLock.unlock();
+    pending->executionLock.unlock();
     if (pending->blocking)
         settle(pending, appended.get());
     else
@@ -315,9 +314,10 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     // alone says which lock.
     Result<ExecutionView> view = Error{};
     if (Result<QString> executionId = m_services.authority.executionOf(call.bearer)) {
-        std::mutex &lock = m_executionLocks[qHash(executionId.value()) % m_executionLocks.size()];
-        pending->executionLock = std::unique_lock(lock);
+        pending->executionLock = m_executionLocks.lock(executionId.value());
         view = m_services.authority.authenticate(call.bearer);
+        if (view && view->execution.id != executionId.value())  // decided under another's lock: never
+            view = Error{QStringLiteral("store_error"), QStringLiteral("the execution read is not the one the token names")};
     } else {
         view = executionId.error();
     }

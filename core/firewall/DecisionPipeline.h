@@ -8,6 +8,7 @@
 #include "firewall/CedarEntityCache.h"
 #include "firewall/CommitWaiter.h"
 #include "firewall/ExecutionAuthority.h"
+#include "firewall/ExecutionLocks.h"
 #include "firewall/RateLimiter.h"
 #include "registry/PolicyStore.h"
 #include "registry/Registry.h"
@@ -103,7 +104,7 @@ private:
     CedarEntityCache m_entityCache;
     /// Held by a decision from reading its execution's session to showing its own effect there
     /// (ExecutionAuthority::reserveCall()): one execution's decisions each see the ones before.
-    std::array<std::mutex, 64> m_executionLocks;
+    ExecutionLocks m_executionLocks;
     CommitWaiter m_commits;  ///< last: it runs pending continuations, which use the rest, as it goes
 };
 

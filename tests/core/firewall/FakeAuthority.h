@@ -21,9 +21,14 @@ public:
     /// answers this (false: the database refuses the charge).
     std::optional<bool> deferredCommit;
     QStringList settled;  ///< "id committed|given-back"
+    /// Called as authenticate() begins (the pipeline calls it under the execution's lock), with
+    /// the token; tests use it to hold one execution's decision there. Set before deciding.
+    std::function<void(const QByteArray &bearer)> onAuthenticate;
 
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
+        if (onAuthenticate)
+            onAuthenticate(bearer.toByteArray());
         std::lock_guard lock(m_mutex);
         if (const auto failure = failures.constFind(bearer.toByteArray()); failure != failures.constEnd())
             return *failure;
@@ -31,6 +36,17 @@ public:
         if (it == views.constEnd())
             return mandate::Error{QStringLiteral("bad_signature"), QStringLiteral("the token's signature does not verify")};
         return *it;
+    }
+    /// As the broker's: a token it knows names its execution, whether or not that can be read.
+    mandate::Result<QString> executionOf(QByteArrayView bearer) const override
+    {
+        std::lock_guard lock(m_mutex);
+        if (failures.contains(bearer.toByteArray()))
+            return QString::fromLatin1(bearer);
+        const auto it = views.constFind(bearer.toByteArray());
+        if (it == views.constEnd())
+            return mandate::Error{QStringLiteral("bad_signature"), QStringLiteral("the token's signature does not verify")};
+        return it->execution.id;
     }
     mandate::Result<mandate::identity::Budget> charge(const QString &id, const mandate::identity::Budget &cost) override
     {

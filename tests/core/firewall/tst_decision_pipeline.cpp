@@ -57,6 +57,7 @@ private slots:
     void riskAccumulatesUntilTheCeilingDenies();
     void asyncDecisionsComeFromTheCommitThread();
     void pendingAsyncDecisionsAreWaitedFor();
+    void anotherExecutionDoesNotWaitForOne();
     void registryChangesElsewhereAreSeenWithinTheBound();
 };
 
@@ -307,6 +308,49 @@ void tst_DecisionPipeline::pendingAsyncDecisionsAreWaitedFor()
         m_pipeline->decideAsync(call("support", QStringLiteral("ticket:read"), {}), [&answered](firewall::CallDecision) { ++answered; });
     m_pipeline->waitForPendingDecisions();
     QCOMPARE(answered.load(), Calls);
+}
+
+void tst_DecisionPipeline::anotherExecutionDoesNotWaitForOne()
+{
+    // A decision holds its execution's lock while it reads the execution's state. Another
+    // execution's decision runs meanwhile, also one whose id shared a lock stripe with it when
+    // the locks were 64 striped mutexes (qHash(id) % 64): a burst of one agent's calls held up
+    // unrelated agents that way.
+    firewall::ExecutionView held = m_authority.views.value("support");
+    held.execution.id = QStringLiteral("ex-held");
+    held.riskScore = 0;  // "support" carries the risk earlier tests added
+    m_authority.views.insert("held", held);
+    QString otherId;
+    for (int i = 0; otherId.isEmpty(); ++i) {
+        const QString candidate = QStringLiteral("ex-other-%1").arg(i);
+        if (qHash(candidate) % 64 == qHash(held.execution.id) % 64)
+            otherId = candidate;
+    }
+    firewall::ExecutionView other = m_authority.views.value("support");
+    other.execution.id = otherId;
+    other.riskScore = 0;
+    m_authority.views.insert("other", other);
+
+    std::promise<void> entered;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    m_authority.onAuthenticate = [&entered, released](const QByteArray &bearer) {
+        if (bearer == "held") {
+            entered.set_value();
+            released.wait();
+        }
+    };
+    const auto cleanup = qScopeGuard([this] { m_authority.onAuthenticate = nullptr; });
+    auto heldDecision = std::async(std::launch::async, [this] { return decide("held", QStringLiteral("ticket:read"), {}); });
+    entered.get_future().wait();  // "held" now holds its execution's lock
+    auto otherDecision = std::async(std::launch::async, [this] { return decide("other", QStringLiteral("ticket:read"), {}); });
+    const bool otherWasDecided = otherDecision.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    release.set_value();
+    QVERIFY(otherWasDecided);
+    const firewall::CallDecision otherCall = otherDecision.get();
+    QVERIFY2(otherCall.allowed, qPrintable(otherCall.message));
+    const firewall::CallDecision heldCall = heldDecision.get();
+    QVERIFY2(heldCall.allowed, qPrintable(heldCall.message));
 }
 
 void tst_DecisionPipeline::registryChangesElsewhereAreSeenWithinTheBound()

@@ -76,6 +76,7 @@ void tst_FirewallParts::traceContext_data()
     QTest::addRow("not sampled") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00") << true << false;
     QTest::addRow("other flags, sampled") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0b") << true << true;
     QTest::addRow("surrounding space") << QStringLiteral(" 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\t") << true << true;
+    QTest::addRow("trailing CRLF") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n") << true << true;
     QTest::addRow("absent") << QString() << false << true;
     QTest::addRow("upper case is invalid") << QStringLiteral("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") << false << true;
     QTest::addRow("upper-case flags") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0B") << false << true;
@@ -83,6 +84,7 @@ void tst_FirewallParts::traceContext_data()
     QTest::addRow("zero span id") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01") << false << true;
     QTest::addRow("truncated") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") << false << true;
     QTest::addRow("longer") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-") << false << true;
+    QTest::addRow("version ff") << QStringLiteral("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
     QTest::addRow("version 01") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
     QTest::addRow("separator") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01") << false << true;
     QTest::addRow("not hex") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01") << false << true;
