@@ -32,9 +32,9 @@ ExecutionLocks::Guard ExecutionLocks::lock(const QString &executionId)
     Slot *slot = nullptr;
     {
         std::lock_guard lock(m_mutex);
-        std::shared_ptr<Slot> &entry = m_slots[executionId];
+        std::unique_ptr<Slot> &entry = m_slots[executionId];
         if (!entry)
-            entry = std::make_shared<Slot>();
+            entry = std::make_unique<Slot>();
         ++entry->users;  // kept in the map, and so alive, until this user is done
         slot = entry.get();
     }
@@ -44,15 +44,26 @@ ExecutionLocks::Guard ExecutionLocks::lock(const QString &executionId)
 
 void ExecutionLocks::release(const QString &executionId, Slot *slot)
 {
+    std::unique_ptr<Slot> last;  // freed after the map's lock is let go
     std::lock_guard lock(m_mutex);
-    if (--slot->users == 0)
-        m_slots.remove(executionId);
+    if (--slot->users == 0) {
+        const auto it = m_slots.find(executionId);
+        last = std::move(it->second);
+        m_slots.erase(it);
+    }
 }
 
 qsizetype ExecutionLocks::inUse() const
 {
     std::lock_guard lock(m_mutex);
-    return m_slots.size();
+    return qsizetype(m_slots.size());
+}
+
+int ExecutionLocks::users(const QString &executionId) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_slots.find(executionId);
+    return it == m_slots.end() ? 0 : it->second->users;
 }
 
 } // namespace mandate::firewall

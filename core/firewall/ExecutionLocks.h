@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 namespace mandate::firewall {
 
@@ -51,12 +52,14 @@ public:
     Guard lock(const QString &executionId);
     /// Executions with a decision holding or waiting for their lock.
     qsizetype inUse() const;
+    /// Decisions holding or waiting for the lock of `executionId`.
+    int users(const QString &executionId) const;
 
 private:
     void release(const QString &executionId, Slot *slot);
 
     mutable std::mutex m_mutex;
-    QHash<QString, std::shared_ptr<Slot>> m_slots;
+    std::unordered_map<QString, std::unique_ptr<Slot>> m_slots;
 };
 
 } // namespace mandate::firewall

@@ -342,7 +342,11 @@ void tst_DecisionPipeline::anotherExecutionDoesNotWaitForOne()
     };
     const auto cleanup = qScopeGuard([this] { m_authority.onAuthenticate = nullptr; });
     auto heldDecision = std::async(std::launch::async, [this] { return decide("held", QStringLiteral("ticket:read"), {}); });
-    entered.get_future().wait();  // "held" now holds its execution's lock
+    if (entered.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+        release.set_value();
+        QFAIL("the held decision never read its execution");
+    }
+    // "held" now holds its execution's lock
     auto otherDecision = std::async(std::launch::async, [this] { return decide("other", QStringLiteral("ticket:read"), {}); });
     const bool otherWasDecided = otherDecision.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
     release.set_value();

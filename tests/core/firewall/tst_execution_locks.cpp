@@ -3,6 +3,7 @@
 // behind them, and no lock kept once nobody holds or waits for it.
 #include "firewall/ExecutionLocks.h"
 
+#include <QScopeGuard>
 #include <QTest>
 
 #include <atomic>
@@ -11,6 +12,18 @@
 #include <vector>
 
 using namespace mandate::firewall;
+
+namespace {
+
+/// Until `count` decisions hold or wait for the lock of `id` (false after 30 s).
+bool waitForUsers(const ExecutionLocks &locks, const QString &id, int count)
+{
+    for (int i = 0; i < 30'000 && locks.users(id) != count; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return locks.users(id) == count;
+}
+
+} // namespace
 
 class tst_ExecutionLocks final : public QObject
 {
@@ -65,10 +78,15 @@ void tst_ExecutionLocks::otherExecutionsDoNotWait()
         ExecutionLocks::Guard guard = locks.lock(QStringLiteral("ex-held"));
         taken = true;
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto joinSame = qScopeGuard([&] {
+        held.unlock();
+        same.join();
+    });
+    QVERIFY(waitForUsers(locks, QStringLiteral("ex-held"), 2));  // it waits for the lock
     QVERIFY(!taken.load());
     held.unlock();
     same.join();
+    joinSame.dismiss();
     QVERIFY(taken.load());
 }
 
@@ -92,15 +110,17 @@ void tst_ExecutionLocks::locksGoWithTheirLastUser()
     QCOMPARE(locks.inUse(), 0);
     // A waiter keeps the lock alive after the holder lets go, and takes it over.
     ExecutionLocks::Guard first = locks.lock(QStringLiteral("ex-c"));
-    std::promise<void> waiting;
+    std::atomic<bool> tookOver{false};
     std::thread second([&] {
-        waiting.set_value();
         ExecutionLocks::Guard guard = locks.lock(QStringLiteral("ex-c"));
-        QVERIFY(guard.ownsLock());
+        tookOver = guard.ownsLock();
     });
-    waiting.get_future().wait();
+    const bool waited = waitForUsers(locks, QStringLiteral("ex-c"), 2);
     first.unlock();
     second.join();
+    QVERIFY(waited);
+    QVERIFY(tookOver.load());
+    QCOMPARE(locks.users(QStringLiteral("ex-c")), 0);
     QCOMPARE(locks.inUse(), 0);
 }
 
