@@ -9,6 +9,11 @@ namespace {
 
 constexpr int kStateReads = 8;  ///< reads of state and pending() before giving up (a batch commits between each)
 
+Error missingToken()
+{
+    return Error{QStringLiteral("missing_token"), QStringLiteral("no execution token (Authorization: Bearer …)")};
+}
+
 session::ExecutionStore::SessionUpdate updateOf(const firewall::SessionEffect &effect)
 {
     return {effect.executionId, effect.action, true, effect.allowed, effect.riskDelta};
@@ -19,7 +24,7 @@ session::ExecutionStore::SessionUpdate updateOf(const firewall::SessionEffect &e
 Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bearer) const
 {
     if (bearer.isEmpty())
-        return Error{QStringLiteral("missing_token"), QStringLiteral("no execution token (Authorization: Bearer …)")};
+        return missingToken();
     // The state and what this gateway has not written yet, as of one moment: a batch committed
     // between the two reads would be in neither, and is read again.
     Result<broker::VerifiedExecution> verified = Error{};
@@ -64,7 +69,7 @@ Result<firewall::ExecutionView> BrokerAuthority::authenticate(QByteArrayView bea
 Result<QString> BrokerAuthority::executionOf(QByteArrayView bearer) const
 {
     if (bearer.isEmpty())
-        return Error{QStringLiteral("missing_token"), QStringLiteral("no execution token (Authorization: Bearer …)")};
+        return missingToken();
     return m_broker.executionIdOf(bearer);
 }
 

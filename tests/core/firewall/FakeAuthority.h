@@ -16,6 +16,7 @@ class FakeAuthority final : public mandate::firewall::ExecutionAuthority
 public:
     QHash<QByteArray, mandate::firewall::ExecutionView> views;
     QHash<QByteArray, mandate::Error> failures;  ///< tokens whose execution cannot be read
+    QHash<QByteArray, QString> namedExecutions;  ///< tokens whose executionOf() names another execution than their view
     QStringList calls;  ///< "id action allow|deny delta"
     /// Set: charges are only held, and made durable with the decision record by a write that
     /// answers this (false: the database refuses the charge).
@@ -43,6 +44,8 @@ public:
         std::lock_guard lock(m_mutex);
         if (failures.contains(bearer.toByteArray()))
             return QString::fromLatin1(bearer);
+        if (const auto named = namedExecutions.constFind(bearer.toByteArray()); named != namedExecutions.constEnd())
+            return *named;
         const auto it = views.constFind(bearer.toByteArray());
         if (it == views.constEnd())
             return mandate::Error{QStringLiteral("bad_signature"), QStringLiteral("the token's signature does not verify")};

@@ -45,6 +45,7 @@ private slots:
     void decisions_data();
     void decisions();
     void executionThatCannotBeReadIs503();
+    void viewOfAnotherExecutionIsRefused();
     void budgetIsChargedOnTheToolPathOnly();
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
@@ -128,6 +129,19 @@ void tst_DecisionPipeline::executionThatCannotBeReadIs503()
         QCOMPARE(decision.step, QStringLiteral("token"));
         QCOMPARE(decision.httpStatus, status);
     }
+}
+
+void tst_DecisionPipeline::viewOfAnotherExecutionIsRefused()
+{
+    // The lock is the execution the token names; a view of another execution, read under it,
+    // would be decided without that execution's serialization: refused, as the store failing.
+    m_authority.views.insert("mismatched", m_authority.views.value("support"));
+    m_authority.namedExecutions.insert("mismatched", QStringLiteral("ex-not-support"));
+    const firewall::CallDecision decision = decide("mismatched", QStringLiteral("ticket:read"), {});
+    QVERIFY(!decision.allowed);
+    QCOMPARE(decision.step, QStringLiteral("token"));
+    QCOMPARE(decision.httpStatus, 503);
+    QVERIFY(decision.errors.contains(QStringLiteral("store_error")));
 }
 
 void tst_DecisionPipeline::budgetIsChargedOnTheToolPathOnly()
