@@ -53,18 +53,27 @@ public:
     }
     mandate::Result<mandate::identity::Budget> charge(const QString &id, const mandate::identity::Budget &cost) override
     {
+        // Every token of the execution sees the charge: they are views of one execution, and
+        // which of them a QHash visits first changes from run to run.
         std::lock_guard lock(m_mutex);
-        for (auto &view : views) {
+        std::optional<mandate::identity::Budget> remaining;
+        for (const auto &view : std::as_const(views)) {
             if (view.execution.id != id)
                 continue;
             if (cost.calls > view.remaining.calls || cost.amount > view.remaining.amount)
                 return mandate::Error{QStringLiteral("budget_exhausted"), QStringLiteral("the execution's budget is exhausted")};
+        }
+        for (auto &view : views) {
+            if (view.execution.id != id)
+                continue;
             view.remaining.calls -= cost.calls;
             view.remaining.tokens -= cost.tokens;
             view.remaining.amount = mandate::identity::Amount::fromUnits(view.remaining.amount.units() - cost.amount.units());
-            return view.remaining;
+            remaining = view.remaining;
         }
-        return mandate::Error{QStringLiteral("not_found"), id};
+        if (!remaining)
+            return mandate::Error{QStringLiteral("not_found"), id};
+        return *remaining;
     }
     std::function<mandate::Result<bool>()> durableCharge(const QString &, const mandate::identity::Budget &) override
     {

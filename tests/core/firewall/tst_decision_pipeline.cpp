@@ -137,6 +137,10 @@ void tst_DecisionPipeline::viewOfAnotherExecutionIsRefused()
     // would be decided without that execution's serialization: refused, as the store failing.
     m_authority.views.insert("mismatched", m_authority.views.value("support"));
     m_authority.namedExecutions.insert("mismatched", QStringLiteral("ex-not-support"));
+    const auto forget = qScopeGuard([this] {
+        m_authority.views.remove("mismatched");
+        m_authority.namedExecutions.remove("mismatched");
+    });
     const firewall::CallDecision decision = decide("mismatched", QStringLiteral("ticket:read"), {});
     QVERIFY(!decision.allowed);
     QCOMPARE(decision.step, QStringLiteral("token"));
