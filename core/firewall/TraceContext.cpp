@@ -39,22 +39,34 @@ bool isLowerHex(QStringView text, qsizetype digits, bool nonZero)
     return !(nonZero && zero);
 }
 
+/// The header parsed as W3C Trace Context asks (§ 3.2.2.1 and "Versioning of traceparent"):
+/// version 00 is exactly 55 characters; a later version (not ff, which is invalid) is read by
+/// the 00 layout as far as it goes, and may go on after a '-' with fields we do not know.
+bool readTraceparent(QStringView header, TraceContext &context)
+{
+    // "00-" trace id (32 hex) "-" parent id (16 hex) "-" flags (2 hex): 55 characters.
+    constexpr qsizetype kVersion00Size = 55;
+    if (header.size() < kVersion00Size || !isLowerHex(header.first(2), 2, false) || header.startsWith(u"ff"))
+        return false;
+    const bool version00 = header.startsWith(u"00");
+    if (version00 ? header.size() != kVersion00Size : header.size() > kVersion00Size && header[kVersion00Size] != u'-')
+        return false;
+    if (header[2] != u'-' || header[35] != u'-' || header[52] != u'-' || !isLowerHex(header.mid(3, 32), 32, true)
+        || !isLowerHex(header.mid(36, 16), 16, true) || !isLowerHex(header.mid(53, 2), 2, false))
+        return false;
+    context.traceId = header.mid(3, 32).toString();
+    context.parentSpanId = header.mid(36, 16).toString();
+    context.sampled = (header.mid(53, 2).toInt(nullptr, 16) & 1) != 0;
+    return true;
+}
+
 } // namespace
 
 TraceContext TraceContext::continueOrStart(const QString &traceparent)
 {
-    // Version 00: "00-" trace id (32 hex) "-" parent id (16 hex) "-" flags (2 hex), 55 characters.
-    const QStringView header = QStringView(traceparent).trimmed();
     TraceContext context;
-    if (header.size() == 55 && header.startsWith(u"00-") && header[35] == u'-' && header[52] == u'-'
-        && isLowerHex(header.mid(3, 32), 32, true) && isLowerHex(header.mid(36, 16), 16, true)
-        && isLowerHex(header.mid(53, 2), 2, false)) {
-        context.traceId = header.mid(3, 32).toString();
-        context.parentSpanId = header.mid(36, 16).toString();
-        context.sampled = (header.mid(53, 2).toInt(nullptr, 16) & 1) != 0;
-    } else {
+    if (!readTraceparent(QStringView(traceparent).trimmed(), context))  // sets nothing when false
         context.traceId = randomHex(16);
-    }
     context.spanId = randomHex(8);
     return context;
 }

@@ -85,7 +85,18 @@ void tst_FirewallParts::traceContext_data()
     QTest::addRow("truncated") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7") << false << true;
     QTest::addRow("longer") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-") << false << true;
     QTest::addRow("version ff") << QStringLiteral("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
-    QTest::addRow("version 01") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
+    // A later version is read by version 00's layout, and may carry more fields after a '-'.
+    QTest::addRow("version 01") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << true << true;
+    QTest::addRow("version cc, not sampled") << QStringLiteral("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00") << true << false;
+    QTest::addRow("version 01, more fields") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-next") << true << true;
+    QTest::addRow("version 01, flags run on") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x") << false << true;
+    QTest::addRow("version 01, short") << QStringLiteral("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1") << false << true;
+    QTest::addRow("version 01, zero trace id") << QStringLiteral("01-00000000000000000000000000000000-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("version 01, upper-case id") << QStringLiteral("01-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("version ff, more fields") << QStringLiteral("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x") << false << true;
+    QTest::addRow("version not hex") << QStringLiteral("0g-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("version upper case") << QStringLiteral("0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
+    QTest::addRow("version one digit") << QStringLiteral("0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") << false << true;
     QTest::addRow("separator") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01") << false << true;
     QTest::addRow("not hex") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01") << false << true;
     QTest::addRow("non-Latin digit") << QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e473\u0661-00f067aa0ba902b7-01") << false << true;
