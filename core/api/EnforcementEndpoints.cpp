@@ -52,6 +52,8 @@ HttpResponse denial(const CallDecision &decision)
                                                   decision.toJson());
     if (decision.httpStatus == 401)
         response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (decision.retryAfterSecs > 0)
+        response.setHeader("Retry-After", QByteArray::number(decision.retryAfterSecs));
     return response;
 }
 

@@ -18,6 +18,8 @@ QJsonObject CallDecision::toJson() const
         json.insert(QStringLiteral("step"), step);
         json.insert(QStringLiteral("message"), message);
     }
+    if (retryAfterSecs > 0)
+        json.insert(QStringLiteral("retry_after"), retryAfterSecs);
     if (hasExecution) {
         json.insert(QStringLiteral("execution"), view.execution.id);
         json.insert(QStringLiteral("budget"), view.remaining.toJson());
@@ -96,6 +98,8 @@ QByteArray CallDecision::toCompactJson() const
     }
     out.append(",\"reasons\":");
     appendPlain(out, reasons);
+    if (retryAfterSecs > 0)
+        out.append(",\"retry_after\":" + QByteArray::number(retryAfterSecs));
     if (hasExecution) {
         out.append(",\"risk\":{\"ceiling\":" + QByteArray::number(view.execution.riskCeiling));
         out.append(",\"score\":" + QByteArray::number(view.riskScore) + '}');

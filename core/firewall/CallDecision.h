@@ -33,6 +33,7 @@ struct CallDecision
     bool traceSampled = true;     ///< the caller's traceparent sampled flag, passed on upstream
     bool traceContinued = false;  ///< the caller sent a valid traceparent: its tracestate goes on too
     qint64 latencyUs = 0;
+    int retryAfterSecs = 0;       ///< a rate-limit denial: when the call may be made again (Retry-After)
 
     /// The /v1/authorize response body (also embedded in a tool path denial).
     QJsonObject toJson() const;

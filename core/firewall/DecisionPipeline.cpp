@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QScopeGuard>
 
+#include <algorithm>
 #include <optional>
 
 namespace mandate::firewall {
@@ -67,6 +68,7 @@ void DecisionPipeline::deny(CallDecision &decision, const QString &step, int sta
     decision.step = step;
     decision.httpStatus = status;
     decision.message = message;
+    decision.retryAfterSecs = 0;  // a rate-limit denial sets it after
 }
 
 namespace {
@@ -338,8 +340,9 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     Result<identity::Tool> tool = this->tool(call.tool);
     const int riskWeight = tool ? tool->riskWeight : 1;
     pending->denialRisk = 2 * std::max(1, riskWeight);
-    const auto denied = [&](const QString &step, int status, const QString &message) {
+    const auto denied = [&](const QString &step, int status, const QString &message, int retryAfterSecs = 0) {
         deny(decision, step, status, message);
+        decision.retryAfterSecs = retryAfterSecs;
         decision.latencyUs = timer.nsecsElapsed() / 1000;
         pending->riskDelta = status >= 500 ? 0 : pending->denialRisk;  // 5xx: the gateway's failing, not the agent's
         finish(pending);
@@ -430,9 +433,14 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         return denied(QStringLiteral("request"), 503, call.unservable);
     }
 
+    qint64 retryAfterMs = 0;
     if (!m_services.limiter.tryAcquire({{QStringLiteral("execution:") + execution.id, m_services.executionCallsPerMinute},
-                                        {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}))
-        return denied(QStringLiteral("rate_limit"), 429, QStringLiteral("rate limit reached for this execution or tool"));
+                                        {QStringLiteral("tool:") + call.tool, tool->rateLimitPerMinute}}, &retryAfterMs)) {
+        const int retryAfterSecs = int(std::clamp<qint64>((retryAfterMs + 999) / 1000, 1, 60));
+        return denied(QStringLiteral("rate_limit"), 429,
+                      QStringLiteral("rate limit reached for this execution or tool: the next call is accepted in %1 s").arg(retryAfterSecs),
+                      retryAfterSecs);
+    }
 
     const Budget cost = costOf(call);
     if (call.charge) {

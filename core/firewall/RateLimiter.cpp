@@ -2,6 +2,7 @@
 #include "firewall/RateLimiter.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mandate::firewall {
 
@@ -32,14 +33,21 @@ void RateLimiter::sweep(qint64 nowMs)
         it = nowMs - it->lastMs > idleMs ? m_buckets.erase(it) : std::next(it);
 }
 
-bool RateLimiter::tryAcquire(std::initializer_list<std::pair<QString, int>> buckets)
+bool RateLimiter::tryAcquire(std::initializer_list<std::pair<QString, int>> buckets, qint64 *retryAfterMs)
 {
     const qint64 nowMs = m_clock.now().toMSecsSinceEpoch();
     std::lock_guard lock(m_mutex);
     sweep(nowMs);
+    qint64 waitMs = 0;
     for (const auto &[name, perMinute] : buckets) {
-        if (refill(m_buckets[name], perMinute, nowMs) < 1.0)
-            return false;
+        const double tokens = refill(m_buckets[name], perMinute, nowMs);
+        if (tokens < 1.0)  // a bucket fills at perMinute tokens a minute
+            waitMs = std::max(waitMs, qint64(std::ceil((1.0 - tokens) * 60000.0 / std::max(1, perMinute))));
+    }
+    if (waitMs > 0) {
+        if (retryAfterMs)
+            *retryAfterMs = waitMs;
+        return false;
     }
     for (const auto &[name, perMinute] : buckets)
         m_buckets[name].tokens -= 1.0;

@@ -18,8 +18,9 @@ class RateLimiter
 public:
     explicit RateLimiter(const Clock &clock) : m_clock(clock) {}
 
-    /// Takes one token from every named bucket, or none at all if any is empty.
-    bool tryAcquire(std::initializer_list<std::pair<QString, int>> buckets);
+    /// Takes one token from every named bucket, or none at all if any is empty; then, when
+    /// `retryAfterMs` is given, sets it to the time until every bucket holds a token again.
+    bool tryAcquire(std::initializer_list<std::pair<QString, int>> buckets, qint64 *retryAfterMs = nullptr);
 
 private:
     struct Bucket

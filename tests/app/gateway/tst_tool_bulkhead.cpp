@@ -2,7 +2,8 @@
 // One stalled upstream must not stop the calls to the others: a gateway lets at most
 // --upstream-calls-in-flight calls wait for one upstream; one more is decided as usual, then
 // answered 503 instead of being sent, recorded, and its charge given back, while the tools of
-// other upstreams are served on the workers left.
+// other upstreams are served on the workers left. And a call past an execution's rate limit is
+// told when to come back (Retry-After), rather than left to retry blindly.
 #include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
@@ -81,6 +82,7 @@ private slots:
     void initTestCase();
     void stalledUpstreamDoesNotStopTheOthers();
     void boundMustLeaveWorkersToOthers();
+    void rateLimitedCallsSayWhenToRetry();
 
 private:
     qint64 usedCalls();
@@ -202,6 +204,35 @@ void tst_ToolBulkhead::boundMustLeaveWorkersToOthers()
     QVERIFY(!configured.start(15000));
     QVERIFY2(configured.error().contains(QLatin1String("upstream-calls-in-flight (6) must be less than tool-workers (4)")),
              qPrintable(configured.error()));
+}
+
+void tst_ToolBulkhead::rateLimitedCallsSayWhenToRetry()
+{
+    // Two calls a minute for each execution: the third, on either path, is denied with the
+    // time until the bucket holds a call again (30 s), as Retry-After on the tool path and as
+    // "retry_after" in /v1/authorize's answer.
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--execution-calls-per-minute"), QStringLiteral("2")});
+    QVERIFY2(gateway.start(30000), qPrintable(gateway.error()));
+    HttpProbe http(gateway.url());
+    QCOMPARE(http.pointToolAt(gateway.key(QStringLiteral("admin")), QStringLiteral("ticket"), m_payments.base()), 200);
+    const QByteArray token = exchangeDemoToken(gateway, http);
+    QVERIFY(!token.isEmpty());
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(http.get(QStringLiteral("/v1/tools/ticket/tickets/T-%1").arg(i), token).status, 200);
+    const HttpResult limited = http.get(QStringLiteral("/v1/tools/ticket/tickets/T-3"), token);
+    QCOMPARE(limited.status, 429);
+    QCOMPARE(limited.header("Content-Type"), QByteArray("application/problem+json"));
+    const int retryAfter = limited.header("Retry-After").toInt();
+    QVERIFY2(retryAfter >= 29 && retryAfter <= 30, limited.header("Retry-After").constData());  // the gateway's clock ran on a little
+    QCOMPARE(limited.json().value(QStringLiteral("step")).toString(), QStringLiteral("rate_limit"));
+    QCOMPARE(limited.json().value(QStringLiteral("retry_after")).toInt(), retryAfter);
+
+    const HttpResult decided = http.postJson(QStringLiteral("/v1/authorize"), R"({"action":"ticket:read"})", token);
+    QCOMPARE(decided.status, 200);  // a decision is an answer
+    QCOMPARE(decided.json().value(QStringLiteral("decision")).toString(), QStringLiteral("deny"));
+    QCOMPARE(decided.json().value(QStringLiteral("step")).toString(), QStringLiteral("rate_limit"));
+    const int authorizeRetry = decided.json().value(QStringLiteral("retry_after")).toInt();
+    QVERIFY2(authorizeRetry >= 29 && authorizeRetry <= 30, decided.body.constData());
 }
 
 QTEST_MAIN(tst_ToolBulkhead)

@@ -56,6 +56,7 @@ private slots:
     void chargeRefusedAtCommitIsRecordedAsADenial_data();
     void chargeRefusedAtCommitIsRecordedAsADenial();
     void riskAccumulatesUntilTheCeilingDenies();
+    void rateLimitedCallSaysWhenToRetry();
     void asyncDecisionsComeFromTheCommitThread();
     void pendingAsyncDecisionsAreWaitedFor();
     void anotherExecutionDoesNotWaitForOne();
@@ -289,6 +290,38 @@ void tst_DecisionPipeline::riskAccumulatesUntilTheCeilingDenies()
     QCOMPARE(denials, 6);  // 6 × 10 = 60 > 50
     const auto refused = decide("probe", QStringLiteral("ticket:read"), {});
     QCOMPARE(refused.step, QStringLiteral("risk"));
+}
+
+void tst_DecisionPipeline::rateLimitedCallSaysWhenToRetry()
+{
+    // The execution's bucket (600 calls a minute) emptied by calls a moment ago: the next call
+    // is denied at the rate-limit step, recorded, and told when one will be accepted again.
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-limited");
+    view.riskScore = 0;
+    m_authority.views.insert("limited", view);
+    const auto forget = qScopeGuard([this] { m_authority.views.remove("limited"); });
+    for (int i = 0; i < 600; ++i)
+        QVERIFY(m_limiter->tryAcquire({{QStringLiteral("execution:ex-limited"), 600}}));
+    const firewall::CallDecision limited = decide("limited", QStringLiteral("ticket:read"), {});
+    QVERIFY(!limited.allowed);
+    QCOMPARE(limited.step, QStringLiteral("rate_limit"));
+    QCOMPARE(limited.httpStatus, 429);
+    QCOMPARE(limited.retryAfterSecs, 1);  // 600 a minute: one every 100 ms, rounded up to a second
+    QVERIFY2(limited.message.contains(QLatin1String("accepted in 1 s")), qPrintable(limited.message));
+    QCOMPARE(limited.toJson().value(QStringLiteral("retry_after")).toInt(), 1);
+    QSqlQuery record(m_db->connection());
+    QVERIFY(record.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.details\".\"mandate.decision.step\"') FROM audit_records "
+                                       "WHERE json_extract(body, '$.\"mandate.decision.id\"') = '%1'").arg(limited.decisionId)));
+    QVERIFY(record.next());
+    QCOMPARE(record.value(0).toString(), QStringLiteral("rate_limit"));
+
+    // Once a token has come back, the call goes, and an allowed decision carries no retry time.
+    m_clock.set(m_clock.now().addMSecs(100));
+    const firewall::CallDecision allowed = decide("limited", QStringLiteral("ticket:read"), {});
+    QVERIFY(allowed.allowed);
+    QCOMPARE(allowed.retryAfterSecs, 0);
+    QVERIFY(!allowed.toJson().contains(QStringLiteral("retry_after")));
 }
 
 void tst_DecisionPipeline::asyncDecisionsComeFromTheCommitThread()

@@ -23,6 +23,7 @@ private slots:
     void traceContext();
     void rateLimiterRefills();
     void rateLimiterTakesAllOrNothing();
+    void rateLimiterSaysWhenToRetry();
     void redactionCoversEveryFinding();
     void upstreamUrlEncodesValuesWhole();
     void compactDecisionIsTheJsonDocument_data();
@@ -155,6 +156,30 @@ void tst_FirewallParts::rateLimiterTakesAllOrNothing()
     QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 5}}));
 }
 
+void tst_FirewallParts::rateLimiterSaysWhenToRetry()
+{
+    ManualClock clock;
+    RateLimiter limiter(clock);
+    qint64 retryAfterMs = -1;
+    QVERIFY(limiter.tryAcquire({{QStringLiteral("tool:t"), 6}}, &retryAfterMs));
+    QCOMPARE(retryAfterMs, -1);  // left alone when the call may go
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(limiter.tryAcquire({{QStringLiteral("tool:t"), 6}}));
+    QVERIFY(!limiter.tryAcquire({{QStringLiteral("tool:t"), 6}}, &retryAfterMs));
+    QCOMPARE(retryAfterMs, 10'000);  // 6 a minute: one token every ten seconds
+    clock.set(clock.now().addMSecs(2'500));
+    QVERIFY(!limiter.tryAcquire({{QStringLiteral("tool:t"), 6}}, &retryAfterMs));
+    QCOMPARE(retryAfterMs, 7'500);
+    // Of two empty buckets, the one that fills last decides.
+    QVERIFY(limiter.tryAcquire({{QStringLiteral("execution:e"), 60}}));
+    for (int i = 0; i < 59; ++i)
+        QVERIFY(limiter.tryAcquire({{QStringLiteral("execution:e"), 60}}));
+    QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 60}, {QStringLiteral("tool:t"), 6}}, &retryAfterMs));
+    QCOMPARE(retryAfterMs, 7'500);
+    QVERIFY(!limiter.tryAcquire({{QStringLiteral("execution:e"), 60}}, &retryAfterMs));
+    QCOMPARE(retryAfterMs, 1'000);
+}
+
 void tst_FirewallParts::upstreamUrlEncodesValuesWhole()
 {
     // A value is encoded whole; the registry's literal segments keep what a path segment may hold.
@@ -184,7 +209,8 @@ void tst_FirewallParts::compactDecisionIsTheJsonDocument_data()
 {
     QTest::addColumn<int>("variant");
     const char *names[] = {"allow", "deny by policy", "token rejected, no execution", "quotes in the message",
-                           "non-ASCII reason", "control character in an error", "negative and large numbers", "DEL character"};
+                           "non-ASCII reason", "control character in an error", "negative and large numbers", "DEL character",
+                           "rate limited, with when to retry"};
     for (int i = 0; i < int(std::size(names)); ++i)
         QTest::addRow("%s", names[i]) << i;
 }
@@ -227,6 +253,12 @@ void tst_FirewallParts::compactDecisionIsTheJsonDocument()
         decision.view.remaining.tokens = qint64(1) << 60;
         break;
     case 7: deny(QStringLiteral("request"), QStringLiteral("unknown tool \"x\u007fy\"")); break;
+    case 8:
+        deny(QStringLiteral("rate_limit"), QStringLiteral("rate limit reached for this execution or tool"));
+        decision.httpStatus = 429;
+        decision.retryAfterSecs = 12;
+        QVERIFY(decision.toCompactJson().contains(",\"retry_after\":12,"));
+        break;
     }
     QCOMPARE(decision.toCompactJson(), QJsonDocument(decision.toJson()).toJson(QJsonDocument::Compact));
 }
