@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRandomGenerator>
 #include <QThread>
 #include <QTimer>
 
@@ -48,6 +49,7 @@ Result<std::unique_ptr<OtlpExporter>> OtlpExporter::start(Options options)
         return spool.error();
     std::unique_ptr<OtlpExporter> exporter(new OtlpExporter(std::move(options), std::move(spool).value()));
     exporter->m_backoffMs = exporter->m_options.initialBackoffMs;
+    exporter->m_batchLimit = exporter->m_options.maxBatch;
     exporter->m_thread = new QThread;
     exporter->m_thread->setObjectName(QStringLiteral("otlp-exporter"));
     exporter->m_worker = new QObject;
@@ -94,7 +96,7 @@ void OtlpExporter::pump()
 {
     if (m_inFlight || m_waiting || !m_network)
         return;
-    const OtlpSpool::Batch batch = m_spool->next(m_options.maxBatch, m_options.maxBatchBytes);
+    const OtlpSpool::Batch batch = m_spool->next(m_batchLimit, m_options.maxBatchBytes);
     if (batch.bytes == 0)
         return;
     if (batch.unreadable > 0) {
@@ -112,26 +114,40 @@ void OtlpExporter::pump()
     QNetworkRequest request(m_options.endpoint);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(m_options.requestTimeoutMs);
+    // Never followed: a 301/302/303 would turn the POST into a GET that a login page answers 200
+    // (the records counted as sent), and a 307/308 would carry the credential to another host.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
     m_inFlight = true;
     QNetworkReply *reply = m_network->post(request, json::writeCompact(OtlpEncoder::request(logs)));
     QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
         reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        finish(status, reply->error() == QNetworkReply::NoError || status >= 400, batch, reply->read(64 << 10),
-               retryAfterSecs(reply->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc()));
+        Answer answer;
+        answer.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        answer.networkOk = reply->error() == QNetworkReply::NoError || answer.httpStatus >= 300;
+        answer.body = reply->read(64 << 10);
+        answer.retryAfterSecs = retryAfterSecs(reply->rawHeader("Retry-After"), QDateTime::currentDateTimeUtc());
+        if (answer.httpStatus >= 300 && answer.httpStatus < 400) {
+            // Where to, without user information, path or query: any of them could hold a secret.
+            const QUrl target = m_options.endpoint.resolved(QUrl::fromEncoded(reply->rawHeader("Location")));
+            answer.problem = QStringLiteral("redirected to %1, which is not followed: configure the collector's own endpoint")
+                                 .arg(target.toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment));
+        } else if (!answer.networkOk) {
+            answer.problem = reply->errorString();
+        }
+        finish(batch, answer);
     });
 }
 
-void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer,
-                          int retryAfterSecs)
+void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
 {
     m_inFlight = false;
     const quint64 records = batch.records.size();
-    if (networkOk && httpStatus >= 200 && httpStatus < 300) {
+    const int status = answer.httpStatus;
+    if (answer.networkOk && status >= 200 && status < 300) {
         // A success may still refuse some records (ExportLogsPartialSuccess): those are rejected.
-        const QJsonObject partial = QJsonDocument::fromJson(answer).object().value(QStringLiteral("partialSuccess")).toObject();
+        const QJsonObject partial = QJsonDocument::fromJson(answer.body).object().value(QStringLiteral("partialSuccess")).toObject();
         const quint64 refused = std::min(records, rejectedIn(partial));
         if (refused > 0) {
             m_rejected += refused;
@@ -144,21 +160,49 @@ void OtlpExporter::finish(int httpStatus, bool networkOk, const OtlpSpool::Batch
         pump();
         return;
     }
-    // OTLP/HTTP retries only 429, 502, 503 and 504 (and a request that got no answer): any other
-    // status would fail again for the same batch, and hold up every record behind it.
-    const bool retryable = !networkOk || httpStatus == 0 || httpStatus == 429 || httpStatus == 502 || httpStatus == 503 || httpStatus == 504;
-    if (!retryable) {
-        m_spool->acknowledge(batch);
-        m_rejected += records;
-        qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << httpStatus;
+    if (status == 413 && records > 1) {
+        // Larger than the collector takes: smaller batches from here on, the same records first.
+        ++m_failedAttempts;
+        m_batchLimit = std::max(1, int(records / 2));
+        qCWarning(lcAudit) << "OTLP collector refused a request of" << records << "records as too large; sending at most"
+                           << m_batchLimit << "per request";
         pump();
         return;
     }
+    if (status == 400 || status == 413) {
+        // The content itself is refused (or one record alone is too large): sent again, it would
+        // be refused again, and hold up every record behind it.
+        m_spool->acknowledge(batch);
+        m_rejected += records;
+        qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << status << ':'
+                           << QString::fromUtf8(answer.body.left(200));
+        pump();
+        return;
+    }
+    retryLater(answer);
+}
+
+void OtlpExporter::retryLater(const Answer &answer)
+{
     ++m_failedAttempts;
+    const int status = answer.httpStatus;
+    const bool transient = !answer.networkOk || status == 429 || status == 502 || status == 503 || status == 504;
+    const QString why = answer.problem.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                                                 : status > 0 ? QStringLiteral("HTTP %1, %2").arg(status).arg(answer.problem) : answer.problem;
+    // A collector that will not take anything until someone fixes it (a redirect, 401, 404, a
+    // TLS error) is worth a warning; one that is briefly down is not. Once a minute at most.
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if ((!transient || !answer.networkOk) && now - m_lastRefusalWarning >= 60) {
+        m_lastRefusalWarning = now;
+        qCWarning(lcAudit) << "OTLP export failing (" << why << "); the records wait in the spool," << m_spool->pendingBytes()
+                           << "bytes, and are sent once the collector takes them";
+    }
     // A collector that says when to come back (Retry-After, in seconds, on any retried answer) is
-    // waited for, within the longest backoff.
-    const int delayMs = std::max(m_backoffMs, std::min(retryAfterSecs, m_options.maxBackoffMs / 1000) * 1000);
-    qCInfo(lcAudit) << "OTLP export failed (HTTP" << httpStatus << "), retrying in" << delayMs << "ms";
+    // waited for, within the longest backoff; otherwise the backoff, with up to a fifth of it
+    // taken off at random so that gateways that failed together do not retry together.
+    const int jitter = m_backoffMs >= 5 ? int(QRandomGenerator::global()->bounded(m_backoffMs / 5)) : 0;
+    const int delayMs = std::max(m_backoffMs - jitter, std::min(answer.retryAfterSecs, m_options.maxBackoffMs / 1000) * 1000);
+    qCInfo(lcAudit) << "OTLP export failed (" << why << "), retrying in" << delayMs << "ms";
     m_waiting = true;
     QTimer::singleShot(delayMs, m_worker, [this] {
         m_waiting = false;

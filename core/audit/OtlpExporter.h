@@ -26,11 +26,14 @@ namespace mandate::audit {
 /// (POST {endpoint}, normally http://collector:4318/v1/logs). Records first go to a bounded
 /// spool file (OtlpSpool), so they survive both a collector outage and a gateway restart; a
 /// sender thread reads, encodes and posts them in batches, outside the lock the audit writer's
-/// appends take, and retries with exponential backoff (or after the collector's Retry-After). After a restart the gateway hands the
-/// exporter what it missed from resumeAfter() on (AuditLog::addSink). Nothing is dropped silently:
-/// records refused because the spool is full count in dropped(), records the collector
-/// refuses for good (any status but 429, 502, 503 and 504, which are retried) in rejected(),
-/// and both are logged.
+/// appends take, and retries with exponential backoff and jitter (or after the collector's
+/// Retry-After). After a restart the gateway hands the exporter what it missed from
+/// resumeAfter() on (AuditLog::addSink). Nothing is dropped silently: records refused because
+/// the spool is full count in dropped(), records the collector refuses for good in rejected(),
+/// and both are logged. Only a 400 refuses a batch for good (its content would be refused
+/// again); a 413 halves the batch until one record alone is too large; every other answer
+/// (a redirect, which is never followed, 401, 404, 5xx, no answer) keeps the records in the
+/// spool and is retried: a collector that is misconfigured must not eat the audit trail.
 class OtlpExporter final : public AuditSink
 {
 public:
@@ -66,7 +69,16 @@ public:
 private:
     explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);
     void pump();
-    void finish(int httpStatus, bool networkOk, const OtlpSpool::Batch &batch, const QByteArray &answer, int retryAfterSecs);
+    struct Answer
+    {
+        int httpStatus = 0;
+        bool networkOk = false;    ///< an HTTP answer came (any status), or the request went through
+        QByteArray body;
+        int retryAfterSecs = 0;
+        QString problem;           ///< why it failed, for the log: network error or redirect target
+    };
+    void finish(const OtlpSpool::Batch &batch, const Answer &answer);
+    void retryLater(const Answer &answer);
 
     const Options m_options;
     const std::unique_ptr<OtlpSpool> m_spool;
@@ -82,6 +94,8 @@ private:
     bool m_inFlight = false;
     bool m_waiting = false;
     int m_backoffMs = 0;
+    int m_batchLimit = 0;            ///< records per request: maxBatch, halved by each 413
+    qint64 m_lastRefusalWarning = 0; ///< seconds since the epoch
 };
 
 } // namespace mandate::audit

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // OTLP/HTTP JSON export against a real (loopback) collector that fails for a while: retries
-// (and what is not retried), Retry-After, partial success, the byte cap, the on-disk spool, its
+// (and what is not: a batch refused for its content), redirects never followed, a batch too large
+// halved, Retry-After, partial success, the byte cap, the on-disk spool, its
 // drop counter and bound, and where the export resumes after a restart or a crash.
 #include "AuditExportFixture.h"
 
@@ -31,8 +32,10 @@ public:
     QByteArray failure = "503 Service Unavailable";
     QByteArray successBody = "{}";  ///< what a 200 carries (e.g. a partialSuccess)
     QByteArray retryAfter;          ///< sent with a failure when set
+    QByteArray failureHeaders;      ///< more header lines ("Name: value\r\n") sent with a failure
     int retryAfterDateSecs = 0;     ///< when > 0: Retry-After as the HTTP-date this far from the answer
     QList<qsizetype> bodySizes;
+    QList<int> recordsPerRequest;   ///< log records in each request, accepted or not
     int requests = 0;
     std::multiset<qint64> sequences;
     QByteArray lastContentType;
@@ -74,13 +77,14 @@ private:
         buffer.remove(0, end + 4 + length);
         ++requests;
         bodySizes << body.size();
+        const QJsonObject request = QJsonDocument::fromJson(body).object();
+        const QJsonArray logs = request[QStringLiteral("resourceLogs")][0][QStringLiteral("scopeLogs")][0][QStringLiteral("logRecords")].toArray();
+        recordsPerRequest << int(logs.size());
         QByteArray status = "200 OK";
         if (failuresLeft > 0) {
             --failuresLeft;
             status = failure;
         } else {
-            const QJsonObject request = QJsonDocument::fromJson(body).object();
-            const QJsonArray logs = request[QStringLiteral("resourceLogs")][0][QStringLiteral("scopeLogs")][0][QStringLiteral("logRecords")].toArray();
             for (const QJsonValue &log : logs) {
                 for (const QJsonValue &attr : log[QStringLiteral("attributes")].toArray()) {
                     if (attr[QStringLiteral("key")].toString() == QLatin1String("mandate.audit.sequence"))
@@ -93,7 +97,9 @@ private:
         if (retryAfterDateSecs > 0)  // dated when answered: a date fixed earlier could be past by then
             after = QLocale::c().toString(QDateTime::currentDateTimeUtc().addSecs(retryAfterDateSecs),
                                           QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")).toLatin1();
-        const QByteArray extra = !status.startsWith("200") && !after.isEmpty() ? "Retry-After: " + after + "\r\n" : QByteArray();
+        QByteArray extra = !status.startsWith("200") && !after.isEmpty() ? "Retry-After: " + after + "\r\n" : QByteArray();
+        if (!status.startsWith("200"))
+            extra += failureHeaders;
         socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\n" + extra + "Content-Length: "
                       + QByteArray::number(answer.size()) + "\r\n\r\n" + answer);
     }
@@ -107,16 +113,16 @@ class TestOtlpExport : public AuditExportFixture
     Q_OBJECT
 
 private slots:
-    void otlpGivesUpOnAStatusThatWouldFailAgain()
+    void otlpGivesUpOnlyOnABatchRefusedForItsContent()
     {
-        // OTLP/HTTP retries 429, 502, 503 and 504 only: a 500 for a batch would come back for
-        // it forever and hold up every record behind it.
+        // A 400 says the batch itself is wrong: sent again it would be refused again and hold up
+        // every record behind it, so it is counted as rejected and the export goes on.
         Fixture f = open();
         OtlpReceiver receiver;
         receiver.failuresLeft = 1;
-        receiver.failure = "500 Internal Server Error";
+        receiver.failure = "400 Bad Request";
         QVERIFY(receiver.listen());
-        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-500"));
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-400"));
         const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
         QVERIFY(otlp);
         f.log->addSink(otlp);
@@ -128,6 +134,89 @@ private slots:
         appendSome(*f.log, 5);  // and what follows goes through
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 15u, 15000);
         QCOMPARE(otlp->pendingBytes(), 0);
+        f.log.reset();
+    }
+
+    void otlpKeepsTheRecordsWhileTheCollectorRefusesEverything_data()
+    {
+        QTest::addColumn<QByteArray>("failure");
+        QTest::addColumn<QByteArray>("headers");
+        // A rotated credential, a wrong path, a broken collector: nothing of the batch is wrong.
+        QTest::addRow("401") << QByteArray("401 Unauthorized") << QByteArray();
+        QTest::addRow("403") << QByteArray("403 Forbidden") << QByteArray();
+        QTest::addRow("404") << QByteArray("404 Not Found") << QByteArray();
+        QTest::addRow("500") << QByteArray("500 Internal Server Error") << QByteArray();
+        // A login page in front of the collector: followed, the POST would become a GET that
+        // the page answers 200, and every record would count as sent.
+        QTest::addRow("302 to a login page") << QByteArray("302 Found") << QByteArray("Location: /login\r\n");
+        // 307 and 308 keep the POST: followed, they would take the credential to another host.
+        QTest::addRow("308 to another collector") << QByteArray("308 Permanent Redirect")
+                                                  << QByteArray("Location: http://user:secret@127.0.0.1:ELSEWHERE/v1/logs\r\n");
+    }
+
+    void otlpKeepsTheRecordsWhileTheCollectorRefusesEverything()
+    {
+        QFETCH(QByteArray, failure);
+        QFETCH(QByteArray, headers);
+        Fixture f = open();
+        OtlpReceiver elsewhere;  // where a redirect points: it must never be asked
+        QVERIFY(elsewhere.listen());
+        OtlpReceiver receiver;
+        receiver.failuresLeft = 3;
+        receiver.failure = failure;
+        receiver.failureHeaders = headers.replace("ELSEWHERE", QByteArray::number(elsewhere.port()));
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-refused-%1").arg(QString::fromLatin1(failure.left(3))));
+        options.maxBackoffMs = 100;
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
+        f.log->addSink(otlp);
+        appendSome(*f.log, 10);
+        // Every record arrives once the collector takes them, none rejected, each exactly once.
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 10u, 15000);
+        QCOMPARE(otlp->rejected(), 0u);
+        QCOMPARE(otlp->failedAttempts(), 3u);
+        QCOMPARE(receiver.requests, 4);  // the same batch three times, then taken
+        QCOMPARE(elsewhere.requests, 0);
+        QCOMPARE(int(receiver.sequences.size()), 10);
+        QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 10);
+        QCOMPARE(otlp->pendingBytes(), 0);
+        f.log.reset();
+    }
+
+    void otlpHalvesABatchTheCollectorFindsTooLarge()
+    {
+        // 413: the same records again in smaller requests, none lost; a record too large alone
+        // is the one refusal that cannot be helped.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        receiver.failuresLeft = 2;
+        receiver.failure = "413 Content Too Large";
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-413"));
+        options.maxBatch = 8;
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
+        appendSome(*f.log, 8);  // spooled before the exporter joins: one batch of eight
+        QVERIFY(f.log->addSink(otlp, 0));
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 8u, 15000);
+        QCOMPARE(otlp->rejected(), 0u);
+        QCOMPARE(receiver.recordsPerRequest, (QList<int>{8, 4, 2, 2, 2, 2}));
+        QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 8);
+
+        OtlpReceiver strict;  // one record alone is refused as too large
+        strict.failuresLeft = 1;
+        strict.failure = "413 Content Too Large";
+        QVERIFY(strict.listen());
+        options = otlpOptions(strict.port(), QStringLiteral("spool-413-one"));
+        options.maxBatch = 1;
+        const std::shared_ptr<OtlpExporter> single = startOtlp(options);
+        QVERIFY(single);
+        f.log->addSink(single);
+        appendSome(*f.log, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(single->sent() + single->rejected(), 3u, 15000);
+        QCOMPARE(single->rejected(), 1u);
+        QCOMPARE(strict.requests, 3);
         f.log.reset();
     }
 
