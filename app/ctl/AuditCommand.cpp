@@ -223,13 +223,28 @@ int postOtlp(const audit::AuditQuery &queries, const audit::AuditFilter &filter,
         total += page->records.size();
         cursor = page->nextCursor;
     } while (!cursor.isEmpty());
-    const QDeadlineTimer deadline(60'000);
-    while (exporter.value()->sent() + exporter.value()->rejected() < total && !deadline.hasExpired())
-        QThread::msleep(20);
-    const quint64 sent = exporter.value()->sent();
-    io.err << "exported " << sent << " of " << total << " records to " << endpoint;
-    if (exporter.value()->rejected() > 0)
-        io.err << " (" << exporter.value()->rejected() << " rejected by the collector)";
+    // Gives up after a minute without progress, not after a minute in all: a large history
+    // takes longer, and a collector that takes nothing (down, or refusing every request) is
+    // waited for no longer than that.
+    const audit::OtlpExporter &otlp = *exporter.value();
+    const auto handled = [&otlp] { return otlp.sent() + otlp.rejected() + otlp.dropped(); };
+    QDeadlineTimer stalled(60'000);
+    for (quint64 before = handled(); handled() < total && !stalled.hasExpired(); QThread::msleep(20)) {
+        if (const quint64 now = handled(); now != before) {
+            before = now;
+            stalled.setRemainingTime(60'000);
+        }
+    }
+    const quint64 sent = otlp.sent();
+    // The endpoint without user information or query: either could hold a credential.
+    io.err << "exported " << sent << " of " << total << " records to "
+           << QUrl(endpoint).toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
+    if (otlp.rejected() > 0)
+        io.err << " (" << otlp.rejected() << " rejected by the collector)";
+    if (otlp.dropped() > 0)
+        io.err << " (" << otlp.dropped() << " could not be spooled)";
+    if (sent + otlp.rejected() + otlp.dropped() < total)
+        io.err << " (the collector took nothing for a minute; see the log for why)";
     io.err << '\n';
     return sent == total ? Ok : Failed;
 }

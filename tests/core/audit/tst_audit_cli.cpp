@@ -9,9 +9,13 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSqlQuery>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 
+#include <atomic>
 #include <csignal>
 
 #include <sys/resource.h>
@@ -20,6 +24,63 @@
 using namespace mandate;
 using namespace mandate::audit;
 using namespace mandate::audit::testing;
+
+namespace {
+
+/// An OTLP collector on a thread of its own (ctl() blocks the test's thread): answers every
+/// POST 200 and counts the log records it was sent.
+class ThreadedCollector
+{
+public:
+    ThreadedCollector()
+    {
+        m_context.moveToThread(&m_thread);
+        m_thread.start();
+        QMetaObject::invokeMethod(&m_context, [this] {
+            auto *server = new QTcpServer(&m_context);
+            QObject::connect(server, &QTcpServer::newConnection, &m_context, [this, server] {
+                while (QTcpSocket *socket = server->nextPendingConnection())
+                    QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { read(socket); });
+            });
+            if (server->listen(QHostAddress::LocalHost))
+                m_port = server->serverPort();
+        }, Qt::BlockingQueuedConnection);
+    }
+    ~ThreadedCollector()
+    {
+        QMetaObject::invokeMethod(&m_context, [this] { qDeleteAll(m_context.children()); }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    quint16 port() const { return m_port; }
+    int records() const { return m_records.load(); }
+
+private:
+    void read(QTcpSocket *socket)
+    {
+        QByteArray buffer = socket->property("buffer").toByteArray() + socket->readAll();
+        for (;;) {  // requests on a kept connection, one after another
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            const qsizetype at = buffer.toLower().indexOf("content-length:");
+            if (end < 0 || at < 0 || at > end)
+                break;
+            const qsizetype length = buffer.mid(at + 15, buffer.indexOf('\n', at) - at - 15).trimmed().toLongLong();
+            if (buffer.size() < end + 4 + length)
+                break;
+            m_records += int(buffer.mid(end + 4, length).count("\"timeUnixNano\""));
+            buffer.remove(0, end + 4 + length);
+            socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        }
+        socket->setProperty("buffer", buffer);
+    }
+
+    QThread m_thread;
+    QObject m_context;
+    std::atomic<quint16> m_port{0};
+    std::atomic<int> m_records{0};
+};
+
+} // namespace
 
 class TestAuditCli : public QObject
 {
@@ -143,6 +204,22 @@ private slots:
         QVERIFY(dot.out.contains("\"execution:e1\" -> \"execution:e2\""));
         QCOMPARE(ctl(QStringList{QStringLiteral("lineage")} + dataDir()).exitCode, 2);
         QCOMPARE(ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("xml")} + dataDir()).exitCode, 2);
+    }
+
+    void exportPostsToACollector()
+    {
+        // Every record reaches the collector; what is printed names it without the credential
+        // the URL carries.
+        ThreadedCollector collector;
+        QVERIFY(collector.port() != 0);
+        const QString endpoint = QStringLiteral("http://agent:s3cret@127.0.0.1:%1/v1/logs").arg(collector.port());
+        Run posted = ctl(QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("otlp"),
+                                     QStringLiteral("--endpoint"), endpoint} + dataDir());
+        QVERIFY2(posted.exitCode == 0, posted.err.constData());
+        QCOMPARE(collector.records(), 6);
+        QVERIFY2(posted.err.contains(QStringLiteral("exported 6 of 6 records to http://127.0.0.1:%1/v1/logs").arg(collector.port()).toUtf8()),
+                 posted.err.constData());
+        QVERIFY2(!posted.err.contains("s3cret") && !posted.out.contains("s3cret"), posted.err.constData());
     }
 
     void exportFailsWhenStdoutFails_data() { addFormats(); }
