@@ -377,6 +377,11 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         Result<identity::Agent> chainAgent = agent(member);
         if (!chainAgent)
             return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is not registered").arg(member));
+        // Suspending or retiring an agent stops its executions, and those it delegated to, at
+        // their next call: not only its next exchange.
+        if (chainAgent->status != identity::Agent::Status::Active)
+            return denied(QStringLiteral("request"), 403, QStringLiteral("agent \"%1\" of the chain is %2")
+                                                              .arg(member, identity::Agent::statusName(chainAgent->status)));
         input.addAgent(std::move(chainAgent).value());
     }
     input.tool = call.tool;

@@ -61,6 +61,8 @@ private slots:
     void pendingAsyncDecisionsAreWaitedFor();
     void anotherExecutionDoesNotWaitForOne();
     void registryChangesElsewhereAreSeenWithinTheBound();
+    void suspendedAgentStopsItsExecutions_data();
+    void suspendedAgentStopsItsExecutions();
 };
 
 void tst_DecisionPipeline::decisions_data()
@@ -429,6 +431,46 @@ void tst_DecisionPipeline::registryChangesElsewhereAreSeenWithinTheBound()
     QVERIFY(m_registry->update(restored, before.version + 1, QStringLiteral("other-gateway")));
     m_pipeline->invalidateRegistryCache();
     QCOMPARE(m_pipeline->tool(QStringLiteral("ticket")).value().upstream, before.upstream);
+}
+
+void tst_DecisionPipeline::suspendedAgentStopsItsExecutions_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("suspended");
+    QTest::addRow("the acting agent") << QByteArray("sub") << QStringLiteral("refund-subagent");
+    QTest::addRow("the agent that delegated") << QByteArray("sub") << QStringLiteral("support-agent");
+}
+
+void tst_DecisionPipeline::suspendedAgentStopsItsExecutions()
+{
+    // An execution's token stays valid, but an agent of its chain that is suspended denies
+    // every call; once the agent is active again, calls go.
+    QFETCH(QByteArray, token);
+    QFETCH(QString, suspended);
+    // A fresh execution of the same chain: the denials here raise only its own risk.
+    firewall::ExecutionView view = m_authority.views.value(token);
+    view.execution.id = QStringLiteral("ex-suspension-") + QString::fromLatin1(QTest::currentDataTag()).replace(u' ', u'-');
+    view.riskScore = 0;
+    token = "suspension-probe";
+    m_authority.views.insert(token, view);
+    const auto forget = qScopeGuard([this] { m_authority.views.remove("suspension-probe"); });
+    const auto call = [&] { return decide(token, QStringLiteral("refund:create"), {{QStringLiteral("amount"), QStringLiteral("5.00")}}); };
+    QVERIFY2(call().allowed, qPrintable(call().message));
+    const identity::Agent before = m_registry->agent(suspended).value();
+    identity::Agent changed = before;
+    changed.status = identity::Agent::Status::Suspended;
+    QVERIFY(m_registry->update(changed, before.version, QStringLiteral("admin")));
+    m_pipeline->invalidateRegistryCache();  // as Registry::changed does in the gateway
+    const firewall::CallDecision refused = call();
+    QVERIFY(!refused.allowed);
+    QCOMPARE(refused.step, QStringLiteral("request"));
+    QCOMPARE(refused.httpStatus, 403);
+    QCOMPARE(refused.message, QStringLiteral("agent \"%1\" of the chain is suspended").arg(suspended));
+
+    changed.status = identity::Agent::Status::Active;
+    QVERIFY(m_registry->update(changed, before.version + 1, QStringLiteral("admin")));
+    m_pipeline->invalidateRegistryCache();
+    QVERIFY2(call().allowed, qPrintable(call().message));
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)
