@@ -278,15 +278,22 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
         return OAuthError::unauthorizedClient(QStringLiteral("agent %1 does not list %2 among its delegators").arg(agent.id, delegator));
     QStringList chain = state->execution.chain;
     chain.append(delegator);
-    // A chain through the delegating agent is bounded by its maxDelegationDepth as well.
-    auto delegating = m_cachedRegistry.agent(delegator);
-    if (!delegating)
-        return delegating.error().code == QLatin1String("not_found")
-                   ? OAuthError::invalidGrant(QStringLiteral("delegating agent %1 is no longer registered").arg(delegator))
-                   : storeFailure(delegating.error());
-    if (chain.size() > delegating->maxDelegationDepth)
-        return OAuthError::invalidRequest(QStringLiteral("delegation depth %1 exceeds delegating agent %2's maxDelegationDepth %3")
-                                              .arg(chain.size()).arg(delegator).arg(delegating->maxDelegationDepth));
+    // Every agent the new execution's chain runs through (chain[0] is the human) bounds its
+    // depth by its maxDelegationDepth, and passes on authority only while it is active: a
+    // suspended or retired agent's tokens, and those delegated from them, delegate no further.
+    for (const QString &member : chain.mid(1)) {
+        const QString role = member == delegator ? QStringLiteral("delegating agent") : QStringLiteral("agent");
+        auto through = m_cachedRegistry.agent(member);
+        if (!through)
+            return through.error().code == QLatin1String("not_found")
+                       ? OAuthError::invalidGrant(QStringLiteral("%1 %2 of the chain is no longer registered").arg(role, member))
+                       : storeFailure(through.error());
+        if (through->status != Agent::Status::Active)
+            return OAuthError::invalidGrant(QStringLiteral("%1 %2 is %3").arg(role, member, Agent::statusName(through->status)));
+        if (chain.size() > through->maxDelegationDepth)
+            return OAuthError::invalidRequest(QStringLiteral("delegation depth %1 exceeds %2 %3's maxDelegationDepth %4")
+                                                  .arg(chain.size()).arg(role, member).arg(through->maxDelegationDepth));
+    }
     return Parent{chain, std::move(state).value()};
 }
 

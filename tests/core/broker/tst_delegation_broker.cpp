@@ -188,6 +188,7 @@ void tst_DelegationBroker::refusals_data()
     row("wrong grant type", support, "alice", both, "", "grant-type", "unsupported_grant_type", "token-exchange");
     row("suspended agent", support, "alice", both, "", "suspend-support", "unauthorized_client", "suspended");
     row("retired agent", refund, "parent", rc, "", "retire-refund", "unauthorized_client", "retired");
+    row("suspended delegating agent", refund, "parent", rc, "", "suspend-support", "invalid_grant", "delegating agent support-agent is suspended");
     // The subject token (root delegation).
     row("expired ID token", support, "expired", both, "", "", "invalid_grant", "expired");
     row("untrusted issuer", support, "untrusted", both, "", "", "invalid_grant", "untrusted_issuer");

@@ -191,9 +191,12 @@ void tst_DelegationProperty::childNeverExceedsParent()
         const QJsonObject b = details.value(QStringLiteral("budget")).toObject();
         const qint64 depth = parent ? parent->execution.depth() + 1 : 1;
         const Agent *delegating = nullptr;
+        bool chainAllowsDepth = true;  // every agent the chain runs through bounds its depth
         for (const Agent &a : agents) {
             if (parent && a.id == parent->execution.agent)
                 delegating = &a;
+            if (parent && parent->execution.chain.mid(1).contains(a.id))
+                chainAllowsDepth = chainAllowsDepth && depth <= a.maxDelegationDepth;
         }
         Budget limit = agent.maxBudget;
         if (parent) {
@@ -218,7 +221,7 @@ void tst_DelegationProperty::childNeverExceedsParent()
         expectOk = expectOk && depth <= agent.maxDelegationDepth && ttl <= agent.maxTtlSecs && wanted.fitsWithin(limit);
         if (parent) {
             expectOk = expectOk && parent->isActive() && agent.delegators.contains(parent->execution.agent)
-                       && delegating && depth <= delegating->maxDelegationDepth && expires <= parentExpires
+                       && delegating && depth <= delegating->maxDelegationDepth && chainAllowsDepth && expires <= parentExpires
                        && risk <= parent->execution.riskCeiling && expires > now;
         }
 
