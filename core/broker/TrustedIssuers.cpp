@@ -241,10 +241,17 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
     auto jws = crypto::CompactJws::parse(idToken, crypto::JwsPolicy::idTokens().maxTokenBytes);
     if (!jws)
         return jws.error();
-    auto claims = json::parseObject(jws->payload());
-    if (!claims)
-        return crypto::joseError(crypto::JoseError::MalformedJson, QStringLiteral("ID token claims: %1").arg(claims.error().toString()));
-    const QJsonValue iss = claims->value(QStringLiteral("iss"));
+    // With the limits and error codes the verifier applies to the claims after this.
+    json::Limits limits;
+    limits.maxBytes = crypto::JwsPolicy::idTokens().maxTokenBytes;
+    limits.maxDepth = 16;
+    json::Failure failure = json::Failure::None;
+    auto claims = json::parse(jws->payload(), limits, &failure);
+    if (!claims || !claims->isObject())
+        return crypto::joseError(failure == json::Failure::DuplicateKey ? crypto::JoseError::DuplicateKey : crypto::JoseError::MalformedJson,
+                                 claims ? QStringLiteral("ID token claims are not a JSON object")
+                                        : QStringLiteral("ID token claims: %1").arg(claims.error().toString()));
+    const QJsonValue iss = claims->toObject().value(QStringLiteral("iss"));
     if (!iss.isString())
         return crypto::joseError(crypto::JoseError::MissingClaim, QStringLiteral("the ID token has no \"iss\""));
     std::shared_ptr<Issuer> issuer;

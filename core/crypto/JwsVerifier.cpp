@@ -70,7 +70,7 @@ Status checkHeader(const QJsonObject &header, const JwsPolicy &policy, QString &
             names.append(v.isString() ? v.toString() : QStringLiteral("<non-string>"));
         return joseError(JoseError::UnknownCrit, QStringLiteral("critical header extension(s) not understood: %1").arg(names.join(QStringLiteral(", "))));
     }
-    if (alg.startsWith(QLatin1String("HS")))
+    if (alg.startsWith(QLatin1String("HS"), Qt::CaseInsensitive))
         return joseError(JoseError::AlgConfusion,
                          QStringLiteral("HMAC algorithm %1 with a public-key verification set (algorithm confusion)").arg(alg));
     if (!policy.allowedAlgorithms.contains(alg))
@@ -133,7 +133,10 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
 
     const QJsonValue kid = header.value(headerKey("kid"));
     const Jwks::Entry *entry = nullptr;
-    if (kid.isString()) {
+    if (kid.isString() && kid.toString().isEmpty()) {
+        // Not "no kid": looked up, it would pick a key that has none, past the check below.
+        return joseError(JoseError::Malformed, QStringLiteral("\"kid\" must not be empty"));
+    } else if (kid.isString()) {
         out.kid = kid.toString();
         entry = m_keys.find(out.kid);
         if (!entry)

@@ -40,7 +40,14 @@ struct Signer
         QJsonObject header{{QStringLiteral("alg"), QStringLiteral("EdDSA")}, {QStringLiteral("kid"), signingKid.isEmpty() ? kid : signingKid}};
         if (!typ.isUndefined())
             header.insert(QStringLiteral("typ"), typ);
-        return crypto::CompactJws::sign(header, json::writeCompact(claims), key).value();
+        return signText(json::writeCompact(claims), header);
+    }
+    /// Claims as given, byte for byte (JSON writers do not write duplicate keys).
+    QByteArray signText(const QByteArray &claims, QJsonObject header = {}) const
+    {
+        if (header.isEmpty())
+            header = {{QStringLiteral("alg"), QStringLiteral("EdDSA")}, {QStringLiteral("kid"), kid}};
+        return crypto::CompactJws::sign(header, claims, key).value();
     }
 };
 
@@ -65,6 +72,8 @@ private slots:
     void initTestCase();
     void type_data();
     void type();
+    void claimsAreReadStrictly_data();
+    void claimsAreReadStrictly();
     void audienceAndAuthorizedParty_data();
     void audienceAndAuthorizedParty();
     void lifetimeIsBounded();
@@ -110,6 +119,32 @@ void tst_TrustedIssuers::type()
     issuers.trust(kIdp, m_idp.jwks());
     const qint64 now = m_clock.nowSecs();
     QCOMPARE(codeOf(issuers.verify(m_idp.sign(claimsFor(kIdp, now, now + 300), typ))), code);
+}
+
+void tst_TrustedIssuers::claimsAreReadStrictly_data()
+{
+    // The claims are read to find the issuer before the signature is checked: with the same
+    // errors as the verifier's own reading.
+    QTest::addColumn<QByteArray>("claims");
+    QTest::addColumn<QString>("code");
+    const QByteArray rest = R"("sub":"alice","aud":"mandate","iat":1800000000,"exp":1800000300})";
+    QTest::addRow("duplicate iss") << QByteArray(R"({"iss":"https://idp.test","iss":"https://other-idp.test",)" + rest)
+                                   << QStringLiteral("duplicate_json_key");
+    QTest::addRow("duplicate sub") << QByteArray(R"({"iss":"https://idp.test","sub":"mallory",)" + rest) << QStringLiteral("duplicate_json_key");
+    QTest::addRow("an array") << QByteArray(R"(["https://idp.test"])") << QStringLiteral("malformed_json");
+    QTest::addRow("trailing comma") << QByteArray(R"({"iss":"https://idp.test",})") << QStringLiteral("malformed_json");
+    QTest::addRow("too deep") << QByteArray(R"({"iss":"https://idp.test","x":)" + QByteArray(40, '[') + QByteArray(40, ']') + "}")
+                              << QStringLiteral("malformed_json");
+    QTest::addRow("as written") << QByteArray(R"({"iss":"https://idp.test",)" + rest) << QStringLiteral("accepted");
+}
+
+void tst_TrustedIssuers::claimsAreReadStrictly()
+{
+    QFETCH(QByteArray, claims);
+    QFETCH(QString, code);
+    broker::TrustedIssuers issuers(m_clock, QStringLiteral("mandate"));
+    issuers.trust(kIdp, m_idp.jwks());
+    QCOMPARE(codeOf(issuers.verify(m_idp.signText(claims))), code);
 }
 
 void tst_TrustedIssuers::audienceAndAuthorizedParty_data()

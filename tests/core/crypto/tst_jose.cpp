@@ -193,6 +193,7 @@ void TestJose::rejections_data()
     QTest::addRow("HS256 with the public key") << withHeader(R"({"alg":"HS256","kid":"KID","typ":"at+jwt"})")
                                                << QStringLiteral("alg_confusion");
     QTest::addRow("HS512") << withHeader(R"({"alg":"HS512","kid":"KID","typ":"at+jwt"})") << QStringLiteral("alg_confusion");
+    QTest::addRow("hs256, lower case") << withHeader(R"({"alg":"hs256","kid":"KID","typ":"at+jwt"})") << QStringLiteral("alg_confusion");
     QTest::addRow("ES256 in our tokens") << withHeader(R"({"alg":"ES256","kid":"KID","typ":"at+jwt"})")
                                          << QStringLiteral("alg_not_allowed");
     QTest::addRow("RS256 in our tokens") << withHeader(R"({"alg":"RS256","kid":"KID","typ":"at+jwt"})")
@@ -205,6 +206,7 @@ void TestJose::rejections_data()
                                  << QStringLiteral("unknown_kid");
     QTest::addRow("missing kid") << withHeader(R"({"alg":"EdDSA","typ":"at+jwt"})") << QStringLiteral("missing_kid");
     QTest::addRow("kid not a string") << withHeader(R"({"alg":"EdDSA","kid":7,"typ":"at+jwt"})") << QStringLiteral("malformed_token");
+    QTest::addRow("empty kid") << withHeader(R"({"alg":"EdDSA","kid":"","typ":"at+jwt"})") << QStringLiteral("malformed_token");
     QTest::addRow("embedded jwk") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","jwk":{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}})")
                                   << QStringLiteral("embedded_key");
     QTest::addRow("jku") << withHeader(R"({"alg":"EdDSA","kid":"KID","typ":"at+jwt","jku":"https://evil.example/jwks"})")
@@ -556,6 +558,8 @@ void TestJose::idTokenPolicyAcceptsWithoutKid()
     keys.add(Jwk::fromEd25519(m_key, m_kid));
     const JwsVerifier verifier(JwsPolicy::idTokens(), keys);
     QVERIFY(verifier.verify(craft(R"({"alg":"EdDSA","typ":"JWT"})", "{}")).ok());
+    // An empty kid is no kid to look up, nor the absence of one.
+    QCOMPARE(verifier.verify(craft(R"({"alg":"EdDSA","typ":"JWT","kid":""})", "{}")).error().code, QStringLiteral("malformed_token"));
     // Our own tokens require the kid.
     const auto strict = JwsVerifier(JwsPolicy::accessTokens(), keys).verify(craft(R"({"alg":"EdDSA","typ":"at+jwt"})", "{}"));
     QCOMPARE(strict.error().code, QStringLiteral("missing_kid"));
