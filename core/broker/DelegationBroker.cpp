@@ -388,6 +388,10 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
     auto token = m_keyRing.signPayload(claims.toJson());
     if (!token)
         return OAuthError::serverError(QStringLiteral("signing failed: %1").arg(token.error().message));
+    // A token larger than verifiers accept would be refused at every call, its execution live.
+    if (const qsizetype limit = crypto::JwsPolicy::accessTokens().maxTokenBytes; token->size() > limit)
+        return OAuthError::invalidRequest(QStringLiteral("the token would be %1 bytes, more than the %2 a gateway accepts: "
+                                                         "ask for fewer actions or a shorter purpose").arg(token->size()).arg(limit));
 
     // The record is written after signing and before the token leaves: a token whose record
     // failed to be written is dropped, and verification requires the record anyway.

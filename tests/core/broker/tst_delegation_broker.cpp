@@ -6,6 +6,8 @@
 
 #include "crypto/CompactJws.h"
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTest>
@@ -27,6 +29,7 @@ private slots:
     void refusals_data();
     void refusals();
     void registryChangesReachTheTokenEndpoint();
+    void tokenTooLargeToUseIsNotMinted();
 
 private:
     QByteArray supportParent(const QJsonObject &details, const QString &scope = QStringLiteral("refund:create ticket:read"));
@@ -360,6 +363,48 @@ void tst_DelegationBroker::registryChangesReachTheTokenEndpoint()
     auto unknown = request();
     QVERIFY(!unknown.ok());
     QCOMPARE(unknown.error().code, QStringLiteral("invalid_grant"));
+}
+
+void tst_DelegationBroker::tokenTooLargeToUseIsNotMinted()
+{
+    // An agent allowed 300 actions asks for all of them: the token would be larger than any
+    // gateway accepts, so none is minted and no execution is recorded.
+    QFile demo(QStringLiteral(MANDATE_SOURCE_DIR "/resources/demo/registry.json"));
+    QVERIFY(demo.open(QIODevice::ReadOnly));
+    QJsonObject registry = QJsonDocument::fromJson(demo.readAll().replace("${DEMO_UPSTREAM}", "http://127.0.0.1:9")).object();
+    QJsonArray actions;
+    QStringList names;
+    for (int i = 0; i < 300; ++i) {
+        names << QStringLiteral("wide:action-number-%1").arg(i);
+        actions.append(QJsonObject{{QStringLiteral("name"), names.last()}, {QStringLiteral("method"), QStringLiteral("POST")},
+                                   {QStringLiteral("path"), QStringLiteral("/a%1").arg(i)}});
+    }
+    QJsonArray tools = registry.value(QStringLiteral("tools")).toArray();
+    QJsonObject wide = tools.first().toObject();
+    wide.insert(QStringLiteral("id"), QStringLiteral("wide"));
+    wide.insert(QStringLiteral("actions"), actions);
+    tools.append(wide);
+    registry.insert(QStringLiteral("tools"), tools);
+    QJsonArray agents = registry.value(QStringLiteral("agents")).toArray();
+    for (qsizetype i = 0; i < agents.size(); ++i) {
+        QJsonObject agent = agents.at(i).toObject();
+        if (agent.value(QStringLiteral("id")) == QLatin1String("support-agent")) {
+            agent.insert(QStringLiteral("allowedActions"), QJsonArray::fromStringList(names));
+            agents.replace(i, agent);
+        }
+    }
+    registry.insert(QStringLiteral("agents"), agents);
+    f = std::make_unique<BrokerFixture>();
+    QVERIFY2(f->setUp(registry), qPrintable(f->error));
+
+    const auto within = f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), names.mid(0, 20).join(u' ')));
+    QVERIFY2(within, qPrintable(within ? QString() : within.error().message));
+    const qsizetype executionsBefore = f->executions->list({}).value().size();
+    const auto tooLarge = f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), names.join(u' ')));
+    QVERIFY(!tooLarge);
+    QCOMPARE(tooLarge.error().code, QStringLiteral("invalid_request"));
+    QVERIFY2(tooLarge.error().message.contains(QLatin1String("more than the 8192 a gateway accepts")), qPrintable(tooLarge.error().message));
+    QCOMPARE(f->executions->list({}).value().size(), executionsBefore);
 }
 
 QTEST_GUILESS_MAIN(tst_DelegationBroker)
