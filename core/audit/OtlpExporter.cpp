@@ -97,6 +97,13 @@ void OtlpExporter::pump()
     if (m_inFlight || m_waiting || !m_network)
         return;
     const OtlpSpool::Batch batch = m_spool->next(m_batchLimit, m_options.maxBatchBytes);
+    if (batch.spoolFailed) {
+        // Tried again after the backoff, not only when the next record comes: an idle gateway's
+        // backlog would otherwise wait for traffic.
+        Answer failed;
+        failed.problem = QStringLiteral("cannot read the spool in %1").arg(m_options.spoolDir);
+        return retryLater(failed);
+    }
     if (batch.bytes == 0)
         return;
     if (batch.unreadable > 0) {

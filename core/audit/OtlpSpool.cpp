@@ -152,16 +152,20 @@ OtlpSpool::Batch OtlpSpool::next(int max, qint64 maxBytes)
     qint64 size = 0;
     {
         const std::lock_guard lock(m_mutex);
-        if (!ensureOpen())
+        if (!ensureOpen()) {
+            batch.spoolFailed = true;
             return batch;
+        }
         from = m_readOffset;
         size = m_file.size();
     }
     // Read without the lock: bytes below `size` change only on this (the sender's) thread, and
     // the audit writer's appends must not wait for a long line to be read.
     QFile reader(path("otlp-spool.lines"));
-    if (!reader.open(QIODevice::ReadOnly) || !reader.seek(from))
+    if (!reader.open(QIODevice::ReadOnly) || !reader.seek(from)) {
+        batch.spoolFailed = true;
         return batch;
+    }
     QList<QByteArray> lines;
     qint64 at = from;
     while (lines.size() < max && at < size) {
@@ -232,12 +236,16 @@ void OtlpSpool::compact()
             return failed(target.errorString());
         left -= block.size();
     }
+    // Made durable here, outside the lock: under it, the sync of up to maxPending bytes would
+    // hold up the audit writer's appends, and with them every call, for as long as it takes.
+    if (!target.flush() || ::fdatasync(target.handle()) != 0)
+        return failed(QStringLiteral("cannot write %1: %2").arg(fresh, target.errorString()));
     std::unique_lock lock(m_mutex);
     // What was appended meanwhile, then the swap. The sent note is a place in the chain, so a
     // crash at any point here leaves at worst a record sent twice, never one skipped.
     const qint64 end = m_file.size();
     const QByteArray tail = m_file.seek(to) ? m_file.read(end - to) : QByteArray();
-    if (tail.size() != end - to || target.write(tail) != tail.size() || !target.flush() || ::fsync(target.handle()) != 0) {
+    if (tail.size() != end - to || target.write(tail) != tail.size() || !target.flush() || ::fdatasync(target.handle()) != 0) {
         lock.unlock();
         return failed(QStringLiteral("cannot write %1: %2").arg(fresh, target.errorString()));
     }

@@ -33,6 +33,7 @@ public:
         std::vector<StoredRecord> records;
         qint64 bytes = 0;          ///< spool bytes they take, for acknowledge()
         quint64 unreadable = 0;    ///< lines skipped (counted as dropped by the exporter)
+        bool spoolFailed = false;  ///< the spool could not be read at all (out of file handles, say)
     };
 
     /// Opens (creates) the spool in `dir`; `maxPendingBytes` bounds what is kept unsent.
