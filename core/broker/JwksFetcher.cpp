@@ -142,6 +142,22 @@ Status JwksFetcher::prefetch()
     return refresh(false);
 }
 
+namespace {
+
+/// The same keys under the same kids (unusable entries by their reason), in the same order.
+bool sameKeys(const crypto::Jwks &a, const crypto::Jwks &b)
+{
+    const auto fingerprints = [](const crypto::Jwks &keys) {
+        QStringList out;
+        for (const crypto::Jwks::Entry &entry : keys.entries())
+            out << entry.kid + u' ' + (entry.key ? entry.key->thumbprint() : u'!' + entry.problem);
+        return out;
+    };
+    return fingerprints(a) == fingerprints(b);
+}
+
+} // namespace
+
 Status JwksFetcher::refresh(bool counts)
 {
     const qint64 now = m_clock.nowSecs();
@@ -159,7 +175,10 @@ Status JwksFetcher::refresh(bool counts)
     m_lastFailure.reset();
     const qint64 lifetime = std::clamp(fetched->maxAgeSecs.value_or(m_options.defaultCacheSecs), m_options.minCacheSecs,
                                        m_options.maxCacheSecs);
-    const quint64 version = m_snapshot ? m_snapshot->version + 1 : 1;
+    // The same keys again keep their version: a new one empties the verified-token caches, and
+    // anyone can make the gateway refetch by naming an unknown kid.
+    const bool unchanged = m_snapshot && sameKeys(m_snapshot->keys, fetched->keys);
+    const quint64 version = !m_snapshot ? 1 : unchanged ? m_snapshot->version : m_snapshot->version + 1;
     m_snapshot = Snapshot{std::move(fetched->keys), version, now + lifetime};
     qCInfo(lcBroker).noquote() << "fetched" << m_snapshot->keys.entries().size() << "key(s) from"
                                << m_options.url.toDisplayString(QUrl::RemoveUserInfo) << "cached for" << lifetime << "s";

@@ -41,7 +41,7 @@ public:
         qint64 refetchIntervalSecs = 30;
     };
 
-    /// The keys of one successful fetch. `version` grows with every fetch that succeeds.
+    /// The keys of one successful fetch. `version` grows with every fetch that brings other keys.
     struct Snapshot
     {
         crypto::Jwks keys;

@@ -160,6 +160,7 @@ private slots:
     void checkUrl();
     void cachesWithinBounds();
     void refetchesOnRotation();
+    void sameKeysKeepTheirVersion();
     void serverDownKeepsCachedKeysUntilExpiry();
     void fetchLimits_data();
     void fetchLimits();
@@ -335,6 +336,37 @@ void tst_JwksFetcher::refetchesOnRotation()
     QVERIFY(!old.ok());
     QCOMPARE(old.error().code, QStringLiteral("unknown_kid"));
     QCOMPARE(m_server->requests(), before + 2);
+}
+
+void tst_JwksFetcher::sameKeysKeepTheirVersion()
+{
+    // A new version empties the verified-token caches. A refetch that brings the same keys (a
+    // token naming a kid nobody has, which anyone can send; or the cache's expiry) keeps it.
+    ManualClock clock;
+    JwksFetcher::Options o = options();
+    o.refetchIntervalSecs = 30;
+    JwksFetcher fetcher(o, clock);
+    m_server->setResponse({200, jwksOf({&m_a}), "max-age=60", {}, false});
+    const auto first = fetcher.current();
+    QVERIFY(first.ok());
+    const int before = m_server->requests();
+    clock.advanceSecs(30);
+    const auto again = fetcher.refetchForUnknownKid(first->version);
+    QCOMPARE(m_server->requests(), before + 1);  // asked
+    QVERIFY(again);
+    QCOMPARE(again->version, first->version);
+    clock.advanceSecs(60);  // expired: fetched anew, the same keys
+    const auto expired = fetcher.current();
+    QVERIFY(expired.ok());
+    QCOMPARE(m_server->requests(), before + 2);
+    QCOMPARE(expired->version, first->version);
+
+    m_server->setResponse({200, jwksOf({&m_a, &m_b}), "max-age=60", {}, false});
+    clock.advanceSecs(30);
+    const auto rotated = fetcher.refetchForUnknownKid(first->version);
+    QVERIFY(rotated);
+    QCOMPARE(rotated->version, first->version + 1);
+    QCOMPARE(rotated->keys.entries().size(), 2);
 }
 
 void tst_JwksFetcher::serverDownKeepsCachedKeysUntilExpiry()
