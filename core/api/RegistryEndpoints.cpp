@@ -180,6 +180,32 @@ void installCollection(Router &router, Registry &registry, const AdminAuth &auth
     });
 }
 
+/// The records an import would replace, as stored now ({"agents":[…],…}, only the lists that
+/// have any), for its admin_change record. Each record of `document` that replaces one and names
+/// no version is pinned to the version read here, so that the import fails with a conflict,
+/// instead of replacing something its record does not show, if the record changes meanwhile.
+template<typename Record>
+void replacedRecords(const Registry &registry, const QString &list, QJsonObject &document, QJsonObject &replaced)
+{
+    QJsonArray records = document.value(list).toArray();
+    QJsonArray before;
+    for (qsizetype i = 0; i < records.size(); ++i) {
+        QJsonObject record = records.at(i).toObject();
+        const Result<Record> stored = getRecord<Record>(registry, record.value(QStringLiteral("id")).toString());
+        if (!stored)
+            continue;  // new here (or unreadable: the import itself reports it)
+        before.append(stored->toJson());
+        if (!record.contains(QStringLiteral("version"))) {
+            record.insert(QStringLiteral("version"), stored->version);
+            records.replace(i, record);
+        }
+    }
+    if (document.value(list).isArray())
+        document.insert(list, records);
+    if (!before.isEmpty())
+        replaced.insert(list, before);
+}
+
 HttpResponse importResponse(Registry &registry, AuditTrail *trail, const HttpRequest &request, const ApiPrincipal &caller, bool dryRun)
 {
     Result<QJsonObject> body = RequestBody::jsonObject(request);
@@ -189,10 +215,16 @@ HttpResponse importResponse(Registry &registry, AuditTrail *trail, const HttpReq
         const Status valid = registry.validateImport(body.value());
         return valid ? HttpResponse::json(QJsonObject{{QStringLiteral("valid"), true}}) : HttpResponse::fromError(valid.error());
     }
-    // The imported document is the "after"; the records it replaced are in their own history.
+    // The imported document is the "after", the records it replaces as they are now the "before".
+    QJsonObject document = body.value();
+    QJsonObject replaced;
+    replacedRecords<Human>(registry, QStringLiteral("humans"), document, replaced);
+    replacedRecords<Machine>(registry, QStringLiteral("machines"), document, replaced);
+    replacedRecords<Tool>(registry, QStringLiteral("tools"), document, replaced);
+    replacedRecords<Agent>(registry, QStringLiteral("agents"), document, replaced);
     registry::ImportSummary summary;
-    const Status imported = trail->applyAdminChange(request, caller, QStringLiteral("registry:import"), QJsonValue(), body.value(), [&] {
-        return takeValue(registry.importJson(body.value(), caller.name), summary);
+    const Status imported = trail->applyAdminChange(request, caller, QStringLiteral("registry:import"), replaced, body.value(), [&] {
+        return takeValue(registry.importJson(document, caller.name), summary);
     });
     if (!imported)
         return HttpResponse::fromError(imported.error());

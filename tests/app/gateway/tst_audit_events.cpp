@@ -256,6 +256,23 @@ void tst_AuditEvents::ctlImportIsAnAuditedAdminChange()
     for (const QJsonValue &record : records(QStringLiteral("event=admin_change")))
         recorded = recorded || str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import");
     QVERIFY(recorded);
+    // An import that replaces a record keeps what it replaced in its record, as an update does.
+    const QJsonObject grace = m_http->get(QStringLiteral("/v1/humans/grace"), m_admin).json();
+    const HttpResult replaced = m_http->postJson(QStringLiteral("/v1/registry/import"),
+        R"({"humans":[{"id":"grace","displayName":"Grace Hopper","issuer":"urn:mandate:dev-idp","subject":"grace"}]})", m_admin);
+    QVERIFY2(replaced.status == 200, replaced.body.constData());
+    QCOMPARE(replaced.json().value(QStringLiteral("updated")).toInt(), 1);
+    QJsonObject importRecord;
+    for (const QJsonValue &record : records(QStringLiteral("event=admin_change"))) {
+        if (str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import"))
+            importRecord = record.toObject();  // the newest
+    }
+    const QJsonObject before = importRecord.value(QStringLiteral("mandate.admin.before")).toObject();
+    QCOMPARE(before.value(QStringLiteral("humans")).toArray(), QJsonArray{grace});
+    QCOMPARE(before.value(QStringLiteral("humans")).toArray().first().toObject().value(QStringLiteral("displayName")).toString(),
+             QStringLiteral("Grace"));
+    QCOMPARE(str(importRecord.value(QStringLiteral("mandate.admin.after")).toObject().value(QStringLiteral("humans")).toArray()
+                     .first().toObject(), "displayName"), QStringLiteral("Grace Hopper"));
     // More than the gateway takes in one request (max-body-bytes, 1 MiB here): refused, and
     // mandatectl says which limit to raise.
     QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
