@@ -212,6 +212,7 @@ void tst_DelegationBroker::refusals_data()
     row("amount above parent's remaining", refund, "parent", rc, R"({"budget":{"amount":"180.00"}})", "", "invalid_request", "remaining budget.amount 150.00");
     row("expiry after parent's", refund, "parent", rc, R"({"ttl":900})", "", "invalid_request", "after parent execution");
     row("risk ceiling above parent's", refund, "parent", rc, R"({"risk_ceiling":60})", "", "invalid_request", "risk_ceiling 40");
+    row("parent over its risk ceiling", refund, "parent", rc, "", "parent-over-ceiling", "invalid_grant", "over its risk ceiling (41 > 40)");
     row("delegator not allowed", refund, "finance-parent", rc, "", "", "unauthorized_client", "delegators");
     row("depth exceeded", QStringLiteral("finance-agent"), "depth2-parent", rc, "", "finance-below-refund", "invalid_request", "depth 3 exceeds");
     row("revoked parent", refund, "revoked-parent", rc, "", "", "invalid_grant", "revoked");
@@ -287,6 +288,11 @@ void tst_DelegationBroker::refusals()
                     .value(QStringLiteral("execution")).toString(), QStringLiteral("test")));
         if (subject == QLatin1String("forged-parent"))
             subjectToken[subjectToken.size() - 2] = subjectToken.at(subjectToken.size() - 2) == 'A' ? 'B' : 'A';
+    }
+    if (setup == QLatin1String("parent-over-ceiling")) {
+        const QString parentId = BrokerFixture::claimsOf(subjectToken).value(QStringLiteral("authorization_details")).toArray().first()
+                                     .toObject().value(QStringLiteral("execution")).toString();
+        QVERIFY(f->executions->adjustRisk(parentId, 41));  // denied calls, say: one past its ceiling of 40
     }
     if (setup == QLatin1String("suspend-support"))
         updateAgent(QStringLiteral("support-agent"), [](identity::Agent &a) { a.status = identity::Agent::Status::Suspended; });
