@@ -47,9 +47,13 @@ HttpResponse denial(const CallDecision &decision)
         {QStringLiteral("budget"), QStringLiteral("Budget exhausted")},
         {QStringLiteral("audit"), QStringLiteral("Audit log unavailable")},
     };
+    // A token or budget step the gateway's store failed at (503) is neither a rejected token
+    // nor an exhausted budget.
+    const bool storeFailed = decision.httpStatus >= 500 && (decision.step == QLatin1String("token") || decision.step == QLatin1String("budget"));
     HttpResponse response = HttpResponse::problem(decision.httpStatus, QStringLiteral("denied-") + decision.step,
-                                                  titles.value(decision.step, QStringLiteral("Denied")), decision.message,
-                                                  decision.toJson());
+                                                  storeFailed ? QStringLiteral("Gateway temporarily unavailable")
+                                                              : titles.value(decision.step, QStringLiteral("Denied")),
+                                                  decision.message, decision.toJson());
     if (decision.httpStatus == 401)
         response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     if (decision.retryAfterSecs > 0)

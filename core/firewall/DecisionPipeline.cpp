@@ -152,6 +152,13 @@ namespace {
 /// cannot inspect, registry data that does not fit the schema) is not one of the agent's
 /// calls: the session's counters, which policies read, stay as they were. (A call whose
 /// record cannot be written still counts as denied.)
+/// The gateway's store failing (busy, locked, an I/O error, a damaged file): nothing the agent
+/// did, so neither a 401 that tells it to drop a good token nor a 403 that adds to its risk.
+bool isGatewayFailure(const Error &error)
+{
+    return error.code == QLatin1String("busy") || error.code.startsWith(QLatin1String("store_"));
+}
+
 bool countsInSession(const CallDecision &decision)
 {
     const bool gatewaysFailing = !decision.allowed && decision.step == QLatin1String("request") && decision.httpStatus >= 500;
@@ -325,8 +332,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     }
     if (!view) {
         // The gateway failing to read the execution says nothing against the token.
-        const bool gatewaysFailing = view.error().code == QLatin1String("busy") || view.error().code == QLatin1String("store_error");
-        deny(decision, QStringLiteral("token"), gatewaysFailing ? 503 : 401, view.error().message);
+        deny(decision, QStringLiteral("token"), isGatewayFailure(view.error()) ? 503 : 401, view.error().message);
         decision.errors << view.error().code;
         decision.latencyUs = timer.nsecsElapsed() / 1000;
         finish(pending);
@@ -451,7 +457,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
     if (call.charge) {
         Result<Budget> remaining = m_services.authority.charge(execution.id, cost);
         if (!remaining)
-            return denied(QStringLiteral("budget"), 403, remaining.error().message);
+            return denied(QStringLiteral("budget"), isGatewayFailure(remaining.error()) ? 503 : 403, remaining.error().message);
         decision.view.remaining = remaining.value();
     }
 

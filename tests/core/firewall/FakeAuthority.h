@@ -25,6 +25,7 @@ public:
     /// Called as authenticate() begins (the pipeline calls it under the execution's lock), with
     /// the token; tests use it to hold one execution's decision there. Set before deciding.
     std::function<void(const QByteArray &bearer)> onAuthenticate;
+    std::optional<mandate::Error> chargeFailure;  ///< set: charge() fails with it (the store failing)
 
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
@@ -56,6 +57,8 @@ public:
         // Every token of the execution sees the charge: they are views of one execution, and
         // which of them a QHash visits first changes from run to run.
         std::lock_guard lock(m_mutex);
+        if (chargeFailure)
+            return *chargeFailure;
         std::optional<mandate::identity::Budget> remaining;
         for (const auto &view : std::as_const(views)) {
             if (view.execution.id != id)

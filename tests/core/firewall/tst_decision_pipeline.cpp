@@ -47,6 +47,7 @@ private slots:
     void executionThatCannotBeReadIs503();
     void viewOfAnotherExecutionIsRefused();
     void budgetIsChargedOnTheToolPathOnly();
+    void chargeTheStoreCannotMakeIsNotTheAgents();
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
     void auditFailureDenies_data();
@@ -125,7 +126,10 @@ void tst_DecisionPipeline::executionThatCannotBeReadIs503()
     m_authority.failures.insert("busy-token", Error{QStringLiteral("busy"), QStringLiteral("kept changing")});
     m_authority.failures.insert("store-token", Error{QStringLiteral("store_error"), QStringLiteral("disk I/O error")});
     m_authority.failures.insert("revoked-token", Error{QStringLiteral("revoked"), QStringLiteral("execution e9 was revoked")});
+    m_authority.failures.insert("locked-token", Error{QStringLiteral("store_locked"), QStringLiteral("database is locked")});
+    m_authority.failures.insert("corrupt-token", Error{QStringLiteral("store_corrupt"), QStringLiteral("database disk image is malformed")});
     for (const auto &[token, status] : {std::pair{QByteArray("busy-token"), 503}, std::pair{QByteArray("store-token"), 503},
+                                        std::pair{QByteArray("locked-token"), 503}, std::pair{QByteArray("corrupt-token"), 503},
                                         std::pair{QByteArray("revoked-token"), 401}, std::pair{QByteArray("garbage"), 401}}) {
         const firewall::CallDecision decision = decide(token, QStringLiteral("ticket:read"), {});
         QVERIFY(!decision.allowed);
@@ -160,6 +164,30 @@ void tst_DecisionPipeline::budgetIsChargedOnTheToolPathOnly()
     QVERIFY(charged.allowed);
     QCOMPARE(m_authority.views.value("support").remaining.calls, before - 1);
     QCOMPARE(charged.view.remaining.amount, *Amount::parse(QStringLiteral("460")));
+}
+
+void tst_DecisionPipeline::chargeTheStoreCannotMakeIsNotTheAgents()
+{
+    // The store failing to charge is the gateway's failure: 503, and no risk for the agent.
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-charge-fails");
+    view.riskScore = 0;
+    m_authority.views.insert("charge-fails", view);
+    m_authority.chargeFailure = Error{QStringLiteral("store_locked"), QStringLiteral("database is locked")};
+    const auto forget = qScopeGuard([this] {
+        m_authority.chargeFailure.reset();
+        m_authority.views.remove("charge-fails");
+    });
+    const firewall::CallDecision failed = decide("charge-fails", QStringLiteral("ticket:read"), {}, true);
+    QVERIFY(!failed.allowed);
+    QCOMPARE(failed.step, QStringLiteral("budget"));
+    QCOMPARE(failed.httpStatus, 503);
+    QCOMPARE(failed.view.riskScore, 0);
+    QVERIFY2(m_authority.calls.contains(QStringLiteral("ex-charge-fails ticket:read deny 0")), qPrintable(m_authority.calls.join(u'|')));
+    // An exhausted budget is still the agent's: 403.
+    m_authority.chargeFailure = Error{QStringLiteral("budget_exhausted"), QStringLiteral("the execution's budget is exhausted")};
+    const firewall::CallDecision exhausted = decide("charge-fails", QStringLiteral("ticket:read"), {}, true);
+    QCOMPARE(exhausted.httpStatus, 403);
 }
 
 void tst_DecisionPipeline::everyDecisionIsAudited()
