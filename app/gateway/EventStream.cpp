@@ -17,9 +17,10 @@ constexpr qint64 MaxBufferedBytes = 4 << 20;
 constexpr quint64 MaxIncomingBytes = 4 << 10;
 }
 
-EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs,
+EventStream::EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs, int maxStreams,
                          QObject *parent)
-    : QObject(parent), m_server(server), m_bus(bus), m_auth(auth), m_peerTimeoutMs(std::max(peerTimeoutMs, 300))
+    : QObject(parent), m_server(server), m_bus(bus), m_maxStreams(std::max(1, maxStreams)), m_auth(auth),
+      m_peerTimeoutMs(std::max(peerTimeoutMs, 300))
 {
     connect(&server, &QAbstractHttpServer::newWebSocketConnection, this, &EventStream::accept);
     connect(&bus, &api::EventBus::published, this, &EventStream::broadcast, Qt::QueuedConnection);
@@ -67,6 +68,19 @@ void EventStream::accept()
             else
                 socket->close(QWebSocketProtocol::CloseCodeBadOperation,  // 1011
                               QStringLiteral("the gateway cannot check API keys right now; try again"));
+            continue;
+        }
+        const auto sameKey = [&](const Subscriber &s) { return s.caller.keyId == caller->keyId; };
+        if (std::count_if(m_subscribers.cbegin(), m_subscribers.cend(), sameKey) >= MaxStreamsPerKey) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("this API key already has %1 event streams open").arg(MaxStreamsPerKey));
+            continue;
+        }
+        if (m_subscribers.size() >= m_maxStreams) {
+            qCWarning(lcGateway) << "refusing an event stream of" << caller->name << ": all" << m_maxStreams << "are in use";
+            // 1011, as for a key that cannot be checked now: a client tries again later. (1013, "try
+            // again later", is not one Qt 6.4's clients accept: they fail the close as a protocol error.)
+            socket->close(QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("the gateway serves no more event streams now; try again"));
             continue;
         }
         QWebSocket *raw = socket.release();

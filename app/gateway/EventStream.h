@@ -27,13 +27,19 @@ namespace mandate::gateway {
 /// Every subscriber is pinged three times per `peerTimeout`, which also keeps a quiet stream
 /// from being dropped as an idle connection; one that has answered nothing for `peerTimeout`
 /// is gone (a closed laptop, a cut network) and is dropped rather than written to for ever.
+///
+/// Streams are kept open for hours and hold connection slots that agents' calls share: one key
+/// may have MaxStreamsPerKey of them, and all keys together `maxStreams` (a stream past either
+/// is closed at once, 1008 for the key's own bound, 1011 "try again" for the gateway's).
 class EventStream final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventStream)
 
 public:
-    EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs,
+    static constexpr int MaxStreamsPerKey = 8;  ///< a console opens one per gateway it watches
+
+    EventStream(QAbstractHttpServer &server, api::EventBus &bus, const api::AdminAuth &auth, int peerTimeoutMs, int maxStreams,
                 QObject *parent = nullptr);
     ~EventStream() override;
 
@@ -58,6 +64,7 @@ private:
 
     QAbstractHttpServer &m_server;
     api::EventBus &m_bus;
+    const int m_maxStreams;
     const api::AdminAuth &m_auth;
     QList<Subscriber> m_subscribers;
     int m_peerTimeoutMs;

@@ -398,7 +398,9 @@ Status Gateway::listen()
     s.broker->setIssuer(baseUrl());
     s.frontend->bind(s.tcp);
     s.tcp->watchAfterServer();
-    s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth(), m_options.idleTimeoutMs);
+    // At most a quarter of the connection slots, which agents' calls share, go to event streams.
+    s.eventStream = std::make_unique<EventStream>(*s.frontend, *s.events, s.api->auth(), m_options.idleTimeoutMs,
+                                                  std::max(1, m_options.maxConnections / 4));
     return Status::success();
 }
 

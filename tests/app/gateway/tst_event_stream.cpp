@@ -22,6 +22,7 @@ using namespace mandate::testing;
 namespace {
 
 // Pings every second, a peer gone after 3 s of silence: a loaded CI machine stalls for less.
+constexpr int kMaxConnections = 48;
 constexpr int kIdleTimeoutMs = 3000;
 
 } // namespace
@@ -36,6 +37,7 @@ private slots:
     void quietStreamOutlivesTheIdleTimeout();
     void peerThatAnswersNothingIsDropped();
     void oversizedMessageFromASubscriberClosesIt();
+    void streamsAreBoundedPerKeyAndInAll();
     void incompleteUpgradesAreAnsweredAndDropped_data();
     void incompleteUpgradesAreAnsweredAndDropped();
     void upgradesElsewhereAreRefused_data();
@@ -61,7 +63,8 @@ QUrl tst_EventStream::eventsUrl() const
 void tst_EventStream::initTestCase()
 {
     m_gateway = std::make_unique<GatewayProcess>(QStringLiteral(MANDATED_PATH),
-                                                 QStringList{QStringLiteral("--idle-timeout-ms"), QString::number(kIdleTimeoutMs)});
+                                                 QStringList{QStringLiteral("--idle-timeout-ms"), QString::number(kIdleTimeoutMs),
+                                                             QStringLiteral("--max-connections"), QString::number(kMaxConnections)});
     QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
     m_http = std::make_unique<HttpProbe>(m_gateway->url());
     m_admin = m_gateway->key(QStringLiteral("admin"));
@@ -146,6 +149,44 @@ void tst_EventStream::oversizedMessageFromASubscriberClosesIt()
     socket.sendTextMessage(QString(64 << 10, u'x'));
     QTRY_VERIFY_WITH_TIMEOUT(closed, 10000);
     QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+}
+
+void tst_EventStream::streamsAreBoundedPerKeyAndInAll()
+{
+    // Streams stay open for hours on connection slots that agents' calls share: eight per key,
+    // a quarter of --max-connections in all (48 here: 12).
+    std::vector<std::unique_ptr<QWebSocket>> open;
+    // The close code of a new stream of `key`, or 0 when it was welcomed (and is kept open).
+    const auto subscribe = [&](const QByteArray &key) {
+        auto socket = std::make_unique<QWebSocket>();
+        bool hello = false;
+        bool closed = false;
+        connect(socket.get(), &QWebSocket::textMessageReceived, this, [&hello](const QString &) { hello = true; });
+        connect(socket.get(), &QWebSocket::disconnected, this, [&closed]() { closed = true; });
+        QNetworkRequest request(eventsUrl());
+        request.setRawHeader("Authorization", "Bearer " + key);
+        socket->open(request);
+        if (!QTest::qWaitFor([&] { return hello || closed; }, 10000))
+            return -1;
+        disconnect(socket.get(), nullptr, this, nullptr);
+        if (closed)
+            return int(socket->closeCode());
+        open.push_back(std::move(socket));
+        return 0;
+    };
+    const QByteArray auditor = m_gateway->key(QStringLiteral("auditor"));
+    for (int i = 0; i < 8; ++i)
+        QCOMPARE(subscribe(m_admin), 0);
+    QCOMPARE(subscribe(m_admin), int(QWebSocketProtocol::CloseCodePolicyViolated));  // the key's ninth
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(subscribe(auditor), 0);
+    QCOMPARE(subscribe(auditor), int(QWebSocketProtocol::CloseCodeBadOperation));  // the gateway's thirteenth: try again
+    QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);  // calls are still served
+    // One closes: another may open.
+    open.back()->close();
+    QTRY_COMPARE_WITH_TIMEOUT(open.back()->state(), QAbstractSocket::UnconnectedState, 10000);
+    open.pop_back();
+    QVERIFY(QTest::qWaitFor([&] { return subscribe(auditor) == 0; }, 10000));  // once the gateway has heard of it
 }
 
 void tst_EventStream::incompleteUpgradesAreAnsweredAndDropped_data()
