@@ -67,7 +67,7 @@ Status AuditTrail::delegation(const HttpRequest &request, const identity::Execut
 
 Status AuditTrail::revocations(const HttpRequest &request, const session::ExecutionStore &executions,
                                const QStringList &revoked, const QString &actor, const QString &cause,
-                               const QString &cascadeRoot)
+                               const QString &cascadeRoot, const QJsonObject &details)
 {
     for (const QString &id : revoked) {
         identity::Execution execution;
@@ -76,9 +76,10 @@ Status AuditTrail::revocations(const HttpRequest &request, const session::Execut
         else
             execution.id = id;  // still one record per revoked execution, with what is known
         AuditRecord record = stamped(request, executionRecord(EventType::Revocation, execution));
-        record.details = {{QStringLiteral("actor"), actor},
-                          {QStringLiteral("cause"), cause},
-                          {QStringLiteral("cascade_root"), cascadeRoot}};
+        record.details = details;
+        record.details.insert(QStringLiteral("actor"), actor);
+        record.details.insert(QStringLiteral("cause"), cause);
+        record.details.insert(QStringLiteral("cascade_root"), cascadeRoot);
         if (Status written = append(record); !written)
             return written;
     }

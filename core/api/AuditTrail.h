@@ -33,9 +33,9 @@ public:
     Status delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
                       const QString &scope);
     /// One revocation record per revoked execution. `actor` is who asked ("admin:NAME" or
-    /// "client:ID"), `cascadeRoot` the execution named in the request.
+    /// "client:ID"), `cascadeRoot` the execution named in the request; `details` go in as well.
     Status revocations(const HttpRequest &request, const session::ExecutionStore &executions, const QStringList &revoked,
-                       const QString &actor, const QString &cause, const QString &cascadeRoot);
+                       const QString &actor, const QString &cause, const QString &cascadeRoot, const QJsonObject &details = {});
     /// One admin_change record; `before` / `after` are null for a create / delete.
     Status adminChange(const HttpRequest &request, const ApiPrincipal &actor, const QString &target,
                        const QJsonValue &before, const QJsonValue &after, const QJsonObject &details = {});

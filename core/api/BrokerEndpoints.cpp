@@ -261,12 +261,20 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
     router.add("POST", QStringLiteral("/v1/executions/{id}/revoke"), [&broker, &executions, &auth, &trail](const HttpRequest &request,
                                                                                                      const RouteParams &params) {
         return auth.guard(request, Permission::RevokeExecutions, [&](const ApiPrincipal &caller) {
+            // The body is optional; when there is one, {"reason": "..."} and nothing else.
+            constexpr qsizetype kMaxReasonLength = 500;
             QString reason;
             if (!request.body.trimmed().isEmpty()) {
                 auto body = RequestBody::jsonObject(request);
                 if (!body)
                     return HttpResponse::fromError(body.error());
-                reason = body->value(QStringLiteral("reason")).toString().left(500);
+                const QJsonValue given = body->value(QStringLiteral("reason"));
+                if (body->size() != (given.isUndefined() ? 0 : 1) || (!given.isUndefined() && !given.isString())
+                    || given.toString().size() > kMaxReasonLength)
+                    return HttpResponse::fromError(Error{QStringLiteral("bad_request"),
+                                                         QStringLiteral("the body is {\"reason\": a string of at most %1 characters}")
+                                                             .arg(kMaxReasonLength)});
+                reason = given.toString();
             }
             const QString why = QStringLiteral("revoked by %1%2").arg(caller.name, reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
             const QString id = params.value(QStringLiteral("id"));
@@ -274,7 +282,9 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
             if (!revoked)
                 return HttpResponse::fromError(revoked.error());
             // The revocation stands; a failed record is reported, not hidden.
-            if (Status recorded = trail.revocations(request, executions, revoked.value(), QStringLiteral("admin:") + caller.name, why, id);
+            // Key names need not be unique: the key's id and role say which key acted.
+            const QJsonObject who{{QStringLiteral("actor_key"), caller.keyId}, {QStringLiteral("role"), roleName(caller.role)}};
+            if (Status recorded = trail.revocations(request, executions, revoked.value(), QStringLiteral("admin:") + caller.name, why, id, who);
                 !recorded)
                 return HttpResponse::fromError(recorded.error());
             return HttpResponse::json(QJsonObject{{QStringLiteral("revoked"), QJsonArray::fromStringList(revoked.value())}});

@@ -31,16 +31,26 @@ HttpResponse versionResponse(const PolicyVersion &version, int status = 200)
     return response;
 }
 
-/// Reads {"source": "...", "comment": "..."}.
+/// Reads {"source": "...", "comment": "..."}: nothing else, and a comment of at most
+/// kMaxCommentLength characters (it is stored with the version and copied into its record).
 Result<std::pair<QString, QString>> sourceFromBody(const HttpRequest &request)
 {
+    constexpr qsizetype kMaxCommentLength = 1000;
     Result<QJsonObject> body = RequestBody::jsonObject(request);
     if (!body)
         return body.error();
+    for (const QString &key : body->keys()) {
+        if (key != QLatin1String("source") && key != QLatin1String("comment"))
+            return Error{QStringLiteral("bad_request"), QStringLiteral("unknown member \"%1\": the body is {\"source\", \"comment\"}").arg(key), key};
+    }
     const QJsonValue source = body->value(QStringLiteral("source"));
     if (!source.isString())
         return Error{QStringLiteral("bad_request"), QStringLiteral("the body needs \"source\": the Cedar policy text")};
-    return std::pair{source.toString(), body->value(QStringLiteral("comment")).toString()};
+    const QJsonValue comment = body->value(QStringLiteral("comment"));
+    if (!comment.isUndefined() && (!comment.isString() || comment.toString().size() > kMaxCommentLength))
+        return Error{QStringLiteral("bad_request"), QStringLiteral("\"comment\" must be a string of at most %1 characters").arg(kMaxCommentLength),
+                     QStringLiteral("comment")};
+    return std::pair{source.toString(), comment.toString()};
 }
 
 HttpResponse publishFailure(PolicyStore &policies, const Error &error)

@@ -48,6 +48,7 @@ ShipDialog::ShipDialog(const simulate::ReplaySummary &summary, qint64 baseVersio
     m_comment = new QLineEdit(this);
     m_comment->setObjectName(QStringLiteral("shipComment"));
     m_comment->setPlaceholderText(tr("Why this change (kept in the version history)"));
+    m_comment->setMaxLength(1000);  // what a gateway takes with a policy version
     form->addRow(tr("&Comment:"), m_comment);
     layout->addLayout(form);
 

@@ -96,9 +96,18 @@ void tst_AuditEvents::revocationRecordsEachExecution()
     const QByteArray second = childToken(root, 300);
     QVERIFY(!first.isEmpty() && !second.isEmpty());
     const QString rootId = executionOf(root);
+    // A body other than {"reason": "…"} is refused, and revokes nothing.
+    for (const QByteArray &body : {QByteArray(R"({"reason":42})"), QByteArray(R"({"reasn":"typo"})"),
+                                   QByteArray(R"({"reason":"x","force":true})"), QByteArray(R"({"reason":")" + QByteArray(501, 'r') + R"("})")}) {
+        const HttpResult refused = m_http->postJson(QStringLiteral("/v1/executions/") + rootId + QStringLiteral("/revoke"), body, m_admin);
+        QVERIFY2(refused.status == 400, body.left(60).constData());
+    }
+    QVERIFY(recordsOf(rootId, QStringLiteral("revocation")).isEmpty());
     const HttpResult revoked = m_http->postJson(QStringLiteral("/v1/executions/") + rootId + QStringLiteral("/revoke"),
                                                 R"({"reason":"suspicious refunds"})", m_admin);
     QCOMPARE(revoked.status, 200);
+    const QString adminKeyId = str(m_http->get(QStringLiteral("/v1/whoami"), m_admin).json(), "keyId");
+    QVERIFY(!adminKeyId.isEmpty());
     const QJsonArray ids = revoked.json().value(QStringLiteral("revoked")).toArray();
     QCOMPARE(ids.size(), 3);
     for (const QString &id : {rootId, executionOf(first), executionOf(second)}) {
@@ -108,6 +117,8 @@ void tst_AuditEvents::revocationRecordsEachExecution()
         const QJsonObject r = revocations.first().toObject();
         const QJsonObject details = r.value(QStringLiteral("mandate.details")).toObject();
         QCOMPARE(str(details, "actor"), QStringLiteral("admin:") + m_adminName);
+        QCOMPARE(str(details, "actor_key"), adminKeyId);  // names need not be unique; key ids are
+        QCOMPARE(str(details, "role"), QStringLiteral("admin"));
         QCOMPARE(str(details, "cascade_root"), rootId);
         QVERIFY2(str(details, "cause").contains(QStringLiteral("suspicious refunds")), qPrintable(str(details, "cause")));
         QCOMPARE(str(r, "mandate.agent.id"), id == rootId ? QStringLiteral("support-agent") : QStringLiteral("refund-subagent"));
@@ -168,6 +179,16 @@ void tst_AuditEvents::policyPublishIsAnAdminChange()
     const qint64 version = current.json().value(QStringLiteral("version")).toInteger();
     const QString source = str(current.json(), "source") + QStringLiteral("\n// reviewed\n");
     const QJsonObject body{{QStringLiteral("source"), source}, {QStringLiteral("comment"), QStringLiteral("audited publish")}};
+    // Nothing but the source and a comment of up to 1,000 characters: refused, nothing published.
+    for (const QJsonObject &wrong : {QJsonObject{{QStringLiteral("source"), source}, {QStringLiteral("comment"), 7}},
+                                     QJsonObject{{QStringLiteral("source"), source}, {QStringLiteral("coment"), QStringLiteral("typo")}},
+                                     QJsonObject{{QStringLiteral("source"), source}, {QStringLiteral("comment"), QString(1001, u'c')}}}) {
+        const HttpResult refused = m_http->send("PUT", QStringLiteral("/v1/policies"), QJsonDocument(wrong).toJson(QJsonDocument::Compact),
+                                                {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                                 {"If-Match", current.header("etag")}});
+        QVERIFY2(refused.status == 400, refused.body.constData());
+    }
+    QCOMPARE(m_http->get(QStringLiteral("/v1/policies"), m_admin).json().value(QStringLiteral("version")).toInteger(), version);
     const HttpResult published = m_http->send("PUT", QStringLiteral("/v1/policies"), QJsonDocument(body).toJson(QJsonDocument::Compact),
                                               {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
                                                {"If-Match", current.header("etag")}});
