@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/AdminAuth.h"
 
+#include "common/Logging.h"
+
 namespace mandate::api {
 
 Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission permission) const
@@ -15,8 +17,14 @@ Result<ApiPrincipal> AdminAuth::check(const HttpRequest &request, Permission per
         // Not a lesser admin credential but no admin credential at all: 401, like any unknown key.
         return Error{QStringLiteral("unauthorized"), QStringLiteral("execution tokens cannot use the admin API")};
     Result<ApiPrincipal> principal = m_keys.authenticate(credential);
-    if (!principal)
-        return principal.error();
+    if (!principal) {
+        if (principal.error().code == QLatin1String("unauthorized"))
+            return principal.error();
+        // The store's own text (a locked file, a path) is for the log, not for a caller who has
+        // not even shown a key that works.
+        qCWarning(lcGateway) << "cannot check an admin API key:" << principal.error().message;
+        return Error{principal.error().code, QStringLiteral("the gateway cannot check API keys right now; try again")};
+    }
     if (!roleAllows(principal->role, permission))
         return Error{QStringLiteral("forbidden"), QStringLiteral("the %1 role may not do this").arg(roleName(principal->role))};
     return principal;

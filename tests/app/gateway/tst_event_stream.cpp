@@ -281,6 +281,10 @@ void tst_EventStream::streamWhoseKeyCannotBeCheckedIsClosed()
         QVERIFY2(hide.exec(QStringLiteral("ALTER TABLE api_keys RENAME TO api_keys_hidden")), qPrintable(hide.lastError().text()));
         QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 4 * kIdleTimeoutMs);
         QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeBadOperation);
+        // An admin request meanwhile fails closed, and its answer says nothing of the store.
+        const HttpResult unchecked = m_http->get(QStringLiteral("/v1/agents"), m_admin);
+        QCOMPARE(unchecked.status, 503);
+        QCOMPARE(unchecked.json().value(QStringLiteral("detail")).toString(), QStringLiteral("the gateway cannot check API keys right now; try again"));
         QSqlQuery restore(db);
         QVERIFY2(restore.exec(QStringLiteral("ALTER TABLE api_keys_hidden RENAME TO api_keys")), qPrintable(restore.lastError().text()));
     }
