@@ -166,6 +166,12 @@ void tst_ApiRouter::ifMatch_data()
     QTest::addRow("zero refused") << QByteArray("\"0\"") << false << qint64(0) << 400;
     QTest::addRow("zero for a first version") << QByteArray("\"0\"") << true << qint64(0) << 0;
     QTest::addRow("negative") << QByteArray("\"-1\"") << true << qint64(0) << 400;
+    // Strong comparison is of the exact text: other spellings of the number are other tags.
+    QTest::addRow("leading zero") << QByteArray("\"03\"") << false << qint64(0) << 400;
+    QTest::addRow("plus sign") << QByteArray("\"+3\"") << false << qint64(0) << 400;
+    QTest::addRow("space inside") << QByteArray("\" 3\"") << false << qint64(0) << 400;
+    QTest::addRow("any") << QByteArray("*") << false << qint64(0) << 400;
+    QTest::addRow("a list") << QByteArray("\"3\", \"4\"") << false << qint64(0) << 400;
 }
 
 void tst_ApiRouter::ifMatch()
