@@ -128,6 +128,7 @@ struct DecisionPipeline::Pending
     Budget budgetBefore;
     int riskDelta = 0;
     std::optional<Budget> charged;  ///< the charge held for an allowed call, made durable with its record
+    std::optional<Budget> unsettledCharge;  ///< held and not yet settled: given back if the decision never gets there
     int denialRisk = 0;             ///< the risk step of a denial, when the database refuses the charge
     bool deferredCharge = false;    ///< the charge is written with the record (a companion write)
     bool blocking = true;           ///< decide(): settle on the deciding thread
@@ -141,6 +142,8 @@ struct DecisionPipeline::Pending
     {
         if (reserved && authority)
             (void)authority->settleCall(*reserved, std::nullopt);
+        if (unsettledCharge && authority)  // an exception between holding it and settling it
+            authority->settleCharge(decision.view.execution.id, *unsettledCharge, false);
     }
 };
 
@@ -219,6 +222,7 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
     CallDecision &decision = pending->decision;
     if (pending->charged)
         m_services.authority.settleCharge(decision.view.execution.id, *pending->charged, appended.ok());
+    pending->unsettledCharge.reset();
     if (!appended && decision.allowed && pending->riskDelta > 0)
         m_services.authority.releaseFirstUse(decision.view.execution.id, call.action);  // denied below: not exercised
     if (!appended && pending->deferredCharge && appended.error().code == QLatin1String("budget_exhausted")) {
@@ -458,6 +462,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         Result<Budget> remaining = m_services.authority.charge(execution.id, cost);
         if (!remaining)
             return denied(QStringLiteral("budget"), isGatewayFailure(remaining.error()) ? 503 : 403, remaining.error().message);
+        pending->unsettledCharge = cost;
         decision.view.remaining = remaining.value();
     }
 

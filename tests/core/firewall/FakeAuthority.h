@@ -26,6 +26,7 @@ public:
     /// the token; tests use it to hold one execution's decision there. Set before deciding.
     std::function<void(const QByteArray &bearer)> onAuthenticate;
     std::optional<mandate::Error> chargeFailure;  ///< set: charge() fails with it (the store failing)
+    std::function<void()> onClaimFirstUse;  ///< called as claimFirstUse() begins (tests throw from it)
 
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
@@ -95,6 +96,12 @@ public:
                 view.remaining.amount = mandate::identity::Amount::fromUnits(view.remaining.amount.units() + cost.amount.units());
             }
         }
+    }
+    bool claimFirstUse(const mandate::firewall::ExecutionView &view, const QString &action, const QDateTime &now) override
+    {
+        if (onClaimFirstUse)
+            onClaimFirstUse();
+        return ExecutionAuthority::claimFirstUse(view, action, now);
     }
     mandate::Status recordCall(const QString &id, const QString &action, bool allowed, int riskDelta) override
     {

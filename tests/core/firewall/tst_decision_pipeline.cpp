@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <stdexcept>
 #include <future>
 #include <thread>
 
@@ -48,6 +49,7 @@ private slots:
     void viewOfAnotherExecutionIsRefused();
     void budgetIsChargedOnTheToolPathOnly();
     void chargeTheStoreCannotMakeIsNotTheAgents();
+    void chargeHeldByADecisionThatThrowsIsGivenBack();
     void everyDecisionIsAudited();
     void recordedRequestReplaysToTheSameDecision();
     void auditFailureDenies_data();
@@ -188,6 +190,25 @@ void tst_DecisionPipeline::chargeTheStoreCannotMakeIsNotTheAgents()
     m_authority.chargeFailure = Error{QStringLiteral("budget_exhausted"), QStringLiteral("the execution's budget is exhausted")};
     const firewall::CallDecision exhausted = decide("charge-fails", QStringLiteral("ticket:read"), {}, true);
     QCOMPARE(exhausted.httpStatus, 403);
+}
+
+void tst_DecisionPipeline::chargeHeldByADecisionThatThrowsIsGivenBack()
+{
+    // Between holding a charge and settling it the decision may throw (an allocation failing):
+    // the charge is given back, not left held for good.
+    firewall::ExecutionView view = m_authority.views.value("support");
+    view.execution.id = QStringLiteral("ex-throws");
+    view.riskScore = 0;
+    m_authority.views.insert("throws", view);
+    m_authority.onClaimFirstUse = [] { throw std::runtime_error("out of memory, say"); };
+    const auto forget = qScopeGuard([this] {
+        m_authority.onClaimFirstUse = nullptr;
+        m_authority.views.remove("throws");
+    });
+    const qint64 before = m_authority.views.value("throws").remaining.calls;
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, decide("throws", QStringLiteral("ticket:read"), {}, true));
+    QCOMPARE(m_authority.views.value("throws").remaining.calls, before);
+    QVERIFY2(m_authority.settled.contains(QStringLiteral("ex-throws given-back")), qPrintable(m_authority.settled.join(u'|')));
 }
 
 void tst_DecisionPipeline::everyDecisionIsAudited()
