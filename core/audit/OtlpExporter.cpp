@@ -86,8 +86,11 @@ void OtlpExporter::consume(const std::vector<StoredRecord> &batch)
     // On the audit writer's thread: an append to the spool, nothing more.
     if (const quint64 dropped = m_spool->append(batch); dropped > 0) {
         m_dropped += dropped;
-        qCWarning(lcAudit) << "OTLP spool full (" << m_options.maxBufferBytes << "bytes) or unwritable: dropped" << dropped
-                           << "records, total" << m_dropped.load();
+        // Once a minute at most: a full spool meets every commit.
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        if (qint64 last = m_lastDropWarning.load(); now - last >= 60 && m_lastDropWarning.compare_exchange_strong(last, now))
+            qCWarning(lcAudit) << "OTLP spool full (" << m_options.maxBufferBytes << "bytes) or unwritable: dropped" << dropped
+                               << "records, total" << m_dropped.load();
     }
     QMetaObject::invokeMethod(m_worker, [this] { pump(); }, Qt::QueuedConnection);
 }
@@ -164,29 +167,47 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         m_spool->acknowledge(batch);
         m_sent += records - refused;
         m_backoffMs = m_options.initialBackoffMs;
+        m_batchFailures = 0;
+        m_batchLimit = std::min(m_options.maxBatch, m_batchLimit * 2);  // back up after a 413 cut it
         pump();
         return;
     }
-    if (status == 413 && records > 1) {
-        // Larger than the collector takes: smaller batches from here on, the same records first.
-        ++m_failedAttempts;
-        m_batchLimit = std::max(1, int(records / 2));
-        qCWarning(lcAudit) << "OTLP collector refused a request of" << records << "records as too large; sending at most"
-                           << m_batchLimit << "per request";
-        pump();
-        return;
-    }
-    if (status == 400 || status == 413) {
-        // The content itself is refused (or one record alone is too large): sent again, it would
-        // be refused again, and hold up every record behind it.
+    const auto reject = [&] {
+        // Sent again, it would be refused again, and hold up every record behind it.
         m_spool->acknowledge(batch);
         m_rejected += records;
+        m_batchFailures = 0;
         qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << status << ':'
                            << QString::fromUtf8(answer.body.left(200));
         pump();
-        return;
+    };
+    const auto halve = [&](const char *why) {
+        // The same records again in smaller requests, until the one at fault is alone.
+        ++m_failedAttempts;
+        m_batchFailures = 0;
+        m_batchLimit = std::max(1, int(records / 2));
+        qCWarning(lcAudit) << "OTLP collector refused a request of" << records << "records" << why << "; sending at most"
+                           << m_batchLimit << "per request";
+        pump();
+    };
+    if (status == 400)
+        return reject();  // the content itself
+    if (status == 413)
+        return records > 1 ? halve("as too large") : reject();
+    if (answer.networkOk && !refusesEverything(status) && ++m_batchFailures >= kContentFailures) {
+        // A 500 or 422 again and again for the same records may be one record the collector
+        // cannot take: isolated by halving, then refused alone, rather than holding up the rest.
+        return records > 1 ? halve("again and again") : reject();
     }
     retryLater(answer);
+}
+
+bool OtlpExporter::refusesEverything(int status)
+{
+    // Answers that say nothing about the records: a redirect, a credential, a path or a proxy
+    // that is wrong, or a collector that is busy or down. Retried as long as it takes.
+    return (status >= 300 && status < 400) || status == 401 || status == 403 || status == 404 || status == 407 || status == 408
+           || status == 429 || status == 502 || status == 503 || status == 504;
 }
 
 void OtlpExporter::retryLater(const Answer &answer)

@@ -30,10 +30,13 @@ namespace mandate::audit {
 /// Retry-After). After a restart the gateway hands the exporter what it missed from
 /// resumeAfter() on (AuditLog::addSink). Nothing is dropped silently: records refused because
 /// the spool is full count in dropped(), records the collector refuses for good in rejected(),
-/// and both are logged. Only a 400 refuses a batch for good (its content would be refused
-/// again); a 413 halves the batch until one record alone is too large; every other answer
-/// (a redirect, which is never followed, 401, 404, 5xx, no answer) keeps the records in the
-/// spool and is retried: a collector that is misconfigured must not eat the audit trail.
+/// and both are logged. A 400 refuses a batch for good (its content would be refused again); a
+/// 413 halves the batch, down to one record refused alone; answers that say nothing of the
+/// records (a redirect, which is never followed, 401, 403, 404, 407, 408, 429, 502, 503, 504, no
+/// answer) keep them in the spool and are retried as long as it takes: a misconfigured collector
+/// must not eat the audit trail. Any other failure (500, 422, …) three times for the same batch
+/// halves it, so that a record the collector cannot take is found and refused alone instead of
+/// holding up the others until the spool is full.
 class OtlpExporter final : public AuditSink
 {
 public:
@@ -79,6 +82,8 @@ private:
     };
     void finish(const OtlpSpool::Batch &batch, const Answer &answer);
     void retryLater(const Answer &answer);
+    static bool refusesEverything(int status);
+    static constexpr int kContentFailures = 3;  ///< same-batch failures (500, 422, …) before it is halved
 
     const Options m_options;
     const std::unique_ptr<OtlpSpool> m_spool;
@@ -86,6 +91,7 @@ private:
     std::atomic<quint64> m_dropped{0};
     std::atomic<quint64> m_rejected{0};
     std::atomic<quint64> m_failedAttempts{0};
+    std::atomic<qint64> m_lastDropWarning{0};  ///< seconds since the epoch; consume() runs on the audit writer
 
     // Owned by the sender thread.
     QThread *m_thread = nullptr;
@@ -94,7 +100,8 @@ private:
     bool m_inFlight = false;
     bool m_waiting = false;
     int m_backoffMs = 0;
-    int m_batchLimit = 0;            ///< records per request: maxBatch, halved by each 413
+    int m_batchLimit = 0;            ///< records per request: maxBatch, halved by a 413, doubled back by successes
+    int m_batchFailures = 0;         ///< failures of the batch now first in the spool, by answers that may be about it
     qint64 m_lastRefusalWarning = 0; ///< seconds since the epoch
 };
 
