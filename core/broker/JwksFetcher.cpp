@@ -6,6 +6,8 @@
 
 #include <QEventLoop>
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QThread>
@@ -144,13 +146,21 @@ Status JwksFetcher::prefetch()
 
 namespace {
 
-/// The same keys under the same kids (unusable entries by their reason), in the same order.
+/// The same keys under the same kids, with the same restrictions (alg, use, key_ops), in the
+/// same order; unusable entries by their reason.
 bool sameKeys(const crypto::Jwks &a, const crypto::Jwks &b)
 {
     const auto fingerprints = [](const crypto::Jwks &keys) {
         QStringList out;
-        for (const crypto::Jwks::Entry &entry : keys.entries())
-            out << entry.kid + u' ' + (entry.key ? entry.key->thumbprint() : u'!' + entry.problem);
+        for (const crypto::Jwks::Entry &entry : keys.entries()) {
+            if (!entry.key) {
+                out << entry.kid + QStringLiteral(" !") + entry.problem;
+                continue;
+            }
+            QJsonObject key = entry.key->toJson();
+            key.insert(QStringLiteral("key_ops"), QJsonArray::fromStringList(entry.key->keyOps()));
+            out << entry.kid + u' ' + QString::fromUtf8(QJsonDocument(key).toJson(QJsonDocument::Compact));
+        }
         return out;
     };
     return fingerprints(a) == fingerprints(b);

@@ -367,6 +367,15 @@ void tst_JwksFetcher::sameKeysKeepTheirVersion()
     QVERIFY(rotated);
     QCOMPARE(rotated->version, first->version + 1);
     QCOMPARE(rotated->keys.entries().size(), 2);
+
+    // The same key material with another use is another key set: the verifier must see it.
+    QJsonObject encryptionOnly = json::parseObject(m_a.jwk()).value();
+    encryptionOnly.insert(QStringLiteral("use"), QStringLiteral("enc"));
+    m_server->setResponse({200, "{\"keys\":[" + json::writeCompact(encryptionOnly) + ',' + m_b.jwk() + "]}", "max-age=60", {}, false});
+    clock.advanceSecs(30);
+    const auto restricted = fetcher.refetchForUnknownKid(rotated->version);
+    QVERIFY(restricted);
+    QCOMPARE(restricted->version, rotated->version + 1);
 }
 
 void tst_JwksFetcher::serverDownKeepsCachedKeysUntilExpiry()
