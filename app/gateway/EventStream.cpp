@@ -71,15 +71,17 @@ void EventStream::accept()
             continue;
         }
         const auto sameKey = [&](const Subscriber &s) { return s.caller.keyId == caller->keyId; };
+        // Both bounds close with 1011, as for a key that cannot be checked now: the client tries
+        // again later (a key's streams end as consoles close or are found gone). 1008 would make
+        // the console give up for good; 1013, "try again later", is not one Qt 6.4's clients
+        // accept (they fail the close as a protocol error).
         if (std::count_if(m_subscribers.cbegin(), m_subscribers.cend(), sameKey) >= MaxStreamsPerKey) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("this API key already has %1 event streams open").arg(MaxStreamsPerKey));
+            socket->close(QWebSocketProtocol::CloseCodeBadOperation,
+                          QStringLiteral("this API key already has %1 event streams open; try again later").arg(MaxStreamsPerKey));
             continue;
         }
         if (m_subscribers.size() >= m_maxStreams) {
             qCWarning(lcGateway) << "refusing an event stream of" << caller->name << ": all" << m_maxStreams << "are in use";
-            // 1011, as for a key that cannot be checked now: a client tries again later. (1013, "try
-            // again later", is not one Qt 6.4's clients accept: they fail the close as a protocol error.)
             socket->close(QWebSocketProtocol::CloseCodeBadOperation, QStringLiteral("the gateway serves no more event streams now; try again"));
             continue;
         }

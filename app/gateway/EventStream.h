@@ -30,7 +30,7 @@ namespace mandate::gateway {
 ///
 /// Streams are kept open for hours and hold connection slots that agents' calls share: one key
 /// may have MaxStreamsPerKey of them, and all keys together `maxStreams` (a stream past either
-/// is closed at once, 1008 for the key's own bound, 1011 "try again" for the gateway's).
+/// is closed at once with 1011, so that a client tries again later).
 class EventStream final : public QObject
 {
     Q_OBJECT
