@@ -151,10 +151,6 @@ DecisionPipeline::~DecisionPipeline() = default;
 
 namespace {
 
-/// A call the gateway could not serve (refused at the request step with a 5xx: a tool it
-/// cannot inspect, registry data that does not fit the schema) is not one of the agent's
-/// calls: the session's counters, which policies read, stay as they were. (A call whose
-/// record cannot be written still counts as denied.)
 /// The gateway's store failing (busy, locked, an I/O error, a damaged file): nothing the agent
 /// did, so neither a 401 that tells it to drop a good token nor a 403 that adds to its risk.
 bool isGatewayFailure(const Error &error)
@@ -162,9 +158,14 @@ bool isGatewayFailure(const Error &error)
     return error.code == QLatin1String("busy") || error.code.startsWith(QLatin1String("store_"));
 }
 
+/// A call the gateway could not serve (refused with a 5xx at the request step: a tool it cannot
+/// inspect, registry data that does not fit the schema; or at the budget step: a store that
+/// cannot charge) is not one of the agent's calls: the session's counters, which policies
+/// read, stay as they were. (A call whose record cannot be written still counts as denied.)
 bool countsInSession(const CallDecision &decision)
 {
-    const bool gatewaysFailing = !decision.allowed && decision.step == QLatin1String("request") && decision.httpStatus >= 500;
+    const bool gatewaysFailing = !decision.allowed && decision.httpStatus >= 500
+                                 && (decision.step == QLatin1String("request") || decision.step == QLatin1String("budget"));
     return decision.hasExecution && !gatewaysFailing;
 }
 

@@ -185,7 +185,8 @@ void tst_DecisionPipeline::chargeTheStoreCannotMakeIsNotTheAgents()
     QCOMPARE(failed.step, QStringLiteral("budget"));
     QCOMPARE(failed.httpStatus, 503);
     QCOMPARE(failed.view.riskScore, 0);
-    QVERIFY2(m_authority.calls.contains(QStringLiteral("ex-charge-fails ticket:read deny 0")), qPrintable(m_authority.calls.join(u'|')));
+    for (const QString &call : std::as_const(m_authority.calls))  // nor a denial in its session counters
+        QVERIFY2(!call.startsWith(QLatin1String("ex-charge-fails ")), qPrintable(call));
     // An exhausted budget is still the agent's: 403.
     m_authority.chargeFailure = Error{QStringLiteral("budget_exhausted"), QStringLiteral("the execution's budget is exhausted")};
     const firewall::CallDecision exhausted = decide("charge-fails", QStringLiteral("ticket:read"), {}, true);
