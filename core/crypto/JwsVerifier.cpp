@@ -131,12 +131,12 @@ Result<VerifiedJws> JwsVerifier::verify(QByteArrayView token) const
     if (jws->signature().isEmpty())
         return joseError(JoseError::Malformed, QStringLiteral("the JWS signature is empty"));
 
-    const QJsonValue kid = header.value(headerKey("kid"));
+    // An empty kid names no key: it is read as none (the one-usable-key rule below applies), not
+    // looked up, where it would pick the first key that has no kid, past that rule.
+    const QJsonValue named = header.value(headerKey("kid"));
+    const QJsonValue kid = named.isString() && named.toString().isEmpty() ? QJsonValue(QJsonValue::Undefined) : named;
     const Jwks::Entry *entry = nullptr;
-    if (kid.isString() && kid.toString().isEmpty()) {
-        // Not "no kid": looked up, it would pick a key that has none, past the check below.
-        return joseError(JoseError::Malformed, QStringLiteral("\"kid\" must not be empty"));
-    } else if (kid.isString()) {
+    if (kid.isString()) {
         out.kid = kid.toString();
         entry = m_keys.find(out.kid);
         if (!entry)
