@@ -223,7 +223,8 @@ HttpResponse importResponse(Registry &registry, AuditTrail *trail, const HttpReq
     replacedRecords<Tool>(registry, QStringLiteral("tools"), document, replaced);
     replacedRecords<Agent>(registry, QStringLiteral("agents"), document, replaced);
     registry::ImportSummary summary;
-    const Status imported = trail->applyAdminChange(request, caller, QStringLiteral("registry:import"), replaced, body.value(), [&] {
+    const QJsonValue before = replaced.isEmpty() ? QJsonValue() : QJsonValue(replaced);  // absent when it only creates
+    const Status imported = trail->applyAdminChange(request, caller, QStringLiteral("registry:import"), before, body.value(), [&] {
         return takeValue(registry.importJson(document, caller.name), summary);
     });
     if (!imported)

@@ -228,8 +228,9 @@ Status Registry::checkImportVersions(const ParsedImport &parsed) const
     if (Status s = check(parsed.agents, m_tables->agents, "agents"); !s) return s;
     if (conflicts.empty())
         return Status::success();
-    Error error{QStringLiteral("conflict"), QStringLiteral("%1 record(s) changed since the document was made; nothing was imported "
-                                                           "(leave a record's \"version\" out to replace it anyway)")
+    Error error{QStringLiteral("conflict"), QStringLiteral("%1 record(s) changed since the document was made, or while it was "
+                                                           "being imported; nothing was imported (try again; a record without "
+                                                           "\"version\" replaces whatever version is stored)")
                                                 .arg(conflicts.size())};
     error.details = std::move(conflicts);
     return error;

@@ -223,7 +223,7 @@ void tst_ToolBulkhead::rateLimitedCallsSayWhenToRetry()
     QCOMPARE(limited.status, 429);
     QCOMPARE(limited.header("Content-Type"), QByteArray("application/problem+json"));
     const int retryAfter = limited.header("Retry-After").toInt();
-    QVERIFY2(retryAfter >= 29 && retryAfter <= 30, limited.header("Retry-After").constData());  // the gateway's clock ran on a little
+    QVERIFY2(retryAfter >= 20 && retryAfter <= 30, limited.header("Retry-After").constData());  // less as the clock runs on
     QCOMPARE(limited.json().value(QStringLiteral("step")).toString(), QStringLiteral("rate_limit"));
     QCOMPARE(limited.json().value(QStringLiteral("retry_after")).toInt(), retryAfter);
 
@@ -232,7 +232,7 @@ void tst_ToolBulkhead::rateLimitedCallsSayWhenToRetry()
     QCOMPARE(decided.json().value(QStringLiteral("decision")).toString(), QStringLiteral("deny"));
     QCOMPARE(decided.json().value(QStringLiteral("step")).toString(), QStringLiteral("rate_limit"));
     const int authorizeRetry = decided.json().value(QStringLiteral("retry_after")).toInt();
-    QVERIFY2(authorizeRetry >= 29 && authorizeRetry <= 30, decided.body.constData());
+    QVERIFY2(authorizeRetry >= 20 && authorizeRetry <= 30, decided.body.constData());
 }
 
 QTEST_MAIN(tst_ToolBulkhead)
