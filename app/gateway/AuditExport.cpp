@@ -40,15 +40,24 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             resume = bookmarked.value();
             source = bookmarkPath;
         }
+        const bool firstStart = !resume;
+        if (const audit::AuditHead head = log.head(); firstStart && head.sequence > 0) {
+            // A first start: from the head on, noted on disk before anything is written, so that a
+            // power loss before the first batch's note reaches the disk does not turn this place
+            // back into none (a later start would then begin at its own head, skipping the rest).
+            if (Status noted = audit::PositionNote(bookmarkPath).writeDurably({log.gatewayId(), {head.sequence, head.hash}}); !noted)
+                return noted.error();
+            resume = audit::ChainPosition{head.sequence, head.hash};
+        }
         auto sink = audit::JsonLinesSink::open(options.jsonLinesFile, bookmarkPath);
         if (!sink)
             return sink.error();
         exports->m_jsonLines = std::move(sink).value();
         if (Status joined = joinAfter(log, exports->m_jsonLines, resume); !joined)
             return Error{joined.error().code, QStringLiteral("audit JSON lines export, resuming where %1 says: %2").arg(source, joined.error().message)};
-        if (!resume)
-            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << log.head().sequence
-                              << "(earlier ones: mandatectl audit export)";
+        if (firstStart)
+            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record"
+                              << (resume ? resume->sequence : 0) << "(earlier ones: mandatectl audit export)";
         qCInfo(lcGateway) << "audit records are written to" << options.jsonLinesFile;
     }
     if (!options.otlpEndpoint.isEmpty()) {
@@ -63,7 +72,14 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             return exporter.error();
         exports->m_otlp = std::move(exporter).value();
         // Records committed but never spooled (a crash between the two) come from the database.
-        const Status joined = joinAfter(log, exports->m_otlp, exports->m_otlp->resumeAfter(log.gatewayId()));
+        std::optional<audit::ChainPosition> resume = exports->m_otlp->resumeAfter(log.gatewayId());
+        if (const audit::AuditHead head = log.head(); !resume && head.sequence > 0) {
+            // A first start, noted on disk first (as for the JSON lines file above).
+            if (Status noted = exports->m_otlp->startAt(log.gatewayId(), {head.sequence, head.hash}); !noted)
+                return noted.error();
+            resume = audit::ChainPosition{head.sequence, head.hash};
+        }
+        const Status joined = joinAfter(log, exports->m_otlp, resume);
         if (!joined)
             return Error{joined.error().code, QStringLiteral("audit OTLP export, resuming where its spool in %1 says: %2")
                                                   .arg(otlp.spoolDir, joined.error().message)};

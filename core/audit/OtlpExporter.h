@@ -68,6 +68,9 @@ public:
     /// The newest record of `gatewayId`'s chain spooled or sent before (nullopt: none, a first
     /// start, or another gateway's spool).
     std::optional<ChainPosition> resumeAfter(const QString &gatewayId) const;
+    /// A first start at `head`: noted on disk before any record is spooled, so that a power loss
+    /// before the first note reaches the disk does not skip what was committed meanwhile.
+    Status startAt(const QString &gatewayId, const ChainPosition &head) { return m_spool->startAt({gatewayId, head}); }
 
 private:
     explicit OtlpExporter(Options options, std::unique_ptr<OtlpSpool> spool);

@@ -261,6 +261,17 @@ void OtlpSpool::compact()
     m_compactAfter = 0;
 }
 
+Status OtlpSpool::startAt(const NotedPosition &start)
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_sent.position.sequence > 0 || m_lastSpooled)
+            return Status::success();
+        m_sent = start;
+    }
+    return m_sentNote.writeDurably(start);
+}
+
 qint64 OtlpSpool::pendingBytes() const
 {
     const std::lock_guard lock(m_mutex);

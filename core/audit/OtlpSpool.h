@@ -47,6 +47,9 @@ public:
     /// The collector has the records of `batch`: they are dropped from the spool.
     void acknowledge(const Batch &batch);
 
+    /// A first start: with no place in any chain yet (nothing sent, nothing spooled), `start`
+    /// becomes the place, written to disk before it returns; otherwise nothing changes.
+    Status startAt(const NotedPosition &start);
     qint64 pendingBytes() const;
     /// The newest record of `gatewayId`'s chain spooled or sent, if any: where the exporter
     /// resumes after a restart (a position of another gateway's chain is no place in this one).

@@ -4,6 +4,14 @@
 #include "common/Logging.h"
 
 #include <QDateTime>
+#include <QFileInfo>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace mandate::audit {
 
@@ -35,10 +43,41 @@ Result<std::optional<ChainPosition>> PositionNote::read(const QString &path, con
     return std::optional<ChainPosition>(noted.value()->position);
 }
 
+namespace {
+
+QByteArray lineOf(const NotedPosition &noted)
+{
+    return noted.gatewayId.toUtf8().toBase64() + ' ' + QByteArray::number(noted.position.sequence) + ' ' + noted.position.hash.toHex() + '\n';
+}
+
+} // namespace
+
+Status PositionNote::writeDurably(const NotedPosition &noted)
+{
+    const auto failed = [this](const QString &why) {
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(m_path, why)};
+    };
+    m_file.close();  // the note is replaced: later writes go to the new file
+    const QByteArray line = lineOf(noted);
+    const QString fresh = m_path + QStringLiteral(".new");
+    QFile target(fresh);
+    if (!target.open(QIODevice::WriteOnly | QIODevice::Truncate) || target.write(line) != line.size() || !target.flush()
+        || ::fdatasync(target.handle()) != 0)
+        return failed(target.errorString());
+    target.close();
+    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_path).constData()) != 0)
+        return failed(QString::fromLocal8Bit(std::strerror(errno)));
+    // The rename is on disk only once the directory is.
+    const int dir = ::open(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = dir >= 0 && ::fsync(dir) == 0;
+    if (dir >= 0)
+        ::close(dir);
+    return synced ? Status::success() : failed(QStringLiteral("cannot sync its directory"));
+}
+
 void PositionNote::write(const NotedPosition &noted)
 {
-    const QByteArray line = noted.gatewayId.toUtf8().toBase64() + ' ' + QByteArray::number(noted.position.sequence) + ' '
-                            + noted.position.hash.toHex() + '\n';
+    const QByteArray line = lineOf(noted);
     if (!m_file.isOpen()) {
         m_file.setFileName(m_path);
         m_file.open(QIODevice::ReadWrite | QIODevice::Unbuffered);

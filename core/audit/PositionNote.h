@@ -33,6 +33,9 @@ public:
     static Result<std::optional<ChainPosition>> read(const QString &path, const QString &gatewayId);
     /// Best effort: a failure is logged, at most once a minute.
     void write(const NotedPosition &noted);
+    /// Replaces the note whole and waits until it is on disk, its directory entry too: for the
+    /// place an export starts from, which a power loss must not take back to "none".
+    Status writeDurably(const NotedPosition &noted);
 
 private:
     QString m_path;

@@ -146,6 +146,23 @@ private slots:
         QCOMPARE(PositionNote::read(bookmark, kGateway).value()->sequence, 8);
     }
 
+    void aNoteWrittenDurablyIsReplacedWhole()
+    {
+        // The place a first start notes goes through a new file and a rename; the note's later
+        // in-place writes must reach that file, not the one the rename replaced.
+        const QString path = m_dir.filePath(QStringLiteral("durable.note"));
+        PositionNote note(path);
+        note.write(NotedPosition{kGateway, {3, QByteArray(32, 'c')}});  // an older note, its file open
+        QVERIFY(note.writeDurably(NotedPosition{kGateway, {5, QByteArray(32, 'a')}}));
+        QCOMPARE(PositionNote::read(path, kGateway).value()->sequence, 5);
+        QVERIFY(!QFile::exists(path + QStringLiteral(".new")));
+        note.write(NotedPosition{kGateway, {6, QByteArray(32, 'b')}});
+        const std::optional<ChainPosition> after = PositionNote::read(path, kGateway).value();
+        QVERIFY(after.has_value());
+        QCOMPARE(after.value().sequence, 6);
+        QCOMPARE(after.value().hash, QByteArray(32, 'b'));
+    }
+
     void jsonLinesRefuseAFileThatIsNotAnAuditLog_data()
     {
         QTest::addColumn<QByteArray>("content");

@@ -427,6 +427,32 @@ private slots:
         QCOMPARE(int(receiver.sequences.size()), 30);
     }
 
+    void otlpFirstStartIsNotedBeforeAnythingIsSpooled()
+    {
+        // With no place yet, the head it starts from is noted on disk at once: a restart (after a
+        // power loss that took the spool's first lines, say) resumes there, not at its own head.
+        Fixture f = open();
+        appendSome(*f.log, 4);
+        const AuditHead head = f.log->head();
+        OtlpExporter::Options options = otlpOptions(freePort(), QStringLiteral("spool-first-start"));
+        {
+            const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+            QVERIFY(otlp);
+            QVERIFY(!otlp->resumeAfter(kGateway));
+            QVERIFY(otlp->startAt(kGateway, {head.sequence, head.hash}));
+        }
+        const std::shared_ptr<OtlpExporter> restarted = startOtlp(options);
+        QVERIFY(restarted);
+        const std::optional<ChainPosition> resume = restarted->resumeAfter(kGateway);
+        QVERIFY(resume);
+        QCOMPARE(resume->sequence, head.sequence);
+        QCOMPARE(resume->hash, head.hash);
+        // A place once noted is not moved back by another start.
+        QVERIFY(restarted->startAt(kGateway, {1, QByteArray(32, 'x')}));
+        QCOMPARE(restarted->resumeAfter(kGateway)->sequence, head.sequence);
+        f.log.reset();
+    }
+
     void otlpCatchesUpWithWhatItNeverSpooled()
     {
         // Records committed while the exporter was not there to spool them (a crash between the
