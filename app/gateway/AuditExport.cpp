@@ -41,7 +41,7 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             source = bookmarkPath;
         }
         const bool firstStart = !resume;
-        if (const audit::AuditHead head = log.head(); firstStart && head.sequence > 0) {
+        if (const audit::AuditHead head = log.head(); firstStart) {
             // A first start: from the head on, noted on disk before anything is written, so that a
             // power loss before the first batch's note reaches the disk does not turn this place
             // back into none (a later start would then begin at its own head, skipping the rest).
@@ -73,7 +73,7 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         exports->m_otlp = std::move(exporter).value();
         // Records committed but never spooled (a crash between the two) come from the database.
         std::optional<audit::ChainPosition> resume = exports->m_otlp->resumeAfter(log.gatewayId());
-        if (const audit::AuditHead head = log.head(); !resume && head.sequence > 0) {
+        if (const audit::AuditHead head = log.head(); !resume) {
             // A first start, noted on disk first (as for the JSON lines file above).
             if (Status noted = exports->m_otlp->startAt(log.gatewayId(), {head.sequence, head.hash}); !noted)
                 return noted.error();

@@ -99,7 +99,14 @@ void OtlpExporter::pump()
 {
     if (m_inFlight || m_waiting || !m_network)
         return;
-    const OtlpSpool::Batch batch = m_spool->next(m_batchLimit, m_options.maxBatchBytes);
+    // A first record that failed alone again and again, and no probe has succeeded since: the
+    // record after it goes alone, to tell a record the collector cannot take from a collector
+    // that takes nothing. Without a record after it, the first one is tried again.
+    const bool probing = m_suspect && !m_probeAccepted;
+    OtlpSpool::Batch batch = m_spool->next(probing ? 2 : m_batchLimit, m_options.maxBatchBytes);
+    const bool probe = probing && batch.records.size() == 2 && batch.unreadable == 0;
+    if (probing && !probe && batch.records.size() > 1)
+        batch = m_spool->next(1, m_options.maxBatchBytes);
     if (batch.spoolFailed) {
         // Tried again after the backoff, not only when the next record comes: an idle gateway's
         // backlog would otherwise wait for traffic.
@@ -119,8 +126,11 @@ void OtlpExporter::pump()
         return;
     }
     QJsonArray logs;
-    for (const StoredRecord &record : batch.records)
-        logs.append(OtlpEncoder::logRecord(record));
+    if (probe)
+        logs.append(OtlpEncoder::logRecord(batch.records.back()));
+    else
+        for (const StoredRecord &record : batch.records)
+            logs.append(OtlpEncoder::logRecord(record));
     QNetworkRequest request(m_options.endpoint);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(m_options.requestTimeoutMs);
@@ -131,7 +141,7 @@ void OtlpExporter::pump()
         request.setRawHeader(name, value);
     m_inFlight = true;
     QNetworkReply *reply = m_network->post(request, json::writeCompact(OtlpEncoder::request(logs)));
-    QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch] {
+    QObject::connect(reply, &QNetworkReply::finished, m_worker, [this, reply, batch, probe] {
         reply->deleteLater();
         Answer answer;
         answer.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -146,8 +156,24 @@ void OtlpExporter::pump()
         } else if (!answer.networkOk) {
             answer.problem = reply->errorString();
         }
-        finish(batch, answer);
+        if (probe)
+            finishProbe(answer);
+        else
+            finish(batch, answer);
     });
+}
+
+void OtlpExporter::finishProbe(const Answer &answer)
+{
+    m_inFlight = false;
+    if (answer.networkOk && answer.httpStatus >= 200 && answer.httpStatus < 300) {
+        // The collector takes other records: the first one is tried once more, and refused if
+        // it fails again (the probed record goes again after it, as a duplicate at worst).
+        m_probeAccepted = true;
+        pump();
+        return;
+    }
+    retryLater(answer);  // the collector takes nothing now: nothing is refused for it
 }
 
 void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
@@ -168,7 +194,9 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         m_sent += records - refused;
         m_backoffMs = m_options.initialBackoffMs;
         m_batchFailures = 0;
-        m_batchLimit = std::min(m_options.maxBatch, m_batchLimit * 2);  // back up after a 413 cut it
+        m_suspect = m_probeAccepted = false;
+        // Back up after a halving for a bad record; never above what a 413 refused.
+        m_batchLimit = std::min({m_options.maxBatch, m_batchCeiling, m_batchLimit * 2});
         pump();
         return;
     }
@@ -177,6 +205,7 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         m_spool->acknowledge(batch);
         m_rejected += records;
         m_batchFailures = 0;
+        m_suspect = m_probeAccepted = false;
         qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << status << ':'
                            << QString::fromUtf8(answer.body.left(200));
         pump();
@@ -186,18 +215,33 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         ++m_failedAttempts;
         m_batchFailures = 0;
         m_batchLimit = std::max(1, int(records / 2));
-        qCWarning(lcAudit) << "OTLP collector refused a request of" << records << "records" << why << "; sending at most"
-                           << m_batchLimit << "per request";
+        if (const qint64 now = QDateTime::currentSecsSinceEpoch(); now - m_lastHalvingWarning >= 60) {
+            m_lastHalvingWarning = now;
+            qCWarning(lcAudit) << "OTLP collector refused a request of" << records << "records" << why << "; sending at most"
+                               << m_batchLimit << "per request";
+        }
         pump();
     };
     if (status == 400)
         return reject();  // the content itself
-    if (status == 413)
+    if (status == 413) {
+        m_batchCeiling = std::max(1, int(records / 2));  // the collector's size: not grown past again
         return records > 1 ? halve("as too large") : reject();
-    if (answer.networkOk && !refusesEverything(status) && ++m_batchFailures >= kContentFailures) {
+    }
+    if (answer.networkOk && !refusesEverything(status)) {
         // A 500 or 422 again and again for the same records may be one record the collector
-        // cannot take: isolated by halving, then refused alone, rather than holding up the rest.
-        return records > 1 ? halve("again and again") : reject();
+        // cannot take: isolated by halving; alone, refused only once the record after it has
+        // gone through (a probe), so that a collector failing on everything refuses nothing.
+        if (m_suspect && m_probeAccepted && records == 1)
+            return reject();
+        if (++m_batchFailures >= kContentFailures) {
+            if (records > 1)
+                return halve("again and again");
+            m_suspect = true;
+            m_batchFailures = 0;
+        }
+    } else if (m_suspect) {
+        m_probeAccepted = false;  // the collector's trouble now: the probe tells again later
     }
     retryLater(answer);
 }

@@ -12,6 +12,7 @@
 #include <QUrl>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,8 +36,9 @@ namespace mandate::audit {
 /// records (a redirect, which is never followed, 401, 403, 404, 407, 408, 429, 502, 503, 504, no
 /// answer) keep them in the spool and are retried as long as it takes: a misconfigured collector
 /// must not eat the audit trail. Any other failure (500, 422, …) three times for the same batch
-/// halves it, so that a record the collector cannot take is found and refused alone instead of
-/// holding up the others until the spool is full.
+/// halves it, so that a record the collector cannot take is found; alone, it is refused only
+/// once the record after it, sent alone, went through and it failed again: a collector that
+/// fails on everything refuses nothing.
 class OtlpExporter final : public AuditSink
 {
 public:
@@ -84,6 +86,7 @@ private:
         QString problem;           ///< why it failed, for the log: network error or redirect target
     };
     void finish(const OtlpSpool::Batch &batch, const Answer &answer);
+    void finishProbe(const Answer &answer);
     void retryLater(const Answer &answer);
     static bool refusesEverything(int status);
     static constexpr int kContentFailures = 3;  ///< same-batch failures (500, 422, …) before it is halved
@@ -105,6 +108,10 @@ private:
     int m_backoffMs = 0;
     int m_batchLimit = 0;            ///< records per request: maxBatch, halved by a 413, doubled back by successes
     int m_batchFailures = 0;         ///< failures of the batch now first in the spool, by answers that may be about it
+    int m_batchCeiling = std::numeric_limits<int>::max();  ///< below the size a 413 refused
+    bool m_suspect = false;          ///< the first record alone failed kContentFailures times
+    bool m_probeAccepted = false;    ///< since, the record after it went through alone
+    qint64 m_lastHalvingWarning = 0; ///< seconds since the epoch
     qint64 m_lastRefusalWarning = 0; ///< seconds since the epoch
 };
 

@@ -201,7 +201,10 @@ void OtlpSpool::acknowledge(const Batch &batch)
             m_compactAfter = 0;
         }
     }
-    m_sentNote.write(sent);  // outside the lock
+    {
+        const std::lock_guard note(m_noteMutex);  // outside the spool's lock: the writer appends meanwhile
+        m_sentNote.write(sent);
+    }
     compact();
 }
 
@@ -265,10 +268,13 @@ Status OtlpSpool::startAt(const NotedPosition &start)
 {
     {
         const std::lock_guard lock(m_mutex);
-        if (m_sent.position.sequence > 0 || m_lastSpooled)
+        const bool placed = (m_sent.gatewayId == start.gatewayId)
+                            || (m_lastSpooled && m_lastSpooled->gatewayId == start.gatewayId);
+        if (placed)
             return Status::success();
-        m_sent = start;
+        m_sent = start;  // over another gateway's place (an id changed): its records may go twice
     }
+    const std::lock_guard note(m_noteMutex);
     return m_sentNote.writeDurably(start);
 }
 
@@ -282,7 +288,7 @@ std::optional<ChainPosition> OtlpSpool::lastPosition(const QString &gatewayId) c
 {
     const std::lock_guard lock(m_mutex);
     std::optional<ChainPosition> position;
-    if (m_sent.gatewayId == gatewayId && m_sent.position.sequence > 0)
+    if (!gatewayId.isEmpty() && m_sent.gatewayId == gatewayId)  // sequence 0: from the chain's start
         position = m_sent.position;
     if (m_lastSpooled && m_lastSpooled->gatewayId == gatewayId && (!position || m_lastSpooled->position.sequence > position->sequence))
         position = m_lastSpooled->position;

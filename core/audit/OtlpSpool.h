@@ -70,8 +70,9 @@ private:
     QFile m_file;                   ///< otlp-spool.lines, unbuffered, for reading and appending
     qint64 m_readOffset = 0;        ///< the first unsent line; moved by the sender thread only
     qint64 m_compactAfter = 0;      ///< after a failed compaction: not before this offset
+    std::mutex m_noteMutex;         ///< m_sentNote: the sender's acknowledge() and a first start's startAt()
     NotedPosition m_sent;           ///< the newest record acknowledged
-    PositionNote m_sentNote;        ///< otlp-spool.sent; the sender thread's
+    PositionNote m_sentNote;        ///< otlp-spool.sent; guarded by m_noteMutex
     std::optional<NotedPosition> m_lastSpooled;
 };
 

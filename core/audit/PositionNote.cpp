@@ -25,7 +25,7 @@ Result<std::optional<NotedPosition>> PositionNote::read(const QString &path)
     const QList<QByteArray> fields = file.read(4096).trimmed().split(' ');
     bool ok = false;
     const qint64 sequence = fields.value(1).toLongLong(&ok);
-    if (fields.size() != 3 || !ok || sequence < 1 || fields[2].size() != 64) {
+    if (fields.size() != 3 || !ok || sequence < 0 || fields[2].size() != 64) {  // 0: the chain's start
         qCWarning(lcAudit) << "the export's position note" << path << "does not read (cut short by a crash?); ignoring it";
         return std::optional<NotedPosition>();
     }
@@ -61,18 +61,33 @@ Status PositionNote::writeDurably(const NotedPosition &noted)
     const QByteArray line = lineOf(noted);
     const QString fresh = m_path + QStringLiteral(".new");
     QFile target(fresh);
-    if (!target.open(QIODevice::WriteOnly | QIODevice::Truncate) || target.write(line) != line.size() || !target.flush()
-        || ::fdatasync(target.handle()) != 0)
-        return failed(target.errorString());
+    if (!target.open(QIODevice::WriteOnly | QIODevice::Truncate) || target.write(line) != line.size() || !target.flush()) {
+        const QString why = target.errorString();
+        target.close();
+        QFile::remove(fresh);
+        return failed(why);
+    }
+    if (::fdatasync(target.handle()) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        target.close();
+        QFile::remove(fresh);
+        return failed(why);
+    }
     target.close();
-    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_path).constData()) != 0)
-        return failed(QString::fromLocal8Bit(std::strerror(errno)));
-    // The rename is on disk only once the directory is.
+    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_path).constData()) != 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        QFile::remove(fresh);
+        return failed(why);
+    }
+    // The rename is on disk only once the directory is. (EINVAL: a file system that cannot sync
+    // a directory, where nothing more can be done.)
     const int dir = ::open(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    const bool synced = dir >= 0 && ::fsync(dir) == 0;
-    if (dir >= 0)
-        ::close(dir);
-    return synced ? Status::success() : failed(QStringLiteral("cannot sync its directory"));
+    if (dir < 0)
+        return failed(QStringLiteral("cannot open its directory: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+    const bool synced = ::fsync(dir) == 0 || errno == EINVAL;
+    const QString why = QString::fromLocal8Bit(std::strerror(errno));
+    ::close(dir);
+    return synced ? Status::success() : failed(QStringLiteral("cannot sync its directory: %1").arg(why));
 }
 
 void PositionNote::write(const NotedPosition &noted)

@@ -6,6 +6,7 @@
 #include "AuditExportFixture.h"
 
 #include "audit/OtlpSpool.h"
+#include "audit/PositionNote.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -212,10 +213,40 @@ private slots:
         QVERIFY(f.log->addSink(otlp, 0));
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent() + otlp->rejected(), 10u, 15000);
         QCOMPARE(otlp->rejected(), 1u);
-        QCOMPARE(int(receiver.sequences.size()), 9);
+        // Every other record arrived (the one after it twice: once as the probe that showed the
+        // collector takes other records).
+        QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 9);
         QVERIFY(receiver.sequences.find(6) == receiver.sequences.end());
         appendSome(*f.log, 3);  // and the export goes on
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 12u, 15000);
+        f.log.reset();
+    }
+
+    void otlpRefusesNothingWhileTheCollectorFailsOnEverything()
+    {
+        // 500 for every request looks, batch after batch, like a record the collector cannot
+        // take; but the probe (the next record alone) fails too, so nothing is refused, and all
+        // of it arrives once the collector recovers.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        receiver.failure = "500 Internal Server Error";
+        receiver.failuresLeft = 1'000'000;
+        QVERIFY(receiver.listen());
+        OtlpExporter::Options options = otlpOptions(receiver.port(), QStringLiteral("spool-down-500"));
+        options.maxBackoffMs = 20;
+        const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
+        appendSome(*f.log, 4);
+        QVERIFY(f.log->addSink(otlp, 0));
+        // Halved to one record (3 failures at 4, 2 and 1), then probed again and again.
+        QTRY_VERIFY_WITH_TIMEOUT(otlp->failedAttempts() >= 20, 15000);
+        QCOMPARE(otlp->rejected(), 0u);
+        QCOMPARE(otlp->sent(), 0u);
+        QVERIFY(receiver.recordsPerRequest.contains(1));
+        receiver.failuresLeft = 0;
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 4u, 15000);
+        QCOMPARE(otlp->rejected(), 0u);
+        QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 4);
         f.log.reset();
     }
 
@@ -236,7 +267,7 @@ private slots:
         QVERIFY(f.log->addSink(otlp, 0));
         QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 8u, 15000);
         QCOMPARE(otlp->rejected(), 0u);
-        QCOMPARE(receiver.recordsPerRequest, (QList<int>{8, 4, 2, 4, 2}));  // halved twice, doubled back by successes
+        QCOMPARE(receiver.recordsPerRequest, (QList<int>{8, 4, 2, 2, 2, 2}));  // halved twice, and not grown past what a 413 refused
         QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 8);
 
         OtlpReceiver strict;  // one record alone is refused as too large
@@ -427,14 +458,32 @@ private slots:
         QCOMPARE(int(receiver.sequences.size()), 30);
     }
 
-    void otlpFirstStartIsNotedBeforeAnythingIsSpooled()
+    void otlpFirstStartIsNoted_data()
+    {
+        QTest::addColumn<int>("records");
+        QTest::addColumn<bool>("foreignSpool");
+        QTest::addRow("a log of four records") << 4 << false;
+        // A brand-new log (head 0) is a place too: the chain's start.
+        QTest::addRow("a new log") << 0 << false;
+        // A spool left by another gateway id is no place in this chain.
+        QTest::addRow("another gateway's spool") << 2 << true;
+    }
+
+    void otlpFirstStartIsNoted()
     {
         // With no place yet, the head it starts from is noted on disk at once: a restart (after a
         // power loss that took the spool's first lines, say) resumes there, not at its own head.
+        QFETCH(int, records);
+        QFETCH(bool, foreignSpool);
         Fixture f = open();
-        appendSome(*f.log, 4);
+        appendSome(*f.log, records);
         const AuditHead head = f.log->head();
-        OtlpExporter::Options options = otlpOptions(freePort(), QStringLiteral("spool-first-start"));
+        OtlpExporter::Options options = otlpOptions(freePort(), QStringLiteral("spool-first-%1").arg(QLatin1String(QTest::currentDataTag())));
+        if (foreignSpool) {
+            QDir().mkpath(options.spoolDir);
+            PositionNote foreign(QDir(options.spoolDir).filePath(QStringLiteral("otlp-spool.sent")));
+            QVERIFY(foreign.writeDurably(NotedPosition{QStringLiteral("gw-renamed"), {7, QByteArray(32, 'f')}}));
+        }
         {
             const std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
             QVERIFY(otlp);
@@ -447,8 +496,8 @@ private slots:
         QVERIFY(resume);
         QCOMPARE(resume->sequence, head.sequence);
         QCOMPARE(resume->hash, head.hash);
-        // A place once noted is not moved back by another start.
-        QVERIFY(restarted->startAt(kGateway, {1, QByteArray(32, 'x')}));
+        // A place once noted is not moved by another start.
+        QVERIFY(restarted->startAt(kGateway, {head.sequence + 1, QByteArray(32, 'x')}));
         QCOMPARE(restarted->resumeAfter(kGateway)->sequence, head.sequence);
         f.log.reset();
     }
