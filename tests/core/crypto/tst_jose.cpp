@@ -558,8 +558,17 @@ void TestJose::idTokenPolicyAcceptsWithoutKid()
     keys.add(Jwk::fromEd25519(m_key, m_kid));
     const JwsVerifier verifier(JwsPolicy::idTokens(), keys);
     QVERIFY(verifier.verify(craft(R"({"alg":"EdDSA","typ":"JWT"})", "{}")).ok());
-    // An empty kid is read as none: the one key that fits verifies it.
+    // An empty kid is read as none: the one key that fits verifies it...
     QVERIFY(verifier.verify(craft(R"({"alg":"EdDSA","typ":"JWT","kid":""})", "{}")).ok());
+    // ...and with two keys without a kid, it names neither (it once picked the first).
+    QJsonObject ours = Jwk::fromEd25519(m_key, m_kid).toJson();
+    ours.remove(QStringLiteral("kid"));
+    QJsonObject other = Jwk::fromEd25519(Ed25519Key::generate().value(), QStringLiteral("x")).toJson();
+    other.remove(QStringLiteral("kid"));
+    const auto kidless = Jwks::fromJson(QJsonObject{{QStringLiteral("keys"), QJsonArray{other, ours}}});
+    QVERIFY2(kidless, qPrintable(kidless ? QString() : kidless.error().message));
+    const JwsVerifier several(JwsPolicy::idTokens(), kidless.value());
+    QCOMPARE(several.verify(craft(R"({"alg":"EdDSA","typ":"JWT","kid":""})", "{}")).error().code, QStringLiteral("missing_kid"));
     // Our own tokens require the kid.
     const auto strict = JwsVerifier(JwsPolicy::accessTokens(), keys).verify(craft(R"({"alg":"EdDSA","typ":"at+jwt"})", "{}"));
     QCOMPARE(strict.error().code, QStringLiteral("missing_kid"));
