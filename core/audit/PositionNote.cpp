@@ -2,16 +2,9 @@
 #include "audit/PositionNote.h"
 
 #include "common/Logging.h"
+#include "common/PrivateFile.h"
 
 #include <QDateTime>
-#include <QFileInfo>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace mandate::audit {
 
@@ -54,40 +47,8 @@ QByteArray lineOf(const NotedPosition &noted)
 
 Status PositionNote::writeDurably(const NotedPosition &noted)
 {
-    const auto failed = [this](const QString &why) {
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(m_path, why)};
-    };
     m_file.close();  // the note is replaced: later writes go to the new file
-    const QByteArray line = lineOf(noted);
-    const QString fresh = m_path + QStringLiteral(".new");
-    QFile target(fresh);
-    if (!target.open(QIODevice::WriteOnly | QIODevice::Truncate) || target.write(line) != line.size() || !target.flush()) {
-        const QString why = target.errorString();
-        target.close();
-        QFile::remove(fresh);
-        return failed(why);
-    }
-    if (::fdatasync(target.handle()) != 0) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        target.close();
-        QFile::remove(fresh);
-        return failed(why);
-    }
-    target.close();
-    if (std::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(m_path).constData()) != 0) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        QFile::remove(fresh);
-        return failed(why);
-    }
-    // The rename is on disk only once the directory is. (EINVAL: a file system that cannot sync
-    // a directory, where nothing more can be done.)
-    const int dir = ::open(QFile::encodeName(QFileInfo(m_path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0)
-        return failed(QStringLiteral("cannot open its directory: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
-    const bool synced = ::fsync(dir) == 0 || errno == EINVAL;
-    const QString why = QString::fromLocal8Bit(std::strerror(errno));
-    ::close(dir);
-    return synced ? Status::success() : failed(QStringLiteral("cannot sync its directory: %1").arg(why));
+    return PrivateFile::replace(m_path, lineOf(noted));
 }
 
 void PositionNote::write(const NotedPosition &noted)
