@@ -16,6 +16,13 @@ Status joinAfter(audit::AuditLog &log, std::shared_ptr<audit::AuditSink> sink, c
     return resume ? log.addSink(std::move(sink), resume->sequence, resume->hash) : log.addSink(std::move(sink), head.sequence, head.hash);
 }
 
+/// Where a first start begins: the log's head now.
+audit::ChainPosition headOf(const audit::AuditLog &log)
+{
+    const audit::AuditHead head = log.head();
+    return {head.sequence, head.hash};
+}
+
 } // namespace
 
 Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOptions &options, audit::AuditLog &log, const QString &dataDir)
@@ -41,13 +48,13 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
             source = bookmarkPath;
         }
         const bool firstStart = !resume;
-        if (const audit::AuditHead head = log.head(); firstStart) {
-            // A first start: from the head on, noted on disk before anything is written, so that a
-            // power loss before the first batch's note reaches the disk does not turn this place
-            // back into none (a later start would then begin at its own head, skipping the rest).
-            if (Status noted = audit::PositionNote(bookmarkPath).writeDurably({log.gatewayId(), {head.sequence, head.hash}}); !noted)
+        if (firstStart) {
+            // From the head on, noted on disk before anything is written, so that a power loss
+            // before the first batch's note reaches the disk does not turn this place back into
+            // none (a later start would then begin at its own head, skipping the rest).
+            resume = headOf(log);
+            if (Status noted = audit::PositionNote(bookmarkPath).writeDurably({log.gatewayId(), *resume}); !noted)
                 return noted.error();
-            resume = audit::ChainPosition{head.sequence, head.hash};
         }
         auto sink = audit::JsonLinesSink::open(options.jsonLinesFile, bookmarkPath);
         if (!sink)
@@ -56,8 +63,8 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         if (Status joined = joinAfter(log, exports->m_jsonLines, resume); !joined)
             return Error{joined.error().code, QStringLiteral("audit JSON lines export, resuming where %1 says: %2").arg(source, joined.error().message)};
         if (firstStart)
-            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record"
-                              << (resume ? resume->sequence : 0) << "(earlier ones: mandatectl audit export)";
+            qCInfo(lcGateway) << "audit JSON lines file" << options.jsonLinesFile << "starts after record" << resume->sequence
+                              << "(earlier ones: mandatectl audit export)";
         qCInfo(lcGateway) << "audit records are written to" << options.jsonLinesFile;
     }
     if (!options.otlpEndpoint.isEmpty()) {
@@ -73,11 +80,11 @@ Result<std::unique_ptr<AuditExport>> AuditExport::attach(const AuditExportOption
         exports->m_otlp = std::move(exporter).value();
         // Records committed but never spooled (a crash between the two) come from the database.
         std::optional<audit::ChainPosition> resume = exports->m_otlp->resumeAfter(log.gatewayId());
-        if (const audit::AuditHead head = log.head(); !resume) {
+        if (!resume) {
             // A first start, noted on disk first (as for the JSON lines file above).
-            if (Status noted = exports->m_otlp->startAt(log.gatewayId(), {head.sequence, head.hash}); !noted)
+            resume = headOf(log);
+            if (Status noted = exports->m_otlp->startAt(log.gatewayId(), *resume); !noted)
                 return noted.error();
-            resume = audit::ChainPosition{head.sequence, head.hash};
         }
         const Status joined = joinAfter(log, exports->m_otlp, resume);
         if (!joined)
