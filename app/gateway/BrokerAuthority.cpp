@@ -16,7 +16,7 @@ Error missingToken()
 
 session::ExecutionStore::SessionUpdate updateOf(const firewall::SessionEffect &effect)
 {
-    return {effect.executionId, effect.action, true, effect.allowed, effect.riskDelta};
+    return {effect.executionId, effect.action, effect.countsAsCall, effect.allowed, effect.riskDelta};
 }
 
 } // namespace
@@ -129,6 +129,11 @@ Status BrokerAuthority::settleCall(const firewall::SessionEffect &reserved, cons
 {
     m_recorder.settle(updateOf(reserved), final ? std::optional(updateOf(*final)) : std::nullopt);
     return Status::success();
+}
+
+std::function<void()> BrokerAuthority::writeWithRecord(const firewall::SessionEffect &reserved)
+{
+    return [this, update = updateOf(reserved)]() { m_recorder.stage(update); };
 }
 
 } // namespace mandate::gateway

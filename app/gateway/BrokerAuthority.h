@@ -11,7 +11,8 @@ namespace mandate::gateway {
 
 /// The per-call pipeline's view of the broker (token verification, with its cache) and of the
 /// execution store (live budget, risk and session counters). Charges are held in the gateway's
-/// ledger and made durable with the call's audit record; session counters are written behind.
+/// ledger and made durable with the call's audit record, and so is the call's effect on its
+/// session counters (SessionRecorder::stage(), from the record's batch).
 class BrokerAuthority final : public firewall::ExecutionAuthority
 {
 public:
@@ -32,6 +33,7 @@ public:
     Status adjustRisk(const QString &executionId, int riskDelta) override;
     void reserveCall(const firewall::SessionEffect &effect) override;
     Status settleCall(const firewall::SessionEffect &reserved, const std::optional<firewall::SessionEffect> &final) override;
+    std::function<void()> writeWithRecord(const firewall::SessionEffect &reserved) override;
 
 private:
     broker::DelegationBroker &m_broker;

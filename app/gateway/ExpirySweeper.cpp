@@ -42,7 +42,7 @@ Result<int> ExpirySweeper::sweep()
             audit::AuditLog::Companion markExpired{[executions = &m_executions, id = execution.id]() {
                                                        return executions->expireInTransaction(id);
                                                    },
-                                                   Error{kAlreadyEnded, QStringLiteral("execution %1 already ended").arg(execution.id)}};
+                                                   Error{kAlreadyEnded, QStringLiteral("execution %1 already ended").arg(execution.id)}, {}};
             auto appended = m_log.append(record, std::move(markExpired));
             if (!appended && appended.error().code == kAlreadyEnded) {
                 ++refused;

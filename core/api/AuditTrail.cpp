@@ -133,7 +133,7 @@ Status AuditTrail::applyAdminChange(const HttpRequest &request, const ApiPrincip
                                           refused = applied.error();
                                           return false;
                                       },
-                                      Error{QStringLiteral("refused"), QStringLiteral("the change was refused")}};
+                                      Error{QStringLiteral("refused"), QStringLiteral("the change was refused")}, {}};
     auto appended = m_log->append(adminRecord(request, actor, target, before, after, details), std::move(change));
     if (appended)
         return Status::success();

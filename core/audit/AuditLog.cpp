@@ -246,11 +246,10 @@ void AuditLog::run()
             stored.clear();
             refused.assign(batch.size(), std::nullopt);
             const Status written = m_db.transaction([&]() -> Status {
-                if (participant.write) {
-                    if (Status done = participant.write(); !done)
-                        return done;
-                }
-                return writeBatch(headQuery, insert, batch, refused, stored);
+                if (Status done = writeBatch(headQuery, insert, batch, refused, stored); !done)
+                    return done;
+                // Last: it writes what the accepted records handed it.
+                return participant.write ? participant.write() : Status::success();
             });
             if (participant.finished)
                 participant.finished(bool(written));
@@ -347,6 +346,10 @@ Status AuditLog::writeBatch(QSqlQuery &headQuery, RecordInserter &insert, std::v
             return written;
         prev = rec.hash;
         stored.push_back(std::move(rec));
+    }
+    for (size_t i = 0; i <= last; ++i) {
+        if (!refused[i] && batch[i].companion.accepted)
+            batch[i].companion.accepted();
     }
     return Status::success();
 }

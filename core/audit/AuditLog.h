@@ -46,8 +46,9 @@ struct AppendReceipt
 ///
 /// Other state that must be durable before a call takes effect rides on the same transactions,
 /// so that the gateway has one writer and one fsync per batch: a companion write commits with
-/// one record (the call's budget charge), a batch participant with every batch (the session
-/// counters written behind). Both run on the writer thread, on its connection.
+/// one record (the call's budget charge, and the call's effect on its session, handed to the
+/// participant), a batch participant with every batch (the session counters). Both run on the
+/// writer thread, on its connection.
 class AuditLog final
 {
 public:
@@ -56,14 +57,20 @@ public:
     /// `refusal`, the rest of the batch commits); an error takes the companion's writes back and
     /// refuses that record alone, with the error, unless it cost the whole transaction (a full
     /// disk, an I/O error) or the file is damaged: then the batch fails.
+    ///
+    /// `accepted` (optional, with or without `write`) runs once the record is in the batch, after
+    /// every record of the batch is written and before the participant writes: what it hands the
+    /// participant commits with the record, and is rolled back with it.
     struct Companion
     {
         std::function<Result<bool>()> write;
         Error refusal;
+        std::function<void()> accepted;
         explicit operator bool() const { return bool(write); }
     };
-    /// Writes that ride on every batch's transaction. `write` runs first in it (an error rolls the
-    /// batch back: its appends fail, fail closed); `finished` is told whether it committed.
+    /// Writes that ride on every batch's transaction. `write` runs last in it, after the records
+    /// (an error rolls the batch back: its appends fail, fail closed); `finished` is told whether
+    /// it committed.
     struct BatchParticipant
     {
         std::function<Status()> write;

@@ -136,6 +136,7 @@ struct DecisionPipeline::Pending
     Decided done;
     ExecutionLocks::Guard executionLock;  ///< from the view under it until reserved and queued
     std::optional<SessionEffect> reserved;      ///< shown in the execution's session until settled
+    bool effectWithRecord = false;              ///< `reserved` commits with the record (writeWithRecord())
     ExecutionAuthority *authority = nullptr;    ///< gives up a reservation left open by an exception
 
     ~Pending()
@@ -208,6 +209,10 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
                                                  "(a sub-delegation, another gateway) or the execution ended")};
     }
     pending->deferredCharge = bool(companion);
+    // The call's effect on its session commits with its record, or neither does.
+    if (pending->reserved)
+        companion.accepted = m_services.authority.writeWithRecord(*pending->reserved);
+    pending->effectWithRecord = bool(companion.accepted);
     std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
     // Queued before the next decision of this execution may run: the log keeps their order.
     pending->executionLock.unlock();
@@ -259,8 +264,13 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
         // What the call came to replaces what its decision showed (an allow whose record
         // failed is a denial with no risk step).
         const SessionEffect final{decision.view.execution.id, call.action, decision.allowed, riskDelta};
-        const Status counted = pending->reserved ? m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), final)
-                                                 : m_services.authority.recordCall(final.executionId, final.action, final.allowed, final.riskDelta);
+        Status counted = Status::success();
+        if (appended && pending->effectWithRecord && pending->reserved)
+            pending->reserved.reset();  // committed with the record, which settled it (`final` is what was reserved)
+        else if (pending->reserved)
+            counted = m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), final);
+        else
+            counted = m_services.authority.recordCall(final.executionId, final.action, final.allowed, final.riskDelta);
         if (counted)
             decision.view.riskScore += riskDelta;
         else
@@ -504,14 +514,23 @@ Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecisi
         }
     }
     const bool refunding = refund && bool(companion.write);
+    // The response's risk step commits with this record, or is not taken (as before the record).
+    std::optional<SessionEffect> flagged;
+    if (riskDelta != 0 && decision.hasExecution) {
+        flagged = SessionEffect{decision.view.execution.id, QString(), true, riskDelta, false};
+        m_services.authority.reserveCall(*flagged);
+        companion.accepted = m_services.authority.writeWithRecord(*flagged);
+    }
+    const bool effectWithRecord = bool(companion.accepted);
     auto appended = m_services.audit.append(record, std::move(companion));
     if (refunding)
         m_services.authority.settleRefund(decision.view.execution.id, *decision.charged, appended.ok());
+    if (!flagged || (appended && effectWithRecord))
+        return appended ? Status::success() : Status(appended.error());
+    const Status settled = m_services.authority.settleCall(*flagged, appended ? std::optional(*flagged) : std::nullopt);
     if (!appended)
         return appended.error();
-    if (riskDelta != 0 && decision.hasExecution)
-        return m_services.authority.adjustRisk(decision.view.execution.id, riskDelta);
-    return Status::success();
+    return settled;
 }
 
 } // namespace mandate::firewall

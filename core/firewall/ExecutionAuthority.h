@@ -9,13 +9,15 @@
 
 namespace mandate::firewall {
 
-/// A decided call's effect on its execution's session: one call, allowed or not, and its risk step.
+/// A decided call's effect on its execution's session: one call, allowed or not, and its risk
+/// step; or (not `countsAsCall`) a risk step alone, such as a flagged response's.
 struct SessionEffect
 {
     QString executionId;
     QString action;
     bool allowed = false;
     int riskDelta = 0;
+    bool countsAsCall = true;
 };
 
 /// The pipeline's view of the broker and the execution store: who is calling, and the
@@ -91,11 +93,25 @@ public:
     /// score without the others' steps. settleCall() replaces it with what the call came to.
     /// The default shows nothing, which suits a caller that serializes calls itself.
     virtual void reserveCall(const SessionEffect &effect) { Q_UNUSED(effect); }
-    /// Replaces a reservation with `final` (recordCall()) in one step, or gives it up without.
+    /// Replaces a reservation with `final` (recordCall(), or adjustRisk() for a risk step alone)
+    /// in one step, or gives it up without.
     virtual Status settleCall(const SessionEffect &reserved, const std::optional<SessionEffect> &final)
     {
         Q_UNUSED(reserved);
-        return final ? recordCall(final->executionId, final->action, final->allowed, final->riskDelta) : Status::success();
+        if (!final)
+            return Status::success();
+        return final->countsAsCall ? recordCall(final->executionId, final->action, final->allowed, final->riskDelta)
+                                   : adjustRisk(final->executionId, final->riskDelta);
+    }
+    /// What writes a reserved effect together with its call's record, for the audit writer to
+    /// run once the record is accepted into a batch (audit::AuditLog::Companion::accepted): the
+    /// batch's transaction then commits both, and settles the reservation, so settleCall() must
+    /// not follow for it when the record committed (it must when the record did not). Null, the
+    /// default, when effects are counted after their records instead (settleCall()).
+    virtual std::function<void()> writeWithRecord(const SessionEffect &reserved)
+    {
+        Q_UNUSED(reserved);
+        return {};
     }
     /// Moves the risk score alone (a flagged upstream response).
     virtual Status adjustRisk(const QString &executionId, int riskDelta) = 0;

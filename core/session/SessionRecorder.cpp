@@ -50,6 +50,11 @@ void SessionRecorder::record(ExecutionStore::SessionUpdate update)
 void SessionRecorder::reserve(const ExecutionStore::SessionUpdate &update)
 {
     std::lock_guard lock(m_mutex);
+    reserveLocked(update);
+}
+
+void SessionRecorder::reserveLocked(const ExecutionStore::SessionUpdate &update)
+{
     Reserved &reserved = m_reserved[update.id];
     ++reserved.updates;
     if (update.countsAsCall) {
@@ -62,29 +67,44 @@ void SessionRecorder::reserve(const ExecutionStore::SessionUpdate &update)
     reserved.risk += update.riskDelta;
 }
 
+void SessionRecorder::unreserveLocked(const ExecutionStore::SessionUpdate &update)
+{
+    const auto it = m_reserved.find(update.id);
+    if (it == m_reserved.end())
+        return;
+    Reserved &reserved = it.value();
+    if (update.countsAsCall) {
+        --reserved.calls;
+        if (!update.allowed)
+            --reserved.denied;
+        else if (const auto action = reserved.actions.find(update.action); action != reserved.actions.end() && --action.value() <= 0)
+            reserved.actions.erase(action);
+    }
+    reserved.risk -= update.riskDelta;
+    if (--reserved.updates <= 0)
+        m_reserved.erase(it);
+}
+
 void SessionRecorder::settle(const ExecutionStore::SessionUpdate &update, const std::optional<ExecutionStore::SessionUpdate> &final)
 {
     {
         std::lock_guard lock(m_mutex);
         // In one step: no pending() may see neither the reservation nor what replaces it.
-        if (const auto it = m_reserved.find(update.id); it != m_reserved.end()) {
-            Reserved &reserved = it.value();
-            if (update.countsAsCall) {
-                --reserved.calls;
-                if (!update.allowed)
-                    --reserved.denied;
-                else if (const auto action = reserved.actions.find(update.action); action != reserved.actions.end() && --action.value() <= 0)
-                    reserved.actions.erase(action);
-            }
-            reserved.risk -= update.riskDelta;
-            if (--reserved.updates <= 0)
-                m_reserved.erase(it);
-        }
+        unreserveLocked(update);
         if (final)
             queue(*final);
     }
     if (final && m_wake)
         m_wake();
+}
+
+void SessionRecorder::stage(const ExecutionStore::SessionUpdate &reserved)
+{
+    std::lock_guard lock(m_mutex);
+    // In one step, as settle(): pending() sees the effect once, reserved or being written.
+    unreserveLocked(reserved);
+    add(m_writing, reserved);
+    m_staged.push_back(reserved);
 }
 
 quint64 SessionRecorder::written() const
@@ -152,11 +172,14 @@ Status SessionRecorder::writePending()
     std::vector<ExecutionStore::SessionUpdate> batch;
     {
         std::lock_guard lock(m_mutex);
-        if (m_queue.empty())
-            return Status::success();
-        m_writingQueue.swap(m_queue);
-        m_writing = std::exchange(m_queued, {});
+        for (ExecutionStore::SessionUpdate &update : m_queue) {
+            add(m_writing, update);
+            m_writingQueue.push_back(std::move(update));
+        }
+        m_queue.clear();
+        m_queued.clear();
         batch = m_writingQueue;
+        batch.insert(batch.end(), m_staged.cbegin(), m_staged.cend());
     }
     for (const ExecutionStore::SessionUpdate &update : batch) {
         Status written = m_store.applyUpdate(update);
@@ -173,20 +196,28 @@ void SessionRecorder::finishWrite(bool committed)
     // The transaction that wrote them is over: cached states must be read again.
     for (const auto &update : m_writingQueue)
         m_store.forgetRecentState(update.id);
-    if (!committed && !m_writingQueue.empty()) {
-        // Not written: back to the front of the queue, in order, to ride on the next batch.
-        for (const auto &update : m_queue)
-            add(m_writing, update);
+    for (const auto &update : m_staged)
+        m_store.forgetRecentState(update.id);
+    if (!committed) {
+        // Not written: queued updates back to the front of the queue, in order, to ride on the
+        // next batch; staged ones reserved again, for their calls to settle (their records did
+        // not commit either).
         m_writingQueue.insert(m_writingQueue.end(), m_queue.begin(), m_queue.end());
         m_queue.swap(m_writingQueue);
-        m_queued = std::exchange(m_writing, {});
-    }
-    if (committed && !m_writingQueue.empty()) {
+        m_queued.clear();
+        for (const auto &update : m_queue)
+            add(m_queued, update);
+        for (const auto &update : m_staged)
+            reserveLocked(update);
+    } else if (!m_writingQueue.empty() || !m_staged.empty()) {
         ++m_written;
         for (const auto &update : m_writingQueue)
             m_lastWrite[bucketOf(update.id)] = m_written;
+        for (const auto &update : m_staged)
+            m_lastWrite[bucketOf(update.id)] = m_written;
     }
     m_writingQueue.clear();
+    m_staged.clear();
     m_writing.clear();
 }
 

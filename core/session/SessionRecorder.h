@@ -15,13 +15,14 @@
 
 namespace mandate::session {
 
-/// Write-behind for the per-call session counters and risk score. Request threads only queue
-/// their update; the updates are written by whoever already writes: the gateway hooks
-/// writePending() into the audit log's batch transaction, so that the database has one writer
-/// and the counters commit with the next audit batch (before, a writer thread of its own and
-/// the audit writer queued on SQLite's write lock, whose busy handler sleeps). Until an update
-/// is committed, pending() reports it, so this gateway's decisions see it at once; the budget
-/// is not deferred this way (see ChargeLedger).
+/// The per-call session counters and risk score, written by whoever already writes: the gateway
+/// hooks writePending() into the audit log's batch transaction, so that the database has one
+/// writer (before, a writer thread of its own and the audit writer queued on SQLite's write
+/// lock, whose busy handler sleeps). A decided call's effect is reserved while its record is
+/// being written and staged by that record's batch (stage(), from the record's companion), so
+/// that the two commit together: a crash never leaves a recorded call uncounted. Other updates
+/// (record()) ride on the next batch. Until an update is committed, pending() reports it, so
+/// this gateway's decisions see it at once; the budget is kept by ChargeLedger.
 class SessionRecorder final
 {
 public:
@@ -63,6 +64,11 @@ public:
     /// what the call came to (queued like record()) or gives it up (no `final`).
     void reserve(const ExecutionStore::SessionUpdate &update);
     void settle(const ExecutionStore::SessionUpdate &reserved, const std::optional<ExecutionStore::SessionUpdate> &final);
+    /// Moves a reservation into the batch being written, on the writer's thread inside its
+    /// transaction and before writePending(): the batch that commits the call's record commits
+    /// its effect, which is settled by that (settle() must not follow for it). Should the batch
+    /// not commit, finishWrite() reserves it again, for settle() to replace.
+    void stage(const ExecutionStore::SessionUpdate &reserved);
 
     /// True for exactly one caller per execution and action that is neither in `known` (what the
     /// caller read as exercised) nor claimed before; claims last until the execution expires,
@@ -92,14 +98,17 @@ private:
 
     static void add(QHash<QString, Pending> &into, const ExecutionStore::SessionUpdate &update);
     void queue(ExecutionStore::SessionUpdate update);  ///< with m_mutex held
+    void reserveLocked(const ExecutionStore::SessionUpdate &update);    ///< with m_mutex held
+    void unreserveLocked(const ExecutionStore::SessionUpdate &update);  ///< with m_mutex held
 
     ExecutionStore &m_store;
     std::function<void()> m_wake;
     mutable std::mutex m_mutex;
     std::vector<ExecutionStore::SessionUpdate> m_queue;
     std::vector<ExecutionStore::SessionUpdate> m_writingQueue;  ///< taken by writePending()
+    std::vector<ExecutionStore::SessionUpdate> m_staged;        ///< reservations the batch writes
     QHash<QString, Pending> m_queued;   ///< effect of m_queue
-    QHash<QString, Pending> m_writing;  ///< effect of m_writingQueue
+    QHash<QString, Pending> m_writing;  ///< effect of m_writingQueue and m_staged
     QHash<QString, Reserved> m_reserved; ///< decided calls whose records are being committed
     quint64 m_written = 0;               ///< batches committed
     /// m_written when a batch last committed updates of executions in each bucket (by id hash):

@@ -3,7 +3,8 @@
 // upstream run here, which SIGKILLs it in the middle of the load. After a restart on the same
 // data directory, every call the upstream received has its allow decision in the audit log
 // (written before the forward), every call a client got an answer for has its forward record,
-// the chain continues, and `mandatectl audit verify` passes.
+// the chain continues, and `mandatectl audit verify` passes; and each execution's session
+// counters (calls, denials, risk), which policies read, are those of the decisions the log holds.
 #include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
@@ -21,7 +22,11 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
+#include <QSet>
+#include <QTcpSocket>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -65,12 +70,15 @@ class tst_CrashSafety final : public QObject
 private slots:
     void initTestCase();
     void killedUnderLoadLosesNoForwardedCall();
+    void killedWhileDecidingKeepsEachCallsSessionEffect();
 
 private:
     QByteArray exchangeToken();
     void pointTicketToolAt(const QString &base);
     void sendNext();
     QHash<QString, QList<Audited>> auditByDecision();
+    QList<QStringList> readGatewayDatabase(const QString &sql);
+    void compareSessionsWithDecisions();
 
     QHttpServer m_upstream;
     QString m_upstreamBase;
@@ -162,6 +170,17 @@ void tst_CrashSafety::sendNext()
 QHash<QString, QList<Audited>> tst_CrashSafety::auditByDecision()
 {
     QHash<QString, QList<Audited>> records;
+    const auto rows = readGatewayDatabase(
+        QStringLiteral("SELECT json_extract(body, '$.\"mandate.decision.id\"'), event, decision, trace_id FROM audit_records"));
+    for (const QStringList &row : rows)
+        records[row.at(0)].append(Audited{row.at(1), row.at(2), row.at(3)});
+    return records;
+}
+
+/// The rows of `sql` in the stopped gateway's database, each column as text.
+QList<QStringList> tst_CrashSafety::readGatewayDatabase(const QString &sql)
+{
+    QList<QStringList> rows;
     const QString name = QStringLiteral("crash-safety-check");
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
@@ -169,13 +188,18 @@ QHash<QString, QList<Audited>> tst_CrashSafety::auditByDecision()
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (db.open()) {
             QSqlQuery query(db);
-            query.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.decision.id\"'), event, decision, trace_id FROM audit_records"));
-            while (query.next())
-                records[query.value(0).toString()].append(Audited{query.value(1).toString(), query.value(2).toString(), query.value(3).toString()});
+            if (!query.exec(sql))
+                qWarning() << "cannot read the gateway's database:" << query.lastError().text();
+            while (query.next()) {
+                QStringList row;
+                for (int c = 0; c < query.record().count(); ++c)
+                    row.append(query.value(c).toString());
+                rows.append(row);
+            }
         }
     }
     QSqlDatabase::removeDatabase(name);
-    return records;
+    return rows;
 }
 
 void tst_CrashSafety::killedUnderLoadLosesNoForwardedCall()
@@ -227,11 +251,90 @@ void tst_CrashSafety::killedUnderLoadLosesNoForwardedCall()
         }
     }
 
+    compareSessionsWithDecisions();
+
     QProcess verify;
     verify.setProcessChannelMode(QProcess::MergedChannels);
     verify.start(QStringLiteral(MANDATECTL_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--data-dir"), m_gateway->dataDir()});
     QVERIFY(verify.waitForFinished(60000));
     QVERIFY2(verify.exitStatus() == QProcess::NormalExit && verify.exitCode() == 0, verify.readAll().constData());
+}
+
+/// The session effect of every decision the log holds, and only those, is in the store: an
+/// execution's counters were not a batch behind its records when the gateway died.
+void tst_CrashSafety::compareSessionsWithDecisions()
+{
+    QHash<QString, QString> recorded;  // calls/denied/risk of each execution, as its decision records add up
+    const QString totals = QStringLiteral("%1/%2/%3");
+    for (const QStringList &row : readGatewayDatabase(QStringLiteral(
+             "SELECT execution, count(*), sum(decision = 'deny'), "
+             "sum(json_extract(body, '$.\"mandate.risk.after\"') - json_extract(body, '$.\"mandate.risk.before\"')) "
+             "FROM audit_records WHERE event = 'decision' AND execution IS NOT NULL GROUP BY execution")))
+        recorded.insert(row.at(0), totals.arg(row.at(1), row.at(2), row.at(3)));
+    QVERIFY(!recorded.isEmpty());
+    const auto stored = readGatewayDatabase(QStringLiteral("SELECT id, session_calls, session_denied, risk_score FROM executions"));
+    QSet<QString> seen;
+    for (const QStringList &row : stored) {
+        seen.insert(row.at(0));
+        QCOMPARE(totals.arg(row.at(1), row.at(2), row.at(3)), recorded.value(row.at(0), totals.arg(0).arg(0).arg(0)));
+    }
+    for (auto it = recorded.cbegin(); it != recorded.cend(); ++it)
+        QVERIFY2(seen.contains(it.key()), qPrintable(it.key()));
+}
+
+void tst_CrashSafety::killedWhileDecidingKeepsEachCallsSessionEffect()
+{
+    // Decisions alone (/v1/authorize), allowed and denied, pipelined on a few connections so
+    // that the gateway always has some in hand, and a SIGKILL in the middle: every decision
+    // whose record committed must have its effect on the session (calls, denials, risk)
+    // committed with it, not one batch later.
+    if (m_gateway->process().state() != QProcess::Running)  // the test before stopped it
+        QVERIFY2(m_gateway->start(30000), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    QList<QByteArray> tokens;
+    for (int i = 0; i < TokensNeeded; ++i) {
+        tokens.append(exchangeToken());
+        QVERIFY(!tokens.last().isEmpty());
+    }
+    // Under the 64 unanswered requests after which the gateway cuts a pipelining client off.
+    constexpr int Connections = 16;
+    constexpr int PipelinedPerConnection = 40;
+    constexpr int KillAfterAnswers = 300;
+    int answers = 0;
+    bool killed = false;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int c = 0; c < Connections; ++c) {
+        QByteArray requests;
+        for (int i = 0; i < PipelinedPerConnection; ++i) {
+            // One call in five asks for an action its token lacks: a denial, with its risk step.
+            const QByteArray body = R"({"action":")" + QByteArray(i % 5 == 4 ? "account:delete" : "ticket:read")
+                                    + R"(","resource":{"type":"Tool","id":"ticket"}})";
+            requests += "POST /v1/authorize HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tokens.at((c + i) % TokensNeeded)
+                        + "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        }
+        auto socket = std::make_unique<QTcpSocket>();
+        QTcpSocket *raw = socket.get();
+        connect(raw, &QTcpSocket::connected, this, [raw, requests]() { raw->write(requests); });
+        connect(raw, &QTcpSocket::readyRead, this, [&, raw]() {
+            answers += int(raw->readAll().count("HTTP/1.1 "));
+            if (answers >= KillAfterAnswers && !killed) {
+                killed = true;
+                m_gateway->process().kill();
+            }
+        });
+        connect(raw, &QTcpSocket::disconnected, this, [&killed, c]() {
+            if (!killed)
+                qWarning("connection %d was closed before the kill", c);
+        });
+        raw->connectToHost(m_gateway->url().host(), quint16(m_gateway->url().port()));
+        sockets.push_back(std::move(socket));
+    }
+    QTRY_VERIFY2_WITH_TIMEOUT(killed, qPrintable(QStringLiteral("%1 answers").arg(answers)), 120000);
+    QVERIFY(m_gateway->process().state() == QProcess::NotRunning || m_gateway->process().waitForFinished(30000));
+    QCOMPARE(m_gateway->process().exitStatus(), QProcess::CrashExit);
+    qInfo("%d decisions answered before the kill", answers);
+    sockets.clear();
+    compareSessionsWithDecisions();
 }
 
 QTEST_GUILESS_MAIN(tst_CrashSafety)

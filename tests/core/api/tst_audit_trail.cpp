@@ -57,7 +57,7 @@ private Q_SLOTS:
         std::binary_semaphore release(0);
         auto held = log.value()->appendAsync(decision(QStringLiteral("alice"), QStringLiteral("a1"), QStringLiteral("e0"),
                                                       QStringLiteral("refund:create"), true),
-                                             {[&]() -> Result<bool> { release.acquire(); return true; }, {}});
+                                             {[&]() -> Result<bool> { release.acquire(); return true; }, {}, {}});
         Status failed;
         std::thread admin1([&] {
             failed = trail.applyAdminChange(request, admin, QStringLiteral("agent:a1"), QJsonValue(), QJsonObject{}, [&]() -> Status {

@@ -19,6 +19,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -116,7 +117,7 @@ std::vector<std::future<Result<AppendReceipt>>> appendSharingABatch(AuditLog &lo
             return write(i);
         };
         pending.push_back(log.appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(i)),
-                                          AuditLog::Companion{companion, {}}));
+                                          AuditLog::Companion{companion, {}, {}}));
         if (i == 0)
             firstStarted.wait_for(std::chrono::seconds(10));
     }
@@ -391,7 +392,7 @@ private slots:
         auto log = openLog(*db, crypto::Ed25519Key::generate().value());
         const auto companion = [](bool accept) {
             return AuditLog::Companion{[accept]() -> Result<bool> { return accept; },
-                                       Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")}};
+                                       Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")}, {}};
         };
         // Queued together so that they share batches: the refused one (also the last) alone fails.
         std::vector<std::future<Result<AppendReceipt>>> pending;
@@ -494,6 +495,7 @@ private slots:
                                                 QSqlQuery q(db->connection());
                                                 return q.exec(QStringLiteral("INSERT INTO side VALUES (2)"));
                                             },
+                                            {},
                                             {}};
         QVERIFY(log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e1")), companion).ok());
         QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 2")), 1);
@@ -504,6 +506,54 @@ private slots:
         QVERIFY(!log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e2")), companion).ok());
         QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 2")), 1);
         QVERIFY(rolledBack.load() >= 1);
+    }
+
+    void acceptedRecordsHandTheirWritesToTheParticipant()
+    {
+        // A record's `accepted` runs only if the record is written, after every record of its
+        // batch and before the participant, whose write then commits (or rolls back) with them.
+        auto db = openDb();
+        exec(*db, QStringLiteral("CREATE TABLE side (n INTEGER NOT NULL)"));
+        auto log = openLog(*db);
+        std::mutex mutex;
+        QList<int> handed;
+        std::atomic<int> participantRuns{0};
+        log->setBatchParticipant({[&]() -> Status {
+                                      ++participantRuns;
+                                      const std::lock_guard lock(mutex);
+                                      for (int n : std::exchange(handed, {})) {
+                                          QSqlQuery q(db->connection());
+                                          // Runs after the records: the one that handed `n` is in the table already.
+                                          if (!q.exec(QStringLiteral("INSERT INTO side SELECT %1 FROM audit_records WHERE execution = 'e%1'").arg(n)))
+                                              return Error{QStringLiteral("store_error"), q.lastError().text()};
+                                      }
+                                      return Status::success();
+                                  },
+                                  [](bool) {}});
+        const auto handing = [&](int n, bool accept) {
+            return AuditLog::Companion{[accept]() -> Result<bool> { return accept; },
+                                       Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")},
+                                       [&, n]() {
+                                           const std::lock_guard lock(mutex);
+                                           handed.append(n);
+                                       }};
+        };
+        std::vector<std::future<Result<AppendReceipt>>> appended;
+        for (int n = 1; n <= 6; ++n)
+            appended.push_back(log->appendAsync(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e%1").arg(n)),
+                                                handing(n, n != 4)));
+        for (int n = 1; n <= 6; ++n)
+            QCOMPARE(appended[size_t(n - 1)].get().ok(), n != 4);
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side")), 5);
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side WHERE n = 4")), 0);  // refused: nothing handed
+        QVERIFY(participantRuns.load() >= 1);
+
+        // A batch that fails takes what its records handed back with it.
+        exec(*db, QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON side BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+        QVERIFY(!log->append(delegation(QStringLiteral("alice"), QStringLiteral("a"), QStringLiteral("e7")), handing(7, true)).ok());
+        exec(*db, QStringLiteral("DROP TRIGGER refuse"));
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM audit_records WHERE execution = 'e7'")), 0);
+        QCOMPARE(count(*db, QStringLiteral("SELECT count(*) FROM side")), 5);
     }
 
     void failsClosed_data()

@@ -27,6 +27,10 @@ public:
     std::function<void(const QByteArray &bearer)> onAuthenticate;
     std::optional<mandate::Error> chargeFailure;  ///< set: charge() fails with it (the store failing)
     std::function<void()> onClaimFirstUse;  ///< called as claimFirstUse() begins (tests throw from it)
+    /// Set: a call's effect is counted (in `calls`) by its record's batch as the record is
+    /// accepted, as the gateway's authority writes it with the record; a pipeline that then
+    /// counted it again shows it twice.
+    bool countsWithRecords = false;
 
     mandate::Result<mandate::firewall::ExecutionView> authenticate(QByteArrayView bearer) const override
     {
@@ -114,6 +118,17 @@ public:
         return mandate::Status::success();
     }
     mandate::Status adjustRisk(const QString &id, int riskDelta) override { return recordCall(id, QStringLiteral("risk"), true, riskDelta); }
+    std::function<void()> writeWithRecord(const mandate::firewall::SessionEffect &reserved) override
+    {
+        if (!countsWithRecords)
+            return {};
+        return [this, reserved]() {
+            if (reserved.countsAsCall)
+                (void)recordCall(reserved.executionId, reserved.action, reserved.allowed, reserved.riskDelta);
+            else
+                (void)adjustRisk(reserved.executionId, reserved.riskDelta);
+        };
+    }
 
 private:
     mutable std::mutex m_mutex;

@@ -46,12 +46,15 @@ private slots:
     void failedAuditWriteGivesTheChargeBack();
     void sessionCountersRideOnTheBatch();
     void reservationsShowUntilSettled();
+    void aStagedEffectCommitsWithItsRecord();
 
 private:
     void create(const QString &id, const Budget &granted);
     audit::AuditRecord record(const QString &execution) const;
     Result<audit::AppendReceipt> appendWithCharge(const QString &id, const Budget &cost);
     Budget used(const QString &id) const { return m_store->state(id)->used; }
+    /// As the gateway wires them: the recorder writes in every batch of the log, and wakes it.
+    void writeWithTheBatches(SessionRecorder &recorder);
 
     QTemporaryDir m_dir;
     std::unique_ptr<store::Database> m_db;
@@ -109,11 +112,18 @@ audit::AuditRecord tst_ChargeLedger::record(const QString &execution) const
     return r;
 }
 
+void tst_ChargeLedger::writeWithTheBatches(SessionRecorder &recorder)
+{
+    m_log->setBatchParticipant({[&recorder]() { return recorder.writePending(); },
+                                [&recorder](bool committed) { recorder.finishWrite(committed); }});
+    recorder.setWake([this]() { m_log->requestBatch(); });
+}
+
 /// What the pipeline does for an allowed call: hold, write the record with the charge, settle.
 Result<audit::AppendReceipt> tst_ChargeLedger::appendWithCharge(const QString &id, const Budget &cost)
 {
     auto appended = m_log->append(record(id), {[this, id, cost]() { return m_ledger->commit(id, cost); },
-                                               Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")}});
+                                               Error{QStringLiteral("budget_exhausted"), QStringLiteral("refused")}, {}});
     m_ledger->settle(id, cost, appended.ok());
     return appended;
 }
@@ -216,9 +226,7 @@ void tst_ChargeLedger::sessionCountersRideOnTheBatch()
 {
     create(QStringLiteral("e1"), budget(10, 0, "0"));
     SessionRecorder recorder(*m_store);
-    m_log->setBatchParticipant({[&recorder]() { return recorder.writePending(); },
-                                [&recorder](bool committed) { recorder.finishWrite(committed); }});
-    recorder.setWake([this]() { m_log->requestBatch(); });
+    writeWithTheBatches(recorder);
     recorder.record({QStringLiteral("e1"), QStringLiteral("refund:create"), true, true, 3});
     recorder.record({QStringLiteral("e1"), QStringLiteral("account:delete"), true, false, 4});
     // Queued before the record, they are committed by the time the record is (by its batch or
@@ -240,9 +248,7 @@ void tst_ChargeLedger::reservationsShowUntilSettled()
     // stored state and pending() were read on either side of one.
     create(QStringLiteral("e1"), budget(10, 0, "0"));
     SessionRecorder recorder(*m_store);
-    m_log->setBatchParticipant({[&recorder]() { return recorder.writePending(); },
-                                [&recorder](bool committed) { recorder.finishWrite(committed); }});
-    recorder.setWake([this]() { m_log->requestBatch(); });
+    writeWithTheBatches(recorder);
     const ExecutionStore::SessionUpdate allow{QStringLiteral("e1"), QStringLiteral("refund:create"), true, true, 5};
     const ExecutionStore::SessionUpdate deny{QStringLiteral("e1"), QStringLiteral("account:delete"), true, false, 4};
     recorder.reserve(allow);
@@ -282,6 +288,53 @@ void tst_ChargeLedger::reservationsShowUntilSettled()
     QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));
     QCOMPARE(m_store->state(QStringLiteral("e1"))->sessionDenied, qint64(2));
     QCOMPARE(m_store->state(QStringLiteral("e1"))->riskScore, 4);
+    m_log.reset();  // stops the writer before the recorder goes
+}
+
+void tst_ChargeLedger::aStagedEffectCommitsWithItsRecord()
+{
+    // A decided call's effect, staged by its record's batch, commits in that transaction and
+    // is counted once; if the batch fails, it is reserved again for the call to settle.
+    create(QStringLiteral("e1"), budget(10, 0, "0"));
+    SessionRecorder recorder(*m_store);
+    writeWithTheBatches(recorder);
+    const ExecutionStore::SessionUpdate allow{QStringLiteral("e1"), QStringLiteral("refund:create"), true, true, 5};
+    const auto staging = [&recorder](const ExecutionStore::SessionUpdate &update) {
+        return audit::AuditLog::Companion{{}, {}, [&recorder, update]() { recorder.stage(update); }};
+    };
+
+    recorder.reserve(allow);
+    const quint64 before = recorder.written();
+    QVERIFY(m_log->append(record(QStringLiteral("e1")), staging(allow)));
+    auto state = m_store->state(QStringLiteral("e1"));  // the database, not the cache
+    QCOMPARE(state->sessionCalls, qint64(1));
+    QCOMPARE(state->riskScore, 5);
+    QCOMPARE(state->sessionActions, QStringList{QStringLiteral("refund:create")});
+    QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));  // not counted twice
+    QCOMPARE(recorder.pending(QStringLiteral("e1")).risk, 0);
+    QVERIFY(recorder.written() > before);  // readers of the state before it read again
+
+    // The batch fails after the effect was staged: neither the record nor the effect is written,
+    // and the effect shows as reserved again until its call settles it.
+    QSqlQuery trigger(m_db->connection());
+    QVERIFY(trigger.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE UPDATE ON executions "
+                                        "BEGIN SELECT RAISE(ABORT, 'disk full'); END")));
+    recorder.reserve(allow);
+    QVERIFY(!m_log->append(record(QStringLiteral("e1")), staging(allow)));
+    QCOMPARE(m_log->head().sequence, 1);
+    QCOMPARE(m_store->state(QStringLiteral("e1"))->sessionCalls, qint64(1));
+    SessionRecorder::Pending shown = recorder.pending(QStringLiteral("e1"));
+    QCOMPARE(shown.calls, qint64(1));
+    QCOMPARE(shown.risk, 5);
+    QVERIFY(trigger.exec(QStringLiteral("DROP TRIGGER refuse")));
+    // The call it was became a denial without a risk step (its record failed), written behind.
+    recorder.settle(allow, ExecutionStore::SessionUpdate{QStringLiteral("e1"), QStringLiteral("refund:create"), true, false, 0});
+    QVERIFY(m_log->append(record(QStringLiteral("e1"))));
+    state = m_store->state(QStringLiteral("e1"));
+    QCOMPARE(state->sessionCalls, qint64(2));
+    QCOMPARE(state->sessionDenied, qint64(1));
+    QCOMPARE(state->riskScore, 5);
+    QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));
     m_log.reset();  // stops the writer before the recorder goes
 }
 
