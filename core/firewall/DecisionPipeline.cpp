@@ -141,7 +141,9 @@ struct DecisionPipeline::Pending
 
     ~Pending()
     {
-        if (reserved && authority)
+        // A reservation handed to the record's batch is that batch's to settle (or, should it
+        // fail, left reserved: counted too much rather than given up twice).
+        if (reserved && authority && !effectWithRecord)
             (void)authority->settleCall(*reserved, std::nullopt);
         if (unsettledCharge && authority)  // an exception between holding it and settling it
             authority->settleCharge(decision.view.execution.id, *unsettledCharge, false);
@@ -226,6 +228,10 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
 {
     const CallRequest &call = pending->call;
     CallDecision &decision = pending->decision;
+    const bool effectWrittenWithRecord = appended && pending->effectWithRecord;
+    if (effectWrittenWithRecord)
+        pending->reserved.reset();  // committed with the record, which settled it
+    pending->effectWithRecord = false;  // from here on, any reservation left is this call's to settle
     if (pending->charged)
         m_services.authority.settleCharge(decision.view.execution.id, *pending->charged, appended.ok());
     pending->unsettledCharge.reset();
@@ -264,12 +270,11 @@ void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const Com
         // What the call came to replaces what its decision showed (an allow whose record
         // failed is a denial with no risk step).
         const SessionEffect final{decision.view.execution.id, call.action, decision.allowed, riskDelta};
+        // Committed with the record (`final` is then what was reserved), or settled here.
         Status counted = Status::success();
-        if (appended && pending->effectWithRecord && pending->reserved)
-            pending->reserved.reset();  // committed with the record, which settled it (`final` is what was reserved)
-        else if (pending->reserved)
+        if (pending->reserved)
             counted = m_services.authority.settleCall(*std::exchange(pending->reserved, std::nullopt), final);
-        else
+        else if (!effectWrittenWithRecord)
             counted = m_services.authority.recordCall(final.executionId, final.action, final.allowed, final.riskDelta);
         if (counted)
             decision.view.riskScore += riskDelta;
@@ -522,11 +527,19 @@ Status DecisionPipeline::recordForward(const CallRequest &call, const CallDecisi
         companion.accepted = m_services.authority.writeWithRecord(*flagged);
     }
     const bool effectWithRecord = bool(companion.accepted);
+    // Given up if anything below throws before the reservation is settled or written.
+    auto giveUp = qScopeGuard([&] {
+        if (flagged)
+            (void)m_services.authority.settleCall(*flagged, std::nullopt);
+    });
     auto appended = m_services.audit.append(record, std::move(companion));
+    if (appended && effectWithRecord)
+        giveUp.dismiss();  // committed with the record, which settled it
     if (refunding)
         m_services.authority.settleRefund(decision.view.execution.id, *decision.charged, appended.ok());
     if (!flagged || (appended && effectWithRecord))
         return appended ? Status::success() : Status(appended.error());
+    giveUp.dismiss();
     const Status settled = m_services.authority.settleCall(*flagged, appended ? std::optional(*flagged) : std::nullopt);
     if (!appended)
         return appended.error();
