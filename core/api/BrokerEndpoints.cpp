@@ -3,6 +3,7 @@
 
 #include "api/RequestBody.h"
 #include "broker/OAuthError.h"
+#include "common/Logging.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -135,9 +136,12 @@ HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const Ht
     if (Status recorded = trail.delegation(request, issued->execution, exchange.client.clientId, issued->scope); !recorded) {
         // Fail closed. The token has not left the gateway, so nobody holds it; revoking also
         // ends the execution in the store, so that it neither lists as active nor can be found
-        // usable by anything that reads executions directly. (Minting and recording in one
-        // transaction would need the broker to write on the audit writer's connection.)
-        (void)broker.revokeExecution(issued->execution.id, QStringLiteral("the delegation could not be audited"));
+        // usable by anything that reads executions directly, and gives a sub-execution's budget
+        // back to its parent. (Minting and recording in one transaction would need the broker
+        // to write on the audit writer's connection.)
+        if (auto abandoned = broker.abandonExecution(issued->execution.id, QStringLiteral("the delegation could not be audited")); !abandoned)
+            qCWarning(lcBroker) << "cannot take back execution" << issued->execution.id << "whose delegation was not recorded:"
+                                << abandoned.error().message;
         return oauthError(OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later")));
     }
     HttpResponse response = HttpResponse::json(QJsonObject{

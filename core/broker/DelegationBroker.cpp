@@ -435,4 +435,9 @@ Result<QStringList> DelegationBroker::revokeExecution(const QString &executionId
     return m_executions.revoke(executionId, reason);
 }
 
+Result<QStringList> DelegationBroker::abandonExecution(const QString &executionId, const QString &reason)
+{
+    return m_executions.abandon(executionId, reason);
+}
+
 } // namespace mandate::broker

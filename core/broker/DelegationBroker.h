@@ -61,6 +61,9 @@ public:
     Result<QStringList> revokeToken(const ClientCredentials &client, QByteArrayView token);
     /// Revokes an execution and its descendants (the admin API).
     Result<QStringList> revokeExecution(const QString &executionId, const QString &reason);
+    /// Takes back an execution just minted whose token was never handed out (its delegation
+    /// could not be recorded): revoked, and its budget given back to its parent.
+    Result<QStringList> abandonExecution(const QString &executionId, const QString &reason);
 
     /// Sets the issuer once the gateway knows its base URL; call before serving requests.
     void setIssuer(const QString &issuer);

@@ -105,6 +105,10 @@ public:
     /// Revokes the execution and all its active descendants; returns the ids revoked (empty when
     /// none was active). Fails with not_found for an unknown id.
     Result<QStringList> revoke(const QString &id, const QString &reason);
+    /// Takes back an execution whose token never left the gateway (its delegation could not be
+    /// recorded): revoked like revoke(), and, in the same transaction, the budget it reserved
+    /// from its parent given back, since none of it can have been used.
+    Result<QStringList> abandon(const QString &id, const QString &reason);
     /// Marks an active execution completed. Its active descendants complete with it: their
     /// authority derives from a task that is over.
     Status complete(const QString &id);

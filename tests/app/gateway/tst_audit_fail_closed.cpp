@@ -56,6 +56,7 @@ private slots:
     void initTestCase() { startGateway(); }
     void cleanupTestCase() { stopGateway(); }
     void delegationFailsClosed();
+    void subDelegationFailingClosedGivesItsBudgetBack();
     void authorizeFailsClosed();
     void adminChangesFailClosed();
     void refusedAdminChangeLeavesNoRecord();
@@ -90,6 +91,30 @@ void tst_AuditFailClosed::delegationFailsClosed()
     const QByteArray retry = rootToken(QStringLiteral("after the audit log is back"), 900);
     QVERIFY(!retry.isEmpty());
     QCOMPARE(recordsOf(executionOf(retry), QStringLiteral("delegation")).size(), 1);
+}
+void tst_AuditFailClosed::subDelegationFailingClosedGivesItsBudgetBack()
+{
+    // The child's budget was reserved from its parent as it was minted; when its delegation
+    // cannot be recorded, the child is taken back and so is that reservation.
+    const QByteArray parent = rootToken(QStringLiteral("parent of an unrecorded child"), 900);
+    QVERIFY(!parent.isEmpty());
+    const QString parentPath = QStringLiteral("/v1/executions/") + executionOf(parent);
+    const QJsonObject usedBefore = m_http->get(parentPath, m_admin).json().value(QStringLiteral("used")).toObject();
+    QVERIFY(!usedBefore.isEmpty());
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("CREATE TRIGGER audit_down BEFORE INSERT ON audit_records "
+                                                         "BEGIN SELECT RAISE(ABORT, 'injected audit failure'); END")));
+    const QByteArray child = childToken(parent, 300);
+    QVERIFY(execSql(m_gateway->dataDir(), QStringLiteral("DROP TRIGGER audit_down")));
+    QVERIFY(child.isEmpty());
+    QCOMPARE(m_lastExchange.status, 503);
+    QCOMPARE(m_http->get(parentPath, m_admin).json().value(QStringLiteral("used")).toObject(), usedBefore);
+    const QJsonArray children = m_http->get(QStringLiteral("/v1/executions?parent=%1").arg(executionOf(parent)), m_admin)
+                                    .json().value(QStringLiteral("items")).toArray();
+    QCOMPARE(children.size(), 1);
+    QCOMPARE(str(children.at(0).toObject(), "status"), QStringLiteral("revoked"));
+    // A child minted once the log writes again reserves its budget as before.
+    QVERIFY(!childToken(parent, 300).isEmpty());
+    QVERIFY(m_http->get(parentPath, m_admin).json().value(QStringLiteral("used")).toObject() != usedBefore);
 }
 void tst_AuditFailClosed::authorizeFailsClosed()
 {
