@@ -166,11 +166,18 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
     auto hash = recentStoredHash(clientId);
     if (!hash)
         return hash.error();
-    if (hash->isEmpty())
-        return badCredentials(clientId);
+    // An unknown client is checked against a decoy hash like a known one against its own:
+    // the same KDF run, limit and answer, so that timing does not tell which ids exist.
+    const bool known = !hash->isEmpty();
+    if (!known) {
+        auto decoy = decoyHash();
+        if (!decoy)
+            return decoy.error();
+        hash = std::move(decoy);
+    }
     const QByteArray key = cacheKey(clientId, secret, hash.value());
     const qint64 now = m_clock.nowSecs();
-    {
+    if (known) {
         // The lookup compares SHA-256 digests, not secrets: its timing tells a caller nothing it
         // could steer towards a secret (it cannot choose digest bytes). The secret itself is only
         // ever compared by SecretHasher::verify, in constant time.
@@ -200,8 +207,8 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
         }
         m_runsFreed.notify_one();
     });
-    if (Status verified = crypto::SecretHasher::verify(secret, hash.value()); !verified) {
-        if (verified.error().code != QLatin1String("secret_mismatch"))
+    if (Status verified = crypto::SecretHasher::verify(secret, hash.value()); !verified || !known) {
+        if (!verified && verified.error().code != QLatin1String("secret_mismatch"))
             qCWarning(lcBroker) << "stored secret of client" << clientId << "is unusable:" << verified.error().message;
         return badCredentials(clientId);
     }
@@ -215,6 +222,22 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
     }
     m_verified.insert(key, now + kCacheTtlSecs);
     return Status::success();
+}
+
+Result<QString> OAuthClientStore::decoyHash() const
+{
+    std::lock_guard lock(m_decoyMutex);
+    if (m_decoyHash.isEmpty()) {
+        // Of a random secret nobody knows, with this store's parameters (so it costs the same).
+        auto secret = crypto::Random::bytes(32);
+        if (!secret)
+            return secret.error();
+        auto hash = crypto::SecretHasher::hash(secret.value(), m_params);
+        if (!hash)
+            return hash.error();
+        m_decoyHash = std::move(hash).value();
+    }
+    return m_decoyHash;
 }
 
 void OAuthClientStore::setVerificationLimit(VerificationLimit limit)

@@ -36,7 +36,8 @@ namespace mandate::broker {
 /// an authentication after the cache above. setSecret() and remove() through this store drop it
 /// at once; a secret rotated or a client removed through another gateway sharing the database
 /// stops working here within kStoredHashMaxAgeSecs, the bound CachedRegistry has for an agent
-/// suspended elsewhere. Unknown clients are not remembered (a new client works at once).
+/// suspended elsewhere. Unknown clients are not remembered (a new client works at once); their
+/// secrets are checked against a decoy hash, at the same cost as a known client's.
 ///
 /// A secret not in the cache costs a slow KDF run (about 0.1 s and 32 MiB with the default
 /// parameters): anyone can ask for that with a made-up secret. So at most
@@ -82,6 +83,8 @@ private:
     Result<QString> storedHash(const QString &clientId) const;
     /// storedHash() through the cache of recently read hashes.
     Result<QString> recentStoredHash(const QString &clientId) const;
+    /// A hash of a random secret, made once with this store's parameters.
+    Result<QString> decoyHash() const;
     void forgetStoredHash(const QString &clientId);
 
     const store::Database &m_db;
@@ -107,6 +110,8 @@ private:
     mutable std::condition_variable m_runsFreed;
     mutable int m_runs = 0;
     VerificationLimit m_limit;
+    mutable std::mutex m_decoyMutex;
+    mutable QString m_decoyHash;  ///< what an unknown client's secret is checked against
     mutable quint64 m_busyRefusals = 0;  ///< since m_busyLoggedAt; under m_runsMutex
     mutable qint64 m_busyLoggedAt = 0;
 };

@@ -33,6 +33,7 @@ private slots:
     void subDelegationFromARevokedParentIsRefused();
     void secretRotatedByAnotherGatewayStopsWithinTheBound();
     void clientRemovedByAnotherGatewayStopsWithinTheBound();
+    void unknownClientsCostASecretCheckToo();
     void newClientWorksAtOnce();
     void wrongSecretsCannotQueueUpSecretChecks();
     void mintedClaimsHaveTheDesignedShape();
@@ -172,6 +173,31 @@ void tst_BrokerCaches::wrongSecretsCannotQueueUpSecretChecks()
     store.setVerificationLimit({1, 60'000});
     codes = flood(3);
     QCOMPARE(std::count(codes.begin(), codes.end(), QStringLiteral("invalid_client")), 3);
+}
+
+void tst_BrokerCaches::unknownClientsCostASecretCheckToo()
+{
+    // An unknown client id is answered after a KDF run like a known one with a wrong secret, so
+    // that the time an answer takes does not tell which ids exist: with one run at a time and
+    // no waiting, a flood of unknown ids meets the same limit (some find it busy).
+    broker::OAuthClientStore store(*f->db, f->clock, crypto::SecretHasher::Params{13, 8, 1});  // a few ms per run
+    store.setVerificationLimit({1, 0});
+    constexpr int Callers = 6;
+    std::latch start(Callers);
+    std::vector<QString> codes(static_cast<size_t>(Callers));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < Callers; ++i) {
+        threads.emplace_back([&, i] {
+            start.arrive_and_wait();
+            const Status s = store.authenticate(QStringLiteral("no-such-client-%1").arg(i), "some-secret-0123456789");
+            codes[size_t(i)] = s ? QStringLiteral("ok") : s.error().code;
+        });
+    }
+    for (std::thread &t : threads)
+        t.join();
+    const auto busy = std::count(codes.begin(), codes.end(), QStringLiteral("temporarily_unavailable"));
+    const auto unknown = std::count(codes.begin(), codes.end(), QStringLiteral("invalid_client"));
+    QVERIFY2(busy >= 1 && unknown >= 1 && busy + unknown == Callers, qPrintable(QStringList(codes.begin(), codes.end()).join(u',')));
 }
 
 void tst_BrokerCaches::newClientWorksAtOnce()
