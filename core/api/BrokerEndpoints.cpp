@@ -139,9 +139,12 @@ HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const Ht
         // usable by anything that reads executions directly, and gives a sub-execution's budget
         // back to its parent. (Minting and recording in one transaction would need the broker
         // to write on the audit writer's connection.)
-        if (auto abandoned = broker.abandonExecution(issued->execution.id, QStringLiteral("the delegation could not be audited")); !abandoned)
+        const QString why = QStringLiteral("the delegation could not be audited");
+        if (auto abandoned = broker.abandonExecution(issued->execution.id, why); !abandoned) {
             qCWarning(lcBroker) << "cannot take back execution" << issued->execution.id << "whose delegation was not recorded:"
                                 << abandoned.error().message;
+            (void)broker.revokeExecution(issued->execution.id, why);  // ended at least, if it can be
+        }
         return oauthError(OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later")));
     }
     HttpResponse response = HttpResponse::json(QJsonObject{

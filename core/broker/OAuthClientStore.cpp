@@ -169,12 +169,6 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
     // An unknown client is checked against a decoy hash like a known one against its own:
     // the same KDF run, limit and answer, so that timing does not tell which ids exist.
     const bool known = !hash->isEmpty();
-    if (!known) {
-        auto decoy = decoyHash();
-        if (!decoy)
-            return decoy.error();
-        hash = std::move(decoy);
-    }
     const QByteArray key = cacheKey(clientId, secret, hash.value());
     const qint64 now = m_clock.nowSecs();
     if (known) {
@@ -207,6 +201,13 @@ Status OAuthClientStore::authenticate(const QString &clientId, QByteArrayView se
         }
         m_runsFreed.notify_one();
     });
+    if (!known) {
+        // Made (once) within the run limit: a flood of unknown ids cannot queue behind it.
+        auto decoy = decoyHash();
+        if (!decoy)
+            return decoy.error();
+        hash = std::move(decoy);
+    }
     if (Status verified = crypto::SecretHasher::verify(secret, hash.value()); !verified || !known) {
         if (!verified && verified.error().code != QLatin1String("secret_mismatch"))
             qCWarning(lcBroker) << "stored secret of client" << clientId << "is unusable:" << verified.error().message;

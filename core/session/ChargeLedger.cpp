@@ -31,24 +31,19 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
     if (charge.calls < 0 || charge.tokens < 0 || charge.amount.units() < 0)
         return Error{QStringLiteral("invalid"), QStringLiteral("a charge cannot be negative")};
     std::unique_lock lock(m_mutex);
-    auto it = m_entries.find(id);
-    if (it == m_entries.end() || (it->stale && it->holds == 0)) {
-        lock.unlock();
-        Result<ExecutionState> stored = m_store.state(id);
-        if (!stored)
-            return stored.error();
-        if (!stored->isActive())
-            return inactive(id, stored->status);
-        lock.lock();
-        it = m_entries.find(id);
-        // Another thread may have loaded it meanwhile, and holds on it count: keep that one.
-        if (it == m_entries.end() || (it->stale && it->holds == 0)) {
-            if (it == m_entries.end() && m_entries.size() >= kEntryCapacity) {
-                for (auto drop = m_entries.begin(); drop != m_entries.end();)
-                    drop = drop->holds == 0 ? m_entries.erase(drop) : std::next(drop);
-            }
-            it = m_entries.insert(id, Entry{stored->execution.budget, stored->used, 0, false});
-        }
+    bool fresh = false;
+    auto entry = entryFor(id, lock, &fresh);
+    if (!entry)
+        return entry.error();
+    auto it = entry.value();
+    if (!fresh && it->holds == 0 && overBudget(QStringLiteral("execution"), id, charge, minus(it->granted, it->used))) {
+        // A refusal from what was loaded earlier is checked against the store once: budget can
+        // come back there (an abandoned sub-delegation's reservation, another gateway's refund).
+        it->stale = true;
+        entry = entryFor(id, lock, &fresh);
+        if (!entry)
+            return entry.error();
+        it = entry.value();
     }
     const Budget remaining = minus(it->granted, it->used);
     if (std::optional<Error> over = overBudget(QStringLiteral("execution"), id, charge, remaining))
@@ -56,6 +51,32 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
     it->used = plus(it->used, charge);
     ++it->holds;
     return minus(remaining, charge);
+}
+
+Result<QHash<QString, ChargeLedger::Entry>::iterator> ChargeLedger::entryFor(const QString &id, std::unique_lock<std::mutex> &lock,
+                                                                             bool *loaded)
+{
+    auto it = m_entries.find(id);
+    if (it != m_entries.end() && !(it->stale && it->holds == 0))
+        return it;
+    lock.unlock();
+    Result<ExecutionState> stored = m_store.state(id);
+    lock.lock();
+    if (!stored)
+        return stored.error();
+    if (!stored->isActive())
+        return inactive(id, stored->status);
+    it = m_entries.find(id);
+    // Another thread may have loaded it meanwhile, and holds on it count: keep that one.
+    if (it == m_entries.end() || (it->stale && it->holds == 0)) {
+        if (it == m_entries.end() && m_entries.size() >= kEntryCapacity) {
+            for (auto drop = m_entries.begin(); drop != m_entries.end();)
+                drop = drop->holds == 0 ? m_entries.erase(drop) : std::next(drop);
+        }
+        it = m_entries.insert(id, Entry{stored->execution.budget, stored->used, 0, false});
+        *loaded = true;
+    }
+    return it;
 }
 
 Result<bool> ChargeLedger::commit(const QString &id, const Charge &charge)

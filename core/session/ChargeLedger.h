@@ -49,6 +49,10 @@ private:
         bool stale = false;     ///< reload once nothing is held
     };
 
+    /// The entry of `id`, loaded from the store (lock released meanwhile) when there is none or
+    /// it is stale with nothing held; `loaded` is set when this call loaded it.
+    Result<QHash<QString, Entry>::iterator> entryFor(const QString &id, std::unique_lock<std::mutex> &lock, bool *loaded);
+
     ExecutionStore &m_store;
     std::mutex m_mutex;
     QHash<QString, Entry> m_entries;

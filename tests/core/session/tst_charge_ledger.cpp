@@ -47,6 +47,7 @@ private slots:
     void sessionCountersRideOnTheBatch();
     void reservationsShowUntilSettled();
     void aStagedEffectCommitsWithItsRecord();
+    void budgetGivenBackInTheStoreIsSeen();
 
 private:
     void create(const QString &id, const Budget &granted);
@@ -336,6 +337,24 @@ void tst_ChargeLedger::aStagedEffectCommitsWithItsRecord()
     QCOMPARE(state->riskScore, 5);
     QCOMPARE(recorder.pending(QStringLiteral("e1")).calls, qint64(0));
     m_log.reset();  // stops the writer before the recorder goes
+}
+
+void tst_ChargeLedger::budgetGivenBackInTheStoreIsSeen()
+{
+    // The ledger refuses from what it loaded only after checking the store once: budget given
+    // back there (an abandoned sub-delegation's reservation) must not stay refused.
+    create(QStringLiteral("e1"), budget(2, 0, "0"));
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(m_ledger->hold(QStringLiteral("e1"), budget(1, 0, "0")));
+        QVERIFY(appendWithCharge(QStringLiteral("e1"), budget(1, 0, "0")));
+    }
+    QCOMPARE(m_ledger->hold(QStringLiteral("e1"), budget(1, 0, "0")).error().code, QStringLiteral("budget_exhausted"));
+    QVERIFY(m_db->transaction([&]() -> Status {
+        auto refunded = m_store->refundInTransaction(QStringLiteral("e1"), budget(1, 0, "0"));
+        return refunded ? Status::success() : Status(refunded.error());
+    }).ok());
+    QVERIFY(m_ledger->hold(QStringLiteral("e1"), budget(1, 0, "0")));
+    QCOMPARE(m_ledger->hold(QStringLiteral("e1"), budget(1, 0, "0")).error().code, QStringLiteral("budget_exhausted"));
 }
 
 QTEST_GUILESS_MAIN(tst_ChargeLedger)
