@@ -190,7 +190,8 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
     record.errors = decision.errors;
     if (!decision.allowed)
         record.details = QJsonObject{{QStringLiteral("mandate.decision.step"), decision.step},
-                                     {QStringLiteral("mandate.decision.message"), decision.message}};
+                                     {QStringLiteral("mandate.decision.message"), decision.message},
+                                     {QStringLiteral("mandate.decision.status"), decision.httpStatus}};
     if (decision.hasExecution) {
         record.riskBefore = decision.view.riskScore;
         record.riskAfter = decision.view.riskScore + pending->riskDelta;

@@ -93,7 +93,6 @@ private:
     QHash<QString, Received> m_received;     ///< by the decision id the gateway forwarded
     QHash<QString, QString> m_answered;      ///< decision id of each 2xx answer → its trace id
     int m_failedInFlight = 0;                ///< calls cut off by the kill
-    int m_serverErrors = 0;                  ///< 5xx answers: recorded, not counted in a session
 };
 
 void tst_CrashSafety::initTestCase()
@@ -161,11 +160,8 @@ void tst_CrashSafety::sendNext()
             m_answered.insert(QString::fromLatin1(reply->rawHeader("X-Mandate-Decision-Id")), traceId);
         else if (status == 0)
             ++m_failedInFlight;
-        else {
+        else
             qWarning() << "call answered" << status << reply->readAll();
-            if (status >= 500)
-                ++m_serverErrors;
-        }
         reply->deleteLater();
         sendNext();
     });
@@ -255,7 +251,6 @@ void tst_CrashSafety::killedUnderLoadLosesNoForwardedCall()
         }
     }
 
-    QCOMPARE(m_serverErrors, 0);
     compareSessionsWithDecisions();
 
     QProcess verify;
@@ -266,8 +261,7 @@ void tst_CrashSafety::killedUnderLoadLosesNoForwardedCall()
 }
 
 /// The session effect of every decision the log holds, and only those, is in the store: an
-/// execution's counters were not a batch behind its records when the gateway died. (For loads
-/// without 5xx refusals, which are recorded but do not count in a session.)
+/// execution's counters were not a batch behind its records when the gateway died.
 void tst_CrashSafety::compareSessionsWithDecisions()
 {
     QHash<QString, QString> recorded;  // calls/denied/risk of each execution, as its decision records add up
@@ -275,7 +269,11 @@ void tst_CrashSafety::compareSessionsWithDecisions()
     for (const QStringList &row : readGatewayDatabase(QStringLiteral(
              "SELECT execution, count(*), sum(decision = 'deny'), "
              "sum(json_extract(body, '$.\"mandate.risk.after\"') - json_extract(body, '$.\"mandate.risk.before\"')) "
-             "FROM audit_records WHERE event = 'decision' AND execution IS NOT NULL GROUP BY execution")))
+             "FROM audit_records WHERE event = 'decision' AND execution IS NOT NULL "
+             // as DecisionPipeline counts: not the gateway's own failures at these steps
+             "AND NOT (decision = 'deny' AND json_extract(body, '$.\"mandate.details\".\"mandate.decision.status\"') >= 500 "
+             "AND json_extract(body, '$.\"mandate.details\".\"mandate.decision.step\"') IN ('request', 'budget')) "
+             "GROUP BY execution")))
         recorded.insert(row.at(0), totals.arg(row.at(1), row.at(2), row.at(3)));
     QVERIFY(!recorded.isEmpty());
     const auto stored = readGatewayDatabase(QStringLiteral("SELECT id, session_calls, session_denied, risk_score FROM executions"));
@@ -307,7 +305,6 @@ void tst_CrashSafety::killedWhileDecidingKeepsEachCallsSessionEffect()
     constexpr int PipelinedPerConnection = 40;
     constexpr int KillAfterAnswers = 300;
     int answers = 0;
-    int serverErrors = 0;  // a 5xx refusal is recorded without counting in the session
     bool killed = false;
     std::vector<std::unique_ptr<QTcpSocket>> sockets;
     for (int c = 0; c < Connections; ++c) {
@@ -323,9 +320,7 @@ void tst_CrashSafety::killedWhileDecidingKeepsEachCallsSessionEffect()
         QTcpSocket *raw = socket.get();
         connect(raw, &QTcpSocket::connected, this, [raw, requests]() { raw->write(requests); });
         connect(raw, &QTcpSocket::readyRead, this, [&, raw]() {
-            const QByteArray received = raw->readAll();
-            answers += int(received.count("HTTP/1.1 "));
-            serverErrors += int(received.count("HTTP/1.1 5"));
+            answers += int(raw->readAll().count("HTTP/1.1 "));
             if (answers >= KillAfterAnswers && !killed) {
                 killed = true;
                 m_gateway->process().kill();
@@ -343,7 +338,6 @@ void tst_CrashSafety::killedWhileDecidingKeepsEachCallsSessionEffect()
     QCOMPARE(m_gateway->process().exitStatus(), QProcess::CrashExit);
     qInfo("%d decisions answered before the kill", answers);
     sockets.clear();
-    QCOMPARE(serverErrors, 0);  // else the comparison below would not hold for correct counters
     compareSessionsWithDecisions();
 }
 

@@ -461,10 +461,12 @@ void tst_DecisionPipeline::rateLimitedCallSaysWhenToRetry()
     QVERIFY2(limited.message.contains(QLatin1String("accepted in 1 s")), qPrintable(limited.message));
     QCOMPARE(limited.toJson().value(QStringLiteral("retry_after")).toInt(), 1);
     QSqlQuery record(m_db->connection());
-    QVERIFY(record.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.details\".\"mandate.decision.step\"') FROM audit_records "
+    QVERIFY(record.exec(QStringLiteral("SELECT json_extract(body, '$.\"mandate.details\".\"mandate.decision.step\"'), "
+                                       "json_extract(body, '$.\"mandate.details\".\"mandate.decision.status\"') FROM audit_records "
                                        "WHERE json_extract(body, '$.\"mandate.decision.id\"') = '%1'").arg(limited.decisionId)));
     QVERIFY(record.next());
     QCOMPARE(record.value(0).toString(), QStringLiteral("rate_limit"));
+    QCOMPARE(record.value(1).toInt(), 429);  // what the caller was answered
 
     // Once a token has come back, the call goes, and an allowed decision carries no retry time.
     m_clock.set(m_clock.now().addMSecs(100));
