@@ -241,17 +241,12 @@ Result<crypto::VerifiedToken> TrustedIssuers::verify(QByteArrayView idToken) con
     auto jws = crypto::CompactJws::parse(idToken, crypto::JwsPolicy::idTokens().maxTokenBytes);
     if (!jws)
         return jws.error();
-    // With the limits and error codes the verifier applies to the claims after this.
-    json::Limits limits;
-    limits.maxBytes = crypto::JwsPolicy::idTokens().maxTokenBytes;
-    limits.maxDepth = 16;
-    json::Failure failure = json::Failure::None;
-    auto claims = json::parse(jws->payload(), limits, &failure);
-    if (!claims || !claims->isObject())
-        return crypto::joseError(failure == json::Failure::DuplicateKey ? crypto::JoseError::DuplicateKey : crypto::JoseError::MalformedJson,
-                                 claims ? QStringLiteral("ID token claims are not a JSON object")
-                                        : QStringLiteral("ID token claims: %1").arg(claims.error().toString()));
-    const QJsonValue iss = claims->toObject().value(QStringLiteral("iss"));
+    // Read as the verifier reads them after this, with its limits and error codes.
+    auto claims = crypto::TokenVerifier::parseClaims(jws->payload(), crypto::JwsPolicy::idTokens().maxTokenBytes,
+                                                     QStringLiteral("ID token claims"));
+    if (!claims)
+        return claims.error();
+    const QJsonValue iss = claims->value(QLatin1StringView("iss"));
     if (!iss.isString())
         return crypto::joseError(crypto::JoseError::MissingClaim, QStringLiteral("the ID token has no \"iss\""));
     std::shared_ptr<Issuer> issuer;

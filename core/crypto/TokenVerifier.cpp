@@ -81,17 +81,9 @@ Result<VerifiedToken> TokenVerifier::verify(const HashedToken &hashed) const
     auto jws = snapshot->jws.verify(token);
     if (!jws)
         return jws.error();
-    json::Limits limits;
-    limits.maxBytes = m_policy.maxTokenBytes;
-    limits.maxDepth = 16;
-    json::Failure failure = json::Failure::None;
-    auto claims = json::ObjectText::parse(std::move(jws->payload), limits, &failure);
-    if (!claims) {
-        if (failure == json::Failure::NotAnObject)
-            return joseError(JoseError::MalformedJson, QStringLiteral("JWT claims are not a JSON object"));
-        return joseError(failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson,
-                         QStringLiteral("JWT claims: %1").arg(claims.error().toString()));
-    }
+    auto claims = parseClaims(std::move(jws->payload), m_policy.maxTokenBytes, QStringLiteral("JWT claims"));
+    if (!claims)
+        return claims.error();
     auto verified = std::make_shared<VerifiedToken>();
     verified->claims = std::move(claims).value();
     if (Status s = m_claims.validate(verified->claims); !s)
@@ -107,6 +99,21 @@ Result<VerifiedToken> TokenVerifier::verify(const HashedToken &hashed) const
     verified->acceptedUntil = m_claims.acceptedUntil(verified->claims);
     snapshot->cache.insert(hashed.digest(), verified);
     return *verified;
+}
+
+Result<json::ObjectText> TokenVerifier::parseClaims(QByteArray payload, qsizetype maxTokenBytes, const QString &what)
+{
+    json::Limits limits;
+    limits.maxBytes = maxTokenBytes;
+    limits.maxDepth = 16;
+    json::Failure failure = json::Failure::None;
+    auto claims = json::ObjectText::parse(std::move(payload), limits, &failure);
+    if (claims)
+        return claims;
+    if (failure == json::Failure::NotAnObject)
+        return joseError(JoseError::MalformedJson, what + QStringLiteral(" are not a JSON object"));
+    return joseError(failure == json::Failure::DuplicateKey ? JoseError::DuplicateKey : JoseError::MalformedJson,
+                     QStringLiteral("%1: %2").arg(what, claims.error().toString()));
 }
 
 } // namespace mandate::crypto

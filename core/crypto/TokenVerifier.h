@@ -5,6 +5,7 @@
 #include "crypto/HashedToken.h"
 #include "crypto/JwsVerifier.h"
 #include "crypto/VerifiedTokenCache.h"
+#include "json/ObjectText.h"
 
 #include <atomic>
 #include <memory>
@@ -33,6 +34,10 @@ public:
     Result<VerifiedToken> verify(QByteArrayView token) const;
     /// The same for a token its caller has hashed already (for a cache of its own).
     Result<VerifiedToken> verify(const HashedToken &token) const;
+
+    /// A JWT's claims read strictly (size within `maxTokenBytes`, depth, duplicate keys), with
+    /// the codes verify() gives: malformed_json or duplicate_json_key. `what` names them in messages.
+    static Result<json::ObjectText> parseClaims(QByteArray payload, qsizetype maxTokenBytes, const QString &what);
 
     /// Replaces the key set (rotation, JWKS refresh) with an empty cache.
     void setKeys(Jwks keys);
