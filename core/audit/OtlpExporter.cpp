@@ -193,8 +193,7 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         m_spool->acknowledge(batch);
         m_sent += records - refused;
         m_backoffMs = m_options.initialBackoffMs;
-        m_batchFailures = 0;
-        m_suspect = m_probeAccepted = false;
+        newFirstRecord();
         // Back up after a halving for a bad record; never above what a 413 refused.
         m_batchLimit = std::min({m_options.maxBatch, m_batchCeiling, m_batchLimit * 2});
         pump();
@@ -204,8 +203,7 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         // Sent again, it would be refused again, and hold up every record behind it.
         m_spool->acknowledge(batch);
         m_rejected += records;
-        m_batchFailures = 0;
-        m_suspect = m_probeAccepted = false;
+        newFirstRecord();
         qCWarning(lcAudit) << "OTLP collector rejected" << records << "records with HTTP" << status << ':'
                            << QString::fromUtf8(answer.body.left(200));
         pump();
@@ -244,6 +242,12 @@ void OtlpExporter::finish(const OtlpSpool::Batch &batch, const Answer &answer)
         m_probeAccepted = false;  // the collector's trouble now: the probe tells again later
     }
     retryLater(answer);
+}
+
+void OtlpExporter::newFirstRecord()
+{
+    m_batchFailures = 0;
+    m_suspect = m_probeAccepted = false;
 }
 
 bool OtlpExporter::refusesEverything(int status)

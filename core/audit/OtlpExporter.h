@@ -88,6 +88,8 @@ private:
     void finish(const OtlpSpool::Batch &batch, const Answer &answer);
     void finishProbe(const Answer &answer);
     void retryLater(const Answer &answer);
+    /// The records at the head of the spool have left it: the search for a bad one starts over.
+    void newFirstRecord();
     static bool refusesEverything(int status);
     static constexpr int kContentFailures = 3;  ///< same-batch failures (500, 422, …) before it is halved
 

@@ -36,7 +36,9 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
     if (!entry)
         return entry.error();
     auto it = entry.value();
-    if (!fresh && it->holds == 0 && overBudget(QStringLiteral("execution"), id, charge, minus(it->granted, it->used))) {
+    Budget remaining = minus(it->granted, it->used);
+    std::optional<Error> over = overBudget(QStringLiteral("execution"), id, charge, remaining);
+    if (over && !fresh && it->holds == 0) {
         // A refusal from what was loaded earlier is checked against the store once: budget can
         // come back there (an abandoned sub-delegation's reservation, another gateway's refund).
         it->stale = true;
@@ -44,9 +46,10 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
         if (!entry)
             return entry.error();
         it = entry.value();
+        remaining = minus(it->granted, it->used);
+        over = overBudget(QStringLiteral("execution"), id, charge, remaining);
     }
-    const Budget remaining = minus(it->granted, it->used);
-    if (std::optional<Error> over = overBudget(QStringLiteral("execution"), id, charge, remaining))
+    if (over)
         return *over;
     it->used = plus(it->used, charge);
     ++it->holds;

@@ -193,11 +193,14 @@ Status SessionRecorder::writePending()
 void SessionRecorder::finishWrite(bool committed)
 {
     std::lock_guard lock(m_mutex);
+    const auto eachWritten = [this](const auto &apply) {
+        for (const auto &update : m_writingQueue)
+            apply(update);
+        for (const auto &update : m_staged)
+            apply(update);
+    };
     // The transaction that wrote them is over: cached states must be read again.
-    for (const auto &update : m_writingQueue)
-        m_store.forgetRecentState(update.id);
-    for (const auto &update : m_staged)
-        m_store.forgetRecentState(update.id);
+    eachWritten([this](const ExecutionStore::SessionUpdate &update) { m_store.forgetRecentState(update.id); });
     if (!committed) {
         // Not written: queued updates back to the front of the queue, in order, to ride on the
         // next batch; staged ones reserved again, for their calls to settle (their records did
@@ -211,10 +214,7 @@ void SessionRecorder::finishWrite(bool committed)
             reserveLocked(update);
     } else if (!m_writingQueue.empty() || !m_staged.empty()) {
         ++m_written;
-        for (const auto &update : m_writingQueue)
-            m_lastWrite[bucketOf(update.id)] = m_written;
-        for (const auto &update : m_staged)
-            m_lastWrite[bucketOf(update.id)] = m_written;
+        eachWritten([this](const ExecutionStore::SessionUpdate &update) { m_lastWrite[bucketOf(update.id)] = m_written; });
     }
     m_writingQueue.clear();
     m_staged.clear();
