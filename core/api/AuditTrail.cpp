@@ -2,6 +2,7 @@
 #include "api/AuditTrail.h"
 
 #include "api/Role.h"
+#include "broker/OAuthError.h"
 #include "common/Logging.h"
 #include "firewall/TraceContext.h"
 
@@ -50,19 +51,49 @@ Status AuditTrail::append(const AuditRecord &record)
 }
 
 Status AuditTrail::delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
-                              const QString &scope)
+                              session::ExecutionStore &executions)
 {
+    if (!m_log)
+        return executions.create(execution);
+    auto created = executions.prepareNew(execution);
+    if (!created)
+        return created.error();
     AuditRecord record = stamped(request, executionRecord(EventType::Delegation, execution));
     const QJsonObject granted = execution.toJson();
     record.budgetAfter = execution.budget.toJson();
     record.details = {{QStringLiteral("client"), client},
-                      {QStringLiteral("scope"), scope},
+                      {QStringLiteral("scope"), execution.actions().join(u' ')},
                       {QStringLiteral("capabilities"), granted.value(QStringLiteral("capabilities"))},
                       {QStringLiteral("risk_ceiling"), execution.riskCeiling},
                       {QStringLiteral("depth"), execution.depth()},
                       {QStringLiteral("issued_at"), granted.value(QStringLiteral("issuedAt"))},
                       {QStringLiteral("expires_at"), granted.value(QStringLiteral("expiresAt"))}};
-    return append(record);
+    // Written on the audit writer's connection, in the record's batch. In a savepoint of its
+    // own: a parent's reservation and its child's row stand or fall together.
+    const store::Database &db = m_log->database();
+    std::optional<Error> refused;
+    audit::AuditLog::Companion writeExecution{[&]() -> Result<bool> {
+                                                  Status written = db.transaction([&] { return executions.writeNew(created.value()); });
+                                                  if (written)
+                                                      return true;
+                                                  // The batch's transaction is lost (a full disk):
+                                                  // the batch fails, this record with it.
+                                                  if (!db.inTransaction())
+                                                      return written.error();
+                                                  refused = written.error();
+                                                  return false;
+                                              },
+                                              Error{QStringLiteral("refused"), QStringLiteral("the execution was refused")}, {}};
+    auto appended = m_log->append(record, std::move(writeExecution));
+    if (appended) {
+        executions.announceNew(std::move(created).value());
+        return Status::success();
+    }
+    if (refused)
+        return *refused;  // the parent's budget or state, an id taken: the store's own answer
+    qCCritical(lcAudit) << "execution" << execution.id << "not minted: its delegation record cannot be written:"
+                        << appended.error().toString();
+    return broker::OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later"));
 }
 
 Status AuditTrail::revocations(const HttpRequest &request, const session::ExecutionStore &executions,

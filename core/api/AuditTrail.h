@@ -29,9 +29,14 @@ public:
     /// A record of `type` about `execution`: root human, chain, agent, parent and purpose set.
     static audit::AuditRecord executionRecord(audit::EventType type, const identity::Execution &execution);
 
-    /// One delegation record for a token just minted to `client`.
+    /// Records a token about to be minted to `client`: `execution`'s record (through
+    /// `executions`) and its delegation record commit in one transaction, so that neither ever
+    /// exists without the other, and a token is handed out only once both are durable. Errors:
+    /// create()'s when the store refuses the execution (budget_exhausted, inactive, not_found,
+    /// invalid), and an OAuth temporarily_unavailable when the record cannot be written. For
+    /// DelegationBroker::exchange(). Without a log, the execution is created alone.
     Status delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
-                      const QString &scope);
+                      session::ExecutionStore &executions);
     /// One revocation record per revoked execution. `actor` is who asked ("admin:NAME" or
     /// "client:ID"), `cascadeRoot` the execution named in the request; `details` go in as well.
     Status revocations(const HttpRequest &request, const session::ExecutionStore &executions, const QStringList &revoked,

@@ -110,7 +110,8 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
     return broker::ClientCredentials{form.value("client_id"), form.value("client_secret").toUtf8()};
 }
 
-HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const HttpRequest &request)
+HttpResponse token(broker::DelegationBroker &broker, session::ExecutionStore &executions, AuditTrail &trail,
+                   const HttpRequest &request)
 {
     auto form = parseForm(request);
     if (!form)
@@ -130,23 +131,13 @@ HttpResponse token(broker::DelegationBroker &broker, AuditTrail &trail, const Ht
     exchange.authorizationDetails = f.value("authorization_details");
     exchange.audiences = f.audiences;
     exchange.resources = f.resources;
-    auto issued = broker.exchange(exchange);
+    // The execution's record commits with its delegation's audit record, before the token
+    // leaves: fail closed, with nothing minted, if either cannot be written.
+    auto issued = broker.exchange(exchange, [&](const identity::Execution &execution) {
+        return trail.delegation(request, execution, exchange.client.clientId, executions);
+    });
     if (!issued)
         return oauthError(issued.error());
-    if (Status recorded = trail.delegation(request, issued->execution, exchange.client.clientId, issued->scope); !recorded) {
-        // Fail closed. The token has not left the gateway, so nobody holds it; revoking also
-        // ends the execution in the store, so that it neither lists as active nor can be found
-        // usable by anything that reads executions directly, and gives a sub-execution's budget
-        // back to its parent. (Minting and recording in one transaction would need the broker
-        // to write on the audit writer's connection.)
-        const QString why = QStringLiteral("the delegation could not be audited");
-        if (auto abandoned = broker.abandonExecution(issued->execution.id, why); !abandoned) {
-            qCWarning(lcBroker) << "cannot take back execution" << issued->execution.id << "whose delegation was not recorded:"
-                                << abandoned.error().message;
-            (void)broker.revokeExecution(issued->execution.id, why);  // ended at least, if it can be
-        }
-        return oauthError(OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later")));
-    }
     HttpResponse response = HttpResponse::json(QJsonObject{
         {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
         {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
@@ -234,9 +225,9 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
 void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
                               const AdminAuth &auth, AuditTrail &trail)
 {
-    router.addAsync("POST", QStringLiteral("/v1/token"), [&pool, &broker, &trail](const HttpRequest &request, const RouteParams &,
-                                                                                  Completion done) {
-        pool.start([&broker, &trail, request, done]() { done(token(broker, trail, request)); });
+    router.addAsync("POST", QStringLiteral("/v1/token"), [&pool, &broker, &executions, &trail](const HttpRequest &request,
+                                                                                             const RouteParams &, Completion done) {
+        pool.start([&broker, &executions, &trail, request, done]() { done(token(broker, executions, trail, request)); });
     });
     router.addAsync("POST", QStringLiteral("/v1/revoke"), [&pool, &broker, &executions, &trail](const HttpRequest &request,
                                                                                               const RouteParams &, Completion done) {

@@ -184,7 +184,7 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
     return VerifiedExecution{std::move(verified).value(), std::move(state).value()};
 }
 
-Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request)
+Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request, const RecordExecution &record)
 {
     if (request.grantType != QLatin1String(ExchangeRequest::kGrantType))
         return OAuthError::unsupportedGrantType(QStringLiteral("grant_type must be %1").arg(QLatin1String(ExchangeRequest::kGrantType)));
@@ -234,7 +234,7 @@ Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request)
     auto parent = fromParent ? parentSubject(request, agent.value()) : rootSubject(request);
     if (!parent)
         return parent.error();
-    return mint(agent.value(), parent.value(), wanted.value());
+    return mint(agent.value(), parent.value(), wanted.value(), record);
 }
 
 Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeRequest &request) const
@@ -301,7 +301,8 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     return Parent{chain, std::move(state).value()};
 }
 
-Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted)
+Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted,
+                                           const RecordExecution &record)
 {
     const session::ExecutionState *p = parent.state ? &*parent.state : nullptr;
     const QString parentId = p ? p->execution.id : QString();
@@ -399,8 +400,10 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
 
     // The record is written after signing and before the token leaves: a token whose record
     // failed to be written is dropped, and verification requires the record anyway.
-    if (Status created = m_executions.create(execution); !created) {
+    if (Status created = record ? record(execution) : m_executions.create(execution); !created) {
         const Error &e = created.error();
+        if (e.code == QLatin1String("temporarily_unavailable"))
+            return e;
         if (e.code == QLatin1String("budget_exhausted"))
             return OAuthError::invalidRequest(QStringLiteral("budget exceeds parent execution %1's remaining budget (%2)").arg(parentId, e.message));
         if (e.code == QLatin1String("inactive") || e.code == QLatin1String("not_found"))
@@ -433,11 +436,6 @@ Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &clien
 Result<QStringList> DelegationBroker::revokeExecution(const QString &executionId, const QString &reason)
 {
     return m_executions.revoke(executionId, reason);
-}
-
-Result<QStringList> DelegationBroker::abandonExecution(const QString &executionId, const QString &reason)
-{
-    return m_executions.abandon(executionId, reason);
 }
 
 } // namespace mandate::broker

@@ -15,6 +15,7 @@
 #include "registry/Registry.h"
 #include "session/ExecutionStore.h"
 
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 
@@ -39,7 +40,13 @@ public:
     ~DelegationBroker();
     Q_DISABLE_COPY_MOVE(DelegationBroker)
 
-    Result<IssuedToken> exchange(const ExchangeRequest &request);
+    /// Writes a new execution's record durably before its token leaves; errors as
+    /// ExecutionStore::create()'s, or an OAuth temporarily_unavailable, passed on as it is.
+    using RecordExecution = std::function<Status(const identity::Execution &)>;
+
+    /// `record` defaults to ExecutionStore::create(); the gateway's commits the record together
+    /// with the delegation's audit record.
+    Result<IssuedToken> exchange(const ExchangeRequest &request, const RecordExecution &record = {});
 
     /// The gateway's check of a bearer execution token: signature, header and claims
     /// (crypto::TokenVerifier with its cache), then the execution itself, which must exist and
@@ -61,9 +68,6 @@ public:
     Result<QStringList> revokeToken(const ClientCredentials &client, QByteArrayView token);
     /// Revokes an execution and its descendants (the admin API).
     Result<QStringList> revokeExecution(const QString &executionId, const QString &reason);
-    /// Takes back an execution just minted whose token was never handed out (its delegation
-    /// could not be recorded): revoked, and its budget given back to its parent.
-    Result<QStringList> abandonExecution(const QString &executionId, const QString &reason);
 
     /// Sets the issuer once the gateway knows its base URL; call before serving requests.
     void setIssuer(const QString &issuer);
@@ -75,7 +79,8 @@ private:
     Result<crypto::VerifiedToken> verifySignedToken(QByteArrayView token) const;
     Result<Parent> rootSubject(const ExchangeRequest &request) const;
     Result<Parent> parentSubject(const ExchangeRequest &request, const identity::Agent &agent) const;
-    Result<IssuedToken> mint(const identity::Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted);
+    Result<IssuedToken> mint(const identity::Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted,
+                             const RecordExecution &record);
 
     BrokerConfig m_config;
     session::ExecutionStore &m_executions;

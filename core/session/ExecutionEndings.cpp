@@ -83,38 +83,6 @@ Result<QStringList> ExecutionStore::revoke(const QString &id, const QString &rea
     return revoked;
 }
 
-Result<QStringList> ExecutionStore::abandon(const QString &id, const QString &reason)
-{
-    QStringList revoked;
-    std::vector<ExecutionChange> changes;
-    QString parent;
-    const Status done = m_db.transaction([&]() -> Status {
-        auto execution = get(id);
-        if (!execution)
-            return execution.error();
-        auto ended = endTree(id, Execution::Status::Revoked, reason, changes);
-        if (!ended)
-            return ended.error();
-        revoked = std::move(ended).value();
-        // Only if this call ended it: an execution that had already ended gives nothing back twice.
-        if (revoked.contains(id) && !execution->parent.isEmpty()) {
-            parent = execution->parent;
-            auto refunded = refundInTransaction(parent, execution->budget);
-            if (!refunded)
-                return refunded.error();
-        }
-        return Status::success();
-    });
-    for (const ExecutionChange &change : changes)
-        m_recent.invalidate(change.id);
-    if (!parent.isEmpty())
-        m_recent.invalidate(parent);
-    if (!done)
-        return done.error();
-    emitAll(changes);
-    return revoked;
-}
-
 Status ExecutionStore::complete(const QString &id)
 {
     std::vector<ExecutionChange> changes;

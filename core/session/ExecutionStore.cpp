@@ -161,50 +161,72 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
 
 } // namespace
 
-Status ExecutionStore::create(const Execution &execution)
+Result<ExecutionStore::NewExecution> ExecutionStore::prepareNew(const Execution &execution) const
 {
     if (execution.id.isEmpty() || execution.agent.isEmpty() || execution.chain.isEmpty())
         return Error{QStringLiteral("invalid"), QStringLiteral("an execution needs an id, an agent and a chain")};
     if (execution.budget.calls < 0 || execution.budget.tokens < 0 || execution.budget.amount.units() < 0)
         return Error{QStringLiteral("invalid"), QStringLiteral("a budget cannot be negative")};
-    const quint64 readAt = m_recent.generation();
-    Execution stored = execution;
-    stored.status = Execution::Status::Active;
-    const QByteArray body = stored.toCompactJson();  // before the write lock
+    NewExecution created;
+    created.readAt = m_recent.generation();
+    created.execution = execution;
+    created.execution.status = Execution::Status::Active;
+    created.body = created.execution.toCompactJson();  // before any write lock
+    return created;
+}
+
+Status ExecutionStore::writeNew(const NewExecution &created)
+{
     // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
-    // in the same transaction. Concurrent mints share their transactions (group commit); the
-    // single INSERT needs no savepoint of its own there.
-    const bool root = execution.parent.isEmpty();
-    const Status written = m_creates.run([&]() -> Status {
-        if (!root) {
-            QSqlQuery &reserve = hot(Hot::Charge);
-            bindCharge(reserve, execution.budget);
-            reserve.bindValue(QStringLiteral(":id"), execution.parent);
-            reserve.bindValue(QStringLiteral(":now"), m_clock.nowSecs());  // when written, not when queued
-            if (!reserve.exec())
-                return store::Database::sqlError(QStringLiteral("cannot reserve the parent's budget"), reserve);
-            const bool reserved = reserve.numRowsAffected() == 1;
-            reserve.finish();
-            if (!reserved) {
-                auto why = explainRefusal(execution.parent, execution.budget, QStringLiteral("parent execution"));
-                return why ? Error{QStringLiteral("budget_exhausted"), QStringLiteral("the parent's budget changed concurrently")}
-                           : why.error();
-            }
+    // in the same transaction.
+    const Execution &execution = created.execution;
+    if (!execution.parent.isEmpty()) {
+        QSqlQuery &reserve = hot(Hot::Charge);
+        bindCharge(reserve, execution.budget);
+        reserve.bindValue(QStringLiteral(":id"), execution.parent);
+        reserve.bindValue(QStringLiteral(":now"), m_clock.nowSecs());  // when written, not when queued
+        if (!reserve.exec())
+            return store::Database::sqlError(QStringLiteral("cannot reserve the parent's budget"), reserve);
+        const bool reserved = reserve.numRowsAffected() == 1;
+        reserve.finish();
+        if (!reserved) {
+            auto why = explainRefusal(execution.parent, execution.budget, QStringLiteral("parent execution"));
+            return why ? Error{QStringLiteral("budget_exhausted"), QStringLiteral("the parent's budget changed concurrently")}
+                       : why.error();
         }
-        return insertExecution(hot(Hot::Insert), execution, body);
-    }, root ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint);
-    if (!written)
-        return written;
+    }
+    return insertExecution(hot(Hot::Insert), execution, created.body);
+}
+
+void ExecutionStore::announceNew(NewExecution created)
+{
     // What was just committed is the execution's whole state: nothing used, no calls yet. Its
     // record is cached with it, in the same entry.
-    ExecutionState fresh;
-    fresh.execution = std::move(stored);
-    fresh.remaining = execution.budget;
-    m_recent.insert(std::move(fresh), readAt);
+    const Execution &execution = created.execution;
+    const ExecutionChange started{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
+                                  execution.parent, {}, m_clock.now()};
     if (!execution.parent.isEmpty())
         m_recent.invalidate(execution.parent);  // its budget reserved the new one's
-    emitAll({ExecutionChange{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
-                             execution.parent, {}, m_clock.now()}});
+    ExecutionState fresh;
+    fresh.remaining = execution.budget;
+    fresh.execution = std::move(created.execution);
+    m_recent.insert(std::move(fresh), created.readAt);
+    emitAll({started});
+}
+
+Status ExecutionStore::create(const Execution &execution)
+{
+    auto created = prepareNew(execution);
+    if (!created)
+        return created.error();
+    // Concurrent mints share their transactions (group commit); a root's single INSERT needs no
+    // savepoint of its own there.
+    const Status written = m_creates.run([&] { return writeNew(created.value()); },
+                                         execution.parent.isEmpty() ? store::GroupCommitter::Undo::Statement
+                                                                    : store::GroupCommitter::Undo::Savepoint);
+    if (!written)
+        return written;
+    announceNew(std::move(created).value());
     return Status::success();
 }
 

@@ -52,6 +52,21 @@ public:
     /// parent is no longer active.
     /// Concurrent creates share their transactions (store::GroupCommitter).
     Status create(const identity::Execution &execution);
+    /// create() in three steps, for a caller whose own transaction carries the record (the
+    /// gateway commits it with the delegation's audit record, so that neither exists without
+    /// the other): prepareNew() checks it and encodes its body; writeNew() writes it (and the
+    /// parent's reservation) in the caller's transaction on this thread's connection, which
+    /// must undo both together if it fails (a savepoint); announceNew() caches its state and
+    /// emits `Started` once that transaction has committed. Errors as create()'s.
+    struct NewExecution
+    {
+        identity::Execution execution;  ///< as stored: active
+        QByteArray body;
+        quint64 readAt = 0;  ///< the state cache's generation before the write
+    };
+    Result<NewExecution> prepareNew(const identity::Execution &execution) const;
+    Status writeNew(const NewExecution &created);
+    void announceNew(NewExecution created);
     /// Transactions create() has committed: fewer than executions created when mints overlap.
     quint64 createCommits() const { return m_creates.batches(); }
 
@@ -105,10 +120,6 @@ public:
     /// Revokes the execution and all its active descendants; returns the ids revoked (empty when
     /// none was active). Fails with not_found for an unknown id.
     Result<QStringList> revoke(const QString &id, const QString &reason);
-    /// Takes back an execution whose token never left the gateway (its delegation could not be
-    /// recorded): revoked like revoke(), and, in the same transaction, the budget it reserved
-    /// from its parent given back, since none of it can have been used.
-    Result<QStringList> abandon(const QString &id, const QString &reason);
     /// Marks an active execution completed. Its active descendants complete with it: their
     /// authority derives from a task that is over.
     Status complete(const QString &id);
