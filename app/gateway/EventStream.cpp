@@ -49,13 +49,16 @@ void EventStream::accept()
         api::HttpRequest request;
         request.method = "GET";
         request.path = upgrade.url().path();
-        QByteArray authorization = upgrade.rawHeader("Authorization");
-        const QUrlQuery query(upgrade.url());
-        if (authorization.isEmpty() && query.hasQueryItem(QStringLiteral("key")))
-            authorization = "Bearer " + query.queryItemValue(QStringLiteral("key")).toLatin1();
-        request.headers.append({"authorization", authorization});
+        request.headers.append({"authorization", upgrade.rawHeader("Authorization")});
         if (request.path != QLatin1String("/v1/events")) {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no WebSocket endpoint at ") + request.path);
+            continue;
+        }
+        // A URL ends up in proxies' and servers' logs: a key there is a key leaked. Said
+        // plainly, so that a client sending one learns to stop, whatever else it sent.
+        if (QUrlQuery(upgrade.url()).hasQueryItem(QStringLiteral("key"))) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("API keys go in the Authorization header, never in the URL"));
             continue;
         }
         Result<api::ApiPrincipal> caller = m_auth.check(request, api::Permission::ReadExecutions);

@@ -42,6 +42,8 @@ private slots:
     void incompleteUpgradesAreAnsweredAndDropped();
     void upgradesElsewhereAreRefused_data();
     void upgradesElsewhereAreRefused();
+    void keyInTheUrlIsRefused_data();
+    void keyInTheUrlIsRefused();
     void streamWhoseKeyCannotBeCheckedIsClosed();  // last: it breaks the key table for a while
 
 private:
@@ -258,6 +260,31 @@ void tst_EventStream::upgradesElsewhereAreRefused()
     answer += socket.readAll();
     QVERIFY2(answer.startsWith("HTTP/1.1 404"), answer.constData());
     QVERIFY2(!answer.contains("101 Switching Protocols") && answer.count("HTTP/1.1 ") == 1, answer.constData());
+}
+
+void tst_EventStream::keyInTheUrlIsRefused_data()
+{
+    QTest::addColumn<bool>("withHeader");
+    QTest::addRow("alone") << false;
+    QTest::addRow("beside the header") << true;
+}
+
+void tst_EventStream::keyInTheUrlIsRefused()
+{
+    QFETCH(bool, withHeader);
+    QUrl url = eventsUrl();
+    url.setQuery(QStringLiteral("key=") + QString::fromLatin1(m_admin));
+    QNetworkRequest request(url);
+    if (withHeader)
+        request.setRawHeader("Authorization", "Bearer " + m_admin);
+    QWebSocket socket;
+    bool hello = false;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&hello](const QString &) { hello = true; });
+    socket.open(request);
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+    QVERIFY(!hello);
+    QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodePolicyViolated);
+    QCOMPARE(socket.closeReason(), QStringLiteral("API keys go in the Authorization header, never in the URL"));
 }
 
 void tst_EventStream::streamWhoseKeyCannotBeCheckedIsClosed()
