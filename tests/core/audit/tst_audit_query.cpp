@@ -14,6 +14,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <future>
+#include <vector>
+
 #include <set>
 
 using namespace mandate;
@@ -306,6 +310,34 @@ private slots:
                                  {QStringLiteral("to"), QStringLiteral("agent:support-agent")}});
         broken.insert(QStringLiteral("edges"), edges);
         QVERIFY(!LineageGraph::fromJson(broken).ok());
+    }
+
+    void lineageCutShortSaysSo()
+    {
+        // Lineage::kMaxRecords records of one execution make a whole graph; one more and the
+        // graph stops there and says so. Last: it adds a crowd of records to the log.
+        const QString carol = QStringLiteral("carol"), agent = QStringLiteral("bulk-agent"), execution = QStringLiteral("g1");
+        std::vector<std::future<Result<AppendReceipt>>> pending;
+        pending.push_back(m_log->appendAsync(delegation(carol, agent, execution, {}, 1000)));
+        for (int i = 1; i < Lineage::kMaxRecords; ++i)
+            pending.push_back(m_log->appendAsync(decision(carol, agent, execution, QStringLiteral("ticket:read"), true, {}, 1000 + i)));
+        for (auto &appended : pending)
+            QVERIFY(appended.get().ok());
+        const auto calls = [](const LineageGraph &g) {
+            return std::count_if(g.nodes.cbegin(), g.nodes.cend(), [](const auto &n) { return n.kind == QLatin1String("call"); });
+        };
+        auto whole = Lineage(*m_db).forExecution(execution);
+        QVERIFY(whole.ok());
+        QVERIFY(!whole->truncated);
+        QCOMPARE(calls(whole.value()), Lineage::kMaxRecords - 1);
+
+        QVERIFY(m_log->append(decision(carol, agent, execution, QStringLiteral("ticket:read"), false, {}, 999'999)).ok());
+        auto cut = Lineage(*m_db).forExecution(execution);
+        QVERIFY(cut.ok());
+        QVERIFY(cut->truncated);
+        QCOMPARE(calls(cut.value()), Lineage::kMaxRecords - 1);  // the last, a denial, is not among them
+        QVERIFY(cut->toJson().value(QStringLiteral("truncated")).toBool());
+        QVERIFY(cut->toDot().contains("Truncated"));
     }
 
     void cleanupTestCase()
