@@ -3,9 +3,12 @@
 // JSON lines file for a SIEM and an OTLP/HTTP collector (a real HTTP server started here) both
 // receive every record, with the configured credentials; /metrics counts them; and a JSON lines
 // file that lost its last records in a crash, one of them half written, gets them back when the
-// gateway starts again, none twice.
+// gateway starts again, none twice. An export first configured on a gateway with a history
+// begins at the head (the history is `mandatectl audit export`'s), its place noted before any
+// record is written; a file rotated away is followed by the next from that place on.
 #include "AuditEventsFixture.h"
 #include "JsonLinesFile.h"
+#include "audit/PositionNote.h"
 
 #include <QHttpServer>
 #include <QHttpServerRequest>
@@ -27,6 +30,7 @@ private slots:
     void cleanupTestCase() { stopGateway(); }
     void everyRecordReachesBothExports();
     void aFileThatLostRecordsGetsThemBack();
+    void aFirstStartBeginsAtTheHead();
 
 private:
     /// The newest sequence of the gateway's chain, from the admin API.
@@ -124,6 +128,39 @@ void tst_AuditExportHttp::aFileThatLostRecordsGetsThemBack()
     QTRY_COMPARE_WITH_TIMEOUT(sequencesInJsonLines(m_jsonl), sequenceRange(1, head()), 10'000);
     QVERIFY(!rootToken(QStringLiteral("after the restart"), 900).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(sequencesInJsonLines(m_jsonl), sequenceRange(1, head()), 10'000);
+}
+
+void tst_AuditExportHttp::aFirstStartBeginsAtTheHead()
+{
+    const qint64 history = head();
+    QVERIFY(history > 3);
+    QCOMPARE(m_gateway->stop(), 0);
+    // As if the file export had never been configured: no file, no bookmark.
+    const QString bookmark = QDir(m_gateway->dataDir()).filePath(QStringLiteral("audit-jsonl.bookmark"));
+    QVERIFY(QFile::remove(bookmark));
+    QVERIFY(QFile::remove(m_jsonl));
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    // Noted at once, at the head or past it (what the gateway appended as it started).
+    auto noted = audit::PositionNote::read(bookmark);
+    QVERIFY(noted.ok() && noted->has_value());
+    QVERIFY((*noted)->position.sequence >= history);
+    QVERIFY(!rootToken(QStringLiteral("after a first start"), 900).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!sequencesInJsonLines(m_jsonl).isEmpty() && sequencesInJsonLines(m_jsonl).last() == head(), 10'000);
+    const QList<qint64> fresh = sequencesInJsonLines(m_jsonl);
+    QVERIFY2(fresh.first() > history, qPrintable(QStringLiteral("the history was replayed from %1").arg(fresh.first())));
+    QCOMPARE(fresh, sequenceRange(fresh.first(), head()));
+
+    // Rotated away while the gateway was stopped: the next file begins right after the last
+    // record the old one holds.
+    const qint64 exported = head();
+    QCOMPARE(m_gateway->stop(), 0);
+    QVERIFY(QFile::rename(m_jsonl, m_jsonl + QStringLiteral(".1")));
+    QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
+    m_http = std::make_unique<HttpProbe>(m_gateway->url());
+    QVERIFY(!rootToken(QStringLiteral("after a rotation"), 900).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!sequencesInJsonLines(m_jsonl).isEmpty() && sequencesInJsonLines(m_jsonl).last() == head(), 10'000);
+    QCOMPARE(sequencesInJsonLines(m_jsonl), sequenceRange(exported + 1, head()));
 }
 
 QTEST_GUILESS_MAIN(tst_AuditExportHttp)
