@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditRecord.h"
 
+#include "common/LowerHex.h"
 #include "json/JsonWriter.h"
 
 #include <QJsonDocument>
@@ -68,19 +69,6 @@ void putList(QJsonObject &o, const QString &key, const QStringList &value)
 {
     if (!value.isEmpty())
         o.insert(key, QJsonArray::fromStringList(value));
-}
-
-bool isLowerHex(const QString &s, qsizetype size)
-{
-    if (s.size() != size)
-        return false;
-    bool allZero = true;
-    for (const QChar c : s) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-        allZero = allZero && c == u'0';
-    }
-    return !allZero; // W3C forbids the all-zero id
 }
 
 /// Reads typed members, remembering the first type error.
@@ -540,9 +528,9 @@ Status AuditRecord::validate() const
         return Error{QStringLiteral("invalid"), QStringLiteral("an audit record needs a time"), kTime};
     if (gatewayId.isEmpty())
         return Error{QStringLiteral("invalid"), QStringLiteral("an audit record needs a gateway id"), kGateway};
-    if (!traceId.isEmpty() && !isLowerHex(traceId, 32))
+    if (!traceId.isEmpty() && !isLowerHex(traceId, 32, true))
         return Error{QStringLiteral("invalid"), QStringLiteral("trace_id must be 32 lower-case hex digits, not all zero"), kTrace};
-    if (!spanId.isEmpty() && !isLowerHex(spanId, 16))
+    if (!spanId.isEmpty() && !isLowerHex(spanId, 16, true))
         return Error{QStringLiteral("invalid"), QStringLiteral("span_id must be 16 lower-case hex digits, not all zero"), kSpan};
     if ((event == EventType::Decision || event == EventType::ShadowDecision)
         && decision != QLatin1String("allow") && decision != QLatin1String("deny"))

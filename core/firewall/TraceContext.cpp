@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/TraceContext.h"
 
+#include "common/LowerHex.h"
 #include "crypto/Random.h"
 
 #include <QRandomGenerator>
@@ -22,21 +23,6 @@ QString randomHex(int bytes)
         if (data->count('\0') != bytes)
             return QString::fromLatin1(data->toHex());
     }
-}
-
-/// `text` is `digits` lower-case hex digits, not all of them zero when `nonZero`.
-bool isLowerHex(QStringView text, qsizetype digits, bool nonZero)
-{
-    if (text.size() != digits)
-        return false;
-    bool zero = true;
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (!((u >= u'0' && u <= u'9') || (u >= u'a' && u <= u'f')))
-            return false;
-        zero = zero && u == u'0';
-    }
-    return !(nonZero && zero);
 }
 
 /// The header parsed as W3C Trace Context asks (§ 3.2.2.1 and "Versioning of traceparent"):
