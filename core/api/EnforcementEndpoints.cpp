@@ -35,32 +35,6 @@ void readCallHeaders(const HttpRequest &request, CallRequest &call)
     call.modelTokens = std::max<qint64>(0, request.header("x-mandate-model-tokens").toLongLong());
 }
 
-HttpResponse denial(const CallDecision &decision)
-{
-    static const QHash<QString, QString> titles{
-        {QStringLiteral("token"), QStringLiteral("Execution token rejected")},
-        {QStringLiteral("capability"), QStringLiteral("Action not granted to this execution")},
-        {QStringLiteral("request"), QStringLiteral("Call refused")},
-        {QStringLiteral("policy"), QStringLiteral("Denied by policy")},
-        {QStringLiteral("risk"), QStringLiteral("Risk ceiling exceeded")},
-        {QStringLiteral("rate_limit"), QStringLiteral("Rate limit reached")},
-        {QStringLiteral("budget"), QStringLiteral("Budget exhausted")},
-        {QStringLiteral("audit"), QStringLiteral("Audit log unavailable")},
-    };
-    // A token or budget step the gateway's store failed at (503) is neither a rejected token
-    // nor an exhausted budget.
-    const bool storeFailed = decision.httpStatus >= 500 && (decision.step == QLatin1String("token") || decision.step == QLatin1String("budget"));
-    HttpResponse response = HttpResponse::problem(decision.httpStatus, QStringLiteral("denied-") + decision.step,
-                                                  storeFailed ? QStringLiteral("Gateway temporarily unavailable")
-                                                              : titles.value(decision.step, QStringLiteral("Denied")),
-                                                  decision.message, decision.toJson());
-    if (decision.httpStatus == 401)
-        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    if (decision.retryAfterSecs > 0)
-        response.setHeader("Retry-After", QByteArray::number(decision.retryAfterSecs));
-    return response;
-}
-
 /// Reads what /v1/authorize is asked to decide into the call; why it cannot, or nothing. The
 /// pipeline refuses such a request at the request step once its token is checked, so that it
 /// is audited and answered with a decision id like any other refusal.
@@ -182,6 +156,32 @@ HttpResponse EnforcementEndpoints::callTool(const HttpRequest &request, const Ro
     HttpResponse response = HttpResponse::text(outcome.body, outcome.contentType.isEmpty() ? QByteArray("application/octet-stream")
                                                                                           : outcome.contentType, outcome.status);
     response.setHeader("X-Mandate-Decision-Id", outcome.decision.decisionId.toLatin1());
+    return response;
+}
+
+HttpResponse EnforcementEndpoints::denial(const CallDecision &decision)
+{
+    static const QHash<QString, QString> titles{
+        {QStringLiteral("token"), QStringLiteral("Execution token rejected")},
+        {QStringLiteral("capability"), QStringLiteral("Action not granted to this execution")},
+        {QStringLiteral("request"), QStringLiteral("Call refused")},
+        {QStringLiteral("policy"), QStringLiteral("Denied by policy")},
+        {QStringLiteral("risk"), QStringLiteral("Risk ceiling exceeded")},
+        {QStringLiteral("rate_limit"), QStringLiteral("Rate limit reached")},
+        {QStringLiteral("budget"), QStringLiteral("Budget exhausted")},
+        {QStringLiteral("audit"), QStringLiteral("Audit log unavailable")},
+    };
+    // A token or budget step the gateway's store failed at (503) is neither a rejected token
+    // nor an exhausted budget.
+    const bool storeFailed = decision.httpStatus >= 500 && (decision.step == QLatin1String("token") || decision.step == QLatin1String("budget"));
+    HttpResponse response = HttpResponse::problem(decision.httpStatus, QStringLiteral("denied-") + decision.step,
+                                                  storeFailed ? QStringLiteral("Gateway temporarily unavailable")
+                                                              : titles.value(decision.step, QStringLiteral("Denied")),
+                                                  decision.message, decision.toJson());
+    if (decision.httpStatus == 401)
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (decision.retryAfterSecs > 0)
+        response.setHeader("Retry-After", QByteArray::number(decision.retryAfterSecs));
     return response;
 }
 

@@ -27,6 +27,12 @@ public:
 
     void install(Router &router);
 
+    /// The problem+json answer to a refused call: the refusing step's title (a store failure
+    /// at the token or budget step, a 5xx, says the gateway is unavailable: the token was not
+    /// rejected, the budget not exhausted), the decision as extensions, and the headers a
+    /// client acts on (WWW-Authenticate for 401, Retry-After for a rate limit).
+    static HttpResponse denial(const firewall::CallDecision &decision);
+
 private:
     /// Answers `done` with a bad request at once, or once the pipeline has decided.
     void authorize(const HttpRequest &request, const Completion &done);
