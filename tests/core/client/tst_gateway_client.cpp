@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QTcpServer>
 #include <QTemporaryFile>
+#include <QTimer>
 #include <QTest>
 
 #include <functional>
@@ -87,22 +88,25 @@ private:
 };
 
 /// A plain HTTP server on loopback that answers each request through `answer` (its request
-/// bytes in, the whole response out) and keeps what it received.
+/// bytes in, the whole response out), `delayMs` after it came, and keeps what it received.
 class RawHttpServer final
 {
 public:
-    explicit RawHttpServer(std::function<QByteArray(const QByteArray &request)> answer) : m_answer(std::move(answer))
+    explicit RawHttpServer(std::function<QByteArray(const QByteArray &request)> answer, int delayMs = 0)
+        : m_answer(std::move(answer))
     {
-        QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, &m_server, [this] {
+        QObject::connect(&m_server, &QTcpServer::pendingConnectionAvailable, &m_server, [this, delayMs] {
             while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, delayMs] {
                     const QByteArray request = socket->property("request").toByteArray() + socket->readAll();
                     socket->setProperty("request", request);
                     if (!request.contains("\r\n\r\n"))
                         return;
                     received.append(request);
-                    socket->write(m_answer(request));
-                    socket->disconnectFromHost();
+                    QTimer::singleShot(delayMs, socket, [this, socket, request] {
+                        socket->write(m_answer(request));
+                        socket->disconnectFromHost();
+                    });
                 });
                 QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             }
@@ -369,6 +373,30 @@ private Q_SLOTS:
         auto result = await<Health>([&](QObject *c, auto done) { client.health(c, done); });
         QVERIFY(result.has_value() && !result->ok());
         QCOMPARE(result->error().kind, Kind::Timeout);
+    }
+
+    void registryTransfersOutlastTheUsualTimeout()
+    {
+        // A whole registry can take longer than one record: its export, import and validation
+        // wait up to kRegistryTransferTimeoutMs, while other requests keep the client's timeout.
+        RawHttpServer slow([](const QByteArray &request) -> QByteArray {
+            if (!request.startsWith("GET /v1/registry "))
+                return healthy();
+            const QByteArray body(R"({"agents":[],"tools":[]})");
+            return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                   + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        }, 800);
+        QVERIFY(slow.listen());
+        GatewayClient client;
+        client.setBaseUrl(QUrl(slow.url("")));
+        client.setTimeout(200);
+        auto health = await<Health>([&](QObject *c, auto done) { client.health(c, done); });
+        QVERIFY(health.has_value() && !health->ok());
+        QCOMPARE(health->error().kind, Kind::Timeout);
+        auto exported = await<QJsonObject>([&](QObject *c, auto done) { client.exportRegistry(c, done); });
+        QVERIFY(exported.has_value());
+        QVERIFY2(exported->ok(), qPrintable(why(*exported)));
+        QVERIFY(exported->value().contains(QStringLiteral("agents")));
     }
 
     void redirectsStayWithTheGateway()
