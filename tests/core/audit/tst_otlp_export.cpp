@@ -10,12 +10,17 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpSocket>
 #include <QTest>
 
 #include <set>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 using namespace mandate;
 using namespace mandate::audit;
@@ -296,6 +301,50 @@ private slots:
         QCOMPARE(rest.records.back().sequence, sequence);
         for (size_t i = 1; i < rest.records.size(); ++i)
             QCOMPARE(rest.records[i].sequence, rest.records[i - 1].sequence + 1);
+    }
+
+    void otlpRetriesASpoolItCouldNotRead()
+    {
+        // The spool cannot be opened for reading (the process is out of file handles): the
+        // sender tries again after its backoff, without waiting for the next record to come.
+        Fixture f = open();
+        OtlpReceiver receiver;
+        QVERIFY(receiver.listen(0));
+        OtlpExporter::Options options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/v1/logs").arg(receiver.port()));
+        options.spoolDir = m_dir.filePath(QStringLiteral("spool-unreadable"));
+        options.initialBackoffMs = 20;
+        options.maxBackoffMs = 100;
+        options.requestTimeoutMs = 2000;
+        std::shared_ptr<OtlpExporter> otlp = startOtlp(options);
+        QVERIFY(otlp);
+        f.log->addSink(otlp);
+        appendSome(*f.log, 10);
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 10u, 10000);  // the collector's connection is open
+
+        rlimit files{};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &files), 0);
+        const rlimit usual = files;
+        quint64 failedBefore = 0;
+        {
+            // No handle to spare: what is open stays usable, nothing new opens.
+            const auto restore = qScopeGuard([&] { ::setrlimit(RLIMIT_NOFILE, &usual); });
+            // A new handle takes the lowest free number, which the limit must not be above.
+            const int lowestFree = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            QVERIFY(lowestFree >= 0);
+            ::close(lowestFree);
+            files.rlim_cur = rlim_t(lowestFree);
+            QCOMPARE(::setrlimit(RLIMIT_NOFILE, &files), 0);
+            failedBefore = otlp->failedAttempts();
+            appendSome(*f.log, 5);
+            QTRY_VERIFY_WITH_TIMEOUT(otlp->failedAttempts() >= failedBefore + 2, 10000);  // tried, and tried again
+            QCOMPARE(otlp->sent(), 10u);
+        }
+        // Handles again, and no record after them: the retry alone sends the five.
+        QTRY_COMPARE_WITH_TIMEOUT(otlp->sent(), 15u, 10000);
+        QCOMPARE(otlp->dropped(), 0u);
+        QCOMPARE(int(std::set<qint64>(receiver.sequences.begin(), receiver.sequences.end()).size()), 15);
+        f.log.reset();
     }
 };
 
