@@ -15,6 +15,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace mandate;
 using namespace mandate::audit;
 using namespace mandate::audit::testing;
@@ -153,8 +155,17 @@ private slots:
         const QString path = m_dir.filePath(QStringLiteral("durable.note"));
         PositionNote note(path);
         note.write(NotedPosition{kGateway, {3, QByteArray(32, 'c')}});  // an older note, its file open
+        const auto inode = [&path] {
+            struct stat info{};
+            return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? info.st_ino : ino_t(0);
+        };
+        const ino_t older = inode();
+        QVERIFY(older != 0);
         QVERIFY(note.writeDurably(NotedPosition{kGateway, {5, QByteArray(32, 'a')}}));
         QCOMPARE(PositionNote::read(path, kGateway).value()->sequence, 5);
+        // Another file under the name (made while the old one still existed, so their numbers
+        // differ): renamed into place, never rewritten where a crash could leave it torn.
+        QVERIFY(inode() != older);
         QVERIFY(!QFile::exists(path + QStringLiteral(".new")));
         note.write(NotedPosition{kGateway, {6, QByteArray(32, 'b')}});
         const std::optional<ChainPosition> after = PositionNote::read(path, kGateway).value();
