@@ -40,7 +40,7 @@ Result<Budget> ChargeLedger::hold(const QString &id, const Charge &charge)
     std::optional<Error> over = overBudget(QStringLiteral("execution"), id, charge, remaining);
     if (over && !fresh && it->holds == 0) {
         // A refusal from what was loaded earlier is checked against the store once: budget can
-        // come back there (an abandoned sub-delegation's reservation, another gateway's refund).
+        // come back there (another gateway's refund of a call that never reached its upstream).
         it->stale = true;
         entry = entryFor(id, lock, &fresh);
         if (!entry)

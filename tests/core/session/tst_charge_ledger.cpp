@@ -342,7 +342,8 @@ void tst_ChargeLedger::aStagedEffectCommitsWithItsRecord()
 void tst_ChargeLedger::budgetGivenBackInTheStoreIsSeen()
 {
     // The ledger refuses from what it loaded only after checking the store once: budget given
-    // back there (an abandoned sub-delegation's reservation) must not stay refused.
+    // back there (another gateway's refund of a call that never reached its upstream) must
+    // not stay refused.
     create(QStringLiteral("e1"), budget(2, 0, "0"));
     for (int i = 0; i < 2; ++i) {
         QVERIFY(m_ledger->hold(QStringLiteral("e1"), budget(1, 0, "0")));
