@@ -56,7 +56,7 @@ bool ExecutionStateCache::insert(ExecutionState state, quint64 readAt)
     const qint64 now = m_clock.nowSecs();
     std::lock_guard lock(m_mutex);
     Entry &entry = *entryFor(state.execution.id);
-    if (readAt != m_generation) {
+    if (invalidatedSince(state.execution.id, readAt)) {
         // The state may predate the change that invalidated it; the record cannot.
         if (!entry.hasRecord) {
             entry.state.execution = std::move(state.execution);
@@ -71,10 +71,33 @@ bool ExecutionStateCache::insert(ExecutionState state, quint64 readAt)
     return true;
 }
 
+bool ExecutionStateCache::invalidatedSince(const QString &id, quint64 readAt) const
+{
+    if (readAt == m_generation)
+        return false;
+    // Unless the log still reaches back to the first invalidation after `readAt`, any may have
+    // been this one's.
+    if (m_invalidations.empty() || m_invalidations.front().generation > readAt + 1)
+        return true;
+    for (auto it = m_invalidations.crbegin(); it != m_invalidations.crend() && it->generation > readAt; ++it) {
+        if (it->id.isEmpty() || it->id == id)
+            return true;
+    }
+    return false;
+}
+
+void ExecutionStateCache::noteInvalidation(const QString &id)
+{
+    ++m_generation;
+    if (m_invalidations.size() >= kInvalidationsKept)
+        m_invalidations.pop_front();
+    m_invalidations.push_back(Invalidation{m_generation, id});
+}
+
 void ExecutionStateCache::invalidate(const QString &id)
 {
     std::lock_guard lock(m_mutex);
-    ++m_generation;
+    noteInvalidation(id);
     const auto it = m_entries.find(id);
     if (it == m_entries.end() || !it->fresh)
         return;
@@ -88,7 +111,7 @@ void ExecutionStateCache::invalidate(const QString &id)
 void ExecutionStateCache::invalidateAll()
 {
     std::lock_guard lock(m_mutex);
-    ++m_generation;
+    noteInvalidation(QString());
     m_entries.clear();
     m_order.clear();
 }

@@ -25,15 +25,19 @@ namespace mandate::session {
 /// for agents. Expiry needs no write: an active entry past its expiry reads as expired. The
 /// record stays: it never changes once minted (status and used budget live in their own columns).
 ///
-/// A read that started before an invalidation must not store what it read (it may predate the
-/// change): insert() takes the generation() observed before the read and refuses the state if any
-/// invalidation happened since. Bounded: when full, the oldest entry makes room for the new one.
+/// A read that started before an invalidation of its execution must not store what it read (it
+/// may predate the change): insert() takes the generation() observed before the read and refuses
+/// the state if that execution was invalidated since. Invalidations of others do not count, so
+/// that a busy gateway's changes do not keep every fresh read (and every mint, whose record waits
+/// for a commit) out; past the last kInvalidationsKept invalidations, which is all that is
+/// remembered, any does. Bounded: when full, the oldest entry makes room for the new one.
 /// Thread-safe.
 class ExecutionStateCache
 {
 public:
     static constexpr qint64 kMaxAgeSecs = 5;
     static constexpr qsizetype kCapacity = 20'000;
+    static constexpr size_t kInvalidationsKept = 1024;
 
     explicit ExecutionStateCache(const Clock &clock, qsizetype capacity = kCapacity);
     Q_DISABLE_COPY_MOVE(ExecutionStateCache)
@@ -42,8 +46,8 @@ public:
     std::optional<ExecutionState> find(const QString &id) const;
     /// To be read before the store is read; passed to insert().
     quint64 generation() const;
-    /// Stores `state` as read at generation `readAt`; false (and only its record stored) when an
-    /// invalidation happened since.
+    /// Stores `state` as read at generation `readAt`; false (and only its record stored) when its
+    /// execution was invalidated since.
     bool insert(ExecutionState state, quint64 readAt);
     void invalidate(const QString &id);
     void invalidateAll();
@@ -66,6 +70,15 @@ private:
     /// The entry of `id`, new and empty if there was none; when the cache is full, the oldest
     /// entry goes first. The caller holds m_mutex.
     Entry *entryFor(const QString &id);
+    /// Whether `id` may have changed since generation `readAt`. The caller holds m_mutex.
+    bool invalidatedSince(const QString &id, quint64 readAt) const;
+    void noteInvalidation(const QString &id);
+
+    struct Invalidation
+    {
+        quint64 generation = 0;
+        QString id;  ///< empty: all of them
+    };
 
     const Clock &m_clock;
     const qsizetype m_capacity;
@@ -73,6 +86,7 @@ private:
     quint64 m_generation = 0;
     QHash<QString, Entry> m_entries;
     std::deque<QString> m_order;  ///< the ids of m_entries, oldest first
+    std::deque<Invalidation> m_invalidations;  ///< the latest kInvalidationsKept, oldest first
 };
 
 } // namespace mandate::session

@@ -205,12 +205,13 @@ void ExecutionStore::announceNew(NewExecution created)
     const Execution &execution = created.execution;
     const ExecutionChange started{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
                                   execution.parent, {}, m_clock.now()};
-    if (!execution.parent.isEmpty())
-        m_recent.invalidate(execution.parent);  // its budget reserved the new one's
+    const QString parent = execution.parent;
     ExecutionState fresh;
     fresh.remaining = execution.budget;
     fresh.execution = std::move(created.execution);
     m_recent.insert(std::move(fresh), created.readAt);
+    if (!parent.isEmpty())
+        m_recent.invalidate(parent);  // its budget reserved the new one's
     emitAll({started});
 }
 

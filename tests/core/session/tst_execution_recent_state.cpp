@@ -31,6 +31,7 @@ private slots:
     // ExecutionStateCache
     void cacheEntriesAgeOut();
     void cacheRefusesAReadOlderThanAnInvalidation();
+    void cacheRefusesOnlyAReadOfWhatWasInvalidated();
     void cacheIsBounded();
     void cachedActiveStatePastExpiryReadsExpired();
     void cacheDistrustsAClockThatWentBack();
@@ -38,6 +39,7 @@ private slots:
     void cacheEvictsOldestFirst();
     // ExecutionStore::recentState
     void mintedStateIsCachedAndExact();
+    void mintedSubExecutionIsCachedWhateverChangedMeanwhile();
     void revocationIsSeenAtOnce();
     void revocationOfAnAncestorIsSeenAtOnce();
     void completionIsSeenAtOnce();
@@ -135,6 +137,37 @@ void tst_ExecutionRecentState::cacheRefusesAReadOlderThanAnInvalidation()
     QCOMPARE(cache.size(), 0);
 }
 
+void tst_ExecutionRecentState::cacheRefusesOnlyAReadOfWhatWasInvalidated()
+{
+    ExecutionStateCache cache(*m_clock);
+    const auto state = [this](const char *id) { return stateOf(QLatin1String(id), m_clock->now().addSecs(900)); };
+    // Others' changes meanwhile do not make a read stale.
+    quint64 readAt = cache.generation();
+    cache.invalidate(QStringLiteral("other"));
+    cache.invalidate(QStringLiteral("e10"));  // a prefix of nothing: ids are compared whole
+    QVERIFY(cache.insert(state("e1"), readAt));
+    QVERIFY(cache.find(QStringLiteral("e1")));
+    // Its own does, among others.
+    readAt = cache.generation();
+    cache.invalidate(QStringLiteral("other"));
+    cache.invalidate(QStringLiteral("e2"));
+    cache.invalidate(QStringLiteral("another"));
+    QVERIFY(!cache.insert(state("e2"), readAt));
+    // So does clearing everything.
+    readAt = cache.generation();
+    cache.invalidateAll();
+    QVERIFY(!cache.insert(state("e3"), readAt));
+    // And so does any, once more have happened than the cache remembers.
+    readAt = cache.generation();
+    for (size_t i = 0; i <= ExecutionStateCache::kInvalidationsKept; ++i)
+        cache.invalidate(QStringLiteral("x%1").arg(i));
+    QVERIFY(!cache.insert(state("e4"), readAt));
+    readAt = cache.generation();
+    for (size_t i = 0; i < ExecutionStateCache::kInvalidationsKept; ++i)
+        cache.invalidate(QStringLiteral("y%1").arg(i));
+    QVERIFY(cache.insert(state("e5"), readAt));  // just within what it remembers
+}
+
 void tst_ExecutionRecentState::cacheIsBounded()
 {
     ExecutionStateCache cache(*m_clock, 8);
@@ -176,7 +209,7 @@ void tst_ExecutionRecentState::recordOutlivesItsState()
     QVERIFY(!cache.find(QStringLiteral("e1")));
     QCOMPARE(cache.record(QStringLiteral("e1"))->id, QStringLiteral("e1"));
     const quint64 readAt = cache.generation();
-    cache.invalidate(QStringLiteral("other"));
+    cache.invalidate(QStringLiteral("e2"));
     QVERIFY(!cache.insert(stateOf(QStringLiteral("e2"), m_clock->now().addSecs(900)), readAt));
     QVERIFY(!cache.find(QStringLiteral("e2")));
     QCOMPARE(cache.record(QStringLiteral("e2"))->id, QStringLiteral("e2"));
@@ -222,6 +255,26 @@ void tst_ExecutionRecentState::mintedStateIsCachedAndExact()
     QCOMPARE(recent->sessionCalls, stored->sessionCalls);
     QCOMPARE(recent->sessionActions, stored->sessionActions);
     QCOMPARE(recent->toJson(), stored->toJson());
+}
+
+void tst_ExecutionRecentState::mintedSubExecutionIsCachedWhateverChangedMeanwhile()
+{
+    // A mint whose row waits for a commit (the gateway's waits for its delegation record's)
+    // caches its first state even if other executions change meanwhile, its parent included.
+    QVERIFY(m_store->create(make(QStringLiteral("root"))).ok());
+    QVERIFY(m_store->create(make(QStringLiteral("other"))).ok());
+    auto created = m_store->prepareNew(make(QStringLiteral("child"), QStringLiteral("root")));
+    QVERIFY(created.ok());
+    QVERIFY(m_store->charge(QStringLiteral("other"), Budget{1, 0, {}}).ok());
+    QVERIFY(m_db->transaction([&] { return m_store->writeNew(created.value()); }).ok());
+    m_store->announceNew(std::move(created).value());
+    // Cached, not read again: another gateway's revocation is not seen until the bound.
+    ExecutionStore otherGateway(*m_db, *m_clock);
+    QVERIFY(otherGateway.revoke(QStringLiteral("child"), QStringLiteral("elsewhere")).ok());
+    QVERIFY(m_store->recentState(QStringLiteral("child"))->isActive());
+    QCOMPARE(m_store->state(QStringLiteral("child"))->status, Execution::Status::Revoked);
+    // The parent's reservation is seen at once.
+    QCOMPARE(m_store->recentState(QStringLiteral("root"))->used, m_store->state(QStringLiteral("root"))->used);
 }
 
 void tst_ExecutionRecentState::revocationIsSeenAtOnce()
