@@ -28,6 +28,49 @@ void forEachHeader(QByteArrayView head, Visit visit)
     }
 }
 
+/// Whether every CR and LF in `head` from `from` on is one of a CRLF pair (a CR at the very end
+/// may be waiting for its LF). Qt's HTTP parser also ends a line at a bare LF, and a head at LF
+/// LF: read here as header text, such a head would pass unchecked (RFC 9112 §2.2).
+bool linesEndInCrLf(QByteArrayView head, qsizetype from)
+{
+    for (qsizetype i = std::max<qsizetype>(from, 0); i < head.size(); ++i) {
+        if (head[i] == '\n' && (i == 0 || head[i - 1] != '\r'))
+            return false;
+        if (head[i] == '\r' && i + 1 < head.size() && head[i + 1] != '\n')
+            return false;
+    }
+    return true;
+}
+
+/// RFC 9110 §5.6.2: the characters of a field name.
+bool isTokenChar(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+/// Whether each header line of a complete head is "name: value" with a token for a name, which
+/// RFC 9112 §5 requires: no line folded onto the one before (a leading space or tab, §5.2), no
+/// space before the colon (§5.1). Another parser would read such a line another way (a folded
+/// "Content-Length" is part of the line above to Qt's), so the gateway refuses it (400).
+bool headerLinesWellFormed(QByteArrayView head)
+{
+    qsizetype start = head.indexOf("\r\n") + 2;  // past the request line
+    while (start > 1 && start < head.size()) {
+        const qsizetype end = head.indexOf("\r\n", start);
+        if (end == start)
+            return true;  // the empty line that ends the head
+        if (end < 0)
+            return false;
+        const QByteArrayView line = head.sliced(start, end - start);
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !std::all_of(line.begin(), line.begin() + colon, isTokenChar))
+            return false;
+        start = end + 2;
+    }
+    return true;
+}
+
 } // namespace
 
 bool RequestSizeCheck::startsLikeARequest(QByteArrayView bytes)
@@ -104,11 +147,13 @@ qsizetype RequestSizeCheck::takeHead(QByteArrayView bytes)
     const qsizetype before = m_head.size();
     const qsizetype room = std::max<qsizetype>(0, m_limits.maxHeaderBytes + kEndOfHead.size() - before);
     m_head += bytes.sliced(at).first(std::min(room, bytes.size() - at));
-    if (!startsLikeARequest(m_head)) {
+    const qsizetype end = m_head.indexOf(kEndOfHead, std::max<qsizetype>(0, before - (kEndOfHead.size() - 1)));
+    // What follows the head is body (or the next request): only the head's lines are looked at.
+    const QByteArrayView head = end < 0 ? QByteArrayView(m_head) : QByteArrayView(m_head).first(end + kEndOfHead.size());
+    if (!startsLikeARequest(m_head) || !linesEndInCrLf(head, before - 1)) {
         m_verdict = Verdict::BadRequest;
         return bytes.size();
     }
-    const qsizetype end = m_head.indexOf(kEndOfHead, std::max<qsizetype>(0, before - (kEndOfHead.size() - 1)));
     if (end < 0) {
         if (m_head.size() > m_limits.maxHeaderBytes)
             m_verdict = Verdict::HeadTooLarge;
@@ -131,6 +176,8 @@ qsizetype RequestSizeCheck::takeHead(QByteArrayView bytes)
 
 RequestSizeCheck::Verdict RequestSizeCheck::checkHead() const
 {
+    if (!headerLinesWellFormed(m_head))
+        return Verdict::BadRequest;
     if (hasTransferEncoding(m_head))
         return Verdict::LengthRequired;
     const qint64 length = contentLength(m_head);

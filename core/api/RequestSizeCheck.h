@@ -12,7 +12,8 @@ namespace mandate::api {
 ///
 /// Strict where parsers disagree, as a gateway must be against request smuggling: a body sent
 /// without Content-Length (Transfer-Encoding) is refused (411), as are a Content-Length that is
-/// not a plain number, two of them, and bytes where a request line should start (400). Empty
+/// not a plain number, two of them, bytes where a request line should start, a line ended by
+/// anything but CRLF, a folded header line and a header name that is not a token (400). Empty
 /// lines between requests are skipped, as HTTP/1.1 allows.
 class RequestSizeCheck
 {

@@ -167,6 +167,9 @@ void tst_RequestLimits::framingErrorsAreRefused_data()
     QTest::newRow("two lengths") << QByteArray("POST /v1/authorize HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}") << 400;
     QTest::newRow("length and chunked") << QByteArray("POST /v1/authorize HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n") << 411;
     QTest::newRow("not a request line") << QByteArray("\x16\x03\x01 hello, TLS here\r\n\r\n") << 400;
+    // Qt's parser would end this head at the bare LFs and reserve the announced 2 GiB.
+    QTest::newRow("bare LFs and a huge length") << QByteArray("POST /v1/authorize HTTP/1.1\nHost: gw\nContent-Length: 2147483647\n\nx") << 400;
+    QTest::newRow("folded length") << QByteArray("POST /v1/authorize HTTP/1.1\r\nHost: gw\r\nX-A: b\r\n Content-Length: 100\r\n\r\n") << 400;
 }
 
 void tst_RequestLimits::framingErrorsAreRefused()

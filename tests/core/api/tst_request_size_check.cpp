@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // api::RequestSizeCheck: requests framed and bounded as their bytes arrive, however they are
 // split: head size, announced body size, strict Content-Length, no Transfer-Encoding, nothing
-// but a request line where one must start, and pipelined requests each checked.
+// but a request line where one must start, lines ended by CRLF alone, header lines that no
+// parser could read another way, and pipelined requests each checked.
 #include "api/RequestSizeCheck.h"
 
 #include <QTest>
@@ -51,6 +52,21 @@ private slots:
                                    << Verdict::Fine << qint64(3);
         QTest::newRow("pipelined, the second too large") << (post("Content-Length: 2\r\n", "{}") + post("Content-Length: 5000\r\n", {}))
                                                          << Verdict::BodyTooLarge << qint64(1);
+        // Lines end in CRLF only: Qt's parser also takes a bare LF, so a head in bare LFs would
+        // pass here as endless header text while Qt read (and buffered) its announced body.
+        QTest::newRow("bare LF ends the lines") << QByteArray("POST / HTTP/1.1\nContent-Length: 2147483647\n\nx") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("bare LF within the head") << post("X-A: b\nContent-Length: 5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("bare LF ending the head") << QByteArray("GET / HTTP/1.1\r\nHost: gw\r\n\n") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("bare CR") << post("X-A: b\rContent-Length: 5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("folded header line") << post("X-A: b\r\n Content-Length: 100\r\n", {}) << Verdict::BadRequest << qint64(0);
+        QTest::newRow("folded with a tab") << post("X-A: b\r\n\tmore\r\n", {}) << Verdict::BadRequest << qint64(0);
+        QTest::newRow("space before the colon") << post("Content-Length : 5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("header line without a colon") << post("Content-Length 5\r\n", "hello") << Verdict::BadRequest << qint64(0);
+        QTest::newRow("empty header name") << post(": 5\r\n", {}) << Verdict::BadRequest << qint64(0);
+        QTest::newRow("bare LFs in the body") << post("Content-Length: 9\r\n", "{\n\"a\":1\n}\r") << Verdict::Fine << qint64(1);
+        QTest::newRow("bare LFs in the next request's body") << (post("Content-Length: 2\r\n", "{}") + post("Content-Length: 3\r\n", "\n\n\n"))
+                                                             << Verdict::Fine << qint64(2);
+        QTest::newRow("colon and spaces in a value") << post("X-Time: 12:00 : noon\r\nContent-Length: 2\r\n", "{}") << Verdict::Fine << qint64(1);
         QTest::newRow("body longer than announced") << (post("Content-Length: 2\r\n", "{}") + "garbage that is not a request")
                                                     << Verdict::BadRequest << qint64(1);
     }
