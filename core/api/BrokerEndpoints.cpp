@@ -6,8 +6,14 @@
 #include "common/Logging.h"
 
 #include <QHash>
+#include <QScopeGuard>
 #include <QJsonArray>
+#include <QStringDecoder>
 #include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+#include <optional>
 
 namespace mandate::api {
 
@@ -16,6 +22,10 @@ using broker::OAuthError;
 namespace {
 
 constexpr qsizetype kMaxFormBytes = 64 * 1024;
+/// Token and revocation requests on the broker's pool, running or waiting, at most: past it a
+/// client is told to come back (503) rather than its request waiting, body and all, in a queue
+/// without bound (slow secret checks can keep the pool's threads busy).
+constexpr int kMaxAdmitted = 256;
 
 HttpResponse oauthError(const Error &error)
 {
@@ -45,8 +55,53 @@ struct Form
     bool contains(const char *name) const { return values.contains(QLatin1String(name)); }
 };
 
-/// application/x-www-form-urlencoded: '+' is a space, then percent-decoding; any other parameter
-/// sent twice is an error (RFC 6749 §3.2).
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/// One form-encoded name or value (application/x-www-form-urlencoded: '+' is a space, then
+/// percent escapes), strictly: a '%' without two hex digits after it, or what does not decode
+/// to UTF-8, is refused rather than repaired (a repaired client id or secret is another one).
+std::optional<QByteArray> formDecoded(QByteArrayView part)
+{
+    QByteArray out;
+    out.reserve(part.size());
+    for (qsizetype i = 0; i < part.size(); ++i) {
+        const char c = part[i];
+        if (c == '+') {
+            out.append(' ');
+        } else if (c != '%') {
+            out.append(c);
+        } else {
+            const int high = i + 2 < part.size() ? hexValue(part[i + 1]) : -1;
+            const int low = high >= 0 ? hexValue(part[i + 2]) : -1;
+            if (low < 0)
+                return std::nullopt;
+            out.append(char(high * 16 + low));
+            i += 2;
+        }
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    (void)QString(utf8(out));
+    if (utf8.hasError())
+        return std::nullopt;
+    return out;
+}
+
+Error badEncoding()
+{
+    return OAuthError::invalidRequest(QStringLiteral("the form has a malformed percent escape or text that is not UTF-8"));
+}
+
+/// application/x-www-form-urlencoded, strictly (formDecoded()); any parameter but audience and
+/// resource sent twice is an error (RFC 6749 §3.2).
 Result<Form> parseForm(const HttpRequest &request)
 {
     const QByteArray contentType = request.header("content-type").split(';').first().trimmed().toLower();
@@ -59,12 +114,12 @@ Result<Form> parseForm(const HttpRequest &request)
         if (pair.isEmpty())
             continue;
         const qsizetype eq = pair.indexOf('=');
-        QByteArray name = eq < 0 ? pair : pair.left(eq);
-        QByteArray value = eq < 0 ? QByteArray() : pair.mid(eq + 1);
-        name.replace('+', ' ');
-        value.replace('+', ' ');
-        const QString key = QString::fromUtf8(QByteArray::fromPercentEncoding(name));
-        const QString text = QString::fromUtf8(QByteArray::fromPercentEncoding(value));
+        const std::optional<QByteArray> name = formDecoded(QByteArrayView(pair).first(eq < 0 ? pair.size() : eq));
+        const std::optional<QByteArray> value = formDecoded(eq < 0 ? QByteArrayView() : QByteArrayView(pair).sliced(eq + 1));
+        if (!name || !value)
+            return badEncoding();
+        const QString key = QString::fromUtf8(*name);
+        const QString text = QString::fromUtf8(*value);
         if (key == QLatin1String("audience")) {
             form.audiences.append(text);
             continue;
@@ -95,12 +150,11 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
         const qsizetype colon = decoded ? decoded.decoded.indexOf(':') : -1;
         if (colon < 0)
             return OAuthError::invalidClient(QStringLiteral("malformed HTTP Basic credentials"));
-        const auto formDecode = [](QByteArray part) {
-            part.replace('+', ' ');
-            return QByteArray::fromPercentEncoding(part);
-        };
-        broker::ClientCredentials credentials{QString::fromUtf8(formDecode(decoded.decoded.left(colon))),
-                                              formDecode(decoded.decoded.mid(colon + 1))};
+        const std::optional<QByteArray> id = formDecoded(QByteArrayView(decoded.decoded).first(colon));
+        const std::optional<QByteArray> secret = formDecoded(QByteArrayView(decoded.decoded).sliced(colon + 1));
+        if (!id || !secret)
+            return OAuthError::invalidClient(QStringLiteral("malformed HTTP Basic credentials: a bad percent escape or text that is not UTF-8"));
+        broker::ClientCredentials credentials{QString::fromUtf8(*id), *secret};
         if (form.contains("client_id") && form.value("client_id") != credentials.clientId)
             return OAuthError::invalidRequest(QStringLiteral("client_id does not match the authenticated client"));
         return credentials;
@@ -225,14 +279,31 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
 void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
                               const AdminAuth &auth, AuditTrail &trail)
 {
-    router.addAsync("POST", QStringLiteral("/v1/token"), [&pool, &broker, &executions, &trail](const HttpRequest &request,
-                                                                                             const RouteParams &, Completion done) {
-        pool.start([&broker, &executions, &trail, request, done]() { done(token(broker, executions, trail, request)); });
-    });
-    router.addAsync("POST", QStringLiteral("/v1/revoke"), [&pool, &broker, &executions, &trail](const HttpRequest &request,
-                                                                                              const RouteParams &, Completion done) {
-        pool.start([&broker, &executions, &trail, request, done]() { done(revoke(broker, executions, trail, request)); });
-    });
+    auto admitted = std::make_shared<std::atomic<int>>(0);
+    // A form too large is refused before it queues; so is any request past kMaxAdmitted.
+    const auto onPool = [&pool, admitted](std::function<HttpResponse(const HttpRequest &)> handle) -> AsyncHandler {
+        return [&pool, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
+            if (request.body.size() > kMaxFormBytes)
+                return done(oauthError(OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes))));
+            if (admitted->fetch_add(1) >= kMaxAdmitted) {
+                admitted->fetch_sub(1);
+                HttpResponse busy = oauthError(OAuthError::temporarilyUnavailable(
+                    QStringLiteral("%1 token and revocation requests are running or waiting; try again shortly").arg(kMaxAdmitted)));
+                busy.setHeader("Retry-After", "1");
+                return done(std::move(busy));
+            }
+            pool.start([admitted, handle, request, done]() {
+                const auto release = qScopeGuard([&admitted] { admitted->fetch_sub(1); });
+                done(handle(request));
+            });
+        };
+    };
+    router.addAsync("POST", QStringLiteral("/v1/token"), onPool([&broker, &executions, &trail](const HttpRequest &request) {
+        return token(broker, executions, trail, request);
+    }));
+    router.addAsync("POST", QStringLiteral("/v1/revoke"), onPool([&broker, &executions, &trail](const HttpRequest &request) {
+        return revoke(broker, executions, trail, request);
+    }));
     router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {
         return HttpResponse::text(broker.keyRing().jwksJson(), "application/json");
     });

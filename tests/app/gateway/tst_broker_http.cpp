@@ -67,6 +67,7 @@ private slots:
     void widerIsRefused();
     void clientAuthentication_data();
     void clientAuthentication();
+    void tokenRequestsPastTheBoundAreToldToComeBack();
     void adminExecutionsAndRevocation();
     void devIdpRefusedOutsideDemo();
     void startupConfigIsChecked_data();
@@ -277,6 +278,19 @@ void tst_BrokerHttp::clientAuthentication_data()
     QTest::addRow("repeated parameter") << form << QByteArray() << QByteArray(grant + "&scope=refund%3Acreate") << 400 << QStringLiteral("invalid_request");
     QTest::addRow("two methods") << form << QByteArray("Basic " + QByteArray("support-agent:x").toBase64())
                                  << QByteArray(grant + "&client_id=support-agent&client_secret=x") << 400 << QStringLiteral("invalid_request");
+    // Refused, not repaired: "%zz" or a cut-off escape would decode to some other id or secret.
+    QTest::addRow("bad escape in a value") << form << QByteArray() << QByteArray(grant + "&client_id=support%zzagent&client_secret=x")
+                                           << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("cut-off escape") << form << QByteArray() << QByteArray(grant + "&client_id=support-agent&client_secret=x%4")
+                                    << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("bad escape in a name") << form << QByteArray() << QByteArray(grant + "&client%G0id=support-agent&client_secret=x")
+                                          << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("not UTF-8") << form << QByteArray() << QByteArray(grant + "&client_id=support-agent%FF&client_secret=x")
+                               << 400 << QStringLiteral("invalid_request");
+    QTest::addRow("bad escape in Basic") << form << QByteArray("Basic " + QByteArray("support%zzagent:x").toBase64()) << grant
+                                         << 401 << QStringLiteral("invalid_client");
+    QTest::addRow("not UTF-8 in Basic") << form << QByteArray("Basic " + QByteArray("support-agent:%C3%28").toBase64()) << grant
+                                        << 401 << QStringLiteral("invalid_client");
 }
 
 void tst_BrokerHttp::clientAuthentication()
@@ -295,6 +309,49 @@ void tst_BrokerHttp::clientAuthentication()
     QVERIFY(result.json().contains(QStringLiteral("error_description")));
     if (status == 401)
         QVERIFY(result.header("www-authenticate").startsWith("Basic"));
+}
+
+void tst_BrokerHttp::tokenRequestsPastTheBoundAreToldToComeBack()
+{
+    // Requests that each hold a broker thread for a while (unknown clients: a secret check
+    // against the decoy), pipelined on a few connections, more at once than the gateway queues.
+    // Past the bound each is answered 503 at once, to come back; none waits unanswered.
+    constexpr int Connections = 6;
+    constexpr int PerConnection = 50;  // 300 in all, past the 256 the broker takes at once
+    const QByteArray body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x"
+                            "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token"
+                            "&client_id=nobody&client_secret=guess";
+    const QByteArray request = "POST /v1/token HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                               "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int c = 0; c < Connections; ++c) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write(request.repeated(PerConnection));
+        sockets.push_back(std::move(socket));
+    }
+    QList<QByteArray> answers(Connections);
+    const auto answered = [&] {
+        int all = 0;
+        for (int c = 0; c < Connections; ++c) {
+            answers[c] += sockets[size_t(c)]->readAll();
+            all += int(answers[c].count("HTTP/1.1 "));
+        }
+        return all;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(answered(), Connections * PerConnection, 60'000);
+    int comeBack = 0;
+    int refusedClients = 0;
+    for (const QByteArray &stream : std::as_const(answers)) {
+        comeBack += int(stream.count("token and revocation requests are running or waiting"));
+        refusedClients += int(stream.count("HTTP/1.1 401 "));
+    }
+    QVERIFY2(comeBack > 0, "every request was queued");
+    QVERIFY2(refusedClients > 0, "no request was taken");
+    QVERIFY(std::any_of(answers.cbegin(), answers.cend(), [](const QByteArray &stream) { return stream.contains("Retry-After: 1\r\n"); }));
+    // And the gateway goes on.
+    QCOMPARE(m_http->get(QStringLiteral("/healthz")).status, 200);
 }
 
 void tst_BrokerHttp::adminExecutionsAndRevocation()
