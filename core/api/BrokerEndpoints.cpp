@@ -3,6 +3,7 @@
 
 #include "api/RequestBody.h"
 #include "broker/OAuthError.h"
+#include "common/Hex.h"
 #include "common/Logging.h"
 
 #include <QHash>
@@ -55,17 +56,6 @@ struct Form
     bool contains(const char *name) const { return values.contains(QLatin1String(name)); }
 };
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /// One form-encoded name or value (application/x-www-form-urlencoded: '+' is a space, then
 /// percent escapes), strictly: a '%' without two hex digits after it, or what does not decode
 /// to UTF-8, is refused rather than repaired (a repaired client id or secret is another one).
@@ -80,8 +70,8 @@ std::optional<QByteArray> formDecoded(QByteArrayView part)
         } else if (c != '%') {
             out.append(c);
         } else {
-            const int high = i + 2 < part.size() ? hexValue(part[i + 1]) : -1;
-            const int low = high >= 0 ? hexValue(part[i + 2]) : -1;
+            const int high = i + 2 < part.size() ? hexDigitValue(part[i + 1]) : -1;
+            const int low = high >= 0 ? hexDigitValue(part[i + 2]) : -1;
             if (low < 0)
                 return std::nullopt;
             out.append(char(high * 16 + low));

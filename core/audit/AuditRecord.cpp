@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/AuditRecord.h"
 
-#include "common/LowerHex.h"
+#include "common/Hex.h"
 #include "json/JsonWriter.h"
 
 #include <QJsonDocument>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "audit/BodyColumnReader.h"
 
+#include "common/Hex.h"
+
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -171,17 +173,6 @@ const char *skipScalar(const char *p, const char *end)
     return p == start ? nullptr : p;
 }
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /// The code unit of the four hex digits at `p`, or -1.
 int hex4(const char *p, const char *end)
 {
@@ -189,7 +180,7 @@ int hex4(const char *p, const char *end)
         return -1;
     int unit = 0;
     for (int i = 0; i < 4; ++i) {
-        const int digit = hexDigit(p[i]);
+        const int digit = hexDigitValue(p[i]);
         if (digit < 0)
             return -1;
         unit = unit * 16 + digit;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/TraceContext.h"
 
-#include "common/LowerHex.h"
+#include "common/Hex.h"
 #include "crypto/Random.h"
 
 #include <QRandomGenerator>
