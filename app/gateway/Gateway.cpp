@@ -341,10 +341,8 @@ void Gateway::installOperationalRoutes()
     Services &s = *m_services;
     s.metrics->addSource([exports = s.auditExport.get()]() { return exports->metrics(); });
     s.metrics->setActiveExecutionsSource([executions = s.executions.get()]() -> qint64 {
-        session::ExecutionFilter filter;
-        filter.status = QStringLiteral("active");
-        auto active = executions->list(filter);
-        return active ? static_cast<qint64>(active->size()) : -1;
+        Result<qint64> active = executions->countActive();
+        return active ? active.value() : -1;
     });
     s.api->router().add("GET", QStringLiteral("/metrics"), [metrics = s.metrics.get()](const api::HttpRequest &, const api::RouteParams &) {
         return api::HttpResponse::text(metrics->render(), "text/plain; version=0.0.4");

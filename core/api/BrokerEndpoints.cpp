@@ -28,21 +28,6 @@ constexpr qsizetype kMaxFormBytes = 64 * 1024;
 /// without bound (slow secret checks can keep the pool's threads busy).
 constexpr int kMaxAdmitted = 256;
 
-HttpResponse oauthError(const Error &error)
-{
-    const bool oauth = OAuthError::isOAuthCode(error.code);
-    const QString code = oauth ? error.code : QStringLiteral("server_error");
-    const int status = OAuthError::httpStatus(code);
-    // A server error's own message may name internals; the log has it, the client gets a summary.
-    const QString description = oauth ? error.message : QStringLiteral("internal error");
-    HttpResponse response = HttpResponse::json(QJsonObject{{QStringLiteral("error"), code},
-                                                           {QStringLiteral("error_description"), description}},
-                                               status);
-    if (status == 401)
-        response.setHeader("WWW-Authenticate", "Basic realm=\"mandate\", charset=\"UTF-8\"");
-    response.setHeader("Pragma", "no-cache");
-    return response;
-}
 
 /// A parsed form: single-valued parameters, plus every value of audience and resource, the only
 /// ones RFC 8693 §2.1 lets a client repeat.
@@ -159,10 +144,10 @@ HttpResponse token(broker::DelegationBroker &broker, session::ExecutionStore &ex
 {
     auto form = parseForm(request);
     if (!form)
-        return oauthError(form.error());
+        return BrokerEndpoints::oauthError(form.error());
     auto client = clientCredentials(request, form.value());
     if (!client)
-        return oauthError(client.error());
+        return BrokerEndpoints::oauthError(client.error());
     const Form &f = form.value();
     broker::ExchangeRequest exchange;
     exchange.client = client.value();
@@ -181,7 +166,7 @@ HttpResponse token(broker::DelegationBroker &broker, session::ExecutionStore &ex
         return trail.delegation(request, execution, exchange.client.clientId, executions);
     });
     if (!issued)
-        return oauthError(issued.error());
+        return BrokerEndpoints::oauthError(issued.error());
     HttpResponse response = HttpResponse::json(QJsonObject{
         {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
         {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
@@ -209,23 +194,23 @@ HttpResponse revoke(broker::DelegationBroker &broker, const session::ExecutionSt
 {
     auto form = parseForm(request);
     if (!form)
-        return oauthError(form.error());
+        return BrokerEndpoints::oauthError(form.error());
     auto client = clientCredentials(request, form.value());
     if (!client)
-        return oauthError(client.error());
+        return BrokerEndpoints::oauthError(client.error());
     const QString token = form->value("token");
     if (token.isEmpty())
-        return oauthError(OAuthError::invalidRequest(QStringLiteral("token is required")));
+        return BrokerEndpoints::oauthError(OAuthError::invalidRequest(QStringLiteral("token is required")));
     auto revoked = broker.revokeToken(client.value(), token.toUtf8());
     if (!revoked)
-        return oauthError(revoked.error());
+        return BrokerEndpoints::oauthError(revoked.error());
     // The revocation stands whatever happens to its record; the client is told it was not recorded.
     const QString actor = QStringLiteral("client:") + client->clientId;
     if (Status recorded = trail.revocations(request, executions, revoked.value(), actor,
                                             QStringLiteral("revoked by client %1").arg(client->clientId),
                                             cascadeRootOf(executions, revoked.value()));
         !recorded)
-        return oauthError(recorded.error());
+        return BrokerEndpoints::oauthError(recorded.error());
     return HttpResponse::text({}, "text/plain", 200);
 }
 
@@ -247,6 +232,25 @@ session::ExecutionFilter filterOf(const HttpRequest &request)
 }
 
 } // namespace
+
+HttpResponse BrokerEndpoints::oauthError(const Error &error)
+{
+    // A server error's own message may name internals (a signing failure's, a store's): the log
+    // has it, the client gets a summary.
+    const bool serverFault = !OAuthError::isOAuthCode(error.code) || error.code == QLatin1String("server_error");
+    const QString code = serverFault ? QStringLiteral("server_error") : error.code;
+    const int status = OAuthError::httpStatus(code);
+    if (serverFault)
+        qCWarning(lcBroker) << "token endpoint failed:" << error.code << error.message;
+    const QString description = serverFault ? QStringLiteral("internal error") : error.message;
+    HttpResponse response = HttpResponse::json(QJsonObject{{QStringLiteral("error"), code},
+                                                           {QStringLiteral("error_description"), description}},
+                                               status);
+    if (status == 401)
+        response.setHeader("WWW-Authenticate", "Basic realm=\"mandate\", charset=\"UTF-8\"");
+    response.setHeader("Pragma", "no-cache");
+    return response;
+}
 
 QJsonObject BrokerEndpoints::metadata(const QString &issuer)
 {
@@ -274,10 +278,10 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
     const auto onPool = [&pool, admitted](std::function<HttpResponse(const HttpRequest &)> handle) -> AsyncHandler {
         return [&pool, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
             if (request.body.size() > kMaxFormBytes)
-                return done(oauthError(OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes))));
+                return done(BrokerEndpoints::oauthError(OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes))));
             if (admitted->fetch_add(1) >= kMaxAdmitted) {
                 admitted->fetch_sub(1);
-                HttpResponse busy = oauthError(OAuthError::temporarilyUnavailable(
+                HttpResponse busy = BrokerEndpoints::oauthError(OAuthError::temporarilyUnavailable(
                     QStringLiteral("%1 token and revocation requests are running or waiting; try again shortly").arg(kMaxAdmitted)));
                 busy.setHeader("Retry-After", "1");
                 return done(std::move(busy));

@@ -29,6 +29,10 @@ public:
 
     /// RFC 8414 metadata for `issuer` (the gateway's base URL).
     static QJsonObject metadata(const QString &issuer);
+    /// The RFC 6749 §5.2 error body for `error`: its OAuth code and message, or, for a
+    /// server_error or any other failure, server_error with a summary (the log has the message,
+    /// which may name internals). 401 carries WWW-Authenticate: Basic.
+    static HttpResponse oauthError(const Error &error);
 };
 
 } // namespace mandate::api

@@ -496,6 +496,16 @@ Status ExecutionStore::applyUpdates(const std::vector<SessionUpdate> &updates)
     return Status::success();
 }
 
+Result<qint64> ExecutionStore::countActive() const
+{
+    QSqlQuery query(m_db.connection());
+    query.prepare(QStringLiteral("SELECT count(*) FROM executions WHERE status = 'active' AND expires_at > ?"));
+    query.addBindValue(m_clock.nowSecs());
+    if (!query.exec() || !query.next())
+        return store::Database::sqlError(QStringLiteral("cannot count the active executions"), query);
+    return query.value(0).toLongLong();
+}
+
 Result<std::vector<ExecutionState>> ExecutionStore::list(const ExecutionFilter &filter) const
 {
     if (!filter.status.isEmpty() && !Execution::statusFromName(filter.status))

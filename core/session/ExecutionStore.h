@@ -133,6 +133,9 @@ public:
     Result<bool> expireInTransaction(const QString &id);
 
     Result<std::vector<ExecutionState>> list(const ExecutionFilter &filter) const;
+    /// Executions active now (not ended, not past their expiry), counted on the status index:
+    /// what /metrics reports, however many there are.
+    Result<qint64> countActive() const;
 
 Q_SIGNALS:
     void changed(const mandate::session::ExecutionChange &change);

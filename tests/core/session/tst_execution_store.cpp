@@ -85,6 +85,7 @@ private slots:
     void revokeCascadesToDescendants();
     void completeCascades();
     void expiryThroughClock();
+    void activeExecutionsAreCountedAllOfThem();
     void listFilters_data();
     void listFilters();
     void ancestorsParentFirst();
@@ -325,6 +326,19 @@ void tst_ExecutionStore::completeCascades()
     QCOMPARE(m_store->state(QStringLiteral("child"))->status, Execution::Status::Completed);
     QCOMPARE(m_store->complete(QStringLiteral("root")).error().code, QStringLiteral("inactive"));
     QCOMPARE(m_store->revoke(QStringLiteral("root"), QStringLiteral("x")).value(), QStringList());  // already ended
+}
+
+void tst_ExecutionStore::activeExecutionsAreCountedAllOfThem()
+{
+    // Past the 500 a list returns by default: /metrics counted those it listed.
+    for (int i = 0; i < 520; ++i)
+        QVERIFY(m_store->create(make(QStringLiteral("e%1").arg(i), {}, budget(1, 1, "1"), i < 10 ? 60 : 900)).ok());
+    QCOMPARE(m_store->countActive().value(), qint64(520));
+    QVERIFY(m_store->revoke(QStringLiteral("e100"), QStringLiteral("by test")).ok());
+    QVERIFY(m_store->complete(QStringLiteral("e101")).ok());
+    QCOMPARE(m_store->countActive().value(), qint64(518));
+    m_clock->advanceSecs(60);  // the first ten expire, unswept
+    QCOMPARE(m_store->countActive().value(), qint64(508));
 }
 
 void tst_ExecutionStore::expiryThroughClock()
