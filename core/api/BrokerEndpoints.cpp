@@ -8,10 +8,12 @@
 
 #include <QHash>
 #include <QScopeGuard>
+#include <QSet>
 #include <QJsonArray>
 #include <QStringDecoder>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -214,20 +216,37 @@ HttpResponse revoke(broker::DelegationBroker &broker, const session::ExecutionSt
     return HttpResponse::text({}, "text/plain", 200);
 }
 
-session::ExecutionFilter filterOf(const HttpRequest &request)
+/// GET /v1/executions' query, strictly: a filter given twice or not known, or a limit that is
+/// not an integer from 1 to 5000, is refused (400) rather than guessed at or ignored.
+Result<session::ExecutionFilter> filterOf(const HttpRequest &request)
 {
     session::ExecutionFilter filter;
-    const auto value = [&request](const char *name) {
-        return request.query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
-    };
-    filter.status = value("status");
-    filter.agent = value("agent");
-    filter.rootHuman = value("human");
-    filter.parent = value("parent");
-    bool ok = false;
-    const int limit = value("limit").toInt(&ok);
-    if (ok)
-        filter.limit = limit;
+    QSet<QString> seen;
+    for (const auto &item : request.query.queryItems(QUrl::FullyDecoded)) {
+        const QString &key = item.first;
+        const QString &value = item.second;
+        if (seen.contains(key))
+            return Error{QStringLiteral("bad_request"), QStringLiteral("%1 is given twice").arg(key), key};
+        seen.insert(key);
+        if (key == QLatin1String("status")) {
+            filter.status = value;
+        } else if (key == QLatin1String("agent")) {
+            filter.agent = value;
+        } else if (key == QLatin1String("human")) {
+            filter.rootHuman = value;
+        } else if (key == QLatin1String("parent")) {
+            filter.parent = value;
+        } else if (key == QLatin1String("limit")) {
+            bool ok = false;
+            filter.limit = value.toInt(&ok);
+            const bool digits = !value.isEmpty() && std::all_of(value.cbegin(), value.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+            if (!ok || !digits || filter.limit < 1 || filter.limit > 5000)
+                return Error{QStringLiteral("bad_request"), QStringLiteral("limit must be an integer from 1 to 5000"), key};
+        } else {
+            return Error{QStringLiteral("bad_request"),
+                         QStringLiteral("unknown filter %1 (status, agent, human, parent, limit)").arg(key), key};
+        }
+    }
     return filter;
 }
 
@@ -306,7 +325,10 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
     });
     router.add("GET", QStringLiteral("/v1/executions"), [&executions, &auth](const HttpRequest &request, const RouteParams &) {
         return auth.guard(request, Permission::ReadExecutions, [&](const ApiPrincipal &) {
-            auto states = executions.list(filterOf(request));
+            const Result<session::ExecutionFilter> filter = filterOf(request);
+            if (!filter)
+                return HttpResponse::fromError(filter.error());
+            auto states = executions.list(filter.value());
             if (!states)
                 return HttpResponse::fromError(states.error());
             QJsonArray items;

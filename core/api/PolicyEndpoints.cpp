@@ -6,12 +6,27 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace mandate::api {
 
 using registry::PolicyStore;
 using registry::PolicyVersion;
 
 namespace {
+
+/// A policy version in a path: digits only ("abc", "+3" and " 3" are not versions), from 1 on.
+Result<qint64> versionNumber(const QString &text)
+{
+    bool ok = false;
+    const qint64 number = text.toLongLong(&ok);
+    const bool digits = !text.isEmpty() && text.size() <= 18
+                        && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+    if (!ok || !digits || number < 1)
+        return Error{QStringLiteral("bad_request"), QStringLiteral("a policy version is a number from 1 on, not \"%1\"").arg(text),
+                     QStringLiteral("version")};
+    return number;
+}
 
 QJsonObject toJson(const PolicyVersion &version, bool withSource)
 {
@@ -156,7 +171,10 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
     });
     router.add("GET", QStringLiteral("/v1/policies/versions/{version}"), [&](const HttpRequest &request, const RouteParams &params) {
         return auth.guard(request, Permission::ReadPolicies, [&](const ApiPrincipal &) {
-            Result<PolicyVersion> version = policies.version(params.value(QStringLiteral("version")).toLongLong());
+            const Result<qint64> number = versionNumber(params.value(QStringLiteral("version")));
+            if (!number)
+                return HttpResponse::fromError(number.error());
+            Result<PolicyVersion> version = policies.version(number.value());
             return version ? versionResponse(version.value()) : HttpResponse::fromError(version.error());
         });
     });
@@ -165,7 +183,10 @@ void PolicyEndpoints::install(Router &router, PolicyStore &policies, const Admin
             const auto expected = IfMatch::required(request, true);
             if (const auto *failure = std::get_if<HttpResponse>(&expected))
                 return *failure;
-            const qint64 from = params.value(QStringLiteral("version")).toLongLong();
+            const Result<qint64> number = versionNumber(params.value(QStringLiteral("version")));
+            if (!number)
+                return HttpResponse::fromError(number.error());
+            const qint64 from = number.value();
             Result<PolicyVersion> previous = policies.version(from);
             if (!previous)
                 return HttpResponse::fromError(previous.error());

@@ -5,6 +5,7 @@
 #include "common/Rfc3339.h"
 #include "crypto/Base64Url.h"
 
+#include <QSet>
 #include <QSqlQuery>
 #include <QVariantList>
 
@@ -81,10 +82,15 @@ Result<AuditFilter> AuditFilter::fromQuery(const QUrlQuery &query)
 {
     AuditFilter f;
     static const QStringList reserved{QStringLiteral("cursor"), QStringLiteral("limit"), QStringLiteral("format")};
+    QSet<QString> seen;
     for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
         // Named copies, not structured bindings: clang before 16 cannot capture those.
         const QString &key = item.first;
         const QString &value = item.second;
+        // Which of two values would count is a guess: neither is taken.
+        if (seen.contains(key))
+            return Error{QStringLiteral("invalid"), QStringLiteral("%1 is given twice").arg(key), key};
+        seen.insert(key);
         const auto time = [&](QDateTime &out) -> Status {
             out = parseRfc3339(value);
             if (!out.isValid())
@@ -100,7 +106,11 @@ Result<AuditFilter> AuditFilter::fromQuery(const QUrlQuery &query)
         else if (key == QLatin1String("human")) f.human = value;
         else if (key == QLatin1String("agent")) f.agent = value;
         else if (key == QLatin1String("execution")) f.execution = value;
-        else if (key == QLatin1String("descendants")) f.withDescendants = value != QLatin1String("false");
+        else if (key == QLatin1String("descendants")) {
+            if (value != QLatin1String("true") && value != QLatin1String("false"))
+                ok = Error{QStringLiteral("invalid"), QStringLiteral("descendants must be true or false"), key};
+            f.withDescendants = value == QLatin1String("true");
+        }
         else if (key == QLatin1String("tool")) f.tool = value;
         else if (key == QLatin1String("action")) f.action = value;
         else if (key == QLatin1String("decision")) f.decision = value;

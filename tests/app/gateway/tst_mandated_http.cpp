@@ -238,6 +238,23 @@ void tst_MandatedHttp::badInput_data()
     QTest::addRow("body over the limit") << QByteArray("POST") << QStringLiteral("/v1/tools") << QByteArray("application/json") << QByteArray(2 << 20, ' ') << 413 << QStringLiteral("payload-too-large");
     QTest::addRow("unknown route") << QByteArray("GET") << QStringLiteral("/v1/nothing-here") << QByteArray() << QByteArray() << 404 << QStringLiteral("not-found");
     QTest::addRow("wrong method") << QByteArray("PATCH") << QStringLiteral("/v1/agents") << QByteArray("application/json") << QByteArray("{}") << 405 << QStringLiteral("method-not-allowed");
+    // Query and path numbers are read strictly: refused, never guessed at or ignored.
+    const auto get = [](const char *row, const char *path, int status, const char *type) {
+        QTest::addRow("%s", row) << QByteArray("GET") << QString::fromLatin1(path) << QByteArray() << QByteArray() << status << QString::fromLatin1(type);
+    };
+    get("executions: limit not a number", "/v1/executions?limit=abc", 400, "bad-request");
+    get("executions: limit 0", "/v1/executions?limit=0", 400, "bad-request");
+    get("executions: limit signed", "/v1/executions?limit=%2B5", 400, "bad-request");
+    get("executions: limit too large", "/v1/executions?limit=5001", 400, "bad-request");
+    get("executions: a filter twice", "/v1/executions?agent=a&agent=b", 400, "bad-request");
+    get("executions: unknown filter", "/v1/executions?colour=red", 400, "bad-request");
+    get("executions: unknown status", "/v1/executions?status=asleep", 400, "bad-request");
+    get("policy version not a number", "/v1/policies/versions/abc", 400, "bad-request");
+    get("policy version signed", "/v1/policies/versions/%2B1", 400, "bad-request");
+    get("policy version 0", "/v1/policies/versions/0", 400, "bad-request");
+    get("policy version unknown", "/v1/policies/versions/99999", 404, "not-found");
+    get("audit: a filter twice", "/v1/audit?agent=a&agent=b", 422, "invalid");
+    get("audit: descendants neither true nor false", "/v1/audit?execution=e1&descendants=no", 422, "invalid");
 }
 
 void tst_MandatedHttp::badInput()

@@ -151,6 +151,14 @@ private slots:
         QCOMPARE(localTime.error().path, QStringLiteral("from"));
         QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("to=2027-01-15"))).ok());
         QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("decision=maybe"))).ok());
+        const auto twice = AuditFilter::fromQuery(QUrlQuery(QStringLiteral("agent=a&agent=b")));
+        QVERIFY(!twice.ok());
+        QCOMPARE(twice.error().path, QStringLiteral("agent"));
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("limit=5&limit=6"))).ok());
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("execution=e1&descendants=no"))).ok());
+        QVERIFY(AuditFilter::fromQuery(QUrlQuery(QStringLiteral("execution=e1&descendants=false"))).ok());
+        QVERIFY(!AuditFilter::fromQuery(QUrlQuery(QStringLiteral("execution=e1&descendants=false"))).value().withDescendants);
+        QVERIFY(AuditFilter::fromQuery(QUrlQuery(QStringLiteral("execution=e1&descendants=true"))).value().withDescendants);
     }
 
     void lineageOfThreeLevelDelegation()
