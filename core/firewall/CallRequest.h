@@ -29,6 +29,10 @@ struct CallRequest
     /// cannot inspect): the call is refused with 503 once the policy allows it, before it is
     /// rate limited or charged.
     QString unservable;
+    /// The version of the tool record the call was routed by (the tool path: its action, and
+    /// later its upstream and inspection mode): the call is refused (503) if the pipeline reads
+    /// another, so that no call is decided on one version of a tool and forwarded by another.
+    std::optional<qint64> toolVersion;
 };
 
 } // namespace mandate::firewall

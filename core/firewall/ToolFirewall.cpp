@@ -88,8 +88,10 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     std::optional<ToolRoute> route = tool ? ToolRoute::match(tool.value(), method, subPath) : std::nullopt;
     // An unknown route still goes through the pipeline (token check, audit) as a denial.
     call.action = route ? route->action.name : QStringLiteral("%1:<%2 %3>").arg(call.tool, QString::fromLatin1(method), subPath);
-    if (route)
+    if (route) {
         addPathParameters(call, *route);
+        call.toolVersion = tool->version;  // decided on the record it is routed and forwarded by
+    }
     call.charge = true;
     // A tool whose responses must be redacted or withheld is not called when nothing can look
     // at them (fail closed): the pipeline refuses such a call once it is allowed, before it is

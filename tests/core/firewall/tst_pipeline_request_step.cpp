@@ -20,6 +20,7 @@ private slots:
     void typedArgumentsTakeTheirPlainForm_data();
     void typedArgumentsTakeTheirPlainForm();
     void anUnservableCallIsRefusedOnceAllowedAndCostsNothing();
+    void aToolChangedSinceRoutingIsNotDecidedOn();
     void registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault();
 };
 
@@ -149,6 +150,28 @@ void tst_PipelineRequestStep::anUnservableCallIsRefusedOnceAllowedAndCostsNothin
     QCOMPARE(notGranted.step, QStringLiteral("capability"));
     QCOMPARE(notGranted.httpStatus, 403);
 }
+void tst_PipelineRequestStep::aToolChangedSinceRoutingIsNotDecidedOn()
+{
+    // The tool path routes a call by one version of the tool's record (its action, then its
+    // upstream): one the pipeline finds changed meanwhile is refused, uncharged, not decided on.
+    firewall::ExecutionView fresh;
+    fresh.execution = execution(QStringLiteral("ex-retooled"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
+                                {QStringLiteral("ticket:read")});
+    fresh.remaining = fresh.execution.budget;
+    m_authority.views.insert("retooled", fresh);
+    const qint64 current = m_pipeline->tool(QStringLiteral("ticket")).value().version;
+    firewall::CallRequest routed = call("retooled", QStringLiteral("ticket:read"), {}, true);
+    routed.toolVersion = current - 1;
+    const firewall::CallDecision stale = m_pipeline->decide(routed);
+    QVERIFY(!stale.allowed);
+    QCOMPARE(stale.step, QStringLiteral("request"));
+    QCOMPARE(stale.httpStatus, 503);
+    QVERIFY2(stale.message.contains(QStringLiteral("changed while the call was decided")), qPrintable(stale.message));
+    QCOMPARE(m_authority.views.value("retooled").remaining.calls, fresh.remaining.calls);
+    routed.toolVersion = current;
+    QVERIFY(m_pipeline->decide(routed).allowed);
+}
+
 void tst_PipelineRequestStep::registryDataThatDoesNotFitTheSchemaIsTheGatewaysFault()
 {
     // The same policies under a schema whose agents need an attribute the registry has not got:
