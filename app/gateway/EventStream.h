@@ -16,8 +16,8 @@ class QWebSocket;
 namespace mandate::gateway {
 
 /// /v1/events: the WebSocket stream of live events for the console's monitor. Subscribers
-/// authenticate with an admin API key (any role; Authorization header, or `?key=` for
-/// clients that cannot set headers on the upgrade); each event is one JSON text message.
+/// authenticate with an admin API key (any role) in the upgrade's Authorization header; one in
+/// the URL (`?key=`) is refused, since URLs end up in logs. Each event is one JSON text message.
 /// A subscriber that cannot keep up loses events rather than growing the gateway's memory;
 /// it is told how many with a {"type":"dropped","count":N} message. A subscription ends when
 /// its key is revoked: the api_key "revoked" event is the last message it gets (a revocation

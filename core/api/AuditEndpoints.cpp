@@ -10,6 +10,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <memory>
 
 namespace mandate::api {
@@ -30,6 +31,8 @@ HttpResponse listAudit(const audit::AuditLog &log, const HttpRequest &request)
     if (const QString text = item(request, "limit"); !text.isEmpty()) {
         bool ok = false;
         limit = text.toInt(&ok);
+        // Digits only: toInt() also takes "+5" and " 5".
+        ok = ok && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
         if (!ok || limit < 1 || limit > audit::AuditQuery::kMaxLimit)
             return HttpResponse::fromError(Error{QStringLiteral("invalid"),
                                                  QStringLiteral("limit must be 1 to %1").arg(audit::AuditQuery::kMaxLimit),

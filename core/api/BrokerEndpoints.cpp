@@ -25,9 +25,10 @@ using broker::OAuthError;
 namespace {
 
 constexpr qsizetype kMaxFormBytes = 64 * 1024;
-/// Token and revocation requests on the broker's pool, running or waiting, at most: past it a
-/// client is told to come back (503) rather than its request waiting, body and all, in a queue
-/// without bound (slow secret checks can keep the pool's threads busy).
+/// Token requests on the broker's pool, running or waiting, at most, and as many revocation
+/// requests, counted apart (a flood of exchanges must not keep anyone from revoking a leaked
+/// token): past it a client is told to come back (503) rather than its request waiting, body
+/// and all, in a queue without bound (slow secret checks can keep the pool's threads busy).
 constexpr int kMaxAdmitted = 256;
 
 
@@ -292,16 +293,16 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
 void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
                               const AdminAuth &auth, AuditTrail &trail)
 {
-    auto admitted = std::make_shared<std::atomic<int>>(0);
     // A form too large is refused before it queues; so is any request past kMaxAdmitted.
-    const auto onPool = [&pool, admitted](std::function<HttpResponse(const HttpRequest &)> handle) -> AsyncHandler {
-        return [&pool, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
+    const auto onPool = [&pool](const char *what, std::function<HttpResponse(const HttpRequest &)> handle) -> AsyncHandler {
+        auto admitted = std::make_shared<std::atomic<int>>(0);
+        return [&pool, what, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
             if (request.body.size() > kMaxFormBytes)
                 return done(BrokerEndpoints::oauthError(OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes))));
             if (admitted->fetch_add(1) >= kMaxAdmitted) {
                 admitted->fetch_sub(1);
                 HttpResponse busy = BrokerEndpoints::oauthError(OAuthError::temporarilyUnavailable(
-                    QStringLiteral("%1 token and revocation requests are running or waiting; try again shortly").arg(kMaxAdmitted)));
+                    QStringLiteral("%1 %2 requests are running or waiting; try again shortly").arg(kMaxAdmitted).arg(QLatin1String(what))));
                 busy.setHeader("Retry-After", "1");
                 return done(std::move(busy));
             }
@@ -311,10 +312,10 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
             });
         };
     };
-    router.addAsync("POST", QStringLiteral("/v1/token"), onPool([&broker, &executions, &trail](const HttpRequest &request) {
+    router.addAsync("POST", QStringLiteral("/v1/token"), onPool("token", [&broker, &executions, &trail](const HttpRequest &request) {
         return token(broker, executions, trail, request);
     }));
-    router.addAsync("POST", QStringLiteral("/v1/revoke"), onPool([&broker, &executions, &trail](const HttpRequest &request) {
+    router.addAsync("POST", QStringLiteral("/v1/revoke"), onPool("revocation", [&broker, &executions, &trail](const HttpRequest &request) {
         return revoke(broker, executions, trail, request);
     }));
     router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {

@@ -381,7 +381,7 @@ void DecisionPipeline::runSteps(const std::shared_ptr<Pending> &pending)
         return denied(QStringLiteral("request"), 404, QStringLiteral("unknown tool \"%1\"").arg(call.tool));
     if (call.toolVersion && *call.toolVersion != tool->version)
         return denied(QStringLiteral("request"), 503, QStringLiteral("tool \"%1\" changed while the call was decided (version %2, then %3); try again")
-                                                          .arg(call.tool).arg(*call.toolVersion).arg(tool->version));
+                                                          .arg(call.tool).arg(*call.toolVersion).arg(tool->version), 1);
     if (!tool->action(call.action))
         return denied(QStringLiteral("request"), 404, QStringLiteral("tool \"%1\" has no action \"%2\"").arg(call.tool, call.action));
     const std::shared_ptr<const registry::ActivePolicies> active = m_services.policies.active();

@@ -254,6 +254,7 @@ void tst_MandatedHttp::badInput_data()
     get("policy version 0", "/v1/policies/versions/0", 400, "bad-request");
     get("policy version unknown", "/v1/policies/versions/99999", 404, "not-found");
     get("audit: a filter twice", "/v1/audit?agent=a&agent=b", 422, "invalid");
+    get("audit: limit signed", "/v1/audit?limit=%2B5", 422, "invalid");
     get("audit: descendants neither true nor false", "/v1/audit?execution=e1&descendants=no", 422, "invalid");
 }
 

@@ -167,6 +167,7 @@ void tst_PipelineRequestStep::aToolChangedSinceRoutingIsNotDecidedOn()
     QCOMPARE(stale.step, QStringLiteral("request"));
     QCOMPARE(stale.httpStatus, 503);
     QVERIFY2(stale.message.contains(QStringLiteral("changed while the call was decided")), qPrintable(stale.message));
+    QCOMPARE(stale.retryAfterSecs, 1);  // the next try reads the new version
     QCOMPARE(m_authority.views.value("retooled").remaining.calls, fresh.remaining.calls);
     routed.toolVersion = current;
     QVERIFY(m_pipeline->decide(routed).allowed);
