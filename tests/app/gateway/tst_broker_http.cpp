@@ -79,6 +79,9 @@ private:
     HttpResult token(const QList<QPair<QString, QString>> &fields, const QString &client, bool basic = true);
     QString secretOf(const QString &client) const;
     QByteArray idToken(const QString &user) const;
+    /// Opens `connections` connections and pipelines `perConnection` token requests of an
+    /// unknown client on each: every one holds a broker thread for a secret check.
+    std::vector<std::unique_ptr<QTcpSocket>> floodTokenEndpoint(int connections, int perConnection);
 
     std::unique_ptr<GatewayProcess> m_gateway;
     std::unique_ptr<HttpProbe> m_http;
@@ -312,6 +315,26 @@ void tst_BrokerHttp::clientAuthentication()
         QVERIFY(result.header("www-authenticate").startsWith("Basic"));
 }
 
+std::vector<std::unique_ptr<QTcpSocket>> tst_BrokerHttp::floodTokenEndpoint(int connections, int perConnection)
+{
+    const QByteArray body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x"
+                            "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token"
+                            "&client_id=nobody&client_secret=guess";
+    const QByteArray request = "POST /v1/token HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                               "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int c = 0; c < connections; ++c) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
+        if (!socket->waitForConnected(5000))
+            break;
+        socket->write(request.repeated(perConnection));
+        socket->waitForBytesWritten(5000);
+        sockets.push_back(std::move(socket));
+    }
+    return sockets;
+}
+
 void tst_BrokerHttp::tokenRequestsPastTheBoundAreToldToComeBack()
 {
     // Requests that each hold a broker thread for a while (unknown clients: a secret check
@@ -319,19 +342,8 @@ void tst_BrokerHttp::tokenRequestsPastTheBoundAreToldToComeBack()
     // Past the bound each is answered 503 at once, to come back; none waits unanswered.
     constexpr int Connections = 6;
     constexpr int PerConnection = 50;  // 300 in all, past the 256 the broker takes at once
-    const QByteArray body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x"
-                            "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token"
-                            "&client_id=nobody&client_secret=guess";
-    const QByteArray request = "POST /v1/token HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                               "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
-    for (int c = 0; c < Connections; ++c) {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
-        QVERIFY(socket->waitForConnected(5000));
-        socket->write(request.repeated(PerConnection));
-        sockets.push_back(std::move(socket));
-    }
+    const std::vector<std::unique_ptr<QTcpSocket>> sockets = floodTokenEndpoint(Connections, PerConnection);
+    QCOMPARE(int(sockets.size()), Connections);
     QList<QByteArray> answers(Connections);
     const auto answered = [&] {
         int all = 0;
@@ -359,28 +371,14 @@ void tst_BrokerHttp::revocationIsNotQueuedBehindTokenRequests()
 {
     // Token requests past their bound (each holding a broker thread for a while) do not take
     // revocation's places: a leaked token can still be revoked while they wait.
-    constexpr int Connections = 6;
-    constexpr int PerConnection = 50;
-    const QByteArray body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=x"
-                            "&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aid_token"
-                            "&client_id=nobody&client_secret=guess";
-    const QByteArray flood = "POST /v1/token HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                             "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     const QList<QPair<QByteArray, QByteArray>> revoker{
         {"Content-Type", "application/x-www-form-urlencoded"},
         {"Authorization", "Basic " + QByteArray("support-agent:" + secretOf(QStringLiteral("support-agent")).toUtf8()).toBase64()}};
     // Its secret checked once before (and cached): the flood's secret checks, which wait for a
     // few slow slots, are not what this is about.
     QCOMPARE(m_http->send("POST", QStringLiteral("/v1/revoke"), "token=not-a-token", revoker).status, 200);
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
-    for (int c = 0; c < Connections; ++c) {
-        auto socket = std::make_unique<QTcpSocket>();
-        socket->connectToHost(QHostAddress::LocalHost, quint16(m_gateway->url().port()));
-        QVERIFY(socket->waitForConnected(5000));
-        socket->write(flood.repeated(PerConnection));
-        QVERIFY(socket->waitForBytesWritten(5000));
-        sockets.push_back(std::move(socket));
-    }
+    std::vector<std::unique_ptr<QTcpSocket>> sockets = floodTokenEndpoint(6, 50);
+    QCOMPARE(int(sockets.size()), 6);
     // A revocation sent now is taken, not told to come back (its answer may wait for a thread).
     const HttpResult revoked = m_http->send("POST", QStringLiteral("/v1/revoke"), "token=not-a-token", revoker);
     QVERIFY2(!revoked.body.contains("requests are running or waiting"), revoked.body.constData());
