@@ -7,9 +7,9 @@
 #include "common/Logging.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QScopeGuard>
 #include <QSet>
-#include <QJsonArray>
 #include <QStringDecoder>
 #include <QThreadPool>
 
@@ -30,7 +30,6 @@ constexpr qsizetype kMaxFormBytes = 64 * 1024;
 /// token): past it a client is told to come back (503) rather than its request waiting, body
 /// and all, in a queue without bound (slow secret checks can keep the pool's threads busy).
 constexpr int kMaxAdmitted = 256;
-
 
 /// A parsed form: single-valued parameters, plus every value of audience and resource, the only
 /// ones RFC 8693 §2.1 lets a client repeat.
