@@ -57,9 +57,20 @@ HttpResponse verifyAudit(const audit::AuditLog &log, const HttpRequest &request)
         Result<QJsonObject> body = RequestBody::jsonObject(request);
         if (!body)
             return HttpResponse::fromError(body.error());
-        const QJsonObject head = body->value(QStringLiteral("head")).toObject();
-        if (!head.isEmpty()) {
-            Result<audit::SignedHead> saved = audit::SignedHead::fromJson(head);
+        // A head or gateway that does not read is refused, never skipped: a verification without
+        // the saved head the caller meant to give would not look for truncation.
+        for (auto member = body->constBegin(); member != body->constEnd(); ++member) {
+            const QString key = member.key();
+            const bool known = (key == QLatin1String("head") && member.value().isObject())
+                               || (key == QLatin1String("gateway") && member.value().isString());
+            if (!known)
+                return HttpResponse::fromError(Error{QStringLiteral("bad_request"),
+                                                     QStringLiteral("the body takes \"head\" (a signed head, an object) and \"gateway\" "
+                                                                    "(a string) only; \"%1\" is not one of them, or not of its type").arg(key),
+                                                     key});
+        }
+        if (body->contains(QStringLiteral("head"))) {
+            Result<audit::SignedHead> saved = audit::SignedHead::fromJson(body->value(QStringLiteral("head")).toObject());
             if (!saved)
                 return HttpResponse::fromError(saved.error());
             options.savedHead = saved.value();

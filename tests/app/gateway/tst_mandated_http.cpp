@@ -255,6 +255,14 @@ void tst_MandatedHttp::badInput_data()
     get("policy version unknown", "/v1/policies/versions/99999", 404, "not-found");
     get("audit: a filter twice", "/v1/audit?agent=a&agent=b", 422, "invalid");
     get("audit: limit signed", "/v1/audit?limit=%2B5", 422, "invalid");
+    // A verification asked for with a head that does not read would not look for truncation.
+    const auto verify = [](const char *row, const QByteArray &body) {
+        QTest::addRow("%s", row) << QByteArray("POST") << QStringLiteral("/v1/audit/verify") << QByteArray("application/json") << body
+                                 << 400 << QStringLiteral("bad-request");
+    };
+    verify("verify: head not an object", R"({"head":"0123abcd"})");
+    verify("verify: gateway not a string", R"({"gateway":5})");
+    verify("verify: an unknown member", R"({"heads":{}})");
     get("audit: descendants neither true nor false", "/v1/audit?execution=e1&descendants=no", 422, "invalid");
 }
 
