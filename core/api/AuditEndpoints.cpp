@@ -2,6 +2,7 @@
 #include "api/AuditEndpoints.h"
 
 #include "api/OffThreadJobs.h"
+#include "api/PlainNumber.h"
 #include "api/RequestBody.h"
 #include "audit/AuditQuery.h"
 #include "audit/AuditVerifier.h"
@@ -10,7 +11,6 @@
 
 #include <QJsonArray>
 
-#include <algorithm>
 #include <memory>
 
 namespace mandate::api {
@@ -29,14 +29,12 @@ HttpResponse listAudit(const audit::AuditLog &log, const HttpRequest &request)
         return HttpResponse::fromError(filter.error());
     int limit = audit::AuditQuery::kDefaultLimit;
     if (const QString text = item(request, "limit"); !text.isEmpty()) {
-        bool ok = false;
-        limit = text.toInt(&ok);
-        // Digits only: toInt() also takes "+5" and " 5".
-        ok = ok && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
-        if (!ok || limit < 1 || limit > audit::AuditQuery::kMaxLimit)
+        const std::optional<qint64> number = plainNumber(text, 1, audit::AuditQuery::kMaxLimit);
+        if (!number)
             return HttpResponse::fromError(Error{QStringLiteral("invalid"),
                                                  QStringLiteral("limit must be 1 to %1").arg(audit::AuditQuery::kMaxLimit),
                                                  QStringLiteral("limit")});
+        limit = int(*number);
     }
     Result<audit::AuditPage> page = audit::AuditQuery(log.database()).find(filter.value(), item(request, "cursor"), limit);
     if (!page)

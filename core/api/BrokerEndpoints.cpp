@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/BrokerEndpoints.h"
 
+#include "api/PlainNumber.h"
 #include "api/RequestBody.h"
 #include "broker/OAuthError.h"
 #include "common/Hex.h"
@@ -10,10 +11,8 @@
 #include <QJsonArray>
 #include <QScopeGuard>
 #include <QSet>
-#include <QStringDecoder>
 #include <QThreadPool>
 
-#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -65,9 +64,7 @@ std::optional<QByteArray> formDecoded(QByteArrayView part)
             i += 2;
         }
     }
-    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)QString(utf8(out));
-    if (utf8.hasError())
+    if (!out.isValidUtf8())
         return std::nullopt;
     return out;
 }
@@ -237,11 +234,10 @@ Result<session::ExecutionFilter> filterOf(const HttpRequest &request)
         } else if (key == QLatin1String("parent")) {
             filter.parent = value;
         } else if (key == QLatin1String("limit")) {
-            bool ok = false;
-            filter.limit = value.toInt(&ok);
-            const bool digits = !value.isEmpty() && std::all_of(value.cbegin(), value.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
-            if (!ok || !digits || filter.limit < 1 || filter.limit > 5000)
+            const std::optional<qint64> limit = plainNumber(value, 1, 5000);
+            if (!limit)
                 return Error{QStringLiteral("bad_request"), QStringLiteral("limit must be an integer from 1 to 5000"), key};
+            filter.limit = int(*limit);
         } else {
             return Error{QStringLiteral("bad_request"),
                          QStringLiteral("unknown filter %1 (status, agent, human, parent, limit)").arg(key), key};

@@ -2,11 +2,12 @@
 #include "api/PolicyEndpoints.h"
 
 #include "api/IfMatch.h"
+#include "api/PlainNumber.h"
 #include "api/RequestBody.h"
 
 #include <QJsonArray>
 
-#include <algorithm>
+#include <limits>
 
 namespace mandate::api {
 
@@ -18,14 +19,11 @@ namespace {
 /// A policy version in a path: digits only ("abc", "+3" and " 3" are not versions), from 1 on.
 Result<qint64> versionNumber(const QString &text)
 {
-    bool ok = false;
-    const qint64 number = text.toLongLong(&ok);
-    const bool digits = !text.isEmpty() && text.size() <= 18
-                        && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
-    if (!ok || !digits || number < 1)
+    const std::optional<qint64> number = plainNumber(text, 1, std::numeric_limits<qint64>::max());
+    if (!number)
         return Error{QStringLiteral("bad_request"), QStringLiteral("a policy version is a number from 1 on, not \"%1\"").arg(text),
                      QStringLiteral("version")};
-    return number;
+    return *number;
 }
 
 QJsonObject toJson(const PolicyVersion &version, bool withSource)
