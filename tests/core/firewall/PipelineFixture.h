@@ -60,6 +60,17 @@ inline Execution execution(const QString &id, const QString &agent, QStringList 
 class PipelineFixture : public QObject
 {
 protected:
+    /// A new execution of alice's support-agent holding `actions`, under `token`: a session and
+    /// budget of its own for one test. Returns its view as inserted.
+    firewall::ExecutionView addExecutionWith(const QByteArray &token, const QString &id, const QStringList &actions)
+    {
+        firewall::ExecutionView fresh;
+        fresh.execution = execution(id, QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")}, actions);
+        fresh.remaining = fresh.execution.budget;
+        m_authority.views.insert(token, fresh);
+        return fresh;
+    }
+
     /// The database, the demo registry and policies, the audit log and the pipeline, and the
     /// executions the tests call with (each with an "-async" twin for the asynchronous rows).
     void setUp()

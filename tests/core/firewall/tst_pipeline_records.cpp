@@ -125,10 +125,7 @@ void tst_PipelineRecords::aFlaggedResponsesRiskIsTakenWithItsRecord()
     // A flagged response's risk step is taken once, with the forward record that says why; not
     // at all when that record cannot be written.
     QFETCH(bool, withRecords);
-    firewall::ExecutionView view = m_authority.views.value("support");
-    view.execution.id = QStringLiteral("ex-flagged");
-    view.riskScore = 0;
-    m_authority.views.insert("flagged", view);
+    addFreshExecution("flagged", QStringLiteral("ex-flagged"));
     m_authority.countsWithRecords = withRecords;
     const auto restore = qScopeGuard([this] { m_authority.countsWithRecords = false; });
     m_authority.calls.clear();
@@ -158,10 +155,8 @@ void tst_PipelineRecords::heldChargeCommitsWithTheDecision_data()
 
 void tst_PipelineRecords::heldChargeCommitsWithTheDecision()
 {
-    firewall::ExecutionView view = m_authority.views.value("support");
-    view.execution.id = QStringLiteral("ex-held");
-    view.riskScore = 0;
-    m_authority.views.insert("held", view);
+    addFreshExecution("held", QStringLiteral("ex-held"));
+    const firewall::ExecutionView view = m_authority.views.value("held");
     m_authority.deferredCommit = true;
     m_authority.settled.clear();
     const auto decision = decide("held", QStringLiteral("ticket:read"), {}, true);
@@ -181,10 +176,8 @@ void tst_PipelineRecords::chargeRefusedAtCommitIsRecordedAsADenial()
     // The charge fitted in memory, but the database refused it as the record was written (a
     // sub-delegation or another gateway spent first): the call is denied, the denial is what
     // the audit log says, and the held charge is given back.
-    firewall::ExecutionView before = m_authority.views.value("support");
-    before.execution.id = QStringLiteral("ex-refused");
-    before.riskScore = 0;
-    m_authority.views.insert("refused", before);
+    addFreshExecution("refused", QStringLiteral("ex-refused"));
+    const firewall::ExecutionView before = m_authority.views.value("refused");
     m_authority.deferredCommit = false;
     m_authority.settled.clear();
     const auto decision = decide("refused", QStringLiteral("ticket:read"), {}, true);

@@ -122,11 +122,7 @@ void tst_PipelineRequestStep::typedArgumentsTakeTheirPlainForm()
 }
 void tst_PipelineRequestStep::anUnservableCallIsRefusedOnceAllowedAndCostsNothing()
 {
-    firewall::ExecutionView fresh;
-    fresh.execution = execution(QStringLiteral("ex-unservable"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                                {QStringLiteral("ticket:read")});
-    fresh.remaining = fresh.execution.budget;
-    m_authority.views.insert("unservable", fresh);
+    const firewall::ExecutionView fresh = addExecutionWith("unservable", QStringLiteral("ex-unservable"), {QStringLiteral("ticket:read")});
     const auto unservable = [this](const QString &action) {
         firewall::CallRequest request = call("unservable", action, {}, true);
         request.unservable = QStringLiteral("cannot inspect for the test");
@@ -154,11 +150,7 @@ void tst_PipelineRequestStep::aToolChangedSinceRoutingIsNotDecidedOn()
 {
     // The tool path routes a call by one version of the tool's record (its action, then its
     // upstream): one the pipeline finds changed meanwhile is refused, uncharged, not decided on.
-    firewall::ExecutionView fresh;
-    fresh.execution = execution(QStringLiteral("ex-retooled"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                                {QStringLiteral("ticket:read")});
-    fresh.remaining = fresh.execution.budget;
-    m_authority.views.insert("retooled", fresh);
+    const firewall::ExecutionView fresh = addExecutionWith("retooled", QStringLiteral("ex-retooled"), {QStringLiteral("ticket:read")});
     const qint64 current = m_pipeline->tool(QStringLiteral("ticket")).value().version;
     firewall::CallRequest routed = call("retooled", QStringLiteral("ticket:read"), {}, true);
     routed.toolVersion = current - 1;
@@ -187,11 +179,7 @@ void tst_PipelineRequestStep::registryDataThatDoesNotFitTheSchemaIsTheGatewaysFa
     firewall::DecisionPipeline pipeline(firewall::DecisionPipeline::Services{
         m_authority, *m_registry, policies, *m_audit, m_events, *m_limiter, m_clock, QStringLiteral("gw-test")});
 
-    firewall::ExecutionView fresh;
-    fresh.execution = execution(QStringLiteral("ex-misfit"), QStringLiteral("support-agent"), {QStringLiteral("alice"), QStringLiteral("support-agent")},
-                                {QStringLiteral("ticket:read")});
-    fresh.remaining = fresh.execution.budget;
-    m_authority.views.insert("misfit", fresh);
+    const firewall::ExecutionView fresh = addExecutionWith("misfit", QStringLiteral("ex-misfit"), {QStringLiteral("ticket:read")});
     const firewall::CallDecision decision = pipeline.decide(call("misfit", QStringLiteral("ticket:read"), {}));
     QVERIFY(!decision.allowed);
     QCOMPARE(decision.step, QStringLiteral("request"));
