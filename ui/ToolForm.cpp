@@ -64,6 +64,15 @@ void ToolForm::build()
     connect(m_upstream, &QLineEdit::textEdited, this, [this](const QString &text) {
         edit(QStringLiteral("upstream"), [&](Tool &t) { t.upstream = text.trimmed(); });
     });
+    m_credential = new QLineEdit(this);
+    m_credential->setObjectName(QStringLiteral("toolUpstreamCredential"));
+    m_credential->setPlaceholderText(tr("none"));
+    m_credential->setToolTip(tr("The name of a credential file in each gateway's upstream-credentials directory. "
+                                "The firewall sends its header with every call to this tool; agents never see it."));
+    addRow(form, tr("Upstream &credential:"), m_credential, QStringLiteral("upstreamCredential"));
+    connect(m_credential, &QLineEdit::textEdited, this, [this](const QString &text) {
+        edit(QStringLiteral("upstreamCredential"), [&](Tool &t) { t.upstreamCredential = text.trimmed(); });
+    });
     m_risk = new QSpinBox(this);
     m_risk->setObjectName(QStringLiteral("toolRisk"));
     m_risk->setRange(0, Validator::MaxRiskWeight);
@@ -137,6 +146,9 @@ void ToolForm::refresh()
     if (m_upstream->text() != tool.upstream)
         m_upstream->setText(tool.upstream);
     m_upstream->setReadOnly(!editable);
+    if (m_credential->text() != tool.upstreamCredential)
+        m_credential->setText(tool.upstreamCredential);
+    m_credential->setReadOnly(!editable);
     m_risk->setValue(tool.riskWeight);
     m_risk->setReadOnly(!editable);
     m_rateLimit->setValue(tool.rateLimitPerMinute);

@@ -35,6 +35,7 @@ private:
     QLineEdit *m_displayName = nullptr;
     QPlainTextEdit *m_description = nullptr;
     QLineEdit *m_upstream = nullptr;
+    QLineEdit *m_credential = nullptr;
     QSpinBox *m_risk = nullptr;
     QSpinBox *m_rateLimit = nullptr;
     QComboBox *m_inspection = nullptr;

@@ -3,10 +3,12 @@
 
 #include "common/Logging.h"
 #include "common/PrivateFile.h"
+#include "crypto/Random.h"
 #include "json/JsonReader.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -70,7 +72,8 @@ Status DemoSetup::loadPolicies()
 
 Status DemoSetup::followDemoUpstream()
 {
-    // The demo business API lives on this gateway, whose port may differ from the last start.
+    // The demo business API lives on this gateway, whose port may differ from the last start;
+    // it answers only calls with the demo credential, which tools of older demo directories lack.
     auto tools = m_registry.tools();
     if (!tools)
         return tools.error();
@@ -80,14 +83,33 @@ Status DemoSetup::followDemoUpstream()
         if (at < 0)
             continue;
         const QString moved = m_upstreamBase + tool.upstream.mid(at + marker.size() - 1);
-        if (moved == tool.upstream)
+        const QString credential = tool.upstreamCredential.isEmpty() ? QLatin1String(kUpstreamCredential) : tool.upstreamCredential;
+        if (moved == tool.upstream && credential == tool.upstreamCredential)
             continue;
         const qint64 version = tool.version;
         tool.upstream = moved;
+        tool.upstreamCredential = credential;
         if (auto updated = m_registry.update(tool, version, QStringLiteral("demo")); !updated)
             return updated.error();
     }
     return Status::success();
+}
+
+Result<firewall::UpstreamHeader> DemoSetup::ensureUpstreamCredential(const QString &directory)
+{
+    const QString path = QDir(directory).filePath(QLatin1String(kUpstreamCredential));
+    if (!QFileInfo::exists(path)) {
+        if (!QDir().mkpath(directory) || !QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+            return Error{QStringLiteral("io"), QStringLiteral("cannot create the upstream credentials directory %1").arg(directory)};
+        auto token = crypto::Random::token(32);
+        if (!token)
+            return token.error();
+        if (Status written = PrivateFile::create(path, "Authorization: Bearer " + token->toLatin1() + '\n'); !written)
+            return written.error();
+        m_written << path;
+    }
+    const firewall::UpstreamCredentials credentials(directory);
+    return credentials.header(QLatin1String(kUpstreamCredential));
 }
 
 Status DemoSetup::ensureKey(api::Role role)

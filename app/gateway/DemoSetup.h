@@ -3,6 +3,7 @@
 
 #include "api/ApiKeyStore.h"
 #include "broker/OAuthClientStore.h"
+#include "firewall/UpstreamCredentials.h"
 #include "registry/PolicyStore.h"
 #include "registry/Registry.h"
 
@@ -17,7 +18,16 @@ public:
     DemoSetup(registry::Registry &registry, registry::PolicyStore &policies, api::ApiKeyStore &keys, QString dataDir,
               QString upstreamBase);
 
+    /// The credential the demo tools' upstream, the demo business API, is called with.
+    static constexpr const char *kUpstreamCredential = "demo-api";
+
+    /// Loads the demo registry and policies on first start (the demo tools named with
+    /// kUpstreamCredential; tools of an older demo directory get it), and ensures the API keys.
     Status run();
+    /// The demo tools' upstream credential from `directory`, written there first (a random
+    /// bearer token, mode 0600, the directory 0700) when there is none. An existing file that
+    /// is not a valid credential is an error, never overwritten.
+    Result<firewall::UpstreamHeader> ensureUpstreamCredential(const QString &directory);
     /// Gives each demo agent an OAuth client and writes their credentials to demo-clients.json
     /// ({"support-agent":{"client_id":…,"client_secret":…},…}, mode 0600), unless the existing
     /// file still authenticates every one of them.

@@ -311,7 +311,8 @@ Status Gateway::openServices()
     firewall::UpstreamForwarder::Limits upstreamLimits;
     upstreamLimits.timeoutMs = m_options.upstreamTimeoutMs;
     auto admission = std::make_shared<firewall::UpstreamAdmission>(m_options.upstreamCallsInFlight);
-    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits, admission);
+    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits, admission,
+                                                          std::make_shared<firewall::UpstreamCredentials>(m_options.upstreamCredentialsDir));
     s.metrics = std::make_unique<api::Metrics>();
     s.metrics->addSource([admission]() {
         return QByteArray("# HELP mandate_upstream_calls_shed_total Tool calls answered 503 because their upstream had as many "
@@ -405,9 +406,12 @@ Status Gateway::listen()
 Status Gateway::prepareDemo(QTextStream &out)
 {
     Services &s = *m_services;
-    s.demoBusiness = std::make_unique<api::DemoBusinessApi>();
-    s.demoBusiness->install(s.api->router());
     DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, baseUrl() + QStringLiteral("/demo-api"));
+    auto credential = demo.ensureUpstreamCredential(m_options.upstreamCredentialsDir);
+    if (!credential)
+        return credential.error();
+    s.demoBusiness = std::make_unique<api::DemoBusinessApi>(std::move(credential).value());
+    s.demoBusiness->install(s.api->router());
     if (Status prepared = demo.run(); !prepared)
         return prepared;
     if (Status prepared = demo.ensureClients(*s.clients); !prepared)

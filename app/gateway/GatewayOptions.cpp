@@ -158,6 +158,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QCoreApplication::translate("mandated", "Directory for the database and keys."), QStringLiteral("dir"));
     const QCommandLineOption database(QStringLiteral("database"), QCoreApplication::translate("mandated", "SQLite database file (default: DIR/mandate.db)."), QStringLiteral("file"));
     const QCommandLineOption keyDir(QStringLiteral("key-dir"), QCoreApplication::translate("mandated", "Directory of the broker's signing keys (default: DIR/keys); gateways sharing it share the keys."), QStringLiteral("dir"));
+    const QCommandLineOption upstreamCredentials(QStringLiteral("upstream-credentials"), QCoreApplication::translate("mandated", "Directory of the credentials tools' upstreams are called with (default: DIR/upstream-credentials)."), QStringLiteral("dir"));
     const QCommandLineOption demo(QStringLiteral("demo"), QCoreApplication::translate("mandated", "Self-contained demo: demo registry, policies, development identity provider and business API."));
     const QCommandLineOption id(QStringLiteral("id"), QCoreApplication::translate("mandated", "Gateway id written into audit records."), QStringLiteral("id"));
     const QCommandLineOption cert(QStringLiteral("tls-cert"), QCoreApplication::translate("mandated", "PEM certificate chain for HTTPS."), QStringLiteral("file"));
@@ -170,7 +171,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
     const QCommandLineOption upstreamInFlight(QStringLiteral("upstream-calls-in-flight"), QCoreApplication::translate("mandated", "Tool calls waiting for one upstream at once; more are answered 503."), QStringLiteral("n"));
     const QCommandLineOption executionRate(QStringLiteral("execution-calls-per-minute"), QCoreApplication::translate("mandated", "Calls per minute one execution may make."), QStringLiteral("n"));
     const QCommandLineOption testClock(QStringLiteral("test-clock"), QCoreApplication::translate("mandated", "Let tests move the gateway's clock (demo mode only)."));
-    parser.addOptions({config, listen, dataDir, database, keyDir, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, toolWorkers, upstreamInFlight, executionRate, testClock});
+    parser.addOptions({config, listen, dataDir, database, keyDir, upstreamCredentials, demo, id, cert, key, devIdp, maxConnections, idleTimeout, upstreamTimeout, toolWorkers, upstreamInFlight, executionRate, testClock});
     parser.process(arguments);  // exits with usage on --help, --version or unknown flags
     if (!parser.positionalArguments().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first())};
@@ -191,6 +192,7 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.dataDir = settings.value(QStringLiteral("gateway/data-dir")).toString();
         options.databasePath = settings.value(QStringLiteral("gateway/database")).toString();
         options.keyDir = settings.value(QStringLiteral("gateway/key-dir")).toString();
+        options.upstreamCredentialsDir = settings.value(QStringLiteral("gateway/upstream-credentials")).toString();
         options.gatewayId = settings.value(QStringLiteral("gateway/id"), options.gatewayId).toString();
         options.tlsCertificate = settings.value(QStringLiteral("tls/certificate")).toString();
         options.tlsKey = settings.value(QStringLiteral("tls/key")).toString();
@@ -229,6 +231,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.databasePath = parser.value(database);
     if (parser.isSet(keyDir))
         options.keyDir = parser.value(keyDir);
+    if (parser.isSet(upstreamCredentials))
+        options.upstreamCredentialsDir = parser.value(upstreamCredentials);
     if (parser.isSet(id))
         options.gatewayId = parser.value(id);
     if (parser.isSet(cert))
@@ -264,6 +268,8 @@ Result<GatewayOptions> GatewayOptions::fromArguments(const QStringList &argument
         options.databasePath = QDir(options.dataDir).filePath(QStringLiteral("mandate.db"));
     if (options.keyDir.isEmpty())
         options.keyDir = QDir(options.dataDir).filePath(QStringLiteral("keys"));
+    if (options.upstreamCredentialsDir.isEmpty())
+        options.upstreamCredentialsDir = QDir(options.dataDir).filePath(QStringLiteral("upstream-credentials"));
     if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--tls-cert and --tls-key go together")};
     return options;

@@ -19,6 +19,9 @@ struct GatewayOptions
     QString dataDir;
     QString databasePath;  ///< --database / [gateway] database; default DATA/mandate.db
     QString keyDir;        ///< --key-dir / [gateway] key-dir: the broker's signing keys; default DATA/keys
+    /// --upstream-credentials / [gateway] upstream-credentials: the headers tools' upstreams are
+    /// called with (firewall::UpstreamCredentials); default DATA/upstream-credentials
+    QString upstreamCredentialsDir;
     QString gatewayId;
     QString tlsCertificate;
     QString tlsKey;

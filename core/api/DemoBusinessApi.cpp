@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/DemoBusinessApi.h"
 
+#include "crypto/ConstantTime.h"
 #include "json/JsonReader.h"
 
 #include <QMutexLocker>
 
 namespace mandate::api {
 
-DemoBusinessApi::DemoBusinessApi()
+DemoBusinessApi::DemoBusinessApi(firewall::UpstreamHeader credential) : m_credential(std::move(credential))
 {
     const char *subjects[] = {"Refund for damaged parcel", "Cannot log in", "Invoice shows wrong VAT",
                               "Order arrived late", "Change delivery address"};
@@ -20,24 +21,41 @@ DemoBusinessApi::DemoBusinessApi()
     }
 }
 
+Handler DemoBusinessApi::guarded(Handler handler) const
+{
+    return [this, handler = std::move(handler)](const HttpRequest &request, const RouteParams &params) {
+        // Only the firewall holds the credential: a request without it did not come through
+        // the gateway's checks. An empty value in the request must not match either.
+        const QByteArray given = request.header(m_credential.name);
+        if (m_credential.value.isEmpty() || !crypto::ConstantTime::equal(given, m_credential.value)) {
+            HttpResponse refused = HttpResponse::problem(401, QStringLiteral("unauthorized"), QStringLiteral("Call it through the tool firewall"),
+                                                         QStringLiteral("the demo business API answers the gateway's tool firewall only: "
+                                                                        "call /v1/tools/{tool}/... with an execution token"));
+            refused.setHeader("WWW-Authenticate", "Bearer realm=\"mandate-demo-api\"");
+            return refused;
+        }
+        return handler(request, params);
+    };
+}
+
 void DemoBusinessApi::install(Router &router)
 {
-    router.add("GET", QStringLiteral("/demo-api/ticket/tickets/{id}"), [this](const HttpRequest &, const RouteParams &p) {
+    router.add("GET", QStringLiteral("/demo-api/ticket/tickets/{id}"), guarded([this](const HttpRequest &, const RouteParams &p) {
         return ticket(p.value(QStringLiteral("id")));
-    });
-    router.add("PUT", QStringLiteral("/demo-api/ticket/tickets/{id}"), [this](const HttpRequest &r, const RouteParams &p) {
+    }));
+    router.add("PUT", QStringLiteral("/demo-api/ticket/tickets/{id}"), guarded([this](const HttpRequest &r, const RouteParams &p) {
         return updateTicket(p.value(QStringLiteral("id")), r.body);
-    });
-    router.add("POST", QStringLiteral("/demo-api/refund/refunds"), [this](const HttpRequest &r, const RouteParams &) {
+    }));
+    router.add("POST", QStringLiteral("/demo-api/refund/refunds"), guarded([this](const HttpRequest &r, const RouteParams &) {
         return createRefund(r.body);
-    });
-    router.add("GET", QStringLiteral("/demo-api/account/accounts/{id}"), [this](const HttpRequest &, const RouteParams &p) {
+    }));
+    router.add("GET", QStringLiteral("/demo-api/account/accounts/{id}"), guarded([this](const HttpRequest &, const RouteParams &p) {
         return account(p.value(QStringLiteral("id")));
-    });
-    router.add("DELETE", QStringLiteral("/demo-api/account/accounts/{id}"), [](const HttpRequest &, const RouteParams &p) {
+    }));
+    router.add("DELETE", QStringLiteral("/demo-api/account/accounts/{id}"), guarded([](const HttpRequest &, const RouteParams &p) {
         // Reaching this means the firewall let a deletion through: the demo policies forbid it.
         return HttpResponse::json(QJsonObject{{QStringLiteral("deleted"), p.value(QStringLiteral("id"))}});
-    });
+    }));
 }
 
 HttpResponse DemoBusinessApi::ticket(const QString &id) const

@@ -56,9 +56,32 @@ void ToolFirewall::warnNotInspected(const identity::Tool &tool)
 }
 
 ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits,
-                           std::shared_ptr<UpstreamAdmission> admission)
-    : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits), m_admission(std::move(admission))
+                           std::shared_ptr<UpstreamAdmission> admission, std::shared_ptr<const UpstreamCredentials> credentials)
+    : m_pipeline(pipeline), m_inspector(inspector), m_limits(limits), m_admission(std::move(admission)),
+      m_credentials(std::move(credentials))
 {
+}
+
+Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
+{
+    auto header = m_credentials ? m_credentials->header(tool.upstreamCredential)
+                                : Result<UpstreamHeader>(Error{QStringLiteral("credential_unavailable"),
+                                                               QStringLiteral("this gateway has no upstream-credentials directory")});
+    if (header)
+        return header;
+    {
+        const std::lock_guard lock(m_warnedMutex);
+        const QString said = tool.upstreamCredential + QStringLiteral(": ") + header.error().message;
+        if (!m_warnedCredentials.contains(said)) {
+            m_warnedCredentials.insert(said);
+            qCWarning(lcGateway).noquote() << "tool" << tool.id << "names upstream credential" << tool.upstreamCredential
+                                           << "which cannot be used, so its calls are refused:" << header.error().message;
+        }
+    }
+    return Error{QStringLiteral("credential_unavailable"),
+                 QStringLiteral("tool %1 is called with upstream credential \"%2\", which this gateway cannot present: "
+                                "the call was not forwarded")
+                     .arg(tool.id, tool.upstreamCredential)};
 }
 
 UpstreamResponse ToolFirewall::sendWithinBound(const QString &toolId, const QByteArray &method, const QUrl &url, const QByteArray &body,
@@ -100,6 +123,15 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (!m_inspector && mustInspect)
         call.unservable = QStringLiteral("tool %1 requires response inspection (%2), which this gateway cannot do: the call was not forwarded")
                               .arg(tool->id, identity::Tool::inspectionName(tool->inspection));
+    // Read before deciding, so that a call without it is refused uncharged, like one above.
+    std::optional<UpstreamHeader> credential;
+    if (route && !tool->upstreamCredential.isEmpty() && call.unservable.isEmpty()) {
+        auto header = credentialFor(tool.value());
+        if (header)
+            credential = std::move(header).value();
+        else
+            call.unservable = header.error().message;
+    }
     outcome.decision = m_pipeline.decide(call);
     if (!outcome.decision.allowed) {
         outcome.status = outcome.decision.httpStatus;
@@ -122,19 +154,26 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     // W3C Trace Context: a tracestate is discarded with an invalid traceparent.
     if (outcome.decision.traceContinued && !call.tracestate.isEmpty())
         headers.append({"tracestate", call.tracestate});
+    // The agent's own headers are never forwarded, so this is the only credential the upstream sees.
+    QJsonObject sentWith;
+    if (credential) {
+        headers.append({credential->name, credential->value});
+        sentWith.insert(QStringLiteral("mandate.upstream.credential"), tool->upstreamCredential);
+    }
     const QByteArray forwarded = method == "GET" || method == "DELETE" ? QByteArray() : body;
     UpstreamResponse upstream = sendWithinBound(tool->id, method, url, forwarded, headers, outcome);
     if (upstream.status == 0) {
         outcome.status = upstream.problemStatus;
         outcome.problem = upstream.error;
-        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, {{QStringLiteral("mandate.upstream.error"), upstream.error}}, 0,
-                                                       !upstream.sent);
+        QJsonObject details = sentWith;
+        details.insert(QStringLiteral("mandate.upstream.error"), upstream.error);
+        if (Status recorded = m_pipeline.recordForward(call, outcome.decision, 0, details, 0, !upstream.sent);
             !recorded)
             qCWarning(lcGateway) << "cannot record the failed forward:" << recorded.error().message;
         return outcome;
     }
 
-    QJsonObject findingsJson;
+    QJsonObject findingsJson = sentWith;
     if (!m_inspector && tool->inspection == identity::Tool::Inspection::Flag)
         warnNotInspected(tool.value());
     const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
@@ -143,8 +182,8 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
         for (const Finding &finding : findings)
             list.append(QJsonObject{{QStringLiteral("kind"), finding.kind}, {QStringLiteral("offset"), finding.offset},
                                     {QStringLiteral("length"), finding.length}, {QStringLiteral("detail"), finding.detail}});
-        findingsJson = {{QStringLiteral("mandate.response.findings"), list},
-                        {QStringLiteral("mandate.response.mode"), identity::Tool::inspectionName(tool->inspection)}};
+        findingsJson.insert(QStringLiteral("mandate.response.findings"), list);
+        findingsJson.insert(QStringLiteral("mandate.response.mode"), identity::Tool::inspectionName(tool->inspection));
         if (tool->inspection == identity::Tool::Inspection::Redact)
             upstream.body = redactFindings(std::move(upstream.body), findings, "[redacted by Mandate]");
     }

@@ -4,6 +4,7 @@
 #include "firewall/DecisionPipeline.h"
 #include "firewall/ResponseInspector.h"
 #include "firewall/UpstreamAdmission.h"
+#include "firewall/UpstreamCredentials.h"
 #include "firewall/UpstreamForwarder.h"
 
 #include <QSet>
@@ -30,9 +31,12 @@ public:
 
     /// With `admission`, a call whose upstream already has as many calls in flight as it may
     /// is not sent: it is answered 503 (Retry-After), recorded as a forward that never left,
-    /// and its charge given back.
+    /// and its charge given back. `credentials` hold what tools' upstreams are called with; a
+    /// call to a tool that names a credential this gateway cannot present is refused (503,
+    /// not charged, never sent), also when there are no `credentials` at all.
     ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *inspector, UpstreamForwarder::Limits limits = {},
-                 std::shared_ptr<UpstreamAdmission> admission = nullptr);
+                 std::shared_ptr<UpstreamAdmission> admission = nullptr,
+                 std::shared_ptr<const UpstreamCredentials> credentials = nullptr);
 
     /// `call.tool` is set; `call.action` is resolved here from the method and the decoded
     /// `subPath`, whose parameters join `call.args` (an argument that says otherwise is refused).
@@ -49,13 +53,18 @@ private:
                                      const QList<QPair<QByteArray, QByteArray>> &headers, Outcome &outcome) const;
     /// Says once per tool that its inspection mode has no effect here.
     void warnNotInspected(const identity::Tool &tool);
+    /// The header of the credential `tool` names, or why it cannot be had (said to the agent;
+    /// the details, which name the file, go to the log once per credential and reason).
+    Result<UpstreamHeader> credentialFor(const identity::Tool &tool);
 
     DecisionPipeline &m_pipeline;
     const ResponseInspector *m_inspector;
     UpstreamForwarder::Limits m_limits;
     std::shared_ptr<UpstreamAdmission> m_admission;
+    std::shared_ptr<const UpstreamCredentials> m_credentials;
     std::mutex m_warnedMutex;
     QSet<QString> m_warnedTools;
+    QSet<QString> m_warnedCredentials;  ///< "name: reason" said to the log already
 };
 
 } // namespace mandate::firewall

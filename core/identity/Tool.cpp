@@ -44,15 +44,19 @@ QJsonObject Tool::toJson() const
                                        {QStringLiteral("method"), a.method},
                                        {QStringLiteral("path"), a.path}});
     }
-    return {{QStringLiteral("id"), id},
-            {QStringLiteral("displayName"), displayName},
-            {QStringLiteral("description"), description},
-            {QStringLiteral("upstream"), upstream},
-            {QStringLiteral("actions"), actionArray},
-            {QStringLiteral("riskWeight"), riskWeight},
-            {QStringLiteral("rateLimitPerMinute"), rateLimitPerMinute},
-            {QStringLiteral("inspection"), inspectionName(inspection)},
-            {QStringLiteral("version"), version}};
+    QJsonObject json{{QStringLiteral("id"), id},
+                     {QStringLiteral("displayName"), displayName},
+                     {QStringLiteral("description"), description},
+                     {QStringLiteral("upstream"), upstream},
+                     {QStringLiteral("actions"), actionArray},
+                     {QStringLiteral("riskWeight"), riskWeight},
+                     {QStringLiteral("rateLimitPerMinute"), rateLimitPerMinute},
+                     {QStringLiteral("inspection"), inspectionName(inspection)},
+                     {QStringLiteral("version"), version}};
+    // Only when set: tools without one keep the JSON (and the ETags) they had before it existed.
+    if (!upstreamCredential.isEmpty())
+        json.insert(QStringLiteral("upstreamCredential"), upstreamCredential);
+    return json;
 }
 
 Tool Tool::fromJson(const QJsonObject &json, const QString &path, std::vector<Error> &errors)
@@ -63,6 +67,7 @@ Tool Tool::fromJson(const QJsonObject &json, const QString &path, std::vector<Er
     tool.displayName = reader.string("displayName", FieldReader::Optional, tool.id);
     tool.description = reader.string("description");
     tool.upstream = reader.string("upstream");
+    tool.upstreamCredential = reader.string("upstreamCredential");
     tool.riskWeight = reader.integer32("riskWeight", FieldReader::Optional, 1);
     tool.rateLimitPerMinute = reader.integer32("rateLimitPerMinute", FieldReader::Optional, 600);
     const QString inspection = reader.string("inspection", FieldReader::Optional, QStringLiteral("flag"));
@@ -87,7 +92,7 @@ Tool Tool::fromJson(const QJsonObject &json, const QString &path, std::vector<Er
         actionReader.rejectUnknown({"name", "method", "path"});
         tool.actions.append(action);
     }
-    reader.rejectUnknown({"id", "displayName", "description", "upstream", "actions", "riskWeight",
+    reader.rejectUnknown({"id", "displayName", "description", "upstream", "upstreamCredential", "actions", "riskWeight",
                           "rateLimitPerMinute", "inspection", "version"});
     return tool;
 }

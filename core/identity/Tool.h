@@ -29,6 +29,9 @@ struct Tool
     QString displayName;
     QString description;
     QString upstream;        ///< base URL of the real API
+    /// Name of the credential the firewall sends the upstream with each call (a file of that
+    /// name in the gateway's upstream-credentials directory); empty: none. Agents never hold it.
+    QString upstreamCredential;
     QList<ToolAction> actions;
     int riskWeight = 1;      ///< added to an execution's risk score per call, 0..100
     int rateLimitPerMinute = 600;

@@ -161,6 +161,12 @@ std::vector<Error> Validator::validate(const Tool &tool, const QString &path)
             report.add(QStringLiteral("upstream"), QStringLiteral("\"%1\" must not have a query, a fragment or user info: calls go to "
                                                               "its path, with the call's own query").arg(tool.upstream));
     }
+    // The name is a file name in the gateway's upstream-credentials directory: an id's
+    // characters only, so that it can never climb out of it.
+    if (!tool.upstreamCredential.isEmpty() && !isValidId(tool.upstreamCredential))
+        report.add(QStringLiteral("upstreamCredential"),
+                   QStringLiteral("\"%1\" is not a credential name (lower-case letters, digits and single hyphens, at most %2)")
+                       .arg(tool.upstreamCredential).arg(MaxIdLength));
     checkRange(report, "riskWeight", tool.riskWeight, 0, MaxRiskWeight);
     checkRange(report, "rateLimitPerMinute", tool.rateLimitPerMinute, 1, 1'000'000);
     if (tool.actions.isEmpty())

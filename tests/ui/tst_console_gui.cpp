@@ -325,6 +325,20 @@ private Q_SLOTS:
         risk->setValue(newRisk);
         rateLimit->setValue(90);
         QCOMPARE(window->registryView()->document()->pendingCount(), 1);  // one record, two edits
+        // Its upstream credential is shown by name; a name that is not one is flagged inline,
+        // and the edit taken back leaves the demo credential.
+        auto *credential = window->findChild<QLineEdit *>(QStringLiteral("toolUpstreamCredential"));
+        auto *credentialError = window->findChild<QLabel *>(QStringLiteral("toolError_upstreamCredential"));
+        QVERIFY(credential && credentialError);
+        QCOMPARE(credential->text(), QStringLiteral("demo-api"));
+        credential->selectAll();
+        QTest::keyClicks(credential, QStringLiteral("../keys"));
+        QTRY_VERIFY(credentialError->isVisible());
+        QVERIFY2(credentialError->text().contains(QLatin1String("is not a credential name")), qPrintable(credentialError->text()));
+        screenshot(window.get(), QStringLiteral("04c-registry-tool-credential"));
+        credential->selectAll();
+        QTest::keyClicks(credential, QStringLiteral("demo-api"));
+        QTRY_VERIFY(!credentialError->isVisible());
 
         window->registryView()->reviewAndPush();
         QWidget *review = nullptr;
@@ -337,6 +351,7 @@ private Q_SLOTS:
         QVERIFY2(pushed->ok(), qPrintable(why(*pushed)));
         QCOMPARE(pushed->value().riskWeight, newRisk);
         QCOMPARE(pushed->value().rateLimitPerMinute, 90);
+        QCOMPARE(pushed->value().upstreamCredential, QStringLiteral("demo-api"));
         window->findChild<QTabWidget *>(QStringLiteral("registryTabs"))->setCurrentIndex(0);
     }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Where a gateway keeps its files (issue #5): --database and --key-dir (or [gateway] database and
 // key-dir in the config file) put the database and the signing keys apart from the data
-// directory, and every file the gateway creates is readable by its owner only.
+// directory, and every file the gateway creates is readable by its owner only. So does
+// --upstream-credentials ([gateway] upstream-credentials) for the headers tools are called with.
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
@@ -36,6 +37,8 @@ private slots:
     void databaseAndKeysWhereTheFlagsSay();
     void databaseAndKeysWhereTheConfigSays();
     void firstKeyThatCannotBeWrittenStopsTheStart();
+    void upstreamCredentialsWhereTheFlagOrConfigSays_data();
+    void upstreamCredentialsWhereTheFlagOrConfigSays();
 
 private:
     void checkLayout(GatewayProcess &gateway, const QString &database, const QString &keyDir);
@@ -117,6 +120,41 @@ void tst_GatewayLayout::firstKeyThatCannotBeWrittenStopsTheStart()
     HttpProbe http(gateway.url());
     const QJsonArray keys = http.get(QStringLiteral("/v1/api-keys"), gateway.key(QStringLiteral("admin"))).json().value(QStringLiteral("items")).toArray();
     QCOMPARE(keys.size(), 1);
+    QCOMPARE(gateway.stop(), 0);
+}
+
+void tst_GatewayLayout::upstreamCredentialsWhereTheFlagOrConfigSays_data()
+{
+    QTest::addColumn<bool>("viaConfig");
+    QTest::newRow("flag") << false;
+    QTest::newRow("config") << true;
+}
+
+void tst_GatewayLayout::upstreamCredentialsWhereTheFlagOrConfigSays()
+{
+    QFETCH(bool, viaConfig);
+    QTemporaryDir elsewhere;
+    const QString directory = elsewhere.filePath(QStringLiteral("secrets/upstreams"));
+    QStringList arguments{QStringLiteral("--upstream-credentials"), directory};
+    if (viaConfig) {
+        QFile config(elsewhere.filePath(QStringLiteral("mandated.conf")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[gateway]\nupstream-credentials = " + directory.toUtf8() + "\n");
+        config.close();
+        arguments = {QStringLiteral("--config"), config.fileName()};
+    }
+    // The demo writes its tools' credential where the gateway reads credentials from.
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), arguments);
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    QCOMPARE(modeOf(directory), mode_t(0700));
+    QCOMPARE(modeOf(directory + QStringLiteral("/demo-api")), mode_t(0600));
+    QVERIFY(!QDir(gateway.dataDir()).exists(QStringLiteral("upstream-credentials")));
+    // And the demo API takes it.
+    QFile file(directory + QStringLiteral("/demo-api"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray token = file.readAll().trimmed().mid(qsizetype(sizeof "Authorization: Bearer"));
+    HttpProbe http(gateway.url());
+    QCOMPARE(http.get(QStringLiteral("/demo-api/account/accounts/A-1"), token).status, 200);
     QCOMPARE(gateway.stop(), 0);
 }
 

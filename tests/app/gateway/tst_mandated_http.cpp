@@ -5,6 +5,7 @@
 #include "HttpProbe.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -89,7 +90,20 @@ void tst_MandatedHttp::demoRegistryIsLoaded()
     // The demo tools point at the demo business API of this very gateway.
     const QString upstream = tools.json().value(QStringLiteral("upstream")).toString();
     QVERIFY2(upstream.startsWith(m_gateway->url().toString()), qPrintable(upstream));
-    QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001")).status, 200);
+    QCOMPARE(tools.json().value(QStringLiteral("upstreamCredential")).toString(), QStringLiteral("demo-api"));
+    // It answers the firewall only, which calls it with the demo credential: not a caller
+    // without it, nor one with any other credential of this gateway.
+    QFile file(QDir(m_gateway->dataDir()).filePath(QStringLiteral("upstream-credentials/demo-api")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray credential = file.readAll().trimmed().mid(qsizetype(sizeof "Authorization: Bearer") );
+    const HttpResult direct = m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"));
+    QCOMPARE(direct.status, 401);
+    QVERIFY(direct.header("WWW-Authenticate").startsWith("Bearer"));
+    QVERIFY2(direct.body.contains("/v1/tools/"), direct.body.constData());
+    for (const QByteArray &other : {m_admin, QByteArray("garbage"), credential.left(credential.size() - 1), QByteArray()})
+        QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), other).status, 401);
+    QCOMPARE(m_http->postJson(QStringLiteral("/demo-api/refund/refunds"), R"({"amount":"1.00"})").status, 401);
+    QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), credential).status, 200);
 }
 
 void tst_MandatedHttp::roleMatrix_data()
@@ -295,8 +309,18 @@ void tst_MandatedHttp::keyFilesArePrivate()
         QCOMPARE(info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup | QFileDevice::WriteOther),
                  QFileDevice::Permissions());
     }
+    // The demo tools' upstream credential too, in a directory of the gateway's user alone.
+    const QFileInfo credentials(QDir(m_gateway->dataDir()).filePath(QStringLiteral("upstream-credentials")));
+    QCOMPARE(credentials.permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser | QFileDevice::ExeUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const QFileInfo demo(credentials.filePath() + QStringLiteral("/demo-api"));
+    QCOMPARE(demo.permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     // Secrets never reach the log.
     QVERIFY(!m_gateway->output().contains(m_admin));
+    QFile file(demo.filePath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!m_gateway->output().contains(file.readAll().trimmed().mid(qsizetype(sizeof "Authorization: Bearer"))));
 }
 
 void tst_MandatedHttp::restartKeepsDataAndKeys()
@@ -304,11 +328,30 @@ void tst_MandatedHttp::restartKeepsDataAndKeys()
     // Same data directory, new process: the registry and the keys survive, nothing is re-seeded.
     const QByteArray agent = R"({"id":"persisted-agent","owner":"bob","allowedActions":["account:read"],"maxBudget":{"calls":3}})";
     QCOMPARE(m_http->postJson(QStringLiteral("/v1/agents"), agent, m_admin).status, 201);
+    // A demo tool as an older demo directory has it: no upstream credential.
+    const HttpResult refund = m_http->get(QStringLiteral("/v1/tools/refund"), m_admin);
+    QJsonObject withoutCredential = refund.json();
+    withoutCredential.remove(QStringLiteral("upstreamCredential"));
+    QCOMPARE(m_http->send("PUT", QStringLiteral("/v1/tools/refund"), QJsonDocument(withoutCredential).toJson(),
+                          {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"}, {"If-Match", refund.header("ETag")}})
+                 .status,
+             200);
+    QVERIFY(!m_http->get(QStringLiteral("/v1/tools/refund"), m_admin).json().contains(QStringLiteral("upstreamCredential")));
+    QFile credential(QDir(m_gateway->dataDir()).filePath(QStringLiteral("upstream-credentials/demo-api")));
+    QVERIFY(credential.open(QIODevice::ReadOnly));
+    const QByteArray before = credential.readAll();
+    credential.close();
+
     QCOMPARE(m_gateway->stop(), 0);
     QVERIFY2(m_gateway->start(), qPrintable(m_gateway->error()));
     m_http = std::make_unique<HttpProbe>(m_gateway->url());
     QCOMPARE(m_gateway->key(QStringLiteral("admin")), m_admin);
     QCOMPARE(m_http->get(QStringLiteral("/v1/agents/persisted-agent"), m_admin).status, 200);
+    // The credential is kept, and the demo tool that lacked it is called with it again.
+    QVERIFY(credential.open(QIODevice::ReadOnly));
+    QCOMPARE(credential.readAll(), before);
+    QCOMPARE(m_http->get(QStringLiteral("/v1/tools/refund"), m_admin).json().value(QStringLiteral("upstreamCredential")).toString(),
+             QStringLiteral("demo-api"));
 }
 
 QTEST_GUILESS_MAIN(tst_MandatedHttp)

@@ -3,11 +3,15 @@
 // rebuilt from the values the route matched (each percent-encoded whole), arguments that
 // contradict the path and repeated query parameters are refused, a query string is refused with
 // a body, and the forwarded query carries the authorised items only. Requests are written to
-// the gateway as raw bytes, and the upstream records the request line it gets.
+// the gateway as raw bytes, and the upstream records the request line it gets. The upstream is
+// called with the tool's credential, never with the agent's token.
 #include "DemoTokenExchange.h"
 #include "GatewayProcess.h"
 #include "HttpProbe.h"
 
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
@@ -84,6 +88,7 @@ private slots:
     void traceContextIsPassedOn();
     void toolsThatMustBeInspectedAreNotCalled();
     void pathsAndQueriesMustBeUtf8();
+    void upstreamGetsTheToolsCredentialNotTheAgents();
 
 private:
     RawAnswer raw(const QByteArray &method, const QByteArray &target, const QByteArray &body = {}, const QByteArray &extraHeaders = {});
@@ -359,6 +364,87 @@ void tst_ToolRequestPath::pathsAndQueriesMustBeUtf8()
         QVERIFY(m_upstream.targets.isEmpty());
     }
     QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-%C3%A9").status, 200);  // é, valid UTF-8
+}
+
+namespace {
+
+/// The value of header `name` in a recorded head, or a null array.
+QByteArray headerIn(const QByteArray &head, const QByteArray &name)
+{
+    for (const QByteArray &line : head.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+} // namespace
+
+void tst_ToolRequestPath::upstreamGetsTheToolsCredentialNotTheAgents()
+{
+    const QByteArray admin = m_gateway->key(QStringLiteral("admin"));
+    const QDir credentials(QDir(m_gateway->dataDir()).filePath(QStringLiteral("upstream-credentials")));
+    // The demo tools are called with the demo credential, which the demo writes at start.
+    QFile demo(credentials.filePath(QStringLiteral("demo-api")));
+    QVERIFY(demo.open(QIODevice::ReadOnly));
+    const QByteArray demoLine = demo.readAll().trimmed();
+    QCOMPARE(demo.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    QVERIFY2(demoLine.startsWith("Authorization: Bearer ") && demoLine.size() > 40, demoLine.constData());
+    const QByteArray demoToken = demoLine.mid(qsizetype(sizeof "Authorization: Bearer") );
+    qsizetype seen = m_upstream.heads.size();
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-1").status, 200);
+    QCOMPARE(m_upstream.heads.size(), seen + 1);
+    QCOMPARE(headerIn(m_upstream.heads.last(), "authorization"), "Bearer " + demoToken);
+    QVERIFY(!m_upstream.heads.last().contains(m_token));
+
+    // A credential of the tool's own: its header, and no Authorization at all.
+    const QByteArray secret = "sk-live-51c0e7a2d94b";
+    const QString file = credentials.filePath(QStringLiteral("ticket-key"));
+    {
+        QFile key(file);
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write("X-Api-Key: " + secret + '\n');
+        key.close();
+        QVERIFY(key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    }
+    const QString upstream = QStringLiteral("http://127.0.0.1:%1/base").arg(m_upstream.port());
+    QCOMPARE(m_http->pointToolAt(admin, QStringLiteral("ticket"), upstream, {{QStringLiteral("upstreamCredential"), QStringLiteral("ticket-key")}}), 200);
+    seen = m_upstream.heads.size();
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-2").status, 200);
+    QCOMPARE(m_upstream.heads.size(), seen + 1);
+    QCOMPARE(headerIn(m_upstream.heads.last(), "x-api-key"), secret);
+    QVERIFY(headerIn(m_upstream.heads.last(), "authorization").isNull());
+
+    // A credential the gateway may not use: refused before it is sent, and nothing told of it
+    // but its name.
+    QVERIFY(QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
+    const RawAnswer refused = raw("GET", "/v1/tools/ticket/tickets/T-3");
+    QCOMPARE(refused.status, 503);
+    QCOMPARE(m_upstream.heads.size(), seen + 1);
+    QVERIFY2(refused.body.contains(R"(\"ticket-key\")") && refused.body.contains("cannot present"), refused.body.constData());
+    QVERIFY2(!refused.body.contains(m_gateway->dataDir().toUtf8()), refused.body.constData());
+    QVERIFY(QFile::remove(file));
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-3").status, 503);
+    QCOMPARE(m_upstream.heads.size(), seen + 1);
+
+    // The forward's record names the credential it was sent with, and no record holds a secret.
+    const HttpResult records = m_http->get(QStringLiteral("/v1/audit?tool=ticket&event=forward&limit=500"), admin);
+    QCOMPARE(records.status, 200);
+    QVERIFY(!records.body.contains(secret));
+    QVERIFY(!records.body.contains(demoToken));
+    QVERIFY2(records.body.contains(R"("mandate.upstream.credential":"ticket-key")"), records.body.left(2000).constData());
+
+    // Back to the demo credential, for any test after this one.
+    QCOMPARE(m_http->pointToolAt(admin, QStringLiteral("ticket"), upstream, {{QStringLiteral("upstreamCredential"), QStringLiteral("demo-api")}}), 200);
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-4").status, 200);
+
+    // The log said why the calls were refused, naming the file, never its contents.
+    m_gateway->stop();
+    const QByteArray log = m_gateway->output();
+    QVERIFY2(log.contains("ticket-key") && log.contains("accessible by group or others"), log.right(3000).constData());
+    QVERIFY(!log.contains(secret));
+    QVERIFY(!log.contains(demoToken));
 }
 
 QTEST_GUILESS_MAIN(tst_ToolRequestPath)

@@ -76,6 +76,7 @@ Tool fullTool()
     tool.displayName = s("Refunds");
     tool.description = s("Payment refunds");
     tool.upstream = s("https://payments.internal/api");
+    tool.upstreamCredential = s("payments-api");
     tool.actions = {{s("refund:create"), s("POST"), s("/refunds")},
                     {s("refund:read"), s("GET"), s("/refunds/{id}")},
                     {s("refund:cancel"), s("DELETE"), s("/refunds/{id}")}};
@@ -275,6 +276,7 @@ void TestIdentityJson::toolRoundTrip()
     QCOMPARE(back.displayName, tool.displayName);
     QCOMPARE(back.description, tool.description);
     QCOMPARE(back.upstream, tool.upstream);
+    QCOMPARE(back.upstreamCredential, s("payments-api"));
     QCOMPARE(back.actions, tool.actions);
     QCOMPARE(back.riskWeight, 40);
     QCOMPARE(back.rateLimitPerMinute, 120);
@@ -283,6 +285,13 @@ void TestIdentityJson::toolRoundTrip()
     QVERIFY(back.action(s("refund:cancel")).has_value());
     QCOMPARE(back.action(s("refund:cancel"))->method, s("DELETE"));
     QVERIFY(!back.action(s("refund:delete")).has_value());
+
+    // Without a credential the member is left out, so that such tools keep their JSON (and ETag).
+    Tool plain = tool;
+    plain.upstreamCredential.clear();
+    QVERIFY(!plain.toJson().contains(s("upstreamCredential")));
+    QVERIFY(Tool::fromJson(viaText(plain.toJson()), QString(), errors).upstreamCredential.isEmpty());
+    QCOMPARE(describe(errors), QStringList());
 }
 
 void TestIdentityJson::executionRoundTrip()

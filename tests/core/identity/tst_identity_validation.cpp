@@ -326,6 +326,11 @@ void TestIdentityValidation::tool_data()
         {s("upstream: \"https:///api\" is not an http(s) URL")});
     row("upstream not a URL", [](Tool &t) { t.upstream = s("payments internal"); },
         {s("upstream: \"payments internal\" is not an http(s) URL")});
+    row("upstream credential", [](Tool &t) { t.upstreamCredential = s("payments-api-2"); });
+    const QString notCredential = s(" is not a credential name (lower-case letters, digits and single hyphens, at most 64)");
+    for (const char *bad : {"../keys", "Payments", "a/b", ".hidden", "trailing-", "a--b"})
+        row(qPrintable(s("upstream credential ") + QLatin1String(bad)), [bad](Tool &t) { t.upstreamCredential = QLatin1String(bad); },
+            {s("upstreamCredential: \"%1\"").arg(QLatin1String(bad)) + notCredential});
     row("upstream relative", [](Tool &t) { t.upstream = s("/api"); },
         {s("upstream: \"/api\" is not an http(s) URL")});
     const QString noExtras = s(" must not have a query, a fragment or user info: calls go to its path, with the call's own query");

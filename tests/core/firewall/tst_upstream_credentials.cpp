@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+// Upstream credentials: the one header line a credential file may hold, the files the gateway
+// refuses to use (open to others, not regular, too large, outside the directory), and a rotated
+// or re-permissioned file noticed on the next call. No error ever quotes the secret.
+#include "firewall/UpstreamCredentials.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace mandate;
+using namespace mandate::firewall;
+
+namespace {
+
+constexpr char kSecret[] = "sk-live-7f3a9c1e5b";
+
+bool writeFile(const QString &path, const QByteArray &text, QFileDevice::Permissions permissions)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size())
+        return false;
+    file.close();
+    return QFile::setPermissions(path, permissions);
+}
+
+constexpr QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+
+} // namespace
+
+class tst_UpstreamCredentials final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parsesOneHeaderLine_data();
+    void parsesOneHeaderLine();
+    void refusesMalformedOrReservedHeaders_data();
+    void refusesMalformedOrReservedHeaders();
+    void readsAnOwnerOnlyFile();
+    void refusesFilesItMustNotUse();
+    void refusesNamesThatAreNotFileNames_data();
+    void refusesNamesThatAreNotFileNames();
+    void noticesRotationAndPermissionChanges();
+};
+
+void tst_UpstreamCredentials::parsesOneHeaderLine_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::newRow("bearer") << QByteArray("Authorization: Bearer abc.def") << QByteArray("Authorization") << QByteArray("Bearer abc.def");
+    QTest::newRow("newline") << QByteArray("X-Api-Key: k1\n") << QByteArray("X-Api-Key") << QByteArray("k1");
+    QTest::newRow("crlf") << QByteArray("X-Api-Key: k1\r\n") << QByteArray("X-Api-Key") << QByteArray("k1");
+    QTest::newRow("no space, tab inside") << QByteArray("X-Key:a\tb") << QByteArray("X-Key") << QByteArray("a\tb");
+    QTest::newRow("value keeps its colons") << QByteArray("Authorization: Basic dXNlcjpwYXNz: x") << QByteArray("Authorization")
+                                            << QByteArray("Basic dXNlcjpwYXNz: x");
+}
+
+void tst_UpstreamCredentials::parsesOneHeaderLine()
+{
+    QFETCH(QByteArray, text);
+    const auto header = UpstreamCredentials::parse(text);
+    QVERIFY2(header, header ? "" : qPrintable(header.error().message));
+    QTEST(header->name, "name");
+    QTEST(header->value, "value");
+}
+
+void tst_UpstreamCredentials::refusesMalformedOrReservedHeaders_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("why");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("one header line");
+    QTest::newRow("no colon") << QByteArray("Bearer abc") << QStringLiteral("one header line");
+    QTest::newRow("no name") << QByteArray(": abc") << QStringLiteral("one header line");
+    QTest::newRow("two lines") << QByteArray("X-Api-Key: a\nX-Other: b") << QStringLiteral("one header line");
+    QTest::newRow("two line breaks") << QByteArray("X-Api-Key: a\n\n") << QStringLiteral("one header line");
+    QTest::newRow("bare CR inside") << QByteArray("X-Api-Key: a\rInjected: b") << QStringLiteral("one header line");
+    QTest::newRow("space in name") << QByteArray("X Api: a") << QStringLiteral("field name");
+    QTest::newRow("empty value") << QByteArray("X-Api-Key:   \n") << QStringLiteral("empty");
+    QTest::newRow("NUL in value") << QByteArray("X-Api-Key: a\0b", 14) << QStringLiteral("visible ASCII");
+    QTest::newRow("non-ASCII value") << QByteArray("X-Api-Key: caf\xc3\xa9") << QStringLiteral("visible ASCII");
+    QTest::newRow("DEL in value") << QByteArray("X-Api-Key: a\x7f") << QStringLiteral("visible ASCII");
+    for (const char *reserved : {"Host", "content-length", "Content-Type", "Transfer-Encoding", "Connection", "TE", "Upgrade",
+                                 "traceparent", "Tracestate", "X-Mandate-Agent", "x-mandate-on-behalf-of", "Proxy-Authorization"})
+        QTest::newRow(reserved) << (QByteArray(reserved) + ": v") << QStringLiteral("gateway sets itself");
+}
+
+void tst_UpstreamCredentials::refusesMalformedOrReservedHeaders()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, why);
+    const auto header = UpstreamCredentials::parse(text);
+    QVERIFY(!header);
+    QCOMPARE(header.error().code, QStringLiteral("credential_unavailable"));
+    QVERIFY2(header.error().message.contains(why), qPrintable(header.error().message));
+}
+
+void tst_UpstreamCredentials::readsAnOwnerOnlyFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("billing")), QByteArray("Authorization: Bearer ") + kSecret + '\n', kOwnerOnly));
+    const UpstreamCredentials credentials(dir.path());
+    const auto header = credentials.header(QStringLiteral("billing"));
+    QVERIFY2(header, header ? "" : qPrintable(header.error().message));
+    QCOMPARE(header->name, QByteArray("Authorization"));
+    QCOMPARE(header->value, QByteArray("Bearer ") + kSecret);
+    // Read-only for its owner is as good; so is a symbolic link to such a file (a mounted
+    // secret volume links its files).
+    QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("billing")), QFileDevice::ReadOwner));
+    QVERIFY(credentials.header(QStringLiteral("billing")));
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("billing")), dir.filePath(QStringLiteral("linked"))));
+    QCOMPARE(credentials.header(QStringLiteral("linked"))->value, QByteArray("Bearer ") + kSecret);
+}
+
+void tst_UpstreamCredentials::refusesFilesItMustNotUse()
+{
+    QTemporaryDir dir;
+    const UpstreamCredentials credentials(dir.path());
+    const QByteArray line = QByteArray("X-Api-Key: ") + kSecret;
+    const auto refusal = [&](const QString &name) -> QString {
+        const auto header = credentials.header(name);
+        if (header)
+            return QStringLiteral("accepted");
+        if (header.error().message.contains(QLatin1String(kSecret)))
+            return QStringLiteral("quotes the secret: ") + header.error().message;
+        return header.error().message;
+    };
+    QVERIFY(refusal(QStringLiteral("absent")).contains(QLatin1String("there is no credential file")));
+
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("shared")), line, kOwnerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther));
+    QVERIFY2(refusal(QStringLiteral("shared")).contains(QLatin1String("accessible by group or others (mode 644)")),
+             qPrintable(refusal(QStringLiteral("shared"))));
+
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("folder")));
+    QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("folder")), kOwnerOnly | QFileDevice::ExeOwner));
+    QVERIFY2(refusal(QStringLiteral("folder")).contains(QLatin1String("not a regular file")), qPrintable(refusal(QStringLiteral("folder"))));
+
+    // A FIFO is refused without waiting for a writer that never comes.
+    QVERIFY(::mkfifo(QFile::encodeName(dir.filePath(QStringLiteral("pipe"))).constData(), 0600) == 0);
+    QVERIFY2(refusal(QStringLiteral("pipe")).contains(QLatin1String("not a regular file")), qPrintable(refusal(QStringLiteral("pipe"))));
+
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("huge")), "X-Api-Key: " + QByteArray(UpstreamCredentials::kMaxFileBytes, 'k'), kOwnerOnly));
+    QVERIFY2(refusal(QStringLiteral("huge")).contains(QLatin1String("larger than 8192 bytes")), qPrintable(refusal(QStringLiteral("huge"))));
+
+    // A malformed file is named, and what is wrong with it said, without its contents.
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("twolines")), line + "\nX-Other: " + kSecret + '\n', kOwnerOnly));
+    const QString malformed = refusal(QStringLiteral("twolines"));
+    QVERIFY2(malformed.contains(dir.filePath(QStringLiteral("twolines"))) && malformed.contains(QLatin1String("one header line")),
+             qPrintable(malformed));
+}
+
+void tst_UpstreamCredentials::refusesNamesThatAreNotFileNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("empty") << QString();
+    QTest::newRow("parent") << QStringLiteral("..");
+    QTest::newRow("climbs") << QStringLiteral("../secret");
+    QTest::newRow("absolute") << QStringLiteral("/etc/passwd");
+    QTest::newRow("hidden") << QStringLiteral(".hidden");
+    QTest::newRow("upper case") << QStringLiteral("Billing");
+}
+
+void tst_UpstreamCredentials::refusesNamesThatAreNotFileNames()
+{
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("inner")));
+    // A valid credential one level up, which "../secret" would reach.
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("secret")), QByteArray("X-Api-Key: ") + kSecret, kOwnerOnly));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("inner/.hidden")), QByteArray("X-Api-Key: ") + kSecret, kOwnerOnly));
+    const UpstreamCredentials credentials(dir.filePath(QStringLiteral("inner")));
+    const auto header = credentials.header(name);
+    QVERIFY(!header);
+    QCOMPARE(header.error().code, QStringLiteral("credential_unavailable"));
+}
+
+void tst_UpstreamCredentials::noticesRotationAndPermissionChanges()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("billing"));
+    QVERIFY(writeFile(path, "X-Api-Key: first\n", kOwnerOnly));
+    const UpstreamCredentials credentials(dir.path());
+    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("first"));
+
+    // Rotated the usual way: a new file renamed over the old one.
+    QVERIFY(writeFile(path + QStringLiteral(".new"), "X-Api-Key: second\n", kOwnerOnly));
+    QVERIFY(::rename(QFile::encodeName(path + QStringLiteral(".new")).constData(), QFile::encodeName(path).constData()) == 0);
+    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("second"));
+
+    // Rewritten in place with a value of the same length: only the modification time tells.
+    // File times advance with the kernel's coarse clock, a few milliseconds per tick.
+    QTest::qWait(20);
+    QVERIFY(writeFile(path, "X-Api-Key: thirds\n", kOwnerOnly));
+    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("thirds"));
+
+    // Opened to others after it was cached: refused from the next call, not served from the cache.
+    QVERIFY(QFile::setPermissions(path, kOwnerOnly | QFileDevice::ReadOther));
+    QVERIFY(!credentials.header(QStringLiteral("billing")));
+    QVERIFY(QFile::setPermissions(path, kOwnerOnly));
+    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("thirds"));
+
+    // Removed: refused, though it was read before.
+    QVERIFY(QFile::remove(path));
+    QVERIFY(!credentials.header(QStringLiteral("billing")));
+}
+
+QTEST_GUILESS_MAIN(tst_UpstreamCredentials)
+#include "tst_upstream_credentials.moc"
