@@ -95,21 +95,27 @@ Status DemoSetup::followDemoUpstream()
     return Status::success();
 }
 
-Result<firewall::UpstreamHeader> DemoSetup::ensureUpstreamCredential(const QString &directory)
+Status DemoSetup::ensureUpstreamCredential(const firewall::UpstreamCredentials &credentials)
 {
+    const QString directory = credentials.directory();
     const QString path = QDir(directory).filePath(QLatin1String(kUpstreamCredential));
     if (!QFileInfo::exists(path)) {
-        if (!QDir().mkpath(directory) || !QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+        // Only a directory made here is closed to others: an existing one is the operator's.
+        if (!QFileInfo::exists(directory)
+            && (!QDir().mkpath(directory)
+                || !QFile::setPermissions(directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner)))
             return Error{QStringLiteral("io"), QStringLiteral("cannot create the upstream credentials directory %1").arg(directory)};
         auto token = crypto::Random::token(32);
         if (!token)
             return token.error();
         if (Status written = PrivateFile::create(path, "Authorization: Bearer " + token->toLatin1() + '\n'); !written)
-            return written.error();
+            return written;
         m_written << path;
     }
-    const firewall::UpstreamCredentials credentials(directory);
-    return credentials.header(QLatin1String(kUpstreamCredential));
+    auto credential = credentials.credential(QLatin1String(kUpstreamCredential));
+    if (!credential)
+        return credential.error();
+    return Status::success();
 }
 
 Status DemoSetup::ensureKey(api::Role role)

@@ -24,10 +24,10 @@ public:
     /// Loads the demo registry and policies on first start (the demo tools named with
     /// kUpstreamCredential; tools of an older demo directory get it), and ensures the API keys.
     Status run();
-    /// The demo tools' upstream credential from `directory`, written there first (a random
-    /// bearer token, mode 0600, the directory 0700) when there is none. An existing file that
-    /// is not a valid credential is an error, never overwritten.
-    Result<firewall::UpstreamHeader> ensureUpstreamCredential(const QString &directory);
+    /// Writes the demo tools' upstream credential into `credentials`' directory (a random
+    /// bearer token, mode 0600; the directory, if it has to be made, 0700) unless there is one.
+    /// An existing file that is not a usable credential is an error, never overwritten.
+    Status ensureUpstreamCredential(const firewall::UpstreamCredentials &credentials);
     /// Gives each demo agent an OAuth client and writes their credentials to demo-clients.json
     /// ({"support-agent":{"client_id":…,"client_secret":…},…}, mode 0600), unless the existing
     /// file still authenticates every one of them.

@@ -74,6 +74,7 @@ struct Gateway::Services
     std::unique_ptr<BrokerAuthority> authority;
     std::unique_ptr<firewall::RateLimiter> limiter;
     std::unique_ptr<firewall::DecisionPipeline> pipeline;
+    std::shared_ptr<firewall::UpstreamCredentials> upstreamCredentials;
     std::unique_ptr<firewall::ToolFirewall> firewall;
     std::unique_ptr<api::Metrics> metrics;
     std::unique_ptr<api::GatewayApi> api;
@@ -221,6 +222,9 @@ Status Gateway::start(QTextStream &out)
             return prepared;
     }
     wireEvents();
+    // Said at start rather than at a tool's first call: a credential that cannot be used refuses its calls.
+    if (auto tools = m_services->registry->tools())
+        m_services->firewall->checkCredentials(tools.value());
     out << "mandated " << MANDATE_VERSION << " listening on " << baseUrl() << Qt::endl;
     return Status::success();
 }
@@ -311,8 +315,8 @@ Status Gateway::openServices()
     firewall::UpstreamForwarder::Limits upstreamLimits;
     upstreamLimits.timeoutMs = m_options.upstreamTimeoutMs;
     auto admission = std::make_shared<firewall::UpstreamAdmission>(m_options.upstreamCallsInFlight);
-    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits, admission,
-                                                          std::make_shared<firewall::UpstreamCredentials>(m_options.upstreamCredentialsDir));
+    s.upstreamCredentials = std::make_shared<firewall::UpstreamCredentials>(m_options.upstreamCredentialsDir);
+    s.firewall = std::make_unique<firewall::ToolFirewall>(*s.pipeline, nullptr, upstreamLimits, admission, s.upstreamCredentials);
     s.metrics = std::make_unique<api::Metrics>();
     s.metrics->addSource([admission]() {
         return QByteArray("# HELP mandate_upstream_calls_shed_total Tool calls answered 503 because their upstream had as many "
@@ -407,10 +411,9 @@ Status Gateway::prepareDemo(QTextStream &out)
 {
     Services &s = *m_services;
     DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, baseUrl() + QStringLiteral("/demo-api"));
-    auto credential = demo.ensureUpstreamCredential(m_options.upstreamCredentialsDir);
-    if (!credential)
-        return credential.error();
-    s.demoBusiness = std::make_unique<api::DemoBusinessApi>(std::move(credential).value());
+    if (Status credential = demo.ensureUpstreamCredential(*s.upstreamCredentials); !credential)
+        return credential;
+    s.demoBusiness = std::make_unique<api::DemoBusinessApi>(s.upstreamCredentials, QLatin1String(DemoSetup::kUpstreamCredential));
     s.demoBusiness->install(s.api->router());
     if (Status prepared = demo.run(); !prepared)
         return prepared;

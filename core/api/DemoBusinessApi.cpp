@@ -8,7 +8,8 @@
 
 namespace mandate::api {
 
-DemoBusinessApi::DemoBusinessApi(firewall::UpstreamHeader credential) : m_credential(std::move(credential))
+DemoBusinessApi::DemoBusinessApi(std::shared_ptr<const firewall::UpstreamCredentials> credentials, QString credentialName)
+    : m_credentials(std::move(credentials)), m_credentialName(std::move(credentialName))
 {
     const char *subjects[] = {"Refund for damaged parcel", "Cannot log in", "Invoice shows wrong VAT",
                               "Order arrived late", "Change delivery address"};
@@ -26,8 +27,9 @@ Handler DemoBusinessApi::guarded(Handler handler) const
     return [this, handler = std::move(handler)](const HttpRequest &request, const RouteParams &params) {
         // Only the firewall holds the credential: a request without it did not come through
         // the gateway's checks. An empty value in the request must not match either.
-        const QByteArray given = request.header(m_credential.name);
-        if (m_credential.value.isEmpty() || !crypto::ConstantTime::equal(given, m_credential.value)) {
+        const auto credential = m_credentials->credential(m_credentialName);
+        const QByteArray given = credential ? request.header(credential->header.name) : QByteArray();
+        if (!credential || credential->header.value.isEmpty() || !crypto::ConstantTime::equal(given, credential->header.value)) {
             HttpResponse refused = HttpResponse::problem(401, QStringLiteral("unauthorized"), QStringLiteral("Call it through the tool firewall"),
                                                          QStringLiteral("the demo business API answers the gateway's tool firewall only: "
                                                                         "call /v1/tools/{tool}/... with an execution token"));

@@ -43,6 +43,22 @@ void addPathParameters(CallRequest &call, const ToolRoute &route)
     }
 }
 
+/// Replaces the credential's value in `body`, and its token without the scheme ("Bearer …"),
+/// by a marker; whether there was any.
+bool redactCredential(QByteArray &body, const QByteArray &value)
+{
+    constexpr QByteArrayView kMarker = "[credential redacted by Mandate]";
+    bool found = false;
+    const qsizetype space = value.indexOf(' ');
+    for (const QByteArray &secret : {value, space > 0 ? value.mid(space + 1).trimmed() : QByteArray()}) {
+        if (secret.size() < 8 || !body.contains(secret))  // a short piece could match anything
+            continue;
+        body.replace(secret, kMarker.toByteArray());
+        found = true;
+    }
+    return found;
+}
+
 } // namespace
 
 void ToolFirewall::warnNotInspected(const identity::Tool &tool)
@@ -64,24 +80,45 @@ ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *
 
 Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
 {
-    auto header = m_credentials ? m_credentials->header(tool.upstreamCredential)
-                                : Result<UpstreamHeader>(Error{QStringLiteral("credential_unavailable"),
-                                                               QStringLiteral("this gateway has no upstream-credentials directory")});
-    if (header)
-        return header;
+    const QString &name = tool.upstreamCredential;
+    QString why;
+    if (!m_credentials) {
+        why = QStringLiteral("this gateway has no upstream-credentials directory");
+    } else if (auto credential = m_credentials->credential(name); !credential) {
+        why = credential.error().message;
+    } else if (!credential->mayBeSentTo(QUrl(tool.upstream), &why)) {
+        why = QStringLiteral("it may not be sent to the upstream of tool %1: %2").arg(tool.id, why);
+    } else {
+        if (m_credentialWarnings.load() > 0) {  // working again: a new fault is worth saying again
+            const std::lock_guard lock(m_warnedMutex);
+            const QString prefix = tool.id + u'\n' + name + u'\n';
+            m_warnedCredentials.removeIf([&](const QString &said) { return said.startsWith(prefix); });
+            m_credentialWarnings = int(m_warnedCredentials.size());
+        }
+        return credential->header;
+    }
     {
         const std::lock_guard lock(m_warnedMutex);
-        const QString said = tool.upstreamCredential + QStringLiteral(": ") + header.error().message;
+        const QString said = tool.id + u'\n' + name + u'\n' + why;
         if (!m_warnedCredentials.contains(said)) {
             m_warnedCredentials.insert(said);
-            qCWarning(lcGateway).noquote() << "tool" << tool.id << "names upstream credential" << tool.upstreamCredential
-                                           << "which cannot be used, so its calls are refused:" << header.error().message;
+            m_credentialWarnings = int(m_warnedCredentials.size());
+            qCWarning(lcGateway).noquote() << "tool" << tool.id << "names upstream credential" << name
+                                           << "which cannot be used, so its calls are refused:" << why;
         }
     }
     return Error{QStringLiteral("credential_unavailable"),
                  QStringLiteral("tool %1 is called with upstream credential \"%2\", which this gateway cannot present: "
                                 "the call was not forwarded")
-                     .arg(tool.id, tool.upstreamCredential)};
+                     .arg(tool.id, name)};
+}
+
+void ToolFirewall::checkCredentials(const std::vector<identity::Tool> &tools)
+{
+    for (const identity::Tool &tool : tools) {
+        if (!tool.upstreamCredential.isEmpty())
+            static_cast<void>(credentialFor(tool));  // a fault is logged there
+    }
 }
 
 UpstreamResponse ToolFirewall::sendWithinBound(const QString &toolId, const QByteArray &method, const QUrl &url, const QByteArray &body,
@@ -177,6 +214,10 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     if (!m_inspector && tool->inspection == identity::Tool::Inspection::Flag)
         warnNotInspected(tool.value());
     const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
+    // An upstream that echoes request headers (a debug endpoint, an error page) must not hand
+    // the agent the secret it was called with.
+    if (credential && redactCredential(upstream.body, credential->value))
+        findingsJson.insert(QStringLiteral("mandate.upstream.credential_echoed"), true);
     if (!findings.isEmpty()) {
         QJsonArray list;
         for (const Finding &finding : findings)

@@ -9,6 +9,7 @@
 
 #include <QSet>
 
+#include <atomic>
 #include <mutex>
 
 namespace mandate::firewall {
@@ -46,6 +47,10 @@ public:
     Outcome handle(CallRequest call, const QByteArray &method, const QString &subPath, const QList<QPair<QString, QString>> &query,
                    const QByteArray &body);
 
+    /// Logs, for each of `tools` that names an upstream credential this gateway cannot present,
+    /// why (once, as its calls would).
+    void checkCredentials(const std::vector<identity::Tool> &tools);
+
 private:
     /// Sends the call, or, when its upstream already has as many calls in flight as it may,
     /// answers it 503 unsent (with Retry-After in `outcome`).
@@ -54,7 +59,8 @@ private:
     /// Says once per tool that its inspection mode has no effect here.
     void warnNotInspected(const identity::Tool &tool);
     /// The header of the credential `tool` names, or why it cannot be had (said to the agent;
-    /// the details, which name the file, go to the log once per credential and reason).
+    /// the details, which name the file, go to the log once per tool, credential and reason, and
+    /// again once it has worked in between).
     Result<UpstreamHeader> credentialFor(const identity::Tool &tool);
 
     DecisionPipeline &m_pipeline;
@@ -64,7 +70,8 @@ private:
     std::shared_ptr<const UpstreamCredentials> m_credentials;
     std::mutex m_warnedMutex;
     QSet<QString> m_warnedTools;
-    QSet<QString> m_warnedCredentials;  ///< "name: reason" said to the log already
+    QSet<QString> m_warnedCredentials;  ///< "tool\ncredential\nreason" said to the log already
+    std::atomic<int> m_credentialWarnings{0};  ///< its size, read without the lock
 };
 
 } // namespace mandate::firewall

@@ -2,6 +2,7 @@
 #include "firewall/UpstreamCredentials.h"
 
 #include <QDir>
+#include <QHostAddress>
 #include <QFile>
 
 #include <fcntl.h>
@@ -43,22 +44,14 @@ bool isGatewayHeader(const QByteArray &name)
     return lower.startsWith("x-mandate-") || lower.startsWith("proxy-");
 }
 
-} // namespace
+const QString kFormat = QStringLiteral("its first line must be one header, \"Name: value\"");
 
-UpstreamCredentials::UpstreamCredentials(QString directory) : m_directory(std::move(directory)) {}
-
-Result<UpstreamHeader> UpstreamCredentials::parse(QByteArrayView text)
+Result<UpstreamHeader> parseHeader(QByteArrayView line)
 {
-    if (text.endsWith("\r\n"))
-        text.chop(2);
-    else if (text.endsWith('\n'))
-        text.chop(1);
-    if (text.contains('\n') || text.contains('\r'))
-        return unavailable(QStringLiteral("it must hold one header line, \"Name: value\""));
-    const qsizetype colon = text.indexOf(':');
+    const qsizetype colon = line.indexOf(':');
     if (colon <= 0)
-        return unavailable(QStringLiteral("it must hold one header line, \"Name: value\""));
-    const QByteArrayView name = text.first(colon);
+        return unavailable(kFormat);
+    const QByteArrayView name = line.first(colon);
     for (const char c : name) {
         if (!isTokenChar(c))
             return unavailable(QStringLiteral("its header name is not an HTTP field name"));
@@ -67,7 +60,7 @@ Result<UpstreamHeader> UpstreamCredentials::parse(QByteArrayView text)
     header.name = name.toByteArray();
     if (isGatewayHeader(header.name))
         return unavailable(QStringLiteral("it names header %1, which the gateway sets itself").arg(QString::fromLatin1(header.name)));
-    const QByteArrayView value = text.sliced(colon + 1).trimmed();
+    const QByteArrayView value = line.sliced(colon + 1).trimmed();
     for (const char c : value) {
         const auto byte = static_cast<unsigned char>(c);
         if ((byte < 0x20 && c != '\t') || byte >= 0x7F)
@@ -79,12 +72,92 @@ Result<UpstreamHeader> UpstreamCredentials::parse(QByteArrayView text)
     return header;
 }
 
+/// "upstream https://billing.internal" as an origin, or why not.
+Result<QString> parseOrigin(QByteArrayView line, int number)
+{
+    const QString where = QStringLiteral("line %1").arg(number);
+    if (!line.startsWith("upstream ") && !line.startsWith("upstream\t"))
+        return unavailable(where + QStringLiteral(" must be \"upstream ORIGIN\" (a blank line or a # comment)"));
+    const QByteArrayView text = line.sliced(8).trimmed();
+    for (const char c : text) {
+        if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F)
+            return unavailable(where + QStringLiteral(" holds an origin with a blank or a character that is not ASCII"));
+    }
+    const QUrl url(QString::fromLatin1(text.data(), text.size()), QUrl::StrictMode);
+    const bool bare = url.path().isEmpty() || url.path() == QLatin1String("/");
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) || url.host().isEmpty()
+        || !bare || url.hasQuery() || url.hasFragment() || !url.userInfo().isEmpty())
+        return unavailable(where + QStringLiteral(" must name an origin: http(s)://host[:port], nothing after it"));
+    return UpstreamCredential::originOf(url);
+}
+
+} // namespace
+
+QString UpstreamCredential::originOf(const QUrl &url)
+{
+    const QString scheme = url.scheme().toLower();
+    const int port = url.port(scheme == QLatin1String("https") ? 443 : 80);
+    return scheme + QStringLiteral("://") + url.host().toLower() + u':' + QString::number(port);
+}
+
+bool UpstreamCredential::mayBeSentTo(const QUrl &upstream, QString *why) const
+{
+    const QString origin = originOf(upstream);
+    if (!origins.isEmpty() && !origins.contains(origin)) {
+        *why = QStringLiteral("it is bound to %1, not to %2").arg(origins.join(QStringLiteral(", ")), origin);
+        return false;
+    }
+    const QString host = upstream.host();
+    const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 || QHostAddress(host).isLoopback();
+    if (upstream.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) != 0 && !loopback) {
+        *why = QStringLiteral("%1 is plain http to another host: the secret would travel unencrypted").arg(origin);
+        return false;
+    }
+    return true;
+}
+
+UpstreamCredentials::UpstreamCredentials(QString directory) : m_directory(std::move(directory)) {}
+
+Result<UpstreamCredential> UpstreamCredentials::parse(QByteArrayView text)
+{
+    UpstreamCredential credential;
+    bool first = true;
+    int number = 0;
+    while (!text.isEmpty() || first) {
+        const qsizetype end = text.indexOf('\n');
+        QByteArrayView line = end < 0 ? text : text.first(end);
+        text = end < 0 ? QByteArrayView() : text.sliced(end + 1);
+        ++number;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.contains('\r'))
+            return unavailable(QStringLiteral("line %1 holds a bare carriage return").arg(number));
+        if (first) {
+            first = false;
+            auto header = parseHeader(line);
+            if (!header)
+                return header.error();
+            credential.header = std::move(header).value();
+            continue;
+        }
+        if (line.trimmed().isEmpty() || line.startsWith('#'))
+            continue;
+        auto origin = parseOrigin(line, number);
+        if (!origin)
+            return origin.error();
+        credential.origins.append(origin.value());
+    }
+    return credential;
+}
+
 UpstreamCredentials::FileVersion UpstreamCredentials::versionOf(const struct stat &st)
 {
     UpstreamCredentials::FileVersion version;
     version.device = st.st_dev;
     version.inode = st.st_ino;
     version.size = st.st_size;
+    version.mode = st.st_mode;
+    version.owner = st.st_uid;
     version.modifiedNs = qint64(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     version.changedNs = qint64(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
     return version;
@@ -105,7 +178,7 @@ struct FileDescriptor
 
 } // namespace
 
-Result<UpstreamHeader> UpstreamCredentials::header(const QString &name) const
+Result<UpstreamCredential> UpstreamCredentials::credential(const QString &name) const
 {
     // The name comes from the registry, where it is validated; checked again here because it
     // becomes a path.
@@ -114,17 +187,20 @@ Result<UpstreamHeader> UpstreamCredentials::header(const QString &name) const
             return unavailable(QStringLiteral("\"%1\" is not a credential name").arg(name));
     }
     if (name.isEmpty())
-        return unavailable(QStringLiteral("the credential name is empty"));
+        return unavailable(QStringLiteral("an empty credential name"));
     const QString path = QDir(m_directory).filePath(name);
     struct stat st {};
-    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
-        return unavailable(QStringLiteral("there is no credential file %1").arg(path));
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
+        if (errno == ENOENT)
+            return unavailable(QStringLiteral("there is no credential file %1").arg(path));
+        return unavailable(QStringLiteral("cannot read credential file %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+    }
     FileVersion seen = versionOf(st);
     {
         const std::lock_guard lock(m_mutex);
         const auto it = m_cache.constFind(name);
         if (it != m_cache.constEnd() && it->version == seen)
-            return it->header;
+            return it->credential;
     }
     auto read = UpstreamCredentials::read(path, seen);
     const std::lock_guard lock(m_mutex);
@@ -135,7 +211,7 @@ Result<UpstreamHeader> UpstreamCredentials::header(const QString &name) const
     return read;
 }
 
-Result<UpstreamHeader> UpstreamCredentials::read(const QString &path, FileVersion &version)
+Result<UpstreamCredential> UpstreamCredentials::read(const QString &path, FileVersion &version)
 {
     // Opened without blocking (a FIFO in its place must not hold the call) and checked on the
     // descriptor, so that what is checked is what is read.
@@ -148,6 +224,8 @@ Result<UpstreamHeader> UpstreamCredentials::read(const QString &path, FileVersio
     if ((st.st_mode & 077) != 0)
         return unavailable(QStringLiteral("credential file %1 is accessible by group or others (mode %2); it must be 0600 or 0400")
                                .arg(path).arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')));
+    if (st.st_uid != ::geteuid())
+        return unavailable(QStringLiteral("credential file %1 belongs to user %2, not to the gateway's (%3)").arg(path).arg(st.st_uid).arg(::geteuid()));
     if (st.st_size > kMaxFileBytes)
         return unavailable(QStringLiteral("credential file %1 is larger than %2 bytes").arg(path).arg(kMaxFileBytes));
     version = versionOf(st);
@@ -165,7 +243,7 @@ Result<UpstreamHeader> UpstreamCredentials::read(const QString &path, FileVersio
             break;
         length += got;
     }
-    auto parsed = length > kMaxFileBytes ? Result<UpstreamHeader>(unavailable(QStringLiteral("it grew while it was read")))
+    auto parsed = length > kMaxFileBytes ? Result<UpstreamCredential>(unavailable(QStringLiteral("it grew while it was read")))
                                          : parse(QByteArrayView(text.constData(), length));
     text.fill('\0');  // the secret stays in the cache alone
     if (!parsed)

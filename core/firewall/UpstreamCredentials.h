@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QHash>
 #include <QString>
+#include <QStringList>
+#include <QUrl>
 
 #include <mutex>
 
@@ -20,14 +22,30 @@ struct UpstreamHeader
     QByteArray value;
 };
 
+/// A credential as its file states it: the header, and where it may be sent.
+struct UpstreamCredential
+{
+    UpstreamHeader header;
+    /// "https://billing.internal:443": the origins (scheme, host, port) it may be sent to;
+    /// empty: any. Bound, a tool pointed elsewhere (by whoever can edit the registry) cannot
+    /// carry it away.
+    QStringList origins;
+
+    /// Whether it may go to `upstream`: an origin it is bound to (if any), and never over plain
+    /// http to a host that is not the loopback interface.
+    bool mayBeSentTo(const QUrl &upstream, QString *why) const;
+    /// `url`'s origin as `origins` holds them: scheme://host:port, lower case, port explicit.
+    static QString originOf(const QUrl &url);
+};
+
 /// The secrets a gateway presents to tools' upstreams on the agents' behalf, so that no agent
 /// ever holds an upstream's API key: a tool names a credential (Tool::upstreamCredential) and
 /// the firewall adds it to each call it forwards. Each credential is a file of that name in
-/// one directory, holding one header line ("Authorization: Bearer …"), readable by the
-/// gateway's user only (like its signing keys). A file is re-read when it changes (a new
-/// inode, size, modification or status time), so a rotated secret is used from the next call;
-/// between changes a call costs one stat(2). Errors name the file and what is wrong with it,
-/// never its contents.
+/// one directory (parse() gives its format), owned by the gateway's user and closed to others
+/// (like its signing keys). A file is re-read when it changes (inode, size, owner, mode,
+/// modification or status time), so a rotated secret is used from the next call; between
+/// changes a call costs one stat(2). Errors name the file and what is wrong with it, never
+/// its contents.
 class UpstreamCredentials
 {
 public:
@@ -39,15 +57,17 @@ public:
 
     const QString &directory() const { return m_directory; }
 
-    /// The header of credential `name` (a registry id: Validator::isValidId), from its file.
-    /// Error "credential_unavailable" when it is missing, unreadable, open to other users or
-    /// malformed.
-    Result<UpstreamHeader> header(const QString &name) const;
+    /// Credential `name` (a registry id: Validator::isValidId), from its file. Error
+    /// "credential_unavailable" when it is missing, unreadable, not the gateway user's, open to
+    /// others or malformed.
+    Result<UpstreamCredential> credential(const QString &name) const;
 
-    /// A credential file's text: one line "Name: value", optionally ending in a line break.
-    /// The name must be an HTTP field name (RFC 9110 §5.1) that the gateway does not set itself
-    /// (framing, tracing and its X-Mandate-* headers); the value visible ASCII, spaces and tabs.
-    static Result<UpstreamHeader> parse(QByteArrayView text);
+    /// A credential file's text. The first line is the header, "Name: value": an HTTP field
+    /// name (RFC 9110 §5.1) that the gateway does not set itself (framing, tracing, its
+    /// X-Mandate-* headers), and a value of visible ASCII, spaces and tabs. Each further line
+    /// is "upstream ORIGIN" (an http or https URL without path, query or user info), binding
+    /// the credential to those origins; blank lines and lines starting with '#' are skipped.
+    static Result<UpstreamCredential> parse(QByteArrayView text);
 
 private:
     /// What identifies one version of a file: a change to any of these re-reads it.
@@ -56,6 +76,8 @@ private:
         quint64 device = 0;
         quint64 inode = 0;
         qint64 size = -1;
+        quint32 mode = 0;
+        quint32 owner = 0;
         qint64 modifiedNs = 0;
         qint64 changedNs = 0;
         bool operator==(const FileVersion &) const = default;
@@ -63,12 +85,12 @@ private:
     struct Cached
     {
         FileVersion version;
-        UpstreamHeader header;
+        UpstreamCredential credential;
     };
 
     static FileVersion versionOf(const struct stat &st);
     /// Reads and checks the file at `path`; `version` becomes the version read.
-    static Result<UpstreamHeader> read(const QString &path, FileVersion &version);
+    static Result<UpstreamCredential> read(const QString &path, FileVersion &version);
 
     QString m_directory;
     mutable std::mutex m_mutex;

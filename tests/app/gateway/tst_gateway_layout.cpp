@@ -156,6 +156,18 @@ void tst_GatewayLayout::upstreamCredentialsWhereTheFlagOrConfigSays()
     HttpProbe http(gateway.url());
     QCOMPARE(http.get(QStringLiteral("/demo-api/account/accounts/A-1"), token).status, 200);
     QCOMPARE(gateway.stop(), 0);
+
+    // A credential that cannot be used is reported when the gateway starts, for each tool that
+    // names it, not only at the tools' first calls.
+    QVERIFY(QFile::setPermissions(directory + QStringLiteral("/demo-api"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup));
+    gateway.setDemo(false);
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    QCOMPARE(gateway.stop(), 0);
+    const QByteArray log = gateway.output();
+    for (const char *tool : {"ticket", "refund", "account"})
+        QVERIFY2(log.contains(QByteArray(QByteArray("tool ") + tool + " names upstream credential demo-api which cannot be used")), log.constData());
+    QVERIFY(log.contains("accessible by group or others (mode 640)"));
+    QVERIFY(!log.contains(token));
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayLayout)

@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <cstdio>
+
 using namespace mandate::testing;
 
 class tst_MandatedHttp final : public QObject
@@ -104,6 +106,17 @@ void tst_MandatedHttp::demoRegistryIsLoaded()
         QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), other).status, 401);
     QCOMPARE(m_http->postJson(QStringLiteral("/demo-api/refund/refunds"), R"({"amount":"1.00"})").status, 401);
     QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), credential).status, 200);
+
+    // Rotated (a new file renamed over the old): the old token is refused from the next request.
+    const QString path = file.fileName();
+    QFile rotated(path + QStringLiteral(".new"));
+    QVERIFY(rotated.open(QIODevice::WriteOnly));
+    rotated.write("Authorization: Bearer rotated-demo-token-0123456789\n");
+    rotated.close();
+    QVERIFY(rotated.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QVERIFY(::rename(QFile::encodeName(rotated.fileName()).constData(), QFile::encodeName(path).constData()) == 0);
+    QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), credential).status, 401);
+    QCOMPARE(m_http->get(QStringLiteral("/demo-api/ticket/tickets/T-1001"), "rotated-demo-token-0123456789").status, 200);
 }
 
 void tst_MandatedHttp::roleMatrix_data()

@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <memory>
@@ -63,7 +64,10 @@ private:
         targets << requestLine.left(requestLine.lastIndexOf(' '));
         heads << request.left(headEnd);
         bodies << request.mid(headEnd + 4, size - headEnd - 4);
-        const QByteArray body = R"({"ok":true})";
+        // A target ending in /echo is answered with the request's head, as debug endpoints do.
+        const QByteArray body = targets.last().endsWith("/echo")
+                                    ? QJsonDocument(QJsonObject{{QStringLiteral("head"), QString::fromLatin1(heads.last())}}).toJson(QJsonDocument::Compact)
+                                    : QByteArray(R"({"ok":true})");
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
                       + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
@@ -409,24 +413,57 @@ void tst_ToolRequestPath::upstreamGetsTheToolsCredentialNotTheAgents()
         QVERIFY(key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     }
     const QString upstream = QStringLiteral("http://127.0.0.1:%1/base").arg(m_upstream.port());
+    // Whatever happens below, the tool goes back to the demo credential for any test after this one.
+    auto restore = qScopeGuard([&] {
+        m_http->pointToolAt(admin, QStringLiteral("ticket"), upstream, {{QStringLiteral("upstreamCredential"), QStringLiteral("demo-api")}});
+    });
     QCOMPARE(m_http->pointToolAt(admin, QStringLiteral("ticket"), upstream, {{QStringLiteral("upstreamCredential"), QStringLiteral("ticket-key")}}), 200);
     seen = m_upstream.heads.size();
-    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-2").status, 200);
+    // The agent's own X-Api-Key goes nowhere: the upstream sees the credential's, once.
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-2", {}, "X-Api-Key: agent-made-up\r\n").status, 200);
     QCOMPARE(m_upstream.heads.size(), seen + 1);
     QCOMPARE(headerIn(m_upstream.heads.last(), "x-api-key"), secret);
+    QCOMPARE(m_upstream.heads.last().count("X-Api-Key:"), 1);
+    QVERIFY(!m_upstream.heads.last().contains("agent-made-up"));
     QVERIFY(headerIn(m_upstream.heads.last(), "authorization").isNull());
+
+    // An upstream that echoes its request does not hand the agent the secret.
+    const RawAnswer echoed = raw("GET", "/v1/tools/ticket/tickets/echo");
+    QCOMPARE(echoed.status, 200);
+    QVERIFY2(m_upstream.heads.last().contains(secret), m_upstream.heads.last().constData());
+    QVERIFY2(!echoed.body.contains(secret) && echoed.body.contains("[credential redacted by Mandate]"), echoed.body.constData());
+    seen = m_upstream.heads.size();
+
+    // Bound to another origin, it is not sent here (a tool pointed elsewhere cannot carry it away).
+    {
+        QFile key(file);
+        QVERIFY(key.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        key.write("X-Api-Key: " + secret + "\nupstream https://billing.example\n");
+    }
+    const RawAnswer elsewhere = raw("GET", "/v1/tools/ticket/tickets/T-2");
+    QCOMPARE(elsewhere.status, 503);
+    QCOMPARE(m_upstream.heads.size(), seen);
+    QVERIFY2(elsewhere.body.contains(R"("step":"request")"), elsewhere.body.constData());
+    // Bound to this origin, it is.
+    {
+        QFile key(file);
+        QVERIFY(key.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        key.write("X-Api-Key: " + secret + "\nupstream https://billing.example\nupstream " + upstream.left(upstream.lastIndexOf(u'/')).toUtf8() + '\n');
+    }
+    QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-2").status, 200);
+    QCOMPARE(m_upstream.heads.size(), ++seen);
 
     // A credential the gateway may not use: refused before it is sent, and nothing told of it
     // but its name.
     QVERIFY(QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadOther));
     const RawAnswer refused = raw("GET", "/v1/tools/ticket/tickets/T-3");
     QCOMPARE(refused.status, 503);
-    QCOMPARE(m_upstream.heads.size(), seen + 1);
+    QCOMPARE(m_upstream.heads.size(), seen);
     QVERIFY2(refused.body.contains(R"(\"ticket-key\")") && refused.body.contains("cannot present"), refused.body.constData());
     QVERIFY2(!refused.body.contains(m_gateway->dataDir().toUtf8()), refused.body.constData());
     QVERIFY(QFile::remove(file));
     QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-3").status, 503);
-    QCOMPARE(m_upstream.heads.size(), seen + 1);
+    QCOMPARE(m_upstream.heads.size(), seen);
 
     // The forward's record names the credential it was sent with, and no record holds a secret.
     const HttpResult records = m_http->get(QStringLiteral("/v1/audit?tool=ticket&event=forward&limit=500"), admin);
@@ -434,15 +471,18 @@ void tst_ToolRequestPath::upstreamGetsTheToolsCredentialNotTheAgents()
     QVERIFY(!records.body.contains(secret));
     QVERIFY(!records.body.contains(demoToken));
     QVERIFY2(records.body.contains(R"("mandate.upstream.credential":"ticket-key")"), records.body.left(2000).constData());
+    QVERIFY(records.body.contains(R"("mandate.upstream.credential_echoed":true)"));
 
-    // Back to the demo credential, for any test after this one.
+    // Back to the demo credential.
+    restore.dismiss();
     QCOMPARE(m_http->pointToolAt(admin, QStringLiteral("ticket"), upstream, {{QStringLiteral("upstreamCredential"), QStringLiteral("demo-api")}}), 200);
     QCOMPARE(raw("GET", "/v1/tools/ticket/tickets/T-4").status, 200);
 
     // The log said why the calls were refused, naming the file, never its contents.
     m_gateway->stop();
     const QByteArray log = m_gateway->output();
-    QVERIFY2(log.contains("ticket-key") && log.contains("accessible by group or others"), log.right(3000).constData());
+    QVERIFY2(log.contains("ticket-key") && log.contains("accessible by group or others") && log.contains("bound to https://billing.example:443"),
+             log.right(3000).constData());
     QVERIFY(!log.contains(secret));
     QVERIFY(!log.contains(demoToken));
 }

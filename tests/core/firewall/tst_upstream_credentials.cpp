@@ -46,6 +46,8 @@ private slots:
     void refusesNamesThatAreNotFileNames_data();
     void refusesNamesThatAreNotFileNames();
     void noticesRotationAndPermissionChanges();
+    void bindsToTheOriginsItNames();
+    void refusesAFileOfAnotherUser();
 };
 
 void tst_UpstreamCredentials::parsesOneHeaderLine_data()
@@ -57,6 +59,8 @@ void tst_UpstreamCredentials::parsesOneHeaderLine_data()
     QTest::newRow("newline") << QByteArray("X-Api-Key: k1\n") << QByteArray("X-Api-Key") << QByteArray("k1");
     QTest::newRow("crlf") << QByteArray("X-Api-Key: k1\r\n") << QByteArray("X-Api-Key") << QByteArray("k1");
     QTest::newRow("no space, tab inside") << QByteArray("X-Key:a\tb") << QByteArray("X-Key") << QByteArray("a\tb");
+    QTest::newRow("blank lines and comments after it") << QByteArray("X-Api-Key: k1\n\n# rotated 2026-12-01\n") << QByteArray("X-Api-Key")
+                                                       << QByteArray("k1");
     QTest::newRow("value keeps its colons") << QByteArray("Authorization: Basic dXNlcjpwYXNz: x") << QByteArray("Authorization")
                                             << QByteArray("Basic dXNlcjpwYXNz: x");
 }
@@ -66,20 +70,30 @@ void tst_UpstreamCredentials::parsesOneHeaderLine()
     QFETCH(QByteArray, text);
     const auto header = UpstreamCredentials::parse(text);
     QVERIFY2(header, header ? "" : qPrintable(header.error().message));
-    QTEST(header->name, "name");
-    QTEST(header->value, "value");
+    QTEST(header->header.name, "name");
+    QTEST(header->header.value, "value");
+    QVERIFY(header->origins.isEmpty());
 }
 
 void tst_UpstreamCredentials::refusesMalformedOrReservedHeaders_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<QString>("why");
-    QTest::newRow("empty") << QByteArray() << QStringLiteral("one header line");
-    QTest::newRow("no colon") << QByteArray("Bearer abc") << QStringLiteral("one header line");
-    QTest::newRow("no name") << QByteArray(": abc") << QStringLiteral("one header line");
-    QTest::newRow("two lines") << QByteArray("X-Api-Key: a\nX-Other: b") << QStringLiteral("one header line");
-    QTest::newRow("two line breaks") << QByteArray("X-Api-Key: a\n\n") << QStringLiteral("one header line");
-    QTest::newRow("bare CR inside") << QByteArray("X-Api-Key: a\rInjected: b") << QStringLiteral("one header line");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("one header");
+    QTest::newRow("no colon") << QByteArray("Bearer abc") << QStringLiteral("one header");
+    QTest::newRow("no name") << QByteArray(": abc") << QStringLiteral("one header");
+    QTest::newRow("blank first line") << QByteArray("\nX-Api-Key: a") << QStringLiteral("one header");
+    QTest::newRow("second header") << QByteArray("X-Api-Key: a\nX-Other: b") << QStringLiteral("line 2 must be \"upstream ORIGIN\"");
+    QTest::newRow("bare CR inside") << QByteArray("X-Api-Key: a\rInjected: b") << QStringLiteral("bare carriage return");
+    QTest::newRow("origin with a path") << QByteArray("X-Api-Key: a\nupstream https://billing.internal/v1")
+                                        << QStringLiteral("line 2 must name an origin");
+    QTest::newRow("origin not http") << QByteArray("X-Api-Key: a\n\nupstream ftp://billing.internal")
+                                     << QStringLiteral("line 3 must name an origin");
+    QTest::newRow("origin with user info") << QByteArray("X-Api-Key: a\nupstream https://u:p@billing.internal")
+                                           << QStringLiteral("must name an origin");
+    QTest::newRow("origin with a query") << QByteArray("X-Api-Key: a\nupstream https://billing.internal?x=1")
+                                         << QStringLiteral("must name an origin");
+    QTest::newRow("origin missing") << QByteArray("X-Api-Key: a\nupstream ") << QStringLiteral("must name an origin");
     QTest::newRow("space in name") << QByteArray("X Api: a") << QStringLiteral("field name");
     QTest::newRow("empty value") << QByteArray("X-Api-Key:   \n") << QStringLiteral("empty");
     QTest::newRow("NUL in value") << QByteArray("X-Api-Key: a\0b", 14) << QStringLiteral("visible ASCII");
@@ -105,16 +119,16 @@ void tst_UpstreamCredentials::readsAnOwnerOnlyFile()
     QTemporaryDir dir;
     QVERIFY(writeFile(dir.filePath(QStringLiteral("billing")), QByteArray("Authorization: Bearer ") + kSecret + '\n', kOwnerOnly));
     const UpstreamCredentials credentials(dir.path());
-    const auto header = credentials.header(QStringLiteral("billing"));
+    const auto header = credentials.credential(QStringLiteral("billing"));
     QVERIFY2(header, header ? "" : qPrintable(header.error().message));
-    QCOMPARE(header->name, QByteArray("Authorization"));
-    QCOMPARE(header->value, QByteArray("Bearer ") + kSecret);
+    QCOMPARE(header->header.name, QByteArray("Authorization"));
+    QCOMPARE(header->header.value, QByteArray("Bearer ") + kSecret);
     // Read-only for its owner is as good; so is a symbolic link to such a file (a mounted
     // secret volume links its files).
     QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("billing")), QFileDevice::ReadOwner));
-    QVERIFY(credentials.header(QStringLiteral("billing")));
+    QVERIFY(credentials.credential(QStringLiteral("billing")));
     QVERIFY(QFile::link(dir.filePath(QStringLiteral("billing")), dir.filePath(QStringLiteral("linked"))));
-    QCOMPARE(credentials.header(QStringLiteral("linked"))->value, QByteArray("Bearer ") + kSecret);
+    QCOMPARE(credentials.credential(QStringLiteral("linked"))->header.value, QByteArray("Bearer ") + kSecret);
 }
 
 void tst_UpstreamCredentials::refusesFilesItMustNotUse()
@@ -123,7 +137,7 @@ void tst_UpstreamCredentials::refusesFilesItMustNotUse()
     const UpstreamCredentials credentials(dir.path());
     const QByteArray line = QByteArray("X-Api-Key: ") + kSecret;
     const auto refusal = [&](const QString &name) -> QString {
-        const auto header = credentials.header(name);
+        const auto header = credentials.credential(name);
         if (header)
             return QStringLiteral("accepted");
         if (header.error().message.contains(QLatin1String(kSecret)))
@@ -135,6 +149,11 @@ void tst_UpstreamCredentials::refusesFilesItMustNotUse()
     QVERIFY(writeFile(dir.filePath(QStringLiteral("shared")), line, kOwnerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther));
     QVERIFY2(refusal(QStringLiteral("shared")).contains(QLatin1String("accessible by group or others (mode 644)")),
              qPrintable(refusal(QStringLiteral("shared"))));
+
+    // A link is followed, and the file it leads to is what is checked.
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("shared")), dir.filePath(QStringLiteral("link-to-shared"))));
+    QVERIFY2(refusal(QStringLiteral("link-to-shared")).contains(QLatin1String("accessible by group or others")),
+             qPrintable(refusal(QStringLiteral("link-to-shared"))));
 
     QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("folder")));
     QVERIFY(QFile::setPermissions(dir.filePath(QStringLiteral("folder")), kOwnerOnly | QFileDevice::ExeOwner));
@@ -150,7 +169,7 @@ void tst_UpstreamCredentials::refusesFilesItMustNotUse()
     // A malformed file is named, and what is wrong with it said, without its contents.
     QVERIFY(writeFile(dir.filePath(QStringLiteral("twolines")), line + "\nX-Other: " + kSecret + '\n', kOwnerOnly));
     const QString malformed = refusal(QStringLiteral("twolines"));
-    QVERIFY2(malformed.contains(dir.filePath(QStringLiteral("twolines"))) && malformed.contains(QLatin1String("one header line")),
+    QVERIFY2(malformed.contains(dir.filePath(QStringLiteral("twolines"))) && malformed.contains(QLatin1String("line 2 must be")),
              qPrintable(malformed));
 }
 
@@ -162,6 +181,7 @@ void tst_UpstreamCredentials::refusesNamesThatAreNotFileNames_data()
     QTest::newRow("climbs") << QStringLiteral("../secret");
     QTest::newRow("absolute") << QStringLiteral("/etc/passwd");
     QTest::newRow("hidden") << QStringLiteral(".hidden");
+    QTest::newRow("inner dot") << QStringLiteral("a.b");
     QTest::newRow("upper case") << QStringLiteral("Billing");
 }
 
@@ -174,9 +194,11 @@ void tst_UpstreamCredentials::refusesNamesThatAreNotFileNames()
     QVERIFY(writeFile(dir.filePath(QStringLiteral("secret")), QByteArray("X-Api-Key: ") + kSecret, kOwnerOnly));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("inner/.hidden")), QByteArray("X-Api-Key: ") + kSecret, kOwnerOnly));
     const UpstreamCredentials credentials(dir.filePath(QStringLiteral("inner")));
-    const auto header = credentials.header(name);
+    const auto header = credentials.credential(name);
     QVERIFY(!header);
     QCOMPARE(header.error().code, QStringLiteral("credential_unavailable"));
+    // Refused for its name, before any file is looked at.
+    QVERIFY2(header.error().message.contains(QLatin1String("credential name")), qPrintable(header.error().message));
 }
 
 void tst_UpstreamCredentials::noticesRotationAndPermissionChanges()
@@ -185,28 +207,70 @@ void tst_UpstreamCredentials::noticesRotationAndPermissionChanges()
     const QString path = dir.filePath(QStringLiteral("billing"));
     QVERIFY(writeFile(path, "X-Api-Key: first\n", kOwnerOnly));
     const UpstreamCredentials credentials(dir.path());
-    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("first"));
+    QCOMPARE(credentials.credential(QStringLiteral("billing"))->header.value, QByteArray("first"));
 
     // Rotated the usual way: a new file renamed over the old one.
     QVERIFY(writeFile(path + QStringLiteral(".new"), "X-Api-Key: second\n", kOwnerOnly));
     QVERIFY(::rename(QFile::encodeName(path + QStringLiteral(".new")).constData(), QFile::encodeName(path).constData()) == 0);
-    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("second"));
+    QCOMPARE(credentials.credential(QStringLiteral("billing"))->header.value, QByteArray("second"));
 
     // Rewritten in place with a value of the same length: only the modification time tells.
     // File times advance with the kernel's coarse clock, a few milliseconds per tick.
     QTest::qWait(20);
     QVERIFY(writeFile(path, "X-Api-Key: thirds\n", kOwnerOnly));
-    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("thirds"));
+    QCOMPARE(credentials.credential(QStringLiteral("billing"))->header.value, QByteArray("thirds"));
 
-    // Opened to others after it was cached: refused from the next call, not served from the cache.
+    // Opened to others after it was cached, at once (the same tick of the file clock, which
+    // the mode in the version catches): refused from the next call, not served from the cache.
     QVERIFY(QFile::setPermissions(path, kOwnerOnly | QFileDevice::ReadOther));
-    QVERIFY(!credentials.header(QStringLiteral("billing")));
+    QVERIFY(!credentials.credential(QStringLiteral("billing")));
     QVERIFY(QFile::setPermissions(path, kOwnerOnly));
-    QCOMPARE(credentials.header(QStringLiteral("billing"))->value, QByteArray("thirds"));
+    QCOMPARE(credentials.credential(QStringLiteral("billing"))->header.value, QByteArray("thirds"));
 
     // Removed: refused, though it was read before.
     QVERIFY(QFile::remove(path));
-    QVERIFY(!credentials.header(QStringLiteral("billing")));
+    QVERIFY(!credentials.credential(QStringLiteral("billing")));
+}
+
+void tst_UpstreamCredentials::bindsToTheOriginsItNames()
+{
+    const auto bound = UpstreamCredentials::parse("X-Api-Key: k1\nupstream https://Billing.Internal\nupstream http://127.0.0.1:8080/\n");
+    QVERIFY2(bound, bound ? "" : qPrintable(bound.error().message));
+    QCOMPARE(bound->origins, (QStringList{QStringLiteral("https://billing.internal:443"), QStringLiteral("http://127.0.0.1:8080")}));
+    QString why;
+    QVERIFY(bound->mayBeSentTo(QUrl(QStringLiteral("https://billing.internal/api/v2")), &why));
+    QVERIFY(bound->mayBeSentTo(QUrl(QStringLiteral("https://BILLING.internal:443/")), &why));
+    QVERIFY(bound->mayBeSentTo(QUrl(QStringLiteral("http://127.0.0.1:8080/base")), &why));
+    QVERIFY(!bound->mayBeSentTo(QUrl(QStringLiteral("https://attacker.example/api")), &why));
+    QVERIFY2(why.contains(QLatin1String("not to https://attacker.example:443")), qPrintable(why));
+    QVERIFY(!bound->mayBeSentTo(QUrl(QStringLiteral("https://billing.internal:8443/api")), &why));
+    QVERIFY(!bound->mayBeSentTo(QUrl(QStringLiteral("http://billing.internal/api")), &why));
+
+    // Unbound: any https upstream, and plain http only on the loopback interface.
+    const auto unbound = UpstreamCredentials::parse("X-Api-Key: k1\n");
+    QVERIFY(unbound && unbound->origins.isEmpty());
+    QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("https://anywhere.example/x")), &why));
+    QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://127.0.0.1:9/x")), &why));
+    QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://localhost:9/x")), &why));
+    QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://[::1]:9/x")), &why));
+    QVERIFY(!unbound->mayBeSentTo(QUrl(QStringLiteral("http://10.0.0.7/x")), &why));
+    QVERIFY2(why.contains(QLatin1String("unencrypted")), qPrintable(why));
+}
+
+void tst_UpstreamCredentials::refusesAFileOfAnotherUser()
+{
+    if (::geteuid() != 0)
+        QSKIP("giving a file to another user needs root; the check itself runs for every user");
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("billing"));
+    QVERIFY(writeFile(path, "X-Api-Key: k1\n", kOwnerOnly));
+    const UpstreamCredentials credentials(dir.path());
+    QVERIFY(credentials.credential(QStringLiteral("billing")));
+    // Given away after it was cached: refused from the next call.
+    QVERIFY(::chown(QFile::encodeName(path).constData(), 65534, 65534) == 0);
+    const auto refused = credentials.credential(QStringLiteral("billing"));
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QLatin1String("belongs to user 65534")), qPrintable(refused.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamCredentials)
