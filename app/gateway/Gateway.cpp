@@ -410,7 +410,14 @@ Status Gateway::listen()
 Status Gateway::prepareDemo(QTextStream &out)
 {
     Services &s = *m_services;
-    DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, baseUrl() + QStringLiteral("/demo-api"));
+    // The demo tools reach the demo business API on this gateway through the loopback interface
+    // when it listens on every address: their credential goes over plain http to loopback only.
+    QString demoBase = baseUrl();
+    if (m_options.listenAddress == QHostAddress::Any || m_options.listenAddress == QHostAddress::AnyIPv4)
+        demoBase.replace(m_options.listenAddress.toString(), QStringLiteral("127.0.0.1"));
+    else if (m_options.listenAddress == QHostAddress::AnyIPv6)
+        demoBase.replace(QStringLiteral("[::]"), QStringLiteral("[::1]"));
+    DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, demoBase + QStringLiteral("/demo-api"));
     if (Status credential = demo.ensureUpstreamCredential(*s.upstreamCredentials); !credential)
         return credential;
     s.demoBusiness = std::make_unique<api::DemoBusinessApi>(s.upstreamCredentials, QLatin1String(DemoSetup::kUpstreamCredential));

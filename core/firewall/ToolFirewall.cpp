@@ -43,22 +43,6 @@ void addPathParameters(CallRequest &call, const ToolRoute &route)
     }
 }
 
-/// Replaces the credential's value in `body`, and its token without the scheme ("Bearer …"),
-/// by a marker; whether there was any.
-bool redactCredential(QByteArray &body, const QByteArray &value)
-{
-    constexpr QByteArrayView kMarker = "[credential redacted by Mandate]";
-    bool found = false;
-    const qsizetype space = value.indexOf(' ');
-    for (const QByteArray &secret : {value, space > 0 ? value.mid(space + 1).trimmed() : QByteArray()}) {
-        if (secret.size() < 8 || !body.contains(secret))  // a short piece could match anything
-            continue;
-        body.replace(secret, kMarker.toByteArray());
-        found = true;
-    }
-    return found;
-}
-
 } // namespace
 
 void ToolFirewall::warnNotInspected(const identity::Tool &tool)
@@ -86,7 +70,7 @@ Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
         why = QStringLiteral("this gateway has no upstream-credentials directory");
     } else if (auto credential = m_credentials->credential(name); !credential) {
         why = credential.error().message;
-    } else if (!credential->mayBeSentTo(QUrl(tool.upstream), &why)) {
+    } else if (!credential->mayBeSentTo(QUrl(tool.upstream, QUrl::StrictMode), &why)) {
         why = QStringLiteral("it may not be sent to the upstream of tool %1: %2").arg(tool.id, why);
     } else {
         if (m_credentialWarnings.load() > 0) {  // working again: a new fault is worth saying again
@@ -116,8 +100,11 @@ Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
 void ToolFirewall::checkCredentials(const std::vector<identity::Tool> &tools)
 {
     for (const identity::Tool &tool : tools) {
-        if (!tool.upstreamCredential.isEmpty())
-            static_cast<void>(credentialFor(tool));  // a fault is logged there
+        if (tool.upstreamCredential.isEmpty() || !credentialFor(tool))  // a fault is logged there
+            continue;
+        if (const auto credential = m_credentials->credential(tool.upstreamCredential); credential && credential->origins.isEmpty())
+            qCInfo(lcGateway).noquote() << "upstream credential" << tool.upstreamCredential << "of tool" << tool.id
+                                        << "is bound to no origin: it goes to any https upstream the tool is pointed at";
     }
 }
 
@@ -213,11 +200,12 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     QJsonObject findingsJson = sentWith;
     if (!m_inspector && tool->inspection == identity::Tool::Inspection::Flag)
         warnNotInspected(tool.value());
-    const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
     // An upstream that echoes request headers (a debug endpoint, an error page) must not hand
-    // the agent the secret it was called with.
-    if (credential && redactCredential(upstream.body, credential->value))
+    // the agent the secret it was called with. Before inspection: the inspector's offsets are
+    // into the body the agent gets, and its findings must not quote the secret.
+    if (credential && UpstreamCredentials::redact(upstream.body, *credential))
         findingsJson.insert(QStringLiteral("mandate.upstream.credential_echoed"), true);
+    const QList<Finding> findings = m_inspector ? m_inspector->inspect(call.tool, call.action, upstream.body) : QList<Finding>();
     if (!findings.isEmpty()) {
         QJsonArray list;
         for (const Finding &finding : findings)

@@ -97,7 +97,34 @@ QString UpstreamCredential::originOf(const QUrl &url)
 {
     const QString scheme = url.scheme().toLower();
     const int port = url.port(scheme == QLatin1String("https") ? 443 : 80);
-    return scheme + QStringLiteral("://") + url.host().toLower() + u':' + QString::number(port);
+    const QString host = url.host().toLower();
+    const QString bracketed = host.contains(u':') ? u'[' + host + u']' : host;  // an IPv6 address
+    return scheme + QStringLiteral("://") + bracketed + u':' + QString::number(port);
+}
+
+bool UpstreamCredentials::redact(QByteArray &body, const UpstreamHeader &header)
+{
+    constexpr QByteArrayView kMarker = "[credential redacted by Mandate]";
+    const qsizetype space = header.value.indexOf(' ');
+    QList<QByteArray> forms;
+    for (const QByteArray &secret : {header.value, space > 0 ? header.value.mid(space + 1).trimmed() : QByteArray()}) {
+        if (secret.size() < 8)
+            continue;
+        QByteArray jsonEscaped = secret;
+        jsonEscaped.replace("/", "\\/");
+        for (const QByteArray &form : {secret, jsonEscaped, QUrl::toPercentEncoding(QString::fromLatin1(secret))}) {
+            if (!forms.contains(form))
+                forms.append(form);
+        }
+    }
+    bool found = false;
+    for (const QByteArray &form : std::as_const(forms)) {
+        if (body.contains(form)) {
+            body.replace(form, kMarker.toByteArray());
+            found = true;
+        }
+    }
+    return found;
 }
 
 bool UpstreamCredential::mayBeSentTo(const QUrl &upstream, QString *why) const
@@ -107,8 +134,8 @@ bool UpstreamCredential::mayBeSentTo(const QUrl &upstream, QString *why) const
         *why = QStringLiteral("it is bound to %1, not to %2").arg(origins.join(QStringLiteral(", ")), origin);
         return false;
     }
-    const QString host = upstream.host();
-    const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 || QHostAddress(host).isLoopback();
+    // A literal address only: a name such as localhost is whatever the resolver says.
+    const bool loopback = QHostAddress(upstream.host()).isLoopback();
     if (upstream.scheme().compare(QLatin1String("https"), Qt::CaseInsensitive) != 0 && !loopback) {
         *why = QStringLiteral("%1 is plain http to another host: the secret would travel unencrypted").arg(origin);
         return false;

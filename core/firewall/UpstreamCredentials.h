@@ -69,6 +69,11 @@ public:
     /// the credential to those origins; blank lines and lines starting with '#' are skipped.
     static Result<UpstreamCredential> parse(QByteArrayView text);
 
+    /// Replaces in `body` every echo of the credential's value, and of its token without the
+    /// scheme ("Bearer …"), as it was sent, JSON-escaped or percent-encoded, by a marker;
+    /// whether there was any. Pieces shorter than 8 bytes are left: they could match anything.
+    static bool redact(QByteArray &body, const UpstreamHeader &header);
+
 private:
     /// What identifies one version of a file: a change to any of these re-reads it.
     struct FileVersion

@@ -39,6 +39,7 @@ private slots:
     void firstKeyThatCannotBeWrittenStopsTheStart();
     void upstreamCredentialsWhereTheFlagOrConfigSays_data();
     void upstreamCredentialsWhereTheFlagOrConfigSays();
+    void demoOnEveryAddressCallsItsApiOverLoopback();
 
 private:
     void checkLayout(GatewayProcess &gateway, const QString &database, const QString &keyDir);
@@ -168,6 +169,22 @@ void tst_GatewayLayout::upstreamCredentialsWhereTheFlagOrConfigSays()
         QVERIFY2(log.contains(QByteArray(QByteArray("tool ") + tool + " names upstream credential demo-api which cannot be used")), log.constData());
     QVERIFY(log.contains("accessible by group or others (mode 640)"));
     QVERIFY(!log.contains(token));
+}
+
+void tst_GatewayLayout::demoOnEveryAddressCallsItsApiOverLoopback()
+{
+    // The demo credential goes over plain http to a loopback address only: a demo listening on
+    // every address points its tools at 127.0.0.1, not at 0.0.0.0.
+    GatewayProcess gateway(QStringLiteral(MANDATED_PATH), {QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0")});
+    QVERIFY2(gateway.start(), qPrintable(gateway.error()));
+    QUrl local = gateway.url();
+    local.setHost(QStringLiteral("127.0.0.1"));
+    HttpProbe http(local);
+    const QString upstream = http.get(QStringLiteral("/v1/tools/ticket"), gateway.key(QStringLiteral("admin")))
+                                 .json().value(QStringLiteral("upstream")).toString();
+    QCOMPARE(upstream, QStringLiteral("http://127.0.0.1:%1/demo-api/ticket").arg(local.port()));
+    QVERIFY(!gateway.output().contains("cannot be used"));
+    QCOMPARE(gateway.stop(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayLayout)

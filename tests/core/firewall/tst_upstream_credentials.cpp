@@ -48,6 +48,7 @@ private slots:
     void noticesRotationAndPermissionChanges();
     void bindsToTheOriginsItNames();
     void refusesAFileOfAnotherUser();
+    void redactsEchoesOfTheSecret();
 };
 
 void tst_UpstreamCredentials::parsesOneHeaderLine_data()
@@ -136,12 +137,12 @@ void tst_UpstreamCredentials::refusesFilesItMustNotUse()
     QTemporaryDir dir;
     const UpstreamCredentials credentials(dir.path());
     const QByteArray line = QByteArray("X-Api-Key: ") + kSecret;
+    bool quoted = false;  // whether any refusal below quoted the secret
     const auto refusal = [&](const QString &name) -> QString {
         const auto header = credentials.credential(name);
         if (header)
             return QStringLiteral("accepted");
-        if (header.error().message.contains(QLatin1String(kSecret)))
-            return QStringLiteral("quotes the secret: ") + header.error().message;
+        quoted = quoted || header.error().message.contains(QLatin1String(kSecret));
         return header.error().message;
     };
     QVERIFY(refusal(QStringLiteral("absent")).contains(QLatin1String("there is no credential file")));
@@ -171,6 +172,7 @@ void tst_UpstreamCredentials::refusesFilesItMustNotUse()
     const QString malformed = refusal(QStringLiteral("twolines"));
     QVERIFY2(malformed.contains(dir.filePath(QStringLiteral("twolines"))) && malformed.contains(QLatin1String("line 2 must be")),
              qPrintable(malformed));
+    QVERIFY(!quoted);
 }
 
 void tst_UpstreamCredentials::refusesNamesThatAreNotFileNames_data()
@@ -251,10 +253,19 @@ void tst_UpstreamCredentials::bindsToTheOriginsItNames()
     QVERIFY(unbound && unbound->origins.isEmpty());
     QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("https://anywhere.example/x")), &why));
     QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://127.0.0.1:9/x")), &why));
-    QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://localhost:9/x")), &why));
     QVERIFY(unbound->mayBeSentTo(QUrl(QStringLiteral("http://[::1]:9/x")), &why));
     QVERIFY(!unbound->mayBeSentTo(QUrl(QStringLiteral("http://10.0.0.7/x")), &why));
     QVERIFY2(why.contains(QLatin1String("unencrypted")), qPrintable(why));
+    // Names are whatever the resolver makes of them: plain http goes to literal loopback addresses only.
+    for (const char *name : {"http://localhost:9/x", "http://127.0.0.1.attacker.example/x", "http://localhost.attacker.example/x"})
+        QVERIFY2(!unbound->mayBeSentTo(QUrl(QLatin1String(name)), &why), name);
+
+    // IPv6 origins are bracketed, as in URLs.
+    const auto six = UpstreamCredentials::parse("X-Api-Key: k1\nupstream http://[::1]:8080\n");
+    QVERIFY2(six, six ? "" : qPrintable(six.error().message));
+    QCOMPARE(six->origins, QStringList{QStringLiteral("http://[::1]:8080")});
+    QVERIFY(six->mayBeSentTo(QUrl(QStringLiteral("http://[::1]:8080/v1")), &why));
+    QVERIFY(!six->mayBeSentTo(QUrl(QStringLiteral("http://[::1]:8081/v1")), &why));
 }
 
 void tst_UpstreamCredentials::refusesAFileOfAnotherUser()
@@ -271,6 +282,24 @@ void tst_UpstreamCredentials::refusesAFileOfAnotherUser()
     const auto refused = credentials.credential(QStringLiteral("billing"));
     QVERIFY(!refused);
     QVERIFY2(refused.error().message.contains(QLatin1String("belongs to user 65534")), qPrintable(refused.error().message));
+}
+
+void tst_UpstreamCredentials::redactsEchoesOfTheSecret()
+{
+    const UpstreamHeader header{"Authorization", "Bearer ab/cd+ef=gh12"};
+    const QByteArray marker = "[credential redacted by Mandate]";
+    const auto redacted = [&](QByteArray body) {
+        return UpstreamCredentials::redact(body, header) ? body : QByteArray("(nothing redacted)");
+    };
+    QCOMPARE(redacted("h: Bearer ab/cd+ef=gh12;"), "h: " + marker + ';');
+    QCOMPARE(redacted("token ab/cd+ef=gh12 alone"), "token " + marker + " alone");
+    QCOMPARE(redacted(R"({"auth":"Bearer ab\/cd+ef=gh12"})"), R"({"auth":")" + marker + R"("})");  // PHP's json_encode
+    QCOMPARE(redacted("q=ab%2Fcd%2Bef%3Dgh12&x=1"), "q=" + marker + "&x=1");
+    QCOMPARE(redacted("nothing here"), QByteArray("(nothing redacted)"));
+    // Too short to tell from ordinary text: left alone.
+    QByteArray body = "key=abc1234";
+    QVERIFY(!UpstreamCredentials::redact(body, UpstreamHeader{"X-Api-Key", "abc1234"}));
+    QCOMPARE(body, QByteArray("key=abc1234"));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamCredentials)
