@@ -55,6 +55,11 @@ Status AuditTrail::delegation(const HttpRequest &request, const identity::Execut
 {
     if (!m_log)
         return executions.create(execution);
+    // The row is written on the audit writer's connection: on another database it would land in
+    // the wrong file, or nowhere, and the two would no longer commit together.
+    if (&executions.database() != &m_log->database())
+        return Error{QStringLiteral("internal"), QStringLiteral("the execution store and the audit log are on different databases: "
+                                                                "a delegation cannot commit with its execution")};
     auto created = executions.prepareNew(execution);
     if (!created)
         return created.error();

@@ -35,8 +35,9 @@ public:
     /// create()'s when the store refuses the execution (budget_exhausted, inactive, not_found,
     /// invalid), and an OAuth temporarily_unavailable when the record cannot be written. For
     /// DelegationBroker::exchange(). Without a log, the execution is created alone.
-    /// `executions` must be on the audit log's database: its row is written on the audit
-    /// writer's connection, inside the record's transaction.
+    /// `executions` must be on the audit log's database (error "internal" otherwise, nothing
+    /// written): its row is written on the audit writer's connection, inside the record's
+    /// transaction.
     Status delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
                       session::ExecutionStore &executions);
     /// One revocation record per revoked execution. `actor` is who asked ("admin:NAME" or

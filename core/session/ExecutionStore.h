@@ -45,6 +45,9 @@ public:
     ExecutionStore(const store::Database &database, const Clock &clock, QObject *parent = nullptr);
     ~ExecutionStore() override;
 
+    /// The database its executions live in.
+    const store::Database &database() const { return m_db; }
+
     /// Persists a newly minted, active execution. A sub-execution's budget is reserved from its
     /// parent in the same transaction: it is charged to the parent as used, which fails with
     /// budget_exhausted if it no longer fits the parent's remaining budget (so concurrent

@@ -120,6 +120,24 @@ private Q_SLOTS:
         QCOMPARE(count(d, QStringLiteral("SELECT count(*) FROM audit_records WHERE event = 'admin_change'")), qint64(1));
     }
 
+    void delegationNeedsTheLogsDatabase()
+    {
+        // An execution store on another file cannot commit with the record: refused, nothing written.
+        auto other = store::Database::open(m_dir.filePath(QStringLiteral("elsewhere-%1.db").arg(++m_opened)));
+        QVERIFY(other.ok());
+        session::ExecutionStore executions(*other.value(), m_clock);
+        api::AuditTrail trail(m_log.get(), m_clock, kGateway);
+        api::HttpRequest request;
+        request.method = "POST";
+        request.path = QStringLiteral("/v1/token");
+        const Status refused = trail.delegation(request, execution(QStringLiteral("exe_apart"), {}, 10), QStringLiteral("support-agent"), executions);
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, QStringLiteral("internal"));
+        QCOMPARE(count(*other.value(), QStringLiteral("SELECT count(*) FROM executions")), qint64(0));
+        QCOMPARE(count(*m_db, QStringLiteral("SELECT count(*) FROM executions")), qint64(0));
+        QCOMPARE(count(*m_db, QStringLiteral("SELECT count(*) FROM audit_records")), qint64(0));
+    }
+
     void delegationCommitsWithItsExecution()
     {
         const store::Database &d = *m_db;
