@@ -2,6 +2,8 @@
 // The strict parser's tokens: strings (escapes, UTF-8 checked byte by byte), numbers, literals.
 #include "json/JsonParser.h"
 
+#include "common/Hex.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -92,17 +94,10 @@ std::optional<Error> Parser::readHex4(char16_t &out)
         return fail(QStringLiteral("truncated \\u escape"));
     unsigned value = 0;
     for (int i = 0; i < 4; ++i) {
-        const uchar c = static_cast<uchar>(m_text[m_pos + i]);
-        unsigned digit = 0;
-        if (c >= '0' && c <= '9')
-            digit = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            digit = c - 'A' + 10;
-        else
+        const int digit = hexDigitValue(m_text[m_pos + i]);
+        if (digit < 0)
             return fail(QStringLiteral("invalid hex digit in \\u escape"), m_pos + i);
-        value = value * 16 + digit;
+        value = value * 16 + unsigned(digit);
     }
     m_pos += 4;
     out = static_cast<char16_t>(value);

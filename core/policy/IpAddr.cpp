@@ -2,6 +2,8 @@
 // Cedar's ipaddr extension type.
 #include "policy/Extensions.h"
 
+#include "common/Hex.h"
+
 #include <cstring>
 #include <vector>
 
@@ -47,14 +49,8 @@ bool parseHexGroup(std::string_view s, uint16_t &out)
         return false;
     unsigned v = 0;
     for (const char c : s) {
-        int d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else
+        const int d = hexDigitValue(c);
+        if (d < 0)
             return false;
         v = v * 16 + unsigned(d);
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/Lexer.h"
 
+#include "common/Hex.h"
+
 namespace mandate::policy {
 
 namespace {
@@ -74,8 +76,7 @@ int64_t decodeOne(std::string_view raw, size_t &i, bool pattern, std::string &er
         int count = 0;
         while (i < raw.size() && raw[i] != '}') {
             const char h = raw[i++];
-            int d = (h >= '0' && h <= '9') ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10
-                  : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+            const int d = hexDigitValue(h);
             if (d < 0 || ++count > 6) {
                 error = "invalid unicode escape";
                 return -2;
