@@ -215,8 +215,16 @@ Result<UpstreamCredential> UpstreamCredentials::credential(const QString &name) 
     }
     if (name.isEmpty())
         return unavailable(QStringLiteral("an empty credential name"));
-    const QString path = QDir(m_directory).filePath(name);
+    // Whoever may write the directory may replace what is in it (with a link to another
+    // credential of this gateway's, say): it must be the gateway user's or root's, and closed
+    // to writes by others, as ssh asks of ~/.ssh.
     struct stat st {};
+    if (::stat(QFile::encodeName(m_directory).constData(), &st) == 0
+        && ((st.st_mode & 022) != 0 || (st.st_uid != ::geteuid() && st.st_uid != 0)))
+        return unavailable(QStringLiteral("the credentials directory %1 may be written by others than the gateway's user "
+                                          "(mode %2, owner %3)")
+                               .arg(m_directory).arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')).arg(st.st_uid));
+    const QString path = QDir(m_directory).filePath(name);
     if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
         if (errno == ENOENT)
             return unavailable(QStringLiteral("there is no credential file %1").arg(path));

@@ -42,7 +42,7 @@ struct UpstreamCredential
 /// ever holds an upstream's API key: a tool names a credential (Tool::upstreamCredential) and
 /// the firewall adds it to each call it forwards. Each credential is a file of that name in
 /// one directory (parse() gives its format), owned by the gateway's user and closed to others
-/// (like its signing keys). A file is re-read when it changes (inode, size, owner, mode,
+/// (like its signing keys), in a directory that only the gateway's user (or root) may write. A file is re-read when it changes (inode, size, owner, mode,
 /// modification or status time), so a rotated secret is used from the next call; between
 /// changes a call costs one stat(2). Errors name the file and what is wrong with it, never
 /// its contents.

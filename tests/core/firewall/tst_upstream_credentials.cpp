@@ -49,6 +49,7 @@ private slots:
     void bindsToTheOriginsItNames();
     void refusesAFileOfAnotherUser();
     void redactsEchoesOfTheSecret();
+    void refusesADirectoryOthersMayWrite();
 };
 
 void tst_UpstreamCredentials::parsesOneHeaderLine_data()
@@ -300,6 +301,25 @@ void tst_UpstreamCredentials::redactsEchoesOfTheSecret()
     QByteArray body = "key=abc1234";
     QVERIFY(!UpstreamCredentials::redact(body, UpstreamHeader{"X-Api-Key", "abc1234"}));
     QCOMPARE(body, QByteArray("key=abc1234"));
+}
+
+void tst_UpstreamCredentials::refusesADirectoryOthersMayWrite()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("billing")), "X-Api-Key: k1\n", kOwnerOnly));
+    const UpstreamCredentials credentials(dir.path());
+    const QFileDevice::Permissions owner = kOwnerOnly | QFileDevice::ExeOwner;
+    // Readable by others is fine (the files are private); writable by them is not.
+    QVERIFY(QFile::setPermissions(dir.path(), owner | QFileDevice::ReadOther | QFileDevice::ExeOther));
+    QVERIFY(credentials.credential(QStringLiteral("billing")));
+    for (const QFileDevice::Permissions open : {QFileDevice::WriteGroup, QFileDevice::WriteOther}) {
+        QVERIFY(QFile::setPermissions(dir.path(), owner | open | QFileDevice::ExeGroup | QFileDevice::ExeOther));
+        const auto refused = credentials.credential(QStringLiteral("billing"));
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(QLatin1String("may be written by others")), qPrintable(refused.error().message));
+    }
+    QVERIFY(QFile::setPermissions(dir.path(), owner));
+    QVERIFY(credentials.credential(QStringLiteral("billing")));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamCredentials)
