@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/RequestSizeCheck.h"
 
+#include "common/HttpToken.h"
+
 #include <algorithm>
 
 namespace mandate::api {
@@ -42,13 +44,6 @@ bool linesEndInCrLf(QByteArrayView head, qsizetype from)
     return true;
 }
 
-/// RFC 9110 §5.6.2: the characters of a field name.
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-}
-
 /// Whether each header line of a complete head is "name: value" with a token for a name, which
 /// RFC 9112 §5 requires: no line folded onto the one before (a leading space or tab, §5.2), no
 /// space before the colon (§5.1). Another parser would read such a line another way (a folded
@@ -64,7 +59,7 @@ bool headerLinesWellFormed(QByteArrayView head)
             return false;
         const QByteArrayView line = head.sliced(start, end - start);
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !std::all_of(line.begin(), line.begin() + colon, isTokenChar))
+        if (colon <= 0 || !std::all_of(line.begin(), line.begin() + colon, isHttpTokenChar))
             return false;
         start = end + 2;
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "broker/CacheControl.h"
 
+#include "common/HttpToken.h"
+
 #include <QByteArray>
 
 #include <limits>
@@ -12,14 +14,6 @@ namespace {
 bool isSpace(char c)
 {
     return c == ' ' || c == '\t';
-}
-
-/// RFC 9110 §5.6.2 tchar.
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
 
 /// Delta-seconds (RFC 9111 §1.2.2): digits only; values beyond the range saturate.
@@ -50,7 +44,7 @@ std::optional<qint64> CacheControl::maxAgeSecs(QByteArrayView header)
         if (i == n)
             break;
         const qsizetype nameStart = i;
-        while (i < n && isTokenChar(header[i]))
+        while (i < n && isHttpTokenChar(header[i]))
             ++i;
         if (i == nameStart)
             return std::nullopt;
@@ -74,7 +68,7 @@ std::optional<qint64> CacheControl::maxAgeSecs(QByteArrayView header)
                 ++i;
             } else {
                 const qsizetype valueStart = i;
-                while (i < n && isTokenChar(header[i]))
+                while (i < n && isHttpTokenChar(header[i]))
                     ++i;
                 value = header.sliced(valueStart, i - valueStart).toByteArray();
             }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/ResponseFraming.h"
 
+#include "common/HttpToken.h"
+
 #include <QList>
 
 #include <algorithm>
@@ -22,16 +24,9 @@ bool isOws(char c)
     return c == ' ' || c == '\t';
 }
 
-/// tchar of RFC 9110 §5.6.2.
-bool isTchar(char c)
-{
-    constexpr std::string_view symbols = "!#$%&'*+-.^_`|~";
-    return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || symbols.find(c) != std::string_view::npos;
-}
-
 bool isToken(QByteArrayView text)
 {
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTchar);
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isHttpTokenChar);
 }
 
 void skipOws(QByteArrayView &rest)
@@ -59,7 +54,7 @@ bool hasLineBreakOrNul(QByteArrayView line)
 bool takeToken(QByteArrayView &rest)
 {
     qsizetype length = 0;
-    while (length < rest.size() && isTchar(rest[length]))
+    while (length < rest.size() && isHttpTokenChar(rest[length]))
         ++length;
     rest = rest.sliced(length);
     return length > 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/UpstreamCredentials.h"
 
+#include "common/HttpToken.h"
+
 #include <QDir>
 #include <QHostAddress>
 #include <QFile>
@@ -20,14 +22,6 @@ namespace {
 Error unavailable(const QString &message)
 {
     return Error{QStringLiteral("credential_unavailable"), message};
-}
-
-bool isTokenChar(char c)
-{
-    // RFC 9110 §5.6.2 tchar.
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
 
 /// Headers the gateway writes itself, or that frame the message: a credential may not replace
@@ -53,7 +47,7 @@ Result<UpstreamHeader> parseHeader(QByteArrayView line)
         return unavailable(kFormat);
     const QByteArrayView name = line.first(colon);
     for (const char c : name) {
-        if (!isTokenChar(c))
+        if (!isHttpTokenChar(c))
             return unavailable(QStringLiteral("its header name is not an HTTP field name"));
     }
     UpstreamHeader header;
