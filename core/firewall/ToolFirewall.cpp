@@ -62,13 +62,13 @@ ToolFirewall::ToolFirewall(DecisionPipeline &pipeline, const ResponseInspector *
 {
 }
 
-Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
+Result<UpstreamCredential> ToolFirewall::credentialFor(const identity::Tool &tool)
 {
     const QString &name = tool.upstreamCredential;
     QString why;
     if (!m_credentials) {
         why = QStringLiteral("this gateway has no upstream-credentials directory");
-    } else if (auto credential = m_credentials->credential(name); !credential) {
+    } else if (Result<UpstreamCredential> credential = m_credentials->credential(name); !credential) {
         why = credential.error().message;
     } else if (!credential->mayBeSentTo(QUrl(tool.upstream, QUrl::StrictMode), &why)) {
         why = QStringLiteral("it may not be sent to the upstream of tool %1: %2").arg(tool.id, why);
@@ -79,7 +79,7 @@ Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
             m_warnedCredentials.removeIf([&](const QString &said) { return said.startsWith(prefix); });
             m_credentialWarnings = int(m_warnedCredentials.size());
         }
-        return credential->header;
+        return credential;
     }
     {
         const std::lock_guard lock(m_warnedMutex);
@@ -100,9 +100,9 @@ Result<UpstreamHeader> ToolFirewall::credentialFor(const identity::Tool &tool)
 void ToolFirewall::checkCredentials(const std::vector<identity::Tool> &tools)
 {
     for (const identity::Tool &tool : tools) {
-        if (tool.upstreamCredential.isEmpty() || !credentialFor(tool))  // a fault is logged there
+        if (tool.upstreamCredential.isEmpty())
             continue;
-        if (const auto credential = m_credentials->credential(tool.upstreamCredential); credential && credential->origins.isEmpty())
+        if (const Result<UpstreamCredential> credential = credentialFor(tool); credential && credential->origins.isEmpty())  // a fault is logged there
             qCInfo(lcGateway).noquote() << "upstream credential" << tool.upstreamCredential << "of tool" << tool.id
                                         << "is bound to no origin: it goes to any https upstream the tool is pointed at";
     }
@@ -150,11 +150,11 @@ ToolFirewall::Outcome ToolFirewall::handle(CallRequest call, const QByteArray &m
     // Read before deciding, so that a call without it is refused uncharged, like one above.
     std::optional<UpstreamHeader> credential;
     if (route && !tool->upstreamCredential.isEmpty() && call.unservable.isEmpty()) {
-        auto header = credentialFor(tool.value());
-        if (header)
-            credential = std::move(header).value();
+        Result<UpstreamCredential> usable = credentialFor(tool.value());
+        if (usable)
+            credential = std::move(usable->header);
         else
-            call.unservable = header.error().message;
+            call.unservable = usable.error().message;
     }
     outcome.decision = m_pipeline.decide(call);
     if (!outcome.decision.allowed) {

@@ -61,7 +61,7 @@ private:
     /// The header of the credential `tool` names, or why it cannot be had (said to the agent;
     /// the details, which name the file, go to the log once per tool, credential and reason, and
     /// again once it has worked in between).
-    Result<UpstreamHeader> credentialFor(const identity::Tool &tool);
+    Result<UpstreamCredential> credentialFor(const identity::Tool &tool);
 
     DecisionPipeline &m_pipeline;
     const ResponseInspector *m_inspector;

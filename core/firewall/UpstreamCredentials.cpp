@@ -13,11 +13,21 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 
 namespace mandate::firewall {
 
 namespace {
+
+/// Closes a descriptor on every way out.
+struct FileDescriptor
+{
+    int fd;
+    ~FileDescriptor()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
 
 Error unavailable(const QString &message)
 {
@@ -184,21 +194,6 @@ UpstreamCredentials::FileVersion UpstreamCredentials::versionOf(const struct sta
     return version;
 }
 
-namespace {
-
-/// Closes a descriptor on every way out.
-struct FileDescriptor
-{
-    int fd;
-    ~FileDescriptor()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
-} // namespace
-
 Result<UpstreamCredential> UpstreamCredentials::credential(const QString &name) const
 {
     // The name comes from the registry, where it is validated; checked again here because it
@@ -222,7 +217,7 @@ Result<UpstreamCredential> UpstreamCredentials::credential(const QString &name) 
     if (::stat(QFile::encodeName(path).constData(), &st) != 0) {
         if (errno == ENOENT)
             return unavailable(QStringLiteral("there is no credential file %1").arg(path));
-        return unavailable(QStringLiteral("cannot read credential file %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+        return unavailable(QStringLiteral("cannot read credential file %1: %2").arg(path, qt_error_string(errno)));
     }
     FileVersion seen = versionOf(st);
     {
@@ -246,7 +241,7 @@ Result<UpstreamCredential> UpstreamCredentials::read(const QString &path, FileVe
     // descriptor, so that what is checked is what is read.
     const FileDescriptor file{::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
     if (file.fd < 0)
-        return unavailable(QStringLiteral("cannot open credential file %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+        return unavailable(QStringLiteral("cannot open credential file %1: %2").arg(path, qt_error_string(errno)));
     struct stat st {};
     if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode))
         return unavailable(QStringLiteral("credential file %1 is not a regular file").arg(path));
@@ -266,7 +261,7 @@ Result<UpstreamCredential> UpstreamCredentials::read(const QString &path, FileVe
             continue;
         if (got < 0) {
             text.fill('\0');
-            return unavailable(QStringLiteral("cannot read credential file %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno))));
+            return unavailable(QStringLiteral("cannot read credential file %1: %2").arg(path, qt_error_string(errno)));
         }
         if (got == 0)
             break;

@@ -50,6 +50,7 @@ private slots:
     void refusesAFileOfAnotherUser();
     void redactsEchoesOfTheSecret();
     void refusesADirectoryOthersMayWrite();
+    void saysWhyAFileCannotBeLookedAt();
 };
 
 void tst_UpstreamCredentials::parsesOneHeaderLine_data()
@@ -320,6 +321,19 @@ void tst_UpstreamCredentials::refusesADirectoryOthersMayWrite()
     }
     QVERIFY(QFile::setPermissions(dir.path(), owner));
     QVERIFY(credentials.credential(QStringLiteral("billing")));
+}
+
+void tst_UpstreamCredentials::saysWhyAFileCannotBeLookedAt()
+{
+    // Not "there is no credential file": the system's reason, when it is another.
+    QTemporaryDir dir;
+    const QString notADirectory = dir.filePath(QStringLiteral("plain-file"));
+    QVERIFY(writeFile(notADirectory, "X-Api-Key: k1\n", kOwnerOnly));
+    const UpstreamCredentials credentials(notADirectory);
+    const auto refused = credentials.credential(QStringLiteral("billing"));
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.startsWith(QStringLiteral("cannot read credential file %1/billing: ").arg(notADirectory)),
+             qPrintable(refused.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_UpstreamCredentials)
