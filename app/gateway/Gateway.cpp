@@ -164,7 +164,11 @@ Gateway::~Gateway()
 
 QString Gateway::baseUrl() const
 {
-    const QHostAddress address = m_options.listenAddress;
+    return urlOn(m_options.listenAddress);
+}
+
+QString Gateway::urlOn(const QHostAddress &address) const
+{
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString();
     const QString scheme = m_options.tlsCertificate.isEmpty() ? QStringLiteral("http") : QStringLiteral("https");
     return QStringLiteral("%1://%2:%3").arg(scheme, host).arg(m_services->tcp ? m_services->tcp->serverPort() : m_options.listenPort);
@@ -412,12 +416,12 @@ Status Gateway::prepareDemo(QTextStream &out)
     Services &s = *m_services;
     // The demo tools reach the demo business API on this gateway through the loopback interface
     // when it listens on every address: their credential goes over plain http to loopback only.
-    QString demoBase = baseUrl();
-    if (m_options.listenAddress == QHostAddress::Any || m_options.listenAddress == QHostAddress::AnyIPv4)
-        demoBase.replace(m_options.listenAddress.toString(), QStringLiteral("127.0.0.1"));
-    else if (m_options.listenAddress == QHostAddress::AnyIPv6)
-        demoBase.replace(QStringLiteral("[::]"), QStringLiteral("[::1]"));
-    DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, demoBase + QStringLiteral("/demo-api"));
+    QHostAddress demoHost = m_options.listenAddress;
+    if (demoHost == QHostAddress::Any || demoHost == QHostAddress::AnyIPv4)
+        demoHost = QHostAddress(QHostAddress::LocalHost);
+    else if (demoHost == QHostAddress::AnyIPv6)
+        demoHost = QHostAddress(QHostAddress::LocalHostIPv6);
+    DemoSetup demo(*s.registry, *s.policies, *s.keys, m_options.dataDir, urlOn(demoHost) + QStringLiteral("/demo-api"));
     if (Status credential = demo.ensureUpstreamCredential(*s.upstreamCredentials); !credential)
         return credential;
     s.demoBusiness = std::make_unique<api::DemoBusinessApi>(s.upstreamCredentials, QLatin1String(DemoSetup::kUpstreamCredential));

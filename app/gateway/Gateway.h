@@ -40,6 +40,8 @@ private:
     Status openServices();
     Status listen();
     Status prepareDemo(QTextStream &out);
+    /// This gateway's URL with `address` for its host (its own scheme and port).
+    QString urlOn(const QHostAddress &address) const;
     void wireEvents();
     void installOperationalRoutes();
 
