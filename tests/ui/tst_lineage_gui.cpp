@@ -26,6 +26,7 @@
 #include <QCompleter>
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QImage>
 #include <QJsonDocument>
 #include <QLabel>
@@ -33,12 +34,15 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStringListModel>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
+
+#include <algorithm>
 
 using namespace mandate;
 using namespace mandate::ui;
@@ -123,6 +127,56 @@ private:
                 return {edge.from, edge.to};
         }
         return {};
+    }
+
+    /// The sequence numbers of every record `filter` selects, as the gateway pages them.
+    std::vector<qint64> recordSequences(const QUrlQuery &filter)
+    {
+        std::vector<qint64> sequences;
+        QString cursor;
+        for (;;) {
+            std::optional<client::ClientResult<client::AuditPage>> page;
+            m_window->session()->client()->queryAudit(filter, cursor, 1000, this,
+                                                      [&](client::ClientResult<client::AuditPage> p) { page = std::move(p); });
+            if (!QTest::qWaitFor([&] { return page.has_value(); }, 15'000) || !page->ok())
+                return {};
+            for (const client::AuditEntry &entry : page->value().entries)
+                sequences.push_back(entry.sequence);
+            if (page->value().atEnd())
+                return sequences;
+            cursor = page->value().nextCursor;
+        }
+    }
+
+    /// The sequence numbers the details panel lists, and whether it says that more follow.
+    std::pair<std::vector<qint64>, bool> listedRecords() const
+    {
+        const auto *records = view()->details()->findChild<QListWidget *>(QStringLiteral("lineageRecords"));
+        std::vector<qint64> sequences;
+        bool more = false;
+        for (int row = 0; row < records->count(); ++row) {
+            const QString text = records->item(row)->text();
+            if (text.startsWith(u'#'))
+                sequences.push_back(text.mid(1).section(u' ', 0, 0).toLongLong());
+            more = more || text.contains(QStringLiteral("more records follow"));
+        }
+        return {sequences, more};
+    }
+
+    /// Exports the view's records as JSON lines; the file's bytes, or the error.
+    Result<QByteArray> exportBytes(const QString &name)
+    {
+        const QString path = m_dir.filePath(name);
+        std::optional<Status> written;
+        view()->exportJsonLines(path, [&](Status status) { written = status; });
+        if (!QTest::qWaitFor([&] { return written.has_value(); }, 30'000))
+            return Error{QStringLiteral("timeout"), QStringLiteral("the export did not finish")};
+        if (!*written)
+            return written->error();
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return Error{QStringLiteral("io"), file.errorString()};
+        return file.readAll();
     }
 
 private slots:
@@ -356,6 +410,100 @@ private slots:
             callNodes += item->content().kind == QLatin1String("call");
         QCOMPARE(calls, callNodes);
         QVERIFY(count >= calls);
+    }
+
+    void detailsPageThroughAnExecutionsRecords()
+    {
+        // Small pages, so that one execution of the demo traffic spans several.
+        LineageDetailsPanel *details = view()->details();
+        details->setListLimits({3, 7});
+        const auto restore = qScopeGuard([details] { details->setListLimits({}); });
+        LineageScene *scene = view()->scene();
+        view()->graphView()->setTransform(QTransform());
+        // The execution with the most calls, and its own records in the gateway's order.
+        QHash<QString, int> calls;
+        for (const auto &edge : scene->graph().edges)
+            calls[edge.from] += edge.kind == QLatin1String("called");
+        QString busiest;
+        for (auto it = calls.cbegin(); it != calls.cend(); ++it) {
+            if (busiest.isEmpty() || it.value() > calls.value(busiest))
+                busiest = it.key();
+        }
+        QUrlQuery own;
+        own.addQueryItem(QStringLiteral("execution"), busiest.section(u':', 1));
+        own.addQueryItem(QStringLiteral("descendants"), QStringLiteral("false"));
+        const std::vector<qint64> expected = recordSequences(own);
+        QVERIFY2(expected.size() >= 10, qPrintable(QStringLiteral("%1 has %2 records").arg(busiest).arg(expected.size())));
+
+        // The execution itself: pages until 7 records are in (three pages of 3), then says more follow.
+        scene->selectNode(busiest);
+        QTRY_VERIFY_WITH_TIMEOUT(listedRecords().second, 10'000);
+        QCOMPARE(listedRecords().first, std::vector<qint64>(expected.begin(), expected.begin() + 9));
+
+        // A call whose record is on the second or third page: paging stops once it is in, and it is selected.
+        QString call;
+        size_t at = 0;
+        for (size_t i = 3; i < 7 && call.isEmpty(); ++i) {
+            for (const LineageNodeItem *item : scene->nodeItems()) {
+                if (item->content().kind == QLatin1String("call") && item->nodeId().section(u':', -1).toLongLong() == expected[i]) {
+                    call = item->nodeId();
+                    at = i;
+                }
+            }
+        }
+        QVERIFY2(!call.isEmpty(), "a call among the execution's 4th to 7th records");
+        scene->selectNode(call);
+        QTRY_COMPARE_WITH_TIMEOUT(details->shownRecord(), expected[at], 10'000);
+        const size_t pages = at / 3 + 1;
+        QCOMPARE(listedRecords().first, std::vector<qint64>(expected.begin(), expected.begin() + qsizetype(pages * 3)));
+        QVERIFY(listedRecords().second);
+    }
+
+    void exportIsRefusedWholePastItsBound()
+    {
+        // The records behind alice's graph (one query from a human start), and their export at
+        // the console's own page size.
+        QVERIFY(openAndWait(client::LineageStart::human(QStringLiteral("alice"))));
+        const size_t fetched = recordSequences(client::LineageStart::human(QStringLiteral("alice")).toQuery()).size();
+        QVERIFY(fetched > 20);
+        const Result<QByteArray> whole = exportBytes(QStringLiteral("whole.jsonl"));
+        QVERIFY2(whole, whole ? "" : qPrintable(whole.error().message));
+
+        // In pages of 7: every record once, in order, up to a bound of exactly that many...
+        const auto restore = qScopeGuard([this] { view()->setExportLimits({}); });
+        view()->setExportLimits({7, fetched});
+        const Result<QByteArray> paged = exportBytes(QStringLiteral("paged.jsonl"));
+        QVERIFY2(paged, paged ? "" : qPrintable(paged.error().message));
+        QCOMPARE(paged.value(), whole.value());
+        // ...and one record more than the bound refuses the export whole: no file, a reason.
+        view()->setExportLimits({7, fetched - 1});
+        const Result<QByteArray> refused = exportBytes(QStringLiteral("refused.jsonl"));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, QStringLiteral("too_large"));
+        QVERIFY2(refused.error().message.contains(QStringLiteral("mandatectl audit export")), qPrintable(refused.error().message));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("refused.jsonl"))));
+        // An agent start asks per execution: the queries add up to one bound. Each alone fits
+        // in the largest one's count; together they do not.
+        QVERIFY(openAndWait(client::LineageStart::agent(QStringLiteral("support-agent"))));
+        size_t largest = 0, sum = 0, executions = 0;
+        for (const audit::LineageGraph::Node &node : view()->scene()->graph().nodes) {
+            if (node.kind != QLatin1String("execution") || node.attributes.value(QStringLiteral("context")).toBool())
+                continue;
+            QUrlQuery own;
+            own.addQueryItem(QStringLiteral("execution"), node.id.section(u':', 1));
+            own.addQueryItem(QStringLiteral("descendants"), QStringLiteral("false"));
+            const size_t count = recordSequences(own).size();
+            largest = std::max(largest, count);
+            sum += count;
+            ++executions;
+        }
+        QVERIFY2(executions >= 2 && sum > largest, qPrintable(QStringLiteral("%1 executions").arg(executions)));
+        view()->setExportLimits({1000, largest});
+        const Result<QByteArray> agent = exportBytes(QStringLiteral("agent-refused.jsonl"));
+        QVERIFY(!agent);
+        QCOMPARE(agent.error().code, QStringLiteral("too_large"));
+        view()->setExportLimits({1000, sum});
+        QVERIFY(exportBytes(QStringLiteral("agent.jsonl")));
     }
 
     void startsFromExecutionTraceAndTimeRange()

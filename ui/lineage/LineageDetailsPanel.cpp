@@ -213,10 +213,10 @@ void LineageDetailsPanel::loadRecords(const QString &execution, const RecordRef 
     fetchRecords(filter, {}, m_request, select);
 }
 
-/// Pages through the execution's records until the selected one is in, or up to kMaxListed.
+/// Pages through the execution's records until the selected one is in, or up to maxListed.
 void LineageDetailsPanel::fetchRecords(const QUrlQuery &filter, const QString &cursor, int request, const RecordRef &select)
 {
-    m_client->queryAudit(filter, cursor, kPageSize, this, [this, filter, request, select](client::ClientResult<client::AuditPage> page) {
+    m_client->queryAudit(filter, cursor, m_limits.pageSize, this, [this, filter, request, select](client::ClientResult<client::AuditPage> page) {
         if (request != m_request)
             return;
         if (!page) {
@@ -231,7 +231,7 @@ void LineageDetailsPanel::fetchRecords(const QUrlQuery &filter, const QString &c
             m_loading.push_back(std::move(entry));
         }
         const bool more = !page->atEnd();
-        if (more && !found && m_loading.size() < size_t(kMaxListed))
+        if (more && !found && m_loading.size() < size_t(m_limits.maxListed))
             return fetchRecords(filter, page->nextCursor, request, select);
         listRecords(select, more);
     });

@@ -41,6 +41,15 @@ public:
     /// The sequence number of the record shown, or 0.
     qint64 shownRecord() const;
 
+    /// How the records list pages through a node's audit records: until the selected call's
+    /// record is in, or `maxListed` records are; past those a row says that more follow.
+    struct ListLimits
+    {
+        int pageSize = 1000;
+        int maxListed = 20'000;
+    };
+    void setListLimits(ListLimits limits) { m_limits = limits; }
+
 Q_SIGNALS:
     /// "Show in graph" for a record: the id of its call node.
     void showInGraph(const QString &nodeId);
@@ -56,15 +65,13 @@ private:
             return sequence > 0 && entry.sequence == sequence && entry.record.gatewayId == gateway;
         }
     };
-    static constexpr int kPageSize = 1000;
-    static constexpr int kMaxListed = 20'000;
-
     void loadRecords(const QString &execution, const RecordRef &select);
     void fetchRecords(const QUrlQuery &filter, const QString &cursor, int request, const RecordRef &select);
     void listRecords(const RecordRef &select, bool more);
     void showRecord(int row);
 
     QPointer<client::GatewayClient> m_client;
+    ListLimits m_limits;
     QLabel *m_title;
     QTreeWidget *m_properties;
     QListWidget *m_records;

@@ -434,7 +434,7 @@ void LineageView::fetchRecords(const QUrlQuery &filter, const QString &cursor, s
                                std::function<void(Result<std::vector<client::AuditEntry>>)> done)
 {
     m_session->client()->queryAudit(
-        filter, cursor, 1000, this,
+        filter, cursor, m_exportLimits.pageSize, this,
         [this, filter, entries = std::move(entries), done = std::move(done)](client::ClientResult<client::AuditPage> page) mutable {
             if (!page) {
                 done(page.error().toError());
@@ -443,7 +443,7 @@ void LineageView::fetchRecords(const QUrlQuery &filter, const QString &cursor, s
             for (client::AuditEntry &entry : page.value().entries)
                 entries.push_back(std::move(entry));
             // The export is held in memory: past the bound it is refused whole, never cut short.
-            if (!page->atEnd() && entries.size() >= kMaxExported)
+            if (entries.size() > m_exportLimits.maxRecords)
                 done(tooManyToExport());
             else if (page->atEnd())
                 done(std::move(entries));
@@ -456,7 +456,7 @@ Error LineageView::tooManyToExport() const
 {
     return Error{QStringLiteral("too_large"),
                  tr("The lineage has more than %L1 audit records, too many to export from the console: "
-                    "narrow it, or use `mandatectl audit export` with the same filters.").arg(kMaxExported)};
+                    "narrow it, or use `mandatectl audit export` with the same filters.").arg(m_exportLimits.maxRecords)};
 }
 
 void LineageView::fetchEach(std::vector<QUrlQuery> queries, size_t next, std::vector<client::AuditEntry> entries,
@@ -464,8 +464,6 @@ void LineageView::fetchEach(std::vector<QUrlQuery> queries, size_t next, std::ve
 {
     if (next == queries.size())
         return done(std::move(entries));
-    if (entries.size() >= kMaxExported)
-        return done(tooManyToExport());
     const QUrlQuery filter = queries[next];
     fetchRecords(filter, {}, std::move(entries),
                  [this, queries = std::move(queries), next, done = std::move(done)](Result<std::vector<client::AuditEntry>> so) mutable {

@@ -49,6 +49,15 @@ public:
     /// Fetches every record behind the graph, then writes them; `done` gets the outcome.
     void exportJsonLines(const QString &path, std::function<void(Status)> done);
 
+    /// How the JSON-lines export pages through the audit log. The export is held in memory, so
+    /// a lineage of more than `maxRecords` records is refused whole, never cut short.
+    struct ExportLimits
+    {
+        int pageSize = 1000;
+        size_t maxRecords = 200'000;
+    };
+    void setExportLimits(ExportLimits limits) { m_exportLimits = limits; }
+
 Q_SIGNALS:
     /// A graph was fetched and drawn, or fetching it failed (`error` set).
     void graphLoaded(const QString &error);
@@ -66,8 +75,6 @@ private:
     void chooseExport(const QString &format);
     void fetchRecords(const QUrlQuery &filter, const QString &cursor, std::vector<client::AuditEntry> entries,
                       std::function<void(Result<std::vector<client::AuditEntry>>)> done);
-    /// The JSON-lines export is held in memory: beyond this many records it is refused whole.
-    static constexpr size_t kMaxExported = 200'000;
     Error tooManyToExport() const;
     /// fetchRecords() for each query in turn, into one list.
     void fetchEach(std::vector<QUrlQuery> queries, size_t next, std::vector<client::AuditEntry> entries,
@@ -90,6 +97,7 @@ private:
     QDateTimeEdit *m_filterTo = nullptr;
     QLabel *m_status = nullptr;
     client::LineageStart m_start;
+    ExportLimits m_exportLimits;
     QHash<int, QStringList> m_known;     // completion candidates per kind
     int m_request = 0;
 };
