@@ -113,7 +113,7 @@ int check(const QStringList &args, Invocation &inv)
         const auto text = readFile(file, inv.err);
         if (!text)
             return UsageError;
-        auto set = PolicySet::parse(view(*text));
+        auto set = PolicySet::parseStatic(view(*text));
         if (!set) {
             inv.err << file << ':' << set.error().path << ": " << set.error().message << '\n';
             result = Failed;
@@ -179,7 +179,7 @@ int authorize(const QStringList &args, Invocation &inv)
     const auto policyText = readFile(options.value(QStringLiteral("policies")), inv.err);
     if (!policyText)
         return UsageError;
-    auto policies = PolicySet::parse(view(*policyText));
+    auto policies = PolicySet::parseStatic(view(*policyText));
     if (!policies) {
         inv.err << options.value(QStringLiteral("policies")) << ':' << policies.error().path << ": "
                 << policies.error().message << '\n';

@@ -35,7 +35,7 @@ struct Expr
     uint32_t type = 0;          ///< Is / IsIn: interned entity type
     Value value;                ///< Literal
     std::string name;           ///< Has / Attr: attribute name
-    std::vector<std::string> keys; ///< RecordLit: keys, parallel to kids
+    std::vector<std::string> keys; ///< RecordLit: keys, parallel to kids; Has: the rest of `has a.b.c`
     std::u32string pattern;     ///< Like: code points, 0xFFFFFFFF = wildcard
     std::vector<std::unique_ptr<Expr>> kids;
     bool badArity = false;      ///< Ext: called with the wrong number of arguments (an evaluation error)

@@ -62,7 +62,7 @@ void EntityStore::sortUnique()
     m_sorted = true;
 }
 
-void EntityStore::finalize()
+bool EntityStore::finalize(EntityRef *cycle)
 {
     sortUnique();
     const size_t n = m_entities.size();
@@ -70,13 +70,12 @@ void EntityStore::finalize()
         const Entity *e = find(EntityRef{uid, 0});
         return e ? size_t(e - m_entities.data()) : n;
     };
-    // Iterative DFS with memoisation; `state` guards against cycles in the parent graph. The
-    // scratch buffers are the thread's own, so that a store built per request allocates only
-    // its ancestor sets.
+    // Iterative DFS with memoisation; a parent still in progress closes a cycle. The scratch
+    // buffers are the thread's own, so that a store built per request allocates only its
+    // ancestor sets.
     thread_local std::vector<uint8_t> state;
     thread_local std::vector<std::pair<size_t, size_t>> stack;
     thread_local std::vector<uint32_t> ancestors;
-    thread_local std::vector<uint32_t> merged;
     state.assign(n, 0); // 0 unvisited, 1 in progress, 2 done
     for (size_t root = 0; root < n; ++root) {
         if (state[root] == 2)
@@ -88,6 +87,11 @@ void EntityStore::finalize()
             Entity &entity = m_entities[index];
             if (next < entity.parents.size()) {
                 const size_t parent = position(entity.parents[next++].uid);
+                if (parent != n && state[parent] == 1) {
+                    if (cycle)
+                        *cycle = m_entities[parent].uid;
+                    return false;
+                }
                 if (parent != n && state[parent] == 0) {
                     state[parent] = 1;
                     stack.emplace_back(parent, 0);
@@ -107,24 +111,7 @@ void EntityStore::finalize()
             stack.pop_back();
         }
     }
-    // A cycle leaves some members with partial sets; a fixpoint pass completes them.
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (Entity &entity : m_entities) {
-            const size_t before = entity.ancestors.size();
-            merged.assign(entity.ancestors.begin(), entity.ancestors.end());
-            for (const uint32_t a : entity.ancestors) {
-                if (const size_t at = position(a); at != n)
-                    merged.insert(merged.end(), m_entities[at].ancestors.begin(), m_entities[at].ancestors.end());
-            }
-            std::sort(merged.begin(), merged.end());
-            merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-            if (merged.size() != before) {
-                entity.ancestors.assign(merged.begin(), merged.end());
-                changed = true;
-            }
-        }
-    }
+    return true;
 }
 
 bool EntityStore::isDescendantOrSelf(EntityRef a, EntityRef b) const

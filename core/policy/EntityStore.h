@@ -31,7 +31,9 @@ public:
     void insert(Entity entity);
     void reserve(size_t count) { m_entities.reserve(count); }
     /// Computes every entity's ancestor set (parents may name entities that are not stored).
-    void finalize();
+    /// False when the parents form a cycle, which Cedar refuses (an entity set, not a
+    /// decision): `cycle` then names an entity on it, and the ancestor sets are incomplete.
+    [[nodiscard]] bool finalize(EntityRef *cycle = nullptr);
 
     const Entity *find(EntityRef uid) const
     {

@@ -204,14 +204,27 @@ Value Evaluator::eval(const Expr &e) const
         return Value(inValue(l.asEntity(), eval(*e.kids[1])));
     }
     case Op::Has: {
-        const Value l = eval(*e.kids[0]);
-        if (l.isEntity()) {
-            const Entity *entity = m_entities.find(l.asEntity());
-            return Value(entity && findField(*entity->attrs, e.name) != nullptr);
+        // `e has a.b.c` is `e has a && e.a has b && e.a.b has c`: false at the first attribute
+        // missing, an error where a step is neither an entity nor a record.
+        Value subject = eval(*e.kids[0]);
+        for (size_t step = 0; step <= e.keys.size(); ++step) {
+            const std::string &name = step == 0 ? e.name : e.keys[step - 1];
+            const Value *field = nullptr;
+            if (subject.isEntity()) {
+                const Entity *entity = m_entities.find(subject.asEntity());
+                field = entity ? findField(*entity->attrs, name) : nullptr;
+            } else if (subject.isRecord()) {
+                field = findField(subject.asRecord(), name);
+            } else {
+                raise(std::string("type error: `has` expects an entity or a record, got ") + Value::kindName(subject.kind()));
+            }
+            if (!field)
+                return Value(false);
+            if (step == e.keys.size())
+                return Value(true);
+            subject = Value(*field);
         }
-        if (l.isRecord())
-            return Value(findField(l.asRecord(), e.name) != nullptr);
-        raise(std::string("type error: `has` expects an entity or a record, got ") + Value::kindName(l.kind()));
+        return Value(false);  // not reached: the last step returned
     }
     case Op::Attr: {
         const Value l = eval(*e.kids[0]);

@@ -330,7 +330,9 @@ Result<EntityStore> JsonFormats::entities(const QJsonValue &json, const Schema *
     }
     if (schema)
         schema->addActionEntities(store);
-    store.finalize();
+    // Cedar refuses a hierarchy with a cycle: `in` over it would have no meaning to rely on.
+    if (EntityRef cycle; !store.finalize(&cycle))
+        return formatError(QStringLiteral("the entities' parents form a cycle through %1").arg(QString::fromStdString(UidTable::display(cycle))));
     return store;
 }
 

@@ -66,6 +66,17 @@ int64_t decodeOne(std::string_view raw, size_t &i, bool pattern, std::string &er
             return '*';
         error = "invalid escape `\\*` (only allowed in `like` patterns)";
         return -2;
+    case 'x': {
+        // Cedar's `\x` takes exactly two hex digits and ASCII only, as Rust's strings do.
+        const int high = i + 1 < raw.size() ? hexDigitValue(raw[i]) : -1;
+        const int low = high >= 0 ? hexDigitValue(raw[i + 1]) : -1;
+        if (low < 0 || high > 7) {
+            error = "invalid escape: `\\x` takes two hex digits from 00 to 7F";
+            return -2;
+        }
+        i += 2;
+        return high * 16 + low;
+    }
     case 'u': {
         if (i >= raw.size() || raw[i] != '{') {
             error = "invalid unicode escape: expected `\\u{...}`";
@@ -74,8 +85,15 @@ int64_t decodeOne(std::string_view raw, size_t &i, bool pattern, std::string &er
         ++i;
         uint32_t cp = 0;
         int count = 0;
+        // Up to six hex digits; underscores may separate them, but not lead.
+        if (i < raw.size() && raw[i] == '_') {
+            error = "invalid unicode escape";
+            return -2;
+        }
         while (i < raw.size() && raw[i] != '}') {
             const char h = raw[i++];
+            if (h == '_')
+                continue;
             const int d = hexDigitValue(h);
             if (d < 0 || ++count > 6) {
                 error = "invalid unicode escape";
@@ -96,6 +114,22 @@ int64_t decodeOne(std::string_view raw, size_t &i, bool pattern, std::string &er
     }
 }
 
+/// The length in bytes of the whitespace character at `pos`, or 0. Cedar skips any Unicode
+/// White_Space (a form feed or a no-break space pasted from a document), not only ASCII's.
+size_t whitespaceAt(std::string_view src, size_t pos)
+{
+    if (pos >= src.size())
+        return 0;
+    const unsigned char c = static_cast<unsigned char>(src[pos]);
+    if (c < 0x80)
+        return (c == ' ' || (c >= 0x09 && c <= 0x0D)) ? 1 : 0;
+    size_t i = pos;
+    const char32_t cp = decodeUtf8(src, i);
+    const bool space = cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028
+                       || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    return space ? i - pos : 0;
+}
+
 } // namespace
 
 void Lexer::advance(size_t n)
@@ -114,9 +148,8 @@ void Lexer::advance(size_t n)
 Token Lexer::next()
 {
     for (;;) {
-        while (m_pos < m_src.size() && (m_src[m_pos] == ' ' || m_src[m_pos] == '\t' || m_src[m_pos] == '\n'
-                                        || m_src[m_pos] == '\r'))
-            advance(1);
+        while (const size_t length = whitespaceAt(m_src, m_pos))
+            advance(length);
         if (m_src.substr(m_pos, 2) == "//") {
             while (m_pos < m_src.size() && m_src[m_pos] != '\n')
                 advance(1);
@@ -151,10 +184,16 @@ Token Lexer::next()
     }
     if (c == '"') {
         size_t end = m_pos + 1;
-        while (end < m_src.size() && m_src[end] != '"') {
+        while (end < m_src.size() && m_src[end] != '"' && m_src[end] != '\r') {
             if (m_src[end] == '\\')
                 ++end;
             ++end;
+        }
+        if (end < m_src.size() && m_src[end] == '\r') {
+            // As Cedar: a carriage return in a string is written `\r`, never raw.
+            m_error = "a carriage return in a string literal must be written `\\r`";
+            t.kind = Token::Kind::Error;
+            return t;
         }
         if (end >= m_src.size()) {
             m_error = "unterminated string literal";
@@ -234,11 +273,14 @@ bool Lexer::unescapePattern(std::string_view raw, std::u32string &out, std::stri
     out.clear();
     size_t i = 0;
     while (i < raw.size()) {
-        const bool escaped = raw[i] == '\\';
+        // Only `\*` is a literal star: a star written any other way, `\u{2a}` too, is the
+        // wildcard, as in Cedar (a pattern that reads as literal but matches anything would let
+        // a forbid policy miss what it names).
+        const bool literalStar = raw.substr(i, 2) == "\\*";
         const int64_t cp = decodeOne(raw, i, true, error);
         if (cp == -2)
             return false;
-        out += (cp == '*' && !escaped) ? char32_t(0xFFFFFFFF) : char32_t(cp);
+        out += (cp == '*' && !literalStar) ? char32_t(0xFFFFFFFF) : char32_t(cp);
     }
     return true;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/Parser.h"
 
+#include <algorithm>
+
 #include <QSet>
 
 namespace mandate::policy {
@@ -171,6 +173,8 @@ Policy Parser::parsePolicy()
     policy.action = parseScopeVar("action");
     expect(K::Comma, "`,` after the action constraint");
     policy.resource = parseScopeVar("resource");
+    if (peek().kind == K::Comma && peek(1).kind == K::RParen)
+        take();  // one trailing comma, as Cedar allows
     if (peek().kind == K::Comma)
         fail("unexpected `,`: a policy scope has exactly principal, action and resource", peek());
     expect(K::RParen, "`)` to close the policy scope");
@@ -190,13 +194,29 @@ Policy Parser::parsePolicy()
     return policy;
 }
 
+void Parser::requireUnreserved(const Token &name) const
+{
+    // Cedar's reserved words are not names: not of types, namespaces, attributes or record keys.
+    static constexpr std::string_view kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has"};
+    if (std::find(std::begin(kReserved), std::end(kReserved), name.text) != std::end(kReserved))
+        fail("`" + std::string(name.text) + "` is a reserved word and cannot be used as a name", name);
+}
+
 std::string Parser::parsePath(Token first)
 {
+    const auto component = [this](const Token &name) {
+        requireUnreserved(name);
+        if (name.text == "__cedar")
+            fail("the namespace `__cedar` is reserved", name);
+    };
+    component(first);
     std::string path(first.text);
     while (peek().kind == K::ColonColon && peek(1).kind == K::Ident) {
         take();
+        const Token next = take();
+        component(next);
         path += "::";
-        path += take().text;
+        path += next.text;
     }
     return path;
 }

@@ -47,6 +47,8 @@ private:
     ScopeConstraint parseScopeVar(std::string_view var);
     EntityRef parseEntityRef();
     std::string parsePath(Token first);
+    /// Fails on a reserved word used as a name.
+    void requireUnreserved(const Token &name) const;
     std::string unescape(const Token &token);
 
     std::unique_ptr<Expr> parseExpr();

@@ -64,25 +64,6 @@ const MethodInfo kFunctions[] = {
     {"duration", Op::Ext, ExtFn::Duration, 1},
 };
 
-std::unique_ptr<Expr> cloneExpr(const Expr &e)
-{
-    auto c = std::make_unique<Expr>();
-    c->op = e.op;
-    c->var = e.var;
-    c->fn = e.fn;
-    c->type = e.type;
-    c->value = e.value;
-    c->name = e.name;
-    c->keys = e.keys;
-    c->pattern = e.pattern;
-    c->depth = e.depth;
-    c->line = e.line;
-    c->column = e.column;
-    for (const auto &k : e.kids)
-        c->kids.push_back(cloneExpr(*k));
-    return c;
-}
-
 bool isVarName(std::string_view s)
 {
     return s == "principal" || s == "action" || s == "resource" || s == "context";
@@ -215,38 +196,28 @@ std::unique_ptr<Expr> Parser::parseRelation()
             take();
             std::vector<std::string> path;
             const Token attr = peek();
-            if (attr.kind == K::Ident)
+            if (attr.kind == K::Ident) {
+                requireUnreserved(attr);
                 path.emplace_back(take().text);
-            else if (attr.kind == K::String)
+            } else if (attr.kind == K::String)
                 path.push_back(unescape(take()));
             else
                 fail("expected an attribute name after `has`, found " + describe(attr), attr);
             if (attr.kind == K::Ident) {
                 while (peek().kind == K::Dot && peek(1).kind == K::Ident && peek(2).kind != K::LParen) {
                     take();
+                    requireUnreserved(peek());
                     path.emplace_back(take().text);
                 }
             }
-            // `e has a.b` means `e has a && e.a has b`.
-            auto makeHas = [&](std::unique_ptr<Expr> subject, const std::string &name) {
-                std::vector<std::unique_ptr<Expr>> kids;
-                kids.push_back(std::move(subject));
-                auto e = node(Op::Has, at, std::move(kids));
-                e->name = name;
-                return e;
-            };
-            if (path.size() == 1)
-                return makeHas(std::move(left), path[0]);
-            auto result = makeHas(cloneExpr(*left), path[0]);
-            std::unique_ptr<Expr> access = std::move(left);
-            for (size_t i = 1; i < path.size(); ++i) {
-                std::vector<std::unique_ptr<Expr>> kids;
-                kids.push_back(std::move(access));
-                access = node(Op::Attr, at, std::move(kids));
-                access->name = path[i - 1];
-                result = binary(Op::And, at, std::move(result), makeHas(cloneExpr(*access), path[i]));
-            }
-            return result;
+            // `e has a.b` means `e has a && e.a has b`: one node holds the whole path, so a long
+            // path costs linear memory (spelling it out copies the subject once per segment).
+            std::vector<std::unique_ptr<Expr>> kids;
+            kids.push_back(std::move(left));
+            auto e = node(Op::Has, at, std::move(kids));
+            e->name = path[0];
+            e->keys.assign(std::make_move_iterator(path.begin() + 1), std::make_move_iterator(path.end()));
+            return e;
         }
         if (at.text == "like") {
             take();
@@ -308,6 +279,11 @@ std::unique_ptr<Expr> Parser::parseUnary()
         ops.push_back(take());
     if (ops.size() > 4)
         fail("too many unary operators in a row (at most 4)", ops[4]);
+    // Cedar's grammar takes a run of `!` or a run of `-`, never the two mixed: `!-1` needs parentheses.
+    for (const Token &op : ops) {
+        if (op.kind != ops.front().kind)
+            fail("`!` and `-` cannot be mixed in a row of unary operators; add parentheses", op);
+    }
     std::unique_ptr<Expr> e;
     // `-9223372036854775808` is one literal: fold a minus directly before an integer.
     if (!ops.empty() && ops.back().kind == K::Minus && peek().kind == K::Integer) {
@@ -342,6 +318,7 @@ std::unique_ptr<Expr> Parser::parseMemberTail(std::unique_ptr<Expr> base)
         if (peek().kind == K::Dot) {
             take();
             const Token name = expect(K::Ident, "an attribute or method name after `.`");
+            requireUnreserved(name);
             if (peek().kind == K::LParen) {
                 base = parseCall(name, std::move(base));
                 continue;
@@ -464,9 +441,10 @@ std::unique_ptr<Expr> Parser::parsePrimary()
         while (peek().kind != K::RBrace) {
             const Token key = peek();
             std::string name;
-            if (key.kind == K::Ident)
+            if (key.kind == K::Ident) {
+                requireUnreserved(key);
                 name = std::string(take().text);
-            else if (key.kind == K::String)
+            } else if (key.kind == K::String)
                 name = unescape(take());
             else
                 fail("expected a record key (identifier or string), found " + describe(key), key);

@@ -41,6 +41,20 @@ Result<PolicySet> PolicySet::parse(std::string_view source)
     return set;
 }
 
+Result<PolicySet> PolicySet::parseStatic(std::string_view source)
+{
+    Result<PolicySet> set = parse(source);
+    if (set && !set->templates().empty()) {
+        const Policy &first = set->templates().front();
+        return Error{QStringLiteral("policy"),
+                     QStringLiteral("`%1` is a template (its scope has ?principal or ?resource), which nothing links and which "
+                                    "would never apply; name the principal or resource instead")
+                         .arg(first.id),
+                     QStringLiteral("%1:%2").arg(first.line).arg(first.column)};
+    }
+    return set;
+}
+
 const Policy *PolicySet::find(const QString &id) const
 {
     const auto it = m_ids.constFind(id);

@@ -23,6 +23,10 @@ class PolicySet
 public:
     /// Parses Cedar source; templates are kept as templates, everything else is active.
     static Result<PolicySet> parse(std::string_view source);
+    /// Parses a set to enforce as written, as Cedar's static policy sets are: a template (a
+    /// scope with ?principal or ?resource) is refused, since nothing links it and it would
+    /// never apply.
+    static Result<PolicySet> parseStatic(std::string_view source);
 
     /// Adds a static policy (must not be a template). Ids must be unique.
     Status add(Policy policy);

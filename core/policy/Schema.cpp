@@ -218,6 +218,11 @@ Status Schema::resolve()
         }
     }
     m_pending.clear();
+    // As Cedar: actions that are members of each other leave `in` without a meaning.
+    EntityStore actions;
+    addActionEntities(actions);
+    if (EntityRef cycle; !actions.finalize(&cycle))
+        return schemaError(QStringLiteral("the actions' memberOf form a cycle through %1").arg(q(UidTable::display(cycle))));
     return {};
 }
 

@@ -29,7 +29,7 @@ PolicyStore::PolicyStore(const store::Database &database, const Clock &clock, st
 Result<policy::PolicySet> PolicyStore::check(const QString &source)
 {
     const QByteArray utf8 = source.toUtf8();
-    return policy::PolicySet::parse(std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())));
+    return policy::PolicySet::parseStatic(std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())));
 }
 
 Status PolicyStore::load()
@@ -37,7 +37,12 @@ Status PolicyStore::load()
     Result<PolicyVersion> newest = current();
     if (!newest)
         return newest.error().code == QLatin1String("not_found") ? Status::success() : Status(newest.error());
-    Result<policy::PolicySet> parsed = check(newest->source);
+    // A version stored before templates were refused still loads (its templates never applied).
+    const QByteArray utf8 = newest->source.toUtf8();
+    Result<policy::PolicySet> parsed = policy::PolicySet::parse(std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())));
+    if (parsed && !parsed->templates().empty())
+        qCWarning(lcPolicy) << "policy version" << newest->version << "holds" << parsed->templates().size()
+                           << "templates, which never apply; publish a set without them";
     if (!parsed)
         return Error{QStringLiteral("store_corrupt"), QStringLiteral("stored policy version %1 does not parse: %2")
                                                            .arg(newest->version).arg(parsed.error().toString())};

@@ -208,7 +208,8 @@ private:
             return std::nullopt;
         if (schema)
             schema->addActionEntities(store);
-        store.finalize();
+        if (!store.finalize())
+            return std::nullopt;  // Cedar refuses a hierarchy with a cycle: no decision to replay
         return store;
     }
 
@@ -448,7 +449,8 @@ struct Replayer::Worker
 Result<Replayer> Replayer::create(const QString &candidateSource, std::shared_ptr<const policy::Schema> schema)
 {
     const QByteArray utf8 = candidateSource.toUtf8();
-    Result<policy::PolicySet> parsed = policy::PolicySet::parse(std::string_view(utf8.constData(), size_t(utf8.size())));
+    // As a publish would: a candidate the gateway would refuse is not simulated.
+    Result<policy::PolicySet> parsed = policy::PolicySet::parseStatic(std::string_view(utf8.constData(), size_t(utf8.size())));
     if (!parsed) {
         Error error{QStringLiteral("invalid"), QStringLiteral("the candidate policy set does not parse")};
         const Error &diagnostic = parsed.error();

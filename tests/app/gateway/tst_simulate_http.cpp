@@ -41,6 +41,7 @@ private slots:
     void ctlAgainstTheGateway();
     void ctlOnTheDataDirectory();
     void servesTheSchemaItDecidesAgainst();
+    void templatesAreNeitherValidNorPublished();
 
 private:
     QByteArray token(const QString &client, const QString &user, const QString &scope);
@@ -231,6 +232,8 @@ void tst_SimulateHttp::badInput_data()
     QTest::addColumn<QString>("errorPath");
     QTest::addRow("candidate does not parse") << QByteArray(R"({"policies":"permit (principal, action, resource);\nforbid (principal"})")
                                               << 422 << QStringLiteral("2:");
+    QTest::addRow("candidate with a template") << QByteArray(R"({"policies":"permit (principal, action, resource);\nforbid (principal == ?principal, action, resource);"})")
+                                               << 422 << QStringLiteral("2:1");
     QTest::addRow("no policies") << QByteArray(R"({"filter":{}})") << 422 << QString();
     QTest::addRow("unknown member") << QByteArray(R"({"policies":"","window":1})") << 422 << QString();
     QTest::addRow("bad time") << QByteArray(R"({"policies":"","filter":{"from":"yesterday"}})") << 422 << QString();
@@ -357,4 +360,21 @@ void tst_SimulateHttp::servesTheSchemaItDecidesAgainst()
 }
 
 QTEST_GUILESS_MAIN(tst_SimulateHttp)
+void tst_SimulateHttp::templatesAreNeitherValidNorPublished()
+{
+    // Nothing links a template, so it would never apply: a set holding one is refused whole.
+    const QString withTemplate = m_source + QStringLiteral("\nforbid (principal == ?principal, action, resource);\n");
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("source"), withTemplate}}).toJson(QJsonDocument::Compact);
+    const HttpResult validated = m_http->postJson(QStringLiteral("/v1/policies/validate"), body, m_admin);
+    QVERIFY2(validated.status == 422, validated.body.constData());
+    QVERIFY2(validated.body.contains("is a template"), validated.body.constData());
+    const HttpResult current = m_http->get(QStringLiteral("/v1/policies"), m_admin);
+    const HttpResult published = m_http->send("PUT", QStringLiteral("/v1/policies"), body,
+                                              {{"Authorization", "Bearer " + m_admin}, {"Content-Type", "application/json"},
+                                               {"If-Match", current.header("etag")}});
+    QVERIFY2(published.status == 422, published.body.constData());
+    QCOMPARE(m_http->get(QStringLiteral("/v1/policies"), m_admin).json().value(QStringLiteral("version")),
+             current.json().value(QStringLiteral("version")));
+}
+
 #include "tst_simulate_http.moc"

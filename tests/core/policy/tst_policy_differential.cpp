@@ -85,15 +85,17 @@ class TestPolicyDifferential : public QObject
     }
 
     // Our engine on the same case, summarized the same way; input it rejects is a "failure".
-    static QString ours(const GenCase &c)
+    // The oracle is given static policies, as the gateway enforces them (PolicySet::parseStatic).
+    static QString ours(const GenCase &c) { return ours(c.policyText(), c.entities, c.principal, c.action, c.resource, c.context); }
+    static QString ours(const std::string &text, const QJsonArray &entities, const QJsonObject &principal,
+                        const QJsonObject &action, const QJsonObject &resource, const QJsonObject &context)
     {
-        const std::string text = c.policyText();
-        auto set = PolicySet::parse(text);
-        auto store = JsonFormats::entities(c.entities, nullptr);
-        auto p = JsonFormats::entityUid(c.principal);
-        auto a = JsonFormats::entityUid(c.action);
-        auto r = JsonFormats::entityUid(c.resource);
-        auto ctx = JsonFormats::context(c.context, nullptr, a.ok() ? a.value() : EntityRef{});
+        auto set = PolicySet::parseStatic(text);
+        auto store = JsonFormats::entities(entities, nullptr);
+        auto p = JsonFormats::entityUid(principal);
+        auto a = JsonFormats::entityUid(action);
+        auto r = JsonFormats::entityUid(resource);
+        auto ctx = JsonFormats::context(context, nullptr, a.ok() ? a.value() : EntityRef{});
         if (!set || !store || !p || !a || !r || !ctx)
             return QStringLiteral("failure");
         const Decision d = Authorizer::isAuthorized(set.value(), store.value(), Request{*p, *a, *r, ctx.value()});
@@ -158,6 +160,101 @@ private slots:
             m_oracle.closeWriteChannel();
             m_oracle.waitForFinished(5000);
         }
+    }
+
+    void writtenCases_data()
+    {
+        // Corners the generator does not reach (it parenthesises operands, builds acyclic
+        // hierarchies and writes strings without escapes), each decided by both engines.
+        QTest::addColumn<QString>("policies");
+        QTest::addColumn<QByteArray>("context");
+        QTest::addColumn<QByteArray>("entities");
+        const QString allowAll = QStringLiteral("permit(principal, action, resource);\n");
+        const auto when = [](const char *condition) {
+            return QStringLiteral("permit(principal, action, resource) when { %1 };").arg(QString::fromUtf8(condition));
+        };
+        const QByteArray path = R"({"p": "/admin/x"})";
+        // `like`: only `\*` is a literal star; a star written as an escape is the wildcard.
+        QTest::newRow("like \\u{2a} is the wildcard")
+            << allowAll + QStringLiteral(R"(forbid(principal, action, resource) when { context.p like "/admin/\u{2a}" };)") << path << QByteArray("[]");
+        QTest::newRow("like \\x2a is the wildcard")
+            << allowAll + QStringLiteral(R"(forbid(principal, action, resource) when { context.p like "/admin/\x2a" };)") << path << QByteArray("[]");
+        QTest::newRow("like \\* is a star")
+            << allowAll + QStringLiteral(R"(forbid(principal, action, resource) when { context.p like "/admin/\*" };)") << path << QByteArray("[]");
+        QTest::newRow("like \\* matches a star") << when(R"("a*" like "a\*")") << QByteArray("{}") << QByteArray("[]");
+        // The entity hierarchy must not have a cycle.
+        const QByteArray cycle = R"([{"uid": {"type": "User", "id": "a"}, "attrs": {}, "parents": [{"type": "Group", "id": "g"}]},
+                                     {"uid": {"type": "Group", "id": "g"}, "attrs": {}, "parents": [{"type": "User", "id": "a"}]}])";
+        QTest::newRow("entity cycle") << QStringLiteral(R"(permit(principal, action, resource in User::"a");)") << QByteArray("{}") << cycle;
+        QTest::newRow("entity its own parent")
+            << allowAll << QByteArray("{}") << QByteArray(R"([{"uid": {"type": "User", "id": "a"}, "attrs": {}, "parents": [{"type": "User", "id": "a"}]}])");
+        const QByteArray chain = R"([{"uid": {"type": "User", "id": "a"}, "attrs": {}, "parents": [{"type": "Group", "id": "g"}]},
+                                     {"uid": {"type": "Group", "id": "g"}, "attrs": {}, "parents": [{"type": "Group", "id": "top"}]}])";
+        QTest::newRow("entity chain") << QStringLiteral(R"(permit(principal in Group::"top", action, resource);)") << QByteArray("{}") << chain;
+        // String escapes, as Cedar reads them.
+        QTest::newRow("\\x41") << when(R"("\x41" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\x80") << when(R"("\x80" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\x4") << when(R"("\x4" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\u{4_1}") << when(R"("\u{4_1}" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\u{0_0_0_0_4_1}") << when(R"("\u{0_0_0_0_4_1}" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\u{_41}") << when(R"("\u{_41}" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\\u{0000041}") << when(R"("\u{0000041}" == "A")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("raw carriage return") << when("\"a\rb\" == \"a\"") << QByteArray("{}") << QByteArray("[]");
+        // Unary operators: a run of one kind, at most four.
+        QTest::newRow("!-1") << when("true || !-1") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("-!1") << when("-!1 == 1") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("!(-1 == 1)") << when("!(-1 == 1)") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("--1") << when("--1 == 1") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("-----1") << when("-----1 == -1") << QByteArray("{}") << QByteArray("[]");
+        // The scope: one trailing comma, no more.
+        QTest::newRow("trailing comma") << QStringLiteral("permit(principal, action, resource,);") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("two trailing commas") << QStringLiteral("permit(principal, action, resource,,);") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("comma after action") << QStringLiteral("permit(principal, action,);") << QByteArray("{}") << QByteArray("[]");
+        // Reserved words are not names.
+        QTest::newRow("has if") << when("context has if") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow(".if") << when("context.if == 1") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("{if: 1}") << when("{if: 1} has then") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("\"if\" as a string") << when(R"(context has "if")") << QByteArray(R"({"if": 1})") << QByteArray("[]");
+        QTest::newRow("in::\"x\"") << when(R"(principal == in::"x")") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("is like") << QStringLiteral("permit(principal is like, action, resource);") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("__cedar::X") << QStringLiteral("permit(principal is __cedar::X, action, resource);") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("A::__cedar") << QStringLiteral("permit(principal is A::__cedar, action, resource);") << QByteArray("{}") << QByteArray("[]");
+        // Whitespace is Unicode's.
+        for (const char *space : {"\v", "\f", "\u0085", "\u00a0", "\u2028", "\u3000", "\u200b"}) {
+            const QString text = QStringLiteral("permit(principal, action, resource)%1;").arg(QString::fromUtf8(space));
+            QTest::addRow("whitespace U+%04X", unsigned(text.at(35).unicode())) << text << QByteArray("{}") << QByteArray("[]");
+        }
+        // A template is no static policy.
+        QTest::newRow("template") << QStringLiteral("forbid(principal == ?principal, action, resource);") << QByteArray("{}") << QByteArray("[]");
+        // `has` along a path: true, false at a missing step, an error at a step that is no record.
+        const QByteArray nested = R"({"a": {"b": {"c": 1}}, "n": {"b": 1}})";
+        QTest::newRow("has a.b.c") << when("context has a.b.c") << nested << QByteArray("[]");
+        QTest::newRow("has a.b.d") << when("context has a.b.d") << nested << QByteArray("[]");
+        QTest::newRow("has a.x.c") << when("context has a.x.c") << nested << QByteArray("[]");
+        QTest::newRow("has n.b.c") << when("context has n.b.c") << nested << QByteArray("[]");
+        QTest::newRow("has n.b.c, errors skipped") << allowAll + when("context has n.b.c") << nested << QByteArray("[]");
+    }
+
+    void writtenCases()
+    {
+        if (!m_skipReason.isEmpty())
+            QSKIP(qPrintable(m_skipReason));
+        QFETCH(QString, policies);
+        QFETCH(QByteArray, context);
+        QFETCH(QByteArray, entities);
+        const QJsonObject principal{{QStringLiteral("type"), QStringLiteral("User")}, {QStringLiteral("id"), QStringLiteral("a")}};
+        const QJsonObject action{{QStringLiteral("type"), QStringLiteral("Action")}, {QStringLiteral("id"), QStringLiteral("view")}};
+        const QJsonObject resource{{QStringLiteral("type"), QStringLiteral("Group")}, {QStringLiteral("id"), QStringLiteral("g")}};
+        const QJsonObject contextObject = QJsonDocument::fromJson(context).object();
+        const QJsonArray entityArray = QJsonDocument::fromJson(entities).array();
+        QVERIFY(!QJsonDocument::fromJson(context).isNull() && !QJsonDocument::fromJson(entities).isNull());
+        const QJsonObject call{{QStringLiteral("policies"), policies}, {QStringLiteral("entities"), entityArray},
+                               {QStringLiteral("principal"), principal}, {QStringLiteral("action"), action},
+                               {QStringLiteral("resource"), resource}, {QStringLiteral("context"), contextObject}};
+        const QJsonObject answer = ask(QJsonDocument(call).toJson(QJsonDocument::Compact));
+        const QString mine = ours(policies.toStdString(), entityArray, principal, action, resource, contextObject);
+        QVERIFY2(mine == summarize(answer), qPrintable(QStringLiteral("mandate: %1\ncedar-wasm: %2")
+                                                           .arg(mine, QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Compact)))));
     }
 
     void randomCases()

@@ -160,6 +160,11 @@ private slots:
         QTest::addRow("10 MB string") << head + '"' + QByteArray(10 << 20, 'x') + "\" == \"\" };" << true;
         QTest::addRow("10 MB of unterminated string") << head + '"' + QByteArray(10 << 20, 'x') << false;
         QTest::addRow("100 nested parens") << head + QByteArray(100, '(') + "true" + QByteArray(100, ')') + " };" << true;
+        // `e has a.b.c` stands for `e has a && e.a has b && ...`: spelled out, each segment would
+        // copy the subject and the path so far (here about 10^11 nodes).
+        QTest::addRow("has along 5000 segments of a 10000-element set")
+            << head + '[' + QByteArray("principal,").repeated(10000) + "principal] has a" + QByteArray(".a").repeated(4999) + " };"
+            << true;
     }
 
     void pathological()

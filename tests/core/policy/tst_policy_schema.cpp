@@ -84,6 +84,9 @@ private slots:
         QTest::addRow("missing semicolon") << QStringLiteral("entity A") << QStringLiteral("expected `;`");
         QTest::addRow("undeclared parent") << QStringLiteral("entity A in [B];") << QStringLiteral("undeclared entity type `B`");
         QTest::addRow("undeclared action group") << QStringLiteral("action a in [b];") << QStringLiteral("undeclared action");
+        QTest::addRow("action cycle") << QStringLiteral("action a in [b]; action b in [c]; action c in [a];")
+                                      << QStringLiteral("the actions' memberOf form a cycle");
+        QTest::addRow("action its own group") << QStringLiteral("action a in [a];") << QStringLiteral("form a cycle through Action::\"a\"");
         QTest::addRow("recursive common type") << QStringLiteral("type T = { a: T }; entity A { t: T };")
                                                << QStringLiteral("nested too deeply");
         QTest::addRow("duplicate attribute") << QStringLiteral("entity A { a: Long, a: String };")

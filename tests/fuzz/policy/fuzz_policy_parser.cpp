@@ -5,6 +5,7 @@
 #include "policy/PolicySet.h"
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 
 using namespace mandate::policy;
@@ -22,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         user.attrs = std::make_shared<const Record>(Record{{"age", Value(int64_t(30))}});
         user.parents = {UidTable::uid("Group", "g")};
         store.insert(user);
-        store.finalize();
+        if (!store.finalize())
+            abort();
         return store;
     }();
     const Request request{UidTable::uid("User", "alice"), UidTable::uid("Action", "view"),
