@@ -7,6 +7,7 @@
 #include "api/ApiKeyStore.h"
 #include "common/PrivateFile.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -75,7 +76,8 @@ std::optional<Arguments> parse(const QString &command, QStringList args, QTextSt
     if (command == QLatin1String("revoke") && args.size() == 1 && !args.first().startsWith(u'-'))
         parsed.id = args.takeFirst();
     if (missing || !args.isEmpty()) {
-        usageError(err, QStringLiteral("unexpected or incomplete arguments: ") + args.join(u' '));
+        usageError(err, missing ? QStringLiteral("an option has no value (an empty one, or the next option in its place)")
+                                : QStringLiteral("unexpected arguments: ") + args.join(u' '));
         return std::nullopt;
     }
     QString problem;
@@ -124,13 +126,24 @@ int run(Invocation &io)
     if (!key)
         return fail(io.err, key.error(), key.error().code == QLatin1String("usage") ? UsageError : Failed);
 
+    // The file for a new key is made before the key: a key whose only copy could not be saved
+    // would be live with nobody holding it.
+    const bool toFile = command == QLatin1String("create") && !parsed->out.isEmpty();
+    if (toFile) {
+        if (Status reserved = PrivateFile::create(parsed->out, {}); !reserved)
+            return fail(io.err, reserved.error(), UsageError);
+    }
     const Result<QJsonObject> answer = call(command, parsed.value(), url.value(), key.value());
-    if (!answer)
+    if (!answer) {
+        if (toFile)
+            QFile::remove(parsed->out);
         return fail(io.err, answer.error());
+    }
     QJsonObject shown = answer.value();
-    if (command == QLatin1String("create") && !parsed->out.isEmpty()) {
-        if (Status written = PrivateFile::create(parsed->out, shown.take(QStringLiteral("key")).toString().toLatin1() + '\n'); !written) {
+    if (toFile) {
+        if (Status written = PrivateFile::replace(parsed->out, shown.take(QStringLiteral("key")).toString().toLatin1() + '\n'); !written) {
             // The key exists but its only copy is lost: say which one to revoke.
+            QFile::remove(parsed->out);  // the empty file made for it
             io.err << "mandatectl api-keys: key " << shown.value(QStringLiteral("id")).toString()
                    << " was created but could not be saved; revoke it\n";
             return fail(io.err, written.error());
@@ -149,6 +162,12 @@ int run(Invocation &io)
             io.out << shown.value(QStringLiteral("key")).toString() << '\n';
         else if (shown.contains(QStringLiteral("file")))
             io.out << "key written to " << shown.value(QStringLiteral("file")).toString() << '\n';
+    }
+    io.out.flush();
+    if (command == QLatin1String("create") && !toFile && io.out.status() != QTextStream::Ok) {
+        io.err << "mandatectl api-keys: key " << shown.value(QStringLiteral("id")).toString()
+               << " was created but could not be printed; revoke it\n";
+        return Failed;
     }
     return Ok;
 }

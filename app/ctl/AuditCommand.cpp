@@ -404,10 +404,9 @@ int head(const store::Database &db, QStringList &args, Invocation &io)
         io.out << QString::fromUtf8(text);
         return Ok;
     }
-    QFile file(output);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size()) {
-        io.err << "mandatectl: cannot write " << output << ": " << file.errorString() << '\n';
-        return UsageError;
+    if (Status written = writeOutputFile(output, text); !written) {
+        io.err << "mandatectl: " << written.error().message << '\n';
+        return Failed;
     }
     return Ok;
 }
@@ -419,10 +418,16 @@ int run(Invocation &io)
     const QString command = takeSubcommand(args, usage, io, exitCode);
     if (command.isEmpty())
         return exitCode;
+    static const QStringList commands{QStringLiteral("verify"), QStringLiteral("query"), QStringLiteral("export"),
+                                      QStringLiteral("lineage"), QStringLiteral("head")};
+    if (!commands.contains(command)) {
+        io.err << "mandatectl: unknown audit command '" << command << "'\n" << usage;
+        return UsageError;
+    }
     const QString dbPath = takeDatabasePath(args, QStringLiteral("audit ") + command, io.err);
     if (dbPath.isEmpty())
         return UsageError;
-    auto database = store::Database::open(dbPath);
+    auto database = store::Database::openReadOnly(dbPath);
     if (!database)
         return printError(io.err, database.error(), UsageError);
     const store::Database &db = *database.value();

@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSaveFile>
 
 namespace mandate::ctl {
 
@@ -45,8 +46,23 @@ QString takeOption(QStringList &args, const QString &name, bool &missing)
         return {};
     }
     const QString value = args.at(at + 1);
+    if (value.startsWith(QLatin1String("--"))) {
+        args.remove(at);  // the next option stays, to be read as what it is
+        missing = true;
+        return {};
+    }
     args.remove(at, 2);
+    if (value.isEmpty())
+        missing = true;
     return value;
+}
+
+Status writeOutputFile(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    return Status::success();
 }
 
 QString takeDatabasePath(QStringList &args, const QString &what, QTextStream &err)
@@ -56,6 +72,10 @@ QString takeDatabasePath(QStringList &args, const QString &what, QTextStream &er
     QString path = takeOption(args, QStringLiteral("--db"), missing);
     if (missing || (dataDir.isEmpty() && path.isEmpty())) {
         err << "mandatectl: " << what << " needs --data-dir DIR (or --db FILE)\n";
+        return {};
+    }
+    if (!dataDir.isEmpty() && !path.isEmpty()) {
+        err << "mandatectl: " << what << " takes --data-dir DIR or --db FILE, not both\n";
         return {};
     }
     if (path.isEmpty())

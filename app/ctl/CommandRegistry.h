@@ -49,8 +49,13 @@ QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int
 /// Prints "mandatectl GROUP: message" and each per-field detail to `err`; returns `code`.
 int reportFailure(QTextStream &err, QStringView group, const Error &error, int code = Failed);
 
-/// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is.
+/// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is: none
+/// follows, it is empty (an unset shell variable), or it is the next option (`--out --json`).
 QString takeOption(QStringList &args, const QString &name, bool &missing);
+
+/// Writes `bytes` to the file `path` whole or not at all (QSaveFile): a failed write leaves the
+/// file as it was. Errors are "io", naming the file.
+Status writeOutputFile(const QString &path, const QByteArray &bytes);
 
 /// Takes `--data-dir DIR` (meaning DIR/mandate.db) or `--db FILE` out of args and checks that
 /// the file exists. On a usage error it says so on `err` (naming `what`, e.g. "audit verify")

@@ -22,7 +22,10 @@ Result<QByteArray> apiKey(const QString &keyFile)
     QFile file(keyFile);
     if (!file.open(QIODevice::ReadOnly))
         return Error{QStringLiteral("io"), QStringLiteral("cannot read %1: %2").arg(keyFile, file.errorString())};
-    return file.readAll().trimmed();
+    const QByteArray key = file.readAll().trimmed();
+    if (key.isEmpty())
+        return Error{QStringLiteral("usage"), QStringLiteral("%1 is empty: it should hold an API key").arg(keyFile)};
+    return key;
 }
 
 Result<QUrl> gatewayUrl(const QString &text)
@@ -30,6 +33,10 @@ Result<QUrl> gatewayUrl(const QString &text)
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) || url.host().isEmpty())
         return Error{QStringLiteral("usage"), QStringLiteral("--gateway must be an http(s) URL")};
+    // Credentials in the URL would be sent nowhere and printed in errors: the key has its own option.
+    if (!url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment())
+        return Error{QStringLiteral("usage"), QStringLiteral("--gateway takes no user, password, query or fragment: the API key "
+                                                             "goes in --api-key-file F or MANDATE_API_KEY")};
     return url;
 }
 
@@ -58,7 +65,8 @@ Result<QJsonObject> callGateway(const QUrl &gateway, const QByteArray &method, c
     const QString networkError = reply->errorString();
     delete reply;
     if (status == 0)
-        return Error{QStringLiteral("unavailable"), QStringLiteral("cannot reach %1: %2").arg(url.toString(), networkError)};
+        return Error{QStringLiteral("unavailable"), QStringLiteral("cannot reach %1: %2")
+                                                        .arg(url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment), networkError)};
     json::Limits limits;
     limits.maxBytes = 256 << 20;
     Result<QJsonObject> answer = json::parseObject(text, limits);

@@ -38,7 +38,7 @@ const char *const usage =
 
 void printErrors(QTextStream &err, const Error &error)
 {
-    err << "mandatectl: " << error.message << '\n';
+    err << "mandatectl: " << error.toString() << '\n';
     for (const Error &detail : error.details)
         err << "  " << detail.toString() << '\n';
 }
@@ -198,6 +198,11 @@ int run(Invocation &io)
         return exitCode;
     if (command == QLatin1String("import"))
         return importThroughGateway(args, io);
+    static const QStringList local{QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("export"), QStringLiteral("validate")};
+    if (!local.contains(command)) {
+        io.err << "mandatectl: unknown registry command '" << command << "'\n" << usage;
+        return UsageError;
+    }
     bool missing = false;
     const QString output = takeOption(args, QStringLiteral("--output"), missing);
     if (missing) {
@@ -207,7 +212,7 @@ int run(Invocation &io)
     const QString dbPath = takeDatabasePath(args, QStringLiteral("registry ") + command, io.err);
     if (dbPath.isEmpty())
         return UsageError;
-    auto database = store::Database::open(dbPath);
+    auto database = store::Database::openReadOnly(dbPath);
     if (!database) {
         printErrors(io.err, database.error());
         return UsageError;
@@ -230,10 +235,9 @@ int run(Invocation &io)
             io.out << text;
             return Ok;
         }
-        QFile file(output);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size()) {
-            io.err << "mandatectl: cannot write " << output << ": " << file.errorString() << '\n';
-            return UsageError;
+        if (Status written = writeOutputFile(output, text); !written) {
+            io.err << "mandatectl: " << written.error().message << '\n';
+            return Failed;
         }
         return Ok;
     }

@@ -146,7 +146,7 @@ Result<QJsonObject> replayLocally(const QString &dbPath, const QString &schemaPa
     Result<simulate::Replayer> replayer = simulate::Replayer::create(request.policies, schema.value());
     if (!replayer)
         return replayer.error();
-    auto database = store::Database::open(dbPath);
+    auto database = store::Database::openReadOnly(dbPath);
     if (!database)
         return database.error();
     simulate::ReplaySummary summary;

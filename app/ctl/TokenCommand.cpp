@@ -91,7 +91,11 @@ QString describeTime(const QJsonObject &claims, const char *name)
     const QJsonValue v = claims.value(QLatin1String(name));
     if (!v.isDouble())
         return {};
-    const qint64 secs = v.toInteger(qint64(v.toDouble()));
+    // Years 1 to 9999 only: a forged token's 1e300 must not overflow the arithmetic below.
+    const double raw = v.toDouble();
+    if (!(raw >= -62135596800.0 && raw <= 253402300799.0))
+        return QStringLiteral("%1 (out of range)").arg(raw);
+    const qint64 secs = qint64(raw);
     const qint64 delta = secs - QDateTime::currentSecsSinceEpoch();
     const QString when = QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
     if (delta >= 0)
@@ -148,7 +152,15 @@ int verify(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     bool skewOk = false;
     const qint64 skew = parser.value(skewOption).toLongLong(&skewOk);
-    if (parser.positionalArguments().size() != 1 || !parser.isSet(jwksOption) || !skewOk || skew < 0) {
+    QString problem;
+    if (parser.positionalArguments().size() != 1)
+        problem = QStringLiteral("give exactly one TOKEN (or - for stdin)");
+    else if (!parser.isSet(jwksOption))
+        problem = QStringLiteral("--jwks FILE is required");
+    else if (!skewOk || skew < 0 || skew > ClaimsPolicy::kMaxClockSkewSecs)
+        problem = QStringLiteral("--skew must be 0 to %1 seconds").arg(ClaimsPolicy::kMaxClockSkewSecs);
+    if (!problem.isEmpty()) {
+        err << "mandatectl token verify: " << problem << '\n';
         printUsage(err);
         return UsageError;
     }

@@ -4,6 +4,9 @@
 
 #include <QCoreApplication>
 
+#include <cerrno>
+#include <cstdio>
+
 using namespace mandate::ctl;
 
 namespace {
@@ -48,5 +51,13 @@ int main(int argc, char **argv)
         return UsageError;
     }
     Invocation invocation{args, out, err};
-    return it->second.run(invocation);
+    const int code = it->second.run(invocation);
+    // What a command printed is its result (a new API key, a query's records): output that did
+    // not reach its reader is a failure, whatever the command itself said.
+    out.flush();
+    if (out.status() != QTextStream::Ok || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        err << "mandatectl: cannot write to standard output: " << qt_error_string(errno) << '\n';
+        return code == Ok ? Failed : code;
+    }
+    return code;
 }

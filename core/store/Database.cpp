@@ -179,8 +179,8 @@ void rollBack(ThreadState &state, const QSqlDatabase &db, Control which)
 
 } // namespace
 
-Database::Database(QString path)
-    : m_path(std::move(path)), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces)), m_serial(g_nextSerial++),
+Database::Database(QString path, Access access)
+    : m_path(std::move(path)), m_access(access), m_id(QUuid::createUuid().toString(QUuid::WithoutBraces)), m_serial(g_nextSerial++),
       m_checkpointer(std::make_unique<Checkpointer>())
 {
 }
@@ -227,10 +227,12 @@ QSqlDatabase Database::connection() const
     }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
     db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
+    const bool readOnly = m_access == Access::ReadOnly;
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1%2").arg(kBusyTimeoutMs).arg(readOnly ? QStringLiteral(";QSQLITE_OPEN_READONLY") : QString()));
     if (db.open()) {
         QSqlQuery pragma(db);
-        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        if (!readOnly)  // a read-only connection reads the journal mode the file has
+            pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
         pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         m_checkpointer->attach(nativeHandle(db));
@@ -256,20 +258,64 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const QLis
     if (info.exists() && !info.isFile())
         return Error{QStringLiteral("store_error"), QStringLiteral("%1 is not a regular file").arg(path)};
     setUpSqlite();
-    std::unique_ptr<Database> database(new Database(path));
-    QSqlDatabase db = database->connection();
-    if (!db.isOpen())
-        return describe(QStringLiteral("cannot open %1").arg(path), db.lastError());
-    // Touch the schema: a file that is not SQLite fails here, before anything is written.
-    QSqlQuery probe(db);
-    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
-        return describe(QStringLiteral("cannot read %1").arg(path), probe.lastError());
-    // A statement left pending would make SQLite refuse a migration that drops a table
-    // ("database table is locked").
-    probe.finish();
+    std::unique_ptr<Database> database(new Database(path, Access::ReadWrite));
+    if (const Status readable = database->probe(); !readable)
+        return readable.error();
     if (const Status migrated = database->migrate(migrations); !migrated)
         return migrated.error();
     return database;
+}
+
+Result<std::unique_ptr<Database>> Database::openReadOnly(const QString &path)
+{
+    return openReadOnly(path, Schema::migrations());
+}
+
+Result<std::unique_ptr<Database>> Database::openReadOnly(const QString &path, const QList<Migration> &migrations)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error{QStringLiteral("store_error"), QStringLiteral("no database at %1").arg(path)};
+    if (!info.isFile())
+        return Error{QStringLiteral("store_error"), QStringLiteral("%1 is not a regular file").arg(path)};
+    setUpSqlite();
+    std::unique_ptr<Database> database(new Database(path, Access::ReadOnly));
+    if (const Status readable = database->probe(); !readable)
+        return readable.error();
+    int newest = 0;
+    for (const Migration &migration : migrations)
+        newest = std::max(newest, migration.version);
+    QSqlQuery query(database->connection());
+    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")) || !query.next())
+        return Error{QStringLiteral("store_error"), QStringLiteral("%1 is not a Mandate database (it has no schema version)").arg(path)};
+    const int version = query.value(0).toInt();
+    query.finish();
+    if (version > newest) {
+        return Error{QStringLiteral("store_too_new"), QStringLiteral("%1 has schema version %2, newer than this build reads (%3); use the "
+                                                                     "mandatectl of the gateway that wrote it")
+                                                          .arg(path).arg(version).arg(newest)};
+    }
+    if (version < newest) {
+        return Error{QStringLiteral("store_too_old"), QStringLiteral("%1 has schema version %2, older than this build reads (%3); start "
+                                                                     "mandated on it once to migrate it, or use the mandatectl of its version")
+                                                          .arg(path).arg(version).arg(newest)};
+    }
+    return database;
+}
+
+Status Database::probe() const
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen())
+        return describe(QStringLiteral("cannot open %1").arg(m_path), db.lastError());
+    // Touch the schema: a file that is not SQLite fails here, before anything is written.
+    QSqlQuery probe(db);
+    if (!probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")))
+        return describe(QStringLiteral("cannot read %1").arg(m_path), probe.lastError());
+    // A statement left pending would make SQLite refuse a migration that drops a table
+    // ("database table is locked").
+    probe.finish();
+    return Status::success();
 }
 
 int Database::schemaVersion() const

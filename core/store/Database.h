@@ -33,6 +33,12 @@ public:
     /// `migrations` (Schema::migrations() by default).
     static Result<std::unique_ptr<Database>> open(const QString &path);
     static Result<std::unique_ptr<Database>> open(const QString &path, const QList<Migration> &migrations);
+    /// Opens an existing database for reading only, as tools that inspect one do (mandatectl
+    /// audit verify on a forensic copy must not change it): nothing is created, migrated or
+    /// written. A file that is not a Mandate database, or whose schema is older or newer than
+    /// `migrations` (Schema::migrations() by default) bring it to, is refused with the reason.
+    static Result<std::unique_ptr<Database>> openReadOnly(const QString &path);
+    static Result<std::unique_ptr<Database>> openReadOnly(const QString &path, const QList<Migration> &migrations);
 
     /// The calling thread's connection.
     QSqlDatabase connection() const;
@@ -84,12 +90,17 @@ public:
     static Error nativeError(const QString &what, sqlite3 *db);
 
 private:
-    explicit Database(QString path);
+    enum class Access { ReadWrite, ReadOnly };
+    Database(QString path, Access access);
+    /// The calling thread's connection opened and the file's schema readable (a file that is
+    /// not SQLite fails here, before anything is written), or the error.
+    Status probe() const;
     Status migrate(const QList<Migration> &migrations) const;
     QString connectionName() const;
     static bool inTransaction(const QSqlDatabase &db);
 
     QString m_path;
+    Access m_access;
     QString m_id;
     quint64 m_serial;  ///< tells this database's per-thread state from a dead one's at its address
     std::unique_ptr<Checkpointer> m_checkpointer;

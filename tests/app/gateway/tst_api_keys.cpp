@@ -9,6 +9,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
@@ -16,7 +18,10 @@
 
 #include <algorithm>
 
+#include <csignal>
+
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mandate;
 using namespace mandate::testing;
@@ -97,6 +102,7 @@ private slots:
     void lastAdminKeyCannotBeRevoked();
     void restartKeepsTheKey();
     void keyFileOlderThanItsDatabaseIsReplaced();
+    void ctlCreatesAKeyOnlyWhereItCanBeKept();
 
 private:
     HttpResult create(const QByteArray &body, const QByteArray &bearer);
@@ -400,4 +406,88 @@ void tst_ApiKeys::keyFileOlderThanItsDatabaseIsReplaced()
 }
 
 QTEST_GUILESS_MAIN(tst_ApiKeys)
+void tst_ApiKeys::ctlCreatesAKeyOnlyWhereItCanBeKept()
+{
+    // mandatectl api-keys create: a key nobody could keep must not be made, and one that was
+    // made but not delivered is named, so that it can be revoked.
+    QTemporaryDir dir;
+    const QString adminKey = dir.filePath(QStringLiteral("admin.key"));
+    QFile keyFile(adminKey);
+    QVERIFY(keyFile.open(QIODevice::WriteOnly) && keyFile.write(m_admin) == m_admin.size());
+    keyFile.close();
+    const auto keyCount = [this] { return m_http->get(QStringLiteral("/v1/api-keys"), m_admin).json().value(QStringLiteral("items")).toArray().size(); };
+    struct Run { int code; QByteArray out, err; };
+    const auto ctl = [&](const QStringList &extra, bool closedStdout = false) {
+        QProcess p;
+        if (closedStdout) {
+            p.setChildProcessModifier([] {
+                ::signal(SIGPIPE, SIG_IGN);
+                int fds[2];
+                if (::pipe(fds) == 0) {
+                    ::close(fds[0]);  // nobody reads: every write fails
+                    ::dup2(fds[1], STDOUT_FILENO);
+                }
+            });
+        }
+        p.start(QStringLiteral(MANDATECTL), QStringList{QStringLiteral("api-keys"), QStringLiteral("create"), QStringLiteral("--gateway"),
+                                                        m_gateway->url().toString(), QStringLiteral("--api-key-file"), adminKey,
+                                                        QStringLiteral("--name"), QStringLiteral("from the cli"), QStringLiteral("--role"),
+                                                        QStringLiteral("auditor")} + extra);
+        p.waitForFinished(30'000);
+        return Run{p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
+    };
+    const qsizetype before = keyCount();
+
+    // --out names a file that exists: refused before any key is made.
+    const QString taken = dir.filePath(QStringLiteral("taken.key"));
+    QFile existing(taken);
+    QVERIFY(existing.open(QIODevice::WriteOnly) && existing.write("keep me\n") == 8);
+    existing.close();
+    Run refused = ctl({QStringLiteral("--out"), taken});
+    QCOMPARE(refused.code, 2);
+    QVERIFY2(refused.err.contains("exists already"), refused.err.constData());
+    QCOMPARE(keyCount(), before);
+    QFile kept(taken);
+    QVERIFY(kept.open(QIODevice::ReadOnly));
+    QCOMPARE(kept.readAll(), QByteArray("keep me\n"));
+    // ...and so does a directory that is not there.
+    QCOMPARE(ctl({QStringLiteral("--out"), dir.filePath(QStringLiteral("missing/new.key"))}).code, 2);
+    QCOMPARE(keyCount(), before);
+    // The next option is no file name: `--out --json` is refused, nothing made.
+    refused = ctl({QStringLiteral("--out"), QStringLiteral("--json")});
+    QCOMPARE(refused.code, 2);
+    QVERIFY(!QFile::exists(QStringLiteral("--json")));
+    QCOMPARE(keyCount(), before);
+
+    // A new file: the key is in it, owner-only, and works.
+    const QString fresh = dir.filePath(QStringLiteral("fresh.key"));
+    const Run made = ctl({QStringLiteral("--out"), fresh});
+    QVERIFY2(made.code == 0, made.err.constData());
+    QCOMPARE(keyCount(), before + 1);
+    QFile freshFile(fresh);
+    QVERIFY(freshFile.open(QIODevice::ReadOnly));
+    const QByteArray freshKey = freshFile.readAll().trimmed();
+    QVERIFY(!made.out.contains(freshKey));
+    QCOMPARE(m_http->get(QStringLiteral("/v1/whoami"), freshKey).status, 200);
+    struct stat info{};
+    QCOMPARE(::stat(QFile::encodeName(fresh).constData(), &info), 0);
+    QCOMPARE(info.st_mode & 0777, mode_t(0600));
+
+    // Printed to an output nobody reads: a failure that names the key to revoke.
+    const Run lost = ctl({}, true);
+    QCOMPARE(lost.code, 1);
+    QVERIFY2(lost.err.contains("was created but could not be printed; revoke it"), lost.err.constData());
+    QCOMPARE(keyCount(), before + 2);
+
+    // Credentials in the gateway's URL are refused, never sent or printed.
+    QUrl withPassword = m_gateway->url();
+    withPassword.setUserInfo(QStringLiteral("admin:hunter2"));
+    QProcess p;
+    p.start(QStringLiteral(MANDATECTL), {QStringLiteral("api-keys"), QStringLiteral("list"), QStringLiteral("--gateway"),
+                                         withPassword.toString(), QStringLiteral("--api-key-file"), adminKey});
+    QVERIFY(p.waitForFinished(30'000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(!p.readAllStandardError().contains("hunter2"));
+}
+
 #include "tst_api_keys.moc"

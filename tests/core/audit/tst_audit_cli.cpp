@@ -6,7 +6,10 @@
 #include "crypto/Base64Url.h"
 #include "store/Database.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFileInfo>
+#include <QSqlDatabase>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTcpServer>
@@ -295,6 +298,92 @@ private slots:
         QCOMPARE(toStdout.exitCode(), 0);
         QVERIFY(toStdout.readAllStandardOutput().size() > qint64(kLimit));
         QCOMPARE(QFileInfo(target).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    }
+
+    void readsADatabaseWithoutChangingIt()
+    {
+        // The audit commands inspect, as on a forensic copy: nothing is created, migrated or
+        // written, and a file that is no Mandate database at this schema is refused.
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("copy.db"));
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("mandate.db")), copy));
+        const auto digest = [](const QString &path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256) : QByteArray();
+        };
+        const QByteArray intactCopy = digest(copy);
+        for (const QString &command : {QStringLiteral("verify"), QStringLiteral("query")}) {
+            const Run read = ctl({command, QStringLiteral("--db"), copy});
+            QVERIFY2(read.exitCode == 0, read.err.constData());
+        }
+        QCOMPARE(digest(copy), intactCopy);
+
+        // Another program's SQLite file.
+        const QString foreign = dir.filePath(QStringLiteral("foreign.db"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
+            db.setDatabaseName(foreign);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE foo (x)")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+        const QByteArray foreignBefore = digest(foreign);
+        const Run refused = ctl({QStringLiteral("verify"), QStringLiteral("--db"), foreign});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("is not a Mandate database"), refused.err.constData());
+        QVERIFY(!refused.out.contains("intact"));
+        QCOMPARE(digest(foreign), foreignBefore);
+        QVERIFY(!QFile::exists(foreign + QStringLiteral("-wal")) && !QFile::exists(foreign + QStringLiteral("-shm")));
+
+        // A database of an older schema: the gateway migrates it, not the CLI.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("older"));
+            db.setDatabaseName(copy);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(QStringLiteral("UPDATE meta SET value = '3' WHERE key = 'schema_version'")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("older"));
+        const QByteArray olderBefore = digest(copy);
+        const Run older = ctl({QStringLiteral("query"), QStringLiteral("--db"), copy});
+        QCOMPARE(older.exitCode, 2);
+        QVERIFY2(older.err.contains("schema version 3, older than this build reads"), older.err.constData());
+        QCOMPARE(digest(copy), olderBefore);
+    }
+
+    void optionsNeedRealValues()
+    {
+        // An unset shell variable or a forgotten value must not widen a query to everything.
+        const Run empty = ctl(QStringList{QStringLiteral("query"), QStringLiteral("--human"), QString()} + dataDir());
+        QCOMPARE(empty.exitCode, 2);
+        QVERIFY(empty.out.isEmpty());
+        const Run next = ctl(QStringList{QStringLiteral("export"), QStringLiteral("--output"), QStringLiteral("--format"),
+                                         QStringLiteral("jsonl")} + dataDir());
+        QCOMPARE(next.exitCode, 2);
+        QVERIFY(!QFile::exists(QStringLiteral("--format")));
+        const Run both = ctl({QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--db"),
+                              m_dir.filePath(QStringLiteral("mandate.db"))});
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY2(both.err.contains("not both"), both.err.constData());
+    }
+
+    void queryFailsWhenStdoutFails()
+    {
+        // Records that did not reach their reader are a failure, not a silent success.
+        QProcess p;
+        p.setChildProcessModifier([] {
+            ::signal(SIGPIPE, SIG_IGN);
+            int fds[2];
+            if (::pipe(fds) == 0) {
+                ::close(fds[0]);
+                ::dup2(fds[1], STDOUT_FILENO);
+            }
+        });
+        p.start(QStringLiteral(MANDATECTL), QStringList{QStringLiteral("audit"), QStringLiteral("query")} + dataDir());
+        QVERIFY(p.waitForFinished(60'000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY(p.readAllStandardError().contains("cannot write to standard output"));
     }
 };
 
