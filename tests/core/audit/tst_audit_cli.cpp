@@ -111,6 +111,19 @@ private:
         return r;
     }
     QStringList dataDir() const { return {QStringLiteral("--data-dir"), m_dir.path()}; }
+    /// Runs `sql` on the SQLite file `path` as another program would, outside Mandate's Database.
+    static bool execOn(const QString &path, const QString &sql)
+    {
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("execOn"));
+            db.setDatabaseName(path);
+            ok = db.open() && QSqlQuery(db).exec(sql);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("execOn"));
+        return ok;
+    }
     /// The export formats, as test data rows.
     static void addFormats()
     {
@@ -320,14 +333,7 @@ private slots:
 
         // Another program's SQLite file.
         const QString foreign = dir.filePath(QStringLiteral("foreign.db"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("foreign"));
-            db.setDatabaseName(foreign);
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE foo (x)")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("foreign"));
+        QVERIFY(execOn(foreign, QStringLiteral("CREATE TABLE foo (x)")));
         const QByteArray foreignBefore = digest(foreign);
         const Run refused = ctl({QStringLiteral("verify"), QStringLiteral("--db"), foreign});
         QCOMPARE(refused.exitCode, 2);
@@ -337,14 +343,7 @@ private slots:
         QVERIFY(!QFile::exists(foreign + QStringLiteral("-wal")) && !QFile::exists(foreign + QStringLiteral("-shm")));
 
         // A database of an older schema: the gateway migrates it, not the CLI.
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("older"));
-            db.setDatabaseName(copy);
-            QVERIFY(db.open());
-            QVERIFY(QSqlQuery(db).exec(QStringLiteral("UPDATE meta SET value = '3' WHERE key = 'schema_version'")));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("older"));
+        QVERIFY(execOn(copy, QStringLiteral("UPDATE meta SET value = '3' WHERE key = 'schema_version'")));
         const QByteArray olderBefore = digest(copy);
         const Run older = ctl({QStringLiteral("query"), QStringLiteral("--db"), copy});
         QCOMPARE(older.exitCode, 2);
