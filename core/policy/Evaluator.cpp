@@ -422,7 +422,7 @@ Value Evaluator::evalExt(const Expr &e) const
 Value Evaluator::applyExtension(const std::string &name, const std::vector<Value> &args)
 {
     static const std::pair<const char *, ExtFn> table[] = {
-        {"decimal", ExtFn::Decimal}, {"ip", ExtFn::Ip}, {"ipaddr", ExtFn::Ip}, {"datetime", ExtFn::DateTime},
+        {"decimal", ExtFn::Decimal}, {"ip", ExtFn::Ip}, {"datetime", ExtFn::DateTime},
         {"duration", ExtFn::Duration}, {"lessThan", ExtFn::LessThan}, {"lessThanOrEqual", ExtFn::LessThanOrEqual},
         {"greaterThan", ExtFn::GreaterThan}, {"greaterThanOrEqual", ExtFn::GreaterThanOrEqual},
         {"isIpv4", ExtFn::IsIpv4}, {"isIpv6", ExtFn::IsIpv6}, {"isLoopback", ExtFn::IsLoopback},

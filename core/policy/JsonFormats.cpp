@@ -74,7 +74,7 @@ Result<Value> extensionFromObject(const QJsonObject &extn)
     const QJsonValue arg = extn.value(QLatin1String("arg"));
     Value::Kind kind;
     if (fn == QLatin1String("decimal")) kind = Value::Kind::Decimal;
-    else if (fn == QLatin1String("ip") || fn == QLatin1String("ipaddr")) kind = Value::Kind::IpAddr;
+    else if (fn == QLatin1String("ip")) kind = Value::Kind::IpAddr;
     else if (fn == QLatin1String("datetime")) kind = Value::Kind::DateTime;
     else if (fn == QLatin1String("duration")) kind = Value::Kind::Duration;
     else return formatError(QStringLiteral("unknown extension function `%1` in `__extn`").arg(fn));
@@ -246,6 +246,30 @@ Result<QJsonValue> JsonFormats::read(QByteArrayView text)
     return json::parse(text, limits);
 }
 
+namespace {
+
+/// Cedar's grammar for an entity type: `::`-separated identifiers, none of them a reserved
+/// word or `__cedar`, and nothing else (no spaces: Cedar wants names normalized).
+bool isEntityTypeName(QStringView name)
+{
+    static const QStringList reserved{QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("if"), QStringLiteral("then"),
+                                      QStringLiteral("else"), QStringLiteral("in"), QStringLiteral("is"), QStringLiteral("like"),
+                                      QStringLiteral("has"), QStringLiteral("__cedar")};
+    for (const QStringView part : name.split(QStringLiteral("::"))) {
+        if (part.isEmpty() || reserved.contains(part))
+            return false;
+        for (qsizetype i = 0; i < part.size(); ++i) {
+            const char16_t c = part[i].unicode();
+            const bool letter = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || c == u'_';
+            if (!letter && !(i > 0 && c >= u'0' && c <= u'9'))
+                return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 Result<EntityRef> JsonFormats::entityUid(const QJsonValue &json)
 {
     QJsonObject obj = json.toObject();
@@ -256,6 +280,8 @@ Result<EntityRef> JsonFormats::entityUid(const QJsonValue &json)
     if (!json.isObject() || !type.isString() || !id.isString())
         return formatError(QStringLiteral("expected an entity reference {\"type\": ..., \"id\": ...}, found %1")
                                .arg(describeJson(json)));
+    if (!isEntityTypeName(type.toString()))
+        return formatError(QStringLiteral("\"%1\" is not an entity type name (identifiers joined by ::, no reserved words)").arg(type.toString()));
     return UidTable::uid(utf8(type.toString()), utf8(id.toString()));
 }
 

@@ -224,6 +224,14 @@ private slots:
             const QString text = QStringLiteral("permit(principal, action, resource)%1;").arg(QString::fromUtf8(space));
             QTest::addRow("whitespace U+%04X", unsigned(text.at(35).unicode())) << text << QByteArray("{}") << QByteArray("[]");
         }
+        // Entity and extension JSON: names as the policy grammar has them, Cedar's own functions.
+        for (const char *type : {"", "User ", "if", "A::B", "__cedar::B", "A::", "9a"}) {
+            const QByteArray entity = QByteArray("[{\"uid\": {\"type\": \"") + type + "\", \"id\": \"x\"}, \"attrs\": {}, \"parents\": []}]";
+            QTest::addRow("entity type \"%s\"", type) << allowAll << QByteArray("{}") << entity;
+        }
+        QTest::newRow("context entity type if") << allowAll << QByteArray(R"({"e": {"__entity": {"type": "if", "id": "x"}}})") << QByteArray("[]");
+        QTest::newRow("__extn ipaddr") << allowAll << QByteArray(R"({"x": {"__extn": {"fn": "ipaddr", "arg": "1.2.3.4"}}})") << QByteArray("[]");
+        QTest::newRow("__extn ip") << allowAll << QByteArray(R"({"x": {"__extn": {"fn": "ip", "arg": "1.2.3.4"}}})") << QByteArray("[]");
         // A template is no static policy.
         QTest::newRow("template") << QStringLiteral("forbid(principal == ?principal, action, resource);") << QByteArray("{}") << QByteArray("[]");
         // `has` along a path: true, false at a missing step, an error at a step that is no record.
