@@ -17,7 +17,9 @@ const char *const usage =
     "  --rate N        calls per second (default 20)\n"
     "  --duration S    stop after S seconds (default 3600)\n"
     "  --calls N       stop after N calls\n"
-    "  --seed N        random seed (default 1)\n";
+    "  --seed N        random seed (default 1)\n"
+    "\n"
+    "Exit codes: 0 traffic ran, 1 no call got through (or the identity provider failed), 2 usage error.\n";
 
 int run(Invocation &io)
 {
@@ -38,7 +40,9 @@ int run(Invocation &io)
         bool ok = true;
         if (name == QLatin1String("--gateway")) {
             options.gateway = QUrl(value, QUrl::StrictMode);
-            ok = options.gateway.isValid() && !options.gateway.host().isEmpty();
+            const QString scheme = options.gateway.scheme();
+            ok = options.gateway.isValid() && !options.gateway.host().isEmpty()
+                 && (scheme == QLatin1String("http") || scheme == QLatin1String("https"));
         } else if (name == QLatin1String("--data-dir")) {
             options.dataDir = value;
         } else if (name == QLatin1String("--rate")) {

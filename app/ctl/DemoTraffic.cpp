@@ -66,7 +66,7 @@ DemoTraffic::Reply DemoTraffic::send(QNetworkRequest request, const QByteArray &
     QEventLoop loop;
     connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();
-    Reply result{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+    Reply result{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll(), reply->errorString()};
     delete reply;
     return result;
 }
@@ -105,8 +105,11 @@ QByteArray DemoTraffic::exchange(Agent &agent, const QByteArray &subjectToken, c
     const Reply reply = send(request, "POST", form.toString(QUrl::FullyEncoded).toUtf8());
     const QJsonObject body = QJsonDocument::fromJson(reply.body).object();
     if (reply.status != 200) {
-        m_err << "token exchange for " << agent.clientId << " refused (" << reply.status << "): "
-              << body.value(QStringLiteral("error_description")).toString() << '\n';
+        if (reply.status == 0)
+            m_err << "token exchange for " << agent.clientId << ": no answer from the gateway: " << reply.networkError << '\n';
+        else
+            m_err << "token exchange for " << agent.clientId << " refused (" << reply.status << "): "
+                  << body.value(QStringLiteral("error_description")).toString() << '\n';
         ++m_failures;
         return {};
     }
@@ -126,7 +129,9 @@ int DemoTraffic::call(const QByteArray &token, const QByteArray &method, const Q
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     const Reply reply = send(request, method, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
     ++m_calls;
-    if (reply.status >= 200 && reply.status < 300)
+    if (reply.status == 0)
+        ++m_unanswered;
+    else if (reply.status >= 200 && reply.status < 300)
         ++m_allowed;
     else
         ++m_denied;
@@ -212,7 +217,12 @@ int DemoTraffic::run()
     m_timer.start(std::max(1, static_cast<int>(1000.0 / m_options.callsPerSecond)));
     const int code = QCoreApplication::exec();
     m_out << "done: " << m_calls << " calls, " << m_allowed << " allowed, " << m_denied << " denied, "
-          << m_failures << " refused exchanges\n";
+          << m_failures << " refused exchanges, " << m_unanswered << " calls unanswered\n";
+    // Traffic that never reached a tool is no demo: a script waiting on it must know.
+    if (code == 0 && m_allowed + m_denied == 0) {
+        m_err << "mandatectl: demo traffic made no call through the gateway\n";
+        return 1;
+    }
     return code;
 }
 

@@ -61,8 +61,9 @@ private:
 
     struct Reply
     {
-        int status = 0;
+        int status = 0;     ///< 0: no answer (networkError says why)
         QByteArray body;
+        QString networkError;
     };
     Reply send(QNetworkRequest request, const QByteArray &method, const QByteArray &body);
 
@@ -75,6 +76,7 @@ private:
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_calls = 0;
+    qint64 m_unanswered = 0;  ///< calls the gateway never answered (it went away)
     qint64 m_allowed = 0;
     qint64 m_denied = 0;
     qint64 m_failures = 0;

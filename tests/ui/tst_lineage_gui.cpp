@@ -545,6 +545,19 @@ private slots:
         QVERIFY(!loaded.first().first().toString().isEmpty());
         QVERIFY(view()->findChild<QLabel *>(QStringLiteral("lineageStatus"))->text().contains(QStringLiteral("No lineage")));
     }
+
+    void trafficThatReachesNoGatewayFails()
+    {
+        // The demo's traffic generator, pointed at a port nobody listens on, says so and exits 1.
+        QProcess ctl;
+        ctl.start(QStringLiteral(MANDATECTL), {QStringLiteral("demo"), QStringLiteral("traffic"), QStringLiteral("--gateway"),
+                                               QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--data-dir"), m_gateway.dataDir(),
+                                               QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--rate"), QStringLiteral("20")});
+        QVERIFY(QTest::qWaitFor([&ctl] { return ctl.state() == QProcess::NotRunning; }, 30'000));
+        const QByteArray err = ctl.readAllStandardError();
+        QCOMPARE(ctl.exitCode(), 1);
+        QVERIFY2(err.contains("no answer from the gateway") && err.contains("made no call through the gateway"), err.constData());
+    }
 };
 
 QTEST_MAIN(tst_LineageGui)
