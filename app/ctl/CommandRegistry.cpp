@@ -3,7 +3,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
+
+#include <memory>
 
 namespace mandate::ctl {
 
@@ -59,9 +62,25 @@ QString takeOption(QStringList &args, const QString &name, bool &missing)
 
 Status writeOutputFile(const QString &path, const QByteArray &bytes)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file.errorString())};
+    // A device or a pipe (/dev/stdout, >(gzip)) is written in place: replacing it would not
+    // reach its reader. A regular file is replaced whole, or written in place only where its
+    // directory allows no file beside it.
+    const QFileInfo target(path);
+    std::unique_ptr<QFileDevice> file;
+    if (target.exists() && !target.isFile()) {
+        file = std::make_unique<QFile>(path);
+    } else {
+        auto saved = std::make_unique<QSaveFile>(path);
+        saved->setDirectWriteFallback(true);
+        file = std::move(saved);
+    }
+    bool written = file->open(QIODevice::WriteOnly) && file->write(bytes) == bytes.size();
+    if (auto *saved = dynamic_cast<QSaveFile *>(file.get()))
+        written = written && saved->commit();
+    else
+        written = written && file->flush();
+    if (!written)
+        return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file->errorString())};
     return Status::success();
 }
 

@@ -246,11 +246,7 @@ Result<QJsonValue> JsonFormats::read(QByteArrayView text)
     return json::parse(text, limits);
 }
 
-namespace {
-
-/// Cedar's grammar for an entity type: `::`-separated identifiers, none of them a reserved
-/// word or `__cedar`, and nothing else (no spaces: Cedar wants names normalized).
-bool isEntityTypeName(QStringView name)
+bool JsonFormats::isEntityTypeName(QStringView name)
 {
     static const QStringList reserved{QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("if"), QStringLiteral("then"),
                                       QStringLiteral("else"), QStringLiteral("in"), QStringLiteral("is"), QStringLiteral("like"),
@@ -267,8 +263,6 @@ bool isEntityTypeName(QStringView name)
     }
     return true;
 }
-
-} // namespace
 
 Result<EntityRef> JsonFormats::entityUid(const QJsonValue &json)
 {

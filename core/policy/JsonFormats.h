@@ -23,6 +23,9 @@ public:
 
     /// `{"type": T, "id": I}` or `{"__entity": {...}}`.
     static Result<EntityRef> entityUid(const QJsonValue &json);
+    /// Cedar's grammar for an entity type: `::`-joined identifiers, none of them a reserved
+    /// word or `__cedar`, and nothing else (no spaces: Cedar wants names normalized).
+    static bool isEntityTypeName(QStringView name);
     /// A value; `expected` (may be null) is the schema type it must have.
     static Result<Value> value(const QJsonValue &json, const SchemaType *expected);
     /// An entities array. With a schema, attributes and tags are typed by it and the schema's

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/Lexer.h"
 
+#include <QByteArrayView>
+
 #include "common/Hex.h"
 
 namespace mandate::policy {
@@ -132,6 +134,14 @@ size_t whitespaceAt(std::string_view src, size_t pos)
 
 } // namespace
 
+Lexer::Lexer(std::string_view source) : m_src(source)
+{
+    if (!QByteArrayView(source.data(), qsizetype(source.size())).isValidUtf8()) {
+        m_error = "the text is not valid UTF-8";
+        m_invalid = true;
+    }
+}
+
 void Lexer::advance(size_t n)
 {
     for (size_t k = 0; k < n && m_pos < m_src.size(); ++k) {
@@ -147,6 +157,11 @@ void Lexer::advance(size_t n)
 
 Token Lexer::next()
 {
+    if (m_invalid) {
+        Token t;
+        t.kind = Token::Kind::Error;
+        return t;
+    }
     for (;;) {
         while (const size_t length = whitespaceAt(m_src, m_pos))
             advance(length);

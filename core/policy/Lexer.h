@@ -27,7 +27,9 @@ struct Token
 class Lexer
 {
 public:
-    explicit Lexer(std::string_view source) : m_src(source) {}
+    /// Source that is not valid UTF-8 yields one Error token: every position after a bad byte
+    /// would be a guess (a truncated sequence could swallow the character after it).
+    explicit Lexer(std::string_view source);
     Token next();
     /// Message for the last Error token.
     const std::string &error() const { return m_error; }
@@ -41,6 +43,7 @@ public:
 private:
     void advance(size_t n);
     std::string_view m_src;
+    bool m_invalid = false;  ///< not UTF-8: nothing is read
     size_t m_pos = 0;
     int m_line = 1;
     int m_col = 1;

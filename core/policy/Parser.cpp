@@ -197,18 +197,14 @@ Policy Parser::parsePolicy()
 void Parser::requireUnreserved(const Token &name) const
 {
     // Cedar's reserved words are not names: not of types, namespaces, attributes or record keys.
-    static constexpr std::string_view kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has"};
+    static constexpr std::string_view kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"};
     if (std::find(std::begin(kReserved), std::end(kReserved), name.text) != std::end(kReserved))
         fail("`" + std::string(name.text) + "` is a reserved word and cannot be used as a name", name);
 }
 
 std::string Parser::parsePath(Token first)
 {
-    const auto component = [this](const Token &name) {
-        requireUnreserved(name);
-        if (name.text == "__cedar")
-            fail("the namespace `__cedar` is reserved", name);
-    };
+    const auto component = [this](const Token &name) { requireUnreserved(name); };
     component(first);
     std::string path(first.text);
     while (peek().kind == K::ColonColon && peek(1).kind == K::Ident) {

@@ -171,7 +171,7 @@ private:
             return std::nullopt;
         const std::optional<QString> type = JsonSpans::string(found.type);
         const std::optional<QString> id = JsonSpans::string(found.id);
-        if (!type || !id)
+        if (!type || !id || !policy::JsonFormats::isEntityTypeName(*type))
             return std::nullopt;
         return policy::UidTable::uid(type->toStdString(), id->toStdString());
     }

@@ -35,7 +35,7 @@ ParseReport ParseReport::of(const QString &source)
 {
     ParseReport report;
     const QByteArray utf8 = source.toUtf8();
-    const Result<policy::PolicySet> parsed = policy::PolicySet::parse(std::string_view(utf8.constData(), size_t(utf8.size())));
+    const Result<policy::PolicySet> parsed = policy::PolicySet::parseStatic(std::string_view(utf8.constData(), size_t(utf8.size())));
     if (!parsed) {
         report.diagnostics.push_back(diagnosticOf(parsed.error()));
         for (const Error &detail : parsed.error().details)

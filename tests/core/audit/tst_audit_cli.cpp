@@ -179,6 +179,13 @@ private slots:
                                    QStringLiteral("--output"), headFile} + dataDir());
         QCOMPARE(head.exitCode, 0);
         QCOMPARE(ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--head"), headFile} + dataDir()).exitCode, 0);
+        // To a device, written in place: not replaced by a file beside it.
+        QFile saved(headFile);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        const Run toStdout = ctl(QStringList{QStringLiteral("head"), QStringLiteral("--key"), m_dir.filePath(QStringLiteral("gateway.key")),
+                                             QStringLiteral("--output"), QStringLiteral("/dev/stdout")} + dataDir());
+        QVERIFY2(toStdout.exitCode == 0, toStdout.err.constData());
+        QCOMPARE(toStdout.out.left(40), saved.readAll().left(40));
         // A chain named that holds nothing is not "intact", and has no head to sign.
         Run nothing = ctl(QStringList{QStringLiteral("verify"), QStringLiteral("--gateway"), QStringLiteral("gw-typo")} + dataDir());
         QCOMPARE(nothing.exitCode, 1);

@@ -218,6 +218,7 @@ private slots:
         QTest::newRow("in::\"x\"") << when(R"(principal == in::"x")") << QByteArray("{}") << QByteArray("[]");
         QTest::newRow("is like") << QStringLiteral("permit(principal is like, action, resource);") << QByteArray("{}") << QByteArray("[]");
         QTest::newRow("__cedar::X") << QStringLiteral("permit(principal is __cedar::X, action, resource);") << QByteArray("{}") << QByteArray("[]");
+        QTest::newRow("{__cedar: 1}") << when("{__cedar: 1} has __cedar") << QByteArray("{}") << QByteArray("[]");
         QTest::newRow("A::__cedar") << QStringLiteral("permit(principal is A::__cedar, action, resource);") << QByteArray("{}") << QByteArray("[]");
         // Whitespace is Unicode's.
         for (const char *space : {"\v", "\f", "\u0085", "\u00a0", "\u2028", "\u3000", "\u200b"}) {

@@ -160,6 +160,12 @@ private slots:
         QTest::addRow("10 MB string") << head + '"' + QByteArray(10 << 20, 'x') + "\" == \"\" };" << true;
         QTest::addRow("10 MB of unterminated string") << head + '"' + QByteArray(10 << 20, 'x') << false;
         QTest::addRow("100 nested parens") << head + QByteArray(100, '(') + "true" + QByteArray(100, ')') + " };" << true;
+        // A truncated UTF-8 sequence must not swallow the byte after it: `\xE2\x80(` is no
+        // U+2028 (whitespace) and no `(`. Text that is not UTF-8 is refused whole.
+        QTest::addRow("truncated UTF-8 before a parenthesis")
+            << head + "!\xE2\x80(context.a && context.b\xE2\x80) };" << false;
+        QTest::addRow("a lone continuation byte") << head + "true \x80 };" << false;
+        QTest::addRow("UTF-8 in a string") << head + "\"\xE2\x80\xA8\" == \"\xE2\x80\xA8\" };" << true;
         // `e has a.b.c` stands for `e has a && e.a has b && ...`: spelled out, each segment would
         // copy the subject and the path so far (here about 10^11 nodes).
         QTest::addRow("has along 5000 segments of a 10000-element set")
