@@ -88,7 +88,8 @@ void Parser::expectIdent(std::string_view word)
 
 void Parser::fail(const std::string &message, const Token &at) const
 {
-    throw Failure{message, at.line, at.column};
+    // At a token the lexer could not make, its reason says more than what was expected there.
+    throw Failure{at.kind == K::Error && !m_lexError.empty() ? m_lexError : message, at.line, at.column};
 }
 
 namespace {

@@ -69,7 +69,7 @@ private:
     bool isIdent(std::string_view w) const { return peek().kind == K::Ident && peek().text == w; }
     [[noreturn]] void fail(const std::string &message, const Token &at) const
     {
-        throw Failure{message, at.line, at.column};
+        throw Failure{at.kind == K::Error && !m_lexError.empty() ? m_lexError : message, at.line, at.column};
     }
     static std::string describe(const Token &t)
     {

@@ -99,6 +99,9 @@ private slots:
                                     << QStringLiteral("1:21") << QStringLiteral("not allowed here");
         QTest::addRow("slot in condition") << QStringLiteral("permit(principal, action, resource) when { ?principal };")
                                            << QStringLiteral("1:44") << QStringLiteral("only allowed in the policy scope");
+        QTest::addRow("raw carriage return in a string")
+            << QStringLiteral("permit(principal, action, resource) when { \"a\rb\" == \"a\" };") << QStringLiteral("1:44")
+            << QStringLiteral("a carriage return in a string literal must be written `\\r`");
         QTest::addRow("second line") << QStringLiteral("permit(principal, action, resource)\n  when { 1 + };")
                                      << QStringLiteral("2:14") << QStringLiteral("expected an expression");
         QTest::addRow("unterminated string") << QStringLiteral("permit(principal == User::\"a, action, resource);")
