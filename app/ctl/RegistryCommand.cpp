@@ -80,17 +80,21 @@ int list(registry::Registry &registry, QStringList &args, Invocation &io)
         return UsageError;
     }
     const QString kind = args.isEmpty() ? QStringLiteral("agents") : args.takeFirst();
+    if (!args.isEmpty()) {
+        io.err << "mandatectl: unexpected arguments: " << args.join(u' ') << '\n';
+        return UsageError;
+    }
     const auto fail = [&io](const Error &e) { printErrors(io.err, e); return Failed; };
     if (kind == QLatin1String("agents")) {
         auto agents = registry.agents(filter);
         if (!agents) return fail(agents.error());
-        printLines<identity::Agent>(io.out, agents.value(), [](const identity::Agent &a) {
+        printLines<identity::Agent>(io.out, agents.value(), [](const identity::Agent &a) -> QString {
             return identity::Agent::statusName(a.status) + u'\t' + a.owner + u'\t' + a.allowedActions.join(u',');
         });
     } else if (kind == QLatin1String("tools")) {
         auto tools = registry.tools();
         if (!tools) return fail(tools.error());
-        printLines<identity::Tool>(io.out, tools.value(), [](const identity::Tool &t) {
+        printLines<identity::Tool>(io.out, tools.value(), [](const identity::Tool &t) -> QString {
             QStringList actions;
             for (const auto &a : t.actions) actions << a.name;
             return t.upstream + u'\t' + actions.join(u',');
@@ -98,11 +102,11 @@ int list(registry::Registry &registry, QStringList &args, Invocation &io)
     } else if (kind == QLatin1String("humans")) {
         auto humans = registry.humans();
         if (!humans) return fail(humans.error());
-        printLines<identity::Human>(io.out, humans.value(), [](const identity::Human &h) { return h.displayName + u'\t' + h.issuer; });
+        printLines<identity::Human>(io.out, humans.value(), [](const identity::Human &h) -> QString { return h.displayName + u'\t' + h.issuer; });
     } else if (kind == QLatin1String("machines")) {
         auto machines = registry.machines();
         if (!machines) return fail(machines.error());
-        printLines<identity::Machine>(io.out, machines.value(), [](const identity::Machine &m) { return m.machineKind + u'\t' + m.owner; });
+        printLines<identity::Machine>(io.out, machines.value(), [](const identity::Machine &m) -> QString { return m.machineKind + u'\t' + m.owner; });
     } else {
         io.err << "mandatectl: unknown record kind '" << kind << "' (agents, tools, humans, machines)\n";
         return UsageError;
@@ -209,6 +213,10 @@ int run(Invocation &io)
         io.err << "mandatectl: --output needs a file\n";
         return UsageError;
     }
+    if (!output.isEmpty() && command != QLatin1String("export")) {
+        io.err << "mandatectl: --output applies to registry export only\n";
+        return UsageError;
+    }
     const QString dbPath = takeDatabasePath(args, QStringLiteral("registry ") + command, io.err);
     if (dbPath.isEmpty())
         return UsageError;
@@ -225,6 +233,10 @@ int run(Invocation &io)
     if (command == QLatin1String("show"))
         return show(registry, args, io);
     if (command == QLatin1String("export")) {
+        if (!args.isEmpty()) {
+            io.err << "mandatectl: unexpected arguments: " << args.join(u' ') << '\n';
+            return UsageError;
+        }
         auto exported = registry.exportJson();
         if (!exported) {
             printErrors(io.err, exported.error());

@@ -273,6 +273,22 @@ void tst_AuditEvents::ctlImportIsAnAuditedAdminChange()
     QCOMPARE(ctl(remote, &output), 0);
     QVERIFY2(output.contains("imported: 1 created, 0 updated"), output.constData());
     QCOMPARE(m_http->get(QStringLiteral("/v1/humans/grace"), m_admin).status, 200);
+    // Read back from the running gateway's database, read-only; stray arguments are refused.
+    const auto list = [this](const QStringList &args, QByteArray *output) {
+        QProcess process;
+        process.start(QStringLiteral(MANDATECTL_PATH), QStringList{QStringLiteral("registry"), QStringLiteral("list"), QStringLiteral("humans"),
+                                                                   QStringLiteral("--data-dir"), m_gateway->dataDir()} + args);
+        if (!process.waitForFinished(60'000))
+            return -1;
+        *output = process.readAllStandardOutput() + process.readAllStandardError();
+        return process.exitCode();
+    };
+    QVERIFY2(list({}, &output) == 0, output.constData());
+    QVERIFY2(output.contains("grace\tGrace"), output.constData());
+    QCOMPARE(list({QStringLiteral("junk")}, &output), 2);
+    QVERIFY2(output.contains("unexpected arguments: junk"), output.constData());
+    QCOMPARE(list({QStringLiteral("--output"), QDir(m_gateway->dataDir()).filePath(QStringLiteral("list.txt"))}, &output), 2);
+    QVERIFY2(output.contains("--output applies to registry export only"), output.constData());
     bool recorded = false;
     for (const QJsonValue &record : records(QStringLiteral("event=admin_change")))
         recorded = recorded || str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import");
