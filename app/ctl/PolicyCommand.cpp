@@ -27,7 +27,10 @@ void usage(QTextStream &s)
          "                                 errors as file:line:col: message\n"
          "  authorize --policies F --entities F [--schema F] --principal E --action E --resource E\n"
          "            [--context F]        decide one request (E is Type::\"id\"); exit 0 allow, 1 deny\n"
-         "  conformance ROOT TEST.json...  run Cedar integration tests; prints mismatches and a summary\n";
+         "  conformance ROOT TEST.json...  run Cedar integration tests; prints mismatches and a summary\n"
+         "\n"
+         "Exit codes: check: 0 valid, 1 a file does not parse or validate; authorize: 0 allow, 1 deny;\n"
+         "conformance: 0 every case agrees, 1 a mismatch; all: 2 usage error or a file that cannot be read.\n";
 }
 
 std::optional<QByteArray> readFile(const QString &path, QTextStream &err)
@@ -64,9 +67,13 @@ bool parseOptions(const QStringList &args, const QStringList &known, QMap<QStrin
         const QString &a = args.at(i);
         if (a.startsWith(QLatin1String("--"))) {
             const QString name = a.mid(2);
-            if (!known.contains(name) || i + 1 >= args.size()) {
+            if (!known.contains(name) || i + 1 >= args.size() || args.at(i + 1).isEmpty() || args.at(i + 1).startsWith(QLatin1String("--"))) {
                 err << "mandatectl policy: " << (known.contains(name) ? "missing value for " : "unknown option ") << a
                     << '\n';
+                return false;
+            }
+            if (options.contains(name)) {
+                err << "mandatectl policy: " << a << " is given twice\n";
                 return false;
             }
             options.insert(name, args.at(++i));
@@ -77,21 +84,23 @@ bool parseOptions(const QStringList &args, const QStringList &known, QMap<QStrin
     return true;
 }
 
-std::optional<Schema> loadSchema(const QString &path, QTextStream &err, bool &failed)
+/// The schema at `path` (none when empty). On failure `failure` is the exit code: UsageError
+/// for a file that cannot be read, Failed for one that does not parse.
+std::optional<Schema> loadSchema(const QString &path, QTextStream &err, int &failure)
 {
-    failed = false;
+    failure = Ok;
     if (path.isEmpty())
         return std::nullopt;
     const auto text = readFile(path, err);
     if (!text) {
-        failed = true;
+        failure = UsageError;
         return std::nullopt;
     }
     auto schema = Schema::parse(*text);
     if (!schema) {
         err << path << ':' << (schema.error().path.isEmpty() ? QString() : schema.error().path + QLatin1Char(':')) << ' '
             << schema.error().message << '\n';
-        failed = true;
+        failure = Failed;
         return std::nullopt;
     }
     return std::move(schema.value());
@@ -106,9 +115,11 @@ int check(const QStringList &args, Invocation &inv)
         usage(inv.err);
         return UsageError;
     }
-    bool schemaFailed = false;
-    const auto schema = loadSchema(options.value(QStringLiteral("schema")), inv.err, schemaFailed);
-    int result = schemaFailed ? Failed : Ok;
+    int schemaFailure = Ok;
+    const auto schema = loadSchema(options.value(QStringLiteral("schema")), inv.err, schemaFailure);
+    if (schemaFailure == UsageError)
+        return UsageError;  // as an unreadable policy file
+    int result = schemaFailure;
     for (const QString &file : files) {
         const auto text = readFile(file, inv.err);
         if (!text)
@@ -172,10 +183,10 @@ int authorize(const QStringList &args, Invocation &inv)
             return UsageError;
         }
     }
-    bool schemaFailed = false;
-    const auto schema = loadSchema(options.value(QStringLiteral("schema")), inv.err, schemaFailed);
-    if (schemaFailed)
-        return UsageError;
+    int schemaFailure = Ok;
+    const auto schema = loadSchema(options.value(QStringLiteral("schema")), inv.err, schemaFailure);
+    if (schemaFailure != Ok)
+        return UsageError;  // authorize decides; its inputs failing is a usage error
     const auto policyText = readFile(options.value(QStringLiteral("policies")), inv.err);
     if (!policyText)
         return UsageError;

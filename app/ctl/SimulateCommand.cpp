@@ -255,6 +255,9 @@ int run(Invocation &io)
             return fail(io.err, url.error(), UsageError);
         if (missing || !args.isEmpty())
             return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("unexpected arguments: ") + args.join(u' ')}, UsageError);
+        if (!schemaPath.isEmpty())
+            return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("--schema is for local replays: a gateway replays against "
+                                                                              "its own schema")}, UsageError);
         Result<QByteArray> key = apiKey(keyFile);
         if (!key)
             return fail(io.err, key.error(), key.error().code == QLatin1String("usage") ? UsageError : Failed);
@@ -265,6 +268,9 @@ int run(Invocation &io)
             return UsageError;
         if (missing || !args.isEmpty())
             return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("unexpected arguments: ") + args.join(u' ')}, UsageError);
+        if (!keyFile.isEmpty())
+            return fail(io.err, Error{QStringLiteral("usage"), QStringLiteral("--api-key-file is for --gateway: a local replay reads "
+                                                                              "the database")}, UsageError);
         answer = replayLocally(dbPath, schemaPath, request.value());
     }
     if (!answer)

@@ -322,6 +322,13 @@ void tst_SimulateHttp::ctlAgainstTheGateway()
     const QString broken = writeCandidate(QStringLiteral("broken.cedar"), QStringLiteral("permit (principal"));
     QCOMPARE(ctl(remote + QStringList{QStringLiteral("--policies"), broken}, &out), 1);
     QVERIFY2(out.contains("1:"), out.constData());
+    // Options of the other mode are refused, not ignored: a gateway replays under its own schema,
+    // and a local replay has no use for a key.
+    QCOMPARE(ctl(remote + QStringList{QStringLiteral("--policies"), same, QStringLiteral("--schema"), same}, &out), 2);
+    QVERIFY2(out.contains("--schema is for local replays"), out.constData());
+    QCOMPARE(ctl({QStringLiteral("--data-dir"), m_gateway->dataDir(), QStringLiteral("--policies"), same, QStringLiteral("--api-key-file"),
+                  analystKey}, &out), 2);
+    QVERIFY2(out.contains("--api-key-file is for --gateway"), out.constData());
 }
 
 void tst_SimulateHttp::ctlOnTheDataDirectory()
