@@ -72,10 +72,6 @@ bool parseOptions(const QStringList &args, const QStringList &known, QMap<QStrin
                     << '\n';
                 return false;
             }
-            if (options.contains(name)) {
-                err << "mandatectl policy: " << a << " is given twice\n";
-                return false;
-            }
             options.insert(name, args.at(++i));
         } else {
             positional << a;

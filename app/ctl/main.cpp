@@ -50,6 +50,19 @@ int main(int argc, char **argv)
         printUsage(err);
         return UsageError;
     }
+    // An option given twice is a mistake (which value was meant?): refused for every command,
+    // where taking one of them would act on what the caller may not have meant.
+    QStringList seen;
+    for (const QString &arg : std::as_const(args)) {
+        if (!arg.startsWith(QLatin1String("--")) || arg.size() == 2)
+            continue;
+        const QString option = arg.section(u'=', 0, 0);
+        if (seen.contains(option)) {
+            err << "mandatectl: " << option << " is given twice\n";
+            return UsageError;
+        }
+        seen << option;
+    }
     Invocation invocation{args, out, err};
     const int code = it->second.run(invocation);
     // What a command printed is its result (a new API key, a query's records): output that did

@@ -368,6 +368,10 @@ private slots:
                                          QStringLiteral("jsonl")} + dataDir());
         QCOMPARE(next.exitCode, 2);
         QVERIFY(!QFile::exists(QStringLiteral("--format")));
+        const Run twice = ctl(QStringList{QStringLiteral("query"), QStringLiteral("--human"), QStringLiteral("alice"), QStringLiteral("--human"),
+                                          QStringLiteral("bob")} + dataDir());
+        QCOMPARE(twice.exitCode, 2);
+        QVERIFY2(twice.err.contains("--human is given twice") && twice.out.isEmpty(), twice.err.constData());
         const Run both = ctl({QStringLiteral("verify"), QStringLiteral("--data-dir"), m_dir.path(), QStringLiteral("--db"),
                               m_dir.filePath(QStringLiteral("mandate.db"))});
         QCOMPARE(both.exitCode, 2);
