@@ -329,10 +329,7 @@ int exportRecords(const store::Database &db, QStringList &args, Invocation &io)
             cursor = page->nextCursor;
         } while (!cursor.isEmpty());
     }
-    // Flushed first: QSaveFile::commit() does not see a failure of the flush it makes itself.
-    if (!file->flush())
-        return writeFailed();
-    if (auto *saved = qobject_cast<QSaveFile *>(file.get()); saved && !saved->commit())
+    if (!finishOutput(*file))
         return writeFailed();
     return Ok;
 }

@@ -60,6 +60,16 @@ QString takeOption(QStringList &args, const QString &name, bool &missing)
     return value;
 }
 
+bool finishOutput(QFileDevice &file)
+{
+    // Flushed first: QSaveFile::commit() does not see a failure of the flush it makes itself,
+    // and would put a truncated file in place.
+    if (!file.flush())
+        return false;
+    auto *saved = qobject_cast<QSaveFile *>(&file);
+    return !saved || saved->commit();
+}
+
 Status writeOutputFile(const QString &path, const QByteArray &bytes)
 {
     // A device or a pipe (/dev/stdout, >(gzip)) is written in place: replacing it would not
@@ -74,12 +84,7 @@ Status writeOutputFile(const QString &path, const QByteArray &bytes)
         saved->setDirectWriteFallback(true);
         file = std::move(saved);
     }
-    bool written = file->open(QIODevice::WriteOnly) && file->write(bytes) == bytes.size();
-    if (auto *saved = dynamic_cast<QSaveFile *>(file.get()))
-        written = written && saved->commit();
-    else
-        written = written && file->flush();
-    if (!written)
+    if (!file->open(QIODevice::WriteOnly) || file->write(bytes) != bytes.size() || !finishOutput(*file))
         return Error{QStringLiteral("io"), QStringLiteral("cannot write %1: %2").arg(path, file->errorString())};
     return Status::success();
 }

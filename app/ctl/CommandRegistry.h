@@ -3,6 +3,7 @@
 
 #include "common/Result.h"
 
+#include <QFileDevice>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
@@ -56,6 +57,10 @@ QString takeOption(QStringList &args, const QString &name, bool &missing);
 /// Writes `bytes` to the file `path` whole or not at all (QSaveFile): a failed write leaves the
 /// file as it was. Errors are "io", naming the file.
 Status writeOutputFile(const QString &path, const QByteArray &bytes);
+
+/// Ends the writing of an output file: flushes it and, for a QSaveFile, commits it. False when
+/// either failed (nothing is then put in place).
+bool finishOutput(QFileDevice &file);
 
 /// Takes `--data-dir DIR` (meaning DIR/mandate.db) or `--db FILE` out of args and checks that
 /// the file exists. On a usage error it says so on `err` (naming `what`, e.g. "audit verify")

@@ -13,6 +13,10 @@
 #include <QProcess>
 #include <QTest>
 
+#include <csignal>
+
+#include <sys/resource.h>
+
 using namespace mandate;
 using namespace mandate::testing;
 
@@ -289,6 +293,29 @@ void tst_AuditEvents::ctlImportIsAnAuditedAdminChange()
     QVERIFY2(output.contains("unexpected arguments: junk"), output.constData());
     QCOMPARE(list({QStringLiteral("--output"), QDir(m_gateway->dataDir()).filePath(QStringLiteral("list.txt"))}, &output), 2);
     QVERIFY2(output.contains("--output applies to registry export only"), output.constData());
+    // An export the file size limit (standing in for a full disk) cuts short fails, and leaves
+    // no file; without the limit it is written whole.
+    const QString exported = QDir(m_gateway->dataDir()).filePath(QStringLiteral("registry-export.json"));
+    const auto exportTo = [&](bool limited) {
+        QProcess process;
+        if (limited) {
+            process.setChildProcessModifier([] {
+                ::signal(SIGXFSZ, SIG_IGN);
+                const rlimit limit{4096, 4096};  // below the export, above nothing the read needs to write
+                ::setrlimit(RLIMIT_FSIZE, &limit);
+            });
+        }
+        process.start(QStringLiteral(MANDATECTL_PATH), {QStringLiteral("registry"), QStringLiteral("export"), QStringLiteral("--data-dir"),
+                                                        m_gateway->dataDir(), QStringLiteral("--output"), exported});
+        return process.waitForFinished(60'000) ? process.exitCode() : -1;
+    };
+    QCOMPARE(exportTo(true), 1);
+    QVERIFY(!QFile::exists(exported));
+    QCOMPARE(exportTo(false), 0);
+    QFile exportFile(exported);
+    QVERIFY(exportFile.open(QIODevice::ReadOnly));
+    const QByteArray exportedBytes = exportFile.readAll();
+    QVERIFY2(exportedBytes.size() > 4096 && exportedBytes.contains("\"grace\""), exportedBytes.left(200).constData());
     bool recorded = false;
     for (const QJsonValue &record : records(QStringLiteral("event=admin_change")))
         recorded = recorded || str(record.toObject(), "mandate.admin.target") == QLatin1String("registry:import");
