@@ -55,9 +55,14 @@ QString takeOption(QStringList &args, const QString &name, bool &missing)
         return {};
     }
     args.remove(at, 2);
-    if (value.isEmpty())
+    if (!isOptionValue(value))
         missing = true;
     return value;
+}
+
+bool isOptionValue(const QString &arg)
+{
+    return !arg.isEmpty() && !arg.startsWith(QLatin1String("--"));
 }
 
 bool finishOutput(QFileDevice &file)

@@ -50,6 +50,10 @@ QString takeSubcommand(QStringList &args, const char *usage, Invocation &io, int
 /// Prints "mandatectl GROUP: message" and each per-field detail to `err`; returns `code`.
 int reportFailure(QTextStream &err, QStringView group, const Error &error, int code = Failed);
 
+/// Whether `arg` can be an option's value: not empty (an unset shell variable) and not the next
+/// option (`--out --json`).
+bool isOptionValue(const QString &arg);
+
 /// Takes `--name value` out of args; empty when absent. Sets `missing` when the value is: none
 /// follows, it is empty (an unset shell variable), or it is the next option (`--out --json`).
 QString takeOption(QStringList &args, const QString &name, bool &missing);

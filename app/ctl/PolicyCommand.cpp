@@ -67,7 +67,7 @@ bool parseOptions(const QStringList &args, const QStringList &known, QMap<QStrin
         const QString &a = args.at(i);
         if (a.startsWith(QLatin1String("--"))) {
             const QString name = a.mid(2);
-            if (!known.contains(name) || i + 1 >= args.size() || args.at(i + 1).isEmpty() || args.at(i + 1).startsWith(QLatin1String("--"))) {
+            if (!known.contains(name) || i + 1 >= args.size() || !isOptionValue(args.at(i + 1))) {
                 err << "mandatectl policy: " << (known.contains(name) ? "missing value for " : "unknown option ") << a
                     << '\n';
                 return false;

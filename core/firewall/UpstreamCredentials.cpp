@@ -2,6 +2,7 @@
 #include "firewall/UpstreamCredentials.h"
 
 #include "common/HttpToken.h"
+#include "identity/Validator.h"
 
 #include <QDir>
 #include <QHostAddress>
@@ -198,12 +199,8 @@ Result<UpstreamCredential> UpstreamCredentials::credential(const QString &name) 
 {
     // The name comes from the registry, where it is validated; checked again here because it
     // becomes a path.
-    for (const QChar c : name) {
-        if (!((c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'-'))
-            return unavailable(QStringLiteral("\"%1\" is not a credential name").arg(name));
-    }
-    if (name.isEmpty())
-        return unavailable(QStringLiteral("an empty credential name"));
+    if (!identity::Validator::isValidId(name))
+        return unavailable(QStringLiteral("\"%1\" is not a credential name").arg(name));
     // Whoever may write the directory may replace what is in it (with a link to another
     // credential of this gateway's, say): it must be the gateway user's or root's, and closed
     // to writes by others, as ssh asks of ~/.ssh.

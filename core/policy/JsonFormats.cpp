@@ -4,6 +4,7 @@
 #include "json/JsonReader.h"
 #include "policy/Evaluator.h"
 #include "policy/Extensions.h"
+#include "policy/Lexer.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -248,18 +249,19 @@ Result<QJsonValue> JsonFormats::read(QByteArrayView text)
 
 bool JsonFormats::isEntityTypeName(QStringView name)
 {
-    static const QStringList reserved{QStringLiteral("true"), QStringLiteral("false"), QStringLiteral("if"), QStringLiteral("then"),
-                                      QStringLiteral("else"), QStringLiteral("in"), QStringLiteral("is"), QStringLiteral("like"),
-                                      QStringLiteral("has"), QStringLiteral("__cedar")};
     for (const QStringView part : name.split(QStringLiteral("::"))) {
-        if (part.isEmpty() || reserved.contains(part))
+        if (part.isEmpty())
             return false;
+        std::string ascii;  // an identifier is ASCII: checked as it is copied
         for (qsizetype i = 0; i < part.size(); ++i) {
             const char16_t c = part[i].unicode();
             const bool letter = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || c == u'_';
             if (!letter && !(i > 0 && c >= u'0' && c <= u'9'))
                 return false;
+            ascii += char(c);
         }
+        if (isReservedWord(ascii))
+            return false;
     }
     return true;
 }

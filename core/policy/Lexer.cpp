@@ -3,6 +3,8 @@
 
 #include <QByteArrayView>
 
+#include <algorithm>
+
 #include "common/Hex.h"
 
 namespace mandate::policy {
@@ -133,6 +135,12 @@ size_t whitespaceAt(std::string_view src, size_t pos)
 }
 
 } // namespace
+
+bool isReservedWord(std::string_view word)
+{
+    static constexpr std::string_view kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"};
+    return std::find(std::begin(kReserved), std::end(kReserved), word) != std::end(kReserved);
+}
 
 Lexer::Lexer(std::string_view source) : m_src(source)
 {

@@ -22,6 +22,10 @@ struct Token
     int column = 1;
 };
 
+/// Cedar's reserved words (`if`, `in`, `like`, ..., and `__cedar`): no type, namespace,
+/// attribute or record key may be named so.
+bool isReservedWord(std::string_view word);
+
 /// Splits UTF-8 Cedar source into tokens, skipping whitespace and `//` comments.
 /// Positions are 1-based; columns count Unicode characters.
 class Lexer

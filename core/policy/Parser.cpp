@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/Parser.h"
 
-#include <algorithm>
-
 #include <QSet>
 
 namespace mandate::policy {
@@ -197,21 +195,18 @@ Policy Parser::parsePolicy()
 
 void Parser::requireUnreserved(const Token &name) const
 {
-    // Cedar's reserved words are not names: not of types, namespaces, attributes or record keys.
-    static constexpr std::string_view kReserved[] = {"true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar"};
-    if (std::find(std::begin(kReserved), std::end(kReserved), name.text) != std::end(kReserved))
+    if (isReservedWord(name.text))
         fail("`" + std::string(name.text) + "` is a reserved word and cannot be used as a name", name);
 }
 
 std::string Parser::parsePath(Token first)
 {
-    const auto component = [this](const Token &name) { requireUnreserved(name); };
-    component(first);
+    requireUnreserved(first);
     std::string path(first.text);
     while (peek().kind == K::ColonColon && peek(1).kind == K::Ident) {
         take();
         const Token next = take();
-        component(next);
+        requireUnreserved(next);
         path += "::";
         path += next.text;
     }
