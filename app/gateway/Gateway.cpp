@@ -30,6 +30,7 @@
 #include "firewall/DecisionPipeline.h"
 #include "firewall/RateLimiter.h"
 #include "firewall/ToolFirewall.h"
+#include "policy/EntityUid.h"
 #include "registry/PolicyStore.h"
 #include "registry/Registry.h"
 #include "session/ChargeLedger.h"
@@ -326,6 +327,13 @@ Status Gateway::openServices()
         return QByteArray("# HELP mandate_upstream_calls_shed_total Tool calls answered 503 because their upstream had as many "
                           "calls in flight as it may.\n# TYPE mandate_upstream_calls_shed_total counter\n"
                           "mandate_upstream_calls_shed_total ").append(QByteArray::number(admission->refused())).append('\n');
+    });
+    s.metrics->addSource([]() {
+        // Steady under steady load: what requests and replays intern goes with them.
+        const policy::UidTable::Size interned = policy::UidTable::size();
+        return QByteArray("# HELP mandate_policy_interned_entities Entity uids the policy engine holds in memory: the policies', "
+                          "the schema's and those of cached and in-flight requests.\n# TYPE mandate_policy_interned_entities gauge\n"
+                          "mandate_policy_interned_entities ").append(QByteArray::number(qulonglong(interned.uids))).append('\n');
     });
 
     s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,

@@ -105,6 +105,8 @@ QJsonObject CedarRequestBuilder::toJson(const Input &input, const QJsonArray &en
 
 Result<policy::Request> CedarRequestBuilder::parseRequest(const QJsonObject &json, const policy::Schema *schema)
 {
+    auto uids = std::make_shared<policy::UidLease>();
+    const policy::UidLease::Scope scope(*uids);
     const auto entityRef = [&](const char *field) -> Result<policy::EntityRef> {
         Result<policy::EntityRef> ref = policy::JsonFormats::entityUid(json.value(QLatin1String(field)));
         if (!ref)
@@ -123,7 +125,7 @@ Result<policy::Request> CedarRequestBuilder::parseRequest(const QJsonObject &jso
     auto context = policy::JsonFormats::context(json.value(QStringLiteral("context")), schema, action.value());
     if (!context)
         return Error{QStringLiteral("request"), QStringLiteral("context: ") + context.error().toString()};
-    return policy::Request{principal.value(), action.value(), resource.value(), std::move(context).value()};
+    return policy::Request{principal.value(), action.value(), resource.value(), std::move(context).value(), std::move(uids)};
 }
 
 Result<CedarCall> CedarRequestBuilder::parse(const QJsonObject &json, const policy::Schema *schema)

@@ -113,8 +113,12 @@ std::optional<policy::Request> CedarRequestWriter::read(const CedarRequestBuilde
 {
     if (!schema)
         return std::nullopt;
-    // The uids as JsonFormats::entityUid reads them from the JSON form.
+    // The uids as JsonFormats::entityUid reads them from the JSON form, kept by the request:
+    // execution ids and entity-typed arguments come and go with the traffic.
+    auto uids = std::make_shared<policy::UidLease>();
+    const policy::UidLease::Scope scope(*uids);
     policy::Request request;
+    request.uids = uids;
     request.principal = policy::UidTable::uid("Execution", input.view->execution.id.toStdString());
     request.action = policy::UidTable::uid("Action", input.action.toStdString());
     request.resource = policy::UidTable::uid("Tool", input.tool.toStdString());

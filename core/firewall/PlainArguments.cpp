@@ -126,7 +126,8 @@ const policy::SchemaType *argumentsType(const policy::Schema *schema, const QStr
 {
     if (!schema)
         return nullptr;
-    const policy::Schema::ActionDecl *declared = schema->action(policy::UidTable::uid("Action", action.toStdString()));
+    const std::optional<policy::EntityRef> uid = policy::UidTable::find("Action", action.toStdString());
+    const policy::Schema::ActionDecl *declared = uid ? schema->action(*uid) : nullptr;
     return declared ? attributeType(declared->context.get(), QStringLiteral("args")) : nullptr;
 }
 

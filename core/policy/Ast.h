@@ -32,7 +32,7 @@ struct Expr
     Op op = Op::Literal;
     Var var = Var::Principal;
     ExtFn fn = ExtFn::Decimal;
-    uint32_t type = 0;          ///< Is / IsIn: interned entity type
+    TypeId type = 0;           ///< Is / IsIn: interned entity type
     Value value;                ///< Literal
     std::string name;           ///< Has / Attr: attribute name
     std::vector<std::string> keys; ///< RecordLit: keys, parallel to kids; Has: the rest of `has a.b.c`
@@ -51,7 +51,7 @@ struct ScopeConstraint
     Kind kind = Kind::Any;
     EntityRef entity;             ///< Eq, In, IsIn (unless a slot)
     bool slot = false;            ///< entity is ?principal / ?resource (templates)
-    uint32_t type = 0;            ///< Is, IsIn
+    TypeId type = 0;             ///< Is, IsIn
     std::vector<EntityRef> entities; ///< InSet (action only)
 };
 

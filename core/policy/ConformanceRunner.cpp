@@ -118,7 +118,7 @@ void ConformanceRunner::run(const QString &testFile, Report &report) const
             mismatch(QStringLiteral("context: ") + context.error().toString());
             continue;
         }
-        const Request request{principal.value(), action.value(), resource.value(), context.value()};
+        const Request request{principal.value(), action.value(), resource.value(), context.value(), nullptr};
         const Decision d = Authorizer::isAuthorized(policies.value(), entities.value(), request);
         const QString got = describe(d.allowed, d.reasonIds(), d.errorIds());
         if (got == expected)

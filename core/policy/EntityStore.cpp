@@ -26,7 +26,13 @@ void EntityStore::insert(Entity entity)
     m_entities.push_back(std::move(entity));
 }
 
-const Entity *EntityStore::findUnsorted(uint32_t uid) const
+void EntityStore::keep(std::shared_ptr<const UidLease> uids)
+{
+    if (uids && std::find(m_uids.begin(), m_uids.end(), uids) == m_uids.end())
+        m_uids.push_back(std::move(uids));
+}
+
+const Entity *EntityStore::findUnsorted(UidId uid) const
 {
     for (auto it = m_entities.rbegin(); it != m_entities.rend(); ++it) {
         if (it->uid.uid == uid)
@@ -66,7 +72,7 @@ bool EntityStore::finalize(EntityRef *cycle)
 {
     sortUnique();
     const size_t n = m_entities.size();
-    const auto position = [&](uint32_t uid) -> size_t {
+    const auto position = [&](UidId uid) -> size_t {
         const Entity *e = find(EntityRef{uid, 0});
         return e ? size_t(e - m_entities.data()) : n;
     };
@@ -75,7 +81,7 @@ bool EntityStore::finalize(EntityRef *cycle)
     // ancestor sets.
     thread_local std::vector<uint8_t> state;
     thread_local std::vector<std::pair<size_t, size_t>> stack;
-    thread_local std::vector<uint32_t> ancestors;
+    thread_local std::vector<UidId> ancestors;
     state.assign(n, 0); // 0 unvisited, 1 in progress, 2 done
     for (size_t root = 0; root < n; ++root) {
         if (state[root] == 2)

@@ -4,6 +4,7 @@
 #include "policy/Value.h"
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace mandate::policy {
@@ -16,7 +17,7 @@ struct Entity
     RecordPtr attrs;
     RecordPtr tags;
     std::vector<EntityRef> parents;
-    std::vector<uint32_t> ancestors; ///< sorted EntityRef::uid values
+    std::vector<UidId> ancestors; ///< sorted EntityRef::uid values
 };
 
 /// The entities of one authorization context, keyed by interned uid. Kept in one vector
@@ -40,21 +41,25 @@ public:
         if (!m_sorted)
             return findUnsorted(uid.uid);
         const auto it = std::lower_bound(m_entities.begin(), m_entities.end(), uid.uid,
-                                         [](const Entity &e, uint32_t key) { return e.uid.uid < key; });
+                                         [](const Entity &e, UidId key) { return e.uid.uid < key; });
         return it != m_entities.end() && it->uid.uid == uid.uid ? &*it : nullptr;
     }
     /// Cedar's `a in b` for entities: equal, or b is an ancestor of a.
     bool isDescendantOrSelf(EntityRef a, EntityRef b) const;
+    /// Keeps `uids` for as long as the store or a copy of it lives. Whoever inserts entities
+    /// whose refs were interned under a lease passes it here (JsonFormats::entities does).
+    void keep(std::shared_ptr<const UidLease> uids);
     size_t size() const;
     std::vector<const Entity *> all() const;
 
 private:
-    const Entity *findUnsorted(uint32_t uid) const;
+    const Entity *findUnsorted(UidId uid) const;
     /// Sorts by uid, keeping the last inserted of each uid.
     void sortUnique();
 
     std::vector<Entity> m_entities;
     bool m_sorted = true;
+    std::vector<std::shared_ptr<const UidLease>> m_uids;
 };
 
 } // namespace mandate::policy

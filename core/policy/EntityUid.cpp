@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "policy/EntityUid.h"
 
-#include <deque>
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -10,21 +11,56 @@ namespace mandate::policy {
 
 namespace {
 
-struct PairHash
+/// An entry lives while it is pinned (interned with no lease) or held: once per lease that
+/// interned it and, for a type, once per interned uid of that type. Counts only grow under the
+/// shared lock and only shrink under the exclusive one, so an entry found under the shared lock
+/// cannot be erased before its new count is visible.
+struct Holds
 {
-    size_t operator()(const std::pair<uint32_t, std::string> &key) const
+    std::atomic<uint64_t> count{0};
+    std::atomic<bool> pinned{false};
+
+    bool unheld() const { return count.load(std::memory_order_relaxed) == 0 && !pinned.load(std::memory_order_relaxed); }
+};
+
+struct TypeEntry
+{
+    std::string name;
+    Holds holds;
+};
+
+struct UidEntry
+{
+    TypeId type = 0;
+    std::string id;
+    Holds holds;
+};
+
+struct UidKey
+{
+    TypeId type;
+    std::string_view id;  ///< points into the entry's own string
+    friend bool operator==(const UidKey &a, const UidKey &b) { return a.type == b.type && a.id == b.id; }
+};
+
+struct UidKeyHash
+{
+    size_t operator()(const UidKey &key) const
     {
-        return std::hash<std::string>()(key.second) * 31u + key.first;
+        return std::hash<std::string_view>()(key.id) ^ size_t(key.type * 0x9E3779B97F4A7C15ull);
     }
 };
 
+// unordered_map keeps its nodes in place across rehashing, so the index can point into them.
 struct Tables
 {
     std::shared_mutex lock;
-    std::deque<std::string> typeNames{std::string()};
-    std::unordered_map<std::string, uint32_t> typeIndex;
-    std::deque<std::pair<uint32_t, std::string>> uids{{0, std::string()}};
-    std::unordered_map<std::pair<uint32_t, std::string>, uint32_t, PairHash> uidIndex;
+    TypeId nextType = 1;
+    UidId nextUid = 1;
+    std::unordered_map<TypeId, TypeEntry> types;
+    std::unordered_map<std::string_view, TypeId> typeIndex;
+    std::unordered_map<UidId, UidEntry> uids;
+    std::unordered_map<UidKey, UidId, UidKeyHash> uidIndex;
 };
 
 Tables &tables()
@@ -33,57 +69,191 @@ Tables &tables()
     return t;
 }
 
+thread_local UidLease *currentLease = nullptr;
+
+enum class Hold { Pin, Count, AlreadyHeld };
+
+void apply(Holds &holds, Hold how)
+{
+    if (how == Hold::Count)
+        holds.count.fetch_add(1, std::memory_order_relaxed);
+    else if (how == Hold::Pin && !holds.pinned.load(std::memory_order_relaxed))
+        holds.pinned.store(true, std::memory_order_relaxed);
+}
+
+/// Exclusive lock held.
+void dropType(Tables &t, TypeId type)
+{
+    const auto it = t.types.find(type);
+    if (it == t.types.end())
+        return;
+    it->second.holds.count.fetch_sub(1, std::memory_order_relaxed);
+    if (it->second.holds.unheld()) {
+        t.typeIndex.erase(it->second.name);
+        t.types.erase(it);
+    }
+}
+
+/// Exclusive lock held.
+void dropUid(Tables &t, UidId uid)
+{
+    const auto it = t.uids.find(uid);
+    if (it == t.uids.end())
+        return;
+    it->second.holds.count.fetch_sub(1, std::memory_order_relaxed);
+    if (it->second.holds.unheld()) {
+        const TypeId type = it->second.type;
+        t.uidIndex.erase(UidKey{type, it->second.id});
+        t.uids.erase(it);
+        dropType(t, type);  // the uid's own hold on its type
+    }
+}
+
 } // namespace
 
-uint32_t UidTable::type(std::string_view typeName)
+UidLease::Scope::Scope(UidLease &lease) : m_previous(currentLease)
+{
+    currentLease = &lease;
+}
+
+UidLease::Scope::~Scope()
+{
+    currentLease = m_previous;
+}
+
+bool UidLease::add(std::vector<uint64_t> &list, std::unordered_set<uint64_t> &index, uint64_t id)
+{
+    constexpr size_t kScanned = 16;  // a request's handful is cheaper to scan than to hash
+    if (list.size() < kScanned) {
+        if (std::find(list.begin(), list.end(), id) != list.end())
+            return false;
+    } else {
+        if (index.empty())
+            index.insert(list.begin(), list.end());
+        if (!index.insert(id).second)
+            return false;
+    }
+    list.push_back(id);
+    return true;
+}
+
+UidLease::~UidLease()
+{
+    if (m_types.empty() && m_uids.empty())
+        return;
+    Tables &t = tables();
+    std::unique_lock write(t.lock);
+    for (const UidId uid : m_uids)
+        dropUid(t, uid);
+    for (const TypeId type : m_types)
+        dropType(t, type);
+}
+
+TypeId UidTable::type(std::string_view typeName)
 {
     Tables &t = tables();
-    const std::string key(typeName);
+    UidLease *lease = currentLease;
+    const auto how = [lease](TypeId type) {
+        return !lease ? Hold::Pin : UidLease::add(lease->m_types, lease->m_typeIndex, type) ? Hold::Count : Hold::AlreadyHeld;
+    };
     {
         std::shared_lock read(t.lock);
-        if (const auto it = t.typeIndex.find(key); it != t.typeIndex.end())
+        if (const auto it = t.typeIndex.find(typeName); it != t.typeIndex.end()) {
+            apply(t.types.find(it->second)->second.holds, how(it->second));
             return it->second;
+        }
     }
     std::unique_lock write(t.lock);
-    const auto [it, inserted] = t.typeIndex.emplace(key, uint32_t(t.typeNames.size()));
-    if (inserted)
-        t.typeNames.push_back(key);
-    return it->second;
+    TypeId type = 0;
+    if (const auto it = t.typeIndex.find(typeName); it != t.typeIndex.end()) {
+        type = it->second;
+    } else {
+        type = t.nextType++;
+        TypeEntry &entry = t.types[type];
+        entry.name = std::string(typeName);
+        t.typeIndex.emplace(entry.name, type);
+    }
+    apply(t.types.find(type)->second.holds, how(type));
+    return type;
 }
 
-EntityRef UidTable::uid(uint32_t type, std::string_view id)
+EntityRef UidTable::uid(TypeId type, std::string_view id)
 {
     Tables &t = tables();
-    std::pair<uint32_t, std::string> key(type, std::string(id));
+    UidLease *lease = currentLease;
+    const auto how = [lease](UidId uid) {
+        return !lease ? Hold::Pin : UidLease::add(lease->m_uids, lease->m_uidIndex, uid) ? Hold::Count : Hold::AlreadyHeld;
+    };
     {
         std::shared_lock read(t.lock);
-        if (const auto it = t.uidIndex.find(key); it != t.uidIndex.end())
+        if (const auto it = t.uidIndex.find(UidKey{type, id}); it != t.uidIndex.end()) {
+            apply(t.uids.find(it->second)->second.holds, how(it->second));
             return {it->second, type};
+        }
     }
     std::unique_lock write(t.lock);
-    const auto [it, inserted] = t.uidIndex.emplace(key, uint32_t(t.uids.size()));
-    if (inserted)
-        t.uids.push_back(std::move(key));
-    return {it->second, type};
+    UidId uid = 0;
+    if (const auto it = t.uidIndex.find(UidKey{type, id}); it != t.uidIndex.end()) {
+        uid = it->second;
+    } else {
+        uid = t.nextUid++;
+        UidEntry &entry = t.uids[uid];
+        entry.type = type;
+        entry.id = std::string(id);
+        t.uidIndex.emplace(UidKey{type, entry.id}, uid);
+        // The uid keeps its type's name for display, whoever else lets go of it.
+        if (const auto typeEntry = t.types.find(type); typeEntry != t.types.end())
+            typeEntry->second.holds.count.fetch_add(1, std::memory_order_relaxed);
+    }
+    apply(t.uids.find(uid)->second.holds, how(uid));
+    return {uid, type};
 }
 
-std::string UidTable::typeName(uint32_t type)
+std::optional<EntityRef> UidTable::find(std::string_view typeName, std::string_view id)
 {
     Tables &t = tables();
     std::shared_lock read(t.lock);
-    return type < t.typeNames.size() ? t.typeNames[type] : std::string();
+    const auto type = t.typeIndex.find(typeName);
+    if (type == t.typeIndex.end())
+        return std::nullopt;
+    const auto uid = t.uidIndex.find(UidKey{type->second, id});
+    if (uid == t.uidIndex.end())
+        return std::nullopt;
+    return EntityRef{uid->second, type->second};
+}
+
+std::string UidTable::typeName(TypeId type)
+{
+    Tables &t = tables();
+    std::shared_lock read(t.lock);
+    const auto it = t.types.find(type);
+    return it != t.types.end() ? it->second.name : std::string();
 }
 
 std::string UidTable::id(EntityRef ref)
 {
     Tables &t = tables();
     std::shared_lock read(t.lock);
-    return ref.uid < t.uids.size() ? t.uids[ref.uid].second : std::string();
+    const auto it = t.uids.find(ref.uid);
+    return it != t.uids.end() ? it->second.id : std::string();
 }
 
 std::string UidTable::display(EntityRef ref)
 {
-    return typeName(ref.type) + "::\"" + escapeCedarString(id(ref)) + '"';
+    Tables &t = tables();
+    std::shared_lock read(t.lock);
+    const auto uid = t.uids.find(ref.uid);
+    const auto type = t.types.find(ref.type);
+    if (uid == t.uids.end() || type == t.types.end())
+        return "<entity #" + std::to_string(ref.uid) + ", no longer interned>";
+    return type->second.name + "::\"" + escapeCedarString(uid->second.id) + '"';
+}
+
+UidTable::Size UidTable::size()
+{
+    Tables &t = tables();
+    std::shared_lock read(t.lock);
+    return {t.types.size(), t.uids.size()};
 }
 
 std::string escapeCedarString(std::string_view text)

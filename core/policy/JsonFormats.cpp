@@ -290,9 +290,12 @@ Result<EntityStore> JsonFormats::entities(const QJsonValue &json, const Schema *
 {
     if (!json.isArray())
         return formatError(QStringLiteral("entities must be a JSON array"));
+    auto uids = std::make_shared<UidLease>();
+    const UidLease::Scope scope(*uids);
     EntityStore store;
+    store.keep(uids);
     const QJsonArray array = json.toArray();
-    std::unordered_set<uint32_t> seen;
+    std::unordered_set<UidId> seen;
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QJsonObject obj = array.at(i).toObject();
         auto where = [i](const QString &message) {

@@ -14,9 +14,10 @@ namespace {
 // Index slots: which part of the request a key is taken from.
 enum Slot : uint64_t { PrincipalEntity = 0, ResourceEntity = 1, ActionEntity = 2, PrincipalType = 3, ResourceType = 4 };
 
-uint64_t key(Slot slot, uint32_t id)
+// Interned numbers count up from 1 and stay far below 2^61, which leaves room for the slot.
+uint64_t key(Slot slot, uint64_t id)
 {
-    return (uint64_t(slot) << 32) | id;
+    return (id << 3) | slot;
 }
 
 Error duplicateId(const QString &id)
@@ -28,11 +29,14 @@ Error duplicateId(const QString &id)
 
 Result<PolicySet> PolicySet::parse(std::string_view source)
 {
+    auto uids = std::make_shared<UidLease>();
+    const UidLease::Scope scope(*uids);
     Parser parser(source);
     auto parsed = parser.parsePolicies();
     if (!parsed)
         return parsed.error();
     PolicySet set;
+    set.keep(uids);
     for (Policy &p : parsed.value()) {
         const Status s = p.isTemplate ? set.addTemplate(std::move(p)) : set.add(std::move(p));
         if (!s)
@@ -53,6 +57,12 @@ Result<PolicySet> PolicySet::parseStatic(std::string_view source)
                      QStringLiteral("%1:%2").arg(first.line).arg(first.column)};
     }
     return set;
+}
+
+void PolicySet::keep(std::shared_ptr<const UidLease> uids)
+{
+    if (uids && std::find(m_uids.begin(), m_uids.end(), uids) == m_uids.end())
+        m_uids.push_back(std::move(uids));
 }
 
 const Policy *PolicySet::find(const QString &id) const
@@ -147,7 +157,7 @@ void PolicySet::candidates(const Request &request, const EntityStore &entities, 
     auto collectEntity = [&](Slot slot, EntityRef e) {
         collect(key(slot, e.uid));
         if (const Entity *entity = entities.find(e))
-            for (const uint32_t ancestor : entity->ancestors)
+            for (const UidId ancestor : entity->ancestors)
                 collect(key(slot, ancestor));
     };
     if (!m_index.empty()) {

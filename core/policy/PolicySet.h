@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <deque>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -28,12 +29,17 @@ public:
     /// never apply.
     static Result<PolicySet> parseStatic(std::string_view source);
 
-    /// Adds a static policy (must not be a template). Ids must be unique.
+    /// Adds a static policy (must not be a template). Ids must be unique. A policy built from
+    /// refs interned under a lease needs that lease kept too (keep()), as parse() does.
     Status add(Policy policy);
     Status addTemplate(Policy policy);
-    /// Links template `templateId` as policy `newId`, filling ?principal / ?resource.
+    /// Links template `templateId` as policy `newId`, filling ?principal / ?resource (whose lease,
+    /// if any, the caller keeps).
     Status link(const QString &templateId, const QString &newId, std::optional<EntityRef> principal,
                 std::optional<EntityRef> resource);
+
+    /// Keeps `uids` for as long as the set or a copy of it lives.
+    void keep(std::shared_ptr<const UidLease> uids);
 
     const std::deque<Policy> &policies() const { return m_policies; }
     const std::deque<Policy> &templates() const { return m_templates; }
@@ -52,6 +58,7 @@ private:
     QHash<QString, qint64> m_ids;
     std::unordered_map<uint64_t, std::vector<uint32_t>> m_index; ///< (slot, uid or type) -> positions
     std::vector<uint32_t> m_unindexed;
+    std::vector<std::shared_ptr<const UidLease>> m_uids;  ///< what parsing the policies interned
 };
 
 } // namespace mandate::policy

@@ -58,7 +58,7 @@ Result<Schema> Schema::parse(const QByteArray &text)
     return parseCedar(std::string_view(text.constData(), size_t(text.size())));
 }
 
-const Schema::EntityTypeDecl *Schema::entityType(uint32_t type) const
+const Schema::EntityTypeDecl *Schema::entityType(TypeId type) const
 {
     const auto it = m_entityTypes.find(type);
     return it == m_entityTypes.end() ? nullptr : &it->second;
@@ -88,14 +88,14 @@ void Schema::declareAction(ActionDecl decl, const std::string &ns, std::vector<s
     m_actions[decl.uid.uid] = std::move(decl);
 }
 
-std::optional<uint32_t> Schema::resolveEntityTypeName(const std::string &name, const std::string &ns) const
+std::optional<TypeId> Schema::resolveEntityTypeName(const std::string &name, const std::string &ns) const
 {
     if (name.find("::") == std::string::npos && !ns.empty()) {
-        const uint32_t t = UidTable::type(qualify(ns, name));
+        const TypeId t = UidTable::type(qualify(ns, name));
         if (m_entityTypes.count(t))
             return t;
     }
-    const uint32_t t = UidTable::type(name);
+    const TypeId t = UidTable::type(name);
     if (m_entityTypes.count(t))
         return t;
     return std::nullopt;
@@ -142,7 +142,7 @@ Result<SchemaTypePtr> Schema::resolveType(const SchemaTypePtr &type, int depth)
         for (const std::string &candidate : candidates) {
             if (const auto it = m_commonTypes.find(candidate); it != m_commonTypes.end())
                 return resolveType(it->second, depth + 1);
-            const uint32_t t = UidTable::type(candidate);
+            const TypeId t = UidTable::type(candidate);
             if (m_entityTypes.count(t)) {
                 auto e = std::make_shared<SchemaType>();
                 e->kind = SchemaType::Kind::Entity;
@@ -185,7 +185,7 @@ Status Schema::resolve()
                                    .arg(q(UidTable::display(decl.uid))));
     }
     auto entityTypes = [this](const std::vector<std::string> &names, const std::string &ns,
-                              std::vector<uint32_t> &out) -> Status {
+                              std::vector<TypeId> &out) -> Status {
         for (const std::string &name : names) {
             const auto t = resolveEntityTypeName(name, ns);
             if (!t)
@@ -228,6 +228,7 @@ Status Schema::resolve()
 
 void Schema::addActionEntities(EntityStore &store) const
 {
+    store.keep(m_uids);
     for (const auto &[key, decl] : m_actions) {
         Entity e;
         e.uid = decl.uid;
@@ -242,7 +243,7 @@ Status Schema::validateRequest(const Request &request) const
     if (!action)
         return schemaError(QStringLiteral("request's action %1 is not declared in the schema")
                                .arg(q(UidTable::display(request.action))));
-    auto check = [](const std::vector<uint32_t> &allowed, EntityRef e, const char *what) -> Status {
+    auto check = [](const std::vector<TypeId> &allowed, EntityRef e, const char *what) -> Status {
         if (std::find(allowed.begin(), allowed.end(), e.type) != allowed.end())
             return {};
         return schemaError(QStringLiteral("%1 %2 is not valid for this action")
@@ -256,7 +257,7 @@ Status Schema::validateRequest(const Request &request) const
 QStringList Schema::checkPolicyScope(const Policy &policy) const
 {
     QStringList problems;
-    auto checkType = [&](uint32_t type, const char *slot) {
+    auto checkType = [&](TypeId type, const char *slot) {
         if (!m_entityTypes.count(type))
             problems << QStringLiteral("%1 scope names the undeclared entity type `%2`")
                             .arg(QLatin1String(slot), q(UidTable::typeName(type)));

@@ -34,7 +34,7 @@ struct SchemaType
     Kind kind = Kind::Long;
     std::shared_ptr<SchemaType> element;  ///< Set
     std::vector<Attribute> attributes;    ///< Record
-    uint32_t entityType = 0;              ///< Entity
+    TypeId entityType = 0;              ///< Entity
     Value::Kind extension = Value::Kind::Decimal; ///< Extension
     std::string name;                     ///< Named: the reference as written
     std::string ns;                       ///< Named: namespace it was written in
@@ -49,8 +49,8 @@ class Schema
 public:
     struct EntityTypeDecl
     {
-        uint32_t type = 0;
-        std::vector<uint32_t> memberOf;
+        TypeId type = 0;
+        std::vector<TypeId> memberOf;
         SchemaTypePtr shape;  ///< a Record
         SchemaTypePtr tags;   ///< null when the type has no tags
         std::vector<std::string> enumIds; ///< non-empty for enumerated entity types
@@ -59,8 +59,8 @@ public:
     {
         EntityRef uid;
         std::vector<EntityRef> memberOf;
-        std::vector<uint32_t> principalTypes;
-        std::vector<uint32_t> resourceTypes;
+        std::vector<TypeId> principalTypes;
+        std::vector<TypeId> resourceTypes;
         SchemaTypePtr context; ///< a Record
         bool appliesTo = false;
     };
@@ -72,10 +72,10 @@ public:
     /// Either format, chosen by content (JSON starts with `{`).
     static Result<Schema> parse(const QByteArray &text);
 
-    const EntityTypeDecl *entityType(uint32_t type) const;
+    const EntityTypeDecl *entityType(TypeId type) const;
     const ActionDecl *action(EntityRef uid) const;
-    const std::map<uint32_t, EntityTypeDecl> &entityTypes() const { return m_entityTypes; }
-    const std::map<uint32_t, ActionDecl> &actions() const { return m_actions; }
+    const std::map<TypeId, EntityTypeDecl> &entityTypes() const { return m_entityTypes; }
+    const std::map<UidId, ActionDecl> &actions() const { return m_actions; }
 
     /// Adds every action of the schema, with its action groups as parents.
     void addActionEntities(EntityStore &store) const;
@@ -95,14 +95,15 @@ public:
 
 private:
     Result<SchemaTypePtr> resolveType(const SchemaTypePtr &type, int depth);
-    std::optional<uint32_t> resolveEntityTypeName(const std::string &name, const std::string &ns) const;
+    std::optional<TypeId> resolveEntityTypeName(const std::string &name, const std::string &ns) const;
 
-    std::map<uint32_t, EntityTypeDecl> m_entityTypes;
-    std::map<uint32_t, ActionDecl> m_actions;
+    std::shared_ptr<const UidLease> m_uids;  ///< what reading the schema interned
+    std::map<TypeId, EntityTypeDecl> m_entityTypes;
+    std::map<UidId, ActionDecl> m_actions;
     std::unordered_map<std::string, SchemaTypePtr> m_commonTypes;
     struct Pending
     {
-        uint32_t key;
+        uint64_t key;  ///< the action's UidId, or the entity type's TypeId
         bool isAction;
         std::string ns;
         std::vector<std::string> memberOf;

@@ -70,7 +70,10 @@ Result<Schema> Schema::parseJson(const QJsonValue &json)
 {
     if (!json.isObject())
         return Error{QStringLiteral("schema"), QStringLiteral("a JSON schema must be an object of namespaces"), {}};
+    auto uids = std::make_shared<UidLease>();
+    const UidLease::Scope scope(*uids);
     Schema schema;
+    schema.m_uids = uids;
     try {
         const QJsonObject namespaces = json.toObject();
         for (auto nsIt = namespaces.begin(); nsIt != namespaces.end(); ++nsIt) {
@@ -97,7 +100,7 @@ Result<Schema> Schema::parseJson(const QJsonValue &json)
                 schema.declareEntityType(std::move(decl), ns, names(e.value(QLatin1String("memberOfTypes"))));
             }
             const QJsonObject actions = body.value(QLatin1String("actions")).toObject();
-            const uint32_t actionType = UidTable::type(ns.empty() ? std::string("Action") : ns + "::Action");
+            const TypeId actionType = UidTable::type(ns.empty() ? std::string("Action") : ns + "::Action");
             for (auto it = actions.begin(); it != actions.end(); ++it) {
                 const QJsonObject a = it.value().toObject();
                 ActionDecl decl;

@@ -311,7 +311,7 @@ private:
                 decl.context->kind = SchemaType::Kind::Record;
             }
             expect(K::Semicolon, "`;` after the action declaration");
-            const uint32_t actionType = UidTable::type(ns.empty() ? std::string("Action") : ns + "::Action");
+            const TypeId actionType = UidTable::type(ns.empty() ? std::string("Action") : ns + "::Action");
             for (const std::string &n : names) {
                 Schema::ActionDecl d = decl;
                 d.uid = UidTable::uid(actionType, n);
@@ -332,7 +332,10 @@ private:
 
 Result<Schema> Schema::parseCedar(std::string_view source)
 {
+    auto uids = std::make_shared<UidLease>();
+    const UidLease::Scope scope(*uids);
     Schema schema;
+    schema.m_uids = uids;
     try {
         CedarSchemaReader reader(source);
         reader.run(schema);

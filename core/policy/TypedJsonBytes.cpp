@@ -226,7 +226,7 @@ private:
         return Value::record(std::move(fields));
     }
 
-    std::optional<Value> entity(uint32_t expectedType, int depth)
+    std::optional<Value> entity(TypeId expectedType, int depth)
     {
         if (!take('{'))
             return std::nullopt;

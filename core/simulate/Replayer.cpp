@@ -308,7 +308,7 @@ private:
             cache.clear();
         cache.insert(bytes.toByteArray(), value); // a deep copy: the record's body goes away
     }
-    std::vector<uint32_t> m_seen;
+    std::vector<policy::UidId> m_seen;
     QHash<QByteArray, policy::EntityRef> m_uids;
     QHash<QByteArray, Item> m_items;
     QHash<QByteArray, std::shared_ptr<const policy::EntityStore>> m_entities;
@@ -382,6 +382,10 @@ struct Replayer::Worker
     explicit Worker(const Replayer &owner) : replayer(owner) {}
 
     const Replayer &replayer;
+    /// What the worker's reads interned (execution ids, above all), kept until its caches and
+    /// requests are gone: declared before them, so destroyed after them. Work runs in scope().
+    policy::UidLease uids;
+    policy::UidLease::Scope scope() { return policy::UidLease::Scope(uids); }
     EntityCache cache;
     StoredPartsCache storedCache;
     policy::Decision decision;
@@ -478,6 +482,7 @@ Replayer Replayer::fromPolicySet(policy::PolicySet policies, std::shared_ptr<con
 Result<Outcome> Replayer::decide(const QJsonObject &cedarRequest) const
 {
     Worker worker(*this);
+    const policy::UidLease::Scope scope = worker.scope();
     Result<ParsedRequest> parsed = parseRequest(cedarRequest, *m_schema, worker.cache);
     if (!parsed)
         return parsed.error();
@@ -503,6 +508,7 @@ void Replayer::replay(const std::vector<RecordedRequest> &records, ReplaySummary
 
     const auto work = [&](bool reportProgress) {
         Worker worker(*this);
+        const policy::UidLease::Scope scope = worker.scope();
         for (;;) {
             if (cancel && cancel->load()) {
                 stopped = true;

@@ -42,6 +42,7 @@ private slots:
     void ctlOnTheDataDirectory();
     void servesTheSchemaItDecidesAgainst();
     void templatesAreNeitherValidNorPublished();
+    void simulationsAndValidationsKeepNothingInterned();
 
 private:
     QByteArray token(const QString &client, const QString &user, const QString &scope);
@@ -382,6 +383,35 @@ void tst_SimulateHttp::templatesAreNeitherValidNorPublished()
     QVERIFY2(published.status == 422, published.body.constData());
     QCOMPARE(m_http->get(QStringLiteral("/v1/policies"), m_admin).json().value(QStringLiteral("version")),
              current.json().value(QStringLiteral("version")));
+}
+
+void tst_SimulateHttp::simulationsAndValidationsKeepNothingInterned()
+{
+    // Replayed executions and posted policies are read into the policy engine's intern table;
+    // what they added goes when the request is answered, so an analyst simulating all day does
+    // not grow the gateway.
+    const auto interned = [this]() -> qint64 {
+        const QByteArray metrics = m_http->get(QStringLiteral("/metrics")).body;
+        const qsizetype at = metrics.indexOf("\nmandate_policy_interned_entities ");
+        if (at < 0)
+            return -1;
+        const qsizetype begin = at + qsizetype(sizeof("\nmandate_policy_interned_entities ") - 1);
+        return metrics.mid(begin, metrics.indexOf('\n', begin) - begin).toLongLong();
+    };
+    const qint64 before = interned();
+    QVERIFY2(before > 0, "no mandate_policy_interned_entities gauge");
+
+    QString probes;
+    for (int i = 0; i < 200; ++i)
+        probes += QStringLiteral("\nforbid (principal == Execution::\"interned-probe-%1\", action, resource);").arg(i);
+    const QString candidate = m_source + probes;
+    const HttpResult simulated = simulate({{QStringLiteral("policies"), candidate}}, m_admin);
+    QVERIFY2(simulated.status == 200, simulated.body.constData());
+    QCOMPARE(simulated.json().value(QStringLiteral("replayed")).toInteger(), m_policyDecisions);
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("source"), candidate}}).toJson(QJsonDocument::Compact);
+    const HttpResult validated = m_http->postJson(QStringLiteral("/v1/policies/validate"), body, m_admin);
+    QVERIFY2(validated.status == 200, validated.body.constData());
+    QCOMPARE(interned(), before);
 }
 
 #include "tst_simulate_http.moc"

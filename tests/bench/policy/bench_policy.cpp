@@ -47,7 +47,7 @@ std::shared_ptr<Prepared> prepare(const Workload &w)
         if (!store || !principal || !context)
             qFatal("workload %s: bad request data", qPrintable(w.name));
         p->stores.push_back(std::move(store.value()));
-        p->requests.push_back(Request{principal.value(), action.value(), resource.value(), context.value()});
+        p->requests.push_back(Request{principal.value(), action.value(), resource.value(), context.value(), nullptr});
     }
     return p;
 }

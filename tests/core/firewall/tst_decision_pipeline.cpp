@@ -5,7 +5,9 @@
 // decision's record in tst_pipeline_records.
 #include "PipelineFixture.h"
 
+#include "firewall/CedarEntityCache.h"
 #include "firewall/CedarRequestBuilder.h"
+#include "policy/EntityUid.h"
 #include "policy/Authorizer.h"
 
 #include <QScopeGuard>
@@ -61,6 +63,7 @@ private slots:
     void registryChangesElsewhereAreSeenWithinTheBound();
     void suspendedAgentStopsItsExecutions_data();
     void suspendedAgentStopsItsExecutions();
+    void executionsDoNotStayInterned();
 };
 
 void tst_DecisionPipeline::decisions_data()
@@ -438,6 +441,28 @@ void tst_DecisionPipeline::suspendedAgentStopsItsExecutions()
     QVERIFY(m_registry->update(changed, before.version + 1, QStringLiteral("admin")));
     m_pipeline->invalidateRegistryCache();
     QVERIFY2(call().allowed, qPrintable(call().message));
+}
+
+void tst_DecisionPipeline::executionsDoNotStayInterned()
+{
+    // Each execution is a new `Execution::"…"` uid. What deciding its calls interns lives with
+    // the request and the entity-cache entry that read it, so a gateway's memory does not grow
+    // with every execution it has seen (it did, by about 230 bytes each, for good).
+    const size_t before = policy::UidTable::size().uids;
+    const int executions = int(firewall::CedarEntityCache::MaxEntries) * 2 + 100;
+    const QJsonObject overTheLimit{{QStringLiteral("amount"), QStringLiteral("500.00")}};
+    for (int i = 0; i < executions; ++i) {
+        const QByteArray token = "interned-" + QByteArray::number(i);
+        addExecutionWith(token, QStringLiteral("ex-interned-%1").arg(i), {QStringLiteral("refund:create")});
+        // Denied by policy: evaluated in full, and no rate limit spent for the other tests.
+        const firewall::CallDecision decision = m_pipeline->decide(call(token, QStringLiteral("refund:create"), overTheLimit));
+        QCOMPARE(decision.step, QStringLiteral("policy"));
+        m_authority.views.remove(token);
+    }
+    const size_t grown = policy::UidTable::size().uids - before;
+    // The cache's entries hold one new uid each (their execution's), and nothing else stays.
+    QVERIFY2(grown <= size_t(firewall::CedarEntityCache::MaxEntries),
+             qPrintable(QStringLiteral("%1 uids stayed after %2 executions").arg(grown).arg(executions)));
 }
 
 QTEST_GUILESS_MAIN(tst_DecisionPipeline)

@@ -19,7 +19,7 @@ class TestPolicyAuthorizer : public QObject
     Request request(const char *principal, const char *action, const char *resource) const
     {
         return Request{UidTable::uid("User", principal), UidTable::uid("Action", action), UidTable::uid("Doc", resource),
-                       Value::record({{"n", Value(int64_t(5))}})};
+                       Value::record({{"n", Value(int64_t(5))}}), nullptr};
     }
 
 private slots:

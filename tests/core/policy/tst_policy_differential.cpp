@@ -98,7 +98,7 @@ class TestPolicyDifferential : public QObject
         auto ctx = JsonFormats::context(context, nullptr, a.ok() ? a.value() : EntityRef{});
         if (!set || !store || !p || !a || !r || !ctx)
             return QStringLiteral("failure");
-        const Decision d = Authorizer::isAuthorized(set.value(), store.value(), Request{*p, *a, *r, ctx.value()});
+        const Decision d = Authorizer::isAuthorized(set.value(), store.value(), Request{*p, *a, *r, ctx.value(), nullptr});
         QStringList reasons = d.reasonIds();
         QStringList errors = d.errorIds();
         reasons.sort();

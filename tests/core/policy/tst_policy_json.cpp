@@ -74,7 +74,7 @@ private slots:
             {"uid": {"type": "User", "id": "b"}, "attrs": {"age": 1}, "parents": []}
         ])", &s);
         const Request request{UidTable::uid("User", "a"), UidTable::uid("Action", "read"), UidTable::uid("Group", "g"),
-                              Value::record({})};
+                              Value::record({}), nullptr};
         QCOMPARE(evaluate(QStringLiteral("principal.age"), store, request), QStringLiteral("9007199254740993"));
         QCOMPARE(evaluate(QStringLiteral("principal.ip.isInRange(ip(\"10.0.0.0/8\"))"), store, request), QStringLiteral("true"));
         QCOMPARE(evaluate(QStringLiteral("principal.since"), store, request),

@@ -40,7 +40,7 @@ private slots:
         QVERIFY(write);
         QCOMPARE(write->memberOf.size(), size_t(1));
         QCOMPARE(write->memberOf[0], UidTable::uid("App::V1::Action", "all"));
-        QCOMPARE(write->principalTypes, std::vector<uint32_t>{UidTable::type("App::V1::User")});
+        QCOMPARE(write->principalTypes, std::vector<TypeId>{UidTable::type("App::V1::User")});
         QVERIFY(s->action(UidTable::uid("App::V1::Action", "read")));
     }
 
@@ -124,7 +124,7 @@ private slots:
     {
         auto s = Schema::parseCedar("entity U; entity D; action a appliesTo { principal: U, resource: D };");
         QVERIFY(s.ok());
-        Request ok{UidTable::uid("U", "1"), UidTable::uid("Action", "a"), UidTable::uid("D", "1"), Value::record({})};
+        Request ok{UidTable::uid("U", "1"), UidTable::uid("Action", "a"), UidTable::uid("D", "1"), Value::record({}), nullptr};
         QVERIFY(s->validateRequest(ok).ok());
         Request wrong = ok;
         wrong.principal = UidTable::uid("D", "1");

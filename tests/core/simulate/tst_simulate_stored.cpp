@@ -10,6 +10,7 @@
 #include "simulate/RecordedTraffic.h"
 #include "simulate/Replay.h"
 #include "simulate/StoredRequestReader.h"
+#include "policy/EntityUid.h"
 #include "policy/JsonFormats.h"
 #include "policy/TypedJsonBytes.h"
 #include "store/Database.h"
@@ -35,6 +36,7 @@ private slots:
     void alteredRecordsReadAsWithQt();
     void contextBytesReadAsJsonFormats();
     void replayDecidesAsFromJson();
+    void replayKeepsNothingInterned();
     void nativeRowsAreAuditQueryRecords_data();
     void nativeRowsAreAuditQueryRecords();
     void readPathsGiveTheSameRequests();
@@ -301,6 +303,41 @@ void tst_SimulateStored::replayDecidesAsFromJson()
     QVERIFY(a.skipped > 0);
     QCOMPARE(a.replayed + a.skipped, qint64(fromBytes.size()));
     QCOMPARE(QJsonDocument(a.toJson()).toJson(), QJsonDocument(b.toJson()).toJson());
+}
+
+void tst_SimulateStored::replayKeepsNothingInterned()
+{
+    // A replay reads every recorded execution's uid. What it interned goes with it (and with
+    // the candidate policies, when the replayer goes): a console or gateway that simulates
+    // again and again does not keep every execution it ever replayed.
+    std::vector<RecordedRequest> fromBytes, fromJson;
+    for (size_t i = 0; i < m_bodies.size(); ++i) {
+        Result<RecordedRequest> request = RecordedTraffic::fromStored(stored(m_bodies[i], qint64(i) + 1));
+        if (!request)
+            continue;  // not a decision
+        fromBytes.push_back(request.value());
+        RecordedRequest json = std::move(request).value();
+        json.cedarRequest = json.cedarRequestObject();
+        json.stored = {};
+        fromJson.push_back(std::move(json));
+    }
+    const size_t before = policy::UidTable::size().uids;
+    size_t during = 0;
+    const auto sample = [&during](qint64) { during = std::max(during, policy::UidTable::size().uids); };
+    {
+        Result<Replayer> replayer = Replayer::create(m_demoSource + QStringLiteral("\nforbid(principal == Execution::\"never-recorded\", action, resource);"),
+                                                     m_schema);
+        QVERIFY(replayer);
+        ReplaySummary a, b;
+        replayer->replay(fromBytes, a, ReplayOptions{60, 2}, nullptr, sample);
+        replayer->replay(fromJson, b, ReplayOptions{60, 1}, nullptr, sample);
+        QCOMPARE(a.replayed, qint64(fromBytes.size()));
+        QCOMPARE(QJsonDocument(a.toJson()).toJson(), QJsonDocument(b.toJson()).toJson());
+        QVERIFY(policy::UidTable::find("Execution", "never-recorded"));  // the candidate's literal, while it lives
+    }
+    QVERIFY2(during > before + 100, qPrintable(QStringLiteral("%1 uids during the replay, %2 before").arg(during).arg(before)));
+    QCOMPARE(policy::UidTable::size().uids, before);
+    QVERIFY(!policy::UidTable::find("Execution", "never-recorded"));
 }
 
 /// An audit log of generated traffic with a few records that are not decisions, from two

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return store;
     }();
     const Request request{UidTable::uid("User", "alice"), UidTable::uid("Action", "view"),
-                          UidTable::uid("Doc", "d"), Value::record({{"n", Value(int64_t(1))}})};
+                          UidTable::uid("Doc", "d"), Value::record({{"n", Value(int64_t(1))}}), nullptr};
     (void)Authorizer::isAuthorized(set.value(), entities, request);
     return 0;
 }
