@@ -331,9 +331,10 @@ Status Gateway::openServices()
     s.metrics->addSource([]() {
         // Steady under steady load: what requests and replays intern goes with them.
         const policy::UidTable::Size interned = policy::UidTable::size();
-        return QByteArray("# HELP mandate_policy_interned_entities Entity uids the policy engine holds in memory: the policies', "
-                          "the schema's and those of cached and in-flight requests.\n# TYPE mandate_policy_interned_entities gauge\n"
-                          "mandate_policy_interned_entities ").append(QByteArray::number(qulonglong(interned.uids))).append('\n');
+        return QByteArray("# HELP mandate_policy_interned Entity uids and entity type names the policy engine holds in memory: the "
+                          "policies', the schema's and those of cached and in-flight requests.\n# TYPE mandate_policy_interned gauge\n"
+                          "mandate_policy_interned{kind=\"entity_uid\"} ").append(QByteArray::number(qulonglong(interned.uids)))
+            .append("\nmandate_policy_interned{kind=\"entity_type\"} ").append(QByteArray::number(qulonglong(interned.types))).append('\n');
     });
 
     s.api = std::make_unique<api::GatewayApi>(api::GatewayApi::Services{*s.registry, *s.policies, *s.keys, clock,

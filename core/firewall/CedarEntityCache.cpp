@@ -74,10 +74,13 @@ Result<std::shared_ptr<const CedarEntityCache::Entry>> CedarEntityCache::entitie
                                                                                   const std::shared_ptr<const policy::Schema> &schema)
 {
     const QString key = keyOf(input);
+    // Dropped entries are freed after the lock is released: freeing lets go of their interned
+    // uids, which takes the intern table's exclusive lock.
+    QHash<QString, std::shared_ptr<const Entry>> dropped;
     {
         const std::lock_guard lock(m_mutex);
         if (m_schema != schema) {
-            m_entries.clear();
+            dropped.swap(m_entries);
             m_schema = schema;
         }
         if (const auto it = m_entries.constFind(key); it != m_entries.constEnd())
@@ -92,10 +95,11 @@ Result<std::shared_ptr<const CedarEntityCache::Entry>> CedarEntityCache::entitie
     entry->store = std::move(store).value();
     audit::appendCanonicalJson(entry->canonical, entry->json);
     std::shared_ptr<const Entry> built = std::move(entry);
+    QHash<QString, std::shared_ptr<const Entry>> full;  // destroyed after `lock`, as `dropped`
     const std::lock_guard lock(m_mutex);
     if (m_schema == schema) {  // a newer schema may have arrived meanwhile: then not kept
         if (m_entries.size() >= MaxEntries)
-            m_entries.clear();
+            full.swap(m_entries);
         m_entries.insert(key, built);
     }
     return built;

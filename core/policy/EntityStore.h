@@ -49,6 +49,8 @@ public:
     /// Keeps `uids` for as long as the store or a copy of it lives. Whoever inserts entities
     /// whose refs were interned under a lease passes it here (JsonFormats::entities does).
     void keep(std::shared_ptr<const UidLease> uids);
+    /// What the store keeps: for a structure built from its entities to keep too.
+    const std::vector<std::shared_ptr<const UidLease>> &leases() const { return m_uids; }
     size_t size() const;
     std::vector<const Entity *> all() const;
 

@@ -12,9 +12,9 @@ namespace mandate::policy {
 namespace {
 
 /// An entry lives while it is pinned (interned with no lease) or held: once per lease that
-/// interned it and, for a type, once per interned uid of that type. Counts only grow under the
-/// shared lock and only shrink under the exclusive one, so an entry found under the shared lock
-/// cannot be erased before its new count is visible.
+/// interned it and, for a type, once per interned uid of that type. Counts change atomically
+/// under either lock; an entry is erased only under the exclusive lock, after checking that
+/// nothing holds it, so one found and held again under the shared lock is never erased.
 struct Holds
 {
     std::atomic<uint64_t> count{0};
@@ -81,32 +81,36 @@ void apply(Holds &holds, Hold how)
         holds.pinned.store(true, std::memory_order_relaxed);
 }
 
-/// Exclusive lock held.
-void dropType(Tables &t, TypeId type)
+/// Exclusive lock held. Erases the type if nothing holds it (any more).
+void eraseTypeIfUnheld(Tables &t, TypeId type)
 {
     const auto it = t.types.find(type);
-    if (it == t.types.end())
-        return;
-    it->second.holds.count.fetch_sub(1, std::memory_order_relaxed);
-    if (it->second.holds.unheld()) {
+    if (it != t.types.end() && it->second.holds.unheld()) {
         t.typeIndex.erase(it->second.name);
         t.types.erase(it);
     }
 }
 
-/// Exclusive lock held.
-void dropUid(Tables &t, UidId uid)
+/// Exclusive lock held. Erases the uid if nothing holds it (any more), with its hold on its type.
+void eraseUidIfUnheld(Tables &t, UidId uid)
 {
     const auto it = t.uids.find(uid);
-    if (it == t.uids.end())
+    if (it == t.uids.end() || !it->second.holds.unheld())
         return;
-    it->second.holds.count.fetch_sub(1, std::memory_order_relaxed);
-    if (it->second.holds.unheld()) {
-        const TypeId type = it->second.type;
-        t.uidIndex.erase(UidKey{type, it->second.id});
-        t.uids.erase(it);
-        dropType(t, type);  // the uid's own hold on its type
+    const TypeId type = it->second.type;
+    t.uidIndex.erase(UidKey{type, it->second.id});
+    t.uids.erase(it);
+    if (const auto typeEntry = t.types.find(type); typeEntry != t.types.end()) {
+        typeEntry->second.holds.count.fetch_sub(1, std::memory_order_relaxed);
+        eraseTypeIfUnheld(t, type);
     }
+}
+
+/// Lets go of one hold; true when that was the last (the entry may then be erased, under the
+/// exclusive lock, unless someone took it again meanwhile).
+bool release(Holds &holds)
+{
+    return holds.count.fetch_sub(1, std::memory_order_relaxed) == 1 && !holds.pinned.load(std::memory_order_relaxed);
 }
 
 } // namespace
@@ -141,12 +145,29 @@ UidLease::~UidLease()
 {
     if (m_types.empty() && m_uids.empty())
         return;
+    // Counts go down under the shared lock, so that a request ending does not stop every other
+    // thread; only entries left unheld need the exclusive one.
     Tables &t = tables();
+    std::vector<UidId> lastUids;
+    std::vector<TypeId> lastTypes;
+    {
+        std::shared_lock read(t.lock);
+        for (const UidId uid : m_uids) {
+            if (const auto it = t.uids.find(uid); it != t.uids.end() && release(it->second.holds))
+                lastUids.push_back(uid);
+        }
+        for (const TypeId type : m_types) {
+            if (const auto it = t.types.find(type); it != t.types.end() && release(it->second.holds))
+                lastTypes.push_back(type);
+        }
+    }
+    if (lastUids.empty() && lastTypes.empty())
+        return;
     std::unique_lock write(t.lock);
-    for (const UidId uid : m_uids)
-        dropUid(t, uid);
-    for (const TypeId type : m_types)
-        dropType(t, type);
+    for (const UidId uid : lastUids)
+        eraseUidIfUnheld(t, uid);
+    for (const TypeId type : lastTypes)
+        eraseTypeIfUnheld(t, type);
 }
 
 TypeId UidTable::type(std::string_view typeName)

@@ -42,6 +42,7 @@ class UidTable
 {
 public:
     static TypeId type(std::string_view typeName);
+    /// `type` must be held (by the caller's lease, or pinned) for as long as this call runs.
     static EntityRef uid(TypeId type, std::string_view id);
     static EntityRef uid(std::string_view typeName, std::string_view id) { return uid(type(typeName), id); }
     /// The ref of `Type::"id"` if it is interned now, without interning it: for lookups in

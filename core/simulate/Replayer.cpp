@@ -182,6 +182,9 @@ private:
     {
         policy::EntityRef uid;
         std::optional<policy::Entity> entity;
+        /// What reading the item in full interned (its parents, its attributes' entities): a
+        /// store assembled from it keeps these. A plain item's refs are the worker's.
+        std::vector<std::shared_ptr<const policy::UidLease>> uids;
     };
 
     /// The items of an execution's entity sets differ in one or two entities (the execution, the
@@ -200,6 +203,8 @@ private:
             m_seen.push_back(item->uid.uid);
             if (item->entity)
                 store.insert(*item->entity);
+            for (const std::shared_ptr<const policy::UidLease> &uids : item->uids)
+                store.keep(uids);
             return true;
         };
         const bool read = JsonSpans::isArray(bytes)
@@ -294,6 +299,7 @@ private:
                 return nullptr;
             item.entity = *entity;
             item.entity->ancestors.clear(); // the assembled store's finalize() computes them
+            item.uids = alone->leases();
         }
         if (m_items.size() >= kMaxEntries)
             m_items.clear();

@@ -390,20 +390,24 @@ void tst_SimulateHttp::simulationsAndValidationsKeepNothingInterned()
     // Replayed executions and posted policies are read into the policy engine's intern table;
     // what they added goes when the request is answered, so an analyst simulating all day does
     // not grow the gateway.
-    const auto interned = [this]() -> qint64 {
+    const auto interned = [this]() -> std::pair<qint64, qint64> {
         const QByteArray metrics = m_http->get(QStringLiteral("/metrics")).body;
-        const qsizetype at = metrics.indexOf("\nmandate_policy_interned_entities ");
-        if (at < 0)
-            return -1;
-        const qsizetype begin = at + qsizetype(sizeof("\nmandate_policy_interned_entities ") - 1);
-        return metrics.mid(begin, metrics.indexOf('\n', begin) - begin).toLongLong();
+        const auto gauge = [&metrics](QByteArrayView kind) -> qint64 {
+            const QByteArray line = "\nmandate_policy_interned{kind=\"" + kind.toByteArray() + "\"} ";
+            const qsizetype at = metrics.indexOf(line);
+            if (at < 0)
+                return -1;
+            const qsizetype begin = at + line.size();
+            return metrics.mid(begin, metrics.indexOf('\n', begin) - begin).toLongLong();
+        };
+        return {gauge("entity_uid"), gauge("entity_type")};
     };
-    const qint64 before = interned();
-    QVERIFY2(before > 0, "no mandate_policy_interned_entities gauge");
+    const std::pair<qint64, qint64> before = interned();
+    QVERIFY2(before.first > 0 && before.second > 0, "no mandate_policy_interned gauges");
 
     QString probes;
     for (int i = 0; i < 200; ++i)
-        probes += QStringLiteral("\nforbid (principal == Execution::\"interned-probe-%1\", action, resource);").arg(i);
+        probes += QStringLiteral("\nforbid (principal == Execution::\"interned-probe-%1\", action, resource) when { resource is Probe%1 };").arg(i);
     const QString candidate = m_source + probes;
     const HttpResult simulated = simulate({{QStringLiteral("policies"), candidate}}, m_admin);
     QVERIFY2(simulated.status == 200, simulated.body.constData());

@@ -9,6 +9,9 @@
 
 #include <QTest>
 
+#include <array>
+#include <atomic>
+#include <barrier>
 #include <optional>
 #include <thread>
 
@@ -267,35 +270,45 @@ void tst_PolicyUids::decisionsSurviveTheirInputsLeases()
 
 void tst_PolicyUids::concurrentLeasesAgreeOnNumbers()
 {
-    // Threads intern and let go of the same names over and over: while two leases hold a name
-    // at once they must see one number, and at the end nothing is left behind.
-    const UidTable::Size before = UidTable::size();
+    // Threads intern the same name at the same moment, each under its own lease, and let go of
+    // it together: they must all get one number (never two entries for a name), and at the end
+    // nothing is left behind but what was pinned.
     const std::string type = fresh("Shared");
-    constexpr int kNames = 8;
-    std::vector<EntityRef> pinned;  // one name held throughout, pinned
-    pinned.push_back(UidTable::uid(type + "-pinned", "always"));
-    const UidTable::Size withPinned = UidTable::size();
+    const EntityRef pinned = UidTable::uid(type, "always");  // no scope: pinned throughout
+    const UidTable::Size before = UidTable::size();
+    constexpr int kThreads = 4;
+    constexpr int kRounds = 2000;
+    std::barrier sync(kThreads);
+    std::array<EntityRef, kThreads> seen{};
     std::atomic<int> disagreements{0};
-    const auto work = [&](int seed) {
-        for (int round = 0; round < 2000; ++round) {
-            UidLease lease;
-            const UidLease::Scope scope(lease);
-            const std::string id = "n" + std::to_string((round + seed) % kNames);
-            const EntityRef a = UidTable::uid(type, id);
-            const EntityRef b = UidTable::uid(type, id);
-            if (!(a == b) || UidTable::id(a) != id || UidTable::uid(type + "-pinned", "always") != pinned.front())
-                ++disagreements;
+    const auto work = [&](int thread) {
+        for (int round = 0; round < kRounds; ++round) {
+            {
+                UidLease lease;
+                const UidLease::Scope scope(lease);
+                const std::string id = "n" + std::to_string(round % 3);
+                seen[size_t(thread)] = UidTable::uid(type, id);
+                if (UidTable::id(seen[size_t(thread)]) != id || !(UidTable::uid(type, "always") == pinned))
+                    ++disagreements;
+                sync.arrive_and_wait();  // every thread holds the name now
+                for (const EntityRef &other : seen) {
+                    if (!(other == seen[size_t(thread)]))
+                        ++disagreements;
+                }
+                sync.arrive_and_wait();  // every thread has compared
+            }
+            sync.arrive_and_wait();  // every lease is gone
         }
     };
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
+    for (int t = 0; t < kThreads; ++t)
         threads.emplace_back(work, t);
     for (std::thread &thread : threads)
         thread.join();
     QCOMPARE(disagreements.load(), 0);
-    QCOMPARE(UidTable::size().uids, withPinned.uids);
-    QCOMPARE(UidTable::size().types, withPinned.types);
-    QCOMPARE(withPinned.uids, before.uids + 1);
+    QCOMPARE(UidTable::size().uids, before.uids);
+    QCOMPARE(UidTable::size().types, before.types);
+    QVERIFY(!UidTable::find(type, "n0"));
 }
 
 QTEST_GUILESS_MAIN(tst_PolicyUids)

@@ -37,6 +37,7 @@ private slots:
     void contextBytesReadAsJsonFormats();
     void replayDecidesAsFromJson();
     void replayKeepsNothingInterned();
+    void itemsReadInFullKeepTheirEntities();
     void nativeRowsAreAuditQueryRecords_data();
     void nativeRowsAreAuditQueryRecords();
     void readPathsGiveTheSameRequests();
@@ -338,6 +339,40 @@ void tst_SimulateStored::replayKeepsNothingInterned()
     QVERIFY2(during > before + 100, qPrintable(QStringLiteral("%1 uids during the replay, %2 before").arg(during).arg(before)));
     QCOMPARE(policy::UidTable::size().uids, before);
     QVERIFY(!policy::UidTable::find("Execution", "never-recorded"));
+}
+
+void tst_SimulateStored::itemsReadInFullKeepTheirEntities()
+{
+    // A sub-execution is `in Agent::"support-agent"` only through its parent execution. Here
+    // the sub-execution's entity item is read in full (an `__entity` escape is not the plain
+    // form), and no policy and no earlier record names the parent: the parent's uid in that
+    // item must stay the one the parent is read with, or the forbid below misses.
+    std::vector<RecordedRequest> fromBytes, fromJson;
+    for (size_t i = 0; i < m_bodies.size(); ++i) {
+        QByteArray body = m_bodies[i];
+        body.replace("\"parents\":[{\"id\":\"refund-subagent\",\"type\":\"Agent\"},",
+                     "\"parents\":[{\"__entity\":{\"id\":\"refund-subagent\",\"type\":\"Agent\"}},");
+        Result<RecordedRequest> request = RecordedTraffic::fromStored(stored(body, qint64(i) + 1));
+        if (!request || request->agent != QLatin1String("refund-subagent"))
+            continue;
+        fromBytes.push_back(request.value());
+        RecordedRequest json = std::move(request).value();
+        json.cedarRequest = json.cedarRequestObject();
+        json.stored = {};
+        fromJson.push_back(std::move(json));
+    }
+    QVERIFY(fromBytes.size() > 10);
+    QVERIFY(QJsonDocument(fromJson.front().cedarRequest).toJson().contains("__entity"));
+    Result<Replayer> replayer = Replayer::create(
+        m_demoSource + QStringLiteral("\nforbid (principal in Agent::\"support-agent\", action == Action::\"refund:create\", resource);"), m_schema);
+    QVERIFY(replayer);
+    ReplaySummary a, b;
+    replayer->replay(fromBytes, a, ReplayOptions{60, 1});
+    replayer->replay(fromJson, b, ReplayOptions{60, 1});
+    QCOMPARE(a.skipped, qint64(0));
+    QCOMPARE(b.overall.newlyAllowed, qint64(0));
+    QVERIFY(b.overall.newlyDenied > 0);
+    QCOMPARE(QJsonDocument(a.toJson()).toJson(), QJsonDocument(b.toJson()).toJson());
 }
 
 /// An audit log of generated traffic with a few records that are not decisions, from two
