@@ -68,7 +68,7 @@ ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clo
 
 struct ExecutionStore::ThreadStatements
 {
-    std::array<std::optional<QSqlQuery>, 7> queries;
+    std::array<std::optional<QSqlQuery>, 8> queries;
 };
 
 ExecutionStore::~ExecutionStore() = default;
@@ -97,13 +97,19 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
         case Hot::Get:
             query->prepare(QStringLiteral("SELECT status, body FROM executions WHERE id = :id"));
             break;
+        case Hot::Risk:
+            query->prepare(QStringLiteral("SELECT risk_score FROM executions WHERE id = :id"));
+            break;
         case Hot::Charge:
             query->prepare(kGuardedCharge);
             break;
         case Hot::Insert:
             query->prepare(QStringLiteral(
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
-                "budget_calls, budget_tokens, budget_amount) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10)"));
+                "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, "
+                // A sub-execution starts where its parent's risk stands when it is written: a
+                // child starting at 0 would have more room than its parent has left.
+                "COALESCE((SELECT risk_score FROM executions WHERE id = ?11), 0))"));
             break;
         case Hot::Session:
             query->prepare(QStringLiteral(
@@ -127,8 +133,8 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
-    // Qt Sql renames the placeholders before SQLite sees them; they stay ten, in this order.
-    constexpr int kParameters = 10;
+    // Qt Sql renames the placeholders before SQLite sees them; they stay eleven, in this order.
+    constexpr int kParameters = 11;
     if (!statement || sqlite3_bind_parameter_count(statement) != kParameters) {
         const QString why = insert.lastError().text();
         return Error{QStringLiteral("store_error"),
@@ -142,10 +148,12 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bindText(1, execution.id);
     bindText(2, execution.agent);
     bindText(3, root);
-    if (execution.parent.isEmpty())
-        bound |= sqlite3_bind_null(statement, 4);
-    else
-        bindText(4, execution.parent);
+    for (const int parent : {4, 11}) {  // the column, and the row whose risk a child starts at
+        if (execution.parent.isEmpty())
+            bound |= sqlite3_bind_null(statement, parent);
+        else
+            bindText(parent, execution.parent);
+    }
     bound |= sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
     bound |= sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
     bound |= sqlite3_bind_text(statement, 7, body.constData(), int(body.size()), SQLITE_STATIC);
@@ -175,7 +183,7 @@ Result<ExecutionStore::NewExecution> ExecutionStore::prepareNew(const Execution 
     return created;
 }
 
-Status ExecutionStore::writeNew(const NewExecution &created)
+Status ExecutionStore::writeNew(NewExecution &created)
 {
     // A root execution is one INSERT; a sub-execution also reserves its budget from the parent,
     // in the same transaction.
@@ -195,19 +203,29 @@ Status ExecutionStore::writeNew(const NewExecution &created)
                        : why.error();
         }
     }
-    return insertExecution(hot(Hot::Insert), execution, created.body);
+    if (Status inserted = insertExecution(hot(Hot::Insert), execution, created.body); !inserted || execution.parent.isEmpty())
+        return inserted;
+    // The risk it was written with (its parent's), for the state announceNew() caches.
+    QSqlQuery &risk = hot(Hot::Risk);
+    risk.bindValue(QStringLiteral(":id"), execution.id);
+    if (!risk.exec() || !risk.next())
+        return store::Database::sqlError(QStringLiteral("cannot read the new execution's risk"), risk);
+    created.riskScore = risk.value(0).toInt();
+    risk.finish();
+    return Status::success();
 }
 
 void ExecutionStore::announceNew(NewExecution created)
 {
-    // What was just committed is the execution's whole state: nothing used, no calls yet. Its
-    // record is cached with it, in the same entry.
+    // What was just committed is the execution's whole state: nothing used, no calls yet, and
+    // its parent's risk (or none). Its record is cached with it, in the same entry.
     const Execution &execution = created.execution;
     const ExecutionChange started{ExecutionChange::Kind::Started, execution.id, execution.agent, execution.rootHuman(),
                                   execution.parent, {}, m_clock.now()};
     const QString parent = execution.parent;
     ExecutionState fresh;
     fresh.remaining = execution.budget;
+    fresh.riskScore = created.riskScore;
     fresh.execution = std::move(created.execution);
     m_recent.insert(std::move(fresh), created.readAt);
     if (!parent.isEmpty())

@@ -66,9 +66,10 @@ public:
         identity::Execution execution;  ///< as stored: active
         QByteArray body;
         quint64 readAt = 0;  ///< the state cache's generation before the write
+        int riskScore = 0;   ///< set by writeNew(): a sub-execution starts at its parent's
     };
     Result<NewExecution> prepareNew(const identity::Execution &execution) const;
-    Status writeNew(const NewExecution &created);
+    Status writeNew(NewExecution &created);
     void announceNew(NewExecution created);
     /// Transactions create() has committed: fewer than executions created when mints overlap.
     quint64 createCommits() const { return m_creates.batches(); }
@@ -151,7 +152,7 @@ private:
     Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
                                 std::vector<ExecutionChange> &changes);
     void emitAll(const std::vector<ExecutionChange> &changes);
-    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction };
+    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction, Risk };
     QSqlQuery &hot(Hot which) const;
 
     const store::Database &m_db;

@@ -26,6 +26,7 @@ private slots:
     void rootExchangeExactClaims();
     void subDelegationNarrows();
     void defaultsAreCutToTheParent();
+    void childStartsAtItsParentsRisk();
     void refusals_data();
     void refusals();
     void registryChangesReachTheTokenEndpoint();
@@ -164,6 +165,26 @@ void tst_DelegationBroker::defaultsAreCutToTheParent()
     QCOMPARE(sub->expiresIn, 120);               // refund-subagent's default 300 s cut to the parent's expiry
     QCOMPARE(sub->execution.riskCeiling, 20);    // inherited
     QCOMPARE(sub->execution.budget.calls, 3);    // the parent's remaining, below the agent's 10
+}
+
+void tst_DelegationBroker::childStartsAtItsParentsRisk()
+{
+    // Risk is room, like budget: a child starting at 0 under a parent at 35 of 40 could take 40
+    // more points where its parent has 5 left, and a new child would give 40 again each time.
+    const QByteArray parent = supportParent({{QStringLiteral("risk_ceiling"), 40}});
+    QVERIFY(!parent.isEmpty());
+    const QString parentId = BrokerFixture::claimsOf(parent).value(QStringLiteral("authorization_details")).toArray().first()
+                                 .toObject().value(QStringLiteral("execution")).toString();
+    QVERIFY(f->executions->adjustRisk(parentId, 35));
+    auto sub = f->broker->exchange(f->subRequest(QStringLiteral("refund-subagent"), parent, QStringLiteral("refund:create")));
+    QVERIFY2(sub, qPrintable(sub ? QString() : sub.error().message));
+    QCOMPARE(f->executions->state(sub->execution.id)->riskScore, 35);
+    QCOMPARE(f->executions->recentState(sub->execution.id)->riskScore, 35);  // not a cached 0
+    QCOMPARE(sub->execution.riskCeiling, 40);
+    // A root execution starts at 0.
+    auto root = f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), QStringLiteral("ticket:read"), {}));
+    QVERIFY(root);
+    QCOMPARE(f->executions->recentState(root->execution.id)->riskScore, 0);
 }
 
 void tst_DelegationBroker::refusals_data()
