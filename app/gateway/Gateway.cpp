@@ -86,6 +86,12 @@ struct Gateway::Services
     std::unique_ptr<EventStream> eventStream;
     std::unique_ptr<ExpirySweeper> sweeper;
     QTimer expiry;
+
+    ~Services()
+    {
+        if (executions)
+            executions->setPendingRisk(nullptr);  // its source, the session recorder, goes first
+    }
 };
 
 namespace {
@@ -312,6 +318,7 @@ Status Gateway::openServices()
     s.audit->setBatchParticipant({[recorder = s.sessionRecorder.get()]() { return recorder->writePending(); },
                                   [recorder = s.sessionRecorder.get()](bool committed) { recorder->finishWrite(committed); }});
     s.sessionRecorder->setWake([audit = s.audit.get()]() { audit->requestBatch(); });
+    s.executions->setPendingRisk([recorder = s.sessionRecorder.get()](const QString &id) { return recorder->pending(id).risk; });
     s.authority = std::make_unique<BrokerAuthority>(*s.broker, *s.executions, *s.sessionRecorder, *s.ledger);
     s.limiter = std::make_unique<firewall::RateLimiter>(clock);
     s.pipeline = std::make_unique<firewall::DecisionPipeline>(firewall::DecisionPipeline::Services{

@@ -9,6 +9,7 @@
 #include "crypto/JoseError.h"
 #include "crypto/Random.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -273,10 +274,12 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     }
     if (!state->isActive())
         return OAuthError::invalidGrant(QStringLiteral("parent execution %1 is %2").arg(parentId, Execution::statusName(state->status)));
-    // Past its ceiling an execution's calls are denied; a child starting at risk 0 would undo that.
-    if (state->riskScore > state->execution.riskCeiling)
+    // Past its ceiling an execution's calls are denied, and so are its sub-delegations: counting
+    // the risk the gateway has decided for it but not yet written.
+    const int risk = std::clamp(state->riskScore + m_executions.pendingRisk(parentId), 0, session::ExecutionStore::MaxRiskScore);
+    if (risk > state->execution.riskCeiling)
         return OAuthError::invalidGrant(QStringLiteral("parent execution %1 is over its risk ceiling (%2 > %3)")
-                                            .arg(parentId).arg(state->riskScore).arg(state->execution.riskCeiling));
+                                            .arg(parentId).arg(risk).arg(state->execution.riskCeiling));
     const QString delegator = state->execution.agent;
     if (!agent.delegators.contains(delegator))
         return OAuthError::unauthorizedClient(QStringLiteral("agent %1 does not list %2 among its delegators").arg(agent.id, delegator));

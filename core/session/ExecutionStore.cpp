@@ -107,9 +107,11 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
             query->prepare(QStringLiteral(
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
                 "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, "
-                // A sub-execution starts where its parent's risk stands when it is written: a
-                // child starting at 0 would have more room than its parent has left.
-                "COALESCE((SELECT risk_score FROM executions WHERE id = ?11), 0))"));
+                // A sub-execution starts where its parent's risk stands when it is written, with
+                // what was decided for the parent but not yet written (?12): a child starting at
+                // 0 would have more room than its parent has left.
+                "MIN(MAX(COALESCE((SELECT risk_score FROM executions WHERE id = ?11), 0) + ?12, 0), ")
+                + QString::number(MaxRiskScore) + QStringLiteral("))"));
             break;
         case Hot::Session:
             query->prepare(QStringLiteral(
@@ -129,12 +131,12 @@ namespace {
 
 /// Binds and steps the prepared INSERT natively: through QSqlQuery::bindValue() each column
 /// became a QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
-Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body)
+Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int parentPendingRisk)
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
-    // Qt Sql renames the placeholders before SQLite sees them; they stay eleven, in this order.
-    constexpr int kParameters = 11;
+    // Qt Sql renames the placeholders before SQLite sees them; they stay twelve, in this order.
+    constexpr int kParameters = 12;
     if (!statement || sqlite3_bind_parameter_count(statement) != kParameters) {
         const QString why = insert.lastError().text();
         return Error{QStringLiteral("store_error"),
@@ -160,6 +162,7 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bound |= sqlite3_bind_int64(statement, 8, execution.budget.calls);
     bound |= sqlite3_bind_int64(statement, 9, execution.budget.tokens);
     bound |= sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
+    bound |= sqlite3_bind_int(statement, 12, parentPendingRisk);
     const int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(store::Database::nativeError(what, sqlite3_db_handle(statement)));
     sqlite3_reset(statement);
@@ -180,6 +183,8 @@ Result<ExecutionStore::NewExecution> ExecutionStore::prepareNew(const Execution 
     created.execution = execution;
     created.execution.status = Execution::Status::Active;
     created.body = created.execution.toCompactJson();  // before any write lock
+    if (!execution.parent.isEmpty())
+        created.parentPendingRisk = pendingRisk(execution.parent);
     return created;
 }
 
@@ -203,7 +208,7 @@ Status ExecutionStore::writeNew(NewExecution &created)
                        : why.error();
         }
     }
-    if (Status inserted = insertExecution(hot(Hot::Insert), execution, created.body); !inserted || execution.parent.isEmpty())
+    if (Status inserted = insertExecution(hot(Hot::Insert), execution, created.body, created.parentPendingRisk); !inserted || execution.parent.isEmpty())
         return inserted;
     // The risk it was written with (its parent's), for the state announceNew() caches.
     QSqlQuery &risk = hot(Hot::Risk);

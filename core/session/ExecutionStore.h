@@ -12,6 +12,8 @@
 #include "store/Database.h"
 #include "store/GroupCommitter.h"
 
+#include <functional>
+
 #include <QObject>
 
 #include <memory>
@@ -66,9 +68,16 @@ public:
         identity::Execution execution;  ///< as stored: active
         QByteArray body;
         quint64 readAt = 0;  ///< the state cache's generation before the write
+        int parentPendingRisk = 0;  ///< the parent's risk not yet written (pendingRisk())
         int riskScore = 0;   ///< set by writeNew(): a sub-execution starts at its parent's
     };
     Result<NewExecution> prepareNew(const identity::Execution &execution) const;
+    /// Where to ask for an execution's risk that is decided but not yet written (a gateway's
+    /// SessionRecorder): counted when a sub-execution starts at its parent's score, and by the
+    /// broker's check that the parent is within its ceiling. Set before serving, cleared before
+    /// the source goes.
+    void setPendingRisk(std::function<int(const QString &executionId)> source) { m_pendingRisk = std::move(source); }
+    int pendingRisk(const QString &executionId) const { return m_pendingRisk ? m_pendingRisk(executionId) : 0; }
     Status writeNew(NewExecution &created);
     void announceNew(NewExecution created);
     /// Transactions create() has committed: fewer than executions created when mints overlap.
@@ -158,6 +167,7 @@ private:
     const store::Database &m_db;
     const Clock &m_clock;
     store::GroupCommitter m_creates;  ///< create()'s inserts, committed together
+    std::function<int(const QString &)> m_pendingRisk;
     // Execution records never change after minting (status lives in its own column), so the
     // parsed record is cached with the recent state: the per-call path then reads a few
     // integers, not a JSON body.

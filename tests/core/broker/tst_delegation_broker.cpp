@@ -5,11 +5,13 @@
 #include "BrokerFixture.h"
 
 #include "crypto/CompactJws.h"
+#include "session/SessionRecorder.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QTest>
 
 using namespace mandate;
@@ -27,6 +29,7 @@ private slots:
     void subDelegationNarrows();
     void defaultsAreCutToTheParent();
     void childStartsAtItsParentsRisk();
+    void riskNotYetWrittenCounts();
     void refusals_data();
     void refusals();
     void registryChangesReachTheTokenEndpoint();
@@ -185,6 +188,33 @@ void tst_DelegationBroker::childStartsAtItsParentsRisk()
     auto root = f->broker->exchange(f->rootRequest(QStringLiteral("support-agent"), QStringLiteral("ticket:read"), {}));
     QVERIFY(root);
     QCOMPARE(f->executions->recentState(root->execution.id)->riskScore, 0);
+}
+
+void tst_DelegationBroker::riskNotYetWrittenCounts()
+{
+    // A gateway decides calls before it writes their effect (session::SessionRecorder, written
+    // with the next audit batch). The risk it has decided for a parent counts already: for
+    // where a child starts, and for the parent's ceiling.
+    session::SessionRecorder recorder(*f->executions);
+    f->executions->setPendingRisk([&recorder](const QString &id) { return recorder.pending(id).risk; });
+    const auto unhook = qScopeGuard([this] { f->executions->setPendingRisk(nullptr); });
+    const QByteArray parent = supportParent({{QStringLiteral("risk_ceiling"), 40}});
+    QVERIFY(!parent.isEmpty());
+    const QString parentId = BrokerFixture::claimsOf(parent).value(QStringLiteral("authorization_details")).toArray().first()
+                                 .toObject().value(QStringLiteral("execution")).toString();
+    QVERIFY(f->executions->adjustRisk(parentId, 30));
+    recorder.reserve({parentId, QStringLiteral("refund:create"), true, false, 6});  // a denial decided, not written
+    auto sub = f->broker->exchange(f->subRequest(QStringLiteral("refund-subagent"), parent, QStringLiteral("refund:create")));
+    QVERIFY2(sub, qPrintable(sub ? QString() : sub.error().message));
+    QCOMPARE(f->executions->state(sub->execution.id)->riskScore, 36);
+    QCOMPARE(f->executions->recentState(sub->execution.id)->riskScore, 36);
+
+    recorder.reserve({parentId, QStringLiteral("refund:create"), true, false, 5});  // 41: past its ceiling of 40
+    QCOMPARE(f->executions->state(parentId)->riskScore, 30);  // all the store knows
+    auto refused = f->broker->exchange(f->subRequest(QStringLiteral("refund-subagent"), parent, QStringLiteral("refund:create")));
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, QStringLiteral("invalid_grant"));
+    QVERIFY2(refused.error().message.contains(QStringLiteral("over its risk ceiling (41 > 40)")), qPrintable(refused.error().message));
 }
 
 void tst_DelegationBroker::refusals_data()
