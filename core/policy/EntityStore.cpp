@@ -26,12 +26,6 @@ void EntityStore::insert(Entity entity)
     m_entities.push_back(std::move(entity));
 }
 
-void EntityStore::keep(std::shared_ptr<const UidLease> uids)
-{
-    if (uids && std::find(m_uids.begin(), m_uids.end(), uids) == m_uids.end())
-        m_uids.push_back(std::move(uids));
-}
-
 const Entity *EntityStore::findUnsorted(UidId uid) const
 {
     for (auto it = m_entities.rbegin(); it != m_entities.rend(); ++it) {

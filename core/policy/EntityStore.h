@@ -48,7 +48,7 @@ public:
     bool isDescendantOrSelf(EntityRef a, EntityRef b) const;
     /// Keeps `uids` for as long as the store or a copy of it lives. Whoever inserts entities
     /// whose refs were interned under a lease passes it here (JsonFormats::entities does).
-    void keep(std::shared_ptr<const UidLease> uids);
+    void keep(std::shared_ptr<const UidLease> uids) { keepLease(m_uids, std::move(uids)); }
     /// What the store keeps: for a structure built from its entities to keep too.
     const std::vector<std::shared_ptr<const UidLease>> &leases() const { return m_uids; }
     size_t size() const;

@@ -270,6 +270,12 @@ std::string UidTable::display(EntityRef ref)
     return type->second.name + "::\"" + escapeCedarString(uid->second.id) + '"';
 }
 
+void keepLease(std::vector<std::shared_ptr<const UidLease>> &kept, std::shared_ptr<const UidLease> lease)
+{
+    if (lease && std::find(kept.begin(), kept.end(), lease) == kept.end())
+        kept.push_back(std::move(lease));
+}
+
 UidTable::Size UidTable::size()
 {
     Tables &t = tables();

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,6 +102,9 @@ private:
     std::unordered_set<TypeId> m_typeIndex;  ///< filled once m_types is long
     std::unordered_set<UidId> m_uidIndex;
 };
+
+/// Adds `lease` to what a structure keeps (once; a null lease is nothing to keep).
+void keepLease(std::vector<std::shared_ptr<const UidLease>> &kept, std::shared_ptr<const UidLease> lease);
 
 /// Cedar's string escaping (`\n`, `\"`, `\u{..}` for control characters).
 std::string escapeCedarString(std::string_view text);

@@ -59,12 +59,6 @@ Result<PolicySet> PolicySet::parseStatic(std::string_view source)
     return set;
 }
 
-void PolicySet::keep(std::shared_ptr<const UidLease> uids)
-{
-    if (uids && std::find(m_uids.begin(), m_uids.end(), uids) == m_uids.end())
-        m_uids.push_back(std::move(uids));
-}
-
 const Policy *PolicySet::find(const QString &id) const
 {
     const auto it = m_ids.constFind(id);

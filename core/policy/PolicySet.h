@@ -39,7 +39,7 @@ public:
                 std::optional<EntityRef> resource);
 
     /// Keeps `uids` for as long as the set or a copy of it lives.
-    void keep(std::shared_ptr<const UidLease> uids);
+    void keep(std::shared_ptr<const UidLease> uids) { keepLease(m_uids, std::move(uids)); }
 
     const std::deque<Policy> &policies() const { return m_policies; }
     const std::deque<Policy> &templates() const { return m_templates; }
