@@ -68,7 +68,7 @@ ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clo
 
 struct ExecutionStore::ThreadStatements
 {
-    std::array<std::optional<QSqlQuery>, 8> queries;
+    std::array<std::optional<QSqlQuery>, 7> queries;
 };
 
 ExecutionStore::~ExecutionStore() = default;
@@ -97,9 +97,6 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
         case Hot::Get:
             query->prepare(QStringLiteral("SELECT status, body FROM executions WHERE id = :id"));
             break;
-        case Hot::Risk:
-            query->prepare(QStringLiteral("SELECT risk_score FROM executions WHERE id = :id"));
-            break;
         case Hot::Charge:
             query->prepare(kGuardedCharge);
             break;
@@ -111,7 +108,7 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
                 // what was decided for the parent but not yet written (?12): a child starting at
                 // 0 would have more room than its parent has left.
                 "MIN(MAX(COALESCE((SELECT risk_score FROM executions WHERE id = ?11), 0) + ?12, 0), ")
-                + QString::number(MaxRiskScore) + QStringLiteral("))"));
+                + QString::number(MaxRiskScore) + QStringLiteral(")) RETURNING risk_score"));
             break;
         case Hot::Session:
             query->prepare(QStringLiteral(
@@ -131,7 +128,8 @@ namespace {
 
 /// Binds and steps the prepared INSERT natively: through QSqlQuery::bindValue() each column
 /// became a QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
-Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int parentPendingRisk)
+/// Sets `riskScore` to the score the row was written with.
+Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int parentPendingRisk, int &riskScore)
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
@@ -163,7 +161,11 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bound |= sqlite3_bind_int64(statement, 9, execution.budget.tokens);
     bound |= sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
     bound |= sqlite3_bind_int(statement, 12, parentPendingRisk);
-    const int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
+    int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
+    if (rc == SQLITE_ROW) {  // RETURNING: one row, then done
+        riskScore = sqlite3_column_int(statement, 0);
+        rc = sqlite3_step(statement);
+    }
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(store::Database::nativeError(what, sqlite3_db_handle(statement)));
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);  // the body it points at is about to go
@@ -208,16 +210,8 @@ Status ExecutionStore::writeNew(NewExecution &created)
                        : why.error();
         }
     }
-    if (Status inserted = insertExecution(hot(Hot::Insert), execution, created.body, created.parentPendingRisk); !inserted || execution.parent.isEmpty())
-        return inserted;
-    // The risk it was written with (its parent's), for the state announceNew() caches.
-    QSqlQuery &risk = hot(Hot::Risk);
-    risk.bindValue(QStringLiteral(":id"), execution.id);
-    if (!risk.exec() || !risk.next())
-        return store::Database::sqlError(QStringLiteral("cannot read the new execution's risk"), risk);
-    created.riskScore = risk.value(0).toInt();
-    risk.finish();
-    return Status::success();
+    // The risk it is written with (its parent's) comes back for the state announceNew() caches.
+    return insertExecution(hot(Hot::Insert), execution, created.body, created.parentPendingRisk, created.riskScore);
 }
 
 void ExecutionStore::announceNew(NewExecution created)

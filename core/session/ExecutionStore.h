@@ -69,7 +69,7 @@ public:
         QByteArray body;
         quint64 readAt = 0;  ///< the state cache's generation before the write
         int parentPendingRisk = 0;  ///< the parent's risk not yet written (pendingRisk())
-        int riskScore = 0;   ///< set by writeNew(): a sub-execution starts at its parent's
+        int riskScore = 0;          ///< set by writeNew(): a sub-execution starts at its parent's
     };
     Result<NewExecution> prepareNew(const identity::Execution &execution) const;
     /// Where to ask for an execution's risk that is decided but not yet written (a gateway's
@@ -161,7 +161,7 @@ private:
     Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
                                 std::vector<ExecutionChange> &changes);
     void emitAll(const std::vector<ExecutionChange> &changes);
-    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction, Risk };
+    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction };
     QSqlQuery &hot(Hot which) const;
 
     const store::Database &m_db;
