@@ -3,6 +3,7 @@
 #include "Gateway.h"
 #include "GatewayOptions.h"
 
+#include "common/AllocatorTuning.h"
 #include "common/Logging.h"
 #include "crypto/SelfTest.h"
 
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
     // Everything the gateway writes is its own: the database (audit records, key hashes), its
     // WAL, key files. Nothing it creates is readable by other users, wherever it is put.
     ::umask(077);
+    tuneAllocatorForServer();  // before any thread allocates: see AllocatorTuning.h
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("mandated"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MANDATE_VERSION));

@@ -68,7 +68,7 @@ ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clo
 
 struct ExecutionStore::ThreadStatements
 {
-    std::array<std::optional<QSqlQuery>, 7> queries;
+    std::array<std::optional<QSqlQuery>, 8> queries;
 };
 
 ExecutionStore::~ExecutionStore() = default;
@@ -100,7 +100,14 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
         case Hot::Charge:
             query->prepare(kGuardedCharge);
             break;
-        case Hot::Insert:
+        case Hot::InsertRoot:
+            // Without RETURNING: SQLite gathers returned rows in a temporary B-tree, opened and
+            // dropped by every insert, and a root's risk starts at 0 anyway.
+            query->prepare(QStringLiteral(
+                "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
+                "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, 0)"));
+            break;
+        case Hot::InsertChild:
             query->prepare(QStringLiteral(
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
                 "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, "
@@ -126,16 +133,19 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
 
 namespace {
 
-/// Binds and steps the prepared INSERT natively: through QSqlQuery::bindValue() each column
-/// became a QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
+/// Binds and steps the prepared INSERT natively (Hot::InsertRoot for a root execution,
+/// Hot::InsertChild for a sub-execution): through QSqlQuery::bindValue() each column became a
+/// QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
 /// Sets `riskScore` to the score the row was written with.
 Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int parentPendingRisk, int &riskScore)
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
-    // Qt Sql renames the placeholders before SQLite sees them; they stay twelve, in this order.
-    constexpr int kParameters = 12;
-    if (!statement || sqlite3_bind_parameter_count(statement) != kParameters) {
+    // Qt Sql renames the placeholders before SQLite sees them; they stay in this order, ten for
+    // a root and twelve for a child (its parent's risk).
+    const bool child = !execution.parent.isEmpty();
+    const int parameters = child ? 12 : 10;
+    if (!statement || sqlite3_bind_parameter_count(statement) != parameters) {
         const QString why = insert.lastError().text();
         return Error{QStringLiteral("store_error"),
                      what + QStringLiteral(": the INSERT is not prepared%1").arg(why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why))};
@@ -148,11 +158,12 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bindText(1, execution.id);
     bindText(2, execution.agent);
     bindText(3, root);
-    for (const int parent : {4, 11}) {  // the column, and the row whose risk a child starts at
-        if (execution.parent.isEmpty())
-            bound |= sqlite3_bind_null(statement, parent);
-        else
-            bindText(parent, execution.parent);
+    if (child) {
+        bindText(4, execution.parent);
+        bindText(11, execution.parent);  // the row whose risk a child starts at
+        bound |= sqlite3_bind_int(statement, 12, parentPendingRisk);
+    } else {
+        bound |= sqlite3_bind_null(statement, 4);
     }
     bound |= sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
     bound |= sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
@@ -160,9 +171,9 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bound |= sqlite3_bind_int64(statement, 8, execution.budget.calls);
     bound |= sqlite3_bind_int64(statement, 9, execution.budget.tokens);
     bound |= sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
-    bound |= sqlite3_bind_int(statement, 12, parentPendingRisk);
+    riskScore = 0;
     int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
-    if (rc == SQLITE_ROW) {  // RETURNING: one row, then done
+    if (child && rc == SQLITE_ROW) {  // RETURNING: one row, then done
         riskScore = sqlite3_column_int(statement, 0);
         rc = sqlite3_step(statement);
     }
@@ -211,7 +222,7 @@ Status ExecutionStore::writeNew(NewExecution &created)
         }
     }
     // The risk it is written with (its parent's) comes back for the state announceNew() caches.
-    return insertExecution(hot(Hot::Insert), execution, created.body, created.parentPendingRisk, created.riskScore);
+    return insertExecution(hot(execution.parent.isEmpty() ? Hot::InsertRoot : Hot::InsertChild), execution, created.body, created.parentPendingRisk, created.riskScore);
 }
 
 void ExecutionStore::announceNew(NewExecution created)

@@ -161,7 +161,7 @@ private:
     Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
                                 std::vector<ExecutionChange> &changes);
     void emitAll(const std::vector<ExecutionChange> &changes);
-    enum class Hot { State, Actions, Get, Charge, Insert, Session, SessionAction };
+    enum class Hot { State, Actions, Get, Charge, InsertRoot, InsertChild, Session, SessionAction };
     QSqlQuery &hot(Hot which) const;
 
     const store::Database &m_db;

@@ -11,6 +11,7 @@
 #include "broker/AgentExecutionRequest.h"
 #include "broker/DelegationBroker.h"
 #include "broker/DevIdentityProvider.h"
+#include "common/AllocatorTuning.h"
 #include "json/JsonReader.h"
 #include "store/Database.h"
 
@@ -358,6 +359,7 @@ BENCHMARK(BM_VerifySeen);
 
 int main(int argc, char **argv)
 {
+    mandate::tuneAllocatorForServer();  // as the gateway's main() does
     QCoreApplication app(argc, argv);
     QLoggingCategory::setFilterRules(QStringLiteral("mandate.*.info=false"));
     benchmark::Initialize(&argc, argv);
