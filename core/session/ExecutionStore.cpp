@@ -221,8 +221,10 @@ Status ExecutionStore::writeNew(NewExecution &created)
                        : why.error();
         }
     }
-    // The risk it is written with (its parent's) comes back for the state announceNew() caches.
-    return insertExecution(hot(execution.parent.isEmpty() ? Hot::InsertRoot : Hot::InsertChild), execution, created.body, created.parentPendingRisk, created.riskScore);
+    // The risk it is written with (0 for a root, its parent's for a child) is kept for the
+    // state announceNew() caches.
+    const Hot insert = execution.parent.isEmpty() ? Hot::InsertRoot : Hot::InsertChild;
+    return insertExecution(hot(insert), execution, created.body, created.parentPendingRisk, created.riskScore);
 }
 
 void ExecutionStore::announceNew(NewExecution created)
