@@ -68,7 +68,7 @@ ExecutionStore::ExecutionStore(const store::Database &database, const Clock &clo
 
 struct ExecutionStore::ThreadStatements
 {
-    std::array<std::optional<QSqlQuery>, 8> queries;
+    std::array<std::optional<QSqlQuery>, 8> queries;  // one per Hot
 };
 
 ExecutionStore::~ExecutionStore() = default;
@@ -100,22 +100,15 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
         case Hot::Charge:
             query->prepare(kGuardedCharge);
             break;
-        case Hot::InsertRoot:
-            // Without RETURNING: SQLite gathers returned rows in a temporary B-tree, opened and
-            // dropped by every insert, and a root's risk starts at 0 anyway.
+        case Hot::Insert:
+            // The starting risk is bound (?11), not returned: SQLite gathers RETURNING rows in a
+            // temporary B-tree that every insert would open, fill and drop.
             query->prepare(QStringLiteral(
                 "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
-                "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, 0)"));
+                "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
             break;
-        case Hot::InsertChild:
-            query->prepare(QStringLiteral(
-                "INSERT INTO executions (id, agent, root_human, parent, status, issued_at, expires_at, body, "
-                "budget_calls, budget_tokens, budget_amount, risk_score) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?6, ?7, ?8, ?9, ?10, "
-                // A sub-execution starts where its parent's risk stands when it is written, with
-                // what was decided for the parent but not yet written (?12): a child starting at
-                // 0 would have more room than its parent has left.
-                "MIN(MAX(COALESCE((SELECT risk_score FROM executions WHERE id = ?11), 0) + ?12, 0), ")
-                + QString::number(MaxRiskScore) + QStringLiteral(")) RETURNING risk_score"));
+        case Hot::Risk:
+            query->prepare(QStringLiteral("SELECT risk_score FROM executions WHERE id = ?1"));
             break;
         case Hot::Session:
             query->prepare(QStringLiteral(
@@ -133,19 +126,16 @@ QSqlQuery &ExecutionStore::hot(Hot which) const
 
 namespace {
 
-/// Binds and steps the prepared INSERT natively (Hot::InsertRoot for a root execution,
-/// Hot::InsertChild for a sub-execution): through QSqlQuery::bindValue() each column became a
-/// QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside SQLite.
-/// Sets `riskScore` to the score the row was written with.
-Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int parentPendingRisk, int &riskScore)
+/// Binds and steps the prepared INSERT (Hot::Insert) natively: through QSqlQuery::bindValue()
+/// each column became a QVariant, and the JSON body went from UTF-8 to UTF-16 and back inside
+/// SQLite.
+Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByteArray &body, int riskScore)
 {
     const QString what = QStringLiteral("cannot record execution %1").arg(execution.id);
     sqlite3_stmt *statement = store::Database::nativeStatement(insert);
-    // Qt Sql renames the placeholders before SQLite sees them; they stay in this order, ten for
-    // a root and twelve for a child (its parent's risk).
-    const bool child = !execution.parent.isEmpty();
-    const int parameters = child ? 12 : 10;
-    if (!statement || sqlite3_bind_parameter_count(statement) != parameters) {
+    // Qt Sql renames the placeholders before SQLite sees them; they stay eleven, in this order.
+    constexpr int kParameters = 11;
+    if (!statement || sqlite3_bind_parameter_count(statement) != kParameters) {
         const QString why = insert.lastError().text();
         return Error{QStringLiteral("store_error"),
                      what + QStringLiteral(": the INSERT is not prepared%1").arg(why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why))};
@@ -158,25 +148,18 @@ Status insertExecution(QSqlQuery &insert, const Execution &execution, const QByt
     bindText(1, execution.id);
     bindText(2, execution.agent);
     bindText(3, root);
-    if (child) {
-        bindText(4, execution.parent);
-        bindText(11, execution.parent);  // the row whose risk a child starts at
-        bound |= sqlite3_bind_int(statement, 12, parentPendingRisk);
-    } else {
+    if (execution.parent.isEmpty())
         bound |= sqlite3_bind_null(statement, 4);
-    }
+    else
+        bindText(4, execution.parent);
     bound |= sqlite3_bind_int64(statement, 5, execution.issuedAt.toSecsSinceEpoch());
     bound |= sqlite3_bind_int64(statement, 6, execution.expiresAt.toSecsSinceEpoch());
     bound |= sqlite3_bind_text(statement, 7, body.constData(), int(body.size()), SQLITE_STATIC);
     bound |= sqlite3_bind_int64(statement, 8, execution.budget.calls);
     bound |= sqlite3_bind_int64(statement, 9, execution.budget.tokens);
     bound |= sqlite3_bind_int64(statement, 10, execution.budget.amount.units());
-    riskScore = 0;
-    int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
-    if (child && rc == SQLITE_ROW) {  // RETURNING: one row, then done
-        riskScore = sqlite3_column_int(statement, 0);
-        rc = sqlite3_step(statement);
-    }
+    bound |= sqlite3_bind_int(statement, 11, riskScore);
+    const int rc = bound == SQLITE_OK ? sqlite3_step(statement) : bound;
     const Status status = rc == SQLITE_DONE ? Status::success() : Status(store::Database::nativeError(what, sqlite3_db_handle(statement)));
     sqlite3_reset(statement);
     sqlite3_clear_bindings(statement);  // the body it points at is about to go
@@ -221,10 +204,37 @@ Status ExecutionStore::writeNew(NewExecution &created)
                        : why.error();
         }
     }
-    // The risk it is written with (0 for a root, its parent's for a child) is kept for the
-    // state announceNew() caches.
-    const Hot insert = execution.parent.isEmpty() ? Hot::InsertRoot : Hot::InsertChild;
-    return insertExecution(hot(insert), execution, created.body, created.parentPendingRisk, created.riskScore);
+    // A sub-execution starts where its parent's risk stands when it is written (read in this
+    // transaction, under the write lock), with what was decided for the parent but not yet
+    // written: a child starting at 0 would have more room than its parent has left. A root
+    // starts at 0. The score is kept for the state announceNew() caches.
+    created.riskScore = 0;
+    if (!execution.parent.isEmpty()) {
+        auto parentRisk = storedRisk(execution.parent);
+        if (!parentRisk)
+            return parentRisk.error();
+        created.riskScore = std::clamp(parentRisk.value() + created.parentPendingRisk, 0, MaxRiskScore);
+    }
+    return insertExecution(hot(Hot::Insert), execution, created.body, created.riskScore);
+}
+
+Result<int> ExecutionStore::storedRisk(const QString &id) const
+{
+    QSqlQuery &query = hot(Hot::Risk);
+    sqlite3_stmt *statement = store::Database::nativeStatement(query);
+    if (!statement || sqlite3_bind_parameter_count(statement) != 1)
+        return Error{QStringLiteral("store_error"), QStringLiteral("cannot read the risk of %1: the SELECT is not prepared").arg(id)};
+    int rc = sqlite3_bind_text16(statement, 1, id.utf16(), int(id.size() * 2), SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(statement);
+    Result<int> risk = 0;  // a parent that is gone: its reservation above has refused already
+    if (rc == SQLITE_ROW)
+        risk = sqlite3_column_int(statement, 0);
+    else if (rc != SQLITE_DONE)
+        risk = store::Database::nativeError(QStringLiteral("cannot read the risk of %1").arg(id), sqlite3_db_handle(statement));
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    return risk;
 }
 
 void ExecutionStore::announceNew(NewExecution created)

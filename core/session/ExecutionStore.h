@@ -158,10 +158,13 @@ private:
     Result<QStringList> sessionActions(const QString &id) const;
     Result<ExecutionState> stateFromRow(const class QSqlQuery &row) const;
     Result<ExecutionState> explainRefusal(const QString &id, const Charge &charge, const QString &what) const;
+    /// An execution's risk score as stored (in the calling thread's transaction, if any); 0 for
+    /// an execution that does not exist.
+    Result<int> storedRisk(const QString &id) const;
     Result<QStringList> endTree(const QString &id, identity::Execution::Status status, const QString &reason,
                                 std::vector<ExecutionChange> &changes);
     void emitAll(const std::vector<ExecutionChange> &changes);
-    enum class Hot { State, Actions, Get, Charge, InsertRoot, InsertChild, Session, SessionAction };
+    enum class Hot { State, Actions, Get, Charge, Insert, Risk, Session, SessionAction };
     QSqlQuery &hot(Hot which) const;
 
     const store::Database &m_db;
