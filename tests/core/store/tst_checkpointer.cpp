@@ -93,9 +93,10 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(QStringLiteral("bounded.db"));
         auto opened = Database::open(path, {namesTable()});
         QVERIFY(opened.ok());
-        writeRows(*opened.value(), 0, 8000);  // about 16,000 frames
+        const int rows = Checkpointer::kWalLimit;  // about two frames a row: twice the limit
+        writeRows(*opened.value(), 0, rows);
         QVERIFY2(walFrames(path) <= Checkpointer::kWalLimit + Checkpointer::kWalPages, qPrintable(QString::number(walFrames(path))));
-        QCOMPARE(names(*opened.value()).size(), 8000);
+        QCOMPARE(names(*opened.value()).size(), rows);
     }
 
     void anotherThreadsCommitsAreReportedToo()
