@@ -7,9 +7,10 @@ namespace mandate {
 ///
 /// glibc gives each busy thread its own arena and, whenever a free leaves more than 128 KiB at
 /// the top of a thread's arena, returns it with madvise(MADV_DONTNEED); the next request that
-/// grows the arena again takes one page fault per page. A transaction's SQLite page copies
-/// cross that line on every commit, so a gateway under load spent about a fifth of its time in
-/// those faults and TLB flushes (far more under a hypervisor, where each one exits the guest).
+/// grows the arena again takes one page fault per page (dear under a hypervisor, where each
+/// one exits the guest). Memory that a transaction or a batch frees and the next one takes
+/// again crossed that line: a mint's INSERT ... RETURNING did at every commit (since removed),
+/// a sub-delegation's savepoint and the audit writer's batches still can.
 /// Up to kTrimThresholdBytes of free memory now stays at the top of each arena; more than that
 /// is still returned. Called at the start of main() by the gateway (and by the benchmarks that
 /// measure its paths, so that they run as it does). Returns false if glibc refused a setting,
