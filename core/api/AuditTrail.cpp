@@ -8,6 +8,8 @@
 
 #include <QJsonArray>
 
+#include <future>
+#include <memory>
 #include <optional>
 
 namespace mandate::api {
@@ -53,16 +55,25 @@ Status AuditTrail::append(const AuditRecord &record)
 Status AuditTrail::delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
                               session::ExecutionStore &executions)
 {
+    std::promise<Status> done;
+    std::future<Status> outcome = done.get_future();
+    delegationThen(request, execution, client, executions, [&done](const Status &recorded) { done.set_value(recorded); });
+    return outcome.get();
+}
+
+void AuditTrail::delegationThen(const HttpRequest &request, const identity::Execution &execution, const QString &client,
+                                session::ExecutionStore &executions, std::function<void(const Status &)> recorded)
+{
     if (!m_log)
-        return executions.create(execution);
+        return executions.createThen(execution, std::move(recorded));
     // The row is written on the audit writer's connection: on another database it would land in
     // the wrong file, or nowhere, and the two would no longer commit together.
     if (&executions.database() != &m_log->database())
-        return Error{QStringLiteral("internal"), QStringLiteral("the execution store and the audit log are on different databases: "
-                                                                "a delegation cannot commit with its execution")};
+        return recorded(Error{QStringLiteral("internal"), QStringLiteral("the execution store and the audit log are on different databases: "
+                                                                         "a delegation cannot commit with its execution")});
     auto created = executions.prepareNew(execution);
     if (!created)
-        return created.error();
+        return recorded(created.error());
     AuditRecord record = stamped(request, executionRecord(EventType::Delegation, execution));
     const QJsonObject granted = execution.toJson();
     record.budgetAfter = execution.budget.toJson();
@@ -73,32 +84,42 @@ Status AuditTrail::delegation(const HttpRequest &request, const identity::Execut
                       {QStringLiteral("depth"), execution.depth()},
                       {QStringLiteral("issued_at"), granted.value(QStringLiteral("issuedAt"))},
                       {QStringLiteral("expires_at"), granted.value(QStringLiteral("expiresAt"))}};
+    // What the writer thread's companion and the completion share.
+    struct Minting
+    {
+        session::ExecutionStore::NewExecution created;
+        std::optional<Error> refused;  ///< the store's own answer: the parent's budget or state, an id taken
+    };
+    auto minting = std::make_shared<Minting>(Minting{std::move(created).value(), std::nullopt});
     // Written on the audit writer's connection, in the record's batch. In a savepoint of its
     // own: a parent's reservation and its child's row stand or fall together.
     const store::Database &db = m_log->database();
-    std::optional<Error> refused;
-    audit::AuditLog::Companion writeExecution{[&]() -> Result<bool> {
-                                                  Status written = db.transaction([&] { return executions.writeNew(created.value()); });
+    audit::AuditLog::Companion writeExecution{[&db, &executions, minting]() -> Result<bool> {
+                                                  Status written = db.transaction([&] { return executions.writeNew(minting->created); });
                                                   if (written)
                                                       return true;
                                                   // The batch's transaction is lost (a full disk):
                                                   // the batch fails, this record with it.
                                                   if (!db.inTransaction())
                                                       return written.error();
-                                                  refused = written.error();
+                                                  minting->refused = written.error();
                                                   return false;
                                               },
                                               Error{QStringLiteral("refused"), QStringLiteral("the execution was refused")}, {}};
-    auto appended = m_log->append(record, std::move(writeExecution));
-    if (appended) {
-        executions.announceNew(std::move(created).value());
-        return Status::success();
-    }
-    if (refused)
-        return *refused;  // the parent's budget or state, an id taken: the store's own answer
-    qCCritical(lcAudit) << "execution" << execution.id << "not minted: its delegation record cannot be written:"
-                        << appended.error().toString();
-    return broker::OAuthError::temporarilyUnavailable(QStringLiteral("the delegation could not be recorded; try again later"));
+    const QString id = execution.id;
+    m_log->appendThen(record, std::move(writeExecution),
+                      [&executions, minting, id, recorded = std::move(recorded)](Result<audit::AppendReceipt> appended) {
+                          if (appended) {
+                              executions.announceNew(std::move(minting->created));
+                              return recorded(Status::success());
+                          }
+                          if (minting->refused)
+                              return recorded(*minting->refused);
+                          qCCritical(lcAudit) << "execution" << id << "not minted: its delegation record cannot be written:"
+                                              << appended.error().toString();
+                          recorded(broker::OAuthError::temporarilyUnavailable(
+                              QStringLiteral("the delegation could not be recorded; try again later")));
+                      });
 }
 
 Status AuditTrail::revocations(const HttpRequest &request, const session::ExecutionStore &executions,

@@ -40,6 +40,10 @@ public:
     /// transaction.
     Status delegation(const HttpRequest &request, const identity::Execution &execution, const QString &client,
                       session::ExecutionStore &executions);
+    /// delegation() without waiting, for DelegationBroker::exchangeThen(): `recorded` is told
+    /// the same outcome once the audit writer's batch has committed (or failed), on its thread.
+    void delegationThen(const HttpRequest &request, const identity::Execution &execution, const QString &client,
+                        session::ExecutionStore &executions, std::function<void(const Status &)> recorded);
     /// One revocation record per revoked execution. `actor` is who asked ("admin:NAME" or
     /// "client:ID"), `cascadeRoot` the execution named in the request; `details` go in as well.
     Status revocations(const HttpRequest &request, const session::ExecutionStore &executions, const QStringList &revoked,

@@ -9,8 +9,8 @@
 
 #include <QHash>
 #include <QJsonArray>
-#include <QScopeGuard>
 #include <QSet>
+#include <QScopeGuard>
 #include <QThreadPool>
 
 #include <atomic>
@@ -138,15 +138,33 @@ Result<broker::ClientCredentials> clientCredentials(const HttpRequest &request, 
     return broker::ClientCredentials{form.value("client_id"), form.value("client_secret").toUtf8()};
 }
 
-HttpResponse token(broker::DelegationBroker &broker, session::ExecutionStore &executions, AuditTrail &trail,
-                   const HttpRequest &request)
+HttpResponse tokenResponse(const Result<broker::IssuedToken> &issued)
+{
+    if (!issued)
+        return BrokerEndpoints::oauthError(issued.error());
+    HttpResponse response = HttpResponse::json(QJsonObject{
+        {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
+        {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
+        {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+        {QStringLiteral("expires_in"), issued->expiresIn},
+        {QStringLiteral("scope"), issued->scope},
+        {QStringLiteral("authorization_details"), issued->authorizationDetails()}});
+    response.setHeader("Pragma", "no-cache");
+    return response;
+}
+
+/// The exchange's checks and signing run on the calling (pool) thread, which then moves on; the
+/// response goes once the execution and its delegation record have committed, from the audit
+/// writer's thread, so that the records of the mints in flight share commits.
+void token(broker::DelegationBroker &broker, session::ExecutionStore &executions, AuditTrail &trail,
+           const HttpRequest &request, const Completion &done)
 {
     auto form = parseForm(request);
     if (!form)
-        return BrokerEndpoints::oauthError(form.error());
+        return done(BrokerEndpoints::oauthError(form.error()));
     auto client = clientCredentials(request, form.value());
     if (!client)
-        return BrokerEndpoints::oauthError(client.error());
+        return done(BrokerEndpoints::oauthError(client.error()));
     const Form &f = form.value();
     broker::ExchangeRequest exchange;
     exchange.client = client.value();
@@ -161,20 +179,11 @@ HttpResponse token(broker::DelegationBroker &broker, session::ExecutionStore &ex
     exchange.resources = f.resources;
     // The execution's record commits with its delegation's audit record, before the token
     // leaves: fail closed, with nothing minted, if either cannot be written.
-    auto issued = broker.exchange(exchange, [&](const identity::Execution &execution) {
-        return trail.delegation(request, execution, exchange.client.clientId, executions);
-    });
-    if (!issued)
-        return BrokerEndpoints::oauthError(issued.error());
-    HttpResponse response = HttpResponse::json(QJsonObject{
-        {QStringLiteral("access_token"), QString::fromLatin1(issued->accessToken)},
-        {QStringLiteral("issued_token_type"), QLatin1String(broker::ExchangeRequest::kAccessTokenType)},
-        {QStringLiteral("token_type"), QStringLiteral("Bearer")},
-        {QStringLiteral("expires_in"), issued->expiresIn},
-        {QStringLiteral("scope"), issued->scope},
-        {QStringLiteral("authorization_details"), issued->authorizationDetails()}});
-    response.setHeader("Pragma", "no-cache");
-    return response;
+    broker.exchangeThen(
+        exchange, [done](Result<broker::IssuedToken> issued) { done(tokenResponse(issued)); },
+        [&](const identity::Execution &execution, broker::DelegationBroker::Recorded recorded) {
+            trail.delegationThen(request, execution, exchange.client.clientId, executions, std::move(recorded));
+        });
 }
 
 /// The execution a cascade started from: the one whose parent was not revoked with it.
@@ -285,13 +294,14 @@ QJsonObject BrokerEndpoints::metadata(const QString &issuer)
             {QStringLiteral("access_token_signing_alg_values_supported"), QJsonArray{QStringLiteral("EdDSA")}}};
 }
 
-void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
-                              const AdminAuth &auth, AuditTrail &trail)
+void BrokerEndpoints::install(Router &router, QThreadPool &pool, PendingAnswers &pending, broker::DelegationBroker &broker,
+                              session::ExecutionStore &executions, const AdminAuth &auth, AuditTrail &trail)
 {
-    // A form too large is refused before it queues; so is any request past kMaxAdmitted.
-    const auto onPool = [&pool](const char *what, std::function<HttpResponse(const HttpRequest &)> handle) -> AsyncHandler {
+    // A form too large is refused before it queues; so is any request past kMaxAdmitted, which
+    // counts a request until it is answered (a mint whose record is being written too).
+    const auto onPool = [&pool, &pending](const char *what, std::function<void(const HttpRequest &, const Completion &)> handle) -> AsyncHandler {
         auto admitted = std::make_shared<std::atomic<int>>(0);
-        return [&pool, what, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
+        return [&pool, &pending, what, admitted, handle = std::move(handle)](const HttpRequest &request, const RouteParams &, Completion done) {
             if (request.body.size() > kMaxFormBytes)
                 return done(BrokerEndpoints::oauthError(OAuthError::invalidRequest(QStringLiteral("the body exceeds %1 bytes").arg(kMaxFormBytes))));
             if (admitted->fetch_add(1) >= kMaxAdmitted) {
@@ -301,18 +311,26 @@ void BrokerEndpoints::install(Router &router, QThreadPool &pool, broker::Delegat
                 busy.setHeader("Retry-After", "1");
                 return done(std::move(busy));
             }
-            pool.start([admitted, handle, request, done]() {
-                const auto release = qScopeGuard([&admitted] { admitted->fetch_sub(1); });
-                done(handle(request));
+            pending.taken();
+            pool.start([&pending, admitted, handle, request, done = std::move(done)]() {
+                handle(request, [&pending, admitted, done](HttpResponse response) {
+                    const auto answered = qScopeGuard([&] {
+                        admitted->fetch_sub(1);
+                        pending.answered();
+                    });
+                    done(std::move(response));
+                });
             });
         };
     };
-    router.addAsync("POST", QStringLiteral("/v1/token"), onPool("token", [&broker, &executions, &trail](const HttpRequest &request) {
-        return token(broker, executions, trail, request);
-    }));
-    router.addAsync("POST", QStringLiteral("/v1/revoke"), onPool("revocation", [&broker, &executions, &trail](const HttpRequest &request) {
-        return revoke(broker, executions, trail, request);
-    }));
+    router.addAsync("POST", QStringLiteral("/v1/token"),
+                    onPool("token", [&broker, &executions, &trail](const HttpRequest &request, const Completion &done) {
+                        token(broker, executions, trail, request, done);
+                    }));
+    router.addAsync("POST", QStringLiteral("/v1/revoke"),
+                    onPool("revocation", [&broker, &executions, &trail](const HttpRequest &request, const Completion &done) {
+                        done(revoke(broker, executions, trail, request));
+                    }));
     router.add("GET", QStringLiteral("/.well-known/jwks.json"), [&broker](const HttpRequest &, const RouteParams &) {
         return HttpResponse::text(broker.keyRing().jwksJson(), "application/json");
     });

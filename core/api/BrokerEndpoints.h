@@ -3,6 +3,7 @@
 
 #include "api/AdminAuth.h"
 #include "api/AuditTrail.h"
+#include "api/PendingAnswers.h"
 #include "api/Router.h"
 #include "broker/DelegationBroker.h"
 #include "session/ExecutionStore.h"
@@ -20,12 +21,13 @@ namespace mandate::api {
 /// POST /v1/executions/{id}/revoke (optional JSON body {"reason": "..."}).
 /// Each token minted is a delegation record and each execution revoked a revocation record
 /// in `trail`; a token is never returned unless its record is committed. /v1/token and
-/// /v1/revoke run on `pool`.
+/// /v1/revoke run on `pool`; a token's answer comes once its records commit, from the thread
+/// that committed them. `pending` counts both until they are answered.
 class BrokerEndpoints
 {
 public:
-    static void install(Router &router, QThreadPool &pool, broker::DelegationBroker &broker, session::ExecutionStore &executions,
-                        const AdminAuth &auth, AuditTrail &trail);
+    static void install(Router &router, QThreadPool &pool, PendingAnswers &pending, broker::DelegationBroker &broker,
+                        session::ExecutionStore &executions, const AdminAuth &auth, AuditTrail &trail);
 
     /// RFC 8414 metadata for `issuer` (the gateway's base URL).
     static QJsonObject metadata(const QString &issuer);

@@ -7,6 +7,7 @@
 #include "api/KeyEndpoints.h"
 #include "api/PolicyEndpoints.h"
 #include "api/RegistryEndpoints.h"
+#include "common/Logging.h"
 
 namespace mandate::api {
 
@@ -25,9 +26,25 @@ GatewayApi::GatewayApi(Services services)
     PolicyEndpoints::install(m_router, m_services.policies, m_auth, m_trail);
     ApiKeyEndpoints::install(m_router, m_services.keys, m_auth, m_trail);
     if (m_services.broker && m_services.executions)
-        BrokerEndpoints::install(m_router, m_brokerPool, *m_services.broker, *m_services.executions, m_auth, m_trail);
+        BrokerEndpoints::install(m_router, m_brokerPool, m_brokerAnswers, *m_services.broker, *m_services.executions, m_auth, m_trail);
     if (m_services.broker && m_services.keyRing)
         KeyEndpoints::install(m_router, *m_services.keyRing, m_services.broker->config().clockSkewSecs, m_auth, m_trail);
+}
+
+GatewayApi::~GatewayApi()
+{
+    stopWorkers();
+}
+
+void GatewayApi::stopWorkers()
+{
+    m_brokerPool.waitForDone();
+    // A minted token's answer comes from the audit writer once its records commit: bounded,
+    // since a lost answer must not keep the gateway from stopping.
+    if (!m_brokerAnswers.waitForNone(std::chrono::seconds(30)))
+        qCWarning(lcGateway) << m_brokerAnswers.pending() << "token exchange(s) still unanswered at shutdown";
+    m_readerPool.waitForDone();
+    m_simulationPool.waitForDone();
 }
 
 void GatewayApi::installPublic()

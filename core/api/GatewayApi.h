@@ -4,6 +4,7 @@
 #include "api/AdminAuth.h"
 #include "api/ApiKeyStore.h"
 #include "api/AuditTrail.h"
+#include "api/PendingAnswers.h"
 #include "api/Router.h"
 #include "broker/DelegationBroker.h"
 #include "registry/PolicyStore.h"
@@ -37,6 +38,8 @@ public:
     };
 
     explicit GatewayApi(Services services);
+    /// stopWorkers(), for an owner that did not.
+    ~GatewayApi();
     Q_DISABLE_COPY_MOVE(GatewayApi)
 
     /// Answers through `done`, possibly later and from a worker thread.
@@ -46,12 +49,7 @@ public:
     Router &router() { return m_router; }
     /// Waits for the token exchanges, revocations, audit reads and simulations in flight; for the
     /// owner's shutdown, before whatever their answers go through is destroyed.
-    void stopWorkers()
-    {
-        m_brokerPool.waitForDone();
-        m_readerPool.waitForDone();
-        m_simulationPool.waitForDone();
-    }
+    void stopWorkers();
     /// Where AuditEndpoints read and SimulateEndpoints replay, off the server's thread.
     QThreadPool &readerPool() { return m_readerPool; }
     QThreadPool &simulationPool() { return m_simulationPool; }
@@ -67,9 +65,11 @@ private:
     AuditTrail m_trail;
     Router m_router;
     QDateTime m_startedAt;
-    // Token exchange and revocation wait for commits (the execution record, the audit record):
-    // they run here, so that concurrent exchanges share commits and never hold up the server's
-    // thread. The owner drains it (stopWorkers()) before the HTTP front end goes.
+    // Token exchange and revocation run here, never on the server's thread: a revocation waits
+    // for its commit; an exchange checks and signs, and its answer comes once its records
+    // commit, from the audit writer, with the other exchanges in flight. The owner drains both
+    // (stopWorkers()) before the HTTP front end goes.
+    PendingAnswers m_brokerAnswers;  // before the pool: its tasks answer through it
     QThreadPool m_brokerPool;
     QThreadPool m_readerPool;
     QThreadPool m_simulationPool;

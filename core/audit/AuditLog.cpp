@@ -70,30 +70,45 @@ Result<AppendReceipt> AuditLog::append(const AuditRecord &record, Companion comp
 
 std::future<Result<AppendReceipt>> AuditLog::appendAsync(const AuditRecord &record, Companion companion)
 {
+    auto promise = std::make_shared<std::promise<Result<AppendReceipt>>>();
+    std::future<Result<AppendReceipt>> future = promise->get_future();
+    appendThen(record, std::move(companion), [promise](Result<AppendReceipt> outcome) { promise->set_value(std::move(outcome)); });
+    return future;
+}
+
+void AuditLog::appendThen(const AuditRecord &record, Companion companion, Appended appended)
+{
     Pending pending;
-    std::future<Result<AppendReceipt>> future = pending.done.get_future();
+    pending.done = std::move(appended);
     Status valid = record.validate();
     if (valid && record.gatewayId != m_options.gatewayId)
         valid = Error{QStringLiteral("invalid"), QStringLiteral("record of gateway %1 appended to the log of %2")
                                                      .arg(record.gatewayId, m_options.gatewayId)};
-    if (!valid) {
-        pending.done.set_value(valid.error());
-        return future;
-    }
+    if (!valid)
+        return tell(pending, valid.error());
     // Encoding happens on the caller's thread: the writer only hashes and inserts.
     pending.body = record.canonicalBytes();
     pending.columns = AuditColumns::fromRecord(record);
     pending.companion = std::move(companion);
     {
-        const std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
         if (m_stopping) {
-            pending.done.set_value(Error{QStringLiteral("audit_closed"), QStringLiteral("the audit log is shut down")});
-            return future;
+            lock.unlock();
+            return tell(pending, Error{QStringLiteral("audit_closed"), QStringLiteral("the audit log is shut down")});
         }
         m_queue.push_back(std::move(pending));
     }
     m_wake.notify_one();
-    return future;
+}
+
+void AuditLog::tell(Pending &pending, Result<AppendReceipt> outcome)
+{
+    try {
+        pending.done(std::move(outcome));
+    } catch (...) {
+        // Logged; the writer must go on telling the rest of its batch.
+        (void)store::Database::currentException("an audit append's completion");
+    }
 }
 
 void AuditLog::setBatchParticipant(BatchParticipant participant)
@@ -256,7 +271,8 @@ void AuditLog::run()
             if (!written) {
                 qCWarning(lcAudit) << "audit commit failed, denying" << batch.size() << "appends:" << written.error().message;
                 for (Pending &p : batch)
-                    p.done.set_value(written.error());
+                    tell(p, written.error());
+                batch.clear();  // what the completions hold goes now, not with the next batch
                 continue;
             }
             if (!stored.empty()) {
@@ -267,12 +283,13 @@ void AuditLog::run()
             auto next = stored.cbegin();
             for (size_t i = 0; i < batch.size(); ++i) {
                 if (refused[i]) {
-                    batch[i].done.set_value(*refused[i]);
+                    tell(batch[i], *refused[i]);
                 } else {
-                    batch[i].done.set_value(AppendReceipt{next->sequence, next->hash});
+                    tell(batch[i], AppendReceipt{next->sequence, next->hash});
                     ++next;
                 }
             }
+            batch.clear();  // what the completions hold goes now, not with the next batch
             if (!stored.empty()) {
                 for (const auto &sink : sinks)
                     sink->consume(stored);

@@ -98,6 +98,13 @@ public:
     Result<AppendReceipt> append(const AuditRecord &record, Companion companion = {});
     /// The same without blocking: the future is ready once the record's batch is committed.
     std::future<Result<AppendReceipt>> appendAsync(const AuditRecord &record, Companion companion = {});
+    /// Told an append's outcome, on the writer thread (or at once, on the caller's, for a record
+    /// refused before it is queued). Must not wait for this log; what it throws is logged and
+    /// dropped.
+    using Appended = std::function<void(Result<AppendReceipt>)>;
+    /// The same for a caller that moves on instead of holding a thread: `appended` is told the
+    /// outcome once the record's batch is committed (or has failed).
+    void appendThen(const AuditRecord &record, Companion companion, Appended appended);
 
     /// Sets the participant (once, before the first append).
     void setBatchParticipant(BatchParticipant participant);
@@ -131,8 +138,9 @@ private:
         QByteArray body;
         AuditColumns::Values columns;
         Companion companion;
-        std::promise<Result<AppendReceipt>> done;
+        Appended done;
     };
+    static void tell(Pending &pending, Result<AppendReceipt> outcome);
 
     AuditLog(const store::Database &database, Options options, AuditHead head);
     void run();

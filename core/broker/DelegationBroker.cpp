@@ -10,6 +10,7 @@
 #include "crypto/Random.h"
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -23,6 +24,14 @@ struct DelegationBroker::Parent
 {
     QStringList chain;                            ///< of the new execution: root human, then delegating agents
     std::optional<session::ExecutionState> state; ///< the parent execution, for sub-delegations
+};
+
+/// A token signed and checked, whose execution's record is yet to be written.
+struct DelegationBroker::SignedMint
+{
+    IssuedToken token;
+    QString parentId;
+    int depth = 0;
 };
 
 namespace {
@@ -187,6 +196,29 @@ Result<VerifiedExecution> DelegationBroker::verifyExecutionToken(QByteArrayView 
 
 Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request, const RecordExecution &record)
 {
+    auto mint = signMint(request);
+    if (!mint)
+        return mint.error();
+    const Execution &execution = mint->token.execution;
+    return issue(mint.value(), record ? record(execution) : m_executions.create(execution));
+}
+
+void DelegationBroker::exchangeThen(const ExchangeRequest &request, Issued issued, const RecordExecutionThen &record)
+{
+    auto signedMint = signMint(request);
+    if (!signedMint)
+        return issued(signedMint.error());
+    // Shared with the completion, which may run on another thread after this returns.
+    const auto mint = std::make_shared<const SignedMint>(std::move(signedMint).value());
+    Recorded recorded = [mint, issued = std::move(issued)](const Status &written) { issued(issue(*mint, written)); };
+    if (record)
+        record(mint->token.execution, std::move(recorded));
+    else
+        m_executions.createThen(mint->token.execution, std::move(recorded));
+}
+
+Result<DelegationBroker::SignedMint> DelegationBroker::signMint(const ExchangeRequest &request)
+{
     if (request.grantType != QLatin1String(ExchangeRequest::kGrantType))
         return OAuthError::unsupportedGrantType(QStringLiteral("grant_type must be %1").arg(QLatin1String(ExchangeRequest::kGrantType)));
     if (Status authenticated = m_clients.authenticate(request.client.clientId, request.client.secret); !authenticated)
@@ -235,7 +267,7 @@ Result<IssuedToken> DelegationBroker::exchange(const ExchangeRequest &request, c
     auto parent = fromParent ? parentSubject(request, agent.value()) : rootSubject(request);
     if (!parent)
         return parent.error();
-    return mint(agent.value(), parent.value(), wanted.value(), record);
+    return sign(agent.value(), parent.value(), wanted.value());
 }
 
 Result<DelegationBroker::Parent> DelegationBroker::rootSubject(const ExchangeRequest &request) const
@@ -304,8 +336,7 @@ Result<DelegationBroker::Parent> DelegationBroker::parentSubject(const ExchangeR
     return Parent{chain, std::move(state).value()};
 }
 
-Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted,
-                                           const RecordExecution &record)
+Result<DelegationBroker::SignedMint> DelegationBroker::sign(const Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted)
 {
     const session::ExecutionState *p = parent.state ? &*parent.state : nullptr;
     const QString parentId = p ? p->execution.id : QString();
@@ -401,21 +432,28 @@ Result<IssuedToken> DelegationBroker::mint(const Agent &agent, const Parent &par
         return OAuthError::invalidRequest(QStringLiteral("the token would be %1 bytes, more than the %2 a gateway accepts: "
                                                          "ask for fewer actions or a shorter purpose").arg(token->size()).arg(limit));
 
+    return SignedMint{IssuedToken{std::move(token).value(), exp - iat, scope, std::move(execution)}, parentId, depth};
+}
+
+Result<IssuedToken> DelegationBroker::issue(const SignedMint &mint, const Status &written)
+{
     // The record is written after signing and before the token leaves: a token whose record
     // failed to be written is dropped, and verification requires the record anyway.
-    if (Status created = record ? record(execution) : m_executions.create(execution); !created) {
-        const Error &e = created.error();
+    if (!written) {
+        const Error &e = written.error();
         if (e.code == QLatin1String("temporarily_unavailable"))
             return e;
         if (e.code == QLatin1String("budget_exhausted"))
-            return OAuthError::invalidRequest(QStringLiteral("budget exceeds parent execution %1's remaining budget (%2)").arg(parentId, e.message));
+            return OAuthError::invalidRequest(
+                QStringLiteral("budget exceeds parent execution %1's remaining budget (%2)").arg(mint.parentId, e.message));
         if (e.code == QLatin1String("inactive") || e.code == QLatin1String("not_found"))
             return OAuthError::invalidGrant(e.message);
         return storeFailure(e);
     }
-    qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << agent.id << "on behalf of"
-                               << execution.rootHuman() << "depth" << depth;
-    return IssuedToken{std::move(token).value(), exp - iat, scope, std::move(execution)};
+    const Execution &execution = mint.token.execution;
+    qCInfo(lcBroker).noquote() << "execution" << execution.id << "minted for" << execution.agent << "on behalf of"
+                               << execution.rootHuman() << "depth" << mint.depth;
+    return mint.token;
 }
 
 Result<QStringList> DelegationBroker::revokeToken(const ClientCredentials &client, QByteArrayView token)

@@ -48,6 +48,18 @@ public:
     /// with the delegation's audit record.
     Result<IssuedToken> exchange(const ExchangeRequest &request, const RecordExecution &record = {});
 
+    /// Like RecordExecution, without waiting: `recorded` is told the outcome once the record is
+    /// committed (or has failed), on whichever thread that happened.
+    using Recorded = std::function<void(const Status &)>;
+    using RecordExecutionThen = std::function<void(const identity::Execution &, Recorded recorded)>;
+    using Issued = std::function<void(Result<IssuedToken>)>;
+    /// exchange() for a server that goes on with its next request while the execution's record
+    /// is written: `issued` is told the outcome once the record is committed, on the thread that
+    /// committed it, or at once, on this thread, for a refusal before the record. The token
+    /// leaves only with its record committed, as exchange()'s. `record` defaults to
+    /// ExecutionStore::createThen(), whose records share commits with the other mints in flight.
+    void exchangeThen(const ExchangeRequest &request, Issued issued, const RecordExecutionThen &record = {});
+
     /// The gateway's check of a bearer execution token: signature, header and claims
     /// (crypto::TokenVerifier with its cache), then the execution itself, which must exist and
     /// be active (ExecutionStore::recentState: changes through this gateway's store count at
@@ -76,11 +88,15 @@ public:
 
 private:
     struct Parent;
+    struct SignedMint;
     Result<crypto::VerifiedToken> verifySignedToken(QByteArrayView token) const;
     Result<Parent> rootSubject(const ExchangeRequest &request) const;
     Result<Parent> parentSubject(const ExchangeRequest &request, const identity::Agent &agent) const;
-    Result<IssuedToken> mint(const identity::Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted,
-                             const RecordExecution &record);
+    /// Every check of the exchange, then the token signed: all but its execution's record.
+    Result<SignedMint> signMint(const ExchangeRequest &request);
+    Result<SignedMint> sign(const identity::Agent &agent, const Parent &parent, const AgentExecutionRequest &wanted);
+    /// The token once its record was written (`written` success), or why it cannot leave.
+    static Result<IssuedToken> issue(const SignedMint &mint, const Status &written);
 
     BrokerConfig m_config;
     session::ExecutionStore &m_executions;

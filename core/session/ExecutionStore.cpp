@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <memory>
 #include <array>
 #include <optional>
 
@@ -71,7 +72,12 @@ struct ExecutionStore::ThreadStatements
     std::array<std::optional<QSqlQuery>, 8> queries;  // one per Hot
 };
 
-ExecutionStore::~ExecutionStore() = default;
+ExecutionStore::~ExecutionStore()
+{
+    // Records still queued by createThen() are committed now, while what their completions use
+    // (the state cache, this thread's statements) is still here.
+    m_creates.stop();
+}
 
 QSqlQuery &ExecutionStore::hot(Hot which) const
 {
@@ -269,6 +275,21 @@ Status ExecutionStore::create(const Execution &execution)
         return written;
     announceNew(std::move(created).value());
     return Status::success();
+}
+
+void ExecutionStore::createThen(const Execution &execution, std::function<void(const Status &)> done)
+{
+    auto created = prepareNew(execution);
+    if (!created)
+        return done(created.error());
+    auto record = std::make_shared<NewExecution>(std::move(created).value());
+    m_creates.submit([this, record] { return writeNew(*record); },
+                     execution.parent.isEmpty() ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint,
+                     [this, record, done = std::move(done)](const Status &written) {
+                         if (written)
+                             announceNew(std::move(*record));
+                         done(written);
+                     });
 }
 
 Result<Execution> ExecutionStore::record(const QString &id, const QString &body) const

@@ -57,6 +57,11 @@ public:
     /// parent is no longer active.
     /// Concurrent creates share their transactions (store::GroupCommitter).
     Status create(const identity::Execution &execution);
+    /// create() without waiting: `done` is told the outcome once the record's batch is
+    /// committed (with the state cached and `Started` emitted before it), on the thread that
+    /// committed it (store::GroupCommitter::submit()). A server that goes on with its next
+    /// request meanwhile has its records share commits even on one core.
+    void createThen(const identity::Execution &execution, std::function<void(const Status &)> done);
     /// create() in three steps, for a caller whose own transaction carries the record (the
     /// gateway commits it with the delegation's audit record, so that neither exists without
     /// the other): prepareNew() checks it and encodes its body; writeNew() writes it (and the
@@ -151,6 +156,9 @@ public:
     Result<qint64> countActive() const;
 
 Q_SIGNALS:
+    /// Emitted on the thread that committed the change: for createThen() and the gateway's
+    /// mints, the committer's or the audit writer's. Connect queued, or keep a direct slot short
+    /// and away from this store's writes and the audit log's (it would wait for itself).
     void changed(const mandate::session::ExecutionChange &change);
 
 private:

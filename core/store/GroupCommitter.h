@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace mandate::store {
@@ -33,6 +34,10 @@ class Database;
 /// like one that returns an Error (Database::runCatching()); one of one statement fails its
 /// whole batch, since nothing would undo what its statement changed, and alone in its batch
 /// (autocommit) what its statement did before the exception stays, reported as failed.
+///
+/// submit() queues a write without waiting for it (a server thread that moves on to its next
+/// request): such writes are committed by whichever thread leads, or by the committer's own
+/// thread when nobody else does, and their callers are told through a callback.
 class GroupCommitter final
 {
 public:
@@ -49,11 +54,29 @@ public:
     };
 
     explicit GroupCommitter(const Database &database);
+    /// stop()s.
+    ~GroupCommitter();
     GroupCommitter(const GroupCommitter &) = delete;
     GroupCommitter &operator=(const GroupCommitter &) = delete;
 
     /// Runs `write` in a shared transaction; returns once it is committed (success) or failed.
     Status run(const std::function<Status()> &write, Undo undo = Undo::Savepoint);
+
+    using Done = std::function<void(const Status &)>;
+    /// Queues `write` as run() does and returns at once; `done` is told its outcome once its
+    /// batch is committed or has failed. Both run on the thread that commits the batch: a
+    /// caller of run() that leads it, or the committer's own thread (started by the first
+    /// submit(), with a connection of its own), which leads whenever writes are queued and no
+    /// other thread does. A caller that keeps many writes in flight this way has them share
+    /// commits without a thread waiting for each, even alone on one core. `done` should not
+    /// throw (what it throws is logged and dropped); a run() from it commits alone, at once.
+    /// After stop(), `done` is told at once that the committer is closed.
+    void submit(std::function<Status()> write, Undo undo, Done done);
+
+    /// Commits what was submit()ted and is still queued, telling its callers, then stops the
+    /// committer's thread: for an owner whose callbacks use what it destroys before this
+    /// committer. Every run() must have returned; nothing may be submitted after.
+    void stop();
 
     /// Number of transactions committed so far (writes run / batches is the group-commit factor).
     quint64 batches() const;
@@ -68,7 +91,12 @@ private:
         Status status;
         bool done = false;
         quint64 batch = 0;  ///< the queue it joined, counted from the first batch
+        // submit()'s: the queue owns the Pending, its write, and whom to tell.
+        bool owned = false;
+        std::function<Status()> submittedWrite;
+        Done submittedDone;
     };
+    void enqueue(std::unique_lock<std::mutex> &lock, Pending *pending);
     /// Commits the queue, and what queues meanwhile (kBatchesPerLeader batches at most); the
     /// caller holds the lock, which is released on return.
     void lead(std::unique_lock<std::mutex> &lock);
@@ -76,6 +104,8 @@ private:
     void gather(std::unique_lock<std::mutex> &lock);
     void commitCatching(const std::vector<Pending *> &batch);
     void commit(const std::vector<Pending *> &batch);
+    static void tellSubmitted(const std::vector<Pending *> &submitted);
+    void commitSubmitted();  ///< the committer's own thread
 
     const Database &m_db;
     mutable std::mutex m_mutex;
@@ -87,6 +117,10 @@ private:
     size_t m_gatherUntil = 0;  ///< while a leader gathers: the queue length it waits for
     bool m_leading = false;  ///< a thread is committing a batch; the others queue behind it
     quint64 m_batches = 0;
+    std::thread m_committer;  ///< started by the first submit()
+    std::condition_variable m_committerWake;
+    bool m_committerIdle = false;  ///< waiting on m_committerWake
+    bool m_stopping = false;
 };
 
 } // namespace mandate::store

@@ -26,6 +26,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <semaphore>
 #include <vector>
 
 using namespace mandate;
@@ -171,6 +173,57 @@ void BM_MintRoot(benchmark::State &state) { mintRoots(state, Recording::StoreOnl
 BENCHMARK(BM_MintRoot);
 void BM_MintRootRecorded(benchmark::State &state) { mintRoots(state, Recording::WithDelegation); }
 BENCHMARK(BM_MintRootRecorded)->UseRealTime();
+
+void mintRootsPipelined(benchmark::State &state, Recording recording)
+{
+    // As a server mints when its thread goes on to its next request while the records commit
+    // (DelegationBroker::exchangeThen, as POST /v1/token does): one thread keeps up to
+    // kInFlight exchanges in flight, and their records share the commits of the thread that
+    // writes them (the store's committer, or the audit writer with the delegation records), on
+    // the same core. Counted in real time, to the last token issued with its records committed.
+    constexpr int kInFlight = 32;
+    Bench &b = Bench::instance();
+    const broker::ExchangeRequest request = b.rootRequest();
+    const auto commits = [&] { return recording == Recording::WithDelegation ? b.log->commits() : b.executions->createCommits(); };
+    std::counting_semaphore<kInFlight> free(kInFlight);
+    std::mutex errorMutex;
+    QString firstError;
+    const quint64 commitsBefore = commits();
+    const auto issued = [&](Result<broker::IssuedToken> token) {
+        if (!token) {
+            std::lock_guard lock(errorMutex);
+            if (firstError.isEmpty())
+                firstError = token.error().message;
+        }
+        benchmark::DoNotOptimize(token);
+        free.release();
+    };
+    const auto withDelegation = [&](const identity::Execution &execution, broker::DelegationBroker::Recorded recorded) {
+        b.trail->delegationThen(b.tokenPost, execution, request.client.clientId, *b.executions, std::move(recorded));
+    };
+    benchmark::IterationCount started = 0;
+    for (auto _ : state) {
+        free.acquire();
+        if (recording == Recording::WithDelegation)
+            b.broker->exchangeThen(request, issued, withDelegation);
+        else
+            b.broker->exchangeThen(request, issued);
+        if (++started == state.max_iterations) {  // in the timed loop: wait for the last ones
+            for (int i = 0; i < kInFlight; ++i)
+                free.acquire();
+            free.release(kInFlight);
+        }
+    }
+    if (!firstError.isEmpty())
+        state.SkipWithError(firstError.toUtf8().constData());
+    state.SetItemsProcessed(state.iterations());
+    const double made = double(commits() - commitsBefore);
+    state.counters["records_per_commit"] = made > 0 ? double(state.iterations()) / made : 0.0;
+}
+void BM_MintRootPipelined(benchmark::State &state) { mintRootsPipelined(state, Recording::StoreOnly); }
+BENCHMARK(BM_MintRootPipelined)->UseRealTime();
+void BM_MintRootRecordedPipelined(benchmark::State &state) { mintRootsPipelined(state, Recording::WithDelegation); }
+BENCHMARK(BM_MintRootRecordedPipelined)->UseRealTime();
 
 void BM_ExchangeRequestParse(benchmark::State &state)
 {

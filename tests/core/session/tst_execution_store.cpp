@@ -7,11 +7,15 @@
 #include "store/Database.h"
 
 #include <QLoggingCategory>
+#include <QScopeGuard>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
+#include <mutex>
+#include <semaphore>
 #include <thread>
 
 using namespace mandate;
@@ -78,6 +82,7 @@ private slots:
     void concurrentChargesNeverOverspend();
     void subExecutionReservesParentBudget();
     void concurrentSubDelegationsNeverOverspend();
+    void createThenToldOnceCommitted();
     void recordCallCountsSession();
     void riskScoreStaysWithinBounds();
     void recorderWritesBehindAndReportsPending();
@@ -257,6 +262,69 @@ void tst_ExecutionStore::concurrentSubDelegationsNeverOverspend()
     children.parent = QStringLiteral("root");
     children.limit = 1000;
     QCOMPARE(qsizetype(m_store->list(children)->size()), qsizetype(30));
+}
+
+void tst_ExecutionStore::createThenToldOnceCommitted()
+{
+    // 40 sub-delegations of 1 call submitted from one thread without waiting, from a parent
+    // holding 25 calls: each is told once, after its batch committed, with its state cached
+    // and Started emitted first; exactly the parent's budget is handed out.
+    QVERIFY(m_store->create(make(QStringLiteral("root"), {}, budget(25, 0, "100.00"))).ok());
+    const Execution child = make(QStringLiteral("child"), QStringLiteral("root"), budget(1, 0, "1.00"), 300,
+                                 QStringLiteral("refund-subagent"));
+    std::mutex startedMutex;
+    QSet<QString> started;
+    connect(m_store.get(), &ExecutionStore::changed, this, [&](const ExecutionChange &change) {
+        std::lock_guard lock(startedMutex);
+        if (change.kind == ExecutionChange::Kind::Started)
+            started.insert(change.id);
+    }, Qt::DirectConnection);
+    Outcomes outcomes;
+    std::atomic<int> toldBeforeStarted{0};
+    std::atomic<int> stateMissing{0};
+    std::counting_semaphore<64> told{0};
+    constexpr int kChildren = 40;
+    for (int i = 0; i < kChildren; ++i) {
+        Execution mine = child;
+        mine.id = QStringLiteral("child-%1").arg(i);
+        m_store->createThen(mine, [&, id = mine.id](const Status &status) {
+            if (status.ok()) {
+                ++outcomes.succeeded;
+                std::lock_guard lock(startedMutex);
+                if (!started.contains(id))
+                    ++toldBeforeStarted;
+                if (!m_store->recentState(id))
+                    ++stateMissing;
+            } else if (status.error().code == QLatin1String("budget_exhausted")) {
+                ++outcomes.exhausted;
+            } else {
+                ++outcomes.other;
+            }
+            told.release();
+        });
+    }
+    // Should a check fail, the store goes (telling what it still holds) before what its
+    // completions touch.
+    const auto storeFirst = qScopeGuard([this] { m_store.reset(); });
+    for (int i = 0; i < kChildren; ++i)
+        QVERIFY(told.try_acquire_for(std::chrono::seconds(30)));
+    QCOMPARE(outcomes.other.load(), 0);
+    QCOMPARE(outcomes.succeeded.load(), 25);
+    QCOMPARE(outcomes.exhausted.load(), 15);
+    QCOMPARE(toldBeforeStarted.load(), 0);
+    QCOMPARE(stateMissing.load(), 0);
+    QCOMPARE(started.size(), 25);  // the children: the root started before the connection
+    QCOMPARE(m_store->state(QStringLiteral("root"))->remaining, budget(0, 0, "75.00"));
+    ExecutionFilter children;
+    children.parent = QStringLiteral("root");
+    children.limit = 1000;
+    QCOMPARE(qsizetype(m_store->list(children)->size()), qsizetype(25));
+    // A record refused before it is written (no id) is told at once.
+    Execution invalid = child;
+    invalid.id.clear();
+    bool toldAtOnce = false;
+    m_store->createThen(invalid, [&](const Status &status) { toldAtOnce = !status.ok(); });
+    QVERIFY(toldAtOnce);
 }
 
 void tst_ExecutionStore::subExecutionReservesParentBudget()

@@ -5,14 +5,17 @@
 #include "store/Database.h"
 #include "store/GroupCommitter.h"
 
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <new>
 #include <semaphore>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -63,13 +66,18 @@ public:
         start(std::move(write));
         return eventually([&] { return m_committer.waiting() == before + 1; });
     }
-    /// Lets the first write finish, and waits for every write.
-    void release()
+    /// Lets the first write finish, without waiting for it.
+    void letGo()
     {
         if (!m_released) {  // once, whether or not the first write has got to its wait yet
             m_released = true;
             m_release.release();
         }
+    }
+    /// Lets the first write finish, and waits for every write.
+    void release()
+    {
+        letGo();
         for (std::thread &thread : m_threads) {
             if (thread.joinable())
                 thread.join();
@@ -330,6 +338,247 @@ private Q_SLOTS:
         QCOMPARE(names(*m_db), QStringList{QStringLiteral("a")} + batch);
         QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("e")); }).ok());
         QCOMPARE(names(*m_db), QStringList{QStringLiteral("a")} + batch + QStringList{QStringLiteral("e")});
+    }
+
+    // In the tests below, what a completion touches is declared before the committer: should a
+    // check fail and return early, the committer goes first, telling what it still holds.
+
+    void submittedWriteIsCommittedByTheCommittersThread()
+    {
+        // Nobody else leads: the committer's own thread commits the write, then tells its caller.
+        std::promise<std::pair<Status, std::thread::id>> told;
+        GroupCommitter committer(*m_db);
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("submitted")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &status) { told.set_value({status, std::this_thread::get_id()}); });
+        auto future = told.get_future();
+        QVERIFY(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        const auto [status, thread] = future.get();
+        QVERIFY(status.ok());
+        QVERIFY(thread != std::this_thread::get_id());
+        QCOMPARE(names(*m_db), QStringList{QStringLiteral("submitted")});
+        QCOMPARE(committer.batches(), quint64(1));
+    }
+
+    void submittedWritesShareTheLeadersBatch()
+    {
+        // Submitted while a run() writer leads: they queue, and that leader commits them all in
+        // one batch of their own and tells each, a failing one (a duplicate) alone refused.
+        std::mutex toldMutex;
+        std::vector<std::pair<QString, Status>> told;
+        std::vector<std::thread::id> toldOn;
+        GroupCommitter committer(*m_db);
+        QVERIFY(committer.run([&] { return insertName(*m_db, QStringLiteral("taken")); }).ok());
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("first")); });
+        QVERIFY(writes.held());
+        for (const char *name : {"s0", "taken", "s1", "s2"}) {
+            const QString n = QLatin1String(name);
+            committer.submit([&, n] { return insertName(*m_db, n); }, GroupCommitter::Undo::Statement, [&, n](const Status &status) {
+                std::lock_guard lock(toldMutex);
+                told.emplace_back(n, status);
+                toldOn.push_back(std::this_thread::get_id());
+            });
+        }
+        QCOMPARE(committer.waiting(), size_t(4));
+        const std::thread::id leader = writes.firstThread();
+        writes.release();
+        QVERIFY(writes.firstStatus.ok());
+        QVERIFY(eventually([&] {
+            std::lock_guard lock(toldMutex);
+            return told.size() == 4;
+        }));
+        for (const auto &[name, status] : told)
+            QCOMPARE(status.ok(), name != QLatin1String("taken"));
+        for (const std::thread::id &id : toldOn)
+            QCOMPARE(id, leader);
+        QCOMPARE(committer.batches(), quint64(3));  // "taken", the held write, the four submitted
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("first"), QStringLiteral("s0"), QStringLiteral("s1"),
+                                            QStringLiteral("s2"), QStringLiteral("taken")}));
+    }
+
+    void committersThreadTakesOverFromALeaderThatIsDone()
+    {
+        // A run() writer leads kBatchesPerLeader batches at most; submitted writes still queued
+        // then, which nobody waits for, are led on by the committer's own thread. Here each
+        // submitted write's completion submits the next, so one queues behind every batch.
+        constexpr int kChain = GroupCommitter::kBatchesPerLeader + 4;
+        std::mutex toldMutex;
+        std::vector<std::thread::id> toldOn;
+        std::function<void(int)> submitLink;
+        GroupCommitter committer(*m_db);
+        submitLink = [&](int link) {
+            committer.submit([&, link] { return insertName(*m_db, QStringLiteral("link%1").arg(link)); }, GroupCommitter::Undo::Statement,
+                             [&, link](const Status &status) {
+                                 QVERIFY(status.ok());
+                                 {
+                                     std::lock_guard lock(toldMutex);
+                                     toldOn.push_back(std::this_thread::get_id());
+                                 }
+                                 if (link + 1 < kChain)
+                                     submitLink(link + 1);
+                             });
+        };
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("first")); });
+        QVERIFY(writes.held());
+        submitLink(0);
+        const std::thread::id leader = writes.firstThread();
+        writes.release();
+        QVERIFY(writes.firstStatus.ok());
+        QVERIFY(eventually([&] {
+            std::lock_guard lock(toldMutex);
+            return toldOn.size() == size_t(kChain);
+        }));
+        QCOMPARE(names(*m_db).size(), kChain + 1);
+        std::lock_guard lock(toldMutex);
+        QCOMPARE(toldOn.front(), leader);  // the leader's second batch
+        QVERIFY(toldOn.back() != leader);  // the committer's thread, once the leader was done
+        QVERIFY(toldOn.back() != std::this_thread::get_id());
+    }
+
+    void manySubmittedFromOneThreadShareCommits()
+    {
+        // One thread submitting without waiting (a server's): every write is told exactly once,
+        // all are committed, and they needed fewer commits than writes.
+        constexpr int kWrites = 2000;
+        std::atomic<int> ok{0}, failed{0};
+        std::binary_semaphore allTold{0};
+        GroupCommitter committer(*m_db);
+        for (int i = 0; i < kWrites; ++i) {
+            const QString name = QStringLiteral("w%1").arg(i, 4, 10, QLatin1Char('0'));
+            committer.submit([&, name] { return insertName(*m_db, name); }, GroupCommitter::Undo::Statement, [&](const Status &status) {
+                (status.ok() ? ok : failed)++;
+                if (ok + failed == kWrites)
+                    allTold.release();
+            });
+        }
+        QVERIFY(allTold.try_acquire_for(std::chrono::seconds(60)));
+        QCOMPARE(ok.load(), kWrites);
+        QCOMPARE(failed.load(), 0);
+        QCOMPARE(names(*m_db).size(), kWrites);
+        QVERIFY2(committer.batches() < quint64(kWrites), qPrintable(QString::number(committer.batches())));
+    }
+
+    void stopTellsEverySubmittedWriteFirst()
+    {
+        // stop() right after 200 submits: it returns only once every one is committed and told;
+        // a submit after it is told at once that the committer is closed.
+        constexpr int kWrites = 200;
+        std::atomic<int> told{0};
+        GroupCommitter committer(*m_db);
+        for (int i = 0; i < kWrites; ++i) {
+            const QString name = QStringLiteral("queued%1").arg(i);
+            committer.submit([&, name] { return insertName(*m_db, name); }, GroupCommitter::Undo::Savepoint,
+                             [&](const Status &status) { told += status.ok() ? 1 : 1000; });
+        }
+        committer.stop();
+        QCOMPARE(told.load(), kWrites);
+        QCOMPARE(names(*m_db).size(), kWrites);
+        Status late;
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("late")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &status) { late = status; });
+        QVERIFY(!late.ok());
+        QCOMPARE(late.error().code, QStringLiteral("closed"));
+        QCOMPARE(names(*m_db).size(), kWrites);
+    }
+
+    void stopWaitsForTheWriteBeingCommitted()
+    {
+        // The committer goes while its thread commits a held write and five more wait behind it:
+        // it goes only after all six are committed and told.
+        std::binary_semaphore release{0};
+        std::atomic<bool> held{false};
+        std::atomic<int> told{0};
+        const auto tell = [&](const Status &status) { told += status.ok() ? 1 : 100; };
+        auto committer = std::make_unique<GroupCommitter>(*m_db);
+        const auto releaseAnyway = qScopeGuard([&] { release.release(); });  // a failed check must not leave it held
+        committer->submit([&] {
+            held = true;
+            release.acquire();
+            return insertName(*m_db, QStringLiteral("held"));
+        }, GroupCommitter::Undo::Statement, tell);
+        QVERIFY(eventually([&] { return held.load(); }));
+        for (int i = 0; i < 5; ++i) {
+            const QString name = QStringLiteral("queued%1").arg(i);
+            committer->submit([&, name] { return insertName(*m_db, name); }, GroupCommitter::Undo::Savepoint, tell);
+        }
+        std::atomic<bool> gone{false};
+        std::thread stopping([&] {
+            committer.reset();
+            gone = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const bool waited = !gone.load();  // still waiting for the held write
+        release.release();
+        stopping.join();
+        QVERIFY(waited);
+        QCOMPARE(told.load(), 6);
+        QCOMPARE(names(*m_db).size(), 6);
+    }
+
+    void throwingCompletionDoesNotSilenceTheOthers()
+    {
+        std::atomic<int> told{0};
+        GroupCommitter committer(*m_db);
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("first")); });
+        QVERIFY(writes.held());
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("a")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &) {
+                             ++told;
+                             throw std::runtime_error("a completion that throws");
+                         });
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("b")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &status) { told += status.ok() ? 1 : 100; });
+        writes.release();
+        QVERIFY(eventually([&] { return told.load() == 2; }));
+        QCOMPARE(names(*m_db).size(), 3);
+    }
+
+    void runFromACompletionCommitsAtOnce()
+    {
+        // A completion the leader runs between two of its batches (a write queued behind the one
+        // just committed) writes through the same committer: it commits alone, on that thread,
+        // instead of waiting for a lead that is its own.
+        std::atomic<int> told{0};
+        Status nested;
+        std::binary_semaphore bHeld{0}, bRelease{0};
+        GroupCommitter committer(*m_db);
+        const auto releaseAnyway = qScopeGuard([&] { bRelease.release(); });
+        HeldFirstWrite writes(committer, [&] { return insertName(*m_db, QStringLiteral("first")); });
+        QVERIFY(writes.held());
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("a")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &) {
+                             nested = committer.run([&] { return insertName(*m_db, QStringLiteral("from a completion")); });
+                             ++told;
+                         });
+        committer.submit([&] {
+            bHeld.release();
+            bRelease.acquire();
+            return insertName(*m_db, QStringLiteral("b"));
+        }, GroupCommitter::Undo::Statement, [&](const Status &) { ++told; });
+        writes.letGo();  // the leader commits "first", then a and b, b holding that batch open
+        QVERIFY(bHeld.try_acquire_for(std::chrono::seconds(10)));
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("c")); }, GroupCommitter::Undo::Statement,
+                         [&](const Status &) { ++told; });
+        QCOMPARE(committer.waiting(), size_t(1));  // so the leader goes on after telling a and b
+        bRelease.release();
+        writes.release();
+        QVERIFY(writes.firstStatus.ok());
+        QCOMPARE(told.load(), 3);  // the leader told them all before it returned
+        QVERIFY(nested.ok());
+        QCOMPARE(names(*m_db).size(), 5);
+    }
+
+    void submitInsideTheCallersTransactionRidesOnIt()
+    {
+        GroupCommitter committer(*m_db);
+        bool toldInside = false;
+        const Status outer = m_db->transaction([&]() -> Status {
+            committer.submit([&] { return insertName(*m_db, QStringLiteral("inner")); }, GroupCommitter::Undo::Statement,
+                             [&](const Status &status) { toldInside = status.ok() && m_db->inTransaction(); });
+            return Error{QStringLiteral("refused"), QStringLiteral("the caller changes its mind")};
+        });
+        QVERIFY(!outer.ok());
+        QVERIFY(toldInside);
+        QVERIFY(names(*m_db).isEmpty());  // rolled back with the caller's transaction
     }
 };
 
