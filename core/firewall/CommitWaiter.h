@@ -6,17 +6,16 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
 #include <thread>
 
 namespace mandate::firewall {
 
 /// Runs what follows an audit append once the append is committed (or has failed), on one
-/// thread of its own, so that no caller blocks while its record waits for a batch. The audit
-/// writer completes appends in the order they were queued, so waiting for the oldest one and
-/// then running every one that is ready costs one wake-up per batch instead of one blocked
-/// thread, and one wake-up, per call.
+/// thread of its own, so that no caller blocks while its record waits for a batch and the audit
+/// writer, which every call's record waits for, only hands each result over. The writer tells
+/// appends in the order they were queued, so continuations run in that order too, and the
+/// waiter wakes once per batch, not once per call.
 class CommitWaiter final
 {
 public:
@@ -25,28 +24,35 @@ public:
 
     CommitWaiter();
     Q_DISABLE_COPY_MOVE(CommitWaiter)
-    /// Runs every continuation still pending (their appends complete: the log outlives this).
+    /// Waits for every append handed off and not yet told (the log outlives this), and runs
+    /// every continuation.
     ~CommitWaiter();
 
-    /// Calls `then` with the append's result once `append` is ready. `then` runs on the
-    /// waiter's thread; it may queue more work here.
-    void whenCommitted(std::future<Appended> append, Continuation then);
-    /// Returns once every continuation queued so far (and any they queued) has run.
+    /// The completion to give AuditLog::appendThen(): it hands the append's result to `then`,
+    /// which runs on the waiter's thread and may hand off more. Should the completion be dropped
+    /// without being called (the append threw before it was queued), `then` is told an
+    /// "internal" error, so that nothing waits for it for good.
+    audit::AuditLog::Appended handOff(Continuation then);
+    /// Returns once every append handed off so far (and any their continuations handed off) is
+    /// told and its continuation has run.
     void waitUntilIdle();
 
 private:
+    class Ticket;
     struct Entry
     {
-        std::future<Appended> append;
+        Appended result;
         Continuation then;
     };
+    void post(Entry entry);
     void run();
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::condition_variable m_idle;
     std::deque<Entry> m_queue;
-    bool m_running = false;  ///< entries taken from the queue are being run
+    qint64 m_outstanding = 0;  ///< handed off and not yet run
+    bool m_threadWaits = false;
     bool m_stopping = false;
     std::thread m_thread;
 };

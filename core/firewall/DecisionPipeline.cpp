@@ -216,13 +216,17 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
     if (pending->reserved)
         companion.accepted = m_services.authority.writeWithRecord(*pending->reserved);
     pending->effectWithRecord = bool(companion.accepted);
-    std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
-    // Queued before the next decision of this execution may run: the log keeps their order.
-    pending->executionLock.unlock();
-    if (pending->blocking)
+    // Queued before the next decision of this execution may run (the log keeps their order),
+    // so the execution's lock goes once it is.
+    if (pending->blocking) {
+        std::future<CommitWaiter::Appended> appended = m_services.audit.appendAsync(record, std::move(companion));
+        pending->executionLock.unlock();
         settle(pending, appended.get());
-    else
-        m_commits.whenCommitted(std::move(appended), [this, pending](const CommitWaiter::Appended &result) { settle(pending, result); });
+        return;
+    }
+    m_services.audit.appendThen(record, std::move(companion),
+                                m_commits.handOff([this, pending](const CommitWaiter::Appended &result) { settle(pending, result); }));
+    pending->executionLock.unlock();
 }
 
 void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const CommitWaiter::Appended &appended)

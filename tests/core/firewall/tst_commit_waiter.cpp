@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// CommitWaiter: continuations run once their appends are ready, in order, off the caller's thread,
-// and none is lost at shutdown.
+// CommitWaiter: continuations run once their appends are told, off the caller's and the
+// teller's threads, in the order told; none is lost, at shutdown or when a completion is dropped.
 #include "firewall/CommitWaiter.h"
 
 #include <QTest>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 using namespace mandate;
@@ -16,91 +17,127 @@ class tst_CommitWaiter final : public QObject
     Q_OBJECT
 
 private slots:
-    void runsInOrderOnceReady();
+    void runsOnceToldInTheOrderTold();
     void passesFailuresOn();
-    void continuationMayQueueMore();
-    void destructionRunsWhatIsPending();
+    void continuationMayHandOffMore();
+    void waitsForAppendsNotYetTold();
+    void destructionWaitsForWhatIsOutstanding();
+    void droppedCompletionIsToldAnError();
 };
 
-void tst_CommitWaiter::runsInOrderOnceReady()
+void tst_CommitWaiter::runsOnceToldInTheOrderTold()
 {
-    CommitWaiter waiter;
-    std::vector<std::promise<CommitWaiter::Appended>> appends(3);
     std::mutex mutex;
     std::vector<qint64> order;
     std::vector<std::thread::id> threads;
-    for (auto &append : appends) {
-        waiter.whenCommitted(append.get_future(), [&](const CommitWaiter::Appended &result) {
+    CommitWaiter waiter;
+    std::vector<audit::AuditLog::Appended> completions;
+    for (int i = 0; i < 3; ++i) {
+        completions.push_back(waiter.handOff([&](const CommitWaiter::Appended &result) {
             const std::lock_guard lock(mutex);
             order.push_back(result.value().sequence);
             threads.push_back(std::this_thread::get_id());
-        });
+        }));
     }
     {
         const std::lock_guard lock(mutex);
-        QVERIFY(order.empty());  // nothing is ready yet
+        QVERIFY(order.empty());  // nothing is told yet
     }
-    // Completed out of order, the continuations still run in queue order.
-    appends[2].set_value(audit::AppendReceipt{3, {}});
-    appends[0].set_value(audit::AppendReceipt{1, {}});
-    appends[1].set_value(audit::AppendReceipt{2, {}});
+    // Told from another thread (as the audit writer does), in the order the log commits them.
+    std::thread teller([&] {
+        for (int i = 0; i < 3; ++i)
+            completions[size_t(i)](audit::AppendReceipt{i + 1, {}});
+    });
+    const std::thread::id tellerId = teller.get_id();
+    teller.join();
     waiter.waitUntilIdle();
     QCOMPARE(order, (std::vector<qint64>{1, 2, 3}));
-    for (const std::thread::id id : threads)
+    for (const std::thread::id id : threads) {
         QVERIFY(id != std::this_thread::get_id());
+        QVERIFY(id != tellerId);
+    }
 }
 
 void tst_CommitWaiter::passesFailuresOn()
 {
-    CommitWaiter waiter;
-    std::promise<CommitWaiter::Appended> append;
     std::optional<Error> seen;
-    waiter.whenCommitted(append.get_future(), [&](const CommitWaiter::Appended &result) {
+    CommitWaiter waiter;
+    auto completion = waiter.handOff([&](const CommitWaiter::Appended &result) {
         if (!result)
             seen = result.error();
     });
-    append.set_value(Error{QStringLiteral("store_busy"), QStringLiteral("database is locked")});
+    completion(Error{QStringLiteral("store_busy"), QStringLiteral("database is locked")});
     waiter.waitUntilIdle();
     QVERIFY(seen);
     QCOMPARE(seen->code, QStringLiteral("store_busy"));
 }
 
-void tst_CommitWaiter::continuationMayQueueMore()
+void tst_CommitWaiter::continuationMayHandOffMore()
 {
-    // A refused charge records a denial in its place: a second append, queued from the first's
-    // continuation, and waited for as well.
-    CommitWaiter waiter;
-    std::promise<CommitWaiter::Appended> first;
-    std::promise<CommitWaiter::Appended> second;
+    // A refused charge records a denial in its place: a second append, handed off from the
+    // first's continuation, and waited for as well.
     std::atomic<int> ran{0};
-    waiter.whenCommitted(first.get_future(), [&](const CommitWaiter::Appended &) {
+    CommitWaiter waiter;
+    auto first = waiter.handOff([&](const CommitWaiter::Appended &) {
         ++ran;
-        waiter.whenCommitted(second.get_future(), [&](const CommitWaiter::Appended &) { ++ran; });
-        second.set_value(audit::AppendReceipt{2, {}});
+        auto second = waiter.handOff([&](const CommitWaiter::Appended &) { ++ran; });
+        second(audit::AppendReceipt{2, {}});
     });
-    first.set_value(audit::AppendReceipt{1, {}});
+    first(audit::AppendReceipt{1, {}});
     waiter.waitUntilIdle();
     QCOMPARE(ran.load(), 2);
 }
 
-void tst_CommitWaiter::destructionRunsWhatIsPending()
+void tst_CommitWaiter::waitsForAppendsNotYetTold()
+{
+    std::atomic<bool> ran{false};
+    CommitWaiter waiter;
+    auto late = waiter.handOff([&](const CommitWaiter::Appended &) { ran = true; });
+    std::thread teller([&late] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        late(audit::AppendReceipt{1, {}});
+    });
+    waiter.waitUntilIdle();  // not idle while an append handed off is still to be told
+    const bool ranBeforeIdle = ran.load();
+    teller.join();
+    QVERIFY(ranBeforeIdle);
+}
+
+void tst_CommitWaiter::destructionWaitsForWhatIsOutstanding()
 {
     std::atomic<int> ran{0};
-    std::promise<CommitWaiter::Appended> late;
-    std::thread completer;
+    std::thread teller;
     {
         CommitWaiter waiter;
-        for (int i = 0; i < 10; ++i) {
-            std::promise<CommitWaiter::Appended> ready;
-            ready.set_value(audit::AppendReceipt{i, {}});
-            waiter.whenCommitted(ready.get_future(), [&](const CommitWaiter::Appended &) { ++ran; });
-        }
-        waiter.whenCommitted(late.get_future(), [&](const CommitWaiter::Appended &) { ++ran; });
-        // Completed while the waiter is being destroyed: it still waits for it.
-        completer = std::thread([&late] { late.set_value(audit::AppendReceipt{10, {}}); });
+        for (int i = 0; i < 10; ++i)
+            waiter.handOff([&](const CommitWaiter::Appended &) { ++ran; })(audit::AppendReceipt{i, {}});
+        auto late = waiter.handOff([&](const CommitWaiter::Appended &) { ++ran; });
+        // Told while the waiter is being destroyed: it still waits for it.
+        teller = std::thread([late] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            late(audit::AppendReceipt{10, {}});
+        });
     }
-    completer.join();
     QCOMPARE(ran.load(), 11);
+    teller.join();
+}
+
+void tst_CommitWaiter::droppedCompletionIsToldAnError()
+{
+    // An append that threw before it was queued drops its completion uncalled: its continuation
+    // is told an error rather than waited for forever.
+    std::optional<Error> seen;
+    CommitWaiter waiter;
+    {
+        auto dropped = waiter.handOff([&](const CommitWaiter::Appended &result) {
+            if (!result)
+                seen = result.error();
+        });
+        const auto copy = dropped;  // copies share one hand-off
+    }
+    waiter.waitUntilIdle();
+    QVERIFY(seen);
+    QCOMPARE(seen->code, QStringLiteral("internal"));
 }
 
 QTEST_GUILESS_MAIN(tst_CommitWaiter)
