@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "firewall/CommitWaiter.h"
 
+#include <atomic>
 #include <memory>
-#include <utility>
 
 namespace mandate::firewall {
 
@@ -14,16 +14,24 @@ public:
     Ticket(CommitWaiter &waiter, Continuation then) : m_waiter(waiter), m_then(std::move(then)) {}
     ~Ticket()
     {
-        if (m_then)
-            tell(Error{QStringLiteral("internal"), QStringLiteral("the audit append's completion was dropped")});
+        if (m_sequence >= 0 && !m_told.exchange(true))  // counted (handOff() got that far), never told
+            m_waiter.post(m_sequence, Entry{Error{QStringLiteral("internal"), QStringLiteral("the audit append's completion was dropped")},
+                                            std::move(m_then)});
     }
     Q_DISABLE_COPY_MOVE(Ticket)
 
-    void tell(Appended result) { m_waiter.post(Entry{std::move(result), std::exchange(m_then, {})}); }
+    void setSequence(qint64 sequence) { m_sequence = sequence; }
+    void tell(Appended result)
+    {
+        if (!m_told.exchange(true))
+            m_waiter.post(m_sequence, Entry{std::move(result), std::move(m_then)});
+    }
 
 private:
     CommitWaiter &m_waiter;
     Continuation m_then;
+    qint64 m_sequence = -1;  ///< its place among the hand-offs, once counted
+    std::atomic<bool> m_told{false};
 };
 
 CommitWaiter::CommitWaiter()
@@ -36,32 +44,34 @@ CommitWaiter::~CommitWaiter()
     {
         const std::lock_guard lock(m_mutex);
         m_stopping = true;
+        m_wake.notify_one();
     }
-    m_wake.notify_one();
     m_thread.join();
 }
 
 audit::AuditLog::Appended CommitWaiter::handOff(Continuation then)
 {
-    {
-        const std::lock_guard lock(m_mutex);
-        ++m_outstanding;
-    }
+    if (!then)
+        then = [](const Appended &) {};
+    // Allocated before it is counted: nothing that throws leaves a count nobody will take back.
     auto ticket = std::make_shared<Ticket>(*this, std::move(then));
-    return [ticket](Appended result) { ticket->tell(std::move(result)); };
+    audit::AuditLog::Appended completion = [ticket](Appended result) { ticket->tell(std::move(result)); };
+    const std::lock_guard lock(m_mutex);
+    m_slots.emplace_back();
+    ticket->setSequence(m_first + qint64(m_slots.size()) - 1);
+    ++m_outstanding;
+    return completion;
 }
 
-void CommitWaiter::post(Entry entry)
+void CommitWaiter::post(qint64 sequence, Entry entry)
 {
-    bool wake = false;
-    {
-        const std::lock_guard lock(m_mutex);
-        if (!entry.then)
-            return;  // told already
-        m_queue.push_back(std::move(entry));
-        wake = m_threadWaits;  // a busy waiter takes it with what it has: no system call per record
-    }
-    if (wake)
+    // Notified under the lock: once the entry is in, the waiter may run it and, stopping, be
+    // destroyed before a notify made after the unlock.
+    const std::lock_guard lock(m_mutex);
+    m_slots[size_t(sequence - m_first)] = std::move(entry);
+    // Woken only when the next one in order is told and the waiter sleeps: a busy waiter takes
+    // what is ready with what it has, so a batch told together costs one wake-up.
+    if (sequence == m_first && m_threadWaits)
         m_wake.notify_one();
 }
 
@@ -73,15 +83,19 @@ void CommitWaiter::waitUntilIdle()
 
 void CommitWaiter::run()
 {
-    std::deque<Entry> taken;
+    std::vector<Entry> taken;
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_threadWaits = true;
-        m_wake.wait(lock, [this] { return !m_queue.empty() || (m_stopping && m_outstanding == 0); });
+        m_wake.wait(lock, [this] { return (!m_slots.empty() && m_slots.front()) || (m_stopping && m_outstanding == 0); });
         m_threadWaits = false;
-        if (m_queue.empty())
+        if (m_slots.empty() || !m_slots.front())
             return;  // stopping, and every append handed off has run
-        taken.swap(m_queue);
+        while (!m_slots.empty() && m_slots.front()) {
+            taken.push_back(std::move(*m_slots.front()));
+            m_slots.pop_front();
+            ++m_first;
+        }
         lock.unlock();
         for (Entry &entry : taken)
             entry.then(std::move(entry.result));

@@ -224,9 +224,13 @@ void DecisionPipeline::finish(const std::shared_ptr<Pending> &pending)
         settle(pending, appended.get());
         return;
     }
+    // The lock leaves `pending` first: settle() may run on the waiter's thread before this one
+    // gets to the unlock, and a refused charge finishes the call there, which would unlock
+    // the same guard from two threads.
+    ExecutionLocks::Guard executionLock = std::move(pending->executionLock);
     m_services.audit.appendThen(record, std::move(companion),
                                 m_commits.handOff([this, pending](const CommitWaiter::Appended &result) { settle(pending, result); }));
-    pending->executionLock.unlock();
+    executionLock.unlock();
 }
 
 void DecisionPipeline::settle(const std::shared_ptr<Pending> &pending, const CommitWaiter::Appended &appended)
