@@ -9,8 +9,8 @@
 
 #include <QHash>
 #include <QJsonArray>
-#include <QSet>
 #include <QScopeGuard>
+#include <QSet>
 #include <QThreadPool>
 
 #include <atomic>

@@ -12,8 +12,8 @@
 #include <QVariant>
 
 #include <algorithm>
-#include <memory>
 #include <array>
+#include <memory>
 #include <optional>
 
 #include <sqlite3.h>
@@ -261,16 +261,24 @@ void ExecutionStore::announceNew(NewExecution created)
     emitAll({started});
 }
 
+namespace {
+
+/// A root's record is a single INSERT, which needs no savepoint of its own in a shared batch; a
+/// sub-execution's also reserves its budget from the parent, and the two must stand together.
+store::GroupCommitter::Undo undoOfNew(const Execution &execution)
+{
+    return execution.parent.isEmpty() ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint;
+}
+
+} // namespace
+
 Status ExecutionStore::create(const Execution &execution)
 {
     auto created = prepareNew(execution);
     if (!created)
         return created.error();
-    // Concurrent mints share their transactions (group commit); a root's single INSERT needs no
-    // savepoint of its own there.
-    const Status written = m_creates.run([&] { return writeNew(created.value()); },
-                                         execution.parent.isEmpty() ? store::GroupCommitter::Undo::Statement
-                                                                    : store::GroupCommitter::Undo::Savepoint);
+    // Concurrent mints share their transactions (group commit).
+    const Status written = m_creates.run([&] { return writeNew(created.value()); }, undoOfNew(execution));
     if (!written)
         return written;
     announceNew(std::move(created).value());
@@ -284,7 +292,7 @@ void ExecutionStore::createThen(const Execution &execution, std::function<void(c
         return done(created.error());
     auto record = std::make_shared<NewExecution>(std::move(created).value());
     m_creates.submit([this, record] { return writeNew(*record); },
-                     execution.parent.isEmpty() ? store::GroupCommitter::Undo::Statement : store::GroupCommitter::Undo::Savepoint,
+                     undoOfNew(execution),
                      [this, record, done = std::move(done)](const Status &written) {
                          if (written)
                              announceNew(std::move(*record));
