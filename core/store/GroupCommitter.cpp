@@ -62,13 +62,13 @@ Status GroupCommitter::run(const std::function<Status()> &write, Undo undo)
 
 void GroupCommitter::submit(std::function<Status()> write, Undo undo, Done done)
 {
+    if (!done)
+        done = [](const Status &) {};
     // As in run(): inside the caller's transaction the write rides on it, here and now.
     if (m_db.inTransaction()) {
         done(m_db.transaction(write));
         return;
     }
-    if (!done)
-        done = [](const Status &) {};
     auto pending = std::make_unique<Pending>();
     pending->submittedWrite = std::move(write);
     pending->write = &pending->submittedWrite;

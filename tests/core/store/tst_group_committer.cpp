@@ -567,6 +567,19 @@ private Q_SLOTS:
         QCOMPARE(names(*m_db).size(), 5);
     }
 
+    void submitWithoutACompletion()
+    {
+        // Nobody to tell, inside a transaction of the caller's or not: the writes still commit.
+        GroupCommitter committer(*m_db);
+        QVERIFY(m_db->transaction([&] {
+            committer.submit([&] { return insertName(*m_db, QStringLiteral("inside")); }, GroupCommitter::Undo::Statement, {});
+            return Status::success();
+        }).ok());
+        committer.submit([&] { return insertName(*m_db, QStringLiteral("outside")); }, GroupCommitter::Undo::Statement, {});
+        committer.stop();
+        QCOMPARE(names(*m_db), (QStringList{QStringLiteral("inside"), QStringLiteral("outside")}));
+    }
+
     void submitInsideTheCallersTransactionRidesOnIt()
     {
         GroupCommitter committer(*m_db);
