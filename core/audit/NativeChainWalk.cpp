@@ -3,6 +3,7 @@
 
 #include "store/Database.h"
 #include "store/NativeConnection.h"
+#include "store/SequentialReadAhead.h"
 
 #include <sqlite3.h>
 
@@ -172,22 +173,34 @@ private:
     qint64 m_previous = -1;
 };
 
-/// `count` - 1 more read-only connections to the file of `native`, or none if one cannot be
-/// opened. The calling thread reads on `native` itself.
-std::vector<NativeConnection> openHelpers(sqlite3 *native, int count)
+/// The read-only connections a walk reads on: one per thread, each
+/// reading its file ahead in pieces (store::readSequentially()), so that the calling thread
+/// reads on one of them too; or, where that cannot be had, `count` - 1 that map the file, and
+/// the calling thread reads on `native` (mapped by MappedForWalk).
+struct Helpers
 {
     std::vector<NativeConnection> connections;
+    bool callerReadsNative = true;
+};
+
+Helpers openHelpers(sqlite3 *native, int count)
+{
+    Helpers helpers;
     const char *file = sqlite3_db_filename(native, "main");
     if (!file || !*file || sqlite3_get_autocommit(native) == 0)
-        return connections;
-    for (int i = 1; i < count; ++i) {
+        return helpers;
+    // The first connection settles the bound: `count` when it reads ahead, else `count` - 1.
+    for (int i = 0; i < count - (helpers.callerReadsNative ? 1 : 0); ++i) {
         NativeConnection db = store::openNativeConnection(file, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
         if (!db)
             return {};
-        setMmapSize(db.get(), kMapWholeFile);
-        connections.push_back(std::move(db));
+        const bool readAhead = store::readSequentially(db.get());
+        if (i == 0)
+            helpers.callerReadsNative = !readAhead;
+        setMmapSize(db.get(), readAhead ? 0 : kMapWholeFile);
+        helpers.connections.push_back(std::move(db));
     }
-    return connections;
+    return helpers;
 }
 
 /// One part of the id range as its thread found it.
@@ -225,8 +238,8 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     partIds = partIds > 0 ? partIds : kDefaultPartIds;
     const qint64 parts = (lastId - firstId) / partIds + 1;
     const int cores = std::clamp(int(std::thread::hardware_concurrency()), 2, kMaxThreads);
-    const std::vector<NativeConnection> helpers = parts > 1 ? openHelpers(native, int(std::min<qint64>(parts, cores))) : std::vector<NativeConnection>();
-    if (helpers.empty()) {
+    const Helpers helpers = parts > 1 ? openHelpers(native, int(std::min<qint64>(parts, cores))) : Helpers();
+    if (helpers.connections.empty()) {
         PartReader reader(native, gatewayUtf8);
         if (!reader.read(firstId, lastId + 1, chain))
             return readError(native);
@@ -251,9 +264,9 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
         }
     };
     std::vector<std::thread> threads;
-    for (const NativeConnection &helper : helpers)
-        threads.emplace_back(work, helper.get());
-    work(native);
+    for (size_t i = helpers.callerReadsNative ? 0 : 1; i < helpers.connections.size(); ++i)
+        threads.emplace_back(work, helpers.connections[i].get());
+    work(helpers.callerReadsNative ? native : helpers.connections.front().get());
     for (std::thread &thread : threads)
         thread.join();
 

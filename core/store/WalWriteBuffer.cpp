@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "store/WalWriteBuffer.h"
 
+#include "store/SequentialReadAhead.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -74,6 +76,8 @@ struct ShimFile
     sqlite3_file *real = nullptr;
     std::shared_ptr<SharedWal> wal;
     int lockLevel = SQLITE_LOCK_NONE;  ///< the database file's lock, as last taken or given up
+    bool readOnly = false;             ///< opened read-only: it may read ahead (readSequentially())
+    std::unique_ptr<SequentialReadAhead> readAhead;
 };
 
 struct WalFile : ShimFile
@@ -143,13 +147,41 @@ int databaseClose(sqlite3_file *f)
     shim(f)->~ShimFile();
     return rc;
 }
-int databaseRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset) { return realMethods(f)->xRead(real(f), out, amount, offset); }
+int databaseRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset)
+{
+    if (SequentialReadAhead *ahead = shim(f)->readAhead.get())
+        return ahead->read(real(f), out, amount, offset);
+    return realMethods(f)->xRead(real(f), out, amount, offset);
+}
 int databaseWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) { return realMethods(f)->xWrite(real(f), data, amount, offset); }
 int databaseTruncate(sqlite3_file *f, sqlite3_int64 size) { return realMethods(f)->xTruncate(real(f), size); }
 int databaseSync(sqlite3_file *f, int flags) { return realMethods(f)->xSync(real(f), flags); }
 int databaseFileSize(sqlite3_file *f, sqlite3_int64 *size) { return realMethods(f)->xFileSize(real(f), size); }
+int databaseFileControl(sqlite3_file *f, int op, void *arg)
+{
+    if (op != SequentialReadAhead::kFileControl)
+        return passFileControl(f, op, arg);
+    if (!shim(f)->readOnly)
+        return SQLITE_READONLY;  // its own writes would change pieces held
+    if (!shim(f)->readAhead) {
+        try {
+            shim(f)->readAhead = std::make_unique<SequentialReadAhead>();
+        } catch (const std::bad_alloc &) {
+            return SQLITE_NOMEM;
+        }
+    }
+    return SQLITE_OK;
+}
+/// A read transaction begins and ends with wal-index lock changes (and, outside WAL mode, file
+/// lock changes): what was read ahead is not kept past one.
+void forgetReadAhead(sqlite3_file *f)
+{
+    if (shim(f)->readAhead)
+        shim(f)->readAhead->forget();
+}
 int databaseLock(sqlite3_file *f, int level)
 {
+    forgetReadAhead(f);
     const int rc = realMethods(f)->xLock(real(f), level);
     if (rc == SQLITE_OK)  // asking for a level at or below the one held changes nothing
         shim(f)->lockLevel = std::max(shim(f)->lockLevel, level);
@@ -157,6 +189,7 @@ int databaseLock(sqlite3_file *f, int level)
 }
 int databaseUnlock(sqlite3_file *f, int level)
 {
+    forgetReadAhead(f);
     // In locking_mode=EXCLUSIVE SQLite holds the file's EXCLUSIVE lock instead of the WAL write
     // lock and keeps the wal-index in its own memory (no xShmLock): giving that lock up is when
     // other connections can write again.
@@ -173,6 +206,7 @@ int databaseShmLock(sqlite3_file *f, int offset, int count, int flags)
         return SQLITE_IOERR;
     const bool writeLock = (flags & SQLITE_SHM_EXCLUSIVE) != 0 && offset <= kWalWriteLock && kWalWriteLock < offset + count;
     const bool unlocking = (flags & SQLITE_SHM_UNLOCK) != 0;
+    forgetReadAhead(f);
     // Giving the lock up moves the epoch before: a connection of another thread that takes it
     // next must not see the move after it held frames of its own. Taking it moves it after.
     if (writeLock && unlocking)
@@ -193,7 +227,7 @@ int databaseFetch(sqlite3_file *f, sqlite3_int64 offset, int amount, void **page
 
 const sqlite3_io_methods kDatabaseMethods = {
     3, databaseClose, databaseRead, databaseWrite, databaseTruncate, databaseSync, databaseFileSize,
-    databaseLock, databaseUnlock, passCheckReservedLock, passFileControl, passSectorSize, passDeviceCharacteristics,
+    databaseLock, databaseUnlock, passCheckReservedLock, databaseFileControl, passSectorSize, passDeviceCharacteristics,
     passShmMap, databaseShmLock, passShmBarrier, passShmUnmap, databaseFetch, passUnfetch,
 };
 
@@ -469,6 +503,7 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     opened->real = reinterpret_cast<sqlite3_file *>(reinterpret_cast<char *>(file) + kRealOffset);
     opened->real->pMethods = nullptr;
     opened->wal = std::move(shared);
+    opened->readOnly = (flags & SQLITE_OPEN_READONLY) != 0;
     const int rc = g_default->xOpen(g_default, name, opened->real, flags, outFlags);
     if (rc != SQLITE_OK) {
         closeReal(file);

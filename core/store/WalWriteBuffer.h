@@ -27,7 +27,8 @@ namespace mandate::store {
 /// rolling it back whole, and nothing more is written until it has.
 ///
 /// Installed once, before the first connection opens; idempotent. Other files (the database,
-/// journals) go straight to the default VFS, the database with only its lock calls watched.
+/// journals) go straight to the default VFS, the database with only its lock calls watched and,
+/// for a read-only connection that asks (store::readSequentially()), its reads taken in pieces.
 void installWalWriteBuffer();
 
 /// What the buffer did, counted over the process: for tests and benchmarks.

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// store::readSequentially: a read-only connection that reads its database file ahead in 1 MiB
+// pieces must read exactly what any other connection reads, also after other connections have
+// rewritten the file's pages between its read transactions; a connection that can write is
+// refused it.
+#include "store/NativeConnection.h"
+#include "store/SequentialReadAhead.h"
+#include "store/WalWriteBuffer.h"
+
+#include <QCryptographicHash>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+using namespace mandate::store;
+
+namespace {
+
+
+NativeConnection openWriter(const QString &path)
+{
+    NativeConnection db = openNativeConnection(path.toUtf8().constData(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (db)
+        sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    return db;
+}
+
+NativeConnection openReader(const QString &path)
+{
+    NativeConnection db = openNativeConnection(path.toUtf8().constData(), SQLITE_OPEN_READONLY);
+    if (db)
+        setMmapSize(db.get(), 0);  // a mapped file is never read
+    return db;
+}
+
+bool exec(sqlite3 *db, const char *sql)
+{
+    char *error = nullptr;
+    const bool ok = sqlite3_exec(db, sql, nullptr, nullptr, &error) == SQLITE_OK;
+    if (!ok)
+        qWarning("%s: %s", sql, error);
+    sqlite3_free(error);
+    return ok;
+}
+
+/// Every row's id and bytes, hashed in id order, with the row count: what a scan read.
+QByteArray scan(sqlite3 *db, int *rows = nullptr)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    sqlite3_stmt *statement = nullptr;
+    int count = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id, payload FROM t ORDER BY id", -1, &statement, nullptr) != SQLITE_OK)
+        return {};
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        const qint64 id = sqlite3_column_int64(statement, 0);
+        hash.addData(QByteArrayView(reinterpret_cast<const char *>(&id), sizeof id));
+        hash.addData(QByteArrayView(static_cast<const char *>(sqlite3_column_blob(statement, 1)), sqlite3_column_bytes(statement, 1)));
+        ++count;
+    }
+    sqlite3_finalize(statement);
+    if (rows)
+        *rows = count;
+    return rc == SQLITE_DONE ? hash.result() : QByteArray();
+}
+
+/// Gives every row new bytes derived from `round`, committed and checkpointed into the file
+/// itself (TRUNCATE: the WAL is emptied, so readers read the rewritten pages from the file).
+bool rewrite(sqlite3 *writer, int round)
+{
+    const QByteArray sql = "UPDATE t SET payload = randomblob(2000) WHERE id % " + QByteArray::number(round + 1) + " = 0";
+    return exec(writer, sql.constData()) && exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+} // namespace
+
+class TestSequentialReadAhead : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { installWalWriteBuffer(); }
+
+    void onlyReadOnlyConnectionsReadAhead()
+    {
+        if (qEnvironmentVariable("MANDATE_SQLITE_WAL_BUFFER") == QLatin1String("0"))
+            QSKIP("Mandate's VFS is turned off (MANDATE_SQLITE_WAL_BUFFER=0): nothing reads ahead");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a.db"));
+        NativeConnection writer = openWriter(path);
+        QVERIFY(writer && exec(writer.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)"));
+        QVERIFY(!readSequentially(writer.get()));  // its own writes would change what it holds
+        NativeConnection reader = openReader(path);
+        QVERIFY(reader);
+        QVERIFY(readSequentially(reader.get()));
+    }
+
+    void readsWhatOthersRead_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::addRow("a file in one piece") << 200;   // the piece held covers page 1, read first
+        QTest::addRow("a file of several pieces") << 3000;  // ~6 MB
+    }
+
+    void readsWhatOthersRead()
+    {
+        QFETCH(int, rows);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("b.db"));
+        NativeConnection writer = openWriter(path);
+        QVERIFY(writer && exec(writer.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)"));
+        const QByteArray fill = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + QByteArray::number(rows)
+                                + ") INSERT INTO t SELECT i, randomblob(2000) FROM n";
+        QVERIFY(exec(writer.get(), fill.constData()) && exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+
+        NativeConnection ahead = openReader(path);
+        NativeConnection plain = openReader(path);
+        QVERIFY(ahead && plain);
+        const bool readsAhead = readSequentially(ahead.get());
+        for (int round = 0; round < 4; ++round) {
+            int read = 0;
+            const QByteArray expected = scan(plain.get(), &read);
+            QCOMPARE(read, rows);
+            // Twice: the second scan starts in a new read transaction with pieces held before.
+            QCOMPARE(scan(ahead.get()), expected);
+            QCOMPARE(scan(ahead.get()), expected);
+            // Pages rewritten in the file between the read-ahead connection's transactions.
+            QVERIFY(rewrite(writer.get(), round));
+        }
+        if (!readsAhead)
+            QSKIP("Mandate's VFS is turned off (MANDATE_SQLITE_WAL_BUFFER=0): compared plain reads only");
+    }
+
+    void readsAWalItDoesNotHoldPiecesOf()
+    {
+        // Rows committed to the WAL (not checkpointed) are read from there, never from pieces.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.db"));
+        NativeConnection writer = openWriter(path);
+        QVERIFY(writer && exec(writer.get(), "PRAGMA wal_autocheckpoint=0; CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)"));
+        QVERIFY(exec(writer.get(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+                                   "INSERT INTO t SELECT i, randomblob(2000) FROM n"));
+        QVERIFY(exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+        NativeConnection ahead = openReader(path);
+        NativeConnection plain = openReader(path);
+        QVERIFY(ahead && plain);
+        (void)readSequentially(ahead.get());
+        QCOMPARE(scan(ahead.get()), scan(plain.get()));
+        QVERIFY(exec(writer.get(), "UPDATE t SET payload = zeroblob(2000) WHERE id % 3 = 0"));  // in the WAL only
+        const QByteArray expected = scan(plain.get());
+        QCOMPARE(scan(ahead.get()), expected);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSequentialReadAhead)
+#include "tst_sequential_read_ahead.moc"
