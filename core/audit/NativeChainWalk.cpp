@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -217,8 +218,6 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     sqlite3 *native = store::Database::nativeHandle(db);
     if (!native)
         return std::nullopt;
-    const MappedForWalk mapped(native);
-
     ChainCursor chain = ChainCursor::atGenesis();
     qint64 firstId = 0;
     qint64 lastId = 0;
@@ -239,6 +238,10 @@ std::optional<Result<ChainCursor>> walkChainNative(const QSqlDatabase &db, const
     const qint64 parts = (lastId - firstId) / partIds + 1;
     const int cores = std::clamp(int(std::thread::hardware_concurrency()), 2, kMaxThreads);
     const Helpers helpers = parts > 1 ? openHelpers(native, int(std::min<qint64>(parts, cores))) : Helpers();
+    // The caller's connection is mapped only when it reads records.
+    std::optional<MappedForWalk> mapped;
+    if (helpers.callerReadsNative)
+        mapped.emplace(native);
     if (helpers.connections.empty()) {
         PartReader reader(native, gatewayUtf8);
         if (!reader.read(firstId, lastId + 1, chain))

@@ -48,8 +48,9 @@ QByteArray chainColumnsSql();
 /// native handle (as QSqlDriver::handle() documents): no QVariant and no copy per value.
 ///
 /// Records hash independently, so the id range is cut into parts of `partIds` ids that one
-/// thread per core reads and checks on its own connection (the calling thread on `db`, the
-/// others on read-only connections opened for the walk), claiming parts in turn; the parts
+/// thread per core reads and checks on its own read-only connection, opened for the walk and
+/// reading the file ahead in pieces (store::readSequentially(); where Mandate's VFS is off, the
+/// connections map the file and the calling thread reads on `db`), claiming parts in turn; the parts
 /// are then joined in id order (ChainCursor::join), which checks the links between them and
 /// finds the same first fault that one sequential walk would. Records are append-only, so
 /// every connection sees the same records up to the last id read at the start. A database

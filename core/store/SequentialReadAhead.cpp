@@ -2,9 +2,19 @@
 #include "store/SequentialReadAhead.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace mandate::store {
+
+namespace {
+std::atomic<quint64> g_piecesRead{0};
+} // namespace
+
+quint64 SequentialReadAhead::piecesRead()
+{
+    return g_piecesRead.load();
+}
 
 int SequentialReadAhead::read(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset)
 {
@@ -32,6 +42,7 @@ int SequentialReadAhead::read(sqlite3_file *file, void *out, int amount, sqlite3
             return methods->xRead(file, out, amount, offset);  // the page alone, with its own error
         m_at = at;
         m_size = piece;
+        g_piecesRead.fetch_add(1, std::memory_order_relaxed);
     }
     std::memcpy(out, m_bytes.data() + (offset - m_at), size_t(amount));
     return SQLITE_OK;

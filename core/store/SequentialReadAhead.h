@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <QtGlobal>
+
 #include <sqlite3.h>
 
 #include <vector>
@@ -21,6 +23,8 @@ public:
     /// held, or a new piece read there; SQLite's error codes, as `file`'s xRead returns them.
     int read(sqlite3_file *file, void *out, int amount, sqlite3_int64 offset);
     void forget() { m_size = 0; }
+    /// Pieces read by every connection of the process so far: for tests and benchmarks.
+    static quint64 piecesRead();
 
     /// The file-control opcode that turns it on (sqlite3_file_control() on the "main" file):
     /// outside SQLite's own range; a VFS that does not know it answers SQLITE_NOTFOUND.
@@ -36,9 +40,10 @@ private:
 
 /// Asks `connection`'s main database file to be read ahead in pieces (SequentialReadAhead):
 /// true when it is; false when the connection can write (only a read-only connection's file
-/// cannot change under it between lock changes) or the VFS is not Mandate's (turned off with
-/// MANDATE_SQLITE_WAL_BUFFER=0). The caller sets the connection's mmap_size to 0: a mapped
-/// file is never read. Off again when the connection closes.
+/// cannot change under it between lock changes), was opened with nolock=1 (no lock changes),
+/// or the VFS is not Mandate's (turned off with MANDATE_SQLITE_WAL_BUFFER=0). The caller sets
+/// the connection's mmap_size to 0: a mapped file is never read. Off again when the
+/// connection closes.
 bool readSequentially(sqlite3 *connection);
 
 } // namespace mandate::store

@@ -30,7 +30,8 @@ constexpr quint32 kWalMagicBig = 0x377f0683;
 // The WAL write lock is the wal-index's first lock slot (WAL_WRITE_LOCK in SQLite's wal.c).
 constexpr int kWalWriteLock = 0;
 // The default VFS writes at most 128 KiB - 1 bytes in one call (it masks the length), so what
-// is held is written when it passes 96 KiB: one write in 24 pages' worth instead of 48 calls.
+// is held is written when it passes 96 KiB: one write per 24 frames of 4 KiB pages (12 of
+// 8 KiB) instead of two calls per frame.
 constexpr size_t kHeldLimit = 96 * 1024;
 constexpr size_t kLargestWrite = 128 * 1024 - 1;
 
@@ -77,6 +78,7 @@ struct ShimFile
     std::shared_ptr<SharedWal> wal;
     int lockLevel = SQLITE_LOCK_NONE;  ///< the database file's lock, as last taken or given up
     bool readOnly = false;             ///< opened read-only: it may read ahead (readSequentially())
+    bool noLocks = false;              ///< opened with nolock=1: it may not
     std::unique_ptr<SequentialReadAhead> readAhead;
 };
 
@@ -153,16 +155,31 @@ int databaseRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset)
         return ahead->read(real(f), out, amount, offset);
     return realMethods(f)->xRead(real(f), out, amount, offset);
 }
-int databaseWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset) { return realMethods(f)->xWrite(real(f), data, amount, offset); }
-int databaseTruncate(sqlite3_file *f, sqlite3_int64 size) { return realMethods(f)->xTruncate(real(f), size); }
+void forgetReadAhead(sqlite3_file *f);
+int databaseWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset)
+{
+    forgetReadAhead(f);  // never on a read-only file; should it ever be, nothing stale is kept
+    return realMethods(f)->xWrite(real(f), data, amount, offset);
+}
+int databaseTruncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    forgetReadAhead(f);
+    return realMethods(f)->xTruncate(real(f), size);
+}
 int databaseSync(sqlite3_file *f, int flags) { return realMethods(f)->xSync(real(f), flags); }
 int databaseFileSize(sqlite3_file *f, sqlite3_int64 *size) { return realMethods(f)->xFileSize(real(f), size); }
 int databaseFileControl(sqlite3_file *f, int op, void *arg)
 {
     if (op != SequentialReadAhead::kFileControl)
         return passFileControl(f, op, arg);
-    if (!shim(f)->readOnly)
-        return SQLITE_READONLY;  // its own writes would change pieces held
+    if (!arg || *static_cast<const int *>(arg) == 0) {
+        shim(f)->readAhead.reset();
+        return SQLITE_OK;
+    }
+    // Its own writes would change pieces held; without locks (nolock=1) nothing says when a
+    // read transaction ends.
+    if (!shim(f)->readOnly || shim(f)->noLocks)
+        return SQLITE_READONLY;
     if (!shim(f)->readAhead) {
         try {
             shim(f)->readAhead = std::make_unique<SequentialReadAhead>();
@@ -504,6 +521,7 @@ int shimOpen(sqlite3_vfs *, const char *name, sqlite3_file *file, int flags, int
     opened->real->pMethods = nullptr;
     opened->wal = std::move(shared);
     opened->readOnly = (flags & SQLITE_OPEN_READONLY) != 0;
+    opened->noLocks = isDatabase && sqlite3_uri_boolean(name, "nolock", 0);
     const int rc = g_default->xOpen(g_default, name, opened->real, flags, outFlags);
     if (rc != SQLITE_OK) {
         closeReal(file);

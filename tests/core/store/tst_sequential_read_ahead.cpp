@@ -8,8 +8,10 @@
 #include "store/WalWriteBuffer.h"
 
 #include <QCryptographicHash>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <sqlite3.h>
 
@@ -18,12 +20,17 @@ using namespace mandate::store;
 namespace {
 
 
-NativeConnection openWriter(const QString &path)
+NativeConnection openWriter(const QString &path, const QByteArray &journalMode = "wal")
 {
     NativeConnection db = openNativeConnection(path.toUtf8().constData(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     if (db)
-        sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        sqlite3_exec(db.get(), QByteArray("PRAGMA journal_mode=" + journalMode).constData(), nullptr, nullptr, nullptr);
     return db;
+}
+
+bool vfsIsOff()
+{
+    return qEnvironmentVariable("MANDATE_SQLITE_WAL_BUFFER") == QLatin1String("0");
 }
 
 NativeConnection openReader(const QString &path)
@@ -42,6 +49,15 @@ bool exec(sqlite3 *db, const char *sql)
         qWarning("%s: %s", sql, error);
     sqlite3_free(error);
     return ok;
+}
+
+/// Table t with `rows` rows of 2,000 random bytes each.
+bool fill(sqlite3 *writer, int rows)
+{
+    const QByteArray sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB); "
+                           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+                           + QByteArray::number(rows) + ") INSERT INTO t SELECT i, randomblob(2000) FROM n";
+    return exec(writer, sql.constData());
 }
 
 /// Every row's id and bytes, hashed in id order, with the row count: what a scan read.
@@ -65,8 +81,8 @@ QByteArray scan(sqlite3 *db, int *rows = nullptr)
     return rc == SQLITE_DONE ? hash.result() : QByteArray();
 }
 
-/// Gives every row new bytes derived from `round`, committed and checkpointed into the file
-/// itself (TRUNCATE: the WAL is emptied, so readers read the rewritten pages from the file).
+/// Gives rows new bytes, committed and, in WAL mode, checkpointed into the file itself
+/// (TRUNCATE: the WAL is emptied, so readers read the rewritten pages from the file).
 bool rewrite(sqlite3 *writer, int round)
 {
     const QByteArray sql = "UPDATE t SET payload = randomblob(2000) WHERE id % " + QByteArray::number(round + 1) + " = 0";
@@ -84,7 +100,7 @@ private slots:
 
     void onlyReadOnlyConnectionsReadAhead()
     {
-        if (qEnvironmentVariable("MANDATE_SQLITE_WAL_BUFFER") == QLatin1String("0"))
+        if (vfsIsOff())
             QSKIP("Mandate's VFS is turned off (MANDATE_SQLITE_WAL_BUFFER=0): nothing reads ahead");
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("a.db"));
@@ -94,30 +110,40 @@ private slots:
         NativeConnection reader = openReader(path);
         QVERIFY(reader);
         QVERIFY(readSequentially(reader.get()));
+        // Without locks nothing says when a read transaction ends.
+        const QByteArray uri = "file:" + QUrl::toPercentEncoding(path, "/") + "?nolock=1";
+        NativeConnection unlocked = openNativeConnection(uri.constData(), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+        QVERIFY(unlocked);
+        QVERIFY(!readSequentially(unlocked.get()));
     }
 
     void readsWhatOthersRead_data()
     {
         QTest::addColumn<int>("rows");
-        QTest::addRow("a file in one piece") << 200;   // the piece held covers page 1, read first
-        QTest::addRow("a file of several pieces") << 3000;  // ~6 MB
+        QTest::addColumn<QByteArray>("journal");
+        // The piece held covers page 1, which a transaction reads first.
+        QTest::addRow("WAL, a file in one piece") << 200 << QByteArray("wal");
+        QTest::addRow("WAL, a file of several pieces") << 3000 << QByteArray("wal");  // ~6 MB
+        // Transactions begin and end with file locks instead of wal-index ones.
+        QTest::addRow("rollback journal, a file in one piece") << 200 << QByteArray("delete");
+        QTest::addRow("rollback journal, a file of several pieces") << 3000 << QByteArray("delete");
     }
 
     void readsWhatOthersRead()
     {
         QFETCH(int, rows);
+        QFETCH(QByteArray, journal);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("b.db"));
-        NativeConnection writer = openWriter(path);
-        QVERIFY(writer && exec(writer.get(), "CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)"));
-        const QByteArray fill = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + QByteArray::number(rows)
-                                + ") INSERT INTO t SELECT i, randomblob(2000) FROM n";
-        QVERIFY(exec(writer.get(), fill.constData()) && exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+        NativeConnection writer = openWriter(path, journal);
+        QVERIFY(writer && fill(writer.get(), rows) && exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
 
         NativeConnection ahead = openReader(path);
         NativeConnection plain = openReader(path);
         QVERIFY(ahead && plain);
         const bool readsAhead = readSequentially(ahead.get());
+        QCOMPARE(readsAhead, !vfsIsOff());
+        const quint64 piecesBefore = SequentialReadAhead::piecesRead();
         for (int round = 0; round < 4; ++round) {
             int read = 0;
             const QByteArray expected = scan(plain.get(), &read);
@@ -128,8 +154,47 @@ private slots:
             // Pages rewritten in the file between the read-ahead connection's transactions.
             QVERIFY(rewrite(writer.get(), round));
         }
+        if (readsAhead)  // read through pieces, not a silent fallback
+            QVERIFY(SequentialReadAhead::piecesRead() > piecesBefore);
         if (!readsAhead)
             QSKIP("Mandate's VFS is turned off (MANDATE_SQLITE_WAL_BUFFER=0): compared plain reads only");
+    }
+
+    void checkpointsDuringATransactionChangeNothingItReads()
+    {
+        // Both readers begin their scans before the writer commits and checkpoints into the
+        // file, many times, while they read: each must read its snapshot, row for row.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("d.db"));
+        NativeConnection writer = openWriter(path);
+        QVERIFY(writer && fill(writer.get(), 3000));
+        QVERIFY(exec(writer.get(), "UPDATE t SET payload = randomblob(2000) WHERE id % 2 = 0"));  // readers start past mark 0
+        NativeConnection ahead = openReader(path);
+        NativeConnection plain = openReader(path);
+        QVERIFY(ahead && plain);
+        (void)readSequentially(ahead.get());
+        sqlite3_stmt *a = nullptr;
+        sqlite3_stmt *b = nullptr;
+        QCOMPARE(sqlite3_prepare_v2(ahead.get(), "SELECT id, payload FROM t ORDER BY id", -1, &a, nullptr), SQLITE_OK);
+        QCOMPARE(sqlite3_prepare_v2(plain.get(), "SELECT id, payload FROM t ORDER BY id", -1, &b, nullptr), SQLITE_OK);
+        const auto finalize = qScopeGuard([&] {
+            sqlite3_finalize(a);
+            sqlite3_finalize(b);
+        });
+        int rows = 0;
+        int stepA = SQLITE_ROW;
+        int stepB = SQLITE_ROW;
+        while ((stepA = sqlite3_step(a)) == SQLITE_ROW && (stepB = sqlite3_step(b)) == SQLITE_ROW) {
+            QCOMPARE(sqlite3_column_int64(a, 0), sqlite3_column_int64(b, 0));
+            QCOMPARE(QByteArrayView(static_cast<const char *>(sqlite3_column_blob(a, 1)), sqlite3_column_bytes(a, 1)),
+                     QByteArrayView(static_cast<const char *>(sqlite3_column_blob(b, 1)), sqlite3_column_bytes(b, 1)));
+            if (++rows % 50 == 0) {
+                const QByteArray sql = "UPDATE t SET payload = randomblob(2000) WHERE id % 7 = " + QByteArray::number(rows / 50 % 7);
+                QVERIFY(exec(writer.get(), sql.constData()) && exec(writer.get(), "PRAGMA wal_checkpoint(PASSIVE)"));
+            }
+        }
+        QCOMPARE(stepA, SQLITE_DONE);
+        QCOMPARE(rows, 3000);
     }
 
     void readsAWalItDoesNotHoldPiecesOf()
@@ -138,9 +203,7 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("c.db"));
         NativeConnection writer = openWriter(path);
-        QVERIFY(writer && exec(writer.get(), "PRAGMA wal_autocheckpoint=0; CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB)"));
-        QVERIFY(exec(writer.get(), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
-                                   "INSERT INTO t SELECT i, randomblob(2000) FROM n"));
+        QVERIFY(writer && exec(writer.get(), "PRAGMA wal_autocheckpoint=0") && fill(writer.get(), 1500));
         QVERIFY(exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
         NativeConnection ahead = openReader(path);
         NativeConnection plain = openReader(path);
