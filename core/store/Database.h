@@ -25,6 +25,9 @@ class Checkpointer;
 class Database final
 {
 public:
+    /// The page size a database file gets when a Database creates it.
+    static constexpr int kNewFilePageBytes = 8192;
+
     ~Database();
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;

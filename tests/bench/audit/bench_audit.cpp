@@ -33,6 +33,10 @@ constexpr int kBigRecords = 1'000'000;
 constexpr int kRecordsPerExecution = 20;
 
 /// A realistic decision record (~1 KB: the full Cedar request is the bulk of it).
+/// The 1,000,000-record log, built once per machine: a new name whenever the way it is built
+/// changes (v4: 8 KiB pages, as new databases get).
+const QString kBigLogName = QStringLiteral("mandate-bench-audit-1m-v4.db");
+
 AuditRecord makeRecord(qint64 i)
 {
     const qint64 execution = i / kRecordsPerExecution;
@@ -105,7 +109,7 @@ std::unique_ptr<AuditLog> openLog(const store::Database &db, bool fullSync)
 store::Database &bigDatabase()
 {
     static std::unique_ptr<store::Database> db = [] {
-        const QString path = QDir::temp().filePath(QStringLiteral("mandate-bench-audit-1m-v3.db"));
+        const QString path = QDir::temp().filePath(kBigLogName);
         auto database = openDb(path);
         auto log = openLog(*database, false);
         std::vector<std::future<Result<AppendReceipt>>> pending;
@@ -201,7 +205,7 @@ void BM_AppendToGrownLog(benchmark::State &state)
     bigDatabase();  // built (once) before the copy
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("grown.db"));
-    const QString big = QDir::temp().filePath(QStringLiteral("mandate-bench-audit-1m-v3.db"));
+    const QString big = QDir::temp().filePath(kBigLogName);
     if (!QFile::copy(big, path)) {
         state.SkipWithError("cannot copy the 1,000,000-record log");
         return;

@@ -37,7 +37,7 @@ private:
     static qint64 walFrames(const QString &path)
     {
         constexpr qint64 kHeader = 32;
-        constexpr qint64 kFrame = 24 + 4096;
+        constexpr qint64 kFrame = 24 + Database::kNewFilePageBytes;  // every file here is new
         const qint64 size = QFileInfo(path + QStringLiteral("-wal")).size();
         return size > kHeader ? (size - kHeader) / kFrame : 0;
     }

@@ -200,6 +200,8 @@ void TestStoreMigrations::freshDatabaseHasCurrentSchema()
         QSqlQuery mode(opened.value()->connection());
         QVERIFY(mode.exec(QStringLiteral("PRAGMA journal_mode")) && mode.next());
         QCOMPARE(mode.value(0).toString(), s("wal"));
+        QVERIFY(mode.exec(QStringLiteral("PRAGMA page_size")) && mode.next());
+        QCOMPARE(mode.value(0).toInt(), Database::kNewFilePageBytes);
     }
     RawDb raw(path);
     // Exactly the tables the schema history creates (other modules add theirs), plus meta;
@@ -293,6 +295,8 @@ void TestStoreMigrations::migratesFromVersion1()
     QCOMPARE(raw.scalar(QStringLiteral("SELECT version FROM agents WHERE id = 'agent-under-test'")), s("1"));
     QCOMPARE(raw.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'schema_version'")), QString::number(Schema::currentVersion()));
     QVERIFY(raw.tables().contains(s("api_keys")));
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA page_size")), s("4096"));  // an existing file keeps its pages
+    QCOMPARE(raw.scalar(QStringLiteral("PRAGMA integrity_check")), s("ok"));
 }
 
 void TestStoreMigrations::failingMigrationRollsBack_data()
