@@ -15,7 +15,8 @@ namespace mandate::store {
 /// hypervisor; read page by page, one system call each. Kept for one read transaction only:
 /// within one, the pages SQLite reads from the database file cannot change (a checkpoint only
 /// copies into the file what no open read transaction still reads from it), so forget() is
-/// called at every wal-index lock change, which each read transaction begins and ends with.
+/// called at every lock change (wal-index locks in WAL mode, file locks otherwise), which each
+/// read transaction begins and ends with.
 class SequentialReadAhead
 {
 public:

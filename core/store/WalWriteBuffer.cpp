@@ -149,13 +149,19 @@ int databaseClose(sqlite3_file *f)
     shim(f)->~ShimFile();
     return rc;
 }
+/// A read transaction begins and ends with wal-index lock changes (and, outside WAL mode, file
+/// lock changes): what was read ahead is not kept past one.
+void forgetReadAhead(sqlite3_file *f)
+{
+    if (shim(f)->readAhead)
+        shim(f)->readAhead->forget();
+}
 int databaseRead(sqlite3_file *f, void *out, int amount, sqlite3_int64 offset)
 {
     if (SequentialReadAhead *ahead = shim(f)->readAhead.get())
         return ahead->read(real(f), out, amount, offset);
     return realMethods(f)->xRead(real(f), out, amount, offset);
 }
-void forgetReadAhead(sqlite3_file *f);
 int databaseWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int64 offset)
 {
     forgetReadAhead(f);  // never on a read-only file; should it ever be, nothing stale is kept
@@ -188,13 +194,6 @@ int databaseFileControl(sqlite3_file *f, int op, void *arg)
         }
     }
     return SQLITE_OK;
-}
-/// A read transaction begins and ends with wal-index lock changes (and, outside WAL mode, file
-/// lock changes): what was read ahead is not kept past one.
-void forgetReadAhead(sqlite3_file *f)
-{
-    if (shim(f)->readAhead)
-        shim(f)->readAhead->forget();
 }
 int databaseLock(sqlite3_file *f, int level)
 {

@@ -32,11 +32,11 @@ const QString kGateway = QStringLiteral("gw-bench");
 constexpr int kBigRecords = 1'000'000;
 constexpr int kRecordsPerExecution = 20;
 
-/// A realistic decision record (~1 KB: the full Cedar request is the bulk of it).
 /// The 1,000,000-record log, built once per machine: a new name whenever the way it is built
 /// changes (v4: 8 KiB pages, as new databases get).
 const QString kBigLogName = QStringLiteral("mandate-bench-audit-1m-v4.db");
 
+/// A realistic decision record (~1 KB: the full Cedar request is the bulk of it).
 AuditRecord makeRecord(qint64 i)
 {
     const qint64 execution = i / kRecordsPerExecution;

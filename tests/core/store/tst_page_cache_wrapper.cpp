@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The page cache wrapper: a truncation no cached page reaches is answered without pcache1, and
 // every other one still drops what lies past the limit (store::installPageCacheWrapper).
+#include "NativeExec.h"
 #include "store/NativeConnection.h"
 #include "store/PageCacheWrapper.h"
 #include "store/SqliteSetup.h"
@@ -13,18 +14,9 @@
 #include <random>
 
 using namespace mandate::store;
+using mandate::store::test::exec;
 
 namespace {
-
-bool exec(sqlite3 *db, const char *sql)
-{
-    char *error = nullptr;
-    const bool ok = sqlite3_exec(db, sql, nullptr, nullptr, &error) == SQLITE_OK;
-    if (!ok)
-        qWarning("%s: %s", sql, error);
-    sqlite3_free(error);
-    return ok;
-}
 
 qint64 integer(sqlite3 *db, const char *sql)
 {

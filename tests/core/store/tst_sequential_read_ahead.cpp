@@ -3,6 +3,7 @@
 // pieces must read exactly what any other connection reads, also after other connections have
 // rewritten the file's pages between its read transactions; a connection that can write is
 // refused it.
+#include "NativeExec.h"
 #include "store/NativeConnection.h"
 #include "store/SequentialReadAhead.h"
 #include "store/WalWriteBuffer.h"
@@ -16,6 +17,7 @@
 #include <sqlite3.h>
 
 using namespace mandate::store;
+using mandate::store::test::exec;
 
 namespace {
 
@@ -41,23 +43,13 @@ NativeConnection openReader(const QString &path)
     return db;
 }
 
-bool exec(sqlite3 *db, const char *sql)
-{
-    char *error = nullptr;
-    const bool ok = sqlite3_exec(db, sql, nullptr, nullptr, &error) == SQLITE_OK;
-    if (!ok)
-        qWarning("%s: %s", sql, error);
-    sqlite3_free(error);
-    return ok;
-}
-
 /// Table t with `rows` rows of 2,000 random bytes each.
 bool fill(sqlite3 *writer, int rows)
 {
     const QByteArray sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, payload BLOB); "
                            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
                            + QByteArray::number(rows) + ") INSERT INTO t SELECT i, randomblob(2000) FROM n";
-    return exec(writer, sql.constData());
+    return exec(writer, sql);
 }
 
 /// Every row's id and bytes, hashed in id order, with the row count: what a scan read.
@@ -86,7 +78,7 @@ QByteArray scan(sqlite3 *db, int *rows = nullptr)
 bool rewrite(sqlite3 *writer, int round)
 {
     const QByteArray sql = "UPDATE t SET payload = randomblob(2000) WHERE id % " + QByteArray::number(round + 1) + " = 0";
-    return exec(writer, sql.constData()) && exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
+    return exec(writer, sql) && exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 } // namespace
@@ -115,6 +107,25 @@ private slots:
         NativeConnection unlocked = openNativeConnection(uri.constData(), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
         QVERIFY(unlocked);
         QVERIFY(!readSequentially(unlocked.get()));
+    }
+
+    void turnedOffItReadsPageByPage()
+    {
+        if (vfsIsOff())
+            QSKIP("Mandate's VFS is turned off (MANDATE_SQLITE_WAL_BUFFER=0): nothing reads ahead");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("e.db"));
+        NativeConnection writer = openWriter(path);
+        QVERIFY(writer && fill(writer.get(), 200) && exec(writer.get(), "PRAGMA wal_checkpoint(TRUNCATE)"));
+        NativeConnection reader = openReader(path);
+        QVERIFY(reader && readSequentially(reader.get()));
+        int off = 0;
+        QCOMPARE(sqlite3_file_control(reader.get(), "main", SequentialReadAhead::kFileControl, &off), SQLITE_OK);
+        const quint64 piecesBefore = SequentialReadAhead::piecesRead();
+        int rows = 0;
+        QVERIFY(!scan(reader.get(), &rows).isEmpty());
+        QCOMPARE(rows, 200);
+        QCOMPARE(SequentialReadAhead::piecesRead(), piecesBefore);
     }
 
     void readsWhatOthersRead_data()
@@ -190,7 +201,7 @@ private slots:
                      QByteArrayView(static_cast<const char *>(sqlite3_column_blob(b, 1)), sqlite3_column_bytes(b, 1)));
             if (++rows % 50 == 0) {
                 const QByteArray sql = "UPDATE t SET payload = randomblob(2000) WHERE id % 7 = " + QByteArray::number(rows / 50 % 7);
-                QVERIFY(exec(writer.get(), sql.constData()) && exec(writer.get(), "PRAGMA wal_checkpoint(PASSIVE)"));
+                QVERIFY(exec(writer.get(), sql) && exec(writer.get(), "PRAGMA wal_checkpoint(PASSIVE)"));
             }
         }
         QCOMPARE(stepA, SQLITE_DONE);

@@ -3,6 +3,7 @@
 // any connection reads. Writers take turns on one file while a third connection checks every
 // committed row after each commit; a transaction rolled back after spilling pages leaves no
 // trace, and frames held when another connection has taken the WAL since are never written.
+#include "NativeExec.h"
 #include "store/NativeConnection.h"
 #include "store/WalWriteBuffer.h"
 
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 using namespace mandate::store;
+using mandate::store::test::exec;
 
 namespace {
 
@@ -32,16 +34,6 @@ NativeConnection open(const QString &path)
     if (db)
         sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     return db;
-}
-
-bool exec(sqlite3 *db, const QByteArray &sql)
-{
-    char *error = nullptr;
-    const bool ok = sqlite3_exec(db, sql.constData(), nullptr, nullptr, &error) == SQLITE_OK;
-    if (!ok)
-        qWarning("%s: %s", sql.constData(), error);
-    sqlite3_free(error);
-    return ok;
 }
 
 qint64 scalar(sqlite3 *db, const QByteArray &sql)
