@@ -105,7 +105,7 @@ std::unique_ptr<AuditLog> openLog(const store::Database &db, bool fullSync)
 }
 
 /// One database with 1,000,000 records for the read benchmarks. Building it takes minutes, so
-/// it is kept in the temp directory and reused by later runs (v2: schema 7's plain columns).
+/// it is kept in the temp directory under kBigLogName and reused by later runs.
 store::Database &bigDatabase()
 {
     static std::unique_ptr<store::Database> db = [] {
