@@ -145,7 +145,11 @@ qsizetype RequestSizeCheck::takeHead(QByteArrayView bytes)
     const qsizetype end = m_head.indexOf(kEndOfHead, std::max<qsizetype>(0, before - (kEndOfHead.size() - 1)));
     // What follows the head is body (or the next request): only the head's lines are looked at.
     const QByteArrayView head = end < 0 ? QByteArrayView(m_head) : QByteArrayView(m_head).first(end + kEndOfHead.size());
-    if (!startsLikeARequest(m_head) || !linesEndInCrLf(head, before - 1)) {
+    // Only the bytes within the limit are judged; those past it only show where the head ends.
+    // Otherwise the verdict would depend on how the bytes arrived: a malformed line just past
+    // the limit is seen in one arrival, but not byte by byte, where the head is too large first.
+    const QByteArrayView judged = head.first(std::min(head.size(), m_limits.maxHeaderBytes));
+    if (!startsLikeARequest(judged) || !linesEndInCrLf(judged, before - 1)) {
         m_verdict = Verdict::BadRequest;
         return bytes.size();
     }

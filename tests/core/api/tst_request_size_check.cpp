@@ -35,6 +35,10 @@ private slots:
         QTest::newRow("small request") << post("Content-Length: 2\r\n", "{}") << Verdict::Fine << qint64(1);
         QTest::newRow("head not finished yet") << QByteArray("GET /healthz HTTP/1.1\r\nHost: gw\r\n") << Verdict::Fine << qint64(0);
         QTest::newRow("head over the limit") << post("X-Pad: " + QByteArray(200, 'a') + "\r\n", {}) << Verdict::HeadTooLarge << qint64(0);
+        // Past the limit only the head's end is looked for: a bad line end there must not make
+        // the verdict depend on whether the bytes arrived at once or one by one.
+        QTest::newRow("bad line end just past the limit") << ("GET / HTTP/1.1\r\nX-Pad: " + QByteArray(175, 'a') + "\r\n\r\r\n\r\n")
+                                                          << Verdict::HeadTooLarge << qint64(0);
         QTest::newRow("unfinished head over the limit") << ("GET / HTTP/1.1\r\nX-Pad: " + QByteArray(300, 'a')) << Verdict::HeadTooLarge << qint64(0);
         QTest::newRow("announced body over the limit") << post("Content-Length: 1001\r\n", {}) << Verdict::BodyTooLarge << qint64(0);
         QTest::newRow("announced body at the limit") << post("Content-Length: 1000\r\n", {}) << Verdict::Fine << qint64(1);
